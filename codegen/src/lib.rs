@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod diff;
 pub mod load;
 
 /// Something the generator repaired or could not express, with where it is.
