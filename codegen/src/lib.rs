@@ -7,8 +7,11 @@
 
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod diff;
+pub mod ir;
 pub mod load;
+pub mod lower;
 
 /// Something the generator repaired or could not express, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -20,6 +20,9 @@ use serde_json::{json, Map, Value};
 /// Keys of a schema that are documentation only.
 const PROSE: &[&str] = &["description", "summary", "title", "example", "examples", "externalDocs", "deprecated"];
 
+/// Keys that modify a schema without giving it a shape.
+const MODIFIERS: &[&str] = &["nullable", "default", "readOnly", "writeOnly"];
+
 const COMBINATORS: &[&str] = &["oneOf", "anyOf", "allOf"];
 
 pub(crate) struct Normalizer<'w> {
@@ -184,6 +187,7 @@ impl Normalizer<'_> {
             }
         }
 
+        self.modifier_parts(obj);
         self.reference_siblings(obj);
         self.type_list(obj, pointer);
         self.null_branches(obj);
@@ -234,6 +238,29 @@ impl Normalizer<'_> {
             }
         }
         self.type_beside_combinator(obj);
+    }
+
+    /// `allOf: [{$ref: X}, {nullable: true, description: ...}]`: a part that only
+    /// modifies (nullable, default, docs) belongs to the schema itself.
+    fn modifier_parts(&mut self, obj: &mut Map<String, Value>) {
+        let Some(Value::Array(parts)) = obj.get_mut("allOf") else { return };
+        let is_modifier = |p: &Value| p.as_object().is_some_and(|o| !o.is_empty() && o.keys().all(|k| MODIFIERS.contains(&k.as_str()) || PROSE.contains(&k.as_str()) || k.starts_with("x-")));
+        if parts.len() < 2 || !parts.iter().any(is_modifier) || parts.iter().all(is_modifier) {
+            return;
+        }
+        let (modifiers, rest): (Vec<Value>, Vec<Value>) = std::mem::take(parts).into_iter().partition(is_modifier);
+        *parts = rest;
+        for m in modifiers {
+            for (k, v) in m.as_object().expect("modifier parts are objects").clone() {
+                if k == "nullable" {
+                    if v == Value::Bool(true) {
+                        obj.insert(k, v);
+                    }
+                } else {
+                    obj.entry(k).or_insert(v);
+                }
+            }
+        }
     }
 
     /// `$ref` with siblings: in 3.0 siblings are ignored, in 3.1 they apply. We

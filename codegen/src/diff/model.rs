@@ -1,0 +1,188 @@
+//! The data of a diff: levels, findings and the report that holds them.
+
+use super::rules::RuleId;
+use std::fmt;
+use std::str::FromStr;
+
+/// How bad a change is for users of the generated Rust client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// Calls that worked before fail at run time (a request is rejected, a response no longer parses).
+    BreakingWire,
+    /// Code that compiled against the old client compiles no more (a method, type, field or variant is renamed or gone, a field type changes).
+    BreakingSource,
+    /// Worth a look before regenerating: behaviour changes that neither fail calls nor compilation.
+    Warning,
+    /// Additive or neutral changes.
+    Info,
+}
+
+impl Level {
+    /// All levels, most severe first.
+    pub const ALL: [Level; 4] = [Level::BreakingWire, Level::BreakingSource, Level::Warning, Level::Info];
+
+    /// Severity rank: higher is worse.
+    pub fn rank(self) -> u8 {
+        match self {
+            Level::BreakingWire => 3,
+            Level::BreakingSource => 2,
+            Level::Warning => 1,
+            Level::Info => 0,
+        }
+    }
+
+    /// Stable spelling used in all outputs and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::BreakingWire => "breaking-wire",
+            Level::BreakingSource => "breaking-source",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+
+    /// Whether the level is one of the two breaking levels.
+    pub fn is_breaking(self) -> bool {
+        matches!(self, Level::BreakingWire | Level::BreakingSource)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| format!("unknown level `{s}` (expected breaking-wire, breaking-source, warning or info)"))
+    }
+}
+
+/// Which findings make the exit code non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Never fail because of findings.
+    #[default]
+    None,
+    /// Fail on breaking findings (wire or source).
+    Breaking,
+    /// Fail on breaking findings and warnings.
+    Warning,
+}
+
+impl FailOn {
+    /// Whether a finding at `level` fails the run.
+    pub fn fails(self, level: Level) -> bool {
+        match self {
+            FailOn::None => false,
+            FailOn::Breaking => level.is_breaking(),
+            FailOn::Warning => level.rank() >= Level::Warning.rank(),
+        }
+    }
+
+    /// The process exit code for a report: 1 when a finding fails the run, else 0.
+    pub fn exit_code(self, report: &Report) -> u8 {
+        u8::from(report.findings.iter().any(|f| self.fails(f.level)))
+    }
+}
+
+impl FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(FailOn::None),
+            "breaking" => Ok(FailOn::Breaking),
+            "warning" => Ok(FailOn::Warning),
+            _ => Err(format!("unknown --fail-on value `{s}` (expected breaking, warning or none)")),
+        }
+    }
+}
+
+/// A node of one side of the diff: its JSON pointer and, once looked up, its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// JSON pointer (RFC 6901) into the normalised document; usually also valid in the source.
+    pub pointer: String,
+    /// 1-based line in the source file, where it can be found.
+    pub line: Option<usize>,
+}
+
+/// One classified change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What kind of change this is.
+    pub rule: RuleId,
+    /// How bad it is: the rule's default level unless overridden.
+    pub level: Level,
+    /// Stable, human-readable place of the change (what an ignore file names), e.g.
+    /// `POST /chat/completions response 200 application/json .choices[].finish_reason`
+    /// or `schema CreateChatCompletionResponse .usage`.
+    pub location: String,
+    /// What changed and what it means for the generated client, without a trailing period.
+    pub message: String,
+    /// The heading the finding is grouped under: an operation (`POST /files`), a
+    /// path, a component schema (`schema Name`) or `document`.
+    pub group: String,
+    /// For findings inside a component schema: the operations that reach it.
+    pub used_by: Vec<String>,
+    /// For an added response enum value or union variant: whether the generated
+    /// client's catch-all variant absorbs it on the wire.
+    pub absorbed: Option<bool>,
+    /// Where it was in the old document (absent for additions).
+    pub old: Option<Position>,
+    /// Where it is in the new document (absent for removals).
+    pub new: Option<Position>,
+}
+
+impl Finding {
+    /// The line to annotate: the new side's where there is one, else the old side's.
+    pub fn line(&self) -> Option<(bool, usize)> {
+        if let Some(line) = self.new.as_ref().and_then(|p| p.line) {
+            return Some((true, line));
+        }
+        self.old.as_ref().and_then(|p| p.line).map(|l| (false, l))
+    }
+}
+
+/// The result of diffing two documents.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// File name of the old document as given.
+    pub old_file: String,
+    /// File name of the new document as given.
+    pub new_file: String,
+    /// Findings, sorted by group, then severity, then location.
+    pub findings: Vec<Finding>,
+    /// Number of findings an ignore file or an `off` level removed.
+    pub suppressed: usize,
+}
+
+impl Report {
+    /// Number of findings at each level, in [`Level::ALL`] order.
+    pub fn counts(&self) -> [usize; 4] {
+        let mut out = [0; 4];
+        for f in &self.findings {
+            out[Level::ALL.iter().position(|l| *l == f.level).unwrap_or(3)] += 1;
+        }
+        out
+    }
+
+    /// One-line summary such as `12 findings: 3 breaking-wire, 1 breaking-source, 2 warning, 6 info`.
+    pub fn summary(&self) -> String {
+        let counts = self.counts();
+        let parts: Vec<String> = Level::ALL.iter().zip(counts).map(|(l, n)| format!("{n} {l}")).collect();
+        let n = self.findings.len();
+        let mut out = format!("{n} finding{}: {}", if n == 1 { "" } else { "s" }, parts.join(", "));
+        if self.suppressed > 0 {
+            out.push_str(&format!(" ({} suppressed)", self.suppressed));
+        }
+        out
+    }
+
+    /// Findings of one rule.
+    pub fn of_rule(&self, rule: RuleId) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.rule == rule)
+    }
+}

@@ -1,0 +1,134 @@
+//! The rule catalogue: every kind of change the diff reports, with its stable id,
+//! its default level for a strongly typed generated Rust client, and why.
+//!
+//! Request-side rules judge what the server now accepts from clients built on the
+//! old spec; response-side rules judge whether what the server now sends still
+//! parses into the old generated types. Parameter schemas are judged by the
+//! `request.*` schema rules.
+
+use super::model::Level;
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! rules {
+    ($( $variant:ident = $id:literal, $level:ident, $summary:literal; )*) => {
+        /// A kind of change. The id (`RuleId::id`) is stable and is what ignore files and level overrides name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RuleId {
+            $( #[doc = $summary] $variant, )*
+        }
+
+        impl RuleId {
+            /// Every rule, in catalogue order.
+            pub const ALL: &'static [RuleId] = &[ $( RuleId::$variant, )* ];
+
+            /// The stable id, e.g. `response.property.removed`.
+            pub fn id(self) -> &'static str {
+                match self { $( RuleId::$variant => $id, )* }
+            }
+
+            /// The level used unless overridden.
+            pub fn default_level(self) -> Level {
+                match self { $( RuleId::$variant => Level::$level, )* }
+            }
+
+            /// What the rule detects and why it has its level.
+            pub fn summary(self) -> &'static str {
+                match self { $( RuleId::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+rules! {
+    PathRemoved = "path.removed", BreakingWire, "A path and all its operations are gone: their methods disappear and calls fail";
+    PathAdded = "path.added", Info, "A new path with new operations";
+    OperationRemoved = "operation.removed", BreakingWire, "An operation is gone from a path that remains: its method disappears and calls fail";
+    OperationAdded = "operation.added", Info, "A new operation on an existing path";
+    OperationIdChanged = "operation.id-changed", BreakingSource, "The operationId changed so that the generated method name (snake_case of the id) changes";
+    ParameterAddedRequired = "parameter.added-required", BreakingWire, "A new required parameter: old calls lack it and the method signature changes";
+    ParameterAddedOptional = "parameter.added-optional", Info, "A new optional parameter";
+    ParameterRemoved = "parameter.removed", BreakingSource, "A parameter is gone: its argument disappears from the generated method";
+    ParameterRequired = "parameter.required", BreakingWire, "An optional parameter became required: calls without it are rejected";
+    ParameterOptional = "parameter.optional", BreakingSource, "A required parameter became optional: its argument type becomes Option<T>";
+    RequestBodyAddedRequired = "request-body.added-required", BreakingWire, "An operation now requires a request body: old calls send none";
+    RequestBodyAddedOptional = "request-body.added-optional", BreakingSource, "An operation now takes an optional request body: the method signature changes";
+    RequestBodyRemoved = "request-body.removed", BreakingSource, "An operation no longer takes a request body: the body argument disappears";
+    RequestBodyRequired = "request-body.required", BreakingWire, "An optional request body became required: calls without it are rejected";
+    RequestMediaTypeRemoved = "request.media-type-removed", BreakingWire, "A request media type is no longer accepted: clients sending it are rejected";
+    RequestMediaTypeAdded = "request.media-type-added", Info, "A request body accepts an additional media type";
+    RequestMultipartAdded = "request.multipart-added", Warning, "A request body now accepts multipart/form-data: the generated call builds a form";
+    RequestMultipartRemoved = "request.multipart-removed", BreakingWire, "A request body no longer accepts multipart/form-data: uploads are rejected";
+    RequestPropertyAddedRequired = "request.property.added-required", BreakingWire, "A new required request property: old clients do not send it";
+    RequestPropertyAddedOptional = "request.property.added-optional", Info, "A new optional request property";
+    RequestPropertyRemoved = "request.property.removed", BreakingWire, "A request property is gone: clients sending it may be rejected and the field disappears";
+    RequestPropertyRequired = "request.property.required", BreakingWire, "An optional request property became required: old clients may omit it";
+    RequestPropertyOptional = "request.property.optional", BreakingSource, "A required request property became optional: its field type becomes Option<T>";
+    RequestTypeChanged = "request.type-changed", BreakingWire, "A request value has an incompatible type: what old clients send is rejected";
+    RequestTypeNarrowed = "request.type-narrowed", BreakingWire, "A request value accepts less (tighter bounds, a format or enum added, no longer nullable)";
+    RequestTypeChangedCompatible = "request.type-changed-compatible", BreakingSource, "A request value accepts more (integer to number, nullable, format or enum dropped): still valid on the wire but the Rust type changes";
+    RequestEnumValueRemoved = "request.enum.value-removed", BreakingWire, "A request enum value is gone: clients sending it are rejected and its variant disappears";
+    RequestEnumValueAdded = "request.enum.value-added", Info, "A request enum gains a value (a new variant to send)";
+    RequestUnionVariantRemoved = "request.union.variant-removed", BreakingWire, "A oneOf/anyOf variant of a request value is gone: clients sending it are rejected";
+    RequestUnionVariantAdded = "request.union.variant-added", Info, "A oneOf/anyOf of a request value gains a variant";
+    ResponseStatusRemoved = "response.status-removed", BreakingWire, "A success status code is no longer documented: its response type disappears";
+    ResponseStatusAdded = "response.status-added", Warning, "A new success status code: the client must decode one more response";
+    ResponseMediaTypeRemoved = "response.media-type-removed", BreakingWire, "A response media type is gone: clients expecting it get something else";
+    ResponseMediaTypeAdded = "response.media-type-added", Info, "A response offers an additional media type";
+    ResponseStreamingRemoved = "response.streaming-removed", BreakingWire, "A response no longer streams (text/event-stream): streaming calls fail";
+    ResponseStreamingAdded = "response.streaming-added", Warning, "A response can now stream (text/event-stream): a streaming method appears";
+    ResponsePropertyRemoved = "response.property.removed", BreakingWire, "A required response property is gone: old types fail to parse responses";
+    ResponsePropertyRemovedOptional = "response.property.removed-optional", BreakingSource, "An optional response property is gone: its field disappears";
+    ResponsePropertyOptional = "response.property.optional", BreakingWire, "A required response property became optional: old types fail when it is absent";
+    ResponsePropertyAdded = "response.property.added", Info, "A response gains a property";
+    ResponseNullableAdded = "response.nullable-added", BreakingWire, "A response value became nullable: old non-Option types fail on null";
+    ResponseTypeChanged = "response.type-changed", BreakingWire, "A response value has a different or wider type: old types fail to parse it";
+    ResponseTypeChangedCompatible = "response.type-changed-compatible", BreakingSource, "A response value got narrower (no longer nullable, now required, a format or enum added): still parses but the Rust type changes";
+    ResponseEnumValueAdded = "response.enum.value-added", Warning, "A response string enum gains a value: absorbed on the wire by the generated Unknown(String) catch-all, values move out of Unknown into a new variant";
+    ResponseEnumValueAddedUncaught = "response.enum.value-added-uncaught", BreakingWire, "A response enum without a catch-all (non-string values) gains a value: old types fail to parse it";
+    ResponseEnumValueRemoved = "response.enum.value-removed", BreakingSource, "A response enum value is gone: its variant disappears";
+    ResponseUnionVariantAdded = "response.union.variant-added", Warning, "A discriminated response union gains a variant: absorbed on the wire by the generated fallback variant";
+    ResponseUnionVariantAddedUncaught = "response.union.variant-added-uncaught", BreakingWire, "A response union without a discriminator gains a variant: old types have no fallback for it";
+    ResponseUnionVariantRemoved = "response.union.variant-removed", BreakingSource, "A response union variant is gone: its Rust variant disappears";
+    DiscriminatorPropertyChanged = "discriminator.property-changed", BreakingWire, "The discriminator property of a union changed: tagged values no longer match";
+    DiscriminatorMappingChanged = "discriminator.mapping-changed", BreakingWire, "A discriminator tag now maps to another variant or is gone";
+    SchemaRemoved = "schema.removed", BreakingSource, "A component schema is gone: its generated type disappears";
+    SchemaRenamed = "schema.renamed", BreakingSource, "A component schema was renamed: its generated type name changes";
+    SchemaAdded = "schema.added", Info, "A new component schema (a new type)";
+    DefaultChanged = "default.changed", Warning, "A default value changed: omitting the value now means something else";
+    DeprecationAdded = "deprecation.added", Warning, "An operation, parameter, property or schema is newly deprecated";
+    DeprecationRemoved = "deprecation.removed", Info, "A deprecation was withdrawn";
+    SecurityRequirementRemoved = "security.requirement-removed", BreakingWire, "An accepted way to authenticate (or calling without credentials) is no longer accepted";
+    SecurityRequirementAdded = "security.requirement-added", Info, "An additional way to authenticate is accepted";
+    SecuritySchemeChanged = "security.scheme-changed", BreakingWire, "A security scheme changed its type, location, name or scheme, or is gone";
+    DocsDescriptionChanged = "docs.description-changed", Info, "A description or summary changed (reported only with --docs)";
+    DocsExampleChanged = "docs.example-changed", Info, "An example changed (reported only with --docs)";
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for RuleId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RuleId::ALL.iter().copied().find(|r| r.id() == s).ok_or_else(|| format!("unknown rule id `{s}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for r in RuleId::ALL {
+            assert!(seen.insert(r.id()), "duplicate id {}", r.id());
+            assert_eq!(r.id().parse::<RuleId>(), Ok(*r));
+            assert!(!r.summary().ends_with('.'), "{} summary ends with a period", r.id());
+        }
+    }
+}

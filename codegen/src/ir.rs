@@ -1,0 +1,297 @@
+//! The intermediate model: plain data between lowering and emission.
+//!
+//! Nothing here refers to `openapiv3` or `quote`; a test can build or inspect a
+//! model by hand. Every named thing keeps its wire name (what the API sends) and
+//! its Rust name (what the generated code calls it) apart.
+
+use std::collections::BTreeMap;
+
+/// Identifies a generated type: the JSON pointer of the schema it came from.
+pub type TypeId = String;
+
+/// Everything the emitter needs to write a client.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    /// Named types, keyed by id.
+    pub types: BTreeMap<TypeId, TypeDef>,
+    /// One entry per generated operation, in spec order.
+    pub operations: Vec<Operation>,
+    /// Operations that were not generated, with the reason (also counted as warnings).
+    pub skipped_operations: Vec<Skipped>,
+    /// What lowering repaired, approximated or could not express.
+    pub warnings: Vec<crate::Warning>,
+}
+
+/// An operation left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `METHOD /path`.
+    pub operation: String,
+    /// Why it was not generated.
+    pub reason: String,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust identifier (UpperCamelCase, unique in the model).
+    pub rust_name: String,
+    /// Name in the spec (component name, or the property path of an inline schema).
+    pub wire_name: String,
+    /// Documentation from the spec.
+    pub doc: Option<String>,
+    /// Marked deprecated in the spec.
+    pub deprecated: bool,
+    /// The shape.
+    pub kind: TypeKind,
+    /// Reachable from a request body or parameter: gets a constructor and setters.
+    pub in_request: bool,
+}
+
+/// The shapes a named type can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructDef),
+    /// A multipart form body: like a struct, with file fields.
+    Multipart(StructDef),
+    /// A closed set of strings, plus a catch-all variant for values added later.
+    StringEnum(StringEnumDef),
+    /// Any string, with the values the spec knows offered as constants (`anyOf: [string, enum]`).
+    OpenString(Vec<EnumValue>),
+    /// A union told apart by a tag property.
+    Tagged(TaggedDef),
+    /// A union told apart by shape.
+    Untagged(Vec<UnionVariant>),
+    /// A name for another type (`type Foo = Bar;`).
+    Alias(TypeRef),
+}
+
+/// Fields of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+    /// Type of properties beyond the listed ones (`additionalProperties`), collected in a map.
+    pub additional: Option<TypeRef>,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Property name on the wire.
+    pub wire_name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Value type, without the `Option` that optionality or nullability adds.
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null` on the wire.
+    pub nullable: bool,
+    /// Documentation from the spec.
+    pub doc: Option<String>,
+    /// Marked deprecated in the spec.
+    pub deprecated: bool,
+    /// Must be boxed to break a cycle of by-value containment.
+    pub boxed: bool,
+    /// Serialised inline (`#[serde(flatten)]`): the union branch of an `allOf`.
+    pub flatten: bool,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnumDef {
+    /// Known values.
+    pub values: Vec<EnumValue>,
+    /// Name of the catch-all variant holding unknown values.
+    pub catch_all: String,
+}
+
+/// A known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// Value on the wire.
+    pub wire: String,
+    /// Rust variant (or constant) name.
+    pub rust_name: String,
+}
+
+/// A discriminated union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedDef {
+    /// Wire name of the tag property.
+    pub tag: String,
+    /// Variants in spec order.
+    pub variants: Vec<TaggedVariant>,
+    /// Name of the variant that keeps an object with an unknown tag.
+    pub fallback: String,
+}
+
+/// One branch of a discriminated union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Tag values selecting this branch (the first is written when serializing).
+    pub tag_values: Vec<String>,
+    /// Payload type (a named object type).
+    pub ty: TypeRef,
+    /// The payload type has the tag as a property of its own, so it serialises the tag itself.
+    pub carries_tag: bool,
+}
+
+/// One branch of an untagged union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Payload type.
+    pub ty: TypeRef,
+}
+
+/// A reference to a type, as used by fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `i64` (integers without a format, and `int64`).
+    I64,
+    /// `i32` (`format: int32`).
+    I32,
+    /// `f64`.
+    F64,
+    /// `bool`.
+    Bool,
+    /// Any JSON value.
+    Json,
+    /// A free-form JSON object.
+    JsonObject,
+    /// A file in a multipart body.
+    File,
+    /// A named type of the model.
+    Named(TypeId),
+    /// An array.
+    Array(Box<TypeRef>),
+    /// A map from string keys.
+    Map(Box<TypeRef>),
+}
+
+/// One API operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId` (or a name derived from method and path when it is missing).
+    pub operation_id: String,
+    /// Rust method name.
+    pub rust_name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template as in the spec (`/files/{file_id}`).
+    pub path: String,
+    /// Tags, for grouping.
+    pub tags: Vec<String>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Path parameters in template order.
+    pub path_params: Vec<Param>,
+    /// Query and header parameters, gathered in a generated `…Params` struct.
+    pub params: Vec<Param>,
+    /// Rust name of the parameter struct, when there are query or header parameters.
+    pub params_type: Option<String>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// The success response.
+    pub response: ResponseKind,
+    /// Streaming variant of the operation, when it can stream.
+    pub stream: Option<StreamSpec>,
+    /// Rust name of the streaming method.
+    pub stream_method: Option<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Type.
+    pub ty: TypeRef,
+    /// Must be given.
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Its type.
+    pub ty: TypeRef,
+    /// `requestBody.required`.
+    pub required: bool,
+}
+
+/// Request body encodings the runtime supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    /// A JSON body of this type.
+    Json(TypeRef),
+    /// No body (or one the client ignores).
+    Empty,
+    /// Bytes (audio, file content).
+    Binary,
+    /// Plain text, returned as a `String` inside JSON decoding rules.
+    Text,
+}
+
+/// How the streaming variant of an operation reads its events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSpec {
+    /// Type each event decodes to.
+    pub event: TypeRef,
+    /// Events carry `{event, data}` rather than the payload alone.
+    pub event_and_data: bool,
+    /// `data` payload that ends the stream (`[DONE]`).
+    pub done_marker: Option<String>,
+    /// Event names after which the stream ends.
+    pub terminal_events: Vec<String>,
+    /// Event names that decode to the event type; others are passed through as unknown.
+    pub known_events: Vec<String>,
+    /// The request body has a `stream` property to set to `true`.
+    pub sets_stream_flag: bool,
+}
+
+impl Model {
+    /// Number of warnings in the model.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len()
+    }
+}
+

@@ -1,0 +1,203 @@
+//! Lower: normalised document → [`Model`].
+
+pub mod names;
+mod operation;
+mod schema;
+mod view;
+
+use crate::config::Config;
+use crate::ir::*;
+use crate::load::{Spec, SpecError};
+use names::Scope;
+use operation::{operations, OperationLowerer};
+use schema::{component_name, SchemaLowerer};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Names the generated client defines itself, which operations must not take.
+const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "clone"];
+
+/// Lowers a loaded spec into the model.
+pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
+    let ops = operations(&spec.document);
+    let mut schemas = SchemaLowerer::new(spec, multipart_components(&ops));
+    schemas.lower_components()?;
+
+    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods: Scope::with_reserved(RESERVED_METHODS), param_types: Scope::default() };
+    let mut generated = Vec::new();
+    let mut skipped = Vec::new();
+    for (ptr, path, method, op) in &ops {
+        match lowerer.lower(ptr, path, method, op)? {
+            Ok(mut operation) => {
+                if operation.stream.is_some() {
+                    operation.stream_method = Some(lowerer.methods.claim(&format!("{}_stream", operation.rust_name)));
+                }
+                generated.push(operation);
+            }
+            Err(reason) => {
+                lowerer.schemas.warnings.push(crate::Warning { pointer: ptr.clone(), message: format!("operation not generated: {reason}") });
+                skipped.push(Skipped { operation: format!("{} {path}", method.to_uppercase()), reason });
+            }
+        }
+    }
+    let mut types = std::mem::take(&mut schemas.types);
+    mark_requests(&mut types, &generated);
+    box_cycles(&mut types);
+    let mut warnings = std::mem::take(&mut schemas.warnings);
+    warnings.extend(spec.warnings.iter().cloned());
+    warnings.sort();
+    warnings.dedup();
+    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings })
+}
+
+/// Component schemas used as `multipart/form-data` bodies: their binary strings are files.
+fn multipart_components(ops: &[(String, String, String, &Value)]) -> BTreeSet<TypeId> {
+    let mut out = BTreeSet::new();
+    for (_, _, _, op) in ops {
+        let Some(schema) = op.pointer("/requestBody/content/multipart~1form-data/schema") else { continue };
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            if component_name(r).is_some() {
+                out.insert(r.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Types by value inside `ty` (through arrays and maps when `through_containers`).
+fn named_in(ty: &TypeRef, through_containers: bool, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Named(id) => out.push(id.clone()),
+        TypeRef::Array(inner) | TypeRef::Map(inner) if through_containers => named_in(inner, true, out),
+        _ => {}
+    }
+}
+
+/// Every type a type refers to.
+fn references(kind: &TypeKind, through_containers: bool) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct(s) | TypeKind::Multipart(s) => {
+            for f in &s.fields {
+                named_in(&f.ty, through_containers, &mut out);
+            }
+            if let Some(a) = &s.additional {
+                named_in(a, through_containers, &mut out);
+            }
+        }
+        TypeKind::Tagged(t) => t.variants.iter().for_each(|v| named_in(&v.ty, through_containers, &mut out)),
+        TypeKind::Untagged(v) => v.iter().for_each(|v| named_in(&v.ty, through_containers, &mut out)),
+        TypeKind::Alias(ty) => named_in(ty, through_containers, &mut out),
+        TypeKind::StringEnum(_) | TypeKind::OpenString(_) => {}
+    }
+    out
+}
+
+/// Marks every type reachable from a request body or parameter.
+fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
+    let mut stack: Vec<TypeId> = Vec::new();
+    for op in ops {
+        for p in op.path_params.iter().chain(&op.params) {
+            named_in(&p.ty, true, &mut stack);
+        }
+        if let Some(b) = &op.body {
+            named_in(&b.ty, true, &mut stack);
+        }
+    }
+    while let Some(id) = stack.pop() {
+        let Some(t) = types.get_mut(&id) else { continue };
+        if t.in_request {
+            continue;
+        }
+        t.in_request = true;
+        stack.extend(references(&t.kind, true));
+    }
+}
+
+/// Boxes struct fields that close a cycle of by-value containment (Tarjan's
+/// strongly connected components: a field pointing into its own component is boxed).
+fn box_cycles(types: &mut BTreeMap<TypeId, TypeDef>) {
+    let ids: Vec<TypeId> = types.keys().cloned().collect();
+    let index_of: BTreeMap<&TypeId, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let edges: Vec<Vec<usize>> = ids.iter().map(|id| references(&types[id].kind, false).iter().filter_map(|t| index_of.get(t).copied()).collect()).collect();
+    let component = tarjan(&edges);
+    for (i, id) in ids.iter().enumerate() {
+        let t = types.get_mut(id).expect("id from keys");
+        if let TypeKind::Struct(s) | TypeKind::Multipart(s) = &mut t.kind {
+            for f in &mut s.fields {
+                if let TypeRef::Named(target) = &f.ty {
+                    if let Some(&j) = index_of.get(target) {
+                        f.boxed = component[j] == component[i];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Component number of each node (iterative, so deep graphs cannot overflow the stack).
+fn tarjan(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut comp = vec![usize::MAX; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut comps = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            if *ei == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if *ei < edges[v].len() {
+                let w = edges[v][*ei];
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp[w] = comps;
+                    if w == v {
+                        break;
+                    }
+                }
+                comps += 1;
+            }
+        }
+    }
+    comp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tarjan;
+
+    #[test]
+    fn finds_cycles() {
+        // 0 → 1 → 2 → 0, 3 → 3, 4 alone
+        let comp = tarjan(&[vec![1], vec![2], vec![0], vec![3], vec![]]);
+        assert_eq!(comp[0], comp[1]);
+        assert_eq!(comp[1], comp[2]);
+        assert_ne!(comp[0], comp[3]);
+        assert_ne!(comp[3], comp[4]);
+    }
+}

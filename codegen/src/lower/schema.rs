@@ -1,0 +1,624 @@
+//! Lowers schemas (JSON values of the normalised document) into named types and
+//! type references of the [`ir`](crate::ir) model.
+//!
+//! Component schemas get their names first, in spec order, so their Rust names
+//! never depend on where they are used. Inline schemas that need a name (objects,
+//! enums, unions) are named after their parent and property and keyed by their
+//! JSON pointer, so a schema reached twice (through `allOf`, say) is one type.
+
+use super::names::{field_name, type_name, Scope};
+use super::view::{Additional, View};
+use crate::ir::*;
+use crate::load::{child, unescape_token, Spec, SpecError};
+use crate::Warning;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A lowered schema: the type, and whether `null` is allowed besides it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lowered {
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+impl Lowered {
+    fn of(ty: TypeRef) -> Self {
+        Lowered { ty, nullable: false }
+    }
+}
+
+/// Names the generated crate defines beside the types, which a schema name must not take.
+const RESERVED_TYPE_NAMES: &[&str] = &[];
+
+pub struct SchemaLowerer<'s> {
+    pub spec: &'s Spec,
+    pub types: BTreeMap<TypeId, TypeDef>,
+    pub names: Scope,
+    pub warnings: Vec<Warning>,
+    /// Component ids used as multipart bodies: their binary strings are files.
+    pub multipart: BTreeSet<TypeId>,
+    /// Inline schemas already lowered, by pointer.
+    done: HashMap<String, Lowered>,
+    /// Pointers being lowered right now (cycle guard for inline refs).
+    in_progress: BTreeSet<String>,
+}
+
+/// `#/components/schemas/Name` → `Name`.
+pub fn component_name(reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("#/components/schemas/")?;
+    (!rest.contains('/')).then(|| unescape_token(rest))
+}
+
+impl<'s> SchemaLowerer<'s> {
+    pub fn new(spec: &'s Spec, multipart: BTreeSet<TypeId>) -> Self {
+        SchemaLowerer {
+            spec,
+            types: BTreeMap::new(),
+            names: Scope::with_reserved(RESERVED_TYPE_NAMES),
+            warnings: Vec::new(),
+            multipart,
+            done: HashMap::new(),
+            in_progress: BTreeSet::new(),
+        }
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning { pointer: pointer.to_owned(), message: message.into() });
+    }
+
+    fn schemas(&self) -> Option<&'s serde_json::Map<String, Value>> {
+        self.spec.document.pointer("/components/schemas").and_then(Value::as_object)
+    }
+
+    /// Claims names for every component schema, then lowers each one.
+    pub fn lower_components(&mut self) -> Result<(), SpecError> {
+        let Some(schemas) = self.schemas() else { return Ok(()) };
+        let mut names = Vec::with_capacity(schemas.len());
+        for name in schemas.keys() {
+            names.push(self.names.claim(&type_name(name)));
+        }
+        for ((name, schema), rust_name) in schemas.iter().zip(names) {
+            let ptr = child("/components/schemas", name);
+            let id = format!("#{ptr}");
+            let kind = self.definition(schema, &ptr, &rust_name, self.multipart.contains(&id))?;
+            let view = View::of(schema);
+            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false });
+        }
+        Ok(())
+    }
+
+    /// The shape of a schema that gets a name of its own.
+    fn definition(&mut self, schema: &Value, ptr: &str, rust_name: &str, multipart: bool) -> Result<TypeKind, SpecError> {
+        let view = View::of(schema);
+        if let Some(s) = self.structure(view, ptr, rust_name, multipart)? {
+            return Ok(if multipart { TypeKind::Multipart(s) } else { TypeKind::Struct(s) });
+        }
+        if let Some(kind) = self.nameable(view, ptr, rust_name)? {
+            return Ok(kind);
+        }
+        let lowered = self.lower_anonymous(schema, ptr, rust_name, multipart)?;
+        Ok(TypeKind::Alias(lowered.ty))
+    }
+
+    /// Lowers a schema in a position that may need a name (`hint` is the name it gets).
+    pub fn lower(&mut self, schema: &Value, ptr: &str, hint: &str) -> Result<Lowered, SpecError> {
+        self.lower_in(schema, ptr, hint, false)
+    }
+
+    /// Like [`lower`](Self::lower), in a multipart body (binary strings are files).
+    pub fn lower_in(&mut self, schema: &Value, ptr: &str, hint: &str, multipart: bool) -> Result<Lowered, SpecError> {
+        let view = View::of(schema);
+        if let Some(reference) = view.reference() {
+            return self.lower_ref(reference, ptr, multipart);
+        }
+        if let Some(done) = self.done.get(ptr) {
+            return Ok(done.clone());
+        }
+        // Objects and enums need a name: give them one keyed by this pointer.
+        let needs_name = self.structure_like(view) || self.nameable_like(view);
+        if needs_name {
+            let id = format!("#{ptr}");
+            let rust_name = self.names.claim(hint);
+            let lowered = Lowered { ty: TypeRef::Named(id.clone()), nullable: view.nullable() };
+            self.done.insert(ptr.to_owned(), lowered.clone());
+            let kind = self.definition(schema, ptr, &rust_name, multipart)?;
+            // An inline `allOf: [$ref]` wrapper is the referenced type, not a new one.
+            if let TypeKind::Alias(TypeRef::Named(target)) = &kind {
+                if !view.has_combinator() || view.list("allOf").len() == 1 {
+                    let target_lowered = Lowered { ty: TypeRef::Named(target.clone()), nullable: view.nullable() || self.target_nullable(target) };
+                    self.done.insert(ptr.to_owned(), target_lowered.clone());
+                    return Ok(target_lowered);
+                }
+            }
+            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false });
+            return Ok(lowered);
+        }
+        let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
+        self.done.insert(ptr.to_owned(), lowered.clone());
+        Ok(lowered)
+    }
+
+    fn target_nullable(&self, id: &str) -> bool {
+        id.strip_prefix('#').and_then(|p| self.spec.document.pointer(p)).is_some_and(|v| View::of(v).nullable())
+    }
+
+    /// A `$ref`: component schemas are named types; other targets are lowered where they are.
+    fn lower_ref(&mut self, reference: &str, ptr: &str, multipart: bool) -> Result<Lowered, SpecError> {
+        let Some(target_ptr) = reference.strip_prefix('#') else {
+            return Err(self.spec.error(ptr, format!("external reference `{reference}` is not supported; bundle the spec into one file")));
+        };
+        let Some(target) = self.spec.document.pointer(target_ptr) else {
+            return Err(self.spec.error(&child(ptr, "$ref"), format!("`$ref` target `{reference}` does not exist")));
+        };
+        if component_name(reference).is_some() {
+            return Ok(Lowered { ty: TypeRef::Named(reference.to_owned()), nullable: View::of(target).nullable() });
+        }
+        if self.in_progress.contains(target_ptr) {
+            self.warn(ptr, format!("reference cycle through `{reference}` read as any JSON value"));
+            return Ok(Lowered::of(TypeRef::Json));
+        }
+        self.in_progress.insert(target_ptr.to_owned());
+        let hint = type_name(&wire_from_pointer(target_ptr));
+        let result = self.lower_in(target, target_ptr, &hint, multipart);
+        self.in_progress.remove(target_ptr);
+        result
+    }
+
+    /// Follows `$ref`s to the schema they name (with a cycle guard).
+    pub fn resolve<'v>(&self, mut schema: &'v Value, mut ptr: String) -> (&'v Value, String)
+    where
+        's: 'v,
+    {
+        for _ in 0..32 {
+            let Some(reference) = View::of(schema).reference() else { break };
+            let Some(target) = reference.strip_prefix('#').and_then(|p| self.spec.document.pointer(p)) else { break };
+            schema = target;
+            ptr = reference.trim_start_matches('#').to_owned();
+        }
+        (schema, ptr)
+    }
+
+    fn structure_like(&self, view: View) -> bool {
+        if view.list("allOf").len() > 1 {
+            return true;
+        }
+        view.is_object() && !view.has_combinator() && view.properties().is_some_and(|p| !p.is_empty())
+    }
+
+    fn nameable_like(&self, view: View) -> bool {
+        let union = view.list("oneOf").len() + view.list("anyOf").len() > 1;
+        let string_enum = view.ty().is_none_or(|t| t == "string") && view.enum_values().is_some_and(|e| e.iter().any(Value::is_string));
+        union || string_enum
+    }
+
+    /// Objects with properties (or `allOf` of several parts) become structs.
+    fn structure(&mut self, view: View, ptr: &str, owner: &str, multipart: bool) -> Result<Option<StructDef>, SpecError> {
+        if !self.structure_like(view) {
+            return Ok(None);
+        }
+        let mut parts: Vec<(String, Value, String, bool, String)> = Vec::new(); // (name, schema, pointer, required, hint owner)
+        let mut flattened: Vec<(Value, String)> = Vec::new();
+        let mut additional = None;
+        let mut seen = BTreeSet::new();
+        self.collect_properties(view, ptr, owner, &mut parts, &mut flattened, &mut additional, &mut seen, 0);
+        let mut scope = Scope::default();
+        let mut fields = Vec::with_capacity(parts.len());
+        let mut by_wire: HashMap<String, usize> = HashMap::new();
+        for (wire, schema, pptr, required, hint_owner) in parts {
+            let hint = format!("{hint_owner}{}", type_name(&wire));
+            let lowered = self.lower_in(&schema, &pptr, &hint, multipart)?;
+            let v = View::of(&schema);
+            // A later `allOf` part restating a property refines it; keep one field.
+            if let Some(&i) = by_wire.get(&wire) {
+                let f: &mut Field = &mut fields[i];
+                f.required |= required;
+                continue;
+            }
+            by_wire.insert(wire.clone(), fields.len());
+            fields.push(Field {
+                rust_name: scope.claim(&field_name(&wire)),
+                wire_name: wire,
+                ty: lowered.ty,
+                required,
+                nullable: lowered.nullable,
+                doc: v.doc(),
+                deprecated: v.deprecated(),
+                boxed: false,
+                flatten: false,
+            });
+        }
+        for (i, (schema, fptr)) in flattened.into_iter().enumerate() {
+            let hint = format!("{owner}{}", if i == 0 { "Variant".to_owned() } else { format!("Variant{}", i + 1) });
+            let lowered = self.lower_in(&schema, &fptr, &hint, multipart)?;
+            let name = scope.claim(if i == 0 { "variant" } else { "variant_more" });
+            fields.push(Field { wire_name: String::new(), rust_name: name, ty: lowered.ty, required: true, nullable: false, doc: None, deprecated: false, boxed: false, flatten: true });
+        }
+        let additional = match additional {
+            Some((schema, aptr)) => Some(self.lower_in(&schema, &aptr, &format!("{owner}Value"), multipart)?.ty),
+            None => None,
+        };
+        Ok(Some(StructDef { fields, additional }))
+    }
+
+    /// Gathers the properties of an object and of every `allOf` part, following `$ref`s.
+    #[allow(clippy::too_many_arguments)]
+    fn collect_properties(
+        &mut self,
+        view: View,
+        ptr: &str,
+        owner: &str,
+        parts: &mut Vec<(String, Value, String, bool, String)>,
+        flattened: &mut Vec<(Value, String)>,
+        additional: &mut Option<(Value, String)>,
+        seen: &mut BTreeSet<String>,
+        depth: usize,
+    ) {
+        if !seen.insert(ptr.to_owned()) || depth > 32 {
+            return;
+        }
+        for (i, part) in view.list("allOf").iter().enumerate() {
+            let part_ptr = child(&child(ptr, "allOf"), &i.to_string());
+            let (resolved, rptr) = self.resolve(part, part_ptr.clone());
+            let rview = View::of(resolved);
+            let part_owner = match View::of(part).reference().and_then(component_name) {
+                Some(name) => self.component_rust_name(&name).unwrap_or_else(|| owner.to_owned()),
+                None => owner.to_owned(),
+            };
+            if rview.is_object() || rview.list("allOf").len() > 0 && !rview.has_other_combinator() {
+                self.collect_properties(rview, &rptr, &part_owner, parts, flattened, additional, seen, depth + 1);
+            } else if rview.list("oneOf").len() + rview.list("anyOf").len() > 0 {
+                flattened.push((part.clone(), part_ptr));
+            } else if !rview.0.is_empty() {
+                self.warn(&part_ptr, "`allOf` part that is not an object is ignored in the merged struct".to_owned());
+            }
+        }
+        if let Some(props) = view.properties() {
+            for (name, schema) in props {
+                let pptr = child(&child(ptr, "properties"), name);
+                parts.push((name.clone(), schema.clone(), pptr, view.is_required(name), owner.to_owned()));
+            }
+        }
+        // `required` may name properties that an `allOf` sibling declared.
+        for r in view.required() {
+            for p in parts.iter_mut() {
+                if p.0 == r {
+                    p.3 = true;
+                }
+            }
+        }
+        if let Additional::Schema(schema) = view.additional() {
+            *additional = Some((schema.clone(), child(ptr, "additionalProperties")));
+        }
+    }
+
+    fn component_rust_name(&self, name: &str) -> Option<String> {
+        let id = format!("#{}", child("/components/schemas", name));
+        if let Some(t) = self.types.get(&id) {
+            return Some(t.rust_name.clone());
+        }
+        // Names are claimed before any component is lowered; recompute the claim.
+        Some(type_name(name)).filter(|n| self.names.contains(n))
+    }
+
+    /// String enums, open strings and unions.
+    fn nameable(&mut self, view: View, ptr: &str, rust_name: &str) -> Result<Option<TypeKind>, SpecError> {
+        let all_of = view.list("allOf");
+        if all_of.len() == 1 && view.properties().is_none() {
+            let lowered = self.lower(&all_of[0], &child(&child(ptr, "allOf"), "0"), rust_name)?;
+            return Ok(Some(TypeKind::Alias(lowered.ty)));
+        }
+        if let Some(values) = view.enum_values() {
+            if view.ty().is_none_or(|t| t == "string") && values.iter().any(Value::is_string) {
+                return Ok(Some(TypeKind::StringEnum(string_enum(values))));
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            let branches = view.list(key);
+            if branches.len() > 1 {
+                return self.union(view, branches, &child(ptr, key), rust_name).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn union(&mut self, view: View, branches: &[Value], ptr: &str, rust_name: &str) -> Result<TypeKind, SpecError> {
+        let resolved: Vec<(&Value, String)> = branches.iter().enumerate().map(|(i, b)| self.resolve(b, child(ptr, &i.to_string()))).collect();
+
+        // `anyOf: [string, enum]`: any string, with known values.
+        let is_plain_string = |v: &Value| View::of(v).ty() == Some("string") && View::of(v).enum_values().is_none() && !View::of(v).has_combinator();
+        let is_string_enum = |v: &Value| View::of(v).ty().is_none_or(|t| t == "string") && View::of(v).enum_values().is_some_and(|e| e.iter().all(|x| x.is_string() || x.is_null()));
+        let plain = resolved.iter().filter(|(v, _)| is_plain_string(v)).count();
+        let enums = resolved.iter().filter(|(v, _)| is_string_enum(v)).count();
+        if plain >= 1 && plain + enums == resolved.len() {
+            let mut values: Vec<String> = Vec::new();
+            for (v, _) in &resolved {
+                for x in View::of(v).enum_values().unwrap_or(&[]) {
+                    if let Some(s) = x.as_str() {
+                        if !values.iter().any(|have| have == s) {
+                            values.push(s.to_owned());
+                        }
+                    }
+                }
+            }
+            let mut scope = Scope::default();
+            let values = values.into_iter().map(|wire| EnumValue { rust_name: scope.claim(&super::names::const_name(&wire)), wire }).collect();
+            return Ok(TypeKind::OpenString(values));
+        }
+
+        // Unions of unions (assistants stream events) are told apart by the leaves' tags.
+        let leaves = self.leaves(branches, ptr);
+        if leaves.len() != branches.len() {
+            let leaf_values: Vec<Value> = leaves.iter().map(|(v, _)| v.clone()).collect();
+            let leaf_resolved: Vec<(&Value, String)> = leaf_values.iter().zip(&leaves).map(|(v, (_, p))| self.resolve(v, p.clone())).collect();
+            if let Some(tagged) = self.tagged_with_pointers(View(&serde_json::Map::new()), &leaf_values, &leaf_resolved, &leaves.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), rust_name)? {
+                return Ok(TypeKind::Tagged(tagged));
+            }
+        }
+        let pointers: Vec<String> = (0..branches.len()).map(|i| child(ptr, &i.to_string())).collect();
+        if let Some(tagged) = self.tagged_with_pointers(view, branches, &resolved, &pointers, rust_name)? {
+            return Ok(TypeKind::Tagged(tagged));
+        }
+
+        let mut scope = Scope::default();
+        let mut variants = Vec::with_capacity(branches.len());
+        for (i, b) in branches.iter().enumerate() {
+            let bptr = child(ptr, &i.to_string());
+            let title = View::of(b).str("title").map(type_name);
+            let hint = format!("{rust_name}{}", title.clone().unwrap_or_else(|| if branches.len() > 1 { format!("Variant{}", i + 1) } else { "Variant".to_owned() }));
+            let lowered = self.lower(b, &bptr, &hint)?;
+            let name = title.unwrap_or_else(|| self.variant_name(&lowered.ty, rust_name));
+            variants.push(UnionVariant { rust_name: scope.claim(&name), ty: lowered.ty });
+        }
+        // serde tries untagged variants in order: keep anything-goes payloads last.
+        variants.sort_by_key(|v| matches!(v.ty, TypeRef::Json | TypeRef::JsonObject));
+        Ok(TypeKind::Untagged(variants))
+    }
+
+    /// A discriminated union: from `discriminator`, or inferred when every branch
+    /// is an object with a single-valued enum property whose values differ.
+    fn tagged_with_pointers(&mut self, view: View, branches: &[Value], resolved: &[(&Value, String)], pointers: &[String], rust_name: &str) -> Result<Option<TaggedDef>, SpecError> {
+        if !resolved.iter().all(|(v, p)| self.object_properties(v, p).is_some()) {
+            if view.get("discriminator").is_some() {
+                let ptr = pointers.first().map_or("", |p| p.rsplit_once('/').map_or("", |(a, _)| a)).to_owned();
+                self.warn(&ptr, "discriminator over branches that are not all objects; read as an untagged union".to_owned());
+            }
+            return Ok(None);
+        }
+        let props: Vec<BTreeMap<String, (Vec<String>, bool)>> = resolved.iter().map(|(v, p)| self.object_properties(v, p).unwrap_or_default()).collect();
+        let discriminator = view.get("discriminator");
+        let tag = match discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str) {
+            Some(t) => t.to_owned(),
+            None => match infer_tag(&props) {
+                Some(t) => t,
+                None => return Ok(None),
+            },
+        };
+        let mapping: Vec<(String, String)> = discriminator
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+            .unwrap_or_default();
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        let mut all_values = BTreeSet::new();
+        for (i, b) in branches.iter().enumerate() {
+            let bptr = pointers[i].clone();
+            let reference = View::of(b).reference();
+            let mut values: Vec<String> = reference.map(|r| mapping.iter().filter(|(_, target)| target == r).map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+            if values.is_empty() {
+                values = props[i].get(&tag).map(|(v, _)| v.clone()).unwrap_or_default();
+            }
+            if values.is_empty() {
+                if let Some(name) = reference.and_then(component_name) {
+                    values.push(name);
+                }
+            }
+            if values.is_empty() {
+                self.warn(&bptr, format!("union branch has no value for tag `{tag}`; read as an untagged union"));
+                return Ok(None);
+            }
+            values.retain(|v| all_values.insert(v.clone()));
+            if values.is_empty() {
+                self.warn(&bptr, format!("union branch repeats a value of tag `{tag}`; read as an untagged union"));
+                return Ok(None);
+            }
+            let hint = format!("{rust_name}{}", type_name(&values[0]));
+            let lowered = self.lower(b, &bptr, &hint)?;
+            variants.push(TaggedVariant { rust_name: scope.claim(&type_name(&values[0])), tag_values: values, ty: lowered.ty, carries_tag: props[i].contains_key(&tag) });
+        }
+        let fallback = scope.claim("Unknown");
+        Ok(Some(TaggedDef { tag, variants, fallback }))
+    }
+
+    /// The branches of a union with nested unions expanded, each with its pointer.
+    fn leaves(&self, branches: &[Value], ptr: &str) -> Vec<(Value, String)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(Value, String, usize)> = branches.iter().enumerate().rev().map(|(i, b)| (b.clone(), child(ptr, &i.to_string()), 0)).collect();
+        while let Some((b, bptr, depth)) = stack.pop() {
+            let (resolved, rptr) = self.resolve(&b, bptr.clone());
+            let v = View::of(resolved);
+            let key = if v.list("oneOf").len() > 1 { "oneOf" } else { "anyOf" };
+            let inner = v.list(key);
+            if inner.len() > 1 && depth < 8 && !v.is_object() {
+                for (i, x) in inner.iter().enumerate().rev() {
+                    stack.push((x.clone(), child(&child(&rptr, key), &i.to_string()), depth + 1));
+                }
+            } else {
+                out.push((b, bptr));
+            }
+        }
+        out
+    }
+
+    /// Properties of an object schema (following `allOf` and `$ref`): name →
+    /// (string enum values, required). `None` when the schema is not an object.
+    fn object_properties(&self, schema: &Value, ptr: &str) -> Option<BTreeMap<String, (Vec<String>, bool)>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![(schema, ptr.to_owned(), 0usize)];
+        let mut any = false;
+        while let Some((s, p, depth)) = stack.pop() {
+            if depth > 16 {
+                continue;
+            }
+            let (s, p) = self.resolve(s, p);
+            let v = View::of(s);
+            if v.list("oneOf").len() + v.list("anyOf").len() > 0 {
+                return None;
+            }
+            if v.is_object() || !v.list("allOf").is_empty() {
+                any = true;
+            } else {
+                return None;
+            }
+            for (i, part) in v.list("allOf").iter().enumerate() {
+                stack.push((part, child(&child(&p, "allOf"), &i.to_string()), depth + 1));
+            }
+            for (name, prop) in v.properties().into_iter().flatten() {
+                let (prop, _) = self.resolve(prop, String::new());
+                let values: Vec<String> = View::of(prop).enum_values().unwrap_or(&[]).iter().filter_map(|x| x.as_str().map(str::to_owned)).collect();
+                let entry = out.entry(name.clone()).or_insert((Vec::new(), false));
+                if entry.0.is_empty() {
+                    entry.0 = values;
+                }
+                entry.1 |= v.is_required(name);
+            }
+        }
+        any.then_some(out)
+    }
+
+    /// A name for an untagged variant from its payload type.
+    fn variant_name(&self, ty: &TypeRef, union: &str) -> String {
+        match ty {
+            TypeRef::String => "String".to_owned(),
+            TypeRef::I64 | TypeRef::I32 => "Integer".to_owned(),
+            TypeRef::F64 => "Number".to_owned(),
+            TypeRef::Bool => "Boolean".to_owned(),
+            TypeRef::Json => "Value".to_owned(),
+            TypeRef::JsonObject => "Object".to_owned(),
+            TypeRef::File => "File".to_owned(),
+            TypeRef::Array(inner) => format!("{}Array", self.variant_name(inner, union)),
+            TypeRef::Map(inner) => format!("{}Map", self.variant_name(inner, union)),
+            TypeRef::Named(id) => {
+                let name = self.types.get(id).map(|t| t.rust_name.clone()).or_else(|| component_name(id).map(|n| type_name(&n))).unwrap_or_else(|| "Variant".to_owned());
+                // `ChatCompletionRequestMessage` → variants `ChatCompletionRequestUserMessage` read better without the shared prefix.
+                let shared = common_prefix_words(&name, union);
+                let trimmed = &name[shared..];
+                if trimmed.is_empty() || trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+                    name
+                } else {
+                    trimmed.to_owned()
+                }
+            }
+        }
+    }
+
+    /// Schemas that need no name: primitives, arrays, maps, free-form values.
+    fn lower_anonymous(&mut self, schema: &Value, ptr: &str, hint: &str, multipart: bool) -> Result<Lowered, SpecError> {
+        let view = View::of(schema);
+        let nullable = view.nullable();
+        let all_of = view.list("allOf");
+        if all_of.len() == 1 {
+            let inner = self.lower_in(&all_of[0], &child(&child(ptr, "allOf"), "0"), hint, multipart)?;
+            return Ok(Lowered { ty: inner.ty, nullable: nullable || inner.nullable });
+        }
+        for key in ["oneOf", "anyOf"] {
+            let branches = view.list(key);
+            if branches.len() == 1 {
+                let inner = self.lower_in(&branches[0], &child(&child(ptr, key), "0"), hint, multipart)?;
+                return Ok(Lowered { ty: inner.ty, nullable: nullable || inner.nullable });
+            }
+        }
+        let ty = match view.ty() {
+            Some("string") => match view.format() {
+                Some("binary") if multipart => TypeRef::File,
+                _ => TypeRef::String,
+            },
+            Some("integer") => match view.format() {
+                Some("int32") => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            Some("number") => TypeRef::F64,
+            Some("boolean") => TypeRef::Bool,
+            Some("array") => match view.get("items") {
+                Some(items) => TypeRef::Array(Box::new(self.lower_in(items, &child(ptr, "items"), &format!("{hint}Item"), multipart)?.ty)),
+                None => TypeRef::Array(Box::new(TypeRef::Json)),
+            },
+            Some("object") | None if view.is_object() => match view.additional() {
+                Additional::Schema(s) => TypeRef::Map(Box::new(self.lower_in(s, &child(ptr, "additionalProperties"), &format!("{hint}Value"), multipart)?.ty)),
+                _ => TypeRef::JsonObject,
+            },
+            None => {
+                if view.get("not").is_some() {
+                    self.warn(ptr, "`not` schemas are not expressible; read as any JSON value".to_owned());
+                }
+                TypeRef::Json
+            }
+            Some(other) => {
+                self.warn(ptr, format!("unknown schema type `{other}`; read as any JSON value"));
+                TypeRef::Json
+            }
+        };
+        Ok(Lowered { ty, nullable })
+    }
+}
+
+trait HasOther {
+    fn has_other_combinator(&self) -> bool;
+}
+
+impl HasOther for View<'_> {
+    fn has_other_combinator(&self) -> bool {
+        self.list("oneOf").len() + self.list("anyOf").len() > 0
+    }
+}
+
+fn string_enum(values: &[Value]) -> StringEnumDef {
+    let mut scope = Scope::default();
+    let mut out = Vec::new();
+    for v in values.iter().filter_map(Value::as_str) {
+        if out.iter().any(|e: &EnumValue| e.wire == v) {
+            continue;
+        }
+        out.push(EnumValue { rust_name: scope.claim(&type_name(v)), wire: v.to_owned() });
+    }
+    let catch_all = scope.claim("Unknown");
+    StringEnumDef { values: out, catch_all }
+}
+
+/// Picks the tag property shared by all branches: every branch has it as a
+/// string enum, and no value appears in two branches.
+fn infer_tag(props: &[BTreeMap<String, (Vec<String>, bool)>]) -> Option<String> {
+    let first = props.first()?;
+    let mut candidates: Vec<&String> = first
+        .iter()
+        .filter(|(name, (values, _))| {
+            !values.is_empty()
+                && props.iter().all(|p| p.get(*name).is_some_and(|(v, _)| !v.is_empty()))
+                && {
+                    let mut seen = BTreeSet::new();
+                    props.iter().all(|p| p[*name].0.iter().all(|v| seen.insert(v.clone())))
+                }
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let rank = |n: &str| ["type", "object", "event", "role"].iter().position(|p| *p == n).unwrap_or(usize::MAX);
+    candidates.sort_by_key(|n| (rank(n), (*n).clone()));
+    candidates.first().map(|n| (*n).clone())
+}
+
+/// Length of the leading words (`UpperCamelCase`) that `name` shares with `union`,
+/// ending at a word boundary of `name`.
+fn common_prefix_words(name: &str, union: &str) -> usize {
+    let mut i = name.bytes().zip(union.bytes()).take_while(|(a, b)| a == b).count();
+    while i > 0 && !(name.is_char_boundary(i) && name[i..].starts_with(|c: char| c.is_uppercase())) {
+        i -= 1;
+    }
+    i
+}
+
+/// A readable wire name for an inline schema: the pointer's tokens after `schemas/`.
+fn wire_from_pointer(ptr: &str) -> String {
+    let tokens: Vec<String> = ptr.split('/').skip(1).map(unescape_token).collect();
+    let start = tokens.iter().position(|t| t == "schemas").map_or(0, |i| i + 1);
+    tokens[start..].iter().filter(|t| !matches!(t.as_str(), "properties" | "items" | "allOf" | "oneOf" | "anyOf" | "content" | "schema")).cloned().collect::<Vec<_>>().join(".")
+}
