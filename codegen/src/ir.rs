@@ -202,6 +202,9 @@ pub struct Operation {
     pub params_type: Option<String>,
     /// The request body.
     pub body: Option<Body>,
+    /// A second encoding the spec offers for the body (JSON beside multipart),
+    /// generated as its own method with this name.
+    pub alternative_body: Option<(String, Body)>,
     /// The success response.
     pub response: ResponseKind,
     /// Streaming variant of the operation, when it can stream.
@@ -284,8 +287,19 @@ pub struct StreamSpec {
     pub terminal_events: Vec<String>,
     /// Event names that decode to the event type; others are passed through as unknown.
     pub known_events: Vec<String>,
-    /// The request body has a `stream` property to set to `true`.
-    pub sets_stream_flag: bool,
+    /// Where the `stream: true` flag goes.
+    pub flag: StreamFlag,
+}
+
+/// Where a streaming method asks the server to stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamFlag {
+    /// Nowhere: the endpoint always streams.
+    None,
+    /// `"stream": true` in the JSON body (or form field); the plain method removes it.
+    Body,
+    /// `?stream=true`; the parameter is not part of the `…Params` struct.
+    Query,
 }
 
 impl Model {

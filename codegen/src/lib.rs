@@ -9,9 +9,14 @@
 
 pub mod config;
 pub mod diff;
+pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod render;
+
+mod generate;
+pub use generate::{generate, Generated, GenerateError, Summary, Timings};
 
 /// Something the generator repaired or could not express, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -50,6 +50,11 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     Ok(Model { types, operations: generated, skipped_operations: skipped, warnings })
 }
 
+/// Number of operations in a document.
+pub fn count_operations(doc: &Value) -> usize {
+    operations(doc).len()
+}
+
 /// Component schemas used as `multipart/form-data` bodies: their binary strings are files.
 fn multipart_components(ops: &[(String, String, String, &Value)]) -> BTreeSet<TypeId> {
     let mut out = BTreeSet::new();

@@ -137,21 +137,33 @@ impl<'s> OperationLowerer<'_, 's> {
             false
         });
 
-        let body = match view.get("requestBody") {
-            Some(b) => match self.body(b, &child(ptr, "requestBody"), &op_type)? {
-                Ok(b) => Some(b),
+        let mut bodies = match view.get("requestBody") {
+            Some(b) => match self.bodies(b, &child(ptr, "requestBody"), &op_type)? {
+                Ok(b) => b,
                 Err(reason) => return Ok(Err(reason)),
             },
-            None => None,
+            None => Vec::new(),
         };
+        let alternative = (bodies.len() > 1).then(|| bodies.remove(1));
+        let body = bodies.into_iter().next();
 
         let (response, event_stream) = match self.response(op, ptr, &op_type, &operation_id)? {
             Ok(r) => r,
             Err(reason) => return Ok(Err(reason)),
         };
         let stream = self.stream(&operation_id, event_stream, body.as_ref(), &params, ptr)?;
+        if stream.as_ref().is_some_and(|s| s.flag == StreamFlag::Query) {
+            params.retain(|p| !(p.wire_name == "stream" && p.location == ParamLocation::Query));
+        }
 
         let rust_name = self.methods.claim(&field_name(&operation_id));
+        let alternative_body = alternative.map(|b| {
+            let suffix = match b.encoding {
+                BodyEncoding::Json => "json",
+                BodyEncoding::Multipart => "multipart",
+            };
+            (self.methods.claim(&format!("{rust_name}_{suffix}")), b)
+        });
         let params_type = (!params.is_empty()).then(|| self.param_types.claim(&format!("{op_type}Params")));
         let doc = match (view.str("summary"), view.str("description")) {
             (Some(s), Some(d)) if d.trim() != s.trim() => Some(format!("{}\n\n{}", s.trim(), d.trim())),
@@ -171,38 +183,59 @@ impl<'s> OperationLowerer<'_, 's> {
             params,
             params_type,
             body,
+            alternative_body,
             response,
             stream,
             stream_method: None,
         }))
     }
 
-    fn body(&mut self, body: &Value, ptr: &str, op_type: &str) -> Result<Result<Body, String>, SpecError> {
+    /// The request bodies the spec offers, in spec order: JSON and multipart are
+    /// supported; other media types, and JSON for a schema that holds files, are
+    /// reported and left out. `Err` when no encoding is usable.
+    fn bodies(&mut self, body: &Value, ptr: &str, op_type: &str) -> Result<Result<Vec<Body>, String>, SpecError> {
         let (body, bptr) = self.deref(body, ptr.to_owned())?;
         let bview = View::of(body);
         let required = bview.get("required").and_then(Value::as_bool).unwrap_or(false);
         let Some(content) = bview.get("content").and_then(Value::as_object) else {
             return Ok(Err("request body without content".to_owned()));
         };
-        let pick = content.keys().find(|m| is_json_media(m)).map(|m| (m, BodyEncoding::Json)).or_else(|| content.keys().find(|m| *m == "multipart/form-data").map(|m| (m, BodyEncoding::Multipart)));
-        let Some((media, encoding)) = pick else {
-            let medias: Vec<&String> = content.keys().collect();
-            return Ok(Err(format!("request media type {medias:?} is not supported (JSON and multipart/form-data are)")));
-        };
-        for other in content.keys().filter(|m| *m != media) {
-            self.schemas.warnings.push(crate::Warning { pointer: child(&child(&bptr, "content"), other), message: format!("alternative request media type `{other}` not generated; `{media}` is used") });
-        }
-        let mptr = child(&child(&bptr, "content"), media);
-        let schema = content[media].get("schema").cloned().unwrap_or(Value::Object(Default::default()));
-        let hint = format!("{op_type}Request");
-        let lowered = self.schemas.lower_in(&schema, &child(&mptr, "schema"), &hint, encoding == BodyEncoding::Multipart)?;
-        if encoding == BodyEncoding::Multipart {
-            let is_form = matches!(&lowered.ty, TypeRef::Named(id) if matches!(self.schemas.types.get(id).map(|t| &t.kind), Some(TypeKind::Multipart(_))));
-            if !is_form {
-                return Ok(Err("multipart body schema is not an object with properties".to_owned()));
+        let mut out = Vec::new();
+        for (media, m) in content {
+            let mptr = child(&child(&bptr, "content"), media);
+            let encoding = if is_json_media(media) {
+                BodyEncoding::Json
+            } else if media == "multipart/form-data" {
+                BodyEncoding::Multipart
+            } else {
+                self.schemas.warnings.push(crate::Warning { pointer: mptr, message: format!("request media type `{media}` is not supported (JSON and multipart/form-data are)") });
+                continue;
+            };
+            if out.iter().any(|b: &Body| b.encoding == encoding) {
+                continue;
             }
+            let schema = m.get("schema").cloned().unwrap_or(Value::Object(Default::default()));
+            let hint = format!("{op_type}Request");
+            let lowered = self.schemas.lower_in(&schema, &child(&mptr, "schema"), &hint, encoding == BodyEncoding::Multipart)?;
+            let is_form = matches!(&lowered.ty, TypeRef::Named(id) if matches!(self.schemas.types.get(id).map(|t| &t.kind), Some(TypeKind::Multipart(_))));
+            match encoding {
+                BodyEncoding::Multipart if !is_form => {
+                    self.schemas.warnings.push(crate::Warning { pointer: mptr, message: "multipart body schema is not an object with properties; not generated".to_owned() });
+                    continue;
+                }
+                BodyEncoding::Json if is_form => {
+                    self.schemas.warnings.push(crate::Warning { pointer: mptr, message: "JSON body uses the same schema as the multipart body; only the multipart method is generated".to_owned() });
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(Body { encoding, ty: lowered.ty, required });
         }
-        Ok(Ok(Body { encoding, ty: lowered.ty, required }))
+        if out.is_empty() {
+            let medias: Vec<&String> = content.keys().collect();
+            return Ok(Err(format!("no supported request media type in {medias:?}")));
+        }
+        Ok(Ok(out))
     }
 
     /// The success response, and the `text/event-stream` schema if one is declared.
@@ -254,30 +287,36 @@ impl<'s> OperationLowerer<'_, 's> {
             (Some((schema, sptr)), _) if !schema.is_null() => self.schemas.lower(schema, sptr, &format!("{}StreamEvent", type_name(operation_id)))?.ty,
             (_, Some(name)) => {
                 let id = format!("#{}", child("/components/schemas", name));
-                if !self.schemas.spec.document.pointer(id.trim_start_matches('#')).is_some() {
-                    return Err(self.schemas.spec.error(ptr, format!("codegen config names stream event schema `{name}`, which the spec does not have")));
-                }
-                TypeRef::Named(id)
-            }
-            (Some(_), None) | (None, None) => {
-                if declared.is_some() || configured.is_some() {
-                    self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: "streaming response without an event schema; events read as JSON values".to_owned() });
-                    TypeRef::Json
+                if self.schemas.spec.document.pointer(id.trim_start_matches('#')).is_some() {
+                    TypeRef::Named(id)
                 } else {
-                    return Ok(None);
+                    self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("codegen config names stream event schema `{name}`, which this spec does not have; events read as JSON values") });
+                    TypeRef::Json
                 }
             }
+            (Some(_), None) => {
+                self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: "streaming response without an event schema; events read as JSON values".to_owned() });
+                TypeRef::Json
+            }
+            // Config entries with only an end marker apply to specs that declare the stream.
+            (None, None) => return Ok(None),
         };
         // Assistants-style events are objects `{event, data}` told apart by `event`.
         let (event_and_data, known_events) = self.event_shape(&event);
-        let sets_stream_flag = body.is_some_and(|b| self.has_property(&b.ty, "stream")) || params.iter().any(|p| p.wire_name == "stream");
+        let flag = if body.is_some_and(|b| self.has_property(&b.ty, "stream")) {
+            StreamFlag::Body
+        } else if params.iter().any(|p| p.wire_name == "stream" && p.location == ParamLocation::Query) {
+            StreamFlag::Query
+        } else {
+            StreamFlag::None
+        };
         Ok(Some(StreamSpec {
             event,
             event_and_data,
             done_marker: configured.and_then(|c| c.done.clone()),
             terminal_events: configured.map(|c| c.terminal_events.clone()).unwrap_or_default(),
             known_events,
-            sets_stream_flag,
+            flag,
         }))
     }
 

@@ -1,0 +1,173 @@
+//! Emit: [`Model`] → token streams, one per output file.
+//!
+//! Layout of the output folder (paths relative to it):
+//! - `mod.rs`: declares the modules below;
+//! - `types/mod.rs` and `types/<letter>.rs`: one item per named type, grouped by
+//!   the first letter of its name so that a new type changes one small file;
+//! - `params.rs`: the `…Params` structs of operations with query or header parameters;
+//! - `operations.rs`: `impl Client` with one method per operation.
+//!
+//! Generated code names everything by full path (`::std::string::String`) so a
+//! schema called `String` or `Option` cannot change what the code means.
+
+mod operations;
+mod types;
+
+use crate::ir::*;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use std::collections::BTreeMap;
+
+/// Module paths as seen from the file being emitted.
+pub struct Paths {
+    /// Module holding the named types.
+    pub types: TokenStream,
+    /// Module holding the parameter structs.
+    pub params: TokenStream,
+    /// The hand-written runtime.
+    pub runtime: TokenStream,
+}
+
+/// An identifier, raw (`r#type`) where the name asks for it.
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Documentation as `#[doc]` attributes, made safe for rustdoc: fenced blocks
+/// without a language are marked `text` and indentation outside fences is capped,
+/// so spec prose never turns into doctests.
+pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
+    let Some(doc) = doc else { return TokenStream::new() };
+    let mut lines = Vec::new();
+    let mut in_fence = false;
+    for line in doc.trim().lines() {
+        let line = line.replace('\t', "    ");
+        let trimmed = line.trim_start();
+        let text = if let Some(lang) = trimmed.strip_prefix("```") {
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            if opening && lang.trim().is_empty() {
+                "```text".to_owned()
+            } else {
+                trimmed.to_owned()
+            }
+        } else if in_fence {
+            line.clone()
+        } else {
+            let indent = (line.len() - trimmed.len()).min(3);
+            format!("{}{}", " ".repeat(indent), trimmed)
+        };
+        lines.push(format!(" {text}"));
+    }
+    if in_fence {
+        lines.push(" ```".to_owned());
+    }
+    quote!(#(#[doc = #lines])*)
+}
+
+/// The module file that groups a type: its first letter, lower case.
+fn group_of(rust_name: &str) -> String {
+    match rust_name.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => c.to_ascii_lowercase().to_string(),
+        _ => "other".to_owned(),
+    }
+}
+
+/// One output file, described as data so files can be emitted on several threads
+/// (token streams cannot cross threads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilePlan {
+    /// `types/<group>.rs` with these types.
+    TypeGroup(String, Vec<TypeId>),
+    /// `types/mod.rs` declaring these groups.
+    TypeIndex(Vec<String>),
+    /// `params.rs`.
+    Params,
+    /// `operations.rs`.
+    Operations,
+    /// `mod.rs`.
+    Root,
+}
+
+impl FilePlan {
+    /// Path relative to the output folder.
+    pub fn path(&self) -> String {
+        match self {
+            FilePlan::TypeGroup(group, _) => format!("types/{group}.rs"),
+            FilePlan::TypeIndex(_) => "types/mod.rs".to_owned(),
+            FilePlan::Params => "params.rs".to_owned(),
+            FilePlan::Operations => "operations.rs".to_owned(),
+            FilePlan::Root => "mod.rs".to_owned(),
+        }
+    }
+}
+
+/// The files of the output folder.
+pub fn plan(model: &Model) -> Vec<FilePlan> {
+    let mut groups: BTreeMap<String, Vec<(&str, TypeId)>> = BTreeMap::new();
+    for (id, def) in &model.types {
+        groups.entry(group_of(&def.rust_name)).or_default().push((&def.rust_name, id.clone()));
+    }
+    let mut files: Vec<FilePlan> = groups
+        .iter()
+        .map(|(group, defs)| {
+            let mut defs = defs.clone();
+            defs.sort();
+            FilePlan::TypeGroup(group.clone(), defs.into_iter().map(|(_, id)| id).collect())
+        })
+        .collect();
+    files.push(FilePlan::TypeIndex(groups.keys().cloned().collect()));
+    files.push(FilePlan::Params);
+    files.push(FilePlan::Operations);
+    files.push(FilePlan::Root);
+    files
+}
+
+/// Emits one file.
+pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
+    let runtime = quote!(crate::runtime);
+    let op_paths = Paths { types: quote!(super::types), params: quote!(super::params), runtime: runtime.clone() };
+    match file {
+        FilePlan::TypeGroup(_, ids) => {
+            let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime };
+            let items = ids.iter().filter_map(|id| model.types.get(id)).map(|d| types::emit_type(d, model, &paths));
+            quote!(#(#items)*)
+        }
+        FilePlan::TypeIndex(groups) => {
+            let mods = groups.iter().map(|g| {
+                let m = ident(g);
+                quote!(mod #m; pub use #m::*;)
+            });
+            quote! {
+                //! Request and response types, one per schema of the spec.
+                #(#mods)*
+            }
+        }
+        FilePlan::Params => {
+            let params = model.operations.iter().map(|op| operations::emit_params(op, model, &op_paths));
+            quote! {
+                //! Query and header parameters of operations, one struct per operation that has any.
+                #(#params)*
+            }
+        }
+        FilePlan::Operations => {
+            let methods = model.operations.iter().map(|op| operations::emit_operation(op, model, &op_paths));
+            quote! {
+                //! One method per operation of the spec.
+                impl #runtime::Client {
+                    #(#methods)*
+                }
+            }
+        }
+        FilePlan::Root => quote! {
+            //! Code generated from the OpenAPI spec: types, parameters and one method per operation.
+            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+            pub mod types;
+            pub mod params;
+            mod operations;
+        },
+    }
+}

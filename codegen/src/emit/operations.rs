@@ -1,0 +1,236 @@
+//! Emits one async method per operation on the runtime's `Client` (plus a
+//! `…_stream` method for streaming operations) and the `…Params` structs.
+
+use super::types::rust_type;
+use super::{doc_attrs, ident, Paths};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `…Params` struct of one operation.
+pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
+    let Some(name) = &op.params_type else { return TokenStream::new() };
+    let name = ident(name);
+    let params = &op.params;
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in params {
+        let f = ident(&p.rust_name);
+        let ty = rust_type(&p.ty, paths, model);
+        let docs = doc_attrs(p.doc.as_deref());
+        if p.required {
+            fields.push(quote!(#docs pub #f: #ty,));
+            args.push(quote!(#f: impl ::std::convert::Into<#ty>));
+            inits.push(quote!(#f: #f.into(),));
+        } else {
+            fields.push(quote!(#docs pub #f: ::std::option::Option<#ty>,));
+            inits.push(quote!(#f: ::std::option::Option::None,));
+            let doc = format!(" Sets `{}`.", p.wire_name);
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#f = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    let doc = format!(" Query and header parameters of [`Client::{}`](crate::Client::{}).", op.rust_name, op.rust_name);
+    let default = params.iter().all(|p| !p.required).then(|| quote!(Default,));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
+        pub struct #name { #(#fields)* }
+        impl #name {
+            /// Creates the parameters from the required ones; optional ones start unset.
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// The methods of one operation: the plain one, the streaming one, and one for
+/// the alternative body encoding when the spec offers two.
+pub fn emit_operation(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
+    let mut out = emit_methods(op, model, paths);
+    if let Some((name, body)) = &op.alternative_body {
+        let encoding = match body.encoding {
+            BodyEncoding::Json => "JSON",
+            BodyEncoding::Multipart => "`multipart/form-data`",
+        };
+        let alternative = Operation {
+            rust_name: name.clone(),
+            body: Some(body.clone()),
+            alternative_body: None,
+            stream: None,
+            stream_method: None,
+            doc: Some(format!("[`{}`](Self::{}) with a {encoding} body.", op.rust_name, op.rust_name)),
+            ..op.clone()
+        };
+        out.extend(emit_methods(&alternative, model, paths));
+    }
+    out
+}
+
+fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let mut args = Vec::new();
+    for p in &op.path_params {
+        let name = ident(&p.rust_name);
+        match p.ty {
+            TypeRef::String => args.push(quote!(#name: &str)),
+            _ => {
+                let ty = rust_type(&p.ty, paths, model);
+                args.push(quote!(#name: &#ty));
+            }
+        }
+    }
+    if let Some(params_type) = &op.params_type {
+        let ty = ident(params_type);
+        let prefix = &paths.params;
+        args.push(quote!(params: &#prefix::#ty));
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.ty, paths, model);
+        args.push(quote!(body: &#ty));
+    }
+
+    // Path: every placeholder becomes one percent-encoded segment.
+    let mut template = String::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        let Some(end) = rest[start..].find('}') else { break };
+        let name = &rest[start + 1..start + end];
+        template.push_str("{}");
+        let p = op.path_params.iter().find(|p| p.wire_name == name).expect("lowering adds every placeholder");
+        let id = ident(&p.rust_name);
+        values.push(match p.ty {
+            TypeRef::String => quote!(#rt::encode_path_segment(#id)),
+            _ => quote!(#rt::encode_path_segment(&#id.to_string())),
+        });
+        rest = &rest[start + end + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    let path_expr = if values.is_empty() { quote!(#template) } else { quote!(::std::format!(#template, #(#values),*)) };
+    let method = ident(&op.method);
+
+    let mut build = vec![quote!(let request = #rt::RequestSpec::new(::reqwest::Method::#method, #path_expr);)];
+    for p in &op.params {
+        let f = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        build.push(match p.location {
+            ParamLocation::Query => quote!(let request = request.query(#wire, &params.#f);),
+            ParamLocation::Header => quote!(let request = request.header(#wire, &params.#f);),
+            ParamLocation::Path => unreachable!("path parameters are arguments"),
+        });
+    }
+    // A multipart form has no JSON to override: the methods set its `stream` field on a copy.
+    let form_stream_field = stream_field(op, model);
+    let set_form_stream = |value: TokenStream| match &form_stream_field {
+        Some(field) => quote!(let body = &{ let mut body = ::std::clone::Clone::clone(body); body.#field = #value; body };),
+        None => TokenStream::new(),
+    };
+    let mut body_plain = TokenStream::new();
+    let mut body_stream = TokenStream::new();
+    if let Some(body) = &op.body {
+        let encode = match body.encoding {
+            BodyEncoding::Json => quote!(let request = request.json(body);),
+            BodyEncoding::Multipart => quote!(let request = request.multipart(body.to_multipart());),
+        };
+        body_plain = set_form_stream(quote!(::std::option::Option::None));
+        body_plain.extend(encode.clone());
+        body_stream = set_form_stream(quote!(::std::option::Option::Some(true)));
+        body_stream.extend(encode);
+    }
+    let flag = op.stream.as_ref().map_or(StreamFlag::None, |s| s.flag);
+    let stream_flag_in_body = flag == StreamFlag::Body && op.body.as_ref().is_some_and(|b| b.encoding == BodyEncoding::Json);
+    let stream_flag_in_query = flag == StreamFlag::Query;
+
+    let docs = doc_attrs(op.doc.as_deref());
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let name = ident(&op.rust_name);
+    let endpoint = format!(" `{} {}`", op.method, op.path);
+    let mut out = TokenStream::new();
+
+    let plain_body = if stream_flag_in_body { Some(quote!(let request = request.json_override("stream", ::std::option::Option::None);)) } else { None };
+    let (ret, call) = match &op.response {
+        ResponseKind::Json(ty) => {
+            let ty = rust_type(ty, paths, model);
+            (quote!(#rt::Response<#ty>), quote!(self.execute_json(request).await))
+        }
+        ResponseKind::Empty => (quote!(#rt::Response<()>), quote!(self.execute_empty(request).await)),
+        ResponseKind::Binary | ResponseKind::Text => (quote!(#rt::BinaryResponse), quote!(self.execute_binary(request).await)),
+    };
+    out.extend(quote! {
+        #[doc = #endpoint]
+        
+        #docs
+        #deprecated
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, #rt::Error> {
+            #(#build)*
+            #body_plain
+            #plain_body
+            #call
+        }
+    });
+
+    if let (Some(stream), Some(stream_name)) = (&op.stream, &op.stream_method) {
+        let sname = ident(stream_name);
+        let event = rust_type(&stream.event, paths, model);
+        let mut config = if stream.event_and_data { quote!(#rt::StreamConfig::event_and_data()) } else { quote!(#rt::StreamConfig::data_only()) };
+        if let Some(done) = &stream.done_marker {
+            config = quote!(#config.done_marker(#done));
+        }
+        if !stream.terminal_events.is_empty() {
+            let t = &stream.terminal_events;
+            config = quote!(#config.terminal_events(&[#(#t),*]));
+        }
+        if !stream.known_events.is_empty() {
+            let k = &stream.known_events;
+            config = quote!(#config.known_events(&[#(#k),*]));
+        }
+        let mut flag = Vec::new();
+        if stream_flag_in_body {
+            flag.push(quote!(let request = request.json_override("stream", ::std::option::Option::Some(::serde_json::Value::Bool(true)));));
+        }
+        if stream_flag_in_query {
+            flag.push(quote!(let request = request.query("stream", &true);));
+        }
+        let doc = format!(" Streaming variant of [`{}`](Self::{}): server-sent events decoded one by one.", op.rust_name, op.rust_name);
+        out.extend(quote! {
+            #[doc = #endpoint]
+            
+            #[doc = #doc]
+            #deprecated
+            pub async fn #sname(&self, #(#args),*) -> ::std::result::Result<#rt::EventStream<#event>, #rt::Error> {
+                const CONFIG: #rt::StreamConfig = #config;
+                #(#build)*
+                #body_stream
+                #(#flag)*
+                let request = request.accept("text/event-stream");
+                self.execute_sse(request, CONFIG).await
+            }
+        });
+    }
+    out
+}
+
+/// The optional boolean `stream` field of a streaming operation's multipart body.
+fn stream_field(op: &Operation, model: &Model) -> Option<proc_macro2::Ident> {
+    if op.stream.as_ref()?.flag != StreamFlag::Body {
+        return None;
+    }
+    let body = op.body.as_ref().filter(|b| b.encoding == BodyEncoding::Multipart)?;
+    let TypeRef::Named(id) = &body.ty else { return None };
+    let TypeKind::Multipart(s) = &model.types.get(id)?.kind else { return None };
+    let field = s.fields.iter().find(|f| f.wire_name == "stream" && f.ty == TypeRef::Bool && !f.required)?;
+    Some(ident(&field.rust_name))
+}

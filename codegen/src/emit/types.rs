@@ -1,0 +1,441 @@
+//! Emits one Rust item (plus its impls) per named type.
+
+use super::{doc_attrs, ident, Paths};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The Rust type for a reference, with `Box` when asked.
+pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::JsonObject => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        TypeRef::File => {
+            let rt = &paths.runtime;
+            quote!(#rt::InputFile)
+        }
+        TypeRef::Named(id) => {
+            let name = ident(&model.types.get(id).map_or("UnknownType", |t| t.rust_name.as_str()));
+            let prefix = &paths.types;
+            quote!(#prefix::#name)
+        }
+        TypeRef::Array(inner) => {
+            let inner = rust_type(inner, paths, model);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner, paths, model);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+    }
+}
+
+/// The field type including `Option` and `Box`.
+fn field_type(f: &Field, paths: &Paths, model: &Model) -> TokenStream {
+    let mut ty = rust_type(&f.ty, paths, model);
+    if f.boxed {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    if f.flatten || (f.required && !f.nullable) {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
+}
+
+fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// A required field whose type is a one-value enum: the constructor fills it in.
+fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
+    if !f.required || f.nullable {
+        return None;
+    }
+    let TypeRef::Named(id) = &f.ty else { return None };
+    match &model.types.get(id)?.kind {
+        TypeKind::StringEnum(e) if e.values.len() == 1 => e.values.first(),
+        _ => None,
+    }
+}
+
+/// Emits a named type.
+pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
+    let name = ident(&def.rust_name);
+    let docs = doc_attrs(def.doc.as_deref());
+    let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
+    match &def.kind {
+        TypeKind::Struct(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, false),
+        TypeKind::Multipart(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, true),
+        TypeKind::StringEnum(e) => emit_string_enum(&name, e, docs, deprecated),
+        TypeKind::OpenString(values) => emit_open_string(&name, values, docs, deprecated),
+        TypeKind::Tagged(t) => emit_tagged(&name, t, model, paths, docs, deprecated),
+        TypeKind::Untagged(v) => emit_untagged(&name, v, model, paths, docs, deprecated),
+        TypeKind::Alias(ty) => {
+            let ty = rust_type(ty, paths, model);
+            quote! { #docs #deprecated pub type #name = #ty; }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>, multipart: bool) -> TokenStream {
+    let mut fields = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let ty = field_type(f, paths, model);
+        let fdocs = doc_attrs(f.doc.as_deref());
+        let fdep = f.deprecated.then(|| quote!(#[deprecated]));
+        let mut serde_attrs = Vec::new();
+        if !multipart {
+            if f.flatten {
+                serde_attrs.push(quote!(#[serde(flatten)]));
+            } else if unraw(&f.rust_name) != f.wire_name {
+                let wire = &f.wire_name;
+                serde_attrs.push(quote!(#[serde(rename = #wire)]));
+            }
+            if !f.flatten && !f.required {
+                serde_attrs.push(quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]));
+            } else if !f.flatten && f.nullable {
+                serde_attrs.push(quote!(#[serde(default)]));
+            }
+        }
+        fields.push(quote! { #fdocs #fdep #(#serde_attrs)* pub #fname: #ty, });
+    }
+    let additional_name = format_ident!("{}", if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" });
+    if let Some(extra) = &s.additional {
+        let ty = rust_type(extra, paths, model);
+        let attr = (!multipart).then(|| quote!(#[serde(flatten)]));
+        fields.push(quote! {
+            /// Properties beyond the ones listed above.
+            #attr
+            pub #additional_name: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        });
+    }
+    let derives = if multipart { quote!(#[derive(Debug, Clone)]) } else { quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]) };
+    let mut out = quote! {
+        #docs
+        #deprecated
+        #derives
+        #[non_exhaustive]
+        pub struct #name { #(#fields)* }
+    };
+    if def.in_request || multipart {
+        out.extend(emit_builder(name, s, model, paths, &additional_name));
+    }
+    if multipart {
+        out.extend(emit_to_multipart(name, s, paths));
+    }
+    out
+}
+
+/// `new(required…)` plus one setter per optional field, so adding an optional
+/// property to the spec does not break callers.
+fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut setter_names = crate::lower::names::Scope::with_reserved(&["new"]);
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let base = rust_type(&f.ty, paths, model);
+        let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
+        if let Some(fixed) = fixed_value(f, model) {
+            let ty = rust_type(&f.ty, paths, model);
+            let variant = ident(&fixed.rust_name);
+            let value = wrap(quote!(#ty::#variant));
+            inits.push(quote!(#fname: #value,));
+            continue;
+        }
+        if f.flatten || (f.required && !f.nullable) {
+            let value = wrap(quote!(#fname.into()));
+            params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+            inits.push(quote!(#fname: #value,));
+        } else if f.required {
+            let value = if f.boxed { quote!(#fname.map(::std::boxed::Box::new)) } else { quote!(#fname) };
+            params.push(quote!(#fname: ::std::option::Option<#base>));
+            inits.push(quote!(#fname: #value,));
+        } else {
+            inits.push(quote!(#fname: ::std::option::Option::None,));
+            let setter = ident(&setter_names.claim(&f.rust_name));
+            let value = wrap(quote!(value.into()));
+            let doc = format!(" Sets `{}`.", f.wire_name);
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#base>) -> Self {
+                    self.#fname = ::std::option::Option::Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    if s.additional.is_some() {
+        inits.push(quote!(#additional_name: ::std::default::Default::default(),));
+    }
+    quote! {
+        #[allow(deprecated)]
+        impl #name {
+            /// Creates a value from its required fields; optional fields start unset.
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let mut parts = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let array_wire = if wire.ends_with("[]") { wire.clone() } else { format!("{wire}[]") };
+        let push = match &f.ty {
+            TypeRef::File => quote!(form.file(#wire, value);),
+            TypeRef::Array(inner) if **inner == TypeRef::File => quote!(for file in value { form.file(#array_wire, file); }),
+            _ => quote!(form.value(#wire, value);),
+        };
+        let optional = !(f.flatten || (f.required && !f.nullable));
+        parts.push(if optional {
+            quote!(if let ::std::option::Option::Some(value) = &self.#fname { #push })
+        } else {
+            quote!({ let value = &self.#fname; #push })
+        });
+    }
+    if s.additional.is_some() {
+        let additional = format_ident!("additional_properties");
+        parts.push(quote!(for (key, value) in &self.#additional { form.value(key, value); }));
+    }
+    quote! {
+        #[allow(deprecated)]
+        impl #name {
+            /// Encodes the value as `multipart/form-data` parts: files as file parts,
+            /// arrays as repeated `name[]` parts, everything else as text.
+            pub fn to_multipart(&self) -> #rt::MultipartForm {
+                let mut form = #rt::MultipartForm::new();
+                #(#parts)*
+                form
+            }
+        }
+    }
+}
+
+fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let catch_all = ident(&e.catch_all);
+    let variants: Vec<TokenStream> = e
+        .values
+        .iter()
+        .map(|v| {
+            let id = ident(&v.rust_name);
+            let doc = format!(" `{}`", v.wire.replace('`', "'"));
+            quote!(#[doc = #doc] #id,)
+        })
+        .collect();
+    let to_str: Vec<TokenStream> = e.values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let wire = &v.wire;
+        quote!(Self::#id => #wire,)
+    }).collect();
+    let from_str: Vec<TokenStream> = e.values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let wire = &v.wire;
+        quote!(#wire => Self::#id,)
+    }).collect();
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know.
+            #catch_all(::std::string::String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#catch_all(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#catch_all(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let consts: Vec<TokenStream> = values
+        .iter()
+        .map(|v| {
+            let id = ident(&v.rust_name);
+            let wire = &v.wire;
+            let doc = format!(" `{}`", wire.replace('`', "'"));
+            quote!(#[doc = #doc] pub const #id: Self = Self(::std::borrow::Cow::Borrowed(#wire));)
+        })
+        .collect();
+    let known: Vec<&String> = values.iter().map(|v| &v.wire).collect();
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(pub ::std::borrow::Cow<'static, str>);
+        impl #name {
+            #(#consts)*
+            /// Values the spec lists; any other string is accepted too.
+            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
+            /// Any value, known or not.
+            pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self(::std::borrow::Cow::Owned(value.into()))
+            }
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::new(value)
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::new(value)
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// `From<Payload>` for each variant whose payload type appears once.
+fn from_impls(name: &proc_macro2::Ident, variants: &[(String, TypeRef)], model: &Model, paths: &Paths) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (variant, ty) in variants {
+        if variants.iter().filter(|(_, t)| t == ty).count() != 1 || !matches!(ty, TypeRef::Named(_)) {
+            continue;
+        }
+        let v = ident(variant);
+        let t = rust_type(ty, paths, model);
+        out.extend(quote! {
+            impl ::std::convert::From<#t> for #name {
+                fn from(value: #t) -> Self {
+                    Self::#v(value)
+                }
+            }
+        });
+    }
+    out
+}
+
+fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let tag = &t.tag;
+    let fallback = ident(&t.fallback);
+    let mut variants = Vec::new();
+    let mut ser_arms = Vec::new();
+    let mut de_arms = Vec::new();
+    for v in &t.variants {
+        let id = ident(&v.rust_name);
+        let ty = rust_type(&v.ty, paths, model);
+        let doc = format!(" `{tag}`: {}", v.tag_values.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "));
+        variants.push(quote!(#[doc = #doc] #id(#ty),));
+        let first = &v.tag_values[0];
+        ser_arms.push(if v.carries_tag {
+            quote!(Self::#id(value) => ::serde::Serialize::serialize(value, serializer),)
+        } else {
+            quote!(Self::#id(value) => {
+                let mut value = ::serde_json::to_value(value).map_err(::serde::ser::Error::custom)?;
+                if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                    object.insert(::std::string::String::from(#tag), ::serde_json::Value::from(#first));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            })
+        });
+        let values = &v.tag_values;
+        de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => ::serde_json::from_value(value).map(Self::#id).map_err(::serde::de::Error::custom),));
+    }
+    let froms = from_impls(name, &t.variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An object whose tag this version of the client does not know, kept as JSON.
+            #fallback(::serde_json::Value),
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                    #(#de_arms)*
+                    _ => ::std::result::Result::Ok(Self::#fallback(value)),
+                }
+            }
+        }
+        #froms
+    }
+}
+
+fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let vs: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let id = ident(&v.rust_name);
+            let ty = rust_type(&v.ty, paths, model);
+            quote!(#[allow(missing_docs)] #id(#ty),)
+        })
+        .collect();
+    let froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name { #(#vs)* }
+        #froms
+    }
+}

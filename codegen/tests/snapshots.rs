@@ -1,0 +1,243 @@
+//! Snapshot tests: each folder in `tests/fixtures/` holds a small spec that
+//! exercises one feature and the generator's expected output in `expected/`.
+//! The expected files are compiled by the `client-tests` crate
+//! (`tests/tests/fixtures_compile.rs`), so a snapshot cannot drift into code
+//! that does not build. Set `UPDATE_SNAPSHOTS=1` to rewrite them after a
+//! deliberate change, then review the diff.
+
+use codegen::config::Config;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn generate(name: &str) -> codegen::Generated {
+    let dir = fixtures_dir().join(name);
+    let source = format!("codegen/tests/fixtures/{name}/spec.yaml");
+    let bytes = std::fs::read(dir.join("spec.yaml")).unwrap();
+    let spec = codegen::load::load_bytes(&source, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let config = match std::fs::read_to_string(dir.join("codegen.yaml")) {
+        Ok(text) => Config::from_yaml("codegen.yaml", &text).unwrap(),
+        Err(_) => Config::default(),
+    };
+    codegen::generate(&spec, &config, &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn check_snapshot(name: &str) -> codegen::Generated {
+    let generated = generate(name);
+    let expected_dir = fixtures_dir().join(name).join("expected");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_dir);
+        for (rel, text) in &generated.files {
+            let p = expected_dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+    let expected = read_tree(&expected_dir);
+    let actual_names: Vec<&String> = generated.files.keys().collect();
+    let expected_names: Vec<&String> = expected.keys().collect();
+    assert_eq!(actual_names, expected_names, "{name}: generated file list differs from the snapshot; run with UPDATE_SNAPSHOTS=1 and review");
+    for (rel, text) in &generated.files {
+        if &expected[rel] != text {
+            let first = text.lines().zip(expected[rel].lines()).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{name}/{rel} differs from the snapshot at line {}:\n  got:      {}\n  expected: {}\nrun with UPDATE_SNAPSHOTS=1 and review the diff",
+                first + 1,
+                text.lines().nth(first).unwrap_or(""),
+                expected[rel].lines().nth(first).unwrap_or("")
+            );
+        }
+    }
+    generated
+}
+
+/// The text of `types/<group>.rs` with all whitespace removed, so assertions do
+/// not depend on where the formatter breaks lines.
+fn type_text(g: &codegen::Generated, group: &str) -> String {
+    squash(&g.files[&format!("types/{group}.rs")])
+}
+
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that `text` (already squashed) contains each needle, ignoring whitespace.
+fn assert_has(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(&squash(n)), "missing `{n}` in:\n{text}");
+    }
+}
+
+#[test]
+fn nullable_in_3_0() {
+    let g = check_snapshot("nullable_30");
+    let t = type_text(&g, "p");
+    assert_has(&t, &["pub nickname: ::std::option::Option<::std::string::String>"]);
+    assert_has(&t, &["pub manager: ::std::option::Option<super::Person>"]);
+}
+
+#[test]
+fn nullable_in_3_1_means_the_same_as_in_3_0() {
+    let g30 = generate("nullable_30");
+    let g31 = check_snapshot("nullable_31");
+    let field = |g: &codegen::Generated, name: &str| {
+        let profile = g.model.types.values().find(|t| t.rust_name == "Profile").unwrap();
+        let codegen::ir::TypeKind::Struct(s) = &profile.kind else { panic!("Profile is a struct") };
+        s.fields.iter().find(|f| f.wire_name == name).cloned().unwrap()
+    };
+    for name in ["nickname", "bio", "age"] {
+        let (a, b) = (field(&g30, name), field(&g31, name));
+        assert_eq!((a.ty, a.nullable), (b.ty, b.nullable), "{name}");
+    }
+    let manager = field(&g31, "manager");
+    assert!(manager.nullable && manager.required);
+    let t = type_text(&g31, "p");
+    assert_has(&t, &["pub kind: ::std::option::Option<super::ProfileKind>"]);
+}
+
+#[test]
+fn open_enum_accepts_any_string() {
+    let g = check_snapshot("open_enum");
+    let t = type_text(&g, "r");
+    assert_has(&t, &["pub struct RequestModel(pub ::std::borrow::Cow<'static, str>)"]);
+    assert_has(&t, &["pub const GPT_4O: Self"]);
+    assert_has(&type_text(&g, "m"), &["pub const GPT_4_1: Self"]);
+}
+
+#[test]
+fn discriminated_unions_use_real_tag_values() {
+    let g = check_snapshot("tagged_union");
+    let m = type_text(&g, "m");
+    assert_has(&m, &[r#"::std::option::Option::Some("system") | ::std::option::Option::Some("developer")"#]);
+    let t = type_text(&g, "t");
+    assert_has(&t, &[r#"value.get("type")"#, r#"Some("web_search")"#]);
+    let s = type_text(&g, "s");
+    assert_has(&s, &[r#"Some("Circle")"#, r#"object.insert(::std::string::String::from("kind")"#]);
+}
+
+#[test]
+fn untagged_unions_get_shape_names() {
+    let g = check_snapshot("untagged_union");
+    let p = type_text(&g, "p");
+    for v in ["String(::std::string::String)", "StringArray(", "IntegerArray(", "IntegerArrayArray("] {
+        assert_has(&p, &[v]);
+    }
+    assert_has(&type_text(&g, "c"), &["OtherPart(super::ContentOtherPart)"]);
+}
+
+#[test]
+fn all_of_merges_fields() {
+    let g = check_snapshot("all_of");
+    let d = type_text(&g, "d");
+    for f in ["pub id: ::std::string::String", "pub created: ::std::option::Option<i64>", "pub tags: ::std::vec::Vec<::std::string::String>", "pub title: ::std::string::String", "pub status: ::std::option::Option<super::DocumentStatus>"] {
+        assert_has(&d, &[f]);
+    }
+    assert_has(&type_text(&g, "a"), &["pub type Alias = super::Base;"]);
+}
+
+#[test]
+fn recursive_types_are_boxed() {
+    let g = check_snapshot("recursion");
+    let n = type_text(&g, "n");
+    assert_has(&n, &["pub next: ::std::option::Option<::std::boxed::Box<super::Node>>"]);
+    assert_has(&n, &["pub children: ::std::option::Option<::std::vec::Vec<super::Node>>"]);
+    assert_has(&type_text(&g, "o"), &["pub even: ::std::boxed::Box<super::Even>"]);
+}
+
+#[test]
+fn keywords_and_odd_names_are_cleaned_up() {
+    let g = check_snapshot("keywords");
+    let t = type_text(&g, "t");
+    for f in ["pub r#type:", "pub self_:", "pub r#async:", "pub _1st_place:", "pub content_type:", "pub meta:", "pub crate_:", r#"#[serde(rename = "Content-Type")]"#] {
+        assert_has(&t, &[f]);
+    }
+    let s = type_text(&g, "s");
+    for v in ["V256x256,", "V1024x1024,", "Auto,", "Empty,", "Self_,", "pub struct Self_"] {
+        assert_has(&s, &[v]);
+    }
+}
+
+#[test]
+fn collisions_get_distinct_names() {
+    let g = check_snapshot("collisions");
+    let names: Vec<&str> = g.model.types.values().map(|t| t.rust_name.as_str()).collect();
+    for n in ["FooBar", "FooBar2", "FooBar3", "Foo", "Level"] {
+        assert!(names.contains(&n), "{n} in {names:?}");
+    }
+    let f = type_text(&g, "f");
+    assert_has(&f, &["pub field_name: ", "pub field_name2: "]);
+    let l = type_text(&g, "l");
+    for v in ["Low,", "Low2,", "Low3,", "Unknown,", "Unknown2,", "Unknown3(::std::string::String)"] {
+        assert_has(&l, &[v]);
+    }
+}
+
+#[test]
+fn maps_free_form_objects_and_integers() {
+    let g = check_snapshot("objects");
+    let r = type_text(&g, "r");
+    for f in [
+        "pub count: i64",
+        "pub small: ::std::option::Option<i32>",
+        "pub ratio: f64",
+        "::std::collections::BTreeMap<::std::string::String, ::std::string::String>",
+        "::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<f64>>",
+        "pub extra: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>",
+        "pub anything: ::std::option::Option<::serde_json::Value>",
+    ] {
+        assert_has(&r, &[f]);
+    }
+    assert_has(&type_text(&g, "o"), &["#[serde(flatten)]"]);
+}
+
+#[test]
+fn operations_get_methods_params_and_streams() {
+    let g = check_snapshot("operations");
+    let ops = squash(&g.files["operations.rs"]);
+    for f in [
+        "pub async fn get_item(",
+        "item_id: &str",
+        "params: &super::params::GetItemParams",
+        "crate::runtime::encode_path_segment(item_id)",
+        r#"request.header("OpenAI-Beta", &params.open_ai_beta)"#,
+        "pub async fn delete_item(",
+        "crate::runtime::Response<()>",
+        "pub async fn create_item_stream(",
+        r#"request.json_override("stream", ::std::option::Option::None)"#,
+        "pub async fn upload(",
+        "request.multipart(body.to_multipart())",
+        "crate::runtime::BinaryResponse",
+    ] {
+        assert_has(&ops, &[f]);
+    }
+    let u = type_text(&g, "u");
+    assert_has(&u, &[r#"form.file("extra_files[]", file)"#, "pub file: crate::runtime::InputFile"]);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = generate("tagged_union");
+    let b = generate("tagged_union");
+    assert_eq!(a.files, b.files);
+}
