@@ -23,10 +23,10 @@ pub fn locate(text: &str, pointer: &str) -> Option<LineCol> {
     for raw in pointer.split('/').skip(1) {
         let token = unescape_token(raw);
         let start = if found.is_some() { at + 1 } else { at };
-        let (line, col) = if let Ok(index) = token.parse::<usize>() {
-            find_item(&lines, start, indent, index, json)?
-        } else {
-            find_key(&lines, start, indent, &token, json)?
+        // A numeric token is a mapping key (`"200":`) where one exists, else a sequence index.
+        let (line, col) = match find_key(&lines, start, indent, &token, json) {
+            Some(found) => found,
+            None => find_item(&lines, start, indent, token.parse::<usize>().ok()?, json)?,
         };
         at = line;
         indent = col as isize;
@@ -115,6 +115,8 @@ mod tests {
         assert_eq!(locate(text, "/paths/~1a~1b/get").map(|p| p.line), Some(4));
         assert_eq!(locate(text, "/paths/~1a~1b/get/parameters/1/in").map(|p| p.line), Some(8));
         assert_eq!(locate(text, "/paths/~1a~1b/post"), None);
+        let responses = "responses:\n  \"200\":\n    description: ok\n";
+        assert_eq!(locate(responses, "/responses/200/description").map(|p| p.line), Some(3));
     }
 
     #[test]
@@ -124,3 +126,4 @@ mod tests {
         assert_eq!(locate(text, "/paths/~1a/get/tags/1").map(|p| p.line), Some(7));
     }
 }
+

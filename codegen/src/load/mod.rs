@@ -7,6 +7,7 @@
 mod error;
 mod locate;
 mod normalize;
+mod refine;
 mod value;
 
 pub use error::{child, escape_token, unescape_token, LineCol, SpecError};
@@ -123,8 +124,7 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Spec, SpecError> {
     let mut warnings = Vec::new();
     normalize::Normalizer { warnings: &mut warnings }.document(&mut document);
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(&document).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let reason = e.inner().to_string();
+        let (pointer, reason) = refine::deepest_error(&document, path_to_pointer(e.path()), e.inner().to_string());
         spec_err(&pointer, reason)
     })?;
     Ok(Spec { file: file.to_owned(), text, sha256, openapi_version, version, document, openapi, warnings })
