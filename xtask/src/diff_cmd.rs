@@ -1,7 +1,182 @@
-//! Not written yet.
+//! `cargo xtask diff OLD NEW`: classifies the changes between two spec versions
+//! by what they break for users of the generated Rust client (see `codegen::diff`).
 
-use std::process::ExitCode;
+use codegen::diff::report::{render, Format};
+use codegen::diff::{diff, fill_lines, FailOn, IgnoreList, LevelOverrides, Options, RuleId};
+use codegen::load::{load_bytes, load_path, Spec};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, ExitCode};
 
-pub fn run(_args: &[String]) -> Result<ExitCode, String> {
-    Err("not implemented yet".to_owned())
+const USAGE: &str = "usage: cargo xtask diff OLD NEW [options]
+       cargo xtask diff --git-base REV NEW [options]
+
+Compares two OpenAPI documents (YAML or JSON, 3.0 or 3.1) and reports every change
+with a rule id, a location and a level for users of the generated Rust client.
+
+options:
+  --git-base REV       read OLD from git: NEW's path at revision REV (e.g. origin/main)
+  --format FORMAT      text (default), markdown, json or github (Actions annotations)
+  --fail-on LEVEL      exit 1 when a finding is at LEVEL or worse: breaking, warning, none (default)
+  --ignore FILE        accepted findings, one `RULE LOCATION` per line (`*` matches anything)
+  --level RULE=LEVEL   set a rule's level: breaking-wire, breaking-source, warning, info or off;
+                       repeatable, RULE may use `*` (e.g. --level 'docs.*=off')
+  --docs               also report description, summary and example changes
+  --output FILE        write the report to FILE instead of standard output
+  --rules              print the rule catalogue and exit
+  -h, --help           print this help
+
+exit status: 0 = no finding at the --fail-on level, 1 = such findings, 2 = usage or load error";
+
+#[derive(Default)]
+struct Args {
+    files: Vec<String>,
+    git_base: Option<String>,
+    format: Format,
+    fail_on: FailOn,
+    ignore: Option<String>,
+    levels: LevelOverrides,
+    docs: bool,
+    output: Option<String>,
+}
+
+enum Parsed {
+    Run(Box<Args>),
+    Print(String),
+}
+
+fn parse(args: &[String]) -> Result<Parsed, String> {
+    let mut out = Args::default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            args.get(i).cloned().ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag {
+            "-h" | "--help" => return Ok(Parsed::Print(USAGE.to_owned())),
+            "--rules" => return Ok(Parsed::Print(catalogue())),
+            "--docs" => out.docs = true,
+            "--git-base" => out.git_base = Some(value(flag)?),
+            "--format" => out.format = value(flag)?.parse()?,
+            "--fail-on" => out.fail_on = value(flag)?.parse()?,
+            "--ignore" => out.ignore = Some(value(flag)?),
+            "--level" => out.levels.add(&value(flag)?)?,
+            "--output" | "-o" => out.output = Some(value(flag)?),
+            f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
+            _ => out.files.push(arg.clone()),
+        }
+        i += 1;
+    }
+    let wanted = if out.git_base.is_some() { 1 } else { 2 };
+    if out.files.len() != wanted {
+        let what = if wanted == 1 { "NEW (OLD comes from --git-base)" } else { "OLD and NEW" };
+        return Err(format!("expected {what}, got {} file argument(s)", out.files.len()));
+    }
+    Ok(Parsed::Run(Box::new(out)))
+}
+
+fn catalogue() -> String {
+    let width = RuleId::ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
+    let lines: Vec<String> = RuleId::ALL.iter().map(|r| format!("{:<width$}  {:<15}  {}", r.id(), r.default_level().as_str(), r.summary())).collect();
+    lines.join("\n")
+}
+
+/// The old side from git: the new file's path at `rev`, read relative to its directory.
+fn load_from_git(rev: &str, new_path: &str) -> Result<Spec, String> {
+    let path = Path::new(new_path);
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| format!("`{new_path}` is not a file path"))?.to_string_lossy();
+    let output = Command::new("git").arg("-C").arg(dir).arg("show").arg(format!("{rev}:./{name}")).output().map_err(|e| format!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("git show {rev}:{new_path} failed: {}", stderr.trim().trim_end_matches('.')));
+    }
+    load_bytes(&format!("{rev}:{new_path}"), &output.stdout).map_err(|e| e.to_string())
+}
+
+fn run_args(args: &Args) -> Result<ExitCode, String> {
+    let (old, new) = match &args.git_base {
+        Some(rev) => (load_from_git(rev, &args.files[0])?, load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?),
+        None => (load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?, load_path(Path::new(&args.files[1])).map_err(|e| e.to_string())?),
+    };
+    let mut report = diff(&old, &new, &Options { docs: args.docs });
+    args.levels.apply(&mut report);
+    if let Some(file) = &args.ignore {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read ignore file {file}: {e}"))?;
+        let mut list = IgnoreList::parse(file, &text)?;
+        list.apply(&mut report);
+        for e in list.unused() {
+            eprintln!("warning: {file}:{}: `{} {}` matched no finding", e.line, e.rule, e.location);
+        }
+    }
+    if args.format != Format::Markdown {
+        fill_lines(&mut report, &old, &new);
+    }
+    let text = render(&report, args.format);
+    match &args.output {
+        Some(file) => std::fs::write(file, text).map_err(|e| format!("cannot write {file}: {e}"))?,
+        None => {
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    Ok(ExitCode::from(args.fail_on.exit_code(&report)))
+}
+
+/// Runs the command; usage and load errors are reported here with exit status 2,
+/// so that CI can tell them from findings (status 1).
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let result = parse(args).and_then(|parsed| match parsed {
+        Parsed::Print(text) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Parsed::Run(args) => run_args(&args),
+    });
+    result.or_else(|message| {
+        eprintln!("error: {message}");
+        Ok(ExitCode::from(2))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn parses_options_in_both_spellings() {
+        let Ok(Parsed::Run(a)) = parse(&strings(&["a.yaml", "b.json", "--format=json", "--fail-on", "breaking", "--level", "docs.*=off", "--docs"])) else { panic!("should parse") };
+        assert_eq!(a.files, ["a.yaml", "b.json"]);
+        assert_eq!(a.format, Format::Json);
+        assert_eq!(a.fail_on, FailOn::Breaking);
+        assert!(a.docs);
+        assert_eq!(a.levels.entries.len(), 1);
+    }
+
+    #[test]
+    fn rejects_wrong_file_counts_and_unknown_options() {
+        assert!(parse(&strings(&["a.yaml"])).is_err());
+        assert!(parse(&strings(&["--git-base", "main", "a.yaml", "b.yaml"])).is_err());
+        assert!(parse(&strings(&["a", "b", "--frobnicate"])).is_err());
+        assert!(parse(&strings(&["a", "b", "--level", "nope=info"])).is_err());
+        assert!(matches!(parse(&strings(&["--git-base", "main", "a.yaml"])), Ok(Parsed::Run(_))));
+    }
+
+    #[test]
+    fn catalogue_lists_every_rule() {
+        assert_eq!(catalogue().lines().count(), RuleId::ALL.len());
+    }
 }

@@ -1,0 +1,406 @@
+//! The diff context: both documents, the findings gathered so far, the memo of
+//! compared component pairs and the bookkeeping that turns raw findings into a
+//! [`Report`] (renames, "used by" lists, de-duplication, order).
+
+use super::model::{Finding, Position, Report};
+use super::rules::RuleId;
+use super::Options;
+use crate::load::{child, Spec};
+use heck::ToUpperCamelCase;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Deepest schema nesting followed; real documents stay far below it.
+const MAX_DEPTH: usize = 96;
+
+/// Which way a value travels, which decides how a change is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Dir {
+    /// Client → server: parameters and request bodies.
+    Request,
+    /// Server → client: response bodies.
+    Response,
+}
+
+/// What a finding belongs to, for grouping.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Owner {
+    /// A path as a whole (added or removed).
+    Path(String),
+    /// An operation, by its label `METHOD /path`.
+    Op(String),
+    /// A component schema, by its (new) name.
+    Schema(String),
+    /// Document-level things: global security, security schemes.
+    Document,
+}
+
+impl Owner {
+    fn group(&self) -> String {
+        match self {
+            Owner::Path(p) | Owner::Op(p) => p.clone(),
+            Owner::Schema(name) => format!("schema {name}"),
+            Owner::Document => "document".to_owned(),
+        }
+    }
+}
+
+/// A schema value of one side and where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Node<'a> {
+    /// The value.
+    pub v: &'a Value,
+    /// Its JSON pointer in the normalised document.
+    pub ptr: String,
+}
+
+impl<'a> Node<'a> {
+    pub fn new(v: &'a Value, ptr: impl Into<String>) -> Self {
+        Node { v, ptr: ptr.into() }
+    }
+
+    /// The child `key` of an object node, if present.
+    pub fn get(&self, key: &str) -> Option<Node<'a>> {
+        self.v.get(key).map(|v| Node { v, ptr: child(&self.ptr, key) })
+    }
+
+    /// The child at `key`, then `token`.
+    pub fn get2(&self, key: &str, token: &str) -> Option<Node<'a>> {
+        self.get(key)?.get(token)
+    }
+
+    /// The `i`-th item of an array child `key`.
+    pub fn item(&self, key: &str, i: usize) -> Option<Node<'a>> {
+        self.v.get(key)?.get(i).map(|v| Node { v, ptr: child(&child(&self.ptr, key), &i.to_string()) })
+    }
+
+    /// All items of an array child `key`.
+    pub fn items(&self, key: &str) -> Vec<Node<'a>> {
+        let len = self.v.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        (0..len).filter_map(|i| self.item(key, i)).collect()
+    }
+
+    pub fn str(&self, key: &str) -> Option<&'a str> {
+        self.v.get(key).and_then(Value::as_str)
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.v.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+}
+
+/// A finding's location: a fixed prefix (`POST /files request multipart/form-data`,
+/// `schema Name`) and a schema path below it (`.purpose`, `[]`, `{}`, `|Variant`, `="value"`).
+#[derive(Debug, Clone)]
+pub(crate) struct Loc {
+    prefix: std::rc::Rc<str>,
+    path: String,
+}
+
+impl Loc {
+    pub fn root(prefix: impl Into<String>) -> Self {
+        Loc { prefix: std::rc::Rc::from(prefix.into()), path: String::new() }
+    }
+
+    /// This location with one more schema path segment.
+    pub fn seg(&self, segment: &str) -> Loc {
+        Loc { prefix: self.prefix.clone(), path: format!("{}{segment}", self.path) }
+    }
+
+    pub fn prop(&self, name: &str) -> Loc {
+        self.seg(&format!(".{name}"))
+    }
+
+    pub fn text(&self) -> String {
+        if self.path.is_empty() {
+            self.prefix.to_string()
+        } else {
+            format!("{} {}", self.prefix, self.path)
+        }
+    }
+}
+
+/// One side's document with its component schemas at hand.
+pub(crate) struct Doc<'a> {
+    pub root: &'a Value,
+    pub schemas: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(spec: &'a Spec) -> Self {
+        let root = &spec.document;
+        let schemas = root.pointer("/components/schemas").and_then(Value::as_object);
+        Doc { root, schemas }
+    }
+
+    pub fn schema(&self, name: &str) -> Option<Node<'a>> {
+        self.schemas?.get(name).map(|v| Node::new(v, child("/components/schemas", name)))
+    }
+
+    pub fn has_schema(&self, name: &str) -> bool {
+        self.schemas.is_some_and(|s| s.contains_key(name))
+    }
+
+    /// Follows a local `$ref` (and chains of them) to the node it names.
+    pub fn resolve(&self, node: &Node<'a>) -> Node<'a> {
+        let mut at = node.clone();
+        for _ in 0..32 {
+            let Some(reference) = at.str("$ref") else { return at };
+            let Some(pointer) = reference.strip_prefix('#') else { return at };
+            match self.root.pointer(pointer) {
+                Some(v) => at = Node::new(v, pointer),
+                None => return at,
+            }
+        }
+        at
+    }
+}
+
+/// The component schema a `$ref` names, for `#/components/schemas/Name` references.
+pub(crate) fn component_name(node: &Value) -> Option<&str> {
+    let name = node.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
+    (!name.contains('/')).then_some(name)
+}
+
+struct Raw {
+    rule: RuleId,
+    location: String,
+    message: String,
+    owner: Owner,
+    absorbed: Option<bool>,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+/// Everything the walk carries.
+pub(crate) struct Ctx<'a> {
+    pub old: Doc<'a>,
+    pub new: Doc<'a>,
+    pub options: &'a Options,
+    raw: Vec<Raw>,
+    pub owner: Owner,
+    /// Component pairs already compared (or being compared), per direction.
+    compared: HashSet<(String, String, Dir)>,
+    /// Pairs of differently named schemas being compared structurally (cycle guard).
+    pub cross: HashSet<(String, String, Dir)>,
+    /// Who reaches each (new-named) component schema directly.
+    reached: HashMap<String, BTreeSet<Owner>>,
+    /// Old name → new names seen at the same place where the old name is gone and the new one is new.
+    ref_pairs: BTreeMap<String, BTreeSet<String>>,
+    /// Renames known before the walk (identical content under a new name).
+    renames: HashMap<String, String>,
+    /// Component pairs waiting to be compared; a queue instead of recursion keeps the stack flat.
+    queue: Vec<(String, String, Dir)>,
+    pub depth: usize,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(old: &'a Spec, new: &'a Spec, options: &'a Options) -> Self {
+        let mut ctx = Ctx {
+            old: Doc::new(old),
+            new: Doc::new(new),
+            options,
+            raw: Vec::new(),
+            owner: Owner::Document,
+            compared: HashSet::new(),
+            cross: HashSet::new(),
+            reached: HashMap::new(),
+            ref_pairs: BTreeMap::new(),
+            renames: HashMap::new(),
+            queue: Vec::new(),
+            depth: 0,
+        };
+        ctx.renames = super::rename::identical_renames(&ctx.old, &ctx.new);
+        ctx
+    }
+
+    /// Records a finding owned by the current owner.
+    pub fn emit(&mut self, rule: RuleId, location: &str, message: String, old: Option<&str>, new: Option<&str>) {
+        self.emit_absorbed(rule, location, message, old, new, None);
+    }
+
+    /// Records a finding that says whether the generated client absorbs it.
+    pub fn emit_absorbed(&mut self, rule: RuleId, location: &str, message: String, old: Option<&str>, new: Option<&str>, absorbed: Option<bool>) {
+        let is_docs = matches!(rule, RuleId::DocsDescriptionChanged | RuleId::DocsExampleChanged);
+        if is_docs && !self.options.docs {
+            return;
+        }
+        self.raw.push(Raw { rule, location: location.to_owned(), message, owner: self.owner.clone(), absorbed, old: old.map(str::to_owned), new: new.map(str::to_owned) });
+    }
+
+    /// Number of findings so far (to tell whether a comparison found anything).
+    pub fn mark(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether old schema `a` and new schema `b` are the same type (same name or a known rename).
+    pub fn same_component(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return self.old.has_schema(a) && self.new.has_schema(b);
+        }
+        self.renames.get(a).is_some_and(|r| r == b)
+    }
+
+    /// Whether `a` → `b` looks like a rename: `a` is gone and `b` is new.
+    pub fn rename_candidate(&self, a: &str, b: &str) -> bool {
+        a != b && self.old.has_schema(a) && !self.new.has_schema(a) && self.new.has_schema(b) && !self.old.has_schema(b)
+    }
+
+    /// Schedules the comparison of component `a` (old) with component `b` (new),
+    /// once per direction; findings inside are owned by `schema b`.
+    pub fn component(&mut self, a: &str, b: &str, dir: Dir) {
+        self.reached.entry(b.to_owned()).or_default().insert(self.owner.clone());
+        if a != b && !self.renames.contains_key(a) {
+            self.ref_pairs.entry(a.to_owned()).or_default().insert(b.to_owned());
+        }
+        if self.compared.insert((a.to_owned(), b.to_owned(), dir)) {
+            self.queue.push((a.to_owned(), b.to_owned(), dir));
+        }
+    }
+
+    /// Compares the scheduled component pairs until none is left.
+    fn drain(&mut self) {
+        while let Some((a, b, dir)) = self.queue.pop() {
+            let (Some(o), Some(n)) = (self.old.schema(&a), self.new.schema(&b)) else { continue };
+            self.owner = Owner::Schema(b.clone());
+            self.depth = 0;
+            self.schema(o, n, dir, &Loc::root(format!("schema {b}")));
+        }
+        self.owner = Owner::Document;
+    }
+
+    /// Enters one level of schema nesting; false when the guard depth is reached.
+    pub fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Component-level findings: removed, added and renamed schemas.
+    fn components(&mut self) {
+        let old_names: Vec<&str> = self.old.schemas.map(|s| s.keys().map(String::as_str).collect()).unwrap_or_default();
+        let new_names: Vec<&str> = self.new.schemas.map(|s| s.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut renames = self.renames.clone();
+        // Renames seen in use: the old name was replaced by exactly one new name, and that name replaced only it.
+        let mut claimed: HashMap<&str, usize> = HashMap::new();
+        for targets in self.ref_pairs.values() {
+            for t in targets {
+                *claimed.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        for (a, targets) in &self.ref_pairs {
+            if targets.len() == 1 {
+                let b = targets.iter().next().expect("one");
+                if claimed.get(b.as_str()) == Some(&1) && self.rename_candidate(a, b) && !renames.values().any(|v| v == b) {
+                    renames.insert(a.clone(), b.clone());
+                }
+            }
+        }
+        let renamed_to: HashSet<String> = renames.values().cloned().collect();
+        let saved = self.owner.clone();
+        let removed: Vec<&str> = old_names.iter().copied().filter(|a| !self.new.has_schema(a)).collect();
+        let added: Vec<&str> = new_names.iter().copied().filter(|b| !self.old.has_schema(b) && !renamed_to.contains(*b)).collect();
+        for a in removed {
+            let ptr = child("/components/schemas", a);
+            if let Some(b) = renames.get(a).cloned() {
+                self.owner = Owner::Schema(b.clone());
+                let (ta, tb) = (a.to_upper_camel_case(), b.to_upper_camel_case());
+                let msg = format!("schema `{a}` renamed to `{b}`: the generated type `{ta}` becomes `{tb}`");
+                self.emit(RuleId::SchemaRenamed, &format!("schema {b}"), msg, Some(&ptr), Some(&child("/components/schemas", &b)));
+            } else {
+                self.owner = Owner::Schema(a.to_owned());
+                let msg = format!("schema `{a}` removed: the generated type `{}` disappears", a.to_upper_camel_case());
+                self.emit(RuleId::SchemaRemoved, &format!("schema {a}"), msg, Some(&ptr), None);
+            }
+        }
+        for b in added {
+            self.owner = Owner::Schema(b.to_owned());
+            let msg = format!("schema `{b}` added (type `{}`)", b.to_upper_camel_case());
+            self.emit(RuleId::SchemaAdded, &format!("schema {b}"), msg, None, Some(&child("/components/schemas", b)));
+        }
+        self.owner = saved;
+    }
+
+    /// Operations that reach each component schema, directly or through other schemas.
+    fn used_by(&self) -> HashMap<String, BTreeSet<String>> {
+        let mut out = HashMap::new();
+        for name in self.reached.keys() {
+            let mut ops = BTreeSet::new();
+            let mut seen = HashSet::new();
+            let mut stack = vec![name.clone()];
+            while let Some(n) = stack.pop() {
+                if !seen.insert(n.clone()) {
+                    continue;
+                }
+                for owner in self.reached.get(&n).into_iter().flatten() {
+                    match owner {
+                        Owner::Op(label) => {
+                            ops.insert(label.clone());
+                        }
+                        Owner::Schema(s) => stack.push(s.clone()),
+                        Owner::Path(_) | Owner::Document => {}
+                    }
+                }
+            }
+            out.insert(name.clone(), ops);
+        }
+        out
+    }
+
+    /// Runs the whole diff.
+    pub fn run(mut self, old_file: &str, new_file: &str) -> Report {
+        self.security_schemes();
+        self.global_security();
+        self.paths();
+        self.drain();
+        self.components();
+        let used_by = self.used_by();
+        let mut seen = HashSet::new();
+        let mut findings = Vec::new();
+        for r in std::mem::take(&mut self.raw) {
+            if !seen.insert((r.rule, r.location.clone())) {
+                continue;
+            }
+            let used = match &r.owner {
+                Owner::Schema(name) => used_by.get(name).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            findings.push((
+                r.owner.clone(),
+                Finding {
+                    rule: r.rule,
+                    level: r.rule.default_level(),
+                    location: r.location,
+                    message: r.message,
+                    group: r.owner.group(),
+                    used_by: used,
+                    absorbed: r.absorbed,
+                    old: r.old.map(|pointer| Position { pointer, line: None }),
+                    new: r.new.map(|pointer| Position { pointer, line: None }),
+                },
+            ));
+        }
+        findings.sort_by(|(oa, a), (ob, b)| group_key(oa).cmp(&group_key(ob)).then(b.level.rank().cmp(&a.level.rank())).then(a.location.cmp(&b.location)).then(a.rule.cmp(&b.rule)));
+        Report { old_file: old_file.to_owned(), new_file: new_file.to_owned(), findings: findings.into_iter().map(|(_, f)| f).collect(), suppressed: 0 }
+    }
+}
+
+/// Groups in reading order: paths and operations by path, then schemas, then the document.
+fn group_key(owner: &Owner) -> (u8, String, u8) {
+    match owner {
+        Owner::Path(p) => (0, p.clone(), 0),
+        Owner::Op(label) => {
+            let (method, path) = label.split_once(' ').unwrap_or(("", label));
+            let rank = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"].iter().position(|m| *m == method).unwrap_or(8) as u8;
+            (0, path.to_owned(), rank + 1)
+        }
+        Owner::Schema(name) => (1, name.clone(), 0),
+        Owner::Document => (2, String::new(), 0),
+    }
+}
