@@ -1,0 +1,290 @@
+//! The client: sends requests with retries and turns responses into results.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use super::binary::BinaryResponse;
+use super::body::{self, BodyStream, Overflow, ReadError};
+use super::config::{ClientBuilder, Config, MAX_ERROR_BODY_BYTES};
+use super::error::{excerpt, Error};
+use super::options::RequestOptions;
+use super::request::{Prepared, RequestSpec};
+use super::response::{request_id_of, Response};
+use super::retry;
+use super::stream::{EventStream, StreamConfig};
+
+/// An API client. Cloning is cheap (the configuration is shared), so clone it
+/// freely into tasks.
+#[derive(Clone)]
+pub struct Client {
+    config: Arc<Config>,
+    options: Arc<RequestOptions>,
+}
+
+/// How much of a successful response is read before returning.
+#[derive(Clone, Copy)]
+enum Read {
+    /// Whole body into memory, within the size limit.
+    Buffered,
+    /// Whole body, dropped.
+    Discard,
+    /// Nothing: the caller streams it.
+    Streamed,
+}
+
+/// A successful (2xx) response after retries.
+struct Sent {
+    status: StatusCode,
+    headers: HeaderMap,
+    request_id: Option<String>,
+    body: SentBody,
+}
+
+enum SentBody {
+    Read(Bytes),
+    Unread(reqwest::Response),
+}
+
+impl Client {
+    /// A client configured from the environment (`OPENAI_API_KEY`, and
+    /// optionally `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`).
+    ///
+    /// Fails with [`Error::Config`] when `OPENAI_API_KEY` is not set.
+    pub fn new() -> Result<Client, Error> {
+        ClientBuilder::new().build()
+    }
+
+    /// A builder for a client with custom settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn from_config(config: Config) -> Self {
+        Client {
+            config: Arc::new(config),
+            options: Arc::new(RequestOptions::default()),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A view of this client whose requests also apply `options` (on top of
+    /// any this view already has). The original client is unchanged.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            config: Arc::clone(&self.config),
+            options: Arc::new(self.options.merged(&options)),
+        }
+    }
+
+    /// Sends the request and decodes a JSON response body as `T`.
+    pub async fn execute_json<T: DeserializeOwned>(
+        &self,
+        request: RequestSpec,
+    ) -> Result<Response<T>, Error> {
+        let sent = self
+            .send(&request, Read::Buffered, "application/json")
+            .await?;
+        let SentBody::Read(bytes) = &sent.body else {
+            unreachable!("buffered reads return bytes")
+        };
+        match serde_json::from_slice::<T>(bytes) {
+            Ok(value) => Ok(Response::new(value, sent.status, sent.headers)),
+            Err(source) => Err(Error::Decode {
+                status: sent.status,
+                request_id: sent.request_id,
+                message: format!("invalid JSON response body: {source}"),
+                body_excerpt: excerpt(bytes),
+                source: Some(source),
+            }),
+        }
+    }
+
+    /// Sends the request and ignores the response body.
+    pub async fn execute_empty(&self, request: RequestSpec) -> Result<Response<()>, Error> {
+        let sent = self
+            .send(&request, Read::Discard, "application/json")
+            .await?;
+        Ok(Response::new((), sent.status, sent.headers))
+    }
+
+    /// Sends the request and returns the response with its body unread.
+    pub async fn execute_binary(&self, request: RequestSpec) -> Result<BinaryResponse, Error> {
+        let sent = self.send(&request, Read::Streamed, "*/*").await?;
+        let SentBody::Unread(response) = sent.body else {
+            unreachable!("streamed reads leave the body")
+        };
+        let body = BodyStream::new(response, self.timeout(), sent.request_id.clone());
+        Ok(BinaryResponse::new(
+            body,
+            sent.status,
+            sent.headers,
+            sent.request_id,
+        ))
+    }
+
+    /// Sends the request and returns its server-sent events decoded as `E`.
+    ///
+    /// A non-2xx answer is returned as an error (after retries) like any other
+    /// request; once the stream has started, failures arrive as stream items.
+    pub async fn execute_sse<E: DeserializeOwned>(
+        &self,
+        request: RequestSpec,
+        config: StreamConfig,
+    ) -> Result<EventStream<E>, Error> {
+        let sent = self
+            .send(&request, Read::Streamed, "text/event-stream")
+            .await?;
+        let SentBody::Unread(response) = sent.body else {
+            unreachable!("streamed reads leave the body")
+        };
+        let body = BodyStream::new(response, self.timeout(), sent.request_id.clone());
+        let limit = self.config.max_event_bytes;
+        Ok(EventStream::new(
+            body,
+            config,
+            limit,
+            sent.status,
+            sent.headers,
+            sent.request_id,
+        ))
+    }
+
+    fn timeout(&self) -> Duration {
+        self.options.timeout.unwrap_or(self.config.timeout)
+    }
+
+    /// Sends the request until it succeeds, fails for good, or retries run out.
+    async fn send(
+        &self,
+        request: &RequestSpec,
+        read: Read,
+        default_accept: &str,
+    ) -> Result<Sent, Error> {
+        let config = &self.config;
+        let prepared = request.prepare(
+            &config.base_url,
+            &config.headers,
+            &self.options,
+            default_accept,
+        )?;
+        // A one-shot body cannot be sent twice, so such a request gets one attempt.
+        let max_retries = if prepared.is_replayable() {
+            self.options.max_retries.unwrap_or(config.max_retries)
+        } else {
+            0
+        };
+        let mut retries_taken = 0;
+        loop {
+            match self.attempt(&prepared, retries_taken, read).await {
+                Err(error) if retries_taken < max_retries && error.is_retryable() => {
+                    let delay = retry::retry_delay(
+                        error.headers(),
+                        retries_taken,
+                        SystemTime::now(),
+                        fastrand::f64(),
+                    );
+                    (config.sleeper)(delay).await;
+                    retries_taken += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt: a fresh request, sent within the timeout; the body is read
+    /// here (and so covered by retries) unless the caller streams it.
+    async fn attempt(
+        &self,
+        prepared: &Prepared,
+        retry_count: u32,
+        read: Read,
+    ) -> Result<Sent, Error> {
+        let timeout = self.timeout();
+        let deadline = Instant::now() + timeout;
+        let request = prepared.build(&self.config.http, retry_count).await?;
+        let mut response =
+            match tokio::time::timeout_at(deadline, self.config.http.execute(request)).await {
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        after: Some(timeout),
+                        request_id: None,
+                    })
+                }
+                Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
+            };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let request_id = request_id_of(&headers);
+
+        if !status.is_success() {
+            // Even if the body cannot be read, status and request id make a useful error.
+            let body = body::read_limited(
+                &mut response,
+                MAX_ERROR_BODY_BYTES,
+                Overflow::Truncate,
+                deadline,
+            )
+            .await
+            .unwrap_or_default();
+            return Err(Error::from_response(status, headers, request_id, &body));
+        }
+
+        let read_error = |error: ReadError, request_id: Option<String>| match error {
+            ReadError::Timeout => Error::Timeout {
+                after: Some(timeout),
+                request_id,
+            },
+            ReadError::Transport(source) => Error::from_transport(source, request_id),
+            ReadError::TooLarge => Error::Decode {
+                status,
+                request_id,
+                message: format!(
+                    "response body is larger than the {}-byte limit",
+                    self.config.max_response_bytes
+                ),
+                body_excerpt: String::new(),
+                source: None,
+            },
+        };
+        let body = match read {
+            Read::Buffered => {
+                let limit = self.config.max_response_bytes;
+                match body::read_limited(&mut response, limit, Overflow::Fail, deadline).await {
+                    Ok(bytes) => SentBody::Read(bytes),
+                    Err(error) => return Err(read_error(error, request_id)),
+                }
+            }
+            Read::Discard => match body::drain(&mut response, deadline).await {
+                Ok(()) => SentBody::Read(Bytes::new()),
+                Err(error) => return Err(read_error(error, request_id)),
+            },
+            Read::Streamed => SentBody::Unread(response),
+        };
+        Ok(Sent {
+            status,
+            headers,
+            request_id,
+            body,
+        })
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("options", &self.options)
+            .finish()
+    }
+}

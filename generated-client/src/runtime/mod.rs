@@ -1,0 +1,41 @@
+//! The hand-written runtime the generated operations call: configuration,
+//! request building, retries, error decoding, server-sent events, multipart
+//! uploads and binary downloads. It knows nothing about individual API types.
+
+mod binary;
+mod body;
+mod client;
+mod config;
+mod encode;
+mod error;
+mod file;
+mod multipart;
+mod options;
+mod path;
+mod redact;
+mod request;
+mod response;
+mod retry;
+mod sse;
+mod stream;
+
+pub use binary::BinaryResponse;
+pub use client::Client;
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+};
+pub use error::{ApiErrorObject, Error};
+pub use file::InputFile;
+pub use multipart::MultipartForm;
+pub use options::RequestOptions;
+pub use path::encode_path_segment;
+pub use request::RequestSpec;
+pub use response::Response;
+pub use retry::Sleeper;
+pub use sse::RawEvent;
+pub use stream::{EventStream, Events, StreamConfig, StreamItem};
+
+// Re-exported so generated code and users name the same versions as the runtime.
+pub use reqwest::header::HeaderMap;
+pub use reqwest::{Method, StatusCode};

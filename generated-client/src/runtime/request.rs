@@ -1,0 +1,395 @@
+//! The description of one API call (`RequestSpec`) and its resolution into a
+//! request that can be sent, once per attempt.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::encode;
+use super::error::Error;
+use super::multipart::MultipartForm;
+use super::options::RequestOptions;
+use super::path::check_path;
+use super::redact::RedactedHeaders;
+
+/// Header carrying the attempt number, as openai-python sends it, so server
+/// logs can tell retries from new requests.
+const RETRY_COUNT_HEADER: &str = "x-stainless-retry-count";
+
+/// Everything needed to send one API call, any number of times.
+///
+/// Built by generated code; values are serialised right away but errors are
+/// kept and reported as [`Error::InvalidRequest`] when the request is executed,
+/// so the builder methods can be chained without `?`.
+#[derive(Clone)]
+pub struct RequestSpec {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: SpecBody,
+    accept: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+enum SpecBody {
+    Empty,
+    Json(Value),
+    Multipart(MultipartForm),
+}
+
+impl RequestSpec {
+    /// A request for `path`, which is already percent-encoded (see
+    /// [`encode_path_segment`](super::encode_path_segment)), relative to the
+    /// base URL and starts with `/`.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        RequestSpec {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: SpecBody::Empty,
+            accept: None,
+            error: None,
+        }
+    }
+
+    /// Adds a query parameter: null/`None` skipped, strings as they are,
+    /// numbers and booleans as text, arrays as one pair per item under the
+    /// same name, objects as `name[key]` pairs.
+    pub fn query(mut self, name: &str, value: &impl Serialize) -> Self {
+        match encode::to_json(name, value) {
+            Ok(json) => encode::query_pairs(name, &json, &mut self.query),
+            Err(message) => self.defer(message),
+        }
+        self
+    }
+
+    /// Adds a header: null/`None` skipped, scalars as text, arrays comma-separated.
+    pub fn header(mut self, name: &str, value: &impl Serialize) -> Self {
+        match encode::to_json(name, value).and_then(|json| encode::header_text(name, &json)) {
+            Ok(Some(text)) => self.headers.push((name.to_owned(), text)),
+            Ok(None) => {}
+            Err(message) => self.defer(message),
+        }
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        match encode::to_json("request body", body) {
+            Ok(json) => self.body = SpecBody::Json(json),
+            Err(message) => self.defer(message),
+        }
+        self
+    }
+
+    /// Sets (`Some`) or removes (`None`) a top-level key of the JSON body, e.g.
+    /// to force `"stream": true` on streaming methods. Call after [`json`](Self::json).
+    pub fn json_override(mut self, key: &str, value: Option<Value>) -> Self {
+        match (&mut self.body, value) {
+            (SpecBody::Json(Value::Object(fields)), Some(value)) => {
+                fields.insert(key.to_owned(), value);
+            }
+            (SpecBody::Json(Value::Object(fields)), None) => {
+                fields.remove(key);
+            }
+            (SpecBody::Empty, Some(value)) => {
+                self.body =
+                    SpecBody::Json(Value::Object(Map::from_iter([(key.to_owned(), value)])));
+            }
+            (SpecBody::Empty, None) => {}
+            _ => self.defer(format!(
+                "cannot set body key `{key}`: the body is not a JSON object"
+            )),
+        }
+        self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(mut self, form: MultipartForm) -> Self {
+        self.body = SpecBody::Multipart(form);
+        self
+    }
+
+    /// Sets the `Accept` header (by default `application/json`, or
+    /// `text/event-stream` for streams).
+    pub fn accept(mut self, media_type: &str) -> Self {
+        self.accept = Some(media_type.to_owned());
+        self
+    }
+
+    fn defer(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    /// Resolves the description against the client's base URL, headers and
+    /// per-request options. Done once per call; attempts reuse the result.
+    pub(crate) fn prepare(
+        &self,
+        base_url: &str,
+        base_headers: &HeaderMap,
+        options: &RequestOptions,
+        default_accept: &str,
+    ) -> Result<Prepared, Error> {
+        if let Some(message) = &self.error {
+            return Err(Error::invalid_request(message.clone()));
+        }
+        check_path(&self.path).map_err(Error::invalid_request)?;
+        // Plain concatenation keeps the base path (`/v1`); `Url::join` would drop it.
+        let mut url =
+            Url::parse(&format!("{base_url}{}", self.path)).map_err(|e| Error::InvalidRequest {
+                message: format!("invalid request URL for path `{}`", self.path),
+                source: Some(Box::new(e)),
+            })?;
+        let query: Vec<&(String, String)> = self.query.iter().chain(&options.query).collect();
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                pairs.append_pair(name, value);
+            }
+        }
+
+        let mut headers = base_headers.clone();
+        let accept = self.accept.as_deref().unwrap_or(default_accept);
+        headers.insert(ACCEPT, header_value(ACCEPT.as_str(), accept)?);
+        for (name, value) in self.headers.iter().chain(&options.headers) {
+            headers.insert(header_name(name)?, header_value(name, value)?);
+        }
+
+        let body = match &self.body {
+            SpecBody::Empty if options.body.is_empty() => PreparedBody::Empty,
+            SpecBody::Empty => json_body(&Value::Object(options.body.clone()), &mut headers)?,
+            SpecBody::Json(json) => {
+                let mut json = json.clone();
+                if !options.body.is_empty() {
+                    let Value::Object(fields) = &mut json else {
+                        return Err(Error::invalid_request(
+                            "extra body fields need a JSON object body",
+                        ));
+                    };
+                    fields.extend(options.body.clone());
+                }
+                json_body(&json, &mut headers)?
+            }
+            SpecBody::Multipart(form) => {
+                if let Some(message) = form.deferred_error() {
+                    return Err(Error::invalid_request(message));
+                }
+                let mut form = form.clone();
+                for (name, value) in &options.body {
+                    form.json_value(name, value);
+                }
+                PreparedBody::Multipart(form)
+            }
+        };
+        Ok(Prepared {
+            method: self.method.clone(),
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid_request(format!("invalid header name `{name}`")))
+}
+
+/// The value is left out of the message: it may be a credential.
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid_request(format!("invalid value for header `{name}`")))
+}
+
+fn json_body(json: &Value, headers: &mut HeaderMap) -> Result<PreparedBody, Error> {
+    let bytes = serde_json::to_vec(json).map_err(|e| Error::InvalidRequest {
+        message: "cannot serialise the JSON body".to_owned(),
+        source: Some(Box::new(e)),
+    })?;
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(PreparedBody::Json(Bytes::from(bytes)))
+}
+
+impl fmt::Debug for RequestSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSpec")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .field("accept", &self.accept)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// A resolved request: URL, headers and body ready to be sent, any number of times.
+pub(crate) struct Prepared {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: PreparedBody,
+}
+
+enum PreparedBody {
+    Empty,
+    Json(Bytes),
+    Multipart(MultipartForm),
+}
+
+impl Prepared {
+    /// False when the body holds a one-shot reader: such a request gets no retries.
+    pub(crate) fn is_replayable(&self) -> bool {
+        match &self.body {
+            PreparedBody::Multipart(form) => form.is_replayable(),
+            _ => true,
+        }
+    }
+
+    /// Builds a fresh `reqwest` request for attempt number `retry_count`.
+    pub(crate) async fn build(
+        &self,
+        http: &reqwest::Client,
+        retry_count: u32,
+    ) -> Result<reqwest::Request, Error> {
+        let mut builder = http
+            .request(self.method.clone(), self.url.clone())
+            .headers(self.headers.clone())
+            .header(RETRY_COUNT_HEADER, retry_count);
+        builder = match &self.body {
+            PreparedBody::Empty => builder,
+            PreparedBody::Json(bytes) => builder.body(bytes.clone()),
+            PreparedBody::Multipart(form) => builder.multipart(form.build().await?),
+        };
+        builder.build().map_err(|e| Error::InvalidRequest {
+            message: "cannot build the HTTP request".to_owned(),
+            source: Some(Box::new(e)),
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
+    #[cfg(test)]
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    #[cfg(test)]
+    pub(crate) fn json(&self) -> Option<Value> {
+        match &self.body {
+            PreparedBody::Json(bytes) => serde_json::from_slice(bytes).ok(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BASE: &str = "https://api.example.com/v1";
+
+    fn prepare(spec: RequestSpec, options: &RequestOptions) -> Result<Prepared, Error> {
+        spec.prepare(BASE, &HeaderMap::new(), options, "application/json")
+    }
+
+    #[test]
+    fn url_keeps_base_path_and_encodes_query() {
+        let spec = RequestSpec::new(Method::GET, "/files")
+            .query("limit", &10)
+            .query("after", &Some("file x"))
+            .query("before", &Option::<String>::None)
+            .query("include", &["a", "b"]);
+        let prepared = prepare(spec, &RequestOptions::new().query("extra", "1")).unwrap();
+        assert_eq!(
+            prepared.url().as_str(),
+            "https://api.example.com/v1/files?limit=10&after=file+x&include=a&include=b&extra=1"
+        );
+        let bare = prepare(
+            RequestSpec::new(Method::GET, "/models"),
+            &RequestOptions::new(),
+        )
+        .unwrap();
+        assert_eq!(bare.url().as_str(), "https://api.example.com/v1/models");
+    }
+
+    #[test]
+    fn json_overrides_and_extra_body_fields() {
+        let spec = RequestSpec::new(Method::POST, "/chat/completions")
+            .json(&json!({"model": "m", "stream": false, "n": 1}))
+            .json_override("stream", Some(json!(true)))
+            .json_override("n", None);
+        let options = RequestOptions::new().body_field("extra", "yes");
+        let prepared = prepare(spec, &options).unwrap();
+        assert_eq!(
+            prepared.json().unwrap(),
+            json!({"model": "m", "stream": true, "extra": "yes"})
+        );
+        assert_eq!(prepared.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn headers_skip_none_and_options_replace() {
+        let spec = RequestSpec::new(Method::GET, "/x")
+            .header("OpenAI-Beta", &"assistants=v2")
+            .header("X-Skip", &Option::<String>::None)
+            .header("X-Num", &3)
+            .accept("text/event-stream");
+        let options = RequestOptions::new().header("x-num", "4");
+        let prepared = prepare(spec, &options).unwrap();
+        let headers = prepared.headers();
+        assert_eq!(headers["openai-beta"], "assistants=v2");
+        assert!(headers.get("x-skip").is_none());
+        assert_eq!(headers.get_all("x-num").iter().count(), 1);
+        assert_eq!(headers["x-num"], "4");
+        assert_eq!(headers[ACCEPT], "text/event-stream");
+    }
+
+    #[test]
+    fn errors_are_deferred_to_execution() {
+        let bad_header = RequestSpec::new(Method::GET, "/x").header("X-Bad", &"line\nbreak");
+        let err = prepare(bad_header, &RequestOptions::new())
+            .err()
+            .expect("invalid header");
+        assert!(matches!(err, Error::InvalidRequest { .. }));
+        assert!(
+            !err.to_string().contains("line"),
+            "value must not leak: {err}"
+        );
+
+        let bad_override = RequestSpec::new(Method::POST, "/x")
+            .json(&[1, 2])
+            .json_override("stream", Some(json!(true)));
+        assert!(prepare(bad_override, &RequestOptions::new()).is_err());
+
+        let dot = RequestSpec::new(Method::GET, "/files/..");
+        assert!(prepare(dot, &RequestOptions::new()).is_err());
+
+        let mut map = std::collections::HashMap::new();
+        map.insert(vec![1u8], 1);
+        let unserialisable = RequestSpec::new(Method::POST, "/x").json(&map);
+        assert!(prepare(unserialisable, &RequestOptions::new()).is_err());
+    }
+
+    #[test]
+    fn extra_body_without_body_becomes_json() {
+        let prepared = prepare(
+            RequestSpec::new(Method::POST, "/x"),
+            &RequestOptions::new().body_field("a", 1),
+        )
+        .unwrap();
+        assert_eq!(prepared.json().unwrap(), json!({"a": 1}));
+    }
+}

@@ -1,0 +1,74 @@
+//! A decoded response together with its HTTP metadata.
+
+use std::ops::{Deref, DerefMut};
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+/// The response header the API uses to identify a request in support cases.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The `x-request-id` header of a response, if present and text.
+pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A successful response: the decoded body plus status, headers and request id.
+///
+/// Dereferences to the body, so fields can be read directly.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    body: T,
+    status: StatusCode,
+    headers: HeaderMap,
+    request_id: Option<String>,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(body: T, status: StatusCode, headers: HeaderMap) -> Self {
+        let request_id = request_id_of(&headers);
+        Response {
+            body,
+            status,
+            headers,
+            request_id,
+        }
+    }
+
+    /// HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Response headers (rate-limit information lives here).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The `x-request-id` response header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The decoded body, dropping the metadata.
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+impl<T> DerefMut for Response<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.body
+    }
+}
