@@ -25,8 +25,13 @@
 //! ```
 #![deny(missing_docs)]
 pub mod runtime;
-// Generated code (types and one method per operation); see `cargo xtask codegen`.
-// #[rustfmt::skip] #[allow(missing_docs)] mod generated;  pub use generated::*;
+// Generated code: types, parameter structs and one method per operation on
+// `Client`. Never edited by hand: `cargo xtask codegen` rewrites it from the spec.
+// Field docs come from the spec, which does not document every field.
+#[rustfmt::skip]
+#[allow(missing_docs)]
+mod generated;
+pub use generated::{params, types};
 pub use runtime::{
     BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile, RequestOptions, Response,
     StreamItem,

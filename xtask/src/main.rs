@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: project automation. Each command lives in its own module.
 
 mod codegen_cmd;
+mod conformance;
 mod diff_cmd;
 mod verify_specs;
 
@@ -12,6 +13,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]              regenerate generated-client/src/generated from specs/
   verify-specs [OFFICIAL_DIR]    compare specs/ with the official files (default ../shared/specs/openai)
+  conformance [DIR] [--compile none|set|all]
+                                 generate every spec under DIR (default ../shared/specs/openai), report, compile a set
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)";
 
 fn main() -> ExitCode {
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "codegen" => codegen_cmd::run(rest),
         "verify-specs" => verify_specs::run(rest),
+        "conformance" => conformance::run(rest),
         "diff" => diff_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -157,9 +157,8 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
             params.push(quote!(#fname: impl ::std::convert::Into<#base>));
             inits.push(quote!(#fname: #value,));
         } else if f.required {
-            let value = if f.boxed { quote!(#fname.map(::std::boxed::Box::new)) } else { quote!(#fname) };
             params.push(quote!(#fname: ::std::option::Option<#base>));
-            inits.push(quote!(#fname: #value,));
+            inits.push(if f.boxed { quote!(#fname: #fname.map(::std::boxed::Box::new),) } else { quote!(#fname,) });
         } else {
             inits.push(quote!(#fname: ::std::option::Option::None,));
             let setter = ident(&setter_names.claim(&f.rust_name));

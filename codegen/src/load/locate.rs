@@ -17,20 +17,26 @@ pub fn locate(text: &str, pointer: &str) -> Option<LineCol> {
     }
     let json = text.trim_start().starts_with('{') || text.trim_start().starts_with('[');
     // (line index, indentation) of the current node's key line; the root has indent -1.
-    let mut at: usize = 0;
+    let mut start: usize = 0;
     let mut indent: isize = -1;
     let mut found = None;
     for raw in pointer.split('/').skip(1) {
         let token = unescape_token(raw);
-        let start = if found.is_some() { at + 1 } else { at };
         // A numeric token is a mapping key (`"200":`) where one exists, else a sequence index.
-        let (line, col) = match find_key(&lines, start, indent, &token, json) {
-            Some(found) => found,
-            None => find_item(&lines, start, indent, token.parse::<usize>().ok()?, json)?,
-        };
-        at = line;
-        indent = col as isize;
-        found = Some(LineCol { line: line + 1, column: col + 1 });
+        match find_key(&lines, start, indent, &token, json) {
+            Some((line, col)) => {
+                found = Some(LineCol { line: line + 1, column: col + 1 });
+                start = line + 1;
+                indent = col as isize;
+            }
+            None => {
+                let (line, dash) = find_item(&lines, start, indent, token.parse::<usize>().ok()?, json)?;
+                found = Some(LineCol { line: line + 1, column: dash + 1 });
+                // A YAML item's first key sits on the dash line: search it again.
+                start = if json { line + 1 } else { line };
+                indent = dash as isize;
+            }
+        }
     }
     found
 }
@@ -60,18 +66,20 @@ fn find_key(lines: &[&str], start: usize, parent_indent: isize, key: &str, json:
     let mut child_indent: Option<usize> = None;
     for (i, line) in lines.iter().enumerate().skip(start) {
         let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        if trimmed.is_empty() || trimmed.starts_with('#') || (json && matches!(trimmed, "{" | "[")) {
             continue;
         }
-        let ind = indent_of(line);
-        if (ind as isize) <= parent_indent {
+        let raw_indent = indent_of(line);
+        // YAML items of a sequence of mappings start with "- ", the key follows it;
+        // on the item's own line (the search start) the key belongs to the item.
+        let (ind, rest) = match trimmed.strip_prefix("- ") {
+            Some(r) if !json => (raw_indent + 2, r),
+            _ => (raw_indent, trimmed),
+        };
+        let own_item_line = i == start && ind != raw_indent;
+        if (raw_indent as isize) <= parent_indent && !own_item_line {
             return None;
         }
-        // YAML items of a sequence of mappings start with "- ", the key follows it.
-        let (ind, rest) = match trimmed.strip_prefix("- ") {
-            Some(r) if !json => (ind + 2, r),
-            _ => (ind, trimmed),
-        };
         let expected = *child_indent.get_or_insert(ind);
         if ind == expected && key_matches(rest, key) {
             return Some((i, ind));
@@ -97,7 +105,7 @@ fn find_item(lines: &[&str], start: usize, parent_indent: isize, index: usize, j
         let expected = *child_indent.get_or_insert(ind);
         if ind == expected && is_item {
             if seen == index {
-                return Some((i, if json { ind } else { ind + 2 }));
+                return Some((i, ind));
             }
             seen += 1;
         }

@@ -64,7 +64,7 @@ pub fn field_name(raw: &str) -> String {
 
 /// A constant name: `SCREAMING_SNAKE_CASE`.
 pub fn const_name(raw: &str) -> String {
-    let mut name = field_name(raw).trim_start_matches("r#").trim_end_matches('_').to_uppercase();
+    let mut name = field_name(raw).trim_start_matches("r#").trim_matches('_').to_uppercase();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }

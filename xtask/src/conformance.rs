@@ -1,0 +1,227 @@
+//! `cargo xtask conformance [DIR] [--compile none|set|all]`: runs the generator
+//! on every OpenAPI file under DIR (default `../shared/specs/openai`), prints one
+//! row per file, and compiles the generated client of a chosen set of files in
+//! scratch crates under `target/conformance/`.
+//!
+//! It fails when a file cannot be generated, when the generator panics, when an
+//! operation is lost without a reported reason, or when a compiled client does
+//! not build or builds with warnings.
+
+use crate::codegen_cmd::load_config;
+use crate::workspace_root;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+/// Files whose generated client is compiled with `--compile set` (the default),
+/// and whether to `build` rather than `check` them.
+const COMPILE_SET: &[(&str, bool)] = &[
+    ("openapi-1.2.0.yaml", false),
+    ("openai_api_spec-2.0.0.json", false),
+    ("history/2024-05-28-14b66f5.yaml", false),
+    ("history/2025-04-29-498c71d.yaml", false),
+    ("history/2026-08-21-f85dbe2.yaml", false),
+    ("openapi-latest.json", true),
+];
+
+struct Row {
+    file: String,
+    version: String,
+    ops_in: usize,
+    ops_out: usize,
+    skipped: Vec<String>,
+    streaming: usize,
+    multipart: usize,
+    schemas_in: usize,
+    types_out: usize,
+    warnings: usize,
+    time: Duration,
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let mut dir = root.join("../shared/specs/openai");
+    let mut compile = "set".to_owned();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        match a.as_str() {
+            "--compile" => compile = iter.next().ok_or("--compile needs none, set or all")?.clone(),
+            other if other.starts_with("--") => return Err(format!("unknown option `{other}`; usage: cargo xtask conformance [DIR] [--compile none|set|all]")),
+            other => dir = PathBuf::from(other),
+        }
+    }
+    if !matches!(compile.as_str(), "none" | "set" | "all") {
+        return Err(format!("--compile takes none, set or all, not `{compile}`"));
+    }
+    let config = load_config(&root)?;
+    let mut files = spec_files(&dir)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no .yaml or .json files under {}", dir.display()));
+    }
+
+    let mut failures = Vec::new();
+    let mut rows = Vec::new();
+    let mut outputs = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        let start = Instant::now();
+        let result = std::panic::catch_unwind(|| -> Result<(codegen::Generated, String), String> {
+            let spec = codegen::load::load_path(path).map_err(|e| e.to_string())?;
+            let version = spec.openapi_version.clone();
+            let generated = codegen::generate(&spec, &config, &format!("{rel} (conformance)")).map_err(|e| e.to_string())?;
+            Ok((generated, version))
+        });
+        let time = start.elapsed();
+        match result {
+            Err(_) => failures.push(format!("{rel}: the generator panicked")),
+            Ok(Err(e)) => failures.push(format!("{rel}: {e}")),
+            Ok(Ok((generated, version))) => {
+                let s = &generated.summary;
+                let skipped: Vec<String> = generated.model.skipped_operations.iter().map(|k| format!("{} ({})", k.operation, k.reason)).collect();
+                if s.operations_out + skipped.len() != s.operations_in {
+                    failures.push(format!("{rel}: {} operations in the spec, {} generated and {} reported as skipped", s.operations_in, s.operations_out, skipped.len()));
+                }
+                rows.push(Row {
+                    file: rel.clone(),
+                    version,
+                    ops_in: s.operations_in,
+                    ops_out: s.operations_out,
+                    skipped,
+                    streaming: s.streaming,
+                    multipart: s.multipart,
+                    schemas_in: s.schemas_in,
+                    types_out: s.types_out,
+                    warnings: s.warnings,
+                    time,
+                });
+                outputs.push((rel, generated));
+            }
+        }
+    }
+    print!("{}", table(&rows));
+
+    if compile != "none" {
+        let chosen: Vec<(&(String, codegen::Generated), bool)> = outputs
+            .iter()
+            .filter_map(|o| {
+                let build = COMPILE_SET.iter().find(|(f, _)| *f == o.0).map(|(_, b)| *b);
+                match (compile.as_str(), build) {
+                    ("all", b) => Some((o, b.unwrap_or(false))),
+                    (_, Some(b)) => Some((o, b)),
+                    _ => None,
+                }
+            })
+            .collect();
+        if compile == "set" && chosen.len() != COMPILE_SET.len() {
+            failures.push(format!("the compile set names {} files but {} were generated", COMPILE_SET.len(), chosen.len()));
+        }
+        println!("\ncompiling {} generated clients in {}", chosen.len(), root.join("target/conformance").display());
+        println!("{:<40} {:>6} {:>9} {:>9}", "file", "cargo", "seconds", "warnings");
+        for ((rel, generated), build) in chosen {
+            match compile_client(&root, rel, generated, build) {
+                Ok((secs, warnings)) => {
+                    println!("{:<40} {:>6} {:>9.1} {:>9}", rel, if build { "build" } else { "check" }, secs.as_secs_f64(), warnings);
+                    if warnings > 0 {
+                        failures.push(format!("{rel}: the generated client compiles with {warnings} warning(s)"));
+                    }
+                }
+                Err(e) => failures.push(format!("{rel}: the generated client does not compile: {e}")),
+            }
+        }
+    }
+
+    if failures.is_empty() {
+        println!("\nconformance: {} files, all generated without loss", rows.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("\nconformance failures:");
+        for f in &failures {
+            eprintln!("  {f}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", d.display()))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<40} {:>7} {:>9} {:>6} {:>6} {:>12} {:>8} {:>8}", "file", "openapi", "ops", "stream", "multi", "schemas>types", "warnings", "ms");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<40} {:>7} {:>9} {:>6} {:>6} {:>12} {:>8} {:>8.1}",
+            r.file,
+            r.version,
+            format!("{}/{}", r.ops_out, r.ops_in),
+            r.streaming,
+            r.multipart,
+            format!("{}>{}", r.schemas_in, r.types_out),
+            r.warnings,
+            r.time.as_secs_f64() * 1000.0
+        );
+        for s in &r.skipped {
+            let _ = writeln!(out, "    not generated: {s}");
+        }
+    }
+    out
+}
+
+/// Writes a scratch crate that mounts the hand-written runtime and the generated
+/// code, then runs `cargo check` (or `build`). Returns the time and warning count.
+fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build: bool) -> Result<(Duration, usize), String> {
+    let name = format!("conformance-{}", rel.replace(['/', '.'], "-").to_lowercase());
+    let base = root.join("target/conformance");
+    let dir = base.join(&name);
+    let _ = std::fs::remove_dir_all(dir.join("src/generated"));
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    crate::codegen_cmd::ensure_files(&dir.join("src/generated"), &generated.files, false)?;
+
+    let manifest = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).map_err(|e| e.to_string())?;
+    let deps = manifest.find("[dependencies]").map(|i| &manifest[i..]).ok_or("generated-client/Cargo.toml has no [dependencies]")?;
+    let deps = deps.split("\n[dev-dependencies]").next().unwrap_or(deps);
+    let cargo = format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n{deps}\n");
+    std::fs::write(dir.join("Cargo.toml"), cargo).map_err(|e| e.to_string())?;
+    let runtime = root.join("generated-client/src/runtime/mod.rs");
+    let lib = format!(
+        "//! Scratch crate: the client generated from `{rel}`.\n#![deny(warnings)]\n#[path = {:?}]\npub mod runtime;\n#[allow(missing_docs)]\npub mod generated;\npub use runtime::*;\n",
+        runtime.display().to_string()
+    );
+    std::fs::write(dir.join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
+    let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
+
+    let start = Instant::now();
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .arg(if build { "build" } else { "check" })
+        .arg("--quiet")
+        .arg("--message-format=short")
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", base.join("target"))
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let elapsed = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).take(10).collect();
+        return Err(errors.join("\n    "));
+    }
+    let warnings = stderr.lines().filter(|l| l.contains("warning:")).count();
+    Ok((elapsed, warnings))
+}
