@@ -1,0 +1,71 @@
+//! Speed of `codegen::diff` on the largest real pair: the 3.0 spec of April 2025
+//! against the latest 3.1 spec (1.4 MB YAML vs 3.4 MB JSON).
+//!
+//! `cargo bench -p openai-codegen --bench diff [-- OLD NEW]` prints, for the same
+//! pair in the same run: plain parsing (YAML/JSON → value), loading (parse,
+//! normalise, typed read), the diff itself, line lookup and rendering, and the
+//! diff as a ratio of plain parsing. Paths are relative to `../shared/specs/openai`.
+
+use codegen::diff::report::{render, Format};
+use codegen::diff::{diff, fill_lines, Options};
+use codegen::load::{load_bytes, parse_value};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Runs `f` `runs` times; returns the minimum and median wall time and the last result.
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = f();
+        times.push(start.elapsed());
+        last = Some(std::hint::black_box(out));
+    }
+    times.sort();
+    (times[0], times[runs / 2], last.expect("at least one run"))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:8.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/openai");
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let (old_name, new_name) = match args.as_slice() {
+        [o, n, ..] => (o.clone(), n.clone()),
+        _ => ("history/2025-04-29-498c71d.yaml".to_owned(), "openapi-latest.json".to_owned()),
+    };
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e} (the bench needs ../shared/specs/openai)", dir.join(name).display()));
+    let (old_bytes, new_bytes) = (read(&old_name), read(&new_name));
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("UTF-8");
+    let (old_text, new_text) = (text(&old_bytes), text(&new_bytes));
+
+    let runs = 7;
+    let (parse_min, parse_med, _) = time(runs, || (parse_value(&old_name, &old_text).expect("parses"), parse_value(&new_name, &new_text).expect("parses")));
+    let (load_min, load_med, (old, new)) = time(runs, || (load_bytes(&old_name, &old_bytes).expect("loads"), load_bytes(&new_name, &new_bytes).expect("loads")));
+    let options = Options::default();
+    let (diff_min, diff_med, report) = time(runs * 3, || diff(&old, &new, &options));
+    let (lines_min, lines_med, report) = time(runs, || {
+        let mut r = report.clone();
+        fill_lines(&mut r, &old, &new);
+        r
+    });
+    let (render_min, render_med, _) = time(runs, || (render(&report, Format::Text), render(&report, Format::Json)));
+
+    println!("diff bench: {old_name} ({} KiB) → {new_name} ({} KiB), {} findings", old_bytes.len() / 1024, new_bytes.len() / 1024, report.findings.len());
+    println!("{:<34} {:>11} {:>11}", "stage", "min", "median");
+    for (stage, min, med) in [
+        ("parse both (YAML/JSON → value)", parse_min, parse_med),
+        ("load both (parse+normalise+typed)", load_min, load_med),
+        ("diff", diff_min, diff_med),
+        ("line lookup", lines_min, lines_med),
+        ("render text + json", render_min, render_med),
+    ] {
+        println!("{stage:<34} {} {}", ms(min), ms(med));
+    }
+    let total = load_med + diff_med + lines_med + render_med;
+    println!("end to end (load + diff + lines + render, medians): {}", ms(total).trim());
+    println!("diff / plain parsing: {:.2}x", diff_med.as_secs_f64() / parse_med.as_secs_f64());
+}
