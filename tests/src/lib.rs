@@ -40,7 +40,9 @@ impl Drop for TestServer {
 }
 
 async fn listen() -> (TcpListener, SocketAddr, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local addr");
     (listener, addr, format!("http://{addr}{BASE_PATH}"))
 }
@@ -52,7 +54,11 @@ pub async fn serve(router: Router) -> TestServer {
     let task = tokio::spawn(async move {
         axum::serve(listener, app).await.expect("axum server");
     });
-    TestServer { base_url, addr, task }
+    TestServer {
+        base_url,
+        addr,
+        task,
+    }
 }
 
 /// Serves raw TCP: `handler` gets each accepted connection and its 0-based
@@ -71,7 +77,11 @@ where
             index += 1;
         }
     });
-    TestServer { base_url, addr, task }
+    TestServer {
+        base_url,
+        addr,
+        task,
+    }
 }
 
 /// An HTTP/1.1 request as read by [`read_request`].
@@ -90,7 +100,10 @@ pub struct RawRequest {
 impl RawRequest {
     /// The first header with this (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -112,11 +125,22 @@ pub async fn read_request(stream: &mut TcpStream) -> std::io::Result<RawRequest>
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
         }
     }
-    let mut request = RawRequest { method, target, headers, body: Vec::new() };
-    if let Some(length) = request.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    let mut request = RawRequest {
+        method,
+        target,
+        headers,
+        body: Vec::new(),
+    };
+    if let Some(length) = request
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         request.body.resize(length, 0);
         reader.read_exact(&mut request.body).await?;
-    } else if request.header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+    } else if request
+        .header("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
         loop {
             line.clear();
             reader.read_line(&mut line).await?;
@@ -139,7 +163,10 @@ pub async fn write_response(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -183,7 +210,11 @@ impl Sleeps {
 /// A client builder for `server` with [`TEST_API_KEY`] and `sleeps` as its
 /// sleeper; adjust it further, then `build()`.
 pub fn builder(server: &TestServer, sleeps: &Sleeps) -> ClientBuilder {
-    sleeps.install(Client::builder().api_key(TEST_API_KEY).base_url(&server.base_url))
+    sleeps.install(
+        Client::builder()
+            .api_key(TEST_API_KEY)
+            .base_url(&server.base_url),
+    )
 }
 
 /// A built client for `server` (see [`builder`]).

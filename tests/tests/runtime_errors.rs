@@ -12,7 +12,10 @@ use serde_json::Value;
 
 fn respond(status: StatusCode, content_type: &'static str, body: impl Into<String>) -> Response {
     let body = body.into();
-    let headers = [("content-type", content_type), ("x-request-id", "req_err_1")];
+    let headers = [
+        ("content-type", content_type),
+        ("x-request-id", "req_err_1"),
+    ];
     (status, headers, body).into_response()
 }
 
@@ -23,32 +26,76 @@ fn get_spec(path: &str) -> RequestSpec {
 fn assert_no_secret(err: &Error) {
     let display = err.to_string();
     let debug = format!("{err:?}");
-    assert!(!display.contains(TEST_API_KEY) && !display.contains("SECRET"), "{display}");
-    assert!(!debug.contains(TEST_API_KEY) && !debug.contains("SECRET"), "{debug}");
+    assert!(
+        !display.contains(TEST_API_KEY) && !display.contains("SECRET"),
+        "{display}"
+    );
+    assert!(
+        !debug.contains(TEST_API_KEY) && !debug.contains("SECRET"),
+        "{debug}"
+    );
 }
 
 async fn error_server() -> client_tests::TestServer {
     let json_error = r#"{"error": {"message": "Invalid 'model': unknown.", "type": "invalid_request_error", "param": "model", "code": null}}"#;
-    let router = Router::new()
-        .route("/json", get(move || async move { respond(StatusCode::BAD_REQUEST, "application/json", json_error) }))
-        .route(
-            "/html",
-            get(|| async {
-                respond(StatusCode::BAD_GATEWAY, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")
-            }),
-        )
-        .route("/empty", get(|| async { respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "") }))
-        .route("/huge", get(|| async { respond(StatusCode::BAD_REQUEST, "text/plain", "x".repeat(3 << 20)) }))
-        .route("/not-json", get(|| async { respond(StatusCode::OK, "application/json", "{\"id\": \"abc\", oops") }))
-        .route("/big-ok", get(|| async { respond(StatusCode::OK, "application/json", format!("\"{}\"", "y".repeat(10_000))) }))
-        .route("/gone", delete(|| async { (StatusCode::NO_CONTENT, [("x-request-id", "req_del")]) }));
+    let router =
+        Router::new()
+            .route(
+                "/json",
+                get(move || async move {
+                    respond(StatusCode::BAD_REQUEST, "application/json", json_error)
+                }),
+            )
+            .route(
+                "/html",
+                get(|| async {
+                    respond(
+                        StatusCode::BAD_GATEWAY,
+                        "text/html",
+                        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+                    )
+                }),
+            )
+            .route(
+                "/empty",
+                get(|| async { respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "") }),
+            )
+            .route(
+                "/huge",
+                get(|| async {
+                    respond(StatusCode::BAD_REQUEST, "text/plain", "x".repeat(3 << 20))
+                }),
+            )
+            .route(
+                "/not-json",
+                get(|| async {
+                    respond(StatusCode::OK, "application/json", "{\"id\": \"abc\", oops")
+                }),
+            )
+            .route(
+                "/big-ok",
+                get(|| async {
+                    respond(
+                        StatusCode::OK,
+                        "application/json",
+                        format!("\"{}\"", "y".repeat(10_000)),
+                    )
+                }),
+            )
+            .route(
+                "/gone",
+                delete(|| async { (StatusCode::NO_CONTENT, [("x-request-id", "req_del")]) }),
+            );
     serve(router).await
 }
 
 #[tokio::test]
 async fn json_error_body_is_parsed() {
     let server = error_server().await;
-    let err = client(&server, &Sleeps::new()).execute_json::<Value>(get_spec("/json")).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_json::<Value>(get_spec("/json"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
     assert_eq!(err.request_id(), Some("req_err_1"));
     let api = err.api_error().expect("parsed error object");
@@ -61,24 +108,37 @@ async fn json_error_body_is_parsed() {
         err.to_string(),
         "API error 400 Bad Request: Invalid 'model': unknown [type invalid_request_error] [param model] (request id req_err_1)"
     );
-    assert!(err.headers().is_some_and(|h| h.contains_key("x-request-id")));
+    assert!(err
+        .headers()
+        .is_some_and(|h| h.contains_key("x-request-id")));
     assert_no_secret(&err);
 }
 
 #[tokio::test]
 async fn html_error_body_is_kept_as_excerpt() {
     let server = error_server().await;
-    let client = builder(&server, &Sleeps::new()).max_retries(0).build().unwrap();
-    let err = client.execute_json::<Value>(get_spec("/html")).await.unwrap_err();
+    let client = builder(&server, &Sleeps::new())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client
+        .execute_json::<Value>(get_spec("/html"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
     assert_eq!(err.request_id(), Some("req_err_1"));
     assert!(err.api_error().is_none());
     match &err {
-        Error::Api { body_excerpt, .. } => assert!(body_excerpt.contains("<h1>502 Bad Gateway</h1>")),
+        Error::Api { body_excerpt, .. } => {
+            assert!(body_excerpt.contains("<h1>502 Bad Gateway</h1>"))
+        }
         other => panic!("{other:?}"),
     }
     let text = err.to_string();
-    assert!(text.starts_with("API error 502 Bad Gateway: <html>"), "{text}");
+    assert!(
+        text.starts_with("API error 502 Bad Gateway: <html>"),
+        "{text}"
+    );
     assert!(text.ends_with("(request id req_err_1)"), "{text}");
     assert!(err.is_retryable());
 }
@@ -86,20 +146,34 @@ async fn html_error_body_is_kept_as_excerpt() {
 #[tokio::test]
 async fn empty_error_body() {
     let server = error_server().await;
-    let client = builder(&server, &Sleeps::new()).max_retries(0).build().unwrap();
-    let err = client.execute_json::<Value>(get_spec("/empty")).await.unwrap_err();
+    let client = builder(&server, &Sleeps::new())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = client
+        .execute_json::<Value>(get_spec("/empty"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     assert_eq!(err.request_id(), Some("req_err_1"));
     assert!(err.api_error().is_none());
-    assert_eq!(err.to_string(), "API error 500 Internal Server Error (empty body) (request id req_err_1)");
+    assert_eq!(
+        err.to_string(),
+        "API error 500 Internal Server Error (empty body) (request id req_err_1)"
+    );
 }
 
 #[tokio::test]
 async fn huge_error_body_is_bounded() {
     let server = error_server().await;
-    let err = client(&server, &Sleeps::new()).execute_json::<Value>(get_spec("/huge")).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_json::<Value>(get_spec("/huge"))
+        .await
+        .unwrap_err();
     match &err {
-        Error::Api { body_excerpt, .. } => assert!(body_excerpt.len() <= 4096, "{}", body_excerpt.len()),
+        Error::Api { body_excerpt, .. } => {
+            assert!(body_excerpt.len() <= 4096, "{}", body_excerpt.len())
+        }
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().len() < 400);
@@ -108,9 +182,18 @@ async fn huge_error_body_is_bounded() {
 #[tokio::test]
 async fn invalid_json_success_body_is_a_decode_error() {
     let server = error_server().await;
-    let err = client(&server, &Sleeps::new()).execute_json::<Value>(get_spec("/not-json")).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_json::<Value>(get_spec("/not-json"))
+        .await
+        .unwrap_err();
     match &err {
-        Error::Decode { status, request_id, body_excerpt, source, .. } => {
+        Error::Decode {
+            status,
+            request_id,
+            body_excerpt,
+            source,
+            ..
+        } => {
             assert_eq!(*status, StatusCode::OK);
             assert_eq!(request_id.as_deref(), Some("req_err_1"));
             assert_eq!(body_excerpt, "{\"id\": \"abc\", oops");
@@ -130,7 +213,10 @@ async fn wrong_shape_is_a_decode_error() {
         created: u64,
     }
     let server = error_server().await;
-    let err = client(&server, &Sleeps::new()).execute_json::<Model>(get_spec("/big-ok")).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_json::<Model>(get_spec("/big-ok"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("(request id req_err_1)"));
 }
@@ -138,12 +224,27 @@ async fn wrong_shape_is_a_decode_error() {
 #[tokio::test]
 async fn oversized_success_body_is_rejected() {
     let server = error_server().await;
-    let client = builder(&server, &Sleeps::new()).max_response_bytes(1024).build().unwrap();
-    let err = client.execute_json::<Value>(get_spec("/big-ok")).await.unwrap_err();
-    assert!(matches!(&err, Error::Decode { message, .. } if message.contains("1024-byte limit")), "{err:?}");
+    let client = builder(&server, &Sleeps::new())
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let err = client
+        .execute_json::<Value>(get_spec("/big-ok"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { message, .. } if message.contains("1024-byte limit")),
+        "{err:?}"
+    );
     // Within the limit the same body decodes.
-    let roomy = builder(&server, &Sleeps::new()).max_response_bytes(20_000).build().unwrap();
-    assert!(roomy.execute_json::<Value>(get_spec("/big-ok")).await.is_ok());
+    let roomy = builder(&server, &Sleeps::new())
+        .max_response_bytes(20_000)
+        .build()
+        .unwrap();
+    assert!(roomy
+        .execute_json::<Value>(get_spec("/big-ok"))
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -160,7 +261,11 @@ async fn empty_responses() {
 #[tokio::test]
 async fn connection_refused_names_no_secret() {
     // Bind then drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let sleeps = Sleeps::new();
     let client = sleeps
         .install(openai_client::Client::builder())
@@ -168,7 +273,10 @@ async fn connection_refused_names_no_secret() {
         .base_url(format!("http://127.0.0.1:{port}/v1"))
         .build()
         .unwrap();
-    let err = client.execute_json::<Value>(get_spec("/models")).await.unwrap_err();
+    let err = client
+        .execute_json::<Value>(get_spec("/models"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     assert!(err.to_string().starts_with("connection error: "), "{err}");
     assert_eq!(sleeps.recorded().len(), 2, "connection errors are retried");
@@ -180,7 +288,10 @@ async fn connection_refused_names_no_secret() {
 async fn invalid_requests_fail_before_sending() {
     let server = error_server().await;
     let client = client(&server, &Sleeps::new());
-    let err = client.execute_json::<Value>(get_spec("/files/..")).await.unwrap_err();
+    let err = client
+        .execute_json::<Value>(get_spec("/files/.."))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     let err = client
         .execute_json::<Value>(get_spec("/json").header("X-Bad", &"a\nb"))

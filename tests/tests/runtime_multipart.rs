@@ -21,11 +21,21 @@ struct Part {
 }
 
 fn text(name: &str, value: &str) -> Part {
-    Part { name: name.into(), filename: None, content_type: None, bytes: value.as_bytes().to_vec() }
+    Part {
+        name: name.into(),
+        filename: None,
+        content_type: None,
+        bytes: value.as_bytes().to_vec(),
+    }
 }
 
 fn file(name: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Part {
-    Part { name: name.into(), filename: Some(filename.into()), content_type: Some(content_type.into()), bytes: bytes.to_vec() }
+    Part {
+        name: name.into(),
+        filename: Some(filename.into()),
+        content_type: Some(content_type.into()),
+        bytes: bytes.to_vec(),
+    }
 }
 
 /// Serves `/uploads`: records every attempt's parts, fails the first
@@ -43,11 +53,20 @@ async fn upload_server(failures: usize, attempts: &Log<Vec<Part>>, hits: &Counte
                     let filename = field.file_name().map(str::to_owned);
                     let content_type = field.content_type().map(str::to_owned);
                     let bytes = field.bytes().await.expect("part body").to_vec();
-                    parts.push(Part { name, filename, content_type, bytes });
+                    parts.push(Part {
+                        name,
+                        filename,
+                        content_type,
+                        bytes,
+                    });
                 }
                 attempts.push(parts);
                 if hits.hit() < failures {
-                    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"message": "try again"}}))).into_response()
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        Json(json!({"error": {"message": "try again"}})),
+                    )
+                        .into_response()
                 } else {
                     Json(json!({"id": "file-1"})).into_response()
                 }
@@ -71,8 +90,14 @@ async fn files_from_path_bytes_and_reader_with_values() {
     let mut form = MultipartForm::new();
     form.text("purpose", "assistants");
     form.file("image", &InputFile::from_path(&path));
-    form.file("notes", &InputFile::from_bytes("notes.txt", "hello ü".as_bytes().to_vec()));
-    form.file("audio", &InputFile::from_reader("voice", &b"RIFF....WAVE"[..]).with_content_type("audio/wav"));
+    form.file(
+        "notes",
+        &InputFile::from_bytes("notes.txt", "hello ü".as_bytes().to_vec()),
+    );
+    form.file(
+        "audio",
+        &InputFile::from_reader("voice", &b"RIFF....WAVE"[..]).with_content_type("audio/wav"),
+    );
     form.value("include", &["logprobs", "segments"]);
     form.value("temperature", &0.25);
     form.value("language", &Option::<String>::None);
@@ -80,7 +105,10 @@ async fn files_from_path_bytes_and_reader_with_values() {
 
     let (attempts, hits) = (Log::new(), Counter::new());
     let server = upload_server(0, &attempts, &hits).await;
-    let response = client(&server, &Sleeps::new()).execute_json::<Value>(upload(form)).await.unwrap();
+    let response = client(&server, &Sleeps::new())
+        .execute_json::<Value>(upload(form))
+        .await
+        .unwrap();
     assert_eq!(response["id"], "file-1");
 
     let parts = attempts.entries().remove(0);
@@ -94,7 +122,12 @@ async fn files_from_path_bytes_and_reader_with_values() {
         text("temperature", "0.25"),
         text("meta[k]", "v"),
     ];
-    assert_eq!(parts.len(), expected.len(), "{:?}", parts.iter().map(|p| &p.name).collect::<Vec<_>>());
+    assert_eq!(
+        parts.len(),
+        expected.len(),
+        "{:?}",
+        parts.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
     for (got, want) in parts.iter().zip(&expected) {
         assert_eq!(got, want);
     }
@@ -106,20 +139,34 @@ async fn retried_multipart_request_still_carries_the_files() {
     let path = dir.path().join("train.jsonl");
     std::fs::write(&path, b"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n").unwrap();
     let mut form = MultipartForm::new();
-    form.file("file", &InputFile::from_path(&path).with_content_type("application/jsonl"));
-    form.file("extra", &InputFile::from_bytes("extra.bin", vec![7u8; 4096]));
+    form.file(
+        "file",
+        &InputFile::from_path(&path).with_content_type("application/jsonl"),
+    );
+    form.file(
+        "extra",
+        &InputFile::from_bytes("extra.bin", vec![7u8; 4096]),
+    );
     form.text("purpose", "fine-tune");
 
     let (attempts, hits, sleeps) = (Log::new(), Counter::new(), Sleeps::new());
     let server = upload_server(1, &attempts, &hits).await;
-    client(&server, &sleeps).execute_json::<Value>(upload(form)).await.unwrap();
+    client(&server, &sleeps)
+        .execute_json::<Value>(upload(form))
+        .await
+        .unwrap();
     assert_eq!(hits.get(), 2);
     assert_eq!(sleeps.recorded().len(), 1);
     let attempts = attempts.entries();
     assert_eq!(attempts[0], attempts[1], "the retry sends the same parts");
     assert_eq!(
         attempts[1][0],
-        file("file", "train.jsonl", "application/jsonl", b"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n")
+        file(
+            "file",
+            "train.jsonl",
+            "application/jsonl",
+            b"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n"
+        )
     );
     assert_eq!(attempts[1][1].bytes, vec![7u8; 4096]);
 }
@@ -127,12 +174,21 @@ async fn retried_multipart_request_still_carries_the_files() {
 #[tokio::test]
 async fn request_with_a_reader_is_not_retried() {
     let mut form = MultipartForm::new();
-    form.file("file", &InputFile::from_reader("stream.bin", &b"one-shot"[..]));
+    form.file(
+        "file",
+        &InputFile::from_reader("stream.bin", &b"one-shot"[..]),
+    );
     let (attempts, hits, sleeps) = (Log::new(), Counter::new(), Sleeps::new());
     let server = upload_server(1, &attempts, &hits).await;
-    let err = client(&server, &sleeps).execute_json::<Value>(upload(form)).await.unwrap_err();
+    let err = client(&server, &sleeps)
+        .execute_json::<Value>(upload(form))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
-    assert!(err.is_retryable(), "retryable in itself, but the body cannot be replayed");
+    assert!(
+        err.is_retryable(),
+        "retryable in itself, but the body cannot be replayed"
+    );
     assert_eq!(hits.get(), 1);
     assert!(sleeps.recorded().is_empty());
 }
@@ -144,14 +200,23 @@ async fn extra_body_fields_become_form_fields() {
     let (attempts, hits) = (Log::new(), Counter::new());
     let server = upload_server(0, &attempts, &hits).await;
     client(&server, &Sleeps::new())
-        .with_options(RequestOptions::new().body_field("prompt", "hi").body_field("tags", json!(["a", "b"])))
+        .with_options(
+            RequestOptions::new()
+                .body_field("prompt", "hi")
+                .body_field("tags", json!(["a", "b"])),
+        )
         .execute_json::<Value>(upload(form))
         .await
         .unwrap();
     let parts = attempts.entries().remove(0);
     assert_eq!(
         parts,
-        vec![text("model", "whisper-1"), text("prompt", "hi"), text("tags[]", "a"), text("tags[]", "b")]
+        vec![
+            text("model", "whisper-1"),
+            text("prompt", "hi"),
+            text("tags[]", "a"),
+            text("tags[]", "b")
+        ]
     );
 }
 
@@ -161,7 +226,10 @@ async fn missing_file_is_an_invalid_request_without_sending() {
     form.file("file", &InputFile::from_path("/no/such/dir/upload.txt"));
     let (attempts, hits) = (Log::new(), Counter::new());
     let server = upload_server(0, &attempts, &hits).await;
-    let err = client(&server, &Sleeps::new()).execute_json::<Value>(upload(form)).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_json::<Value>(upload(form))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     assert!(err.to_string().contains("/no/such/dir/upload.txt"), "{err}");
     assert_eq!(hits.get(), 0);

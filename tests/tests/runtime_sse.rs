@@ -30,7 +30,10 @@ fn event_stream(chunks: Vec<&'static str>) -> Response {
         tokio::time::sleep(Duration::from_millis(5)).await;
         Ok::<_, std::convert::Infallible>(Bytes::from_static(chunk.as_bytes()))
     });
-    let headers = [("content-type", "text/event-stream"), ("x-request-id", "req_sse")];
+    let headers = [
+        ("content-type", "text/event-stream"),
+        ("x-request-id", "req_sse"),
+    ];
     (headers, Body::from_stream(stream)).into_response()
 }
 
@@ -42,12 +45,19 @@ fn stream_spec() -> RequestSpec {
 }
 
 /// Serves `chunks` on `/chat/completions`, logging each request's Accept header and body.
-async fn sse_server(chunks: Vec<&'static str>, requests: &Log<(String, Value)>) -> client_tests::TestServer {
+async fn sse_server(
+    chunks: Vec<&'static str>,
+    requests: &Log<(String, Value)>,
+) -> client_tests::TestServer {
     let requests = requests.clone();
     let router = Router::new().route(
         "/chat/completions",
         post(move |headers: HeaderMap, Json(body): Json<Value>| {
-            let accept = headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let accept = headers
+                .get("accept")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             requests.push((accept, body));
             let chunks = chunks.clone();
             async move { event_stream(chunks) }
@@ -69,7 +79,10 @@ async fn events_until_done_with_keep_alives_and_split_chunks() {
         "data: {\"n\":99}\n\n",
     ];
     let server = sse_server(chunks, &requests).await;
-    let stream = client(&server, &Sleeps::new()).execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap();
+    let stream = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
     assert_eq!(stream.request_id(), Some("req_sse"));
     let events: Vec<Delta> = stream.events().map(Result::unwrap).collect().await;
@@ -94,28 +107,43 @@ async fn error_event_becomes_an_api_error() {
         .collect()
         .await;
     assert_eq!(items.len(), 2, "the stream ends at the error: {items:?}");
-    assert_eq!(items[0].as_ref().unwrap(), &StreamItem::Event(Delta { n: 1 }));
+    assert_eq!(
+        items[0].as_ref().unwrap(),
+        &StreamItem::Event(Delta { n: 1 })
+    );
     let err = items[1].as_ref().unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
     assert_eq!(err.status(), Some(StatusCode::OK));
     assert_eq!(err.request_id(), Some("req_sse"));
     assert_eq!(err.api_error().unwrap().message, "The server had an error");
-    assert_eq!(err.api_error().unwrap().error_type.as_deref(), Some("server_error"));
+    assert_eq!(
+        err.api_error().unwrap().error_type.as_deref(),
+        Some("server_error")
+    );
 }
 
 #[tokio::test]
 async fn error_payload_in_a_data_event_becomes_an_api_error() {
     let chunks = vec!["data: {\"error\": {\"message\": \"context too long\", \"code\": \"context_length_exceeded\"}}\n\n"];
     let server = sse_server(chunks, &Log::new()).await;
-    let mut stream = client(&server, &Sleeps::new()).execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap();
+    let mut stream = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap();
     let err = stream.next().await.unwrap().unwrap_err();
-    assert_eq!(err.api_error().unwrap().code.as_deref(), Some("context_length_exceeded"));
+    assert_eq!(
+        err.api_error().unwrap().code.as_deref(),
+        Some("context_length_exceeded")
+    );
     assert!(stream.next().await.is_none());
 }
 
 #[tokio::test]
 async fn unknown_events_are_passed_through() {
-    let chunks = vec!["event: rate_limits.updated\ndata: {\"limit\": 5}\nid: 9\n\n", "data: {\"n\":1}\n\ndata: [DONE]\n\n"];
+    let chunks = vec![
+        "event: rate_limits.updated\ndata: {\"limit\": 5}\nid: 9\n\n",
+        "data: {\"n\":1}\n\ndata: [DONE]\n\n",
+    ];
     let server = sse_server(chunks, &Log::new()).await;
     let items: Vec<_> = client(&server, &Sleeps::new())
         .execute_sse::<Delta>(stream_spec(), CHAT)
@@ -162,19 +190,39 @@ async fn terminal_event_ends_named_event_streams() {
         .await;
     assert_eq!(
         events,
-        vec![RunEvent::Created { id: "run_1".into() }, RunEvent::Completed { id: "run_1".into() }]
+        vec![
+            RunEvent::Created { id: "run_1".into() },
+            RunEvent::Completed { id: "run_1".into() }
+        ]
     );
 
     // The same stream without its terminal event is cut short.
-    let server = sse_server(vec!["event: thread.run.created\ndata: {\"id\":\"run_1\"}\n\n"], &Log::new()).await;
-    let items: Vec<_> = client(&server, &Sleeps::new()).execute_sse::<RunEvent>(stream_spec(), RUNS).await.unwrap().collect().await;
-    assert!(matches!(items.last(), Some(Err(Error::Stream { .. }))), "{items:?}");
+    let server = sse_server(
+        vec!["event: thread.run.created\ndata: {\"id\":\"run_1\"}\n\n"],
+        &Log::new(),
+    )
+    .await;
+    let items: Vec<_> = client(&server, &Sleeps::new())
+        .execute_sse::<RunEvent>(stream_spec(), RUNS)
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(
+        matches!(items.last(), Some(Err(Error::Stream { .. }))),
+        "{items:?}"
+    );
 }
 
 #[tokio::test]
 async fn clean_close_before_done_is_an_error() {
     let server = sse_server(vec!["data: {\"n\":1}\n\n"], &Log::new()).await;
-    let items: Vec<_> = client(&server, &Sleeps::new()).execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap().collect().await;
+    let items: Vec<_> = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap()
+        .collect()
+        .await;
     assert_eq!(items.len(), 2);
     match &items[1] {
         Err(err @ Error::Stream { message, .. }) => {
@@ -200,9 +248,17 @@ async fn connection_dropped_mid_stream_is_an_error() {
         let _ = stream.flush().await;
     })
     .await;
-    let items: Vec<_> = client(&server, &Sleeps::new()).execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap().collect().await;
+    let items: Vec<_> = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap()
+        .collect()
+        .await;
     assert_eq!(items.len(), 2, "{items:?}");
-    assert_eq!(items[0].as_ref().unwrap(), &StreamItem::Event(Delta { n: 1 }));
+    assert_eq!(
+        items[0].as_ref().unwrap(),
+        &StreamItem::Event(Delta { n: 1 })
+    );
     let err = items[1].as_ref().unwrap_err();
     assert!(matches!(err, Error::Stream { .. }), "{err:?}");
     assert_eq!(err.request_id(), Some("req_cut"));
@@ -220,7 +276,12 @@ async fn stalled_stream_times_out() {
     .await;
     let client = client(&server, &Sleeps::new())
         .with_options(openai_client::RequestOptions::new().timeout(Duration::from_millis(300)));
-    let items: Vec<_> = client.execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap().collect().await;
+    let items: Vec<_> = client
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap()
+        .collect()
+        .await;
     assert!(items[0].is_ok());
     assert!(matches!(items[1], Err(Error::Timeout { .. })), "{items:?}");
 }
@@ -235,7 +296,11 @@ async fn non_2xx_start_is_retried_then_streams() {
             let first = seen.hit() == 0;
             async move {
                 if first {
-                    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": {"message": "busy"}}))).into_response()
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Json(json!({"error": {"message": "busy"}})),
+                    )
+                        .into_response()
                 } else {
                     event_stream(vec!["data: {\"n\":1}\n\ndata: [DONE]\n\n"])
                 }
@@ -266,8 +331,14 @@ async fn non_2xx_start_is_returned_as_api_error() {
         }),
     );
     let server = serve(router).await;
-    let err = client(&server, &Sleeps::new()).execute_sse::<Delta>(stream_spec(), CHAT).await.unwrap_err();
+    let err = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
     assert_eq!(err.request_id(), Some("req_401"));
-    assert_eq!(err.api_error().unwrap().code.as_deref(), Some("invalid_api_key"));
+    assert_eq!(
+        err.api_error().unwrap().code.as_deref(),
+        Some("invalid_api_key")
+    );
 }
