@@ -60,3 +60,51 @@ fn format_file(name: &str, model: &Model, plan: &FilePlan, header: &str) -> Resu
     let body = prettyplease::unparse(&file);
     Ok(format!("{header}\n{body}"))
 }
+
+/// Joins the output files into one source file holding `pub mod generated { … }`,
+/// with every `mod x;` replaced by its file's items, so a build script can
+/// `include!` a client generated into `OUT_DIR` (which `#[path]` cannot name).
+pub fn single_file(files: &BTreeMap<String, String>) -> Result<String, RenderError> {
+    let items = inline_module(files, "", "mod.rs")?;
+    let root: syn::File = syn::parse_str(&files["mod.rs"]).map_err(|e| RenderError { file: "mod.rs".to_owned(), reason: e.to_string() })?;
+    let attrs: Vec<syn::Attribute> = root.attrs.into_iter().map(outer).collect();
+    let module = syn::ItemMod {
+        attrs,
+        vis: syn::parse_quote!(pub),
+        unsafety: None,
+        mod_token: Default::default(),
+        ident: syn::parse_quote!(generated),
+        content: Some((Default::default(), items)),
+        semi: None,
+    };
+    let file: syn::File = syn::parse_quote!(#module);
+    Ok(prettyplease::unparse(&file))
+}
+
+fn outer(mut attr: syn::Attribute) -> syn::Attribute {
+    attr.style = syn::AttrStyle::Outer;
+    attr
+}
+
+fn inline_module(files: &BTreeMap<String, String>, dir: &str, name: &str) -> Result<Vec<syn::Item>, RenderError> {
+    let path = format!("{dir}{name}");
+    let text = files.get(&path).ok_or_else(|| RenderError { file: path.clone(), reason: "declared module has no file".to_owned() })?;
+    let file: syn::File = syn::parse_str(text).map_err(|e| RenderError { file: path.clone(), reason: e.to_string() })?;
+    let mut items = Vec::with_capacity(file.items.len());
+    for item in file.items {
+        match item {
+            syn::Item::Mod(mut m) if m.content.is_none() => {
+                let child = m.ident.to_string();
+                let (child_dir, child_file) = if files.contains_key(&format!("{dir}{child}/mod.rs")) { (format!("{dir}{child}/"), "mod.rs".to_owned()) } else { (dir.to_owned(), format!("{child}.rs")) };
+                let child_text = &files[&format!("{child_dir}{child_file}")];
+                let parsed: syn::File = syn::parse_str(child_text).map_err(|e| RenderError { file: format!("{child_dir}{child_file}"), reason: e.to_string() })?;
+                m.attrs.extend(parsed.attrs.into_iter().map(outer));
+                m.content = Some((Default::default(), inline_module(files, &child_dir, &child_file)?));
+                m.semi = None;
+                items.push(syn::Item::Mod(m));
+            }
+            other => items.push(other),
+        }
+    }
+    Ok(items)
+}

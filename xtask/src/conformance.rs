@@ -194,10 +194,12 @@ fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build:
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     crate::codegen_cmd::ensure_files(&dir.join("src/generated"), &generated.files, false)?;
 
-    let manifest = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).map_err(|e| e.to_string())?;
-    let deps = manifest.find("[dependencies]").map(|i| &manifest[i..]).ok_or("generated-client/Cargo.toml has no [dependencies]")?;
-    let deps = deps.split("\n[dev-dependencies]").next().unwrap_or(deps);
-    let cargo = format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n{deps}\n");
+    // The runtime's dependencies are declared once, in the workspace manifest.
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let deps = section(&workspace, "[workspace.dependencies]").ok_or("Cargo.toml has no [workspace.dependencies]")?;
+    let client = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).map_err(|e| e.to_string())?;
+    let features = section(&client, "[features]").unwrap_or_default();
+    let cargo = format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n{deps}\n[features]\n{features}\n");
     std::fs::write(dir.join("Cargo.toml"), cargo).map_err(|e| e.to_string())?;
     let runtime = root.join("generated-client/src/runtime/mod.rs");
     let lib = format!(
@@ -224,4 +226,12 @@ fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build:
     }
     let warnings = stderr.lines().filter(|l| l.contains("warning:")).count();
     Ok((elapsed, warnings))
+}
+
+/// The lines of a TOML section, up to the next section header.
+fn section(manifest: &str, header: &str) -> Option<String> {
+    let start = manifest.find(header)? + header.len();
+    let rest = &manifest[start..];
+    let end = rest.find("\n[").map_or(rest.len(), |i| i + 1);
+    Some(rest[..end].trim_matches('\n').to_owned() + "\n")
 }

@@ -3,6 +3,7 @@
 mod codegen_cmd;
 mod conformance;
 mod diff_cmd;
+mod test_cmd;
 mod verify_specs;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  test [--quick]                 every check CI runs (--quick skips conformance)
   codegen [--check]              regenerate generated-client/src/generated from specs/
   verify-specs [OFFICIAL_DIR]    compare specs/ with the official files (default ../shared/specs/openai)
   conformance [DIR] [--compile none|set|all]
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         "codegen" => codegen_cmd::run(rest),
         "verify-specs" => verify_specs::run(rest),
         "conformance" => conformance::run(rest),
+        "test" => test_cmd::run(rest),
         "diff" => diff_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -122,7 +122,7 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
     let path_expr = if values.is_empty() { quote!(#template) } else { quote!(::std::format!(#template, #(#values),*)) };
     let method = ident(&op.method);
 
-    let mut build = vec![quote!(let request = #rt::RequestSpec::new(::reqwest::Method::#method, #path_expr);)];
+    let mut build = vec![quote!(let request = #rt::RequestSpec::new(#rt::Method::#method, #path_expr);)];
     for p in &op.params {
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;

@@ -198,7 +198,15 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) ->
         let array_wire = if wire.ends_with("[]") { wire.clone() } else { format!("{wire}[]") };
         let push = match &f.ty {
             TypeRef::File => quote!(form.file(#wire, value);),
-            TypeRef::Array(inner) if **inner == TypeRef::File => quote!(for file in value { form.file(#array_wire, file); }),
+            // One file goes as `name`, several as repeated `name[]` (how the API reads
+            // "a file or an array of files").
+            TypeRef::Array(inner) if **inner == TypeRef::File => quote! {
+                if let [file] = value.as_slice() {
+                    form.file(#wire, file);
+                } else {
+                    for file in value { form.file(#array_wire, file); }
+                }
+            },
             _ => quote!(form.value(#wire, value);),
         };
         let optional = !(f.flatten || (f.required && !f.nullable));

@@ -93,7 +93,7 @@ impl<'s> SchemaLowerer<'s> {
         if let Some(s) = self.structure(view, ptr, rust_name, multipart)? {
             return Ok(if multipart { TypeKind::Multipart(s) } else { TypeKind::Struct(s) });
         }
-        if let Some(kind) = self.nameable(view, ptr, rust_name)? {
+        if let Some(kind) = self.nameable(view, ptr, rust_name, multipart)? {
             return Ok(kind);
         }
         let lowered = self.lower_anonymous(schema, ptr, rust_name, multipart)?;
@@ -113,6 +113,10 @@ impl<'s> SchemaLowerer<'s> {
         }
         if let Some(done) = self.done.get(ptr) {
             return Ok(done.clone());
+        }
+        // `anyOf: [binary, array of binary]` in a form: one file or several.
+        if multipart && self.is_file_union(view) {
+            return Ok(Lowered { ty: TypeRef::Array(Box::new(TypeRef::File)), nullable: view.nullable() });
         }
         // Objects and enums need a name: give them one keyed by this pointer.
         let needs_name = self.structure_like(view) || self.nameable_like(view);
@@ -136,6 +140,20 @@ impl<'s> SchemaLowerer<'s> {
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
         self.done.insert(ptr.to_owned(), lowered.clone());
         Ok(lowered)
+    }
+
+    /// A union whose every branch is a binary string or an array of them.
+    fn is_file_union(&self, view: View) -> bool {
+        let branches: Vec<&Value> = view.list("oneOf").iter().chain(view.list("anyOf")).collect();
+        let is_file = |v: &Value| {
+            let v = View::of(self.resolve(v, String::new()).0);
+            v.ty() == Some("string") && v.format() == Some("binary")
+        };
+        branches.len() > 1
+            && branches.iter().all(|b| {
+                let (b, _) = self.resolve(b, String::new());
+                is_file(b) || (View::of(b).ty() == Some("array") && View::of(b).get("items").is_some_and(is_file))
+            })
     }
 
     fn target_nullable(&self, id: &str) -> bool {
@@ -301,7 +319,7 @@ impl<'s> SchemaLowerer<'s> {
     }
 
     /// String enums, open strings and unions.
-    fn nameable(&mut self, view: View, ptr: &str, rust_name: &str) -> Result<Option<TypeKind>, SpecError> {
+    fn nameable(&mut self, view: View, ptr: &str, rust_name: &str, multipart: bool) -> Result<Option<TypeKind>, SpecError> {
         let all_of = view.list("allOf");
         if all_of.len() == 1 && view.properties().is_none() {
             let lowered = self.lower(&all_of[0], &child(&child(ptr, "allOf"), "0"), rust_name)?;
@@ -315,13 +333,13 @@ impl<'s> SchemaLowerer<'s> {
         for key in ["oneOf", "anyOf"] {
             let branches = view.list(key);
             if branches.len() > 1 {
-                return self.union(view, branches, &child(ptr, key), rust_name).map(Some);
+                return self.union(view, branches, &child(ptr, key), rust_name, multipart).map(Some);
             }
         }
         Ok(None)
     }
 
-    fn union(&mut self, view: View, branches: &[Value], ptr: &str, rust_name: &str) -> Result<TypeKind, SpecError> {
+    fn union(&mut self, view: View, branches: &[Value], ptr: &str, rust_name: &str, multipart: bool) -> Result<TypeKind, SpecError> {
         let resolved: Vec<(&Value, String)> = branches.iter().enumerate().map(|(i, b)| self.resolve(b, child(ptr, &i.to_string()))).collect();
 
         // `anyOf: [string, enum]`: any string, with known values.
@@ -365,7 +383,7 @@ impl<'s> SchemaLowerer<'s> {
             let bptr = child(ptr, &i.to_string());
             let title = View::of(b).str("title").map(type_name);
             let hint = format!("{rust_name}{}", title.clone().unwrap_or_else(|| if branches.len() > 1 { format!("Variant{}", i + 1) } else { "Variant".to_owned() }));
-            let lowered = self.lower(b, &bptr, &hint)?;
+            let lowered = self.lower_in(b, &bptr, &hint, multipart)?;
             let name = title.unwrap_or_else(|| self.variant_name(&lowered.ty, rust_name));
             variants.push(UnionVariant { rust_name: scope.claim(&name), ty: lowered.ty });
         }

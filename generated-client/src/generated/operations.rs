@@ -13,7 +13,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/chat/completions",
         );
         let request = request.json(body);
@@ -32,7 +32,7 @@ impl crate::runtime::Client {
         const CONFIG: crate::runtime::StreamConfig = crate::runtime::StreamConfig::data_only()
             .done_marker("[DONE]");
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/chat/completions",
         );
         let request = request.json(body);
@@ -54,7 +54,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/completions",
         );
         let request = request.json(body);
@@ -73,7 +73,7 @@ impl crate::runtime::Client {
         const CONFIG: crate::runtime::StreamConfig = crate::runtime::StreamConfig::data_only()
             .done_marker("[DONE]");
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/completions",
         );
         let request = request.json(body);
@@ -96,7 +96,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/edits",
         );
         let request = request.json(body);
@@ -112,7 +112,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/images/generations",
         );
         let request = request.json(body);
@@ -128,7 +128,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/images/edits",
         );
         let request = request.multipart(body.to_multipart());
@@ -144,7 +144,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/images/variations",
         );
         let request = request.multipart(body.to_multipart());
@@ -160,7 +160,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/embeddings",
         );
         let request = request.json(body);
@@ -173,7 +173,7 @@ impl crate::runtime::Client {
         body: &super::types::CreateSpeechRequest,
     ) -> ::std::result::Result<crate::runtime::BinaryResponse, crate::runtime::Error> {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/audio/speech",
         );
         let request = request.json(body);
@@ -189,7 +189,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/audio/transcriptions",
         );
         let request = request.multipart(body.to_multipart());
@@ -205,7 +205,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/audio/translations",
         );
         let request = request.multipart(body.to_multipart());
@@ -220,7 +220,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListFilesResponse>,
         crate::runtime::Error,
     > {
-        let request = crate::runtime::RequestSpec::new(::reqwest::Method::GET, "/files");
+        let request = crate::runtime::RequestSpec::new(
+            crate::runtime::Method::GET,
+            "/files",
+        );
         let request = request.query("purpose", &params.purpose);
         self.execute_json(request).await
     }
@@ -234,7 +237,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/files",
         );
         let request = request.multipart(body.to_multipart());
@@ -250,7 +253,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             ::std::format!("/files/{}", crate ::runtime::encode_path_segment(file_id)),
         );
         self.execute_json(request).await
@@ -265,7 +268,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!("/files/{}", crate ::runtime::encode_path_segment(file_id)),
         );
         self.execute_json(request).await
@@ -277,7 +280,7 @@ impl crate::runtime::Client {
         file_id: &str,
     ) -> ::std::result::Result<crate::runtime::BinaryResponse, crate::runtime::Error> {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/files/{}/content", crate ::runtime::encode_path_segment(file_id)
             ),
@@ -294,7 +297,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/fine_tuning/jobs",
         );
         let request = request.json(body);
@@ -310,7 +313,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             "/fine_tuning/jobs",
         );
         let request = request.query("after", &params.after);
@@ -327,7 +330,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/fine_tuning/jobs/{}", crate
                 ::runtime::encode_path_segment(fine_tuning_job_id)
@@ -346,7 +349,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/fine_tuning/jobs/{}/events", crate
                 ::runtime::encode_path_segment(fine_tuning_job_id)
@@ -366,7 +369,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/fine_tuning/jobs/{}/cancel", crate
                 ::runtime::encode_path_segment(fine_tuning_job_id)
@@ -385,7 +388,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/fine-tunes",
         );
         let request = request.json(body);
@@ -401,7 +404,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             "/fine-tunes",
         );
         self.execute_json(request).await
@@ -417,7 +420,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/fine-tunes/{}", crate ::runtime::encode_path_segment(fine_tune_id)
             ),
@@ -435,7 +438,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/fine-tunes/{}/cancel", crate
                 ::runtime::encode_path_segment(fine_tune_id)
@@ -454,7 +457,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/fine-tunes/{}/events", crate
                 ::runtime::encode_path_segment(fine_tune_id)
@@ -475,7 +478,7 @@ impl crate::runtime::Client {
         const CONFIG: crate::runtime::StreamConfig = crate::runtime::StreamConfig::data_only()
             .done_marker("[DONE]");
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/fine-tunes/{}/events", crate
                 ::runtime::encode_path_segment(fine_tune_id)
@@ -494,7 +497,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             "/models",
         );
         self.execute_json(request).await
@@ -509,7 +512,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!("/models/{}", crate ::runtime::encode_path_segment(model)),
         );
         self.execute_json(request).await
@@ -524,7 +527,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             ::std::format!("/models/{}", crate ::runtime::encode_path_segment(model)),
         );
         self.execute_json(request).await
@@ -539,7 +542,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/moderations",
         );
         let request = request.json(body);
@@ -555,7 +558,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             "/assistants",
         );
         let request = request.query("limit", &params.limit);
@@ -574,7 +577,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/assistants",
         );
         let request = request.json(body);
@@ -590,7 +593,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
             ),
@@ -608,7 +611,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
             ),
@@ -626,7 +629,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             ::std::format!(
                 "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
             ),
@@ -643,7 +646,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/threads",
         );
         let request = request.json(body);
@@ -659,7 +662,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -677,7 +680,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -695,7 +698,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             ::std::format!(
                 "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -713,7 +716,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/messages", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -735,7 +738,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/messages", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -754,7 +757,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/messages/{}", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -775,7 +778,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/messages/{}", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -795,7 +798,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             "/threads/runs",
         );
         let request = request.json(body);
@@ -812,7 +815,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/runs", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -834,7 +837,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/runs", crate ::runtime::encode_path_segment(thread_id)
             ),
@@ -853,7 +856,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/runs/{}", crate ::runtime::encode_path_segment(thread_id),
                 crate ::runtime::encode_path_segment(run_id)
@@ -873,7 +876,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/runs/{}", crate ::runtime::encode_path_segment(thread_id),
                 crate ::runtime::encode_path_segment(run_id)
@@ -894,7 +897,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/runs/{}/submit_tool_outputs", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -915,7 +918,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/threads/{}/runs/{}/cancel", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -936,7 +939,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/runs/{}/steps", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -961,7 +964,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/runs/{}/steps/{}", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -982,7 +985,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/assistants/{}/files", crate
                 ::runtime::encode_path_segment(assistant_id)
@@ -1005,7 +1008,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::POST,
+            crate::runtime::Method::POST,
             ::std::format!(
                 "/assistants/{}/files", crate
                 ::runtime::encode_path_segment(assistant_id)
@@ -1025,7 +1028,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/assistants/{}/files/{}", crate
                 ::runtime::encode_path_segment(assistant_id), crate
@@ -1045,7 +1048,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             ::std::format!(
                 "/assistants/{}/files/{}", crate
                 ::runtime::encode_path_segment(assistant_id), crate
@@ -1066,7 +1069,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/messages/{}/files", crate
                 ::runtime::encode_path_segment(thread_id), crate
@@ -1091,7 +1094,7 @@ impl crate::runtime::Client {
         crate::runtime::Error,
     > {
         let request = crate::runtime::RequestSpec::new(
-            ::reqwest::Method::GET,
+            crate::runtime::Method::GET,
             ::std::format!(
                 "/threads/{}/messages/{}/files/{}", crate
                 ::runtime::encode_path_segment(thread_id), crate
