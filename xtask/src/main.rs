@@ -3,6 +3,7 @@
 mod codegen_cmd;
 mod conformance;
 mod diff_cmd;
+mod diff_selftest;
 mod test_cmd;
 mod verify_specs;
 
@@ -17,6 +18,7 @@ commands:
   verify-specs [OFFICIAL_DIR]    compare specs/ with the official files (default ../shared/specs/openai)
   conformance [DIR] [--compile none|set|all]
                                  generate every spec under DIR (default ../shared/specs/openai), report, compile a set
+  diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)";
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         "verify-specs" => verify_specs::run(rest),
         "conformance" => conformance::run(rest),
         "test" => test_cmd::run(rest),
+        "diff-selftest" => diff_selftest::run(rest),
         "diff" => diff_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
