@@ -44,6 +44,7 @@ impl Types {
     pub const NONE: Types = Types(0);
     pub const ANY: Types = Types(63);
     pub const STRING: Types = Types(1);
+    pub const INTEGER: Types = Types(4);
     pub const ARRAY: Types = Types(16);
     pub const OBJECT: Types = Types(32);
 

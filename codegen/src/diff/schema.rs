@@ -37,14 +37,27 @@ fn types_rel(old: Types, new: Types) -> Rel {
     }
 }
 
-fn format_rel(old: Option<&str>, new: Option<&str>) -> Rel {
+/// A format change as the generated client sees it: integers are `i32` for
+/// `int32` and `i64` otherwise; numbers are always `f64`; strings stay `String`,
+/// so a string format only matters where the server validates it (requests).
+fn format_rel(types: Types, old: Option<&str>, new: Option<&str>, dir: Dir) -> Rel {
+    if old == new {
+        return Rel::Same;
+    }
+    if types == Types::INTEGER {
+        return match (old == Some("int32"), new == Some("int32")) {
+            (true, false) => Rel::Widened,
+            (false, true) => Rel::Narrowed,
+            _ => Rel::Same,
+        };
+    }
+    if types != Types::STRING || dir == Dir::Response {
+        return Rel::Same;
+    }
     match (old, new) {
-        (a, b) if a == b => Rel::Same,
+        (_, None) => Rel::Same, // validation dropped: accepts more, same Rust type
         (None, Some(_)) => Rel::Narrowed,
-        (Some(_), None) => Rel::Widened,
-        (Some("int32"), Some("int64")) | (Some("float"), Some("double")) => Rel::Widened,
-        (Some("int64"), Some("int32")) | (Some("double"), Some("float")) => Rel::Narrowed,
-        _ => Rel::Incompatible,
+        (Some(_), Some(_)) => Rel::Incompatible,
     }
 }
 
@@ -58,47 +71,70 @@ pub(crate) fn show(v: &Value) -> String {
     }
 }
 
+/// What kind of position is compared, for judging nullability: the generated
+/// field type is `Option<T>` exactly when the property is optional or nullable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// Compare nullability, default and documentation here (false when the caller already did).
+    pub attrs: bool,
+    /// Whether the position is required on the old and new side (always true for
+    /// anything but a property: bodies, items, map values).
+    pub required: (bool, bool),
+}
+
+impl Slot {
+    /// A body, array item or map value.
+    pub const VALUE: Slot = Slot { attrs: true, required: (true, true) };
+    /// A position whose attributes the caller compared already.
+    pub const SKIP_ATTRS: Slot = Slot { attrs: false, required: (true, true) };
+
+    /// A property, required or not on each side.
+    pub fn property(was: bool, is: bool) -> Slot {
+        Slot { attrs: true, required: (was, is) }
+    }
+}
+
 impl<'a> Ctx<'a> {
     /// Compares the schemas `o` (old) and `n` (new) found at `loc`.
     pub(crate) fn schema(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc) {
-        self.schema_with(o, n, dir, loc, true);
+        self.schema_with(o, n, dir, loc, Slot::VALUE);
     }
 
-    /// Like [`Ctx::schema`]; `attrs: false` skips nullability, default and
-    /// documentation of the position (already compared by the caller).
-    pub(crate) fn schema_with(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, attrs: bool) {
+    /// Like [`Ctx::schema`] for a position of the given kind.
+    pub(crate) fn schema_with(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         if !self.enter() {
             return;
         }
-        self.schema_at(o, n, dir, loc, attrs);
+        self.schema_at(o, n, dir, loc, slot);
         self.leave();
     }
 
-    fn schema_at(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, attrs: bool) {
+    fn schema_at(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         let (ov, nv) = (View::of(o), View::of(n));
         if let (Some(a), Some(b)) = (component_name(ov.core.v), component_name(nv.core.v)) {
             // Both name a type: compare what sits beside the reference here, the types themselves once.
-            if attrs {
+            if slot.attrs {
                 let (oa, na) = (Flat::attributes(&ov.outer, &ov.outer), Flat::attributes(&nv.outer, &nv.outer));
-                self.attributes(&oa, &na, &ov.outer, &nv.outer, dir, loc);
+                self.attributes(&oa, &na, &ov.outer, &nv.outer, dir, loc, slot);
             }
             if self.same_component(a, b) || self.rename_candidate(a, b) {
                 self.component(a, b, dir);
                 return;
             }
             let key = (a.to_owned(), b.to_owned(), dir);
+            let outermost = self.cross.is_empty();
             if !self.cross.insert(key.clone()) {
                 return;
             }
-            let mark = self.mark();
-            let (ob, nb) = (self.old.resolve(&ov.core), self.new.resolve(&nv.core));
-            self.body(&ob, &ob, &nb, &nb, dir, loc, attrs);
-            self.cross.remove(&key);
-            if self.mark() == mark {
+            if outermost {
+                // Inside this comparison, fields of A and B that name each other are implied by it.
                 let rule = if dir == Dir::Request { RuleId::RequestTypeChangedCompatible } else { RuleId::ResponseTypeChangedCompatible };
-                let msg = format!("now refers to `{b}` instead of `{a}` (same shape): the Rust type name changes");
+                let msg = format!("now refers to `{b}` instead of `{a}`: the Rust type name changes");
                 self.emit(rule, &loc.text(), msg, Some(&ov.outer.ptr), Some(&nv.outer.ptr));
             }
+            let (ob, nb) = (self.old.resolve(&ov.core), self.new.resolve(&nv.core));
+            self.body(&ob, &ob, &nb, &nb, dir, loc, slot);
+            self.cross.remove(&key);
             return;
         }
         let ob = self.old.resolve(&ov.core);
@@ -106,16 +142,16 @@ impl<'a> Ctx<'a> {
         if component_name(ob.v).is_some() || component_name(nb.v).is_some() {
             return; // an unresolvable reference: nothing to compare
         }
-        self.body(&ov.outer, &ob, &nv.outer, &nb, dir, loc, attrs);
+        self.body(&ov.outer, &ob, &nv.outer, &nb, dir, loc, slot);
     }
 
     /// Compares two resolved schema bodies.
     #[allow(clippy::too_many_arguments)]
-    fn body(&mut self, oo: &Node<'a>, ob: &Node<'a>, no: &Node<'a>, nb: &Node<'a>, dir: Dir, loc: &Loc, attrs: bool) {
+    fn body(&mut self, oo: &Node<'a>, ob: &Node<'a>, no: &Node<'a>, nb: &Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         let fo = Flat::build(&self.old, oo, ob);
         let fnew = Flat::build(&self.new, no, nb);
-        if attrs {
-            self.attributes(&fo, &fnew, oo, no, dir, loc);
+        if slot.attrs {
+            self.attributes(&fo, &fnew, oo, no, dir, loc, slot);
         }
         let (ou, nu) = (!fo.union.is_empty(), !fnew.union.is_empty());
         if ou || nu {
@@ -132,7 +168,7 @@ impl<'a> Ctx<'a> {
             if rel == Rel::Incompatible {
                 return;
             }
-        } else if let Some(rule) = type_rule(dir, format_rel(fo.format, fnew.format)) {
+        } else if let Some(rule) = type_rule(dir, format_rel(fnew.types, fo.format, fnew.format, dir)) {
             let msg = format!("format {} → {}", fo.format.unwrap_or("(none)"), fnew.format.unwrap_or("(none)"));
             self.emit(rule, &loc.text(), msg, Some(&ob.ptr), Some(&nb.ptr));
         }
@@ -149,13 +185,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// Nullability, default, deprecation and documentation of one position.
-    fn attributes(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, o: &Node<'a>, n: &Node<'a>, dir: Dir, loc: &Loc) {
+    #[allow(clippy::too_many_arguments)]
+    fn attributes(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, o: &Node<'a>, n: &Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         let (op, np) = (Some(o.ptr.as_str()), Some(n.ptr.as_str()));
+        // The generated type is Option<T> for optional or nullable properties.
+        let (was_option, is_option) = (!slot.required.0 || fo.nullable, !slot.required.1 || fnew.nullable);
+        let at = loc.text();
         match (fo.nullable, fnew.nullable, dir) {
-            (false, true, Dir::Request) => self.emit(RuleId::RequestTypeChangedCompatible, &loc.text(), "now nullable: the Rust type becomes Option<T>".to_owned(), op, np),
-            (false, true, Dir::Response) => self.emit(RuleId::ResponseNullableAdded, &loc.text(), "now nullable: old non-Option types fail on null".to_owned(), op, np),
-            (true, false, Dir::Request) => self.emit(RuleId::RequestTypeNarrowed, &loc.text(), "no longer nullable: clients sending null are rejected".to_owned(), op, np),
-            (true, false, Dir::Response) => self.emit(RuleId::ResponseTypeChangedCompatible, &loc.text(), "no longer nullable: Option<T> becomes T".to_owned(), op, np),
+            (false, true, Dir::Request) if !was_option => self.emit(RuleId::RequestTypeChangedCompatible, &at, "now nullable: the Rust type becomes Option<T>".to_owned(), op, np),
+            (false, true, Dir::Response) if !was_option => self.emit(RuleId::ResponseNullableAdded, &at, "now nullable: the generated non-Option type fails on null".to_owned(), op, np),
+            (false, true, Dir::Response) => {
+                let msg = "now nullable: absorbed, the generated field is already Option<T>".to_owned();
+                self.emit_absorbed(RuleId::ResponseOptionAbsorbed, &at, msg, op, np, Some(true));
+            }
+            (true, false, Dir::Request) => self.emit(RuleId::RequestTypeNarrowed, &at, "no longer nullable: clients sending null are rejected".to_owned(), op, np),
+            (true, false, Dir::Response) if !is_option => self.emit(RuleId::ResponseTypeChangedCompatible, &at, "no longer nullable: Option<T> becomes T".to_owned(), op, np),
             _ => {}
         }
         if fo.default != fnew.default {
@@ -184,37 +228,47 @@ impl<'a> Ctx<'a> {
     }
 
     fn enumeration(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, dir: Dir, loc: &Loc, op: &str, np: &str) {
+        let (op, np) = (Some(op), Some(np));
         match (&fo.enumeration, &fnew.enumeration) {
             (None, None) => {}
             (None, Some(values)) => {
-                let rule = type_rule(dir, Rel::Narrowed).expect("a change");
-                let msg = format!("now restricted to the enum [{}]", values.iter().map(|v| show(v)).collect::<Vec<_>>().join(", "));
-                self.emit(rule, &loc.text(), msg, Some(op), Some(np));
+                let list = values.iter().map(|v| show(v)).collect::<Vec<_>>().join(", ");
+                match dir {
+                    Dir::Request => self.emit(RuleId::RequestTypeNarrowed, &loc.text(), format!("now restricted to the enum [{list}]"), op, np),
+                    // Other enums are generated as plain numbers: nothing changes for them.
+                    Dir::Response if fnew.string_enum() => {
+                        let msg = format!("now the enum [{list}]: the String becomes an enum with an Unknown(String) catch-all");
+                        self.emit(RuleId::ResponseTypeChangedCompatible, &loc.text(), msg, op, np);
+                    }
+                    Dir::Response => {}
+                }
             }
-            (Some(_), None) => {
-                // A string enum with a catch-all already parses any string: only the Rust type changes.
-                let rule = if dir == Dir::Response && fo.string_enum() { RuleId::ResponseTypeChangedCompatible } else { type_rule(dir, Rel::Widened).expect("a change") };
-                self.emit(rule, &loc.text(), "enum restriction dropped: the Rust enum becomes a plain value".to_owned(), Some(op), Some(np));
+            (Some(_), None) if fo.string_enum() => {
+                let rule = if dir == Dir::Request { RuleId::RequestTypeChangedCompatible } else { RuleId::ResponseTypeChangedCompatible };
+                self.emit(rule, &loc.text(), "enum restriction dropped: the Rust enum becomes a String".to_owned(), op, np);
             }
+            (Some(_), None) => {}
             (Some(old), Some(new)) => {
+                let string = fnew.string_enum();
                 for v in old.iter().filter(|v| !new.contains(v)) {
-                    let (rule, what) = match dir {
-                        Dir::Request => (RuleId::RequestEnumValueRemoved, "clients sending it are rejected and its variant disappears"),
-                        Dir::Response => (RuleId::ResponseEnumValueRemoved, "its variant disappears"),
-                    };
-                    self.emit(rule, &loc.seg(&format!("={v}")).text(), format!("enum value {v} removed: {what}"), Some(op), Some(np));
+                    let at = loc.seg(&format!("={v}")).text();
+                    match dir {
+                        Dir::Request => self.emit(RuleId::RequestEnumValueRemoved, &at, format!("enum value {v} removed: clients sending it are rejected and its variant disappears"), op, np),
+                        Dir::Response if fo.string_enum() => self.emit(RuleId::ResponseEnumValueRemoved, &at, format!("enum value {v} removed: its variant disappears"), op, np),
+                        Dir::Response => {}
+                    }
                 }
                 for v in new.iter().filter(|v| !old.contains(v)) {
                     let at = loc.seg(&format!("={v}")).text();
                     match dir {
-                        Dir::Request => self.emit(RuleId::RequestEnumValueAdded, &at, format!("enum value {v} added"), Some(op), Some(np)),
-                        Dir::Response if fnew.string_enum() => {
-                            let msg = format!("enum value {v} added: absorbed on the wire by the generated client's Unknown(String) catch-all; it becomes a new variant, so exhaustive matches need an arm");
-                            self.emit_absorbed(RuleId::ResponseEnumValueAdded, &at, msg, Some(op), Some(np), Some(true));
-                        }
+                        Dir::Request => self.emit(RuleId::RequestEnumValueAdded, &at, format!("enum value {v} added"), op, np),
                         Dir::Response => {
-                            let msg = format!("enum value {v} added: not absorbed, a non-string enum has no catch-all and old types fail to parse it");
-                            self.emit_absorbed(RuleId::ResponseEnumValueAddedUncaught, &at, msg, Some(op), Some(np), Some(false));
+                            let how = if string {
+                                "absorbed on the wire by the generated Unknown(String) catch-all; the enum is #[non_exhaustive], so matches compile, but the value now arrives as a new variant instead of Unknown"
+                            } else {
+                                "absorbed: non-string enums are generated as plain numbers"
+                            };
+                            self.emit_absorbed(RuleId::ResponseEnumValueAdded, &at, format!("enum value {v} added: {how}"), op, np, Some(true));
                         }
                     }
                 }
@@ -284,17 +338,20 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let (was, is) = (fo.required.contains(name), fnew.required.contains(name));
+            let (was_option, is_option) = (!was || self.old.nullable(&p.node), !is || self.new.nullable(&q.node));
             let change = match (was, is, dir) {
                 (false, true, Dir::Request) => Some((RuleId::RequestPropertyRequired, "now required: old clients may omit it")),
-                (true, false, Dir::Request) => Some((RuleId::RequestPropertyOptional, "now optional: its field becomes Option<T>")),
-                (true, false, Dir::Response) => Some((RuleId::ResponsePropertyOptional, "now optional: old types fail when it is absent")),
-                (false, true, Dir::Response) => Some((RuleId::ResponseTypeChangedCompatible, "now required: its field becomes T instead of Option<T>")),
+                (true, false, Dir::Request) if !was_option => Some((RuleId::RequestPropertyOptional, "now optional: its field becomes Option<T>")),
+                (true, false, Dir::Response) if !was_option => Some((RuleId::ResponsePropertyOptional, "now optional: the generated non-Option field fails when it is absent")),
+                (true, false, Dir::Response) => Some((RuleId::ResponseOptionAbsorbed, "now optional: absorbed, the generated field is already Option<T>")),
+                (false, true, Dir::Response) if !is_option => Some((RuleId::ResponseTypeChangedCompatible, "now required: its field becomes T instead of Option<T>")),
                 _ => None,
             };
             if let Some((rule, what)) = change {
-                self.emit(rule, &at.text(), format!("property `{name}` {what}"), Some(&p.node.ptr), Some(&q.node.ptr));
+                let absorbed = (rule == RuleId::ResponseOptionAbsorbed).then_some(true);
+                self.emit_absorbed(rule, &at.text(), format!("property `{name}` {what}"), Some(&p.node.ptr), Some(&q.node.ptr), absorbed);
             }
-            self.schema(p.node.clone(), q.node.clone(), dir, &at);
+            self.schema_with(p.node.clone(), q.node.clone(), dir, &at, Slot::property(was, is));
         }
         for (name, q) in &fnew.props {
             if fo.props.contains_key(name) || from_new_base(q.owner) {
@@ -329,7 +386,9 @@ mod tests {
         assert_eq!(types_rel(num, int), Rel::Narrowed);
         assert_eq!(types_rel(Types::STRING, int), Rel::Incompatible);
         assert_eq!(types_rel(Types::ANY, Types::STRING), Rel::Narrowed);
-        assert_eq!(format_rel(Some("int32"), Some("int64")), Rel::Widened);
-        assert_eq!(format_rel(Some("date-time"), Some("uri")), Rel::Incompatible);
+        assert_eq!(format_rel(int, Some("int32"), Some("int64"), Dir::Response), Rel::Widened);
+        assert_eq!(format_rel(int, Some("int64"), Some("unixtime"), Dir::Response), Rel::Same);
+        assert_eq!(format_rel(Types::STRING, Some("date-time"), Some("uri"), Dir::Request), Rel::Incompatible);
+        assert_eq!(format_rel(Types::STRING, None, Some("uri"), Dir::Response), Rel::Same);
     }
 }

@@ -4,9 +4,10 @@
 
 use super::flat::{Flat, Types, View};
 use super::rules::RuleId;
+use super::schema::Slot;
 use super::walk::{component_name, Ctx, Dir, Doc, Loc, Node};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The component a branch names, looking through an `allOf` wrapper.
 fn ref_name<'a>(node: &Node<'a>) -> Option<&'a str> {
@@ -106,6 +107,51 @@ fn labels(doc: &Doc<'_>, branches: &[Node<'_>], preferred: Option<&str>) -> Vec<
     raw.iter().enumerate().map(|(i, l)| if raw.iter().filter(|x| *x == l).count() > 1 { format!("{l}#{i}") } else { l.clone() }).collect()
 }
 
+/// The string values of a branch's enum, if it is a string enum.
+fn string_values<'a>(doc: &Doc<'a>, node: &Node<'a>) -> Vec<&'a str> {
+    body(doc, node).v.get("enum").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// Whether the generated client tells the branches apart by a tag (and so has an
+/// `Unknown` fallback): every branch is an object, and there is an explicit
+/// discriminator or a property every branch has as a string enum with values
+/// no two branches share (the generator's inference).
+fn tagged(doc: &Doc<'_>, branches: &[Node<'_>], discriminator: bool) -> bool {
+    let flats: Vec<Flat<'_>> = branches.iter().map(|b| flat(doc, b)).collect();
+    if branches.len() < 2 || flats.iter().any(|f| !f.union.is_empty() || !(f.types.has(Types::OBJECT) || !f.props.is_empty())) {
+        return false;
+    }
+    if discriminator {
+        return true;
+    }
+    flats[0].props.keys().any(|key| {
+        let mut seen = HashSet::new();
+        flats.iter().all(|f| f.props.get(key).is_some_and(|p| {
+            let values = string_values(doc, &p.node);
+            !values.is_empty() && values.into_iter().all(|v| seen.insert(v))
+        }))
+    })
+}
+
+/// The known values of an open string: a union of at least one plain string
+/// and string enums (model ids), which the client generates as a string newtype
+/// with constants. `None` when the union is something else.
+fn open_string<'a>(doc: &Doc<'a>, branches: &[Node<'a>]) -> Option<Vec<&'a Value>> {
+    let mut plain = 0;
+    let mut values: Vec<&'a Value> = Vec::new();
+    for b in branches {
+        let f = flat(doc, b);
+        let stringy = f.union.is_empty() && (f.types == Types::STRING || (f.types == Types::ANY && f.enumeration.is_some()));
+        match &f.enumeration {
+            _ if !stringy => return None,
+            None => plain += 1,
+            Some(list) if list.iter().all(|v| v.is_string()) => values.extend(list.iter().filter(|v| !values.contains(v)).collect::<Vec<_>>()),
+            Some(_) => return None,
+        }
+    }
+    (plain >= 1 && branches.len() > 1).then_some(values)
+}
+
 struct Matching {
     pairs: Vec<(usize, usize)>,
     removed: Vec<usize>,
@@ -154,6 +200,10 @@ impl<'a> Ctx<'a> {
     pub(crate) fn union(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, oo: &Node<'a>, no: &Node<'a>, dir: Dir, loc: &Loc) {
         let ov = if fo.union.is_empty() { vec![oo.clone()] } else { fo.union.clone() };
         let nv = if fnew.union.is_empty() { vec![no.clone()] } else { fnew.union.clone() };
+        if let (false, false, Some(old_values), Some(new_values)) = (fo.union.is_empty(), fnew.union.is_empty(), open_string(&self.old, &ov), open_string(&self.new, &nv)) {
+            self.open_values(&old_values, &new_values, loc, &oo.ptr, &no.ptr);
+            return;
+        }
         let disc = fnew.discriminator.as_ref().and_then(|d| d.str("propertyName"));
         self.discriminator(fo, fnew, &ov, &nv, loc);
         let olabels = labels(&self.old, &ov, disc);
@@ -162,7 +212,8 @@ impl<'a> Ctx<'a> {
         for (i, j) in m.pairs {
             // A side that is not a union stands for itself: its attributes were compared already.
             let plain = fo.union.is_empty() || fnew.union.is_empty();
-            self.schema_with(ov[i].clone(), nv[j].clone(), dir, &loc.seg(&format!("|{}", nlabels[j])), !plain);
+            let slot = if plain { Slot::SKIP_ATTRS } else { Slot::VALUE };
+            self.schema_with(ov[i].clone(), nv[j].clone(), dir, &loc.seg(&format!("|{}", nlabels[j])), slot);
         }
         for i in m.removed {
             let label = &olabels[i];
@@ -172,20 +223,32 @@ impl<'a> Ctx<'a> {
             };
             self.emit(rule, &loc.seg(&format!("|{label}")).text(), format!("variant `{label}` removed: {what}"), Some(&ov[i].ptr), Some(&no.ptr));
         }
+        let absorbing = !fnew.union.is_empty() && (tagged(&self.new, &nv, fnew.discriminator.is_some()) || open_string(&self.new, &nv).is_some());
         for j in m.added {
             let label = &nlabels[j];
             let at = loc.seg(&format!("|{label}")).text();
             match dir {
                 Dir::Request => self.emit(RuleId::RequestUnionVariantAdded, &at, format!("variant `{label}` added"), Some(&oo.ptr), Some(&nv[j].ptr)),
-                Dir::Response if fnew.discriminator.is_some() => {
-                    let msg = format!("variant `{label}` added: absorbed on the wire by the generated union's fallback variant; it becomes a new variant, so exhaustive matches need an arm");
+                Dir::Response if absorbing => {
+                    let msg = format!("variant `{label}` added: absorbed on the wire by the generated union's Unknown fallback; the enum is #[non_exhaustive], so matches compile, but such values now arrive as a new variant");
                     self.emit_absorbed(RuleId::ResponseUnionVariantAdded, &at, msg, Some(&oo.ptr), Some(&nv[j].ptr), Some(true));
                 }
                 Dir::Response => {
-                    let msg = format!("variant `{label}` added: not absorbed, the union has no discriminator and so no fallback variant");
+                    let msg = format!("variant `{label}` added: not absorbed, the union has no tag and the generated untagged enum no fallback");
                     self.emit_absorbed(RuleId::ResponseUnionVariantAddedUncaught, &at, msg, Some(&oo.ptr), Some(&nv[j].ptr), Some(false));
                 }
             }
+        }
+    }
+
+    /// Known values of an open string: removing one removes a constant, the wire accepts any string.
+    fn open_values(&mut self, old: &[&Value], new: &[&Value], loc: &Loc, op: &str, np: &str) {
+        for v in old.iter().filter(|v| !new.contains(v)) {
+            let msg = format!("known value {v} removed: its constant disappears, any string is still accepted");
+            self.emit(RuleId::OpenEnumValueRemoved, &loc.seg(&format!("={v}")).text(), msg, Some(op), Some(np));
+        }
+        for v in new.iter().filter(|v| !old.contains(v)) {
+            self.emit(RuleId::OpenEnumValueAdded, &loc.seg(&format!("={v}")).text(), format!("known value {v} added"), Some(op), Some(np));
         }
     }
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Deepest schema nesting followed; real documents stay far below it.
-const MAX_DEPTH: usize = 96;
+const MAX_DEPTH: usize = 64;
 
 /// Which way a value travels, which decides how a change is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -141,6 +141,12 @@ impl<'a> Doc<'a> {
         self.schemas.is_some_and(|s| s.contains_key(name))
     }
 
+    /// Whether a schema position is nullable, on the position or on the schema it names.
+    pub fn nullable(&self, node: &Node<'a>) -> bool {
+        let view = super::flat::View::of(node.clone());
+        view.outer.flag("nullable") || self.resolve(&view.core).flag("nullable")
+    }
+
     /// Follows a local `$ref` (and chains of them) to the node it names.
     pub fn resolve(&self, node: &Node<'a>) -> Node<'a> {
         let mut at = node.clone();
@@ -226,11 +232,6 @@ impl<'a> Ctx<'a> {
             return;
         }
         self.raw.push(Raw { rule, location: location.to_owned(), message, owner: self.owner.clone(), absorbed, old: old.map(str::to_owned), new: new.map(str::to_owned) });
-    }
-
-    /// Number of findings so far (to tell whether a comparison found anything).
-    pub fn mark(&self) -> usize {
-        self.raw.len()
     }
 
     /// Whether old schema `a` and new schema `b` are the same type (same name or a known rename).
@@ -327,30 +328,26 @@ impl<'a> Ctx<'a> {
         self.owner = saved;
     }
 
-    /// Operations that reach each component schema, directly or through other schemas.
-    fn used_by(&self) -> HashMap<String, BTreeSet<String>> {
-        let mut out = HashMap::new();
-        for name in self.reached.keys() {
-            let mut ops = BTreeSet::new();
-            let mut seen = HashSet::new();
-            let mut stack = vec![name.clone()];
-            while let Some(n) = stack.pop() {
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                for owner in self.reached.get(&n).into_iter().flatten() {
-                    match owner {
-                        Owner::Op(label) => {
-                            ops.insert(label.clone());
-                        }
-                        Owner::Schema(s) => stack.push(s.clone()),
-                        Owner::Path(_) | Owner::Document => {}
+    /// Operations that reach component schema `name`, directly or through other schemas.
+    fn used_by(&self, name: &str) -> Vec<String> {
+        let mut ops = BTreeSet::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![name.to_owned()];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            for owner in self.reached.get(&n).into_iter().flatten() {
+                match owner {
+                    Owner::Op(label) => {
+                        ops.insert(label.clone());
                     }
+                    Owner::Schema(s) => stack.push(s.clone()),
+                    Owner::Path(_) | Owner::Document => {}
                 }
             }
-            out.insert(name.clone(), ops);
         }
-        out
+        ops.into_iter().collect()
     }
 
     /// Runs the whole diff.
@@ -360,7 +357,7 @@ impl<'a> Ctx<'a> {
         self.paths();
         self.drain();
         self.components();
-        let used_by = self.used_by();
+        let mut used_by: HashMap<String, Vec<String>> = HashMap::new();
         let mut seen = HashSet::new();
         let mut findings = Vec::new();
         for r in std::mem::take(&mut self.raw) {
@@ -368,7 +365,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let used = match &r.owner {
-                Owner::Schema(name) => used_by.get(name).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+                Owner::Schema(name) => used_by.entry(name.clone()).or_insert_with(|| self.used_by(name)).clone(),
                 _ => Vec::new(),
             };
             findings.push((
