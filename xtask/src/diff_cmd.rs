@@ -176,6 +176,41 @@ mod tests {
     }
 
     #[test]
+    fn git_base_reads_the_old_side_from_git() {
+        let path = crate::workspace_root().join("specs/openai-1.2.0.yaml");
+        let spec = load_from_git("HEAD", &path.to_string_lossy()).expect("HEAD has the in-repo spec");
+        assert!(spec.file.starts_with("HEAD:"), "{}", spec.file);
+        let err = load_from_git("no-such-revision-for-diff", &path.to_string_lossy()).err().expect("an error");
+        assert!(!err.ends_with('.'), "{err}");
+    }
+
+    #[test]
+    fn exit_codes_follow_fail_on_levels_and_ignores() {
+        let root = crate::workspace_root();
+        let dir = std::env::temp_dir().join(format!("xtask-diff-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (ignore, output) = (dir.join("ignore.txt"), dir.join("out.json"));
+        std::fs::write(&ignore, "# everything is accepted\n* *\n").expect("write");
+        let run = |extra: &[&str]| {
+            let mut args = vec![root.join("specs/openai-1.2.0.yaml").display().to_string(), root.join("specs/openai-2.0.0.json").display().to_string()];
+            args.extend(["--format", "json", "--fail-on", "breaking", "--output"].map(str::to_owned));
+            args.push(output.display().to_string());
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            let Ok(Parsed::Run(a)) = parse(&args) else { panic!("parses") };
+            run_args(&a).expect("runs")
+        };
+        assert_eq!(run(&[]), ExitCode::from(1));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).expect("written")).expect("JSON");
+        assert!(report["summary"]["breaking-wire"].as_u64() > Some(0));
+        assert_eq!(run(&["--level", "*=info"]), ExitCode::from(0));
+        assert_eq!(run(&["--ignore", &ignore.display().to_string()]), ExitCode::from(0));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).expect("written")).expect("JSON");
+        assert_eq!(report["summary"]["total"], 0);
+        assert!(report["summary"]["suppressed"].as_u64() > Some(0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn catalogue_lists_every_rule() {
         assert_eq!(catalogue().lines().count(), RuleId::ALL.len());
     }
