@@ -20,6 +20,11 @@ pub struct Config {
     /// `operationId`s whose success response is bytes whatever the spec says.
     #[serde(default)]
     pub binary_responses: Vec<String>,
+    /// Put each API group (first tag) behind a Cargo feature of the same name,
+    /// so a user who needs only chat compiles only chat's types. The crate
+    /// must declare the features (see [`Model::features`](crate::ir::Model::features)).
+    #[serde(default)]
+    pub cargo_features: bool,
 }
 
 /// How one operation streams.

@@ -20,6 +20,8 @@ pub struct Model {
     pub skipped_operations: Vec<Skipped>,
     /// What lowering repaired, approximated or could not express.
     pub warnings: Vec<crate::Warning>,
+    /// Gate API groups behind Cargo features (from the config).
+    pub cargo_features: bool,
 }
 
 /// An operation left out, and why.
@@ -46,6 +48,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Reachable from a request body or parameter: gets a constructor and setters.
     pub in_request: bool,
+    /// Cargo features (one per API group) whose operations use this type; the
+    /// type is compiled when any of them is on. Empty: used by no operation.
+    pub features: std::collections::BTreeSet<String>,
 }
 
 /// The shapes a named type can take.
@@ -190,6 +195,8 @@ pub struct Operation {
     pub path: String,
     /// Tags, for grouping.
     pub tags: Vec<String>,
+    /// Cargo feature of the operation's API group (its first tag, kebab-case).
+    pub feature: String,
     /// Documentation.
     pub doc: Option<String>,
     /// Marked deprecated.
@@ -303,6 +310,17 @@ pub enum StreamFlag {
 }
 
 impl Model {
+    /// Cargo features the generated code refers to when
+    /// [`Config::cargo_features`](crate::config::Config::cargo_features) is on:
+    /// one per API group, plus `unreferenced` for types no operation uses.
+    pub fn features(&self) -> std::collections::BTreeSet<String> {
+        let mut out: std::collections::BTreeSet<String> = self.operations.iter().map(|o| o.feature.clone()).collect();
+        if self.types.values().any(|t| t.features.is_empty()) {
+            out.insert("unreferenced".to_owned());
+        }
+        out
+    }
+
     /// Number of warnings in the model.
     pub fn warning_count(&self) -> usize {
         self.warnings.len()

@@ -16,6 +16,8 @@ pub const SPEC: &str = "specs/openai-2.0.0.json";
 pub const CONFIG: &str = "specs/codegen.yaml";
 /// Output folder, relative to the workspace.
 pub const OUTPUT: &str = "generated-client/src/generated";
+/// Manifest of the generated crate, which must declare the API-group features.
+pub const MANIFEST: &str = "generated-client/Cargo.toml";
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut check = false;
@@ -48,6 +50,10 @@ pub fn regenerate(check: bool) -> Result<String, String> {
     let config = load_config(&root)?;
     let generated = codegen::generate(&spec, &config, SPEC).map_err(|e| e.to_string())?;
     let changed = ensure_files(&root.join(OUTPUT), &generated.files, check)?;
+    if config.cargo_features {
+        let manifest = std::fs::read_to_string(root.join(MANIFEST)).map_err(|e| format!("cannot read {MANIFEST}: {e}"))?;
+        check_features(&manifest, &generated.model.features())?;
+    }
     let s = &generated.summary;
     let mut report = format!(
         "{SPEC}: {} schemas -> {} types; {}/{} operations ({} streaming, {} multipart); {} warnings; load {:.1?}, lower {:.1?}, emit+render {:.1?}",
@@ -112,6 +118,26 @@ pub fn ensure_files(dir: &Path, files: &BTreeMap<String, String>, check: bool) -
     Ok(changed)
 }
 
+/// The generated code gates API groups behind features the crate's manifest
+/// must declare (the generator never writes outside its folder, so a mismatch
+/// is reported with the lines to change).
+pub fn check_features(manifest: &str, wanted: &std::collections::BTreeSet<String>) -> Result<(), String> {
+    let section = manifest.split("[features]").nth(1).map(|s| s.split("\n[").next().unwrap_or(s)).unwrap_or("");
+    let declared: std::collections::BTreeSet<String> = section.lines().filter_map(|l| l.split_once('=')).map(|(k, _)| k.trim().to_owned()).filter(|k| !k.starts_with('#')).collect();
+    let full_line = section.lines().find(|l| l.trim_start().starts_with("full")).unwrap_or("");
+    let in_full: std::collections::BTreeSet<String> = full_line.split('"').skip(1).step_by(2).map(str::to_owned).collect();
+    let missing: Vec<&String> = wanted.iter().filter(|f| !declared.contains(*f)).collect();
+    if missing.is_empty() && &in_full == wanted {
+        return Ok(());
+    }
+    let list: Vec<String> = wanted.iter().map(|f| format!("\"{f}\"")).collect();
+    Err(format!(
+        "{MANIFEST} does not declare the API-group features the generated code uses; in [features] set\n  full = [{}]\nand declare each one as `name = []` (missing: {})",
+        list.join(", "),
+        missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
 /// Joins a generator-produced relative path, refusing anything that could leave `dir`.
 fn safe_join(dir: &Path, rel: &str) -> Result<PathBuf, String> {
     let rel_path = Path::new(rel);
@@ -154,6 +180,16 @@ mod tests {
         if let Err(message) = regenerate(true) {
             panic!("{message}");
         }
+    }
+
+    #[test]
+    fn feature_list_must_match_the_generated_code() {
+        let wanted: std::collections::BTreeSet<String> = ["chat".to_owned(), "files".to_owned()].into();
+        let good = "[features]\ndefault = [\"full\"]\nfull = [\"chat\", \"files\"]\nchat = []\nfiles = []\n\n[dev-dependencies]\n";
+        assert!(check_features(good, &wanted).is_ok());
+        let missing = "[features]\nfull = [\"chat\"]\nchat = []\n";
+        let err = check_features(missing, &wanted).unwrap_err();
+        assert!(err.contains("missing: files") && err.contains(r#"full = ["chat", "files"]"#), "{err}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ const STEPS: &[(&str, &[&str])] = &[
     ("specs/ state the same facts as the official files", &["xtask", "verify-specs"]),
     ("checked-in generated client is fresh", &["xtask", "codegen", "--check"]),
     ("all tests, examples and benches build; tests pass", &["test", "--workspace", "--all-targets", "--quiet"]),
+    ("the client builds with one API group only (chat)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,chat", "--quiet"]),
     ("doc tests", &["test", "--workspace", "--doc", "--quiet"]),
     ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]),
     ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"]),

@@ -47,9 +47,12 @@ fn describe(method: &str, op: &Node<'_>) -> String {
     }
 }
 
+/// A map entry (its key as written and its value) on the old and the new side.
+type Pair<'a> = (Option<(String, Node<'a>)>, Option<(String, Node<'a>)>);
+
 /// The pairs of a map's entries present on one or both sides, by a key function.
-fn pair_entries<'a>(old: Option<&Node<'a>>, new: Option<&Node<'a>>, key: impl Fn(&str) -> String) -> BTreeMap<String, (Option<(String, Node<'a>)>, Option<(String, Node<'a>)>)> {
-    let mut out: BTreeMap<String, (Option<(String, Node<'a>)>, Option<(String, Node<'a>)>)> = BTreeMap::new();
+fn pair_entries<'a>(old: Option<&Node<'a>>, new: Option<&Node<'a>>, key: impl Fn(&str) -> String) -> BTreeMap<String, Pair<'a>> {
+    let mut out: BTreeMap<String, Pair<'a>> = BTreeMap::new();
     for (side, node) in [(0, old), (1, new)] {
         let Some(node) = node else { continue };
         let Some(map) = node.v.as_object() else { continue };

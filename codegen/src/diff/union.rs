@@ -118,7 +118,7 @@ fn string_values<'a>(doc: &Doc<'a>, node: &Node<'a>) -> Vec<&'a str> {
 /// no two branches share (the generator's inference).
 fn tagged(doc: &Doc<'_>, branches: &[Node<'_>], discriminator: bool) -> bool {
     let flats: Vec<Flat<'_>> = branches.iter().map(|b| flat(doc, b)).collect();
-    if branches.len() < 2 || flats.iter().any(|f| !f.union.is_empty() || !(f.types.has(Types::OBJECT) || !f.props.is_empty())) {
+    if branches.len() < 2 || flats.iter().any(|f| !f.union.is_empty() || (!f.types.has(Types::OBJECT) && f.props.is_empty())) {
         return false;
     }
     if discriminator {

@@ -68,6 +68,44 @@ pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// `#[cfg(...)]` for code used by these features; nothing when features are off.
+pub fn cfg_for<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>) -> TokenStream {
+    if !model.cargo_features {
+        return TokenStream::new();
+    }
+    let list: Vec<&String> = features.into_iter().collect();
+    match list.as_slice() {
+        [] => quote!(#[cfg(feature = "unreferenced")]),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// Puts `cfg` in front of every item of `items` (an item ends at a top-level
+/// `;` or `{…}` group, which holds for everything the emitter writes).
+pub fn with_cfg(items: TokenStream, cfg: &TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return items;
+    }
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut out = TokenStream::new();
+    let mut current: Vec<TokenTree> = Vec::new();
+    for tt in items {
+        let ends = match &tt {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+            _ => false,
+        };
+        current.push(tt);
+        if ends {
+            out.extend(cfg.clone());
+            out.extend(current.drain(..));
+        }
+    }
+    out.extend(current);
+    out
+}
+
 /// The module file that groups a type: its first letter, lower case.
 fn group_of(rust_name: &str) -> String {
     match rust_name.chars().next() {
@@ -133,13 +171,14 @@ pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
     match file {
         FilePlan::TypeGroup(_, ids) => {
             let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime };
-            let items = ids.iter().filter_map(|id| model.types.get(id)).map(|d| types::emit_type(d, model, &paths));
+            let items = ids.iter().filter_map(|id| model.types.get(id)).map(|d| with_cfg(types::emit_type(d, model, &paths), &cfg_for(model, &d.features)));
             quote!(#(#items)*)
         }
         FilePlan::TypeIndex(groups) => {
             let mods = groups.iter().map(|g| {
                 let m = ident(g);
-                quote!(mod #m; pub use #m::*;)
+                // With only some API-group features on, a group may export nothing.
+                quote!(mod #m; #[allow(unused_imports)] pub use #m::*;)
             });
             quote! {
                 //! Request and response types, one per schema of the spec.
@@ -147,14 +186,14 @@ pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
             }
         }
         FilePlan::Params => {
-            let params = model.operations.iter().map(|op| operations::emit_params(op, model, &op_paths));
+            let params = model.operations.iter().map(|op| with_cfg(operations::emit_params(op, model, &op_paths), &cfg_for(model, [&op.feature])));
             quote! {
                 //! Query and header parameters of operations, one struct per operation that has any.
                 #(#params)*
             }
         }
         FilePlan::Operations => {
-            let methods = model.operations.iter().map(|op| operations::emit_operation(op, model, &op_paths));
+            let methods = model.operations.iter().map(|op| with_cfg(operations::emit_operation(op, model, &op_paths), &cfg_for(model, [&op.feature])));
             quote! {
                 //! One method per operation of the spec.
                 impl #runtime::Client {

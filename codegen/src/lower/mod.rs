@@ -42,12 +42,13 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     }
     let mut types = std::mem::take(&mut schemas.types);
     mark_requests(&mut types, &generated);
+    mark_features(&mut types, &generated);
     box_cycles(&mut types);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
     warnings.sort();
     warnings.dedup();
-    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings })
+    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
 }
 
 /// Number of operations in a document.
@@ -116,6 +117,44 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
         }
         t.in_request = true;
         stack.extend(references(&t.kind, true));
+    }
+}
+
+/// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
+/// `fine-tuning`); operations without a tag share `untagged`.
+pub fn feature_name(tag: Option<&str>) -> String {
+    use heck::ToKebabCase;
+    match tag.map(|t| t.to_kebab_case()).filter(|t| !t.is_empty()) {
+        Some(t) if t == "full" || t == "default" || t == "rustls" || t == "native-tls" || t == "unreferenced" => format!("{t}-api"),
+        Some(t) => t,
+        None => "untagged".to_owned(),
+    }
+}
+
+/// Gives every type the features of the operations that reach it, so a build
+/// with only some API groups compiles only their types.
+fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
+    for op in ops {
+        let mut stack: Vec<TypeId> = Vec::new();
+        for p in op.path_params.iter().chain(&op.params) {
+            named_in(&p.ty, true, &mut stack);
+        }
+        for b in op.body.iter().chain(op.alternative_body.as_ref().map(|(_, b)| b)) {
+            named_in(&b.ty, true, &mut stack);
+        }
+        if let ResponseKind::Json(ty) = &op.response {
+            named_in(ty, true, &mut stack);
+        }
+        if let Some(s) = &op.stream {
+            named_in(&s.event, true, &mut stack);
+        }
+        while let Some(id) = stack.pop() {
+            let Some(t) = types.get_mut(&id) else { continue };
+            if !t.features.insert(op.feature.clone()) {
+                continue;
+            }
+            stack.extend(references(&t.kind, true));
+        }
     }
 }
 

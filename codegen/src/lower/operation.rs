@@ -177,6 +177,7 @@ impl<'s> OperationLowerer<'_, 's> {
             method: method.to_uppercase(),
             path: path.to_owned(),
             tags: view.list("tags").iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+            feature: super::feature_name(view.list("tags").first().and_then(Value::as_str)),
             doc,
             deprecated: view.deprecated(),
             path_params,

@@ -82,7 +82,7 @@ impl<'s> SchemaLowerer<'s> {
             let id = format!("#{ptr}");
             let kind = self.definition(schema, &ptr, &rust_name, self.multipart.contains(&id))?;
             let view = View::of(schema);
-            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false });
+            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default() });
         }
         Ok(())
     }
@@ -134,7 +134,7 @@ impl<'s> SchemaLowerer<'s> {
                     return Ok(target_lowered);
                 }
             }
-            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false });
+            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default() });
             return Ok(lowered);
         }
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;

@@ -3,6 +3,7 @@
 
 //! One method per operation of the spec.
 impl crate::runtime::Client {
+    #[cfg(feature = "chat")]
     /// `POST /chat/completions`
     /// Generate the next message of a chat.
     pub async fn create_chat_completion(
@@ -20,6 +21,7 @@ impl crate::runtime::Client {
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
+    #[cfg(feature = "chat")]
     /// `POST /chat/completions`
     /// Streaming variant of [`create_chat_completion`](Self::create_chat_completion): server-sent events decoded one by one.
     pub async fn create_chat_completion_stream(
@@ -44,6 +46,7 @@ impl crate::runtime::Client {
         let request = request.accept("text/event-stream");
         self.execute_sse(request, CONFIG).await
     }
+    #[cfg(feature = "completions")]
     /// `POST /completions`
     /// Complete a prompt.
     pub async fn create_completion(
@@ -61,6 +64,7 @@ impl crate::runtime::Client {
         let request = request.json_override("stream", ::std::option::Option::None);
         self.execute_json(request).await
     }
+    #[cfg(feature = "completions")]
     /// `POST /completions`
     /// Streaming variant of [`create_completion`](Self::create_completion): server-sent events decoded one by one.
     pub async fn create_completion_stream(
@@ -85,6 +89,7 @@ impl crate::runtime::Client {
         let request = request.accept("text/event-stream");
         self.execute_sse(request, CONFIG).await
     }
+    #[cfg(feature = "edits")]
     /// `POST /edits`
     /// Edit text following an instruction.
     #[deprecated]
@@ -102,6 +107,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "images")]
     /// `POST /images/generations`
     /// Generate images from a prompt.
     pub async fn create_image(
@@ -118,6 +124,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "images")]
     /// `POST /images/edits`
     /// Edit or extend an image following a prompt.
     pub async fn create_image_edit(
@@ -134,6 +141,7 @@ impl crate::runtime::Client {
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
     }
+    #[cfg(feature = "images")]
     /// `POST /images/variations`
     /// Make variations of an image.
     pub async fn create_image_variation(
@@ -150,6 +158,7 @@ impl crate::runtime::Client {
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
     }
+    #[cfg(feature = "embeddings")]
     /// `POST /embeddings`
     /// Embed text as vectors.
     pub async fn create_embedding(
@@ -166,6 +175,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "audio")]
     /// `POST /audio/speech`
     /// Turn text into spoken audio.
     pub async fn create_speech(
@@ -179,6 +189,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_binary(request).await
     }
+    #[cfg(feature = "audio")]
     /// `POST /audio/transcriptions`
     /// Convert speech to text in the spoken language.
     pub async fn create_transcription(
@@ -195,6 +206,7 @@ impl crate::runtime::Client {
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
     }
+    #[cfg(feature = "audio")]
     /// `POST /audio/translations`
     /// Turn speech in any language into English text.
     pub async fn create_translation(
@@ -211,6 +223,7 @@ impl crate::runtime::Client {
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
     }
+    #[cfg(feature = "files")]
     /// `GET /files`
     /// List the organization's files.
     pub async fn list_files(
@@ -227,6 +240,7 @@ impl crate::runtime::Client {
         let request = request.query("purpose", &params.purpose);
         self.execute_json(request).await
     }
+    #[cfg(feature = "files")]
     /// `POST /files`
     /// Upload a file.
     pub async fn create_file(
@@ -243,6 +257,7 @@ impl crate::runtime::Client {
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
     }
+    #[cfg(feature = "files")]
     /// `DELETE /files/{file_id}`
     /// Remove an uploaded file.
     pub async fn delete_file(
@@ -258,6 +273,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "files")]
     /// `GET /files/{file_id}`
     /// Get a file's metadata.
     pub async fn retrieve_file(
@@ -273,6 +289,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "files")]
     /// `GET /files/{file_id}/content`
     /// Download a file's contents.
     pub async fn download_file(
@@ -287,6 +304,7 @@ impl crate::runtime::Client {
         );
         self.execute_binary(request).await
     }
+    #[cfg(feature = "fine-tuning")]
     /// `POST /fine_tuning/jobs`
     /// Start a fine-tuning job.
     pub async fn create_fine_tuning_job(
@@ -303,6 +321,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tuning")]
     /// `GET /fine_tuning/jobs`
     /// List fine-tuning jobs, a page at a time.
     pub async fn list_paginated_fine_tuning_jobs(
@@ -320,6 +339,7 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tuning")]
     /// `GET /fine_tuning/jobs/{fine_tuning_job_id}`
     /// Get a fine-tuning job.
     pub async fn retrieve_fine_tuning_job(
@@ -338,6 +358,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tuning")]
     /// `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
     /// List the events of a fine-tuning job.
     pub async fn list_fine_tuning_events(
@@ -359,6 +380,7 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tuning")]
     /// `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel`
     /// Cancel a fine-tuning job.
     pub async fn cancel_fine_tuning_job(
@@ -377,6 +399,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `POST /fine-tunes`
     /// Start a legacy fine-tune.
     #[deprecated]
@@ -394,6 +417,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `GET /fine-tunes`
     /// List legacy fine-tunes.
     #[deprecated]
@@ -409,6 +433,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `GET /fine-tunes/{fine_tune_id}`
     /// Get a legacy fine-tune.
     #[deprecated]
@@ -427,6 +452,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `POST /fine-tunes/{fine_tune_id}/cancel`
     /// Cancel a legacy fine-tune.
     #[deprecated]
@@ -446,6 +472,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `GET /fine-tunes/{fine_tune_id}/events`
     /// List the events of a legacy fine-tune.
     #[deprecated]
@@ -465,6 +492,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "fine-tunes")]
     /// `GET /fine-tunes/{fine_tune_id}/events`
     /// Streaming variant of [`list_fine_tune_events`](Self::list_fine_tune_events): server-sent events decoded one by one.
     #[deprecated]
@@ -488,6 +516,7 @@ impl crate::runtime::Client {
         let request = request.accept("text/event-stream");
         self.execute_sse(request, CONFIG).await
     }
+    #[cfg(feature = "models")]
     /// `GET /models`
     /// List available models.
     pub async fn list_models(
@@ -502,6 +531,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "models")]
     /// `GET /models/{model}`
     /// Get a model.
     pub async fn retrieve_model(
@@ -517,6 +547,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "models")]
     /// `DELETE /models/{model}`
     /// Delete a fine-tuned model you own.
     pub async fn delete_model(
@@ -532,6 +563,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "moderations")]
     /// `POST /moderations`
     /// Check text against the usage policies.
     pub async fn create_moderation(
@@ -548,6 +580,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /assistants`
     /// Page through your assistants.
     pub async fn list_assistants(
@@ -567,6 +600,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /assistants`
     /// Create an assistant.
     pub async fn create_assistant(
@@ -583,6 +617,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /assistants/{assistant_id}`
     /// Fetch one assistant by ID.
     pub async fn get_assistant(
@@ -600,6 +635,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistant")]
     /// `POST /assistants/{assistant_id}`
     /// Update fields of an assistant.
     pub async fn modify_assistant(
@@ -619,6 +655,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `DELETE /assistants/{assistant_id}`
     /// Remove an assistant for good.
     pub async fn delete_assistant(
@@ -636,6 +673,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads`
     /// Start a new, optionally pre-filled thread.
     pub async fn create_thread(
@@ -652,6 +690,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}`
     /// Fetch one thread by ID.
     pub async fn get_thread(
@@ -669,6 +708,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}`
     /// Change a thread's metadata.
     pub async fn modify_thread(
@@ -688,6 +728,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `DELETE /threads/{thread_id}`
     /// Remove a thread by ID.
     pub async fn delete_thread(
@@ -705,6 +746,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/messages`
     /// List the messages of a thread.
     pub async fn list_messages(
@@ -727,6 +769,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/messages`
     /// Add a message to a thread.
     pub async fn create_message(
@@ -746,6 +789,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/messages/{message_id}`
     /// Fetch one message of a thread.
     pub async fn get_message(
@@ -766,6 +810,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/messages/{message_id}`
     /// Change a message's metadata.
     pub async fn modify_message(
@@ -788,6 +833,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/runs`
     /// Create a thread and start a run on it.
     pub async fn create_thread_and_run(
@@ -804,6 +850,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/runs`
     /// List the runs of a thread.
     pub async fn list_runs(
@@ -826,6 +873,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/runs`
     /// Start a run on a thread.
     pub async fn create_run(
@@ -845,6 +893,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/runs/{run_id}`
     /// Fetch one run by ID.
     pub async fn get_run(
@@ -864,6 +913,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/runs/{run_id}`
     /// Change a run's metadata.
     pub async fn modify_run(
@@ -885,6 +935,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
     /// Send tool outputs to a run waiting in `requires_action`.
     pub async fn submit_tool_ouputs_to_run(
@@ -907,6 +958,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /threads/{thread_id}/runs/{run_id}/cancel`
     /// Stop an `in_progress` run.
     pub async fn cancel_run(
@@ -927,6 +979,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/runs/{run_id}/steps`
     /// List the steps of a run.
     pub async fn list_run_steps(
@@ -952,6 +1005,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}`
     /// Fetch one step of a run.
     pub async fn get_run_step(
@@ -974,6 +1028,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /assistants/{assistant_id}/files`
     /// List the files of an assistant.
     pub async fn list_assistant_files(
@@ -997,6 +1052,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `POST /assistants/{assistant_id}/files`
     /// Attach a file to an assistant.
     pub async fn create_assistant_file(
@@ -1017,6 +1073,7 @@ impl crate::runtime::Client {
         let request = request.json(body);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /assistants/{assistant_id}/files/{file_id}`
     /// Get a file attached to an assistant.
     pub async fn get_assistant_file(
@@ -1037,6 +1094,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `DELETE /assistants/{assistant_id}/files/{file_id}`
     /// Detach a file from an assistant.
     pub async fn delete_assistant_file(
@@ -1057,6 +1115,7 @@ impl crate::runtime::Client {
         );
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/messages/{message_id}/files`
     /// List the files of a message.
     pub async fn list_message_files(
@@ -1082,6 +1141,7 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "assistants")]
     /// `GET /threads/{thread_id}/messages/{message_id}/files/{file_id}`
     /// Get a file attached to a message.
     pub async fn get_message_file(

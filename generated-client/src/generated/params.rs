@@ -2,6 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Query and header parameters of operations, one struct per operation that has any.
+#[cfg(feature = "files")]
 /// Query and header parameters of [`Client::list_files`](crate::Client::list_files).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -9,6 +10,7 @@ pub struct ListFilesParams {
     /// Filter: keep files with this purpose.
     pub purpose: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "files")]
 impl ListFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -26,6 +28,7 @@ impl ListFilesParams {
         self
     }
 }
+#[cfg(feature = "fine-tuning")]
 /// Query and header parameters of [`Client::list_paginated_fine_tuning_jobs`](crate::Client::list_paginated_fine_tuning_jobs).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -35,6 +38,7 @@ pub struct ListPaginatedFineTuningJobsParams {
     /// Page size.
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(feature = "fine-tuning")]
 impl ListPaginatedFineTuningJobsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -58,6 +62,7 @@ impl ListPaginatedFineTuningJobsParams {
         self
     }
 }
+#[cfg(feature = "fine-tuning")]
 /// Query and header parameters of [`Client::list_fine_tuning_events`](crate::Client::list_fine_tuning_events).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -67,6 +72,7 @@ pub struct ListFineTuningEventsParams {
     /// Page size.
     pub limit: ::std::option::Option<i64>,
 }
+#[cfg(feature = "fine-tuning")]
 impl ListFineTuningEventsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -90,6 +96,7 @@ impl ListFineTuningEventsParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_assistants`](crate::Client::list_assistants).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -103,6 +110,7 @@ pub struct ListAssistantsParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListAssistantsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -144,6 +152,7 @@ impl ListAssistantsParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_messages`](crate::Client::list_messages).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -157,6 +166,7 @@ pub struct ListMessagesParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListMessagesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -198,6 +208,7 @@ impl ListMessagesParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_runs`](crate::Client::list_runs).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -211,6 +222,7 @@ pub struct ListRunsParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListRunsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -252,6 +264,7 @@ impl ListRunsParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_run_steps`](crate::Client::list_run_steps).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -265,6 +278,7 @@ pub struct ListRunStepsParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListRunStepsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -306,6 +320,7 @@ impl ListRunStepsParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_assistant_files`](crate::Client::list_assistant_files).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -319,6 +334,7 @@ pub struct ListAssistantFilesParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListAssistantFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
@@ -360,6 +376,7 @@ impl ListAssistantFilesParams {
         self
     }
 }
+#[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_message_files`](crate::Client::list_message_files).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -373,6 +390,7 @@ pub struct ListMessageFilesParams {
     /// Cursor: end the page right before this object ID.
     pub before: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assistants")]
 impl ListMessageFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]

@@ -3,26 +3,38 @@
 
 //! Request and response types, one per schema of the spec.
 mod a;
+#[allow(unused_imports)]
 pub use a::*;
 mod c;
+#[allow(unused_imports)]
 pub use c::*;
 mod d;
+#[allow(unused_imports)]
 pub use d::*;
 mod e;
+#[allow(unused_imports)]
 pub use e::*;
 mod f;
+#[allow(unused_imports)]
 pub use f::*;
 mod i;
+#[allow(unused_imports)]
 pub use i::*;
 mod l;
+#[allow(unused_imports)]
 pub use l::*;
 mod m;
+#[allow(unused_imports)]
 pub use m::*;
 mod o;
+#[allow(unused_imports)]
 pub use o::*;
 mod r;
+#[allow(unused_imports)]
 pub use r::*;
 mod s;
+#[allow(unused_imports)]
 pub use s::*;
 mod t;
+#[allow(unused_imports)]
 pub use t::*;
