@@ -42,11 +42,13 @@ fn main() {
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("UTF-8");
     let (old_text, new_text) = (text(&old_bytes), text(&new_bytes));
 
-    let runs = 7;
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this once as a smoke test.
+    let full = std::env::args().any(|a| a == "--bench");
+    let runs = if full { 7 } else { 1 };
     let (parse_min, parse_med, _) = time(runs, || (parse_value(&old_name, &old_text).expect("parses"), parse_value(&new_name, &new_text).expect("parses")));
     let (load_min, load_med, (old, new)) = time(runs, || (load_bytes(&old_name, &old_bytes).expect("loads"), load_bytes(&new_name, &new_bytes).expect("loads")));
     let options = Options::default();
-    let (diff_min, diff_med, report) = time(runs * 3, || diff(&old, &new, &options));
+    let (diff_min, diff_med, report) = time(if full { runs * 3 } else { 1 }, || diff(&old, &new, &options));
     let (lines_min, lines_med, report) = time(runs, || {
         let mut r = report.clone();
         fill_lines(&mut r, &old, &new);
@@ -68,4 +70,7 @@ fn main() {
     let total = load_med + diff_med + lines_med + render_med;
     println!("end to end (load + diff + lines + render, medians): {}", ms(total).trim());
     println!("diff / plain parsing: {:.2}x", diff_med.as_secs_f64() / parse_med.as_secs_f64());
+    if !full {
+        println!("(smoke run, one iteration each and unoptimised when run by cargo test: use cargo bench for timings)");
+    }
 }

@@ -180,7 +180,7 @@ mod tests {
         let path = crate::workspace_root().join("specs/openai-1.2.0.yaml");
         let spec = load_from_git("HEAD", &path.to_string_lossy()).expect("HEAD has the in-repo spec");
         assert!(spec.file.starts_with("HEAD:"), "{}", spec.file);
-        let err = load_from_git("no-such-revision-for-diff", &path.to_string_lossy()).err().expect("an error");
+        let err = load_from_git("no-such-revision-for-diff", &path.to_string_lossy()).expect_err("an error");
         assert!(!err.ends_with('.'), "{err}");
     }
 
