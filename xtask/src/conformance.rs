@@ -184,38 +184,37 @@ fn table(rows: &[Row]) -> String {
     out
 }
 
-/// Writes a scratch crate that mounts the hand-written runtime and the generated
-/// code, then runs `cargo check` (or `build`). Returns the time and warning count.
-fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build: bool) -> Result<(Duration, usize), String> {
-    let name = format!("conformance-{}", rel.replace(['/', '.'], "-").to_lowercase());
-    let base = root.join("target/conformance");
-    let dir = base.join(&name);
+/// Writes a scratch crate at `dir` that mounts the hand-written runtime beside
+/// the generated code, with the runtime's dependencies and one feature per API group.
+pub fn write_client_crate(root: &Path, dir: &Path, name: &str, source: &str, generated: &codegen::Generated) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(dir.join("src/generated"));
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     crate::codegen_cmd::ensure_files(&dir.join("src/generated"), &generated.files, false)?;
-
     // The runtime's dependencies are declared once, in the workspace manifest.
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
     let deps = section(&workspace, "[workspace.dependencies]").ok_or("Cargo.toml has no [workspace.dependencies]")?;
-    let client = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).map_err(|e| e.to_string())?;
-    let features = section(&client, "[features]").unwrap_or_default();
+    let features = features_section(&generated.model.features());
     let cargo = format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n{deps}\n[features]\n{features}\n");
     std::fs::write(dir.join("Cargo.toml"), cargo).map_err(|e| e.to_string())?;
     let runtime = root.join("generated-client/src/runtime/mod.rs");
     let lib = format!(
-        "//! Scratch crate: the client generated from `{rel}`.\n#![deny(warnings)]\n#[path = {:?}]\npub mod runtime;\n#[allow(missing_docs)]\npub mod generated;\npub use runtime::*;\n",
+        "//! Scratch crate: the client generated from `{source}`.\n#![deny(warnings)]\n#[path = {:?}]\npub mod runtime;\n#[allow(missing_docs)]\npub mod generated;\npub use runtime::*;\n",
         runtime.display().to_string()
     );
     std::fs::write(dir.join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
     let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
+    Ok(())
+}
 
+/// Runs `cargo <args>` in `dir` with its own target folder; returns the wall
+/// time and the number of warnings, or the first errors.
+pub fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(Duration, usize), String> {
     let start = Instant::now();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .arg(if build { "build" } else { "check" })
-        .arg("--quiet")
+        .args(args)
         .arg("--message-format=short")
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", base.join("target"))
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let elapsed = start.elapsed();
@@ -224,8 +223,27 @@ fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build:
         let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).take(10).collect();
         return Err(errors.join("\n    "));
     }
-    let warnings = stderr.lines().filter(|l| l.contains("warning:")).count();
-    Ok((elapsed, warnings))
+    Ok((elapsed, stderr.lines().filter(|l| l.contains("warning:")).count()))
+}
+
+/// Compiles the generated client of one spec in `target/conformance/`.
+fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build: bool) -> Result<(Duration, usize), String> {
+    let name = format!("conformance-{}", rel.replace(['/', '.'], "-").to_lowercase());
+    let base = root.join("target/conformance");
+    let dir = base.join(&name);
+    write_client_crate(root, &dir, &name, rel, generated)?;
+    cargo_in(&dir, &base.join("target"), &[if build { "build" } else { "check" }, "--quiet"])
+}
+
+/// `[features]` for a scratch crate: TLS backends as in the generated crate,
+/// `full` on by default, and one feature per API group.
+pub fn features_section(groups: &std::collections::BTreeSet<String>) -> String {
+    let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
+    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\nfull = [{}]\n", list.join(", "));
+    for g in groups {
+        out.push_str(&format!("{g} = []\n"));
+    }
+    out
 }
 
 /// The lines of a TOML section, up to the next section header.

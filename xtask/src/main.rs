@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: project automation. Each command lives in its own module.
 
 mod codegen_cmd;
+mod compile_bench;
 mod conformance;
 mod diff_cmd;
 mod diff_selftest;
@@ -18,6 +19,7 @@ commands:
   verify-specs [OFFICIAL_DIR]    compare specs/ with the official files (default ../shared/specs/openai)
   conformance [DIR] [--compile none|set|all]
                                  generate every spec under DIR (default ../shared/specs/openai), report, compile a set
+  compile-bench [SPEC]            cold build time of the generated client vs async-openai (full and chat only)
   diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)";
 
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         "verify-specs" => verify_specs::run(rest),
         "conformance" => conformance::run(rest),
         "test" => test_cmd::run(rest),
+        "compile-bench" => compile_bench::run(rest),
         "diff-selftest" => diff_selftest::run(rest),
         "diff" => diff_cmd::run(rest),
         "-h" | "--help" | "help" => {
