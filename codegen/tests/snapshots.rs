@@ -144,6 +144,7 @@ fn untagged_unions_get_shape_names() {
         assert_has(&p, &[v]);
     }
     assert_has(&type_text(&g, "c"), &["OtherPart(super::ContentOtherPart)"]);
+    assert_has(&p, &["impl ::std::convert::From<&str> for Prompt"]);
 }
 
 #[test]

@@ -36,3 +36,8 @@ pub use runtime::{
     BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile, RequestOptions, Response,
     StreamItem,
 };
+
+// The README's Rust examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

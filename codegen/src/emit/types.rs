@@ -436,7 +436,24 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
             quote!(#[allow(missing_docs)] #id(#ty),)
         })
         .collect();
-    let froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
+    let mut froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
+    // `"text".into()` for the common "a string or something richer" unions.
+    let strings: Vec<&UnionVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
+    if let [only] = strings.as_slice() {
+        let v = ident(&only.rust_name);
+        froms.extend(quote! {
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self::#v(::std::borrow::ToOwned::to_owned(value))
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for #name {
+                fn from(value: ::std::string::String) -> Self {
+                    Self::#v(value)
+                }
+            }
+        });
+    }
     quote! {
         #docs
         #deprecated

@@ -1209,6 +1209,19 @@ pub enum ChatCompletionRequestUserMessageContent {
     ArrayOfContentParts(::std::vec::Vec<super::ChatCompletionRequestMessageContentPart>),
 }
 #[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestUserMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
 /// Type tag: `user`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2550,6 +2563,18 @@ pub enum CreateChatCompletionRequestStop {
     StringArray(::std::vec::Vec<::std::string::String>),
 }
 #[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for CreateChatCompletionRequestStop {
+    fn from(value: &str) -> Self {
+        Self::String(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String> for CreateChatCompletionRequestStop {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+#[cfg(feature = "chat")]
 /// Result of a chat completion.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3150,6 +3175,18 @@ pub enum CreateCompletionRequestPrompt {
     IntegerArrayArray(::std::vec::Vec<::std::vec::Vec<i64>>),
 }
 #[cfg(feature = "completions")]
+impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
+    fn from(value: &str) -> Self {
+        Self::String(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::string::String> for CreateCompletionRequestPrompt {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
+}
+#[cfg(feature = "completions")]
 /// One to four strings that end generation; they are not included in the output.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -3158,6 +3195,18 @@ pub enum CreateCompletionRequestStop {
     String(::std::string::String),
     #[allow(missing_docs)]
     StringArray(::std::vec::Vec<::std::string::String>),
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<&str> for CreateCompletionRequestStop {
+    fn from(value: &str) -> Self {
+        Self::String(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::string::String> for CreateCompletionRequestStop {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
 }
 #[cfg(feature = "completions")]
 /// Result of a text completion; streamed chunks have the same shape.
@@ -3717,6 +3766,18 @@ pub enum CreateEmbeddingRequestInput {
     IntegerArray(::std::vec::Vec<i64>),
     #[allow(missing_docs)]
     IntegerArrayArray(::std::vec::Vec<::std::vec::Vec<i64>>),
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
 }
 #[cfg(feature = "embeddings")]
 /// Embedding model ID.
@@ -5786,6 +5847,18 @@ pub enum CreateModerationRequestInput {
     String(::std::string::String),
     #[allow(missing_docs)]
     StringArray(::std::vec::Vec<::std::string::String>),
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<&str> for CreateModerationRequestInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::borrow::ToOwned::to_owned(value))
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(value)
+    }
 }
 #[cfg(feature = "moderations")]
 /// Moderation model: `text-moderation-latest` (auto-upgraded, the default) or `text-moderation-stable` (changes rarely).
