@@ -93,8 +93,8 @@ mod tests {
             old: None,
             new: None,
         };
-        let mut report = Report::default();
-        report.findings = (0..2000).map(|i| finding(i, if i % 2 == 0 { RuleId::SchemaRemoved } else { RuleId::SchemaAdded })).collect();
+        let findings = (0..2000).map(|i| finding(i, if i % 2 == 0 { RuleId::SchemaRemoved } else { RuleId::SchemaAdded })).collect();
+        let mut report = Report { findings, ..Report::default() };
         let text = render(&report);
         assert!(text.len() < 65_536, "{} characters", text.len());
         assert!(text.contains("more findings not shown"));
