@@ -255,8 +255,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn responses(&mut self, label: &str, o: &Node<'a>, n: &Node<'a>) {
-        let success = |code: &str| code.starts_with('2');
-        for (code, (or, nr)) in pair_entries(o.get("responses").as_ref(), n.get("responses").as_ref(), str::to_owned) {
+        let pairs = pair_entries(o.get("responses").as_ref(), n.get("responses").as_ref(), str::to_owned);
+        // Success responses; `default` stands for them where neither side lists a 2xx code.
+        let any_2xx = pairs.keys().any(|c| c.starts_with('2'));
+        let success = |code: &str| code.starts_with('2') || (!any_2xx && code == "default");
+        for (code, (or, nr)) in pairs {
             if !success(&code) {
                 continue;
             }

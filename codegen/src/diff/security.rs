@@ -79,9 +79,11 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             let nn = self.new.resolve(&Node::new(nv, ptr.clone()));
+            // HTTP auth scheme names and header names are case-insensitive.
+            let get = |n: &Node<'_>, k: &str| n.str(k).map(|v| if matches!(k, "scheme") || (k == "name" && n.str("in") == Some("header")) { v.to_ascii_lowercase() } else { v.to_owned() });
             let changed: Vec<String> = ["type", "in", "name", "scheme"]
                 .iter()
-                .filter(|k| on.str(k) != nn.str(k))
+                .filter(|k| get(&on, k) != get(&nn, k))
                 .map(|k| format!("{k} {} → {}", on.str(k).unwrap_or("(none)"), nn.str(k).unwrap_or("(none)")))
                 .collect();
             if !changed.is_empty() {
