@@ -276,8 +276,8 @@ impl<'s> OperationLowerer<'_, 's> {
             // Stream only: the plain method is not generated, the stream method is.
             ResponseKind::Empty
         } else {
-            let medias: Vec<&String> = content.keys().collect();
-            return Ok(Err(format!("response media type {medias:?} is not supported")));
+            // Any other media type (`application/sdp`, ...) is handed over as bytes.
+            ResponseKind::Binary
         };
         Ok(Ok((kind, event_stream)))
     }
