@@ -65,8 +65,8 @@ rules! {
     RequestPropertyRequired = "request.property.required", BreakingWire, "An optional request property became required: old clients may omit it";
     RequestPropertyOptional = "request.property.optional", BreakingSource, "A required request property became optional: its field type becomes Option<T>";
     RequestTypeChanged = "request.type-changed", BreakingWire, "A request value has an incompatible type: what old clients send is rejected";
-    RequestTypeNarrowed = "request.type-narrowed", BreakingWire, "A request value accepts less (tighter bounds, a format or enum added, no longer nullable)";
-    RequestTypeChangedCompatible = "request.type-changed-compatible", BreakingSource, "A request value accepts more (integer to number, nullable, format or enum dropped): still valid on the wire but the Rust type changes";
+    RequestTypeNarrowed = "request.type-narrowed", BreakingWire, "A request value accepts less (tighter bounds or pattern, a string format or an enum added, no longer nullable, no more additional properties)";
+    RequestTypeChangedCompatible = "request.type-changed-compatible", BreakingSource, "A request value accepts more and its Rust type changes (integer to number, int32 to int64, a required value now nullable, a string enum dropped, another type of the same shape)";
     RequestEnumValueRemoved = "request.enum.value-removed", BreakingWire, "A request enum value is gone: clients sending it are rejected and its variant disappears";
     RequestEnumValueAdded = "request.enum.value-added", Info, "A request enum gains a value (a new variant to send)";
     RequestUnionVariantRemoved = "request.union.variant-removed", BreakingWire, "A oneOf/anyOf variant of a request value is gone: clients sending it are rejected";
@@ -79,11 +79,11 @@ rules! {
     ResponseStreamingAdded = "response.streaming-added", Warning, "A response can now stream (text/event-stream): a streaming method appears";
     ResponsePropertyRemoved = "response.property.removed", BreakingWire, "A required response property is gone: old types fail to parse responses";
     ResponsePropertyRemovedOptional = "response.property.removed-optional", BreakingSource, "An optional response property is gone: its field disappears";
-    ResponsePropertyOptional = "response.property.optional", BreakingWire, "A required response property became optional: old types fail when it is absent";
+    ResponsePropertyOptional = "response.property.optional", BreakingWire, "A required, non-nullable response property became optional: the generated T field fails when it is absent";
     ResponsePropertyAdded = "response.property.added", Info, "A response gains a property";
-    ResponseNullableAdded = "response.nullable-added", BreakingWire, "A response value became nullable: old non-Option types fail on null";
-    ResponseTypeChanged = "response.type-changed", BreakingWire, "A response value has a different or wider type: old types fail to parse it";
-    ResponseTypeChangedCompatible = "response.type-changed-compatible", BreakingSource, "A response value got narrower (no longer nullable, now required, a format or enum added): still parses but the Rust type changes";
+    ResponseNullableAdded = "response.nullable-added", BreakingWire, "A response value the client reads as T (a required property, an item, a body) became nullable: null fails to parse";
+    ResponseTypeChanged = "response.type-changed", BreakingWire, "A response value has another or a wider type (integer to number, int32 to int64): old types fail to parse it";
+    ResponseTypeChangedCompatible = "response.type-changed-compatible", BreakingSource, "Responses still parse but the Rust type changes (number to integer, an Option<T> field now T, a string enum introduced or dropped, another type of the same shape)";
     ResponseOptionAbsorbed = "response.option-absorbed", Info, "A response property became optional or nullable where the generated field is already Option<T>: absorbed";
     ResponseEnumValueAdded = "response.enum.value-added", Warning, "A response enum gains a value: absorbed on the wire by the generated client (string enums have an Unknown(String) catch-all, other enums are plain numbers), but values that arrived as Unknown now arrive as a new variant";
     ResponseEnumValueRemoved = "response.enum.value-removed", BreakingSource, "A response string enum value is gone: its variant disappears";
@@ -93,7 +93,7 @@ rules! {
     ResponseUnionVariantAddedUncaught = "response.union.variant-added-uncaught", BreakingWire, "An untagged response union gains a variant: the generated untagged enum has no fallback, old types fail to parse it";
     ResponseUnionVariantRemoved = "response.union.variant-removed", BreakingSource, "A response union variant is gone: its Rust variant disappears";
     DiscriminatorPropertyChanged = "discriminator.property-changed", BreakingWire, "The discriminator property of a union changed: tagged values no longer match";
-    DiscriminatorMappingChanged = "discriminator.mapping-changed", BreakingWire, "A discriminator tag now maps to another variant or is gone";
+    DiscriminatorMappingChanged = "discriminator.mapping-changed", BreakingWire, "A discriminator tag now maps to another variant, or a variant is now tagged differently";
     SchemaRemoved = "schema.removed", BreakingSource, "A component schema is gone: its generated type disappears";
     SchemaRenamed = "schema.renamed", BreakingSource, "A component schema was renamed: its generated type name changes";
     SchemaAdded = "schema.added", Info, "A new component schema (a new type)";
