@@ -27,9 +27,6 @@ impl Lowered {
     }
 }
 
-/// Names the generated crate defines beside the types, which a schema name must not take.
-const RESERVED_TYPE_NAMES: &[&str] = &[];
-
 pub struct SchemaLowerer<'s> {
     pub spec: &'s Spec,
     pub types: BTreeMap<TypeId, TypeDef>,
@@ -54,7 +51,7 @@ impl<'s> SchemaLowerer<'s> {
         SchemaLowerer {
             spec,
             types: BTreeMap::new(),
-            names: Scope::with_reserved(RESERVED_TYPE_NAMES),
+            names: Scope::default(),
             warnings: Vec::new(),
             multipart,
             done: HashMap::new(),
@@ -282,9 +279,9 @@ impl<'s> SchemaLowerer<'s> {
                 Some(name) => self.component_rust_name(&name).unwrap_or_else(|| owner.to_owned()),
                 None => owner.to_owned(),
             };
-            if rview.is_object() || rview.list("allOf").len() > 0 && !rview.has_other_combinator() {
+            if rview.is_object() || !rview.list("allOf").is_empty() && !rview.is_union() {
                 self.collect_properties(rview, &rptr, &part_owner, parts, flattened, additional, seen, depth + 1);
-            } else if rview.list("oneOf").len() + rview.list("anyOf").len() > 0 {
+            } else if rview.is_union() {
                 flattened.push((part.clone(), part_ptr));
             } else if !rview.0.is_empty() {
                 self.warn(&part_ptr, "`allOf` part that is not an object is ignored in the merged struct".to_owned());
@@ -577,16 +574,6 @@ impl<'s> SchemaLowerer<'s> {
             }
         };
         Ok(Lowered { ty, nullable })
-    }
-}
-
-trait HasOther {
-    fn has_other_combinator(&self) -> bool;
-}
-
-impl HasOther for View<'_> {
-    fn has_other_combinator(&self) -> bool {
-        self.list("oneOf").len() + self.list("anyOf").len() > 0
     }
 }
 

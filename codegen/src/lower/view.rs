@@ -68,6 +68,10 @@ impl<'a> View<'a> {
     pub fn has_combinator(&self) -> bool {
         ["oneOf", "anyOf", "allOf"].iter().any(|k| self.0.contains_key(*k))
     }
+    /// Has `oneOf` or `anyOf` branches.
+    pub fn is_union(&self) -> bool {
+        !self.list("oneOf").is_empty() || !self.list("anyOf").is_empty()
+    }
     /// Looks like an object schema.
     pub fn is_object(&self) -> bool {
         self.ty() == Some("object") || (self.ty().is_none() && (self.0.contains_key("properties") || self.0.contains_key("additionalProperties")))
