@@ -17,6 +17,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+pub mod wire;
+
 /// API key the test clients send; tests assert it never leaks into output.
 pub const TEST_API_KEY: &str = "sk-test-wire-SECRET-4242";
 
