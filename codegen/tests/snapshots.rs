@@ -234,6 +234,8 @@ fn operations_get_methods_params_and_streams() {
     }
     let u = type_text(&g, "u");
     assert_has(&u, &[r#"form.file("extra_files[]", file)"#, "pub file: crate::runtime::InputFile"]);
+    // A file or an object: written into the form either way, never as JSON.
+    assert_has(&u, &["pub enum UploadRequestReference", "File(crate::runtime::InputFile)", r#"value.add_to(&mut form, "reference")"#]);
     // A file or an array of files: one goes as `images`, several as `images[]`.
     assert_has(&u, &["pub images: ::std::option::Option<::std::vec::Vec<crate::runtime::InputFile>>", r#"form.file("images", file)"#, r#"form.file("images[]", file)"#]);
 }

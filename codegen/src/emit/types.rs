@@ -129,7 +129,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_builder(name, s, model, paths, &additional_name));
     }
     if multipart {
-        out.extend(emit_to_multipart(name, s, paths));
+        out.extend(emit_to_multipart(name, s, model, paths));
     }
     out
 }
@@ -189,7 +189,7 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
     }
 }
 
-fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) -> TokenStream {
+fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths) -> TokenStream {
     let rt = &paths.runtime;
     let mut parts = Vec::new();
     for f in &s.fields {
@@ -207,6 +207,7 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) ->
                     for file in value { form.file(#array_wire, file); }
                 }
             },
+            TypeRef::Named(id) if model.types.get(id).is_some_and(is_file_union) => quote!(value.add_to(&mut form, #wire);),
             _ => quote!(form.value(#wire, value);),
         };
         let optional = !(f.flatten || (f.required && !f.nullable));
@@ -427,7 +428,57 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
     }
 }
 
+/// A type that holds a multipart file, so it cannot be JSON.
+fn holds_file(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::File => true,
+        TypeRef::Array(inner) => holds_file(inner),
+        _ => false,
+    }
+}
+
+/// The union is a form field that is a file or something else (`video`: an
+/// upload or a reference object): it is written into the form, not as JSON.
+pub fn is_file_union(def: &TypeDef) -> bool {
+    matches!(&def.kind, TypeKind::Untagged(v) if v.iter().any(|v| holds_file(&v.ty)))
+}
+
+fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let rt = &paths.runtime;
+    let vs = variants.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let ty = rust_type(&v.ty, paths, model);
+        quote!(#[allow(missing_docs)] #id(#ty),)
+    });
+    let arms = variants.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        match &v.ty {
+            TypeRef::File => quote!(Self::#id(file) => form.file(name, file),),
+            TypeRef::Array(inner) if **inner == TypeRef::File => quote!(Self::#id(files) => {
+                let many = ::std::format!("{name}[]");
+                for file in files { form.file(&many, file); }
+            }),
+            _ => quote!(Self::#id(value) => form.value(name, value),),
+        }
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone)]
+        pub enum #name { #(#vs)* }
+        impl #name {
+            /// Writes the value as the form field `name`: a file part, or text parts.
+            pub fn add_to(&self, form: &mut #rt::MultipartForm, name: &str) {
+                match self { #(#arms)* }
+            }
+        }
+    }
+}
+
 fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    if variants.iter().any(|v| holds_file(&v.ty)) {
+        return emit_file_union(name, variants, model, paths, docs, deprecated);
+    }
     let vs: Vec<TokenStream> = variants
         .iter()
         .map(|v| {
