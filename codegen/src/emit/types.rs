@@ -20,7 +20,7 @@ pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
             quote!(#rt::InputFile)
         }
         TypeRef::Named(id) => {
-            let name = ident(&model.types.get(id).map_or("UnknownType", |t| t.rust_name.as_str()));
+            let name = ident(model.types.get(id).map_or("UnknownType", |t| t.rust_name.as_str()));
             let prefix = &paths.types;
             quote!(#prefix::#name)
         }
