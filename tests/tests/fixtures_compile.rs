@@ -103,6 +103,10 @@ fn untagged_unions_pick_the_matching_shape() {
     assert!(matches!(round_trip::<Prompt>(json!(["a", "b"])).0, Prompt::StringArray(_)));
     assert!(matches!(round_trip::<Prompt>(json!([1, 2])).0, Prompt::IntegerArray(_)));
     assert!(matches!(round_trip::<Prompt>(json!([[1], [2]])).0, Prompt::IntegerArrayArray(_)));
+    use untagged_union::types::Transcription;
+    assert!(matches!(round_trip::<Transcription>(json!({"text": "hi"})).0, Transcription::Plain(_)));
+    let verbose = json!({"text": "hi", "language": "en", "duration": 1.5});
+    assert!(matches!(round_trip::<Transcription>(verbose).0, Transcription::Verbose(_)), "the richer branch is not lost to the plain one");
 }
 
 #[test]

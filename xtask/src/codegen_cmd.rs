@@ -6,6 +6,7 @@
 use crate::workspace_root;
 use codegen::config::Config;
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -28,7 +29,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     let report = regenerate(check)?;
-    println!("{report}");
+    // A closed pipe (`| head`) is not an error of the command.
+    let _ = writeln!(std::io::stdout(), "{report}");
     Ok(ExitCode::SUCCESS)
 }
 

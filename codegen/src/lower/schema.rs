@@ -382,11 +382,16 @@ impl<'s> SchemaLowerer<'s> {
             let hint = format!("{rust_name}{}", title.clone().unwrap_or_else(|| if branches.len() > 1 { format!("Variant{}", i + 1) } else { "Variant".to_owned() }));
             let lowered = self.lower_in(b, &bptr, &hint, multipart)?;
             let name = title.unwrap_or_else(|| self.variant_name(&lowered.ty, rust_name));
-            variants.push(UnionVariant { rust_name: scope.claim(&name), ty: lowered.ty });
+            // serde tries untagged variants in order and structs ignore unknown
+            // fields, so an object that requires more fields must be tried before
+            // one that requires fewer (verbose transcription before plain), and
+            // anything-goes payloads come last.
+            let required = self.object_properties(resolved[i].0, &resolved[i].1).map_or(0, |p| p.values().filter(|(_, r)| *r).count());
+            let anything = matches!(lowered.ty, TypeRef::Json | TypeRef::JsonObject);
+            variants.push((anything, std::cmp::Reverse(required), UnionVariant { rust_name: scope.claim(&name), ty: lowered.ty }));
         }
-        // serde tries untagged variants in order: keep anything-goes payloads last.
-        variants.sort_by_key(|v| matches!(v.ty, TypeRef::Json | TypeRef::JsonObject));
-        Ok(TypeKind::Untagged(variants))
+        variants.sort_by_key(|(anything, required, _)| (*anything, *required));
+        Ok(TypeKind::Untagged(variants.into_iter().map(|(_, _, v)| v).collect()))
     }
 
     /// A discriminated union: from `discriminator`, or inferred when every branch

@@ -33,7 +33,8 @@ const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
 const ENV_ORGANIZATION: &str = "OPENAI_ORG_ID";
 const ENV_PROJECT: &str = "OPENAI_PROJECT_ID";
 
-const USER_AGENT_VALUE: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+// A fixed product name: the runtime is also mounted in crates generated from other specs.
+const USER_AGENT_VALUE: &str = concat!("openai-client/", env!("CARGO_PKG_VERSION"));
 
 /// Configures and builds a [`Client`].
 ///
@@ -393,11 +394,10 @@ mod tests {
     }
 
     #[test]
-    fn user_agent_names_crate_and_version() {
-        assert_eq!(
-            USER_AGENT_VALUE,
-            format!("openai-client/{}", env!("CARGO_PKG_VERSION"))
-        );
+    fn user_agent_names_product_and_version() {
+        let (product, version) = USER_AGENT_VALUE.split_once('/').unwrap();
+        assert_eq!(product, "openai-client");
+        assert!(version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()), "{version}");
     }
 
     #[test]

@@ -198,7 +198,10 @@ impl<E: DeserializeOwned> EventStream<E> {
             let json = serde_json::from_str::<Value>(&raw.data).ok();
             return Some(Err(self.api_error(&raw.data, json.as_ref())));
         }
-        if !self.config.known_events.contains(&name) {
+        // Data-only streams (chat, transcriptions) send no event names at all:
+        // an unnamed event is the stream's payload whatever the known names are.
+        let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
+        if !unnamed && !self.config.known_events.contains(&name) {
             return Some(Ok(StreamItem::Unknown(raw)));
         }
         let json = match serde_json::from_str::<Value>(&raw.data) {
@@ -238,6 +241,26 @@ impl<E: DeserializeOwned> EventStream<E> {
     }
 }
 
+/// Whether `raw` ends the stream: its event name, or for an unnamed event the
+/// `type` of its payload (data-only streams name their events there), is one
+/// of `terminal`.
+fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
+    if terminal.is_empty() {
+        return false;
+    }
+    match raw.event.as_deref() {
+        Some(name) => terminal.contains(&name),
+        None => {
+            #[derive(serde::Deserialize)]
+            struct Kind<'a> {
+                #[serde(rename = "type", borrow)]
+                kind: Option<std::borrow::Cow<'a, str>>,
+            }
+            serde_json::from_str::<Kind>(&raw.data).ok().and_then(|k| k.kind).is_some_and(|k| terminal.contains(&k.as_ref()))
+        }
+    }
+}
+
 /// Python-like truthiness, as openai-python checks `data.get("error")`.
 fn is_truthy(value: &Value) -> bool {
     match value {
@@ -260,10 +283,7 @@ impl<E: DeserializeOwned> Stream for EventStream<E> {
                 return Poll::Ready(None);
             }
             if let Some(raw) = this.queue.pop_front() {
-                let terminal = raw
-                    .event
-                    .as_deref()
-                    .is_some_and(|name| this.config.terminal_events.contains(&name));
+                let terminal = is_terminal(&raw, this.config.terminal_events);
                 let item = this.convert(raw);
                 // Stop after the end marker, a terminal event, or any error.
                 this.finished = terminal || !matches!(item, Some(Ok(_)));
@@ -481,6 +501,20 @@ mod tests {
         ))
         .await;
         assert!(items[0].is_ok());
+    }
+
+    #[tokio::test]
+    async fn data_only_events_are_payloads_and_end_on_their_type() {
+        // Transcription streams: no `event:` names, the kind is the payload's `type`.
+        let config = StreamConfig::data_only()
+            .known_events(&["transcript.text.delta", "transcript.text.done"])
+            .terminal_events(&["transcript.text.done"]);
+        let body = "data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\ndata: {\"type\":\"transcript.text.done\",\"n\":2}\n\ndata: {\"n\":3}\n\n";
+        let items = collect::<Chunk>(stream(&[body], config)).await;
+        let got: Vec<_> = items.into_iter().map(Result::unwrap).collect();
+        assert_eq!(got, vec![StreamItem::Event(Chunk { n: 1 }), StreamItem::Event(Chunk { n: 2 })], "ends after the terminal type");
+        let cut = collect::<Chunk>(stream(&["data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\n"], config)).await;
+        assert!(matches!(cut.last(), Some(Err(Error::Stream { .. }))), "no terminal type seen: {cut:?}");
     }
 
     #[tokio::test]

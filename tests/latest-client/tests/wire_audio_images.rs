@@ -188,16 +188,12 @@ async fn transcription_stream_with_named_events() {
 /// What the API sends (the spec's own streaming example): `data:` lines only,
 /// the event type inside the JSON.
 #[tokio::test]
-#[ignore = "generator bug: create_transcription_stream's StreamConfig is data_only() with known_events/terminal_events \
-            named after the `type` values, so unnamed events are all StreamItem::Unknown and the stream ends in an error"]
 async fn transcription_stream_with_data_only_events() {
     let body: String = transcript_payloads().iter().map(data_event).collect();
     check_transcription_stream(body).await;
 }
 
 #[tokio::test]
-#[ignore = "generator bug: CreateTranscriptionResponse is #[serde(untagged)] with Json { text } first, \
-            so a verbose_json body decodes as Json and its language/duration/segments are dropped"]
 async fn transcription_verbose_json_decodes_as_verbose() {
     let (server, _log) = recording_server(|_, _| {
         json_reply(

@@ -2277,22 +2277,22 @@ impl CreateChatCompletionRequest {
 #[serde(untagged)]
 pub enum CreateChatCompletionRequestFunctionCall {
     #[allow(missing_docs)]
-    Variant1(super::CreateChatCompletionRequestFunctionCallVariant1),
-    #[allow(missing_docs)]
     ChatCompletionFunctionCallOption(super::ChatCompletionFunctionCallOption),
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::CreateChatCompletionRequestFunctionCallVariant1>
-for CreateChatCompletionRequestFunctionCall {
-    fn from(value: super::CreateChatCompletionRequestFunctionCallVariant1) -> Self {
-        Self::Variant1(value)
-    }
+    #[allow(missing_docs)]
+    Variant1(super::CreateChatCompletionRequestFunctionCallVariant1),
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionFunctionCallOption>
 for CreateChatCompletionRequestFunctionCall {
     fn from(value: super::ChatCompletionFunctionCallOption) -> Self {
         Self::ChatCompletionFunctionCallOption(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::CreateChatCompletionRequestFunctionCallVariant1>
+for CreateChatCompletionRequestFunctionCall {
+    fn from(value: super::CreateChatCompletionRequestFunctionCallVariant1) -> Self {
+        Self::Variant1(value)
     }
 }
 #[cfg(feature = "chat")]
