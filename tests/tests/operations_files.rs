@@ -207,5 +207,10 @@ async fn download_file_as_bytes_and_to_disk() {
         seen.assert_call("GET", "/files/file-abc%2F1/content");
         seen.assert_no_query();
         seen.assert_no_body();
+        assert_eq!(
+            seen.header("accept"),
+            Some("*/*"),
+            "binary responses accept anything"
+        );
     }
 }
