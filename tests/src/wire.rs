@@ -224,7 +224,7 @@ impl Reply {
         self
     }
 
-    fn to_response(self) -> Response {
+    fn into_http(self) -> Response {
         let mut builder = Response::builder().status(self.status);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
@@ -287,7 +287,7 @@ impl Wire {
                 if request.header("authorization") != Some(&format!("Bearer {TEST_API_KEY}")) {
                     return refuse(StatusCode::UNAUTHORIZED, "wire test: wrong bearer token");
                 }
-                respond(&request).to_response()
+                respond(&request).into_http()
             }
         };
         let router = Router::new()
