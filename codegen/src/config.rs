@@ -25,6 +25,12 @@ pub struct Config {
     /// must declare the features (see [`Model::features`](crate::ir::Model::features)).
     #[serde(default)]
     pub cargo_features: bool,
+    /// Schemas the API sends `null` for although the spec does not allow it
+    /// (completion stream chunks carry `finish_reason: null`), as JSON pointers
+    /// such as `/components/schemas/X/properties/y`. Pointers into schemas a
+    /// spec does not have are ignored.
+    #[serde(default)]
+    pub nullable: Vec<String>,
 }
 
 /// How one operation streams.

@@ -98,6 +98,16 @@ fn nullable_in_3_0() {
 }
 
 #[test]
+fn config_marks_schemas_nullable() {
+    let g = generate("nullable_30");
+    let person = g.model.types.values().find(|t| t.rust_name == "Person").unwrap();
+    let codegen::ir::TypeKind::Struct(s) = &person.kind else { panic!("Person is a struct") };
+    assert!(s.fields[0].nullable, "Person.name is marked nullable by codegen.yaml");
+    let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings, vec!["#/components/schemas/Person/properties/nickname: codegen config marks this schema nullable, but the spec has nothing here".to_owned()]);
+}
+
+#[test]
 fn nullable_in_3_1_means_the_same_as_in_3_0() {
     let g30 = generate("nullable_30");
     let g31 = check_snapshot("nullable_31");

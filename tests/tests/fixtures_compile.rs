@@ -8,6 +8,8 @@
 //! added to a type of the same crate) that delegates to `openai_client::Client`.
 
 #![allow(dead_code, unused_imports)]
+// The `operations` fixture holds a module named `operations`, as every generated client does.
+#![allow(clippy::module_inception)]
 
 mod runtime {
     pub use openai_client::runtime::{encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method, MultipartForm, RequestSpec, Response, StreamConfig};

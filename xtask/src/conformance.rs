@@ -210,9 +210,12 @@ pub fn write_client_crate(root: &Path, dir: &Path, name: &str, source: &str, gen
 /// time and the number of warnings, or the first errors.
 pub fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(Duration, usize), String> {
     let start = Instant::now();
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(args)
-        .arg("--message-format=short")
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.args(args);
+    if matches!(args.first(), Some(&"build") | Some(&"check")) {
+        command.arg("--message-format=short");
+    }
+    let output = command
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .output()

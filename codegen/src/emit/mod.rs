@@ -203,7 +203,7 @@ pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
         }
         FilePlan::Root => quote! {
             //! Code generated from the OpenAPI spec: types, parameters and one method per operation.
-            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
             pub mod types;
             pub mod params;
             mod operations;

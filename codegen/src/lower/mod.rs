@@ -19,6 +19,14 @@ const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "execute_j
 
 /// Lowers a loaded spec into the model.
 pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
+    let mut patch_warnings = Vec::new();
+    let patched;
+    let spec = if config.nullable.is_empty() {
+        spec
+    } else {
+        patched = mark_nullable(spec, &config.nullable, &mut patch_warnings);
+        &patched
+    };
     let ops = operations(&spec.document);
     let mut schemas = SchemaLowerer::new(spec, multipart_components(&ops));
     schemas.lower_components()?;
@@ -46,9 +54,31 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     box_cycles(&mut types);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
+    warnings.extend(patch_warnings);
     warnings.sort();
     warnings.dedup();
     Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
+}
+
+/// A copy of `spec` with `nullable: true` on the schemas the config names.
+fn mark_nullable(spec: &Spec, pointers: &[String], warnings: &mut Vec<crate::Warning>) -> Spec {
+    let mut spec = spec.clone();
+    for pointer in pointers {
+        match spec.document.pointer_mut(pointer).and_then(Value::as_object_mut) {
+            Some(schema) => {
+                schema.insert("nullable".to_owned(), Value::Bool(true));
+            }
+            None => {
+                // One config serves every spec version: only a pointer into a schema
+                // this spec has, that leads nowhere, is a mistake worth reporting.
+                let component = pointer.split('/').take(4).collect::<Vec<_>>().join("/");
+                if spec.document.pointer(&component).is_some() {
+                    warnings.push(crate::Warning { pointer: pointer.clone(), message: "codegen config marks this schema nullable, but the spec has nothing here".to_owned() });
+                }
+            }
+        }
+    }
+    spec
 }
 
 /// Number of operations in a document.

@@ -6,6 +6,7 @@
     deprecated,
     clippy::large_enum_variant,
     clippy::too_many_arguments,
+    clippy::enum_variant_names,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]

@@ -3234,7 +3234,10 @@ pub struct CreateCompletionResponse {
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItem {
     /// Why generation ended: natural stop or stop sequence, token limit, or content filter.
-    pub finish_reason: super::CreateCompletionResponseChoicesItemFinishReason,
+    #[serde(default)]
+    pub finish_reason: ::std::option::Option<
+        super::CreateCompletionResponseChoicesItemFinishReason,
+    >,
     /// Position of this choice.
     pub index: i64,
     /// Token log probabilities, when requested.
