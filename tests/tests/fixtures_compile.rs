@@ -12,7 +12,7 @@
 #![allow(clippy::module_inception)]
 
 mod runtime {
-    pub use openai_client::runtime::{encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method, MultipartForm, RequestSpec, Response, StreamConfig};
+    pub use openai_client::runtime::{de, encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method, MultipartForm, RequestSpec, Response, StreamConfig};
 
     pub struct Client(pub openai_client::Client);
 

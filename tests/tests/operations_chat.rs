@@ -413,7 +413,7 @@ async fn create_completion() {
         resp.choices[0].finish_reason,
         Some(CreateCompletionResponseChoicesItemFinishReason::Length)
     );
-    assert_eq!(resp.choices[0].logprobs, None);
+    assert!(resp.choices[0].logprobs.is_none());
     assert_eq!(resp.usage.as_ref().unwrap().completion_tokens, 7);
 }
 

@@ -8,11 +8,11 @@ use openai_client::types::{
     CreateFineTuneRequest, CreateFineTuneRequestHyperparameters,
     CreateFineTuneRequestHyperparametersNEpochs, CreateFineTuningJobRequest,
     CreateFineTuningJobRequestHyperparameters, CreateFineTuningJobRequestHyperparametersBatchSize,
-    CreateFineTuningJobRequestHyperparametersBatchSizeVariant1,
+    CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
     CreateFineTuningJobRequestHyperparametersLearningRateMultiplier,
     CreateFineTuningJobRequestHyperparametersNEpochs, CreateFineTuningJobRequestModel,
     FineTuningJobEventLevel, FineTuningJobHyperparametersNEpochs,
-    FineTuningJobHyperparametersNEpochsVariant1, FineTuningJobStatus,
+    FineTuningJobHyperparametersNEpochsAuto, FineTuningJobStatus,
 };
 use serde_json::{json, Value};
 
@@ -50,8 +50,8 @@ async fn create_fine_tuning_job() {
     .hyperparameters(
         CreateFineTuningJobRequestHyperparameters::new()
             .batch_size(
-                CreateFineTuningJobRequestHyperparametersBatchSize::Variant1(
-                    CreateFineTuningJobRequestHyperparametersBatchSizeVariant1::Auto,
+                CreateFineTuningJobRequestHyperparametersBatchSize::Auto(
+                    CreateFineTuningJobRequestHyperparametersBatchSizeAuto::Auto,
                 ),
             )
             .learning_rate_multiplier(
@@ -79,12 +79,12 @@ async fn create_fine_tuning_job() {
     assert_eq!(resp.id, "ftjob-abc123");
     assert_eq!(resp.status, FineTuningJobStatus::Queued);
     assert_eq!(resp.fine_tuned_model, None);
-    assert_eq!(
+    assert!(matches!(
         resp.hyperparameters.n_epochs,
-        FineTuningJobHyperparametersNEpochs::Variant1(
-            FineTuningJobHyperparametersNEpochsVariant1::Auto
+        FineTuningJobHyperparametersNEpochs::Auto(
+            FineTuningJobHyperparametersNEpochsAuto::Auto
         )
-    );
+    ));
 }
 
 #[tokio::test]
@@ -127,10 +127,10 @@ async fn list_paginated_fine_tuning_jobs() {
     assert_eq!(job.trained_tokens, Some(5768));
     assert_eq!(job.finished_at, Some(1614809352));
     assert_eq!(job.result_files, ["file-res1"]);
-    assert_eq!(
+    assert!(matches!(
         job.hyperparameters.n_epochs,
         FineTuningJobHyperparametersNEpochs::Integer(3)
-    );
+    ));
 }
 
 #[tokio::test]

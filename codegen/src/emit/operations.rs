@@ -41,7 +41,7 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
     let default = params.iter().all(|p| !p.required).then(|| quote!(Default,));
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Debug, Clone, #default)]
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
         impl #name {

@@ -100,9 +100,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
                 serde_attrs.push(quote!(#[serde(rename = #wire)]));
             }
             if !f.flatten && !f.required {
-                serde_attrs.push(quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]));
-            } else if !f.flatten && f.nullable {
-                serde_attrs.push(quote!(#[serde(default)]));
+                serde_attrs.push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
             }
         }
         fields.push(quote! { #fdocs #fdep #(#serde_attrs)* pub #fname: #ty, });
@@ -117,7 +115,10 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
             pub #additional_name: ::std::collections::BTreeMap<::std::string::String, #ty>,
         });
     }
-    let derives = if multipart { quote!(#[derive(Debug, Clone)]) } else { quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]) };
+    // Deserialize is written by hand (see `emit_deserialize`): far less code to compile.
+    // No PartialEq on objects and unions: on the newest spec it was a third of
+    // the crate's compile time, and API objects are compared through their fields.
+    let derives = if multipart { quote!(#[derive(Debug, Clone)]) } else { quote!(#[derive(Debug, Clone, ::serde::Serialize)]) };
     let mut out = quote! {
         #docs
         #deprecated
@@ -125,6 +126,9 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
     };
+    if !multipart {
+        out.extend(emit_deserialize(name, s, paths, &additional_name));
+    }
     if def.in_request || multipart {
         out.extend(emit_builder(name, s, model, paths, &additional_name));
     }
@@ -132,6 +136,37 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_to_multipart(name, s, model, paths));
     }
     out
+}
+
+/// `Deserialize` through the runtime's `de` helpers: the object is read once
+/// and each field taken out by wire name (missing optional fields are `None`).
+fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+    let rt = &paths.runtime;
+    let expected = format!("an object `{name}`");
+    let mut inits = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        inits.push(if f.flatten {
+            quote!(#fname: #rt::de::whole::<_, D::Error>(&object)?,)
+        } else {
+            quote!(#fname: #rt::de::field::<_, D::Error>(&mut object, #wire)?,)
+        });
+    }
+    if s.additional.is_some() {
+        inits.push(quote!(#additional_name: #rt::de::rest::<_, D::Error>(object)?,));
+    }
+    let binding = if s.fields.iter().all(|f| f.flatten) && s.additional.is_none() { quote!(object) } else { quote!(mut object) };
+    let binding = if s.fields.is_empty() && s.additional.is_none() { quote!(_object) } else { binding };
+    quote! {
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let #binding = #rt::de::object(deserializer, #expected)?;
+                ::std::result::Result::Ok(Self { #(#inits)* })
+            }
+        }
+    }
 }
 
 /// `new(required…)` plus one setter per optional field, so adding an optional
@@ -259,7 +294,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, docs: TokenStr
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -316,7 +351,7 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
         pub struct #name(pub ::std::borrow::Cow<'static, str>);
         impl #name {
@@ -400,7 +435,7 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -505,12 +540,27 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
             }
         });
     }
+    // Tried in order (lowering puts richer objects first); written by hand so
+    // each variant is read from one JSON value without serde's buffering code.
+    let rt = &paths.runtime;
+    let attempts = variants.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        quote!(if let ::std::option::Option::Some(v) = #rt::de::variant(&value) { return ::std::result::Result::Ok(Self::#id(v)); })
+    });
+    let expected = format!("a value matching one variant of `{name}`");
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, ::serde::Serialize)]
         #[serde(untagged)]
         pub enum #name { #(#vs)* }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                #(#attempts)*
+                ::std::result::Result::Err(#rt::de::no_variant(&value, #expected))
+            }
+        }
         #froms
     }
 }

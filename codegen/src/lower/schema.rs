@@ -378,7 +378,9 @@ impl<'s> SchemaLowerer<'s> {
         let mut variants = Vec::with_capacity(branches.len());
         for (i, b) in branches.iter().enumerate() {
             let bptr = child(ptr, &i.to_string());
-            let title = View::of(b).str("title").map(type_name);
+            // A one-value string branch (`"auto"` beside an integer) is named by its value.
+            let single = View::of(resolved[i].0).enum_values().filter(|e| e.len() == 1).and_then(|e| e[0].as_str()).filter(|_| View::of(b).reference().is_none());
+            let title = View::of(b).str("title").or(single).map(type_name);
             let hint = format!("{rust_name}{}", title.clone().unwrap_or_else(|| if branches.len() > 1 { format!("Variant{}", i + 1) } else { "Variant".to_owned() }));
             let lowered = self.lower_in(b, &bptr, &hint, multipart)?;
             let name = title.unwrap_or_else(|| self.variant_name(&lowered.ty, rust_name));

@@ -4,7 +4,7 @@
 //! Query and header parameters of operations, one struct per operation that has any.
 #[cfg(feature = "files")]
 /// Query and header parameters of [`Client::list_files`](crate::Client::list_files).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFilesParams {
     /// Filter: keep files with this purpose.
@@ -30,7 +30,7 @@ impl ListFilesParams {
 }
 #[cfg(feature = "fine-tuning")]
 /// Query and header parameters of [`Client::list_paginated_fine_tuning_jobs`](crate::Client::list_paginated_fine_tuning_jobs).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListPaginatedFineTuningJobsParams {
     /// Cursor: ID of the last job of the previous page.
@@ -64,7 +64,7 @@ impl ListPaginatedFineTuningJobsParams {
 }
 #[cfg(feature = "fine-tuning")]
 /// Query and header parameters of [`Client::list_fine_tuning_events`](crate::Client::list_fine_tuning_events).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFineTuningEventsParams {
     /// Cursor: ID of the last event of the previous page.
@@ -98,7 +98,7 @@ impl ListFineTuningEventsParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_assistants`](crate::Client::list_assistants).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAssistantsParams {
     /// Page size, 1 to 100; 20 by default.
@@ -154,7 +154,7 @@ impl ListAssistantsParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_messages`](crate::Client::list_messages).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListMessagesParams {
     /// Page size, 1 to 100; 20 by default.
@@ -210,7 +210,7 @@ impl ListMessagesParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_runs`](crate::Client::list_runs).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRunsParams {
     /// Page size, 1 to 100; 20 by default.
@@ -266,7 +266,7 @@ impl ListRunsParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_run_steps`](crate::Client::list_run_steps).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRunStepsParams {
     /// Page size, 1 to 100; 20 by default.
@@ -322,7 +322,7 @@ impl ListRunStepsParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_assistant_files`](crate::Client::list_assistant_files).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAssistantFilesParams {
     /// Page size, 1 to 100; 20 by default.
@@ -378,7 +378,7 @@ impl ListAssistantFilesParams {
 }
 #[cfg(feature = "assistants")]
 /// Query and header parameters of [`Client::list_message_files`](crate::Client::list_message_files).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListMessageFilesParams {
     /// Page size, 1 to 100; 20 by default.

@@ -6,6 +6,7 @@ mod binary;
 mod body;
 mod client;
 mod config;
+pub mod de;
 mod encode;
 mod error;
 mod file;

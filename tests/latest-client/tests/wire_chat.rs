@@ -130,7 +130,7 @@ async fn chat_completion_json_request_and_decoded_response() {
     );
     assert_eq!(choice.message.content.as_deref(), Some("Hello, world!"));
     assert_eq!(choice.message.refusal, None);
-    assert_eq!(choice.logprobs, None);
+    assert!(choice.logprobs.is_none());
     let usage = response.usage.as_ref().expect("usage");
     assert_eq!(
         (

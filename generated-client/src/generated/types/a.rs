@@ -3,7 +3,7 @@
 
 #[cfg(feature = "assistants")]
 /// Link between an assistant and one of its files.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantFileObject {
     /// Assistant file ID.
@@ -16,8 +16,32 @@ pub struct AssistantFileObject {
     pub assistant_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for AssistantFileObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `AssistantFileObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `assistant.file`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssistantFileObjectObject {
     /// `assistant.file`
@@ -72,7 +96,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantFileObjectObject {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// An assistant: a model with instructions and tools.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantObject {
     /// Assistant ID.
@@ -82,29 +106,58 @@ pub struct AssistantObject {
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Display name, up to 256 characters.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Free text about the assistant, up to 512 characters.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Model the assistant runs on.
     pub model: ::std::string::String,
     /// System instructions, up to 32768 characters.
-    #[serde(default)]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Enabled tools (code_interpreter, retrieval, function), at most 128.
     pub tools: ::std::vec::Vec<super::AssistantObjectToolsItem>,
     /// Attached file IDs, at most 20, oldest first.
     pub file_ids: ::std::vec::Vec<::std::string::String>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default)]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for AssistantObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `AssistantObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            description: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "description")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
+}
+#[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Type tag: `assistant`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssistantObjectObject {
     /// `assistant`
@@ -158,7 +211,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
     }
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AssistantObjectToolsItem {
     /// `type`: `code_interpreter`
@@ -234,11 +287,26 @@ impl ::std::convert::From<super::AssistantToolsFunction> for AssistantObjectTool
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Code interpreter tool.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsCode {
     /// Type tag: `code_interpreter`.
     pub r#type: super::AssistantToolsCodeType,
+}
+#[cfg(any(feature = "assistant", feature = "assistants"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `AssistantToolsCode`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+        })
+    }
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 #[allow(deprecated)]
@@ -253,7 +321,7 @@ impl AssistantToolsCode {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Type tag: `code_interpreter`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssistantToolsCodeType {
     /// `code_interpreter`
@@ -308,12 +376,28 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Function tool.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsFunction {
     /// Type tag: `function`.
     pub r#type: super::AssistantToolsFunctionType,
     pub function: super::FunctionObject,
+}
+#[cfg(any(feature = "assistant", feature = "assistants"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `AssistantToolsFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 #[allow(deprecated)]
@@ -329,7 +413,7 @@ impl AssistantToolsFunction {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Type tag: `function`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssistantToolsFunctionType {
     /// `function`
@@ -384,11 +468,26 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Retrieval tool.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsRetrieval {
     /// Type tag: `retrieval`.
     pub r#type: super::AssistantToolsRetrievalType,
+}
+#[cfg(any(feature = "assistant", feature = "assistants"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for AssistantToolsRetrieval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `AssistantToolsRetrieval`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+        })
+    }
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 #[allow(deprecated)]
@@ -403,7 +502,7 @@ impl AssistantToolsRetrieval {
 }
 #[cfg(any(feature = "assistant", feature = "assistants"))]
 /// Type tag: `retrieval`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssistantToolsRetrievalType {
     /// `retrieval`

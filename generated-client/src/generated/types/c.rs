@@ -3,11 +3,26 @@
 
 #[cfg(feature = "chat")]
 /// Forces a call to the named function.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctionCallOption {
     /// Function to call.
     pub name: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionFunctionCallOption`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -21,15 +36,38 @@ impl ChatCompletionFunctionCallOption {
 #[cfg(feature = "chat")]
 /// Legacy function definition (use tools instead).
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctions {
     /// What the function does; helps the model decide when to call it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Function name: letters, digits, underscores and dashes, at most 64 characters.
     pub name: ::std::string::String,
     pub parameters: super::FunctionParameters,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionFunctions`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            description: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "description")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            parameters: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "parameters")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -57,7 +95,7 @@ impl ChatCompletionFunctions {
 }
 #[cfg(feature = "chat")]
 /// One tool call requested by the model.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCall {
     /// Tool call ID; quote it in the tool message that answers.
@@ -66,6 +104,23 @@ pub struct ChatCompletionMessageToolCall {
     pub r#type: super::ChatCompletionMessageToolCallType,
     /// Called function and its arguments.
     pub function: super::ChatCompletionMessageToolCallFunction,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionMessageToolCall`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -85,38 +140,75 @@ impl ChatCompletionMessageToolCall {
 }
 #[cfg(feature = "chat")]
 /// Streamed fragment of a tool call.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunk {
     /// Which tool call this fragment belongs to.
     pub index: i64,
     /// Tool call ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Tool kind; only `function` exists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::ChatCompletionMessageToolCallChunkType>,
     /// Fragment of the function and arguments.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<
         super::ChatCompletionMessageToolCallChunkFunction,
     >,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionMessageToolCallChunk`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Fragment of the function and arguments.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunkFunction {
     /// Function name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Next piece of the JSON-encoded arguments.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionMessageToolCallChunkFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Tool kind; only `function` exists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionMessageToolCallChunkType {
     /// `function`
@@ -171,13 +263,32 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
 }
 #[cfg(feature = "chat")]
 /// Called function and its arguments.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallFunction {
     /// Function name.
     pub name: ::std::string::String,
     /// JSON-encoded arguments; may be malformed, so validate them.
     pub arguments: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionMessageToolCallFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -196,7 +307,7 @@ impl ChatCompletionMessageToolCallFunction {
 }
 #[cfg(feature = "chat")]
 /// Tool kind; only `function` exists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionMessageToolCallType {
     /// `function`
@@ -256,15 +367,31 @@ pub type ChatCompletionMessageToolCalls = ::std::vec::Vec<
 >;
 #[cfg(feature = "chat")]
 /// Forces a call to one specific function.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoice {
     /// Tool kind; only `function` exists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::ChatCompletionNamedToolChoiceType>,
     /// The function to force.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<super::ChatCompletionNamedToolChoiceFunction>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionNamedToolChoice`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -296,11 +423,26 @@ impl ChatCompletionNamedToolChoice {
 }
 #[cfg(feature = "chat")]
 /// The function to force.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceFunction {
     /// Function name.
     pub name: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionNamedToolChoiceFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -313,7 +455,7 @@ impl ChatCompletionNamedToolChoiceFunction {
 }
 #[cfg(feature = "chat")]
 /// Tool kind; only `function` exists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionNamedToolChoiceType {
     /// `function`
@@ -368,22 +510,45 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
 }
 #[cfg(feature = "chat")]
 /// An earlier reply of the model, sent back as context.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessage {
     /// Reply text; may be null when the reply was a tool call.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
     /// Type tag: `assistant`.
     pub role: super::ChatCompletionRequestAssistantMessageRole,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Legacy function call made by the model; superseded by `tool_calls`.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageFunctionCall,
     >,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestAssistantMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            tool_calls: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_calls")?,
+            function_call: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "function_call")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -420,13 +585,33 @@ impl ChatCompletionRequestAssistantMessage {
 #[cfg(feature = "chat")]
 /// Legacy function call made by the model; superseded by `tool_calls`.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     /// JSON-encoded arguments; may be malformed, so validate them.
     pub arguments: ::std::string::String,
     /// Function name.
     pub name: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for ChatCompletionRequestAssistantMessageFunctionCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestAssistantMessageFunctionCall`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -445,7 +630,7 @@ impl ChatCompletionRequestAssistantMessageFunctionCall {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `assistant`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestAssistantMessageRole {
     /// `assistant`
@@ -501,16 +686,32 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
 #[cfg(feature = "chat")]
 /// Legacy function result returned to the model.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestFunctionMessage {
     /// Type tag: `function`.
     pub role: super::ChatCompletionRequestFunctionMessageRole,
     /// Function output.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
     /// Function whose output this is.
     pub name: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestFunctionMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -530,7 +731,7 @@ impl ChatCompletionRequestFunctionMessage {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `function`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestFunctionMessageRole {
     /// `function`
@@ -585,7 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
 }
 #[cfg(feature = "chat")]
 /// Any message sent in a chat request, told apart by `role`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestMessage {
     /// `role`: `system`
@@ -692,7 +893,7 @@ for ChatCompletionRequestMessage {
 }
 #[cfg(feature = "chat")]
 /// One piece of a user message: text or an image.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestMessageContentPart {
     /// `type`: `text`
@@ -754,13 +955,32 @@ for ChatCompletionRequestMessageContentPart {
 }
 #[cfg(feature = "chat")]
 /// Image piece of a user message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImage {
     /// Type tag: `image_url`.
     pub r#type: super::ChatCompletionRequestMessageContentPartImageType,
     /// Where the image comes from.
     pub image_url: super::ChatCompletionRequestMessageContentPartImageImageUrl,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartImage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestMessageContentPartImage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            image_url: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "image_url")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -780,16 +1000,33 @@ impl ChatCompletionRequestMessageContentPartImage {
 }
 #[cfg(feature = "chat")]
 /// Where the image comes from.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImageImageUrl {
     /// Image URL or base64 data URL.
     pub url: ::std::string::String,
     /// How closely the model looks at the image.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<
         super::ChatCompletionRequestMessageContentPartImageImageUrlDetail,
     >,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for ChatCompletionRequestMessageContentPartImageImageUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestMessageContentPartImageImageUrl`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -815,7 +1052,7 @@ impl ChatCompletionRequestMessageContentPartImageImageUrl {
 }
 #[cfg(feature = "chat")]
 /// How closely the model looks at the image.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestMessageContentPartImageImageUrlDetail {
     /// `auto`
@@ -880,7 +1117,7 @@ for ChatCompletionRequestMessageContentPartImageImageUrlDetail {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `image_url`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestMessageContentPartImageType {
     /// `image_url`
@@ -936,13 +1173,29 @@ for ChatCompletionRequestMessageContentPartImageType {
 }
 #[cfg(feature = "chat")]
 /// Text piece of a user message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartText {
     /// Type tag: `text`.
     pub r#type: super::ChatCompletionRequestMessageContentPartTextType,
     /// Text of this piece.
     pub text: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestMessageContentPartText`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -958,7 +1211,7 @@ impl ChatCompletionRequestMessageContentPartText {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `text`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestMessageContentPartTextType {
     /// `text`
@@ -1013,14 +1266,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
 }
 #[cfg(feature = "chat")]
 /// Instructions that frame the conversation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestSystemMessage {
     /// Instruction text.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
     /// Type tag: `system`.
     pub role: super::ChatCompletionRequestSystemMessageRole,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestSystemMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1036,7 +1304,7 @@ impl ChatCompletionRequestSystemMessage {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `system`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestSystemMessageRole {
     /// `system`
@@ -1091,16 +1359,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
 }
 #[cfg(feature = "chat")]
 /// Result of a tool call, returned to the model.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestToolMessage {
     /// Type tag: `tool`.
     pub role: super::ChatCompletionRequestToolMessageRole,
     /// Tool output.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
     /// ID of the tool call this answers.
     pub tool_call_id: ::std::string::String,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestToolMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            tool_call_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_call_id")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1120,7 +1407,7 @@ impl ChatCompletionRequestToolMessage {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `tool`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestToolMessageRole {
     /// `tool`
@@ -1175,14 +1462,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
 }
 #[cfg(feature = "chat")]
 /// A message from the end user.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestUserMessage {
     /// Plain text, or a list of text and image parts.
-    #[serde(default)]
     pub content: ::std::option::Option<super::ChatCompletionRequestUserMessageContent>,
     /// Type tag: `user`.
     pub role: super::ChatCompletionRequestUserMessageRole,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionRequestUserMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1200,13 +1502,35 @@ impl ChatCompletionRequestUserMessage {
 }
 #[cfg(feature = "chat")]
 /// Plain text, or a list of text and image parts.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum ChatCompletionRequestUserMessageContent {
     #[allow(missing_docs)]
     TextContent(::std::string::String),
     #[allow(missing_docs)]
     ArrayOfContentParts(::std::vec::Vec<super::ChatCompletionRequestMessageContentPart>),
+}
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::TextContent(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `ChatCompletionRequestUserMessageContent`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
@@ -1223,7 +1547,7 @@ for ChatCompletionRequestUserMessageContent {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `user`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRequestUserMessageRole {
     /// `user`
@@ -1278,27 +1602,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
 }
 #[cfg(feature = "chat")]
 /// Message produced by the model.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessage {
     /// Reply text; null when the model only calls tools.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Author role.
     pub role: super::ChatCompletionResponseMessageRole,
     /// Legacy function call; superseded by `tool_calls`.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionResponseMessageFunctionCall,
     >,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionResponseMessage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            tool_calls: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_calls")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            function_call: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "function_call")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Legacy function call; superseded by `tool_calls`.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageFunctionCall {
     /// JSON-encoded arguments; may be malformed, so validate them.
@@ -1307,8 +1654,27 @@ pub struct ChatCompletionResponseMessageFunctionCall {
     pub name: ::std::string::String,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionResponseMessageFunctionCall`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Author role.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionResponseMessageRole {
     /// `assistant`
@@ -1363,7 +1729,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
 }
 #[cfg(feature = "unreferenced")]
 /// Author role of a chat message.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionRole {
     /// `system`
@@ -1434,43 +1800,86 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
 }
 #[cfg(feature = "chat")]
 /// Increment of a streamed reply message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDelta {
     /// Next piece of the reply text.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// Legacy function call fragment; superseded by `tool_calls`.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionStreamResponseDeltaFunctionCall,
     >,
     /// Tool call fragments.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionMessageToolCallChunk>,
     >,
     /// Author role.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::ChatCompletionStreamResponseDeltaRole>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionStreamResponseDelta`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            function_call: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "function_call")?,
+            tool_calls: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_calls")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 /// Legacy function call fragment; superseded by `tool_calls`.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDeltaFunctionCall {
     /// Next piece of the JSON-encoded arguments.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
     /// Function name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctionCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionStreamResponseDeltaFunctionCall`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Author role.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionStreamResponseDeltaRole {
     /// `system`
@@ -1537,12 +1946,28 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
 }
 #[cfg(feature = "chat")]
 /// A tool the model may call.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionTool {
     /// Tool kind; only `function` exists.
     pub r#type: super::ChatCompletionToolType,
     pub function: super::FunctionObject,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ChatCompletionTool`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1558,13 +1983,35 @@ impl ChatCompletionTool {
 }
 #[cfg(feature = "chat")]
 /// Tool policy: `none`, `auto`, or one named function. Default is `none` without tools and `auto` with them.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum ChatCompletionToolChoiceOption {
     #[allow(missing_docs)]
     Variant1(super::ChatCompletionToolChoiceOptionVariant1),
     #[allow(missing_docs)]
     NamedToolChoice(super::ChatCompletionNamedToolChoice),
+}
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Variant1(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::NamedToolChoice(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `ChatCompletionToolChoiceOption`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionToolChoiceOptionVariant1>
@@ -1582,7 +2029,7 @@ for ChatCompletionToolChoiceOption {
 }
 #[cfg(feature = "chat")]
 /// `none` forbids tool calls; `auto` lets the model choose.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionToolChoiceOptionVariant1 {
     /// `none`
@@ -1641,7 +2088,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOptionVariant1 {
 }
 #[cfg(feature = "chat")]
 /// Tool kind; only `function` exists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatCompletionToolType {
     /// `function`
@@ -1696,7 +2143,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
 }
 #[cfg(any(feature = "chat", feature = "completions", feature = "edits"))]
 /// Token counts of a request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompletionUsage {
     /// Tokens generated.
@@ -1706,13 +2153,54 @@ pub struct CompletionUsage {
     /// Input plus output tokens.
     pub total_tokens: i64,
 }
+#[cfg(any(feature = "chat", feature = "completions", feature = "edits"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CompletionUsage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            completion_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "completion_tokens")?,
+            prompt_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "prompt_tokens")?,
+            total_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "total_tokens")?,
+        })
+    }
+}
 #[cfg(feature = "assistants")]
 /// Body of a request to attach a file to an assistant.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantFileRequest {
     /// ID of a file uploaded with purpose `assistants`.
     pub file_id: ::std::string::String,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateAssistantFileRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateAssistantFileRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1725,33 +2213,60 @@ impl CreateAssistantFileRequest {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to create an assistant.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequest {
     /// Model the assistant runs on.
     pub model: ::std::string::String,
     /// Display name, up to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Free text about the assistant, up to 512 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// System instructions, up to 32768 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Tools to enable (code_interpreter, retrieval, function), at most 128.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateAssistantRequestToolsItem>,
     >,
     /// File IDs to attach, at most 20.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateAssistantRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            description: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "description")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1823,7 +2338,7 @@ impl CreateAssistantRequest {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CreateAssistantRequestToolsItem {
     /// `type`: `code_interpreter`
@@ -1902,7 +2417,7 @@ for CreateAssistantRequestToolsItem {
 }
 #[cfg(feature = "unreferenced")]
 /// Chat completion result from a request that used legacy functions.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionFunctionResponse {
     /// Chat completion ID.
@@ -1914,15 +2429,39 @@ pub struct CreateChatCompletionFunctionResponse {
     /// Model that produced the output.
     pub model: ::std::string::String,
     /// Identifies the backend configuration; compare it across calls that use `seed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Type tag: `chat.completion`.
     pub object: super::CreateChatCompletionFunctionResponseObject,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
 }
 #[cfg(feature = "unreferenced")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionFunctionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionFunctionResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            system_fingerprint: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "system_fingerprint")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+        })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionFunctionResponseChoicesItem {
     /// Why generation ended: stop, token limit, function call or content filter.
@@ -1932,8 +2471,28 @@ pub struct CreateChatCompletionFunctionResponseChoicesItem {
     pub message: super::ChatCompletionResponseMessage,
 }
 #[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionFunctionResponseChoicesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionFunctionResponseChoicesItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            finish_reason: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finish_reason")?,
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+        })
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Why generation ended: stop, token limit, function call or content filter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionFunctionResponseChoicesItemFinishReason {
     /// `stop`
@@ -2003,7 +2562,7 @@ for CreateChatCompletionFunctionResponseChoicesItemFinishReason {
 }
 #[cfg(feature = "unreferenced")]
 /// Type tag: `chat.completion`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionFunctionResponseObject {
     /// `chat.completion`
@@ -2064,7 +2623,7 @@ pub type CreateChatCompletionImageResponse = ::serde_json::Map<
 >;
 #[cfg(feature = "chat")]
 /// Body of a chat completion request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequest {
     /// Conversation so far, oldest first.
@@ -2072,62 +2631,121 @@ pub struct CreateChatCompletionRequest {
     /// Model ID; a known name or any other chat model you can use.
     pub model: super::CreateChatCompletionRequestModel,
     /// From -2 to 2; positive values discourage tokens in proportion to how often they already appeared.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency_penalty: ::std::option::Option<f64>,
     /// Map of token ID to a bias from -100 to 100 added before sampling; -100 bans, 100 forces.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logit_bias: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// Upper bound on generated tokens; input plus output must fit the model context.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens: ::std::option::Option<i64>,
     /// Choices to generate per request; each one costs tokens.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// From -2 to 2; positive values discourage any token that already appeared, nudging toward new topics.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presence_penalty: ::std::option::Option<f64>,
     /// Output format; `json_object` turns on JSON mode (also ask for JSON in a message).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<
         super::CreateChatCompletionRequestResponseFormat,
     >,
     /// Beta. Best-effort deterministic sampling: same seed and parameters tend to give the same output.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// One to four strings that end generation.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<super::CreateChatCompletionRequestStop>,
     /// Send partial deltas as server-sent events, ending with `data: [DONE]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Sampling temperature between 0 and 2; higher is more random. Tune this or `top_p`, not both.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Nucleus sampling: only tokens within this cumulative probability are considered. Tune this or `temperature`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Tools the model may call; only functions exist so far.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::ChatCompletionTool>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ChatCompletionToolChoiceOption>,
     /// Your own stable ID for the end user, so OpenAI can trace abuse.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Deprecated; use `tool_choice`. `none`, `auto`, or a named function.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::CreateChatCompletionRequestFunctionCall,
     >,
     /// Deprecated; use `tools`. Functions the model may call.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub functions: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionFunctions>,
     >,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            messages: crate::runtime::de::field::<_, D::Error>(&mut object, "messages")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            frequency_penalty: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "frequency_penalty")?,
+            logit_bias: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "logit_bias")?,
+            max_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "max_tokens")?,
+            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            presence_penalty: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "presence_penalty")?,
+            response_format: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "response_format")?,
+            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            stop: crate::runtime::de::field::<_, D::Error>(&mut object, "stop")?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            temperature: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "temperature")?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tool_choice: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_choice")?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            function_call: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "function_call")?,
+            functions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "functions")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2273,13 +2891,35 @@ impl CreateChatCompletionRequest {
 #[cfg(feature = "chat")]
 /// Deprecated; use `tool_choice`. `none`, `auto`, or a named function.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateChatCompletionRequestFunctionCall {
     #[allow(missing_docs)]
     ChatCompletionFunctionCallOption(super::ChatCompletionFunctionCallOption),
     #[allow(missing_docs)]
     Variant1(super::CreateChatCompletionRequestFunctionCallVariant1),
+}
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::ChatCompletionFunctionCallOption(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Variant1(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateChatCompletionRequestFunctionCall`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionFunctionCallOption>
@@ -2297,7 +2937,7 @@ for CreateChatCompletionRequestFunctionCall {
 }
 #[cfg(feature = "chat")]
 /// `none` forbids function calls; `auto` lets the model choose.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionRequestFunctionCallVariant1 {
     /// `none`
@@ -2356,17 +2996,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallV
 }
 #[cfg(feature = "chat")]
 /// Model ID; a known name or any other chat model you can use.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateChatCompletionRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "chat")]
@@ -2463,14 +3093,29 @@ impl ::std::fmt::Display for CreateChatCompletionRequestModel {
 }
 #[cfg(feature = "chat")]
 /// Output format; `json_object` turns on JSON mode (also ask for JSON in a message).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestResponseFormat {
     /// Plain text or JSON mode.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::CreateChatCompletionRequestResponseFormatType,
     >,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionRequestResponseFormat`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+        })
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2495,7 +3140,7 @@ impl CreateChatCompletionRequestResponseFormat {
 }
 #[cfg(feature = "chat")]
 /// Plain text or JSON mode.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionRequestResponseFormatType {
     /// `text`
@@ -2554,13 +3199,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseForma
 }
 #[cfg(feature = "chat")]
 /// One to four strings that end generation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateChatCompletionRequestStop {
     #[allow(missing_docs)]
     String(::std::string::String),
     #[allow(missing_docs)]
     StringArray(::std::vec::Vec<::std::string::String>),
+}
+#[cfg(feature = "chat")]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestStop {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::String(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::StringArray(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateChatCompletionRequestStop`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionRequestStop {
@@ -2576,7 +3243,7 @@ impl ::std::convert::From<::std::string::String> for CreateChatCompletionRequest
 }
 #[cfg(feature = "chat")]
 /// Result of a chat completion.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponse {
     /// Chat completion ID.
@@ -2588,15 +3255,39 @@ pub struct CreateChatCompletionResponse {
     /// Model that produced the output.
     pub model: ::std::string::String,
     /// Identifies the backend configuration; compare it across calls that use `seed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Type tag: `chat.completion`.
     pub object: super::CreateChatCompletionResponseObject,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
 }
 #[cfg(feature = "chat")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            system_fingerprint: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "system_fingerprint")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponseChoicesItem {
     /// Why generation ended: stop, token limit, content filter or a tool/function call.
@@ -2606,8 +3297,28 @@ pub struct CreateChatCompletionResponseChoicesItem {
     pub message: super::ChatCompletionResponseMessage,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionResponseChoicesItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            finish_reason: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finish_reason")?,
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Why generation ended: stop, token limit, content filter or a tool/function call.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionResponseChoicesItemFinishReason {
     /// `stop`
@@ -2679,7 +3390,7 @@ for CreateChatCompletionResponseChoicesItemFinishReason {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `chat.completion`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionResponseObject {
     /// `chat.completion`
@@ -2734,7 +3445,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
 }
 #[cfg(feature = "chat")]
 /// One streamed chunk of a chat completion.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponse {
     /// Chat completion ID, the same in every chunk.
@@ -2746,18 +3457,40 @@ pub struct CreateChatCompletionStreamResponse {
     /// Model that produced the output.
     pub model: ::std::string::String,
     /// Identifies the backend configuration; compare it across calls that use `seed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Type tag: `chat.completion.chunk`.
     pub object: super::CreateChatCompletionStreamResponseObject,
 }
 #[cfg(feature = "chat")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionStreamResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            system_fingerprint: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "system_fingerprint")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponseChoicesItem {
     pub delta: super::ChatCompletionStreamResponseDelta,
     /// Set on the last chunk of a choice: stop, token limit, content filter or a tool/function call.
-    #[serde(default)]
     pub finish_reason: ::std::option::Option<
         super::CreateChatCompletionStreamResponseChoicesItemFinishReason,
     >,
@@ -2765,8 +3498,28 @@ pub struct CreateChatCompletionStreamResponseChoicesItem {
     pub index: i64,
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoicesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateChatCompletionStreamResponseChoicesItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
+            finish_reason: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finish_reason")?,
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+        })
+    }
+}
+#[cfg(feature = "chat")]
 /// Set on the last chunk of a choice: stop, token limit, content filter or a tool/function call.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionStreamResponseChoicesItemFinishReason {
     /// `stop`
@@ -2839,7 +3592,7 @@ for CreateChatCompletionStreamResponseChoicesItemFinishReason {
 }
 #[cfg(feature = "chat")]
 /// Type tag: `chat.completion.chunk`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateChatCompletionStreamResponseObject {
     /// `chat.completion.chunk`
@@ -2894,61 +3647,106 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
 }
 #[cfg(feature = "completions")]
 /// Body of a text completion request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionRequest {
     /// Model ID; a known name or any other model you can use.
     pub model: super::CreateCompletionRequestModel,
     /// Input to complete: text, list of texts, token IDs or lists of token IDs.
-    #[serde(default)]
     pub prompt: ::std::option::Option<super::CreateCompletionRequestPrompt>,
     /// Candidates generated server-side; the most likely is returned. Not streamable; must be greater than `n`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub best_of: ::std::option::Option<i64>,
     /// Prepend the prompt to the returned text.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub echo: ::std::option::Option<bool>,
     /// From -2 to 2; positive values discourage tokens in proportion to how often they already appeared.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency_penalty: ::std::option::Option<f64>,
     /// Map of token ID to a bias from -100 to 100 added before sampling; -100 bans, 100 forces.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logit_bias: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// Return log probabilities of this many top tokens per position (0 to 5).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<i64>,
     /// Upper bound on generated tokens; prompt plus output must fit the model context.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens: ::std::option::Option<i64>,
     /// Completions to produce per prompt; each one costs tokens.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// From -2 to 2; positive values discourage any token that already appeared, nudging toward new topics.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presence_penalty: ::std::option::Option<f64>,
     /// Best-effort deterministic sampling: same seed and parameters tend to give the same output.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// One to four strings that end generation; they are not included in the output.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<super::CreateCompletionRequestStop>,
     /// Send the output as server-sent events, ending with `data: [DONE]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Text that should follow the inserted completion.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
     /// Sampling temperature between 0 and 2; higher is more random. Tune this or `top_p`, not both.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Nucleus sampling: only tokens within this cumulative probability are considered. Tune this or `temperature`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Your own stable ID for the end user, so OpenAI can trace abuse.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateCompletionRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            best_of: crate::runtime::de::field::<_, D::Error>(&mut object, "best_of")?,
+            echo: crate::runtime::de::field::<_, D::Error>(&mut object, "echo")?,
+            frequency_penalty: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "frequency_penalty")?,
+            logit_bias: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "logit_bias")?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            max_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "max_tokens")?,
+            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            presence_penalty: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "presence_penalty")?,
+            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            stop: crate::runtime::de::field::<_, D::Error>(&mut object, "stop")?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, "suffix")?,
+            temperature: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "temperature")?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+        })
+    }
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -3071,17 +3869,7 @@ impl CreateCompletionRequest {
 }
 #[cfg(feature = "completions")]
 /// Model ID; a known name or any other model you can use.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateCompletionRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "completions")]
@@ -3162,7 +3950,7 @@ impl ::std::fmt::Display for CreateCompletionRequestModel {
 }
 #[cfg(feature = "completions")]
 /// Input to complete: text, list of texts, token IDs or lists of token IDs.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateCompletionRequestPrompt {
     #[allow(missing_docs)]
@@ -3173,6 +3961,34 @@ pub enum CreateCompletionRequestPrompt {
     IntegerArray(::std::vec::Vec<i64>),
     #[allow(missing_docs)]
     IntegerArrayArray(::std::vec::Vec<::std::vec::Vec<i64>>),
+}
+#[cfg(feature = "completions")]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::String(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::StringArray(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::IntegerArray(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::IntegerArrayArray(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateCompletionRequestPrompt`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
@@ -3188,13 +4004,35 @@ impl ::std::convert::From<::std::string::String> for CreateCompletionRequestProm
 }
 #[cfg(feature = "completions")]
 /// One to four strings that end generation; they are not included in the output.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateCompletionRequestStop {
     #[allow(missing_docs)]
     String(::std::string::String),
     #[allow(missing_docs)]
     StringArray(::std::vec::Vec<::std::string::String>),
+}
+#[cfg(feature = "completions")]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestStop {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::String(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::StringArray(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateCompletionRequestStop`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionRequestStop {
@@ -3210,7 +4048,7 @@ impl ::std::convert::From<::std::string::String> for CreateCompletionRequestStop
 }
 #[cfg(feature = "completions")]
 /// Result of a text completion; streamed chunks have the same shape.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponse {
     /// Completion ID.
@@ -3222,26 +4060,48 @@ pub struct CreateCompletionResponse {
     /// Model that produced the output.
     pub model: ::std::string::String,
     /// Identifies the backend configuration; compare it across calls that use `seed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Type tag: `text_completion`.
     pub object: super::CreateCompletionResponseObject,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
 }
 #[cfg(feature = "completions")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateCompletionResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            system_fingerprint: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "system_fingerprint")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+        })
+    }
+}
+#[cfg(feature = "completions")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItem {
     /// Why generation ended: natural stop or stop sequence, token limit, or content filter.
-    #[serde(default)]
     pub finish_reason: ::std::option::Option<
         super::CreateCompletionResponseChoicesItemFinishReason,
     >,
     /// Position of this choice.
     pub index: i64,
     /// Token log probabilities, when requested.
-    #[serde(default)]
     pub logprobs: ::std::option::Option<
         super::CreateCompletionResponseChoicesItemLogprobs,
     >,
@@ -3249,8 +4109,29 @@ pub struct CreateCompletionResponseChoicesItem {
     pub text: ::std::string::String,
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateCompletionResponseChoicesItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            finish_reason: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finish_reason")?,
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
+}
+#[cfg(feature = "completions")]
 /// Why generation ended: natural stop or stop sequence, token limit, or content filter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateCompletionResponseChoicesItemFinishReason {
     /// `stop`
@@ -3313,27 +4194,54 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItemFinis
 }
 #[cfg(feature = "completions")]
 /// Token log probabilities, when requested.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItemLogprobs {
     /// Character offset of each token in the text.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_offset: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Log probability of each sampled token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_logprobs: ::std::option::Option<::std::vec::Vec<f64>>,
     /// The sampled tokens.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Most likely alternatives and their log probabilities, per position.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<
         ::std::vec::Vec<::std::collections::BTreeMap<::std::string::String, f64>>,
     >,
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItemLogprobs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateCompletionResponseChoicesItemLogprobs`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            text_offset: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "text_offset")?,
+            token_logprobs: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "token_logprobs")?,
+            tokens: crate::runtime::de::field::<_, D::Error>(&mut object, "tokens")?,
+            top_logprobs: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "top_logprobs")?,
+        })
+    }
+}
+#[cfg(feature = "completions")]
 /// Type tag: `text_completion`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateCompletionResponseObject {
     /// `text_completion`
@@ -3388,7 +4296,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
 }
 #[cfg(feature = "edits")]
 /// Body of an edit request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEditRequest {
     /// What to change in the input.
@@ -3396,17 +4304,43 @@ pub struct CreateEditRequest {
     /// Edit model ID.
     pub model: super::CreateEditRequestModel,
     /// Text to start from; empty by default.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::string::String>,
     /// Edits to generate.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// Sampling temperature between 0 and 2; higher is more random. Tune this or `top_p`, not both.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Nucleus sampling: only tokens within this cumulative probability are considered. Tune this or `temperature`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
+}
+#[cfg(feature = "edits")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEditRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEditRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            instruction: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instruction")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            temperature: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "temperature")?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
+        })
+    }
 }
 #[cfg(feature = "edits")]
 #[allow(deprecated)]
@@ -3452,17 +4386,7 @@ impl CreateEditRequest {
 }
 #[cfg(feature = "edits")]
 /// Edit model ID.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateEditRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "edits")]
@@ -3510,7 +4434,7 @@ impl ::std::fmt::Display for CreateEditRequestModel {
 #[cfg(feature = "edits")]
 /// Result of an edit request.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEditResponse {
     /// Edited alternatives; more than one when `n` > 1.
@@ -3522,7 +4446,25 @@ pub struct CreateEditResponse {
     pub usage: super::CompletionUsage,
 }
 #[cfg(feature = "edits")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEditResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEditResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+        })
+    }
+}
+#[cfg(feature = "edits")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEditResponseChoicesItem {
     /// Why generation ended.
@@ -3533,8 +4475,28 @@ pub struct CreateEditResponseChoicesItem {
     pub text: ::std::string::String,
 }
 #[cfg(feature = "edits")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEditResponseChoicesItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEditResponseChoicesItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            finish_reason: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finish_reason")?,
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
+}
+#[cfg(feature = "edits")]
 /// Why generation ended.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEditResponseChoicesItemFinishReason {
     /// `stop`
@@ -3593,7 +4555,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEditResponseChoicesItemFinishReaso
 }
 #[cfg(feature = "edits")]
 /// Type tag: `edit`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEditResponseObject {
     /// `edit`
@@ -3648,7 +4610,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEditResponseObject {
 }
 #[cfg(feature = "embeddings")]
 /// Body of an embedding request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEmbeddingRequest {
     /// Text or tokens to embed; pass a list to embed several. Each input must fit the model limit and not be empty.
@@ -3656,13 +4618,34 @@ pub struct CreateEmbeddingRequest {
     /// Embedding model ID.
     pub model: super::CreateEmbeddingRequestModel,
     /// Return vectors as float lists or base64.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encoding_format: ::std::option::Option<
         super::CreateEmbeddingRequestEncodingFormat,
     >,
     /// Your own stable ID for the end user, so OpenAI can trace abuse.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEmbeddingRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            encoding_format: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "encoding_format")?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+        })
+    }
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -3699,7 +4682,7 @@ impl CreateEmbeddingRequest {
 }
 #[cfg(feature = "embeddings")]
 /// Return vectors as float lists or base64.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmbeddingRequestEncodingFormat {
     /// `float`
@@ -3758,7 +4741,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
 }
 #[cfg(feature = "embeddings")]
 /// Text or tokens to embed; pass a list to embed several. Each input must fit the model limit and not be empty.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateEmbeddingRequestInput {
     #[allow(missing_docs)]
@@ -3769,6 +4752,34 @@ pub enum CreateEmbeddingRequestInput {
     IntegerArray(::std::vec::Vec<i64>),
     #[allow(missing_docs)]
     IntegerArrayArray(::std::vec::Vec<::std::vec::Vec<i64>>),
+}
+#[cfg(feature = "embeddings")]
+impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::String(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::StringArray(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::IntegerArray(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::IntegerArrayArray(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateEmbeddingRequestInput`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
@@ -3784,17 +4795,7 @@ impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput
 }
 #[cfg(feature = "embeddings")]
 /// Embedding model ID.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateEmbeddingRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "embeddings")]
@@ -3834,7 +4835,7 @@ impl ::std::fmt::Display for CreateEmbeddingRequestModel {
 }
 #[cfg(feature = "embeddings")]
 /// Embeddings for each input.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponse {
     /// One embedding per input.
@@ -3847,8 +4848,26 @@ pub struct CreateEmbeddingResponse {
     pub usage: super::CreateEmbeddingResponseUsage,
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEmbeddingResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+        })
+    }
+}
+#[cfg(feature = "embeddings")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmbeddingResponseObject {
     /// `list`
@@ -3903,13 +4922,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
 }
 #[cfg(feature = "embeddings")]
 /// Token counts for the request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponseUsage {
     /// Tokens in the input.
     pub prompt_tokens: i64,
     /// Tokens billed.
     pub total_tokens: i64,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateEmbeddingResponseUsage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            prompt_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "prompt_tokens")?,
+            total_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "total_tokens")?,
+        })
+    }
 }
 #[cfg(feature = "files")]
 /// Multipart body of a file upload.
@@ -3956,7 +4997,7 @@ impl CreateFileRequest {
 }
 #[cfg(feature = "files")]
 /// What the file is for; decides how it is validated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateFileRequestPurpose {
     /// `fine-tune`
@@ -4015,46 +5056,102 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileRequestPurpose {
 }
 #[cfg(feature = "fine-tunes")]
 /// Body of a request to start a legacy fine-tune.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuneRequest {
     /// ID of an uploaded JSONL file of prompt/completion pairs (purpose `fine-tune`).
     pub training_file: ::std::string::String,
     /// Training examples per forward and backward pass; about 0.2% of the dataset (max 256) when unset.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<i64>,
     /// Beta values at which to report F-beta scores; binary classification only.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification_betas: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Class count; required for multiclass classification metrics.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification_n_classes: ::std::option::Option<i64>,
     /// Positive label; required for binary classification metrics.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification_positive_class: ::std::option::Option<::std::string::String>,
     /// Compute accuracy and F-1 on the validation set after each epoch; needs a validation file.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compute_classification_metrics: ::std::option::Option<bool>,
     /// Training settings.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<
         super::CreateFineTuneRequestHyperparameters,
     >,
     /// Factor applied to the pretraining learning rate; 0.02 to 0.2 usually works.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<f64>,
     /// Base model: `ada`, `babbage`, `curie`, `davinci` or a fine-tuned one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateFineTuneRequestModel>,
     /// Loss weight of prompt tokens relative to completion tokens (which weigh 1).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_loss_weight: ::std::option::Option<f64>,
     /// Up to 40 characters added to the fine-tuned model name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
     /// ID of an uploaded JSONL file for validation metrics; must not overlap the training file.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validation_file: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuneRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateFineTuneRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            training_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "training_file")?,
+            batch_size: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "batch_size")?,
+            classification_betas: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "classification_betas")?,
+            classification_n_classes: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "classification_n_classes")?,
+            classification_positive_class: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "classification_positive_class")?,
+            compute_classification_metrics: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "compute_classification_metrics")?,
+            hyperparameters: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hyperparameters")?,
+            learning_rate_multiplier: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "learning_rate_multiplier")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            prompt_loss_weight: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "prompt_loss_weight")?,
+            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, "suffix")?,
+            validation_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "validation_file")?,
+        })
+    }
 }
 #[cfg(feature = "fine-tunes")]
 #[allow(deprecated)]
@@ -4162,14 +5259,29 @@ impl CreateFineTuneRequest {
 }
 #[cfg(feature = "fine-tunes")]
 /// Training settings.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuneRequestHyperparameters {
     /// Passes over the training data, or `auto`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<
         super::CreateFineTuneRequestHyperparametersNEpochs,
     >,
+}
+#[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuneRequestHyperparameters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateFineTuneRequestHyperparameters`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+        })
+    }
 }
 #[cfg(feature = "fine-tunes")]
 #[allow(deprecated)]
@@ -4194,32 +5306,54 @@ impl CreateFineTuneRequestHyperparameters {
 }
 #[cfg(feature = "fine-tunes")]
 /// Passes over the training data, or `auto`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateFineTuneRequestHyperparametersNEpochs {
     #[allow(missing_docs)]
-    Variant1(super::CreateFineTuneRequestHyperparametersNEpochsVariant1),
+    Auto(super::CreateFineTuneRequestHyperparametersNEpochsAuto),
     #[allow(missing_docs)]
     Integer(i64),
 }
 #[cfg(feature = "fine-tunes")]
-impl ::std::convert::From<super::CreateFineTuneRequestHyperparametersNEpochsVariant1>
-for CreateFineTuneRequestHyperparametersNEpochs {
-    fn from(value: super::CreateFineTuneRequestHyperparametersNEpochsVariant1) -> Self {
-        Self::Variant1(value)
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuneRequestHyperparametersNEpochs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Auto(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Integer(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateFineTuneRequestHyperparametersNEpochs`",
+            ),
+        )
     }
 }
 #[cfg(feature = "fine-tunes")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+impl ::std::convert::From<super::CreateFineTuneRequestHyperparametersNEpochsAuto>
+for CreateFineTuneRequestHyperparametersNEpochs {
+    fn from(value: super::CreateFineTuneRequestHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tunes")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+pub enum CreateFineTuneRequestHyperparametersNEpochsAuto {
     /// `auto`
     Auto,
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
 #[cfg(feature = "fine-tunes")]
-impl CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+impl CreateFineTuneRequestHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4229,7 +5363,7 @@ impl CreateFineTuneRequestHyperparametersNEpochsVariant1 {
     }
 }
 #[cfg(feature = "fine-tunes")]
-impl ::std::convert::From<&str> for CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+impl ::std::convert::From<&str> for CreateFineTuneRequestHyperparametersNEpochsAuto {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4238,13 +5372,13 @@ impl ::std::convert::From<&str> for CreateFineTuneRequestHyperparametersNEpochsV
     }
 }
 #[cfg(feature = "fine-tunes")]
-impl ::std::fmt::Display for CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+impl ::std::fmt::Display for CreateFineTuneRequestHyperparametersNEpochsAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tunes")]
-impl ::serde::Serialize for CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+impl ::serde::Serialize for CreateFineTuneRequestHyperparametersNEpochsAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -4253,8 +5387,7 @@ impl ::serde::Serialize for CreateFineTuneRequestHyperparametersNEpochsVariant1 
     }
 }
 #[cfg(feature = "fine-tunes")]
-impl<'de> ::serde::Deserialize<'de>
-for CreateFineTuneRequestHyperparametersNEpochsVariant1 {
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuneRequestHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -4266,17 +5399,7 @@ for CreateFineTuneRequestHyperparametersNEpochsVariant1 {
 }
 #[cfg(feature = "fine-tunes")]
 /// Base model: `ada`, `babbage`, `curie`, `davinci` or a fine-tuned one.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateFineTuneRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "fine-tunes")]
@@ -4320,7 +5443,7 @@ impl ::std::fmt::Display for CreateFineTuneRequestModel {
 }
 #[cfg(feature = "fine-tuning")]
 /// Body of a request to start a fine-tuning job.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequest {
     /// Base model to fine-tune.
@@ -4328,16 +5451,44 @@ pub struct CreateFineTuningJobRequest {
     /// ID of an uploaded JSONL file (purpose `fine-tune`) with the training data.
     pub training_file: ::std::string::String,
     /// Training settings.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparameters,
     >,
     /// Up to 18 characters added to the fine-tuned model name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
     /// ID of an uploaded JSONL file used for periodic validation metrics; must not overlap the training file.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validation_file: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateFineTuningJobRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            training_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "training_file")?,
+            hyperparameters: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hyperparameters")?,
+            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, "suffix")?,
+            validation_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "validation_file")?,
+        })
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4385,24 +5536,47 @@ impl CreateFineTuningJobRequest {
 }
 #[cfg(feature = "fine-tuning")]
 /// Training settings.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestHyperparameters {
     /// Examples per batch, or `auto`; bigger batches update less often but more stably.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparametersBatchSize,
     >,
     /// Learning rate scale, or `auto`; smaller values can curb overfitting.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplier,
     >,
     /// Passes over the training data, or `auto`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparametersNEpochs,
     >,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateFineTuningJobRequestHyperparameters`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            batch_size: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "batch_size")?,
+            learning_rate_multiplier: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "learning_rate_multiplier")?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+        })
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4449,35 +5623,57 @@ impl CreateFineTuningJobRequestHyperparameters {
 }
 #[cfg(feature = "fine-tuning")]
 /// Examples per batch, or `auto`; bigger batches update less often but more stably.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateFineTuningJobRequestHyperparametersBatchSize {
     #[allow(missing_docs)]
-    Variant1(super::CreateFineTuningJobRequestHyperparametersBatchSizeVariant1),
+    Auto(super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto),
     #[allow(missing_docs)]
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::CreateFineTuningJobRequestHyperparametersBatchSizeVariant1,
-> for CreateFineTuningJobRequestHyperparametersBatchSize {
-    fn from(
-        value: super::CreateFineTuningJobRequestHyperparametersBatchSizeVariant1,
-    ) -> Self {
-        Self::Variant1(value)
+impl<'de> ::serde::Deserialize<'de>
+for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Auto(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Integer(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersBatchSize`",
+            ),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto>
+for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn from(
+        value: super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
+    ) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+pub enum CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     /// `auto`
     Auto,
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
 #[cfg(feature = "fine-tuning")]
-impl CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+impl CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4488,7 +5684,7 @@ impl CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
-for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4497,13 +5693,13 @@ for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::fmt::Display for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+impl ::std::fmt::Display for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -4513,7 +5709,7 @@ impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersBatchSizeVa
 }
 #[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
-for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
+for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -4525,37 +5721,58 @@ for CreateFineTuningJobRequestHyperparametersBatchSizeVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 /// Learning rate scale, or `auto`; smaller values can curb overfitting.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
     #[allow(missing_docs)]
-    Variant1(
-        super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1,
-    ),
+    Auto(super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto),
     #[allow(missing_docs)]
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1,
-> for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
-    fn from(
-        value: super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1,
-    ) -> Self {
-        Self::Variant1(value)
+impl<'de> ::serde::Deserialize<'de>
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Auto(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Number(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersLearningRateMultiplier`",
+            ),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+impl ::std::convert::From<
+    super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
+> for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn from(
+        value: super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
+    ) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+pub enum CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     /// `auto`
     Auto,
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
 #[cfg(feature = "fine-tuning")]
-impl CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+impl CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4566,7 +5783,7 @@ impl CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
-for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4576,14 +5793,14 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display
-for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::serde::Serialize
-for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -4593,7 +5810,7 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
-for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -4605,35 +5822,55 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 /// Passes over the training data, or `auto`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateFineTuningJobRequestHyperparametersNEpochs {
     #[allow(missing_docs)]
-    Variant1(super::CreateFineTuningJobRequestHyperparametersNEpochsVariant1),
+    Auto(super::CreateFineTuningJobRequestHyperparametersNEpochsAuto),
     #[allow(missing_docs)]
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::CreateFineTuningJobRequestHyperparametersNEpochsVariant1,
-> for CreateFineTuningJobRequestHyperparametersNEpochs {
-    fn from(
-        value: super::CreateFineTuningJobRequestHyperparametersNEpochsVariant1,
-    ) -> Self {
-        Self::Variant1(value)
+impl<'de> ::serde::Deserialize<'de>
+for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Auto(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Integer(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersNEpochs`",
+            ),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersNEpochsAuto>
+for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn from(value: super::CreateFineTuningJobRequestHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+pub enum CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     /// `auto`
     Auto,
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
 #[cfg(feature = "fine-tuning")]
-impl CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+impl CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4644,7 +5881,7 @@ impl CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
-for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4653,13 +5890,13 @@ for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::fmt::Display for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+impl ::std::fmt::Display for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -4669,7 +5906,7 @@ impl ::serde::Serialize for CreateFineTuningJobRequestHyperparametersNEpochsVari
 }
 #[cfg(feature = "fine-tuning")]
 impl<'de> ::serde::Deserialize<'de>
-for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
+for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -4681,17 +5918,7 @@ for CreateFineTuningJobRequestHyperparametersNEpochsVariant1 {
 }
 #[cfg(feature = "fine-tuning")]
 /// Base model to fine-tune.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateFineTuningJobRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "fine-tuning")]
@@ -4863,17 +6090,7 @@ impl CreateImageEditRequest {
 }
 #[cfg(feature = "images")]
 /// Image model; only `dall-e-2` for now.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateImageEditRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "images")]
@@ -4911,7 +6128,7 @@ impl ::std::fmt::Display for CreateImageEditRequestModel {
 }
 #[cfg(feature = "images")]
 /// Return images as URLs or as base64 JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageEditRequestResponseFormat {
     /// `url`
@@ -4970,7 +6187,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 /// Output size: 256x256, 512x512 or 1024x1024.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageEditRequestSize {
     /// `256x256`
@@ -5033,32 +6250,57 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestSize {
 }
 #[cfg(feature = "images")]
 /// Body of an image generation request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateImageRequest {
     /// What to draw; the length limit depends on the model.
     pub prompt: ::std::string::String,
     /// Image model; `dall-e-2` unless set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateImageRequestModel>,
     /// Number of images, 1 to 10; `dall-e-3` accepts only 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// `hd` gives finer detail; `dall-e-3` only.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::CreateImageRequestQuality>,
     /// Return images as URLs or as base64 JSON.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::CreateImageRequestResponseFormat>,
     /// Image dimensions; the allowed set depends on the model.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::CreateImageRequestSize>,
     /// `vivid` leans dramatic, `natural` more realistic; `dall-e-3` only.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<super::CreateImageRequestStyle>,
     /// Your own stable ID for the end user, so OpenAI can trace abuse.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateImageRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
+            response_format: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "response_format")?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
+            style: crate::runtime::de::field::<_, D::Error>(&mut object, "style")?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+        })
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -5133,17 +6375,7 @@ impl CreateImageRequest {
 }
 #[cfg(feature = "images")]
 /// Image model; `dall-e-2` unless set.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateImageRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "images")]
@@ -5183,7 +6415,7 @@ impl ::std::fmt::Display for CreateImageRequestModel {
 }
 #[cfg(feature = "images")]
 /// `hd` gives finer detail; `dall-e-3` only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageRequestQuality {
     /// `standard`
@@ -5242,7 +6474,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
 }
 #[cfg(feature = "images")]
 /// Return images as URLs or as base64 JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageRequestResponseFormat {
     /// `url`
@@ -5301,7 +6533,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 /// Image dimensions; the allowed set depends on the model.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageRequestSize {
     /// `256x256`
@@ -5372,7 +6604,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestSize {
 }
 #[cfg(feature = "images")]
 /// `vivid` leans dramatic, `natural` more realistic; `dall-e-3` only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageRequestStyle {
     /// `vivid`
@@ -5535,17 +6767,7 @@ impl CreateImageVariationRequest {
 }
 #[cfg(feature = "images")]
 /// Image model; only `dall-e-2` for now.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateImageVariationRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "images")]
@@ -5583,7 +6805,7 @@ impl ::std::fmt::Display for CreateImageVariationRequestModel {
 }
 #[cfg(feature = "images")]
 /// Return images as URLs or as base64 JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageVariationRequestResponseFormat {
     /// `url`
@@ -5642,7 +6864,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseForma
 }
 #[cfg(feature = "images")]
 /// Output size: 256x256, 512x512 or 1024x1024.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateImageVariationRequestSize {
     /// `256x256`
@@ -5705,7 +6927,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to add a message to a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateMessageRequest {
     /// Author; only `user` is accepted.
@@ -5713,13 +6935,31 @@ pub struct CreateMessageRequest {
     /// Message text.
     pub content: ::std::string::String,
     /// File IDs the message may use, at most 10.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateMessageRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5755,7 +6995,7 @@ impl CreateMessageRequest {
 }
 #[cfg(feature = "assistants")]
 /// Author; only `user` is accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateMessageRequestRole {
     /// `user`
@@ -5810,14 +7050,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
 }
 #[cfg(feature = "moderations")]
 /// Body of a moderation request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationRequest {
     /// Text, or several texts, to check.
     pub input: super::CreateModerationRequestInput,
     /// Moderation model: `text-moderation-latest` (auto-upgraded, the default) or `text-moderation-stable` (changes rarely).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateModerationRequestModel>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateModerationRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+        })
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -5843,13 +7099,35 @@ impl CreateModerationRequest {
 }
 #[cfg(feature = "moderations")]
 /// Text, or several texts, to check.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum CreateModerationRequestInput {
     #[allow(missing_docs)]
     String(::std::string::String),
     #[allow(missing_docs)]
     StringArray(::std::vec::Vec<::std::string::String>),
+}
+#[cfg(feature = "moderations")]
+impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::String(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::StringArray(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `CreateModerationRequestInput`",
+            ),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestInput {
@@ -5865,17 +7143,7 @@ impl ::std::convert::From<::std::string::String> for CreateModerationRequestInpu
 }
 #[cfg(feature = "moderations")]
 /// Moderation model: `text-moderation-latest` (auto-upgraded, the default) or `text-moderation-stable` (changes rarely).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateModerationRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "moderations")]
@@ -5922,7 +7190,7 @@ impl ::std::fmt::Display for CreateModerationRequestModel {
 }
 #[cfg(feature = "moderations")]
 /// Policy verdicts for each input.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponse {
     /// Moderation request ID.
@@ -5933,7 +7201,24 @@ pub struct CreateModerationResponse {
     pub results: ::std::vec::Vec<super::CreateModerationResponseResultsItem>,
 }
 #[cfg(feature = "moderations")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateModerationResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+        })
+    }
+}
+#[cfg(feature = "moderations")]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItem {
     /// True if any category was flagged.
@@ -5944,8 +7229,31 @@ pub struct CreateModerationResponseResultsItem {
     pub category_scores: super::CreateModerationResponseResultsItemCategoryScores,
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateModerationResponseResultsItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            flagged: crate::runtime::de::field::<_, D::Error>(&mut object, "flagged")?,
+            categories: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "categories")?,
+            category_scores: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "category_scores")?,
+        })
+    }
+}
+#[cfg(feature = "moderations")]
 /// Per-category flags.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItemCategories {
     /// Hateful content targeting a protected group.
@@ -5979,8 +7287,57 @@ pub struct CreateModerationResponseResultsItemCategories {
     pub violence_graphic: bool,
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItemCategories {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateModerationResponseResultsItemCategories`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            hate: crate::runtime::de::field::<_, D::Error>(&mut object, "hate")?,
+            hate_threatening: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hate/threatening")?,
+            harassment: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "harassment")?,
+            harassment_threatening: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "harassment/threatening")?,
+            self_harm: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm")?,
+            self_harm_intent: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm/intent")?,
+            self_harm_instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm/instructions")?,
+            sexual: crate::runtime::de::field::<_, D::Error>(&mut object, "sexual")?,
+            sexual_minors: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "sexual/minors")?,
+            violence: crate::runtime::de::field::<_, D::Error>(&mut object, "violence")?,
+            violence_graphic: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "violence/graphic")?,
+        })
+    }
+}
+#[cfg(feature = "moderations")]
 /// Per-category model confidence.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItemCategoryScores {
     /// Model confidence in `hate`.
@@ -6013,27 +7370,102 @@ pub struct CreateModerationResponseResultsItemCategoryScores {
     #[serde(rename = "violence/graphic")]
     pub violence_graphic: f64,
 }
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for CreateModerationResponseResultsItemCategoryScores {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateModerationResponseResultsItemCategoryScores`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            hate: crate::runtime::de::field::<_, D::Error>(&mut object, "hate")?,
+            hate_threatening: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hate/threatening")?,
+            harassment: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "harassment")?,
+            harassment_threatening: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "harassment/threatening")?,
+            self_harm: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm")?,
+            self_harm_intent: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm/intent")?,
+            self_harm_instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "self-harm/instructions")?,
+            sexual: crate::runtime::de::field::<_, D::Error>(&mut object, "sexual")?,
+            sexual_minors: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "sexual/minors")?,
+            violence: crate::runtime::de::field::<_, D::Error>(&mut object, "violence")?,
+            violence_graphic: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "violence/graphic")?,
+        })
+    }
+}
 #[cfg(feature = "assistants")]
 /// Body of a request to start a run.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateRunRequest {
     /// Assistant to execute.
     pub assistant_id: ::std::string::String,
     /// Model for this run only; the assistant's model if unset.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Instructions for this run only, replacing the assistant's.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Tools for this run only, replacing the assistant's.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::CreateRunRequestToolsItem>>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateRunRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6087,7 +7519,7 @@ impl CreateRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CreateRunRequestToolsItem {
     /// `type`: `code_interpreter`
@@ -6163,7 +7595,7 @@ impl ::std::convert::From<super::AssistantToolsFunction> for CreateRunRequestToo
 }
 #[cfg(feature = "audio")]
 /// Body of a text-to-speech request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSpeechRequest {
     /// Speech model: `tts-1` or `tts-1-hd`.
@@ -6173,11 +7605,33 @@ pub struct CreateSpeechRequest {
     /// Voice to speak with.
     pub voice: super::CreateSpeechRequestVoice,
     /// Audio encoding of the output.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::CreateSpeechRequestResponseFormat>,
     /// Playback speed from 0.25 to 4; 1 is normal.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateSpeechRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            response_format: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "response_format")?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
+        })
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -6213,17 +7667,7 @@ impl CreateSpeechRequest {
 }
 #[cfg(feature = "audio")]
 /// Speech model: `tts-1` or `tts-1-hd`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateSpeechRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "audio")]
@@ -6263,7 +7707,7 @@ impl ::std::fmt::Display for CreateSpeechRequestModel {
 }
 #[cfg(feature = "audio")]
 /// Audio encoding of the output.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateSpeechRequestResponseFormat {
     /// `mp3`
@@ -6330,7 +7774,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 /// Voice to speak with.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateSpeechRequestVoice {
     /// `alloy`
@@ -6405,30 +7849,56 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestVoice {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request that creates a thread and starts a run on it.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequest {
     /// Assistant to execute.
     pub assistant_id: ::std::string::String,
     /// Thread to create; empty if omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thread: ::std::option::Option<super::CreateThreadRequest>,
     /// Model for this run only; the assistant's model if unset.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Instructions for this run only, replacing the assistant's.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Tools for this run only, replacing the assistant's.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateThreadAndRunRequestToolsItem>,
     >,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateThreadAndRunRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+            thread: crate::runtime::de::field::<_, D::Error>(&mut object, "thread")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6491,7 +7961,7 @@ impl CreateThreadAndRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CreateThreadAndRunRequestToolsItem {
     /// `type`: `code_interpreter`
@@ -6570,17 +8040,33 @@ for CreateThreadAndRunRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to create a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequest {
     /// Messages to seed the thread with.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<::std::vec::Vec<super::CreateMessageRequest>>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateThreadRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            messages: crate::runtime::de::field::<_, D::Error>(&mut object, "messages")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6712,17 +8198,7 @@ impl CreateTranscriptionRequest {
 }
 #[cfg(feature = "audio")]
 /// Speech model; `whisper-1` is the only one.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateTranscriptionRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "audio")]
@@ -6760,7 +8236,7 @@ impl ::std::fmt::Display for CreateTranscriptionRequestModel {
 }
 #[cfg(feature = "audio")]
 /// Transcript format.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateTranscriptionRequestResponseFormat {
     /// `json`
@@ -6831,11 +8307,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestResponseFormat
 }
 #[cfg(feature = "audio")]
 /// A transcript.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponse {
     /// Transcribed text.
     pub text: ::std::string::String,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateTranscriptionResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
 }
 #[cfg(feature = "audio")]
 /// Multipart body of a translation request.
@@ -6921,17 +8412,7 @@ impl CreateTranslationRequest {
 }
 #[cfg(feature = "audio")]
 /// Speech model; `whisper-1` is the only one.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateTranslationRequestModel(pub ::std::borrow::Cow<'static, str>);
 #[cfg(feature = "audio")]
@@ -6969,9 +8450,24 @@ impl ::std::fmt::Display for CreateTranslationRequestModel {
 }
 #[cfg(feature = "audio")]
 /// An English translation of the audio.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranslationResponse {
     /// Translated text.
     pub text: ::std::string::String,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `CreateTranslationResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
 }

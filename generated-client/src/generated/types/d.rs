@@ -3,7 +3,7 @@
 
 #[cfg(feature = "assistants")]
 /// Outcome of detaching a file from an assistant; the file itself remains.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteAssistantFileResponse {
     /// ID of the deleted object.
@@ -14,8 +14,25 @@ pub struct DeleteAssistantFileResponse {
     pub object: super::DeleteAssistantFileResponseObject,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteAssistantFileResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteAssistantFileResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag of this result.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteAssistantFileResponseObject {
     /// `assistant.file.deleted`
@@ -70,7 +87,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantFileResponseObject {
 }
 #[cfg(feature = "assistants")]
 /// Outcome of deleting an assistant.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteAssistantResponse {
     /// ID of the deleted object.
@@ -81,8 +98,25 @@ pub struct DeleteAssistantResponse {
     pub object: super::DeleteAssistantResponseObject,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteAssistantResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag of this result.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteAssistantResponseObject {
     /// `assistant.deleted`
@@ -137,7 +171,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
 }
 #[cfg(feature = "files")]
 /// Outcome of deleting a file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteFileResponse {
     /// ID of the deleted file.
@@ -148,8 +182,25 @@ pub struct DeleteFileResponse {
     pub deleted: bool,
 }
 #[cfg(feature = "files")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteFileResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+        })
+    }
+}
+#[cfg(feature = "files")]
 /// Type tag of this result.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteFileResponseObject {
     /// `file`
@@ -204,7 +255,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 /// Outcome of deleting a message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteMessageResponse {
     /// ID of the deleted object.
@@ -215,8 +266,25 @@ pub struct DeleteMessageResponse {
     pub object: super::DeleteMessageResponseObject,
 }
 #[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteMessageResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Type tag of this result.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteMessageResponseObject {
     /// `thread.message.deleted`
@@ -271,7 +339,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
 }
 #[cfg(feature = "models")]
 /// Outcome of deleting a fine-tuned model.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteModelResponse {
     /// ID of the deleted model.
@@ -281,9 +349,26 @@ pub struct DeleteModelResponse {
     /// Type tag of this result.
     pub object: ::std::string::String,
 }
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteModelResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
 #[cfg(feature = "assistants")]
 /// Outcome of deleting a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteThreadResponse {
     /// ID of the deleted object.
@@ -294,8 +379,25 @@ pub struct DeleteThreadResponse {
     pub object: super::DeleteThreadResponseObject,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `DeleteThreadResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag of this result.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteThreadResponseObject {
     /// `thread.deleted`

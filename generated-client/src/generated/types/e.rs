@@ -3,7 +3,7 @@
 
 #[cfg(feature = "embeddings")]
 /// One embedding vector.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Embedding {
     /// Position of the input it belongs to.
@@ -14,8 +14,28 @@ pub struct Embedding {
     pub object: super::EmbeddingObject,
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Embedding {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `Embedding`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            embedding: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "embedding")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "embeddings")]
 /// Type tag: `embedding`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmbeddingObject {
     /// `embedding`
@@ -70,24 +90,52 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
 }
 #[cfg(feature = "unreferenced")]
 /// Details of a failed request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Error {
     /// Machine-readable error code, if any.
-    #[serde(default)]
     pub code: ::std::option::Option<::std::string::String>,
     /// Human-readable explanation of the error.
     pub message: ::std::string::String,
     /// Request parameter the error refers to, if any.
-    #[serde(default)]
     pub param: ::std::option::Option<::std::string::String>,
     /// Error category.
     pub r#type: ::std::string::String,
 }
 #[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Error {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(deserializer, "an object `Error`")?;
+        ::std::result::Result::Ok(Self {
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+        })
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Envelope of an error reply.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     pub error: super::Error,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ErrorResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+        })
+    }
 }

@@ -4,7 +4,7 @@
 #[cfg(feature = "fine-tunes")]
 /// A legacy fine-tune job and its state.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTune {
     /// Fine-tune ID.
@@ -12,10 +12,9 @@ pub struct FineTune {
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Lifecycle events so far.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub events: ::std::option::Option<::std::vec::Vec<super::FineTuneEvent>>,
     /// Name of the resulting model; null until it exists.
-    #[serde(default)]
     pub fine_tuned_model: ::std::option::Option<::std::string::String>,
     /// Settings the job trains with.
     pub hyperparams: super::FineTuneHyperparams,
@@ -37,9 +36,60 @@ pub struct FineTune {
     pub validation_files: ::std::vec::Vec<super::OpenAiFile>,
 }
 #[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTune {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTune`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            events: crate::runtime::de::field::<_, D::Error>(&mut object, "events")?,
+            fine_tuned_model: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "fine_tuned_model")?,
+            hyperparams: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hyperparams")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            organization_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "organization_id")?,
+            result_files: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "result_files")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            training_files: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "training_files")?,
+            updated_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "updated_at")?,
+            validation_files: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "validation_files")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tunes")]
 /// A log entry of a legacy fine-tune.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneEvent {
     /// Time of the event, Unix seconds.
@@ -52,8 +102,29 @@ pub struct FineTuneEvent {
     pub object: super::FineTuneEventObject,
 }
 #[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuneEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuneEvent`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            level: crate::runtime::de::field::<_, D::Error>(&mut object, "level")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tunes")]
 /// Type tag: `fine-tune-event`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuneEventObject {
     /// `fine-tune-event`
@@ -108,19 +179,19 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneEventObject {
 }
 #[cfg(feature = "fine-tunes")]
 /// Settings the job trains with.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneHyperparams {
     /// Training examples per pass.
     pub batch_size: i64,
     /// How many classes the metrics assume.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification_n_classes: ::std::option::Option<i64>,
     /// Label treated as positive for the metrics.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification_positive_class: ::std::option::Option<::std::string::String>,
     /// Whether classification metrics are computed after each epoch.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compute_classification_metrics: ::std::option::Option<bool>,
     /// Learning rate scale.
     pub learning_rate_multiplier: f64,
@@ -130,8 +201,47 @@ pub struct FineTuneHyperparams {
     pub prompt_loss_weight: f64,
 }
 #[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuneHyperparams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuneHyperparams`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            batch_size: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "batch_size")?,
+            classification_n_classes: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "classification_n_classes")?,
+            classification_positive_class: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "classification_positive_class")?,
+            compute_classification_metrics: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "compute_classification_metrics")?,
+            learning_rate_multiplier: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "learning_rate_multiplier")?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            prompt_loss_weight: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "prompt_loss_weight")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tunes")]
 /// Type tag: `fine-tune`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuneObject {
     /// `fine-tune`
@@ -186,7 +296,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneObject {
 }
 #[cfg(feature = "fine-tuning")]
 /// A fine-tuning job and its state.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJob {
     /// Job ID.
@@ -194,13 +304,10 @@ pub struct FineTuningJob {
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Why the job failed; null unless it did.
-    #[serde(default)]
     pub error: ::std::option::Option<super::FineTuningJobError>,
     /// Name of the resulting model; null while the job runs.
-    #[serde(default)]
     pub fine_tuned_model: ::std::option::Option<::std::string::String>,
     /// Completion time, Unix seconds; null while the job runs.
-    #[serde(default)]
     pub finished_at: ::std::option::Option<i64>,
     /// Settings the job trains with.
     pub hyperparameters: super::FineTuningJobHyperparameters,
@@ -215,17 +322,70 @@ pub struct FineTuningJob {
     /// Current state of the job.
     pub status: super::FineTuningJobStatus,
     /// Billable tokens processed; null while the job runs.
-    #[serde(default)]
     pub trained_tokens: ::std::option::Option<i64>,
     /// ID of the training file.
     pub training_file: ::std::string::String,
     /// ID of the validation file, if any.
-    #[serde(default)]
     pub validation_file: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuningJob`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            fine_tuned_model: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "fine_tuned_model")?,
+            finished_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "finished_at")?,
+            hyperparameters: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "hyperparameters")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            organization_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "organization_id")?,
+            result_files: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "result_files")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            trained_tokens: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "trained_tokens")?,
+            training_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "training_file")?,
+            validation_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "validation_file")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Why the job failed; null unless it did.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobError {
     /// Error code for programs to match on.
@@ -233,12 +393,28 @@ pub struct FineTuningJobError {
     /// Human-readable explanation.
     pub message: ::std::string::String,
     /// Offending parameter, such as `training_file`; null if none.
-    #[serde(default)]
     pub param: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuningJobError`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A log entry of a fine-tuning job.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobEvent {
     /// Event ID.
@@ -253,8 +429,30 @@ pub struct FineTuningJobEvent {
     pub object: super::FineTuningJobEventObject,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuningJobEvent`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            level: crate::runtime::de::field::<_, D::Error>(&mut object, "level")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Severity.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuningJobEventLevel {
     /// `info`
@@ -317,7 +515,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
 }
 #[cfg(feature = "fine-tuning")]
 /// Type tag: `fine_tuning.job.event`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuningJobEventObject {
     /// `fine_tuning.job.event`
@@ -372,40 +570,77 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
 }
 #[cfg(feature = "fine-tuning")]
 /// Settings the job trains with.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobHyperparameters {
     /// Passes over the training data; `auto` picks one from the dataset size, otherwise 1 to 50.
     pub n_epochs: super::FineTuningJobHyperparametersNEpochs,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FineTuningJobHyperparameters`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Passes over the training data; `auto` picks one from the dataset size, otherwise 1 to 50.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[serde(untagged)]
 pub enum FineTuningJobHyperparametersNEpochs {
     #[allow(missing_docs)]
-    Variant1(super::FineTuningJobHyperparametersNEpochsVariant1),
+    Auto(super::FineTuningJobHyperparametersNEpochsAuto),
     #[allow(missing_docs)]
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuningJobHyperparametersNEpochsVariant1>
-for FineTuningJobHyperparametersNEpochs {
-    fn from(value: super::FineTuningJobHyperparametersNEpochsVariant1) -> Self {
-        Self::Variant1(value)
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Auto(v));
+        }
+        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
+            return ::std::result::Result::Ok(Self::Integer(v));
+        }
+        ::std::result::Result::Err(
+            crate::runtime::de::no_variant(
+                &value,
+                "a value matching one variant of `FineTuningJobHyperparametersNEpochs`",
+            ),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+impl ::std::convert::From<super::FineTuningJobHyperparametersNEpochsAuto>
+for FineTuningJobHyperparametersNEpochs {
+    fn from(value: super::FineTuningJobHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum FineTuningJobHyperparametersNEpochsVariant1 {
+pub enum FineTuningJobHyperparametersNEpochsAuto {
     /// `auto`
     Auto,
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
 #[cfg(feature = "fine-tuning")]
-impl FineTuningJobHyperparametersNEpochsVariant1 {
+impl FineTuningJobHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -415,7 +650,7 @@ impl FineTuningJobHyperparametersNEpochsVariant1 {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<&str> for FineTuningJobHyperparametersNEpochsVariant1 {
+impl ::std::convert::From<&str> for FineTuningJobHyperparametersNEpochsAuto {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -424,13 +659,13 @@ impl ::std::convert::From<&str> for FineTuningJobHyperparametersNEpochsVariant1 
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::fmt::Display for FineTuningJobHyperparametersNEpochsVariant1 {
+impl ::std::fmt::Display for FineTuningJobHyperparametersNEpochsAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::serde::Serialize for FineTuningJobHyperparametersNEpochsVariant1 {
+impl ::serde::Serialize for FineTuningJobHyperparametersNEpochsAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -439,7 +674,7 @@ impl ::serde::Serialize for FineTuningJobHyperparametersNEpochsVariant1 {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochsVariant1 {
+impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -451,7 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochsVaria
 }
 #[cfg(feature = "fine-tuning")]
 /// Type tag: `fine_tuning.job`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuningJobObject {
     /// `fine_tuning.job`
@@ -506,7 +741,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
 }
 #[cfg(feature = "fine-tuning")]
 /// Current state of the job.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FineTuningJobStatus {
     /// `validating_files`
@@ -581,15 +816,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
 }
 #[cfg(any(feature = "assistant", feature = "assistants", feature = "chat"))]
 /// Definition of a callable function.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionObject {
     /// What the function does; helps the model decide when to call it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Function name: letters, digits, underscores and dashes, at most 64 characters.
     pub name: ::std::string::String,
     pub parameters: super::FunctionParameters,
+}
+#[cfg(any(feature = "assistant", feature = "assistants", feature = "chat"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for FunctionObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `FunctionObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            description: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "description")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            parameters: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "parameters")?,
+        })
+    }
 }
 #[cfg(any(feature = "assistant", feature = "assistants", feature = "chat"))]
 #[allow(deprecated)]

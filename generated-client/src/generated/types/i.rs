@@ -3,26 +3,59 @@
 
 #[cfg(feature = "images")]
 /// One generated image, as a URL or base64 data.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Image {
     /// Image bytes, base64-encoded; set when `b64_json` was requested.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub b64_json: ::std::option::Option<::std::string::String>,
     /// Where to download the image; set when `url` was requested.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Prompt actually used, if the service rewrote it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revised_prompt: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Image {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(deserializer, "an object `Image`")?;
+        ::std::result::Result::Ok(Self {
+            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            revised_prompt: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "revised_prompt")?,
+        })
+    }
+}
+#[cfg(feature = "images")]
 /// Generated images.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImagesResponse {
     /// Creation time, Unix seconds.
     pub created: i64,
     /// The images.
     pub data: ::std::vec::Vec<super::Image>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ImagesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+        })
+    }
 }

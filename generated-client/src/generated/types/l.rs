@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListAssistantFilesOrder {
     /// `asc`
@@ -61,7 +61,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantFilesOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of assistant files.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListAssistantFilesResponse {
     /// Type tag of the page, `list`.
@@ -76,7 +76,26 @@ pub struct ListAssistantFilesResponse {
     pub has_more: bool,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListAssistantFilesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListAssistantFilesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListAssistantsOrder {
     /// `asc`
@@ -135,7 +154,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of assistants.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListAssistantsResponse {
     /// Type tag of the page, `list`.
@@ -149,9 +168,28 @@ pub struct ListAssistantsResponse {
     /// True when more items follow this page.
     pub has_more: bool,
 }
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListAssistantsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
 #[cfg(feature = "files")]
 /// Files of the organization.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFilesResponse {
     /// The files.
@@ -160,8 +198,24 @@ pub struct ListFilesResponse {
     pub object: super::ListFilesResponseObject,
 }
 #[cfg(feature = "files")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListFilesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListFilesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "files")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFilesResponseObject {
     /// `list`
@@ -216,7 +270,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesResponseObject {
 }
 #[cfg(feature = "fine-tunes")]
 /// Events of a legacy fine-tune.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTuneEventsResponse {
     /// The events.
@@ -225,8 +279,24 @@ pub struct ListFineTuneEventsResponse {
     pub object: super::ListFineTuneEventsResponseObject,
 }
 #[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListFineTuneEventsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListFineTuneEventsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tunes")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFineTuneEventsResponseObject {
     /// `list`
@@ -281,7 +351,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuneEventsResponseObject {
 }
 #[cfg(feature = "fine-tunes")]
 /// Legacy fine-tunes of the organization.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTunesResponse {
     /// The fine-tunes.
@@ -290,8 +360,24 @@ pub struct ListFineTunesResponse {
     pub object: super::ListFineTunesResponseObject,
 }
 #[cfg(feature = "fine-tunes")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListFineTunesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListFineTunesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tunes")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFineTunesResponseObject {
     /// `list`
@@ -346,7 +432,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTunesResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 /// Events of a fine-tuning job.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTuningJobEventsResponse {
     /// The events.
@@ -355,8 +441,24 @@ pub struct ListFineTuningJobEventsResponse {
     pub object: super::ListFineTuningJobEventsResponseObject,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListFineTuningJobEventsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFineTuningJobEventsResponseObject {
     /// `list`
@@ -410,7 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListMessageFilesOrder {
     /// `asc`
@@ -469,7 +571,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessageFilesOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of message files.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListMessageFilesResponse {
     /// Type tag of the page, `list`.
@@ -484,7 +586,26 @@ pub struct ListMessageFilesResponse {
     pub has_more: bool,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListMessageFilesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListMessageFilesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListMessagesOrder {
     /// `asc`
@@ -543,7 +664,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of messages.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListMessagesResponse {
     /// Type tag of the page, `list`.
@@ -557,9 +678,28 @@ pub struct ListMessagesResponse {
     /// True when more items follow this page.
     pub has_more: bool,
 }
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListMessagesResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
 #[cfg(feature = "models")]
 /// Page of models.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListModelsResponse {
     /// Type tag: `list`.
@@ -568,8 +708,24 @@ pub struct ListModelsResponse {
     pub data: ::std::vec::Vec<super::Model>,
 }
 #[cfg(feature = "models")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListModelsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+        })
+    }
+}
+#[cfg(feature = "models")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListModelsResponseObject {
     /// `list`
@@ -624,7 +780,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 /// Page of fine-tuning jobs.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListPaginatedFineTuningJobsResponse {
     /// The jobs on this page.
@@ -635,8 +791,25 @@ pub struct ListPaginatedFineTuningJobsResponse {
     pub object: super::ListPaginatedFineTuningJobsResponseObject,
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListPaginatedFineTuningJobsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+        })
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Type tag: `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListPaginatedFineTuningJobsResponseObject {
     /// `list`
@@ -690,7 +863,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListRunStepsOrder {
     /// `asc`
@@ -749,7 +922,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of run steps.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListRunStepsResponse {
     /// Type tag of the page, `list`.
@@ -764,7 +937,26 @@ pub struct ListRunStepsResponse {
     pub has_more: bool,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListRunStepsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListRunsOrder {
     /// `asc`
@@ -823,7 +1015,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
 }
 #[cfg(feature = "assistants")]
 /// Page of runs.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListRunsResponse {
     /// Type tag of the page, `list`.
@@ -837,9 +1029,28 @@ pub struct ListRunsResponse {
     /// True when more items follow this page.
     pub has_more: bool,
 }
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListRunsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Page of threads.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListThreadsResponse {
     /// Type tag of the page, `list`.
@@ -852,4 +1063,23 @@ pub struct ListThreadsResponse {
     pub last_id: ::std::string::String,
     /// True when more items follow this page.
     pub has_more: bool,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ListThreadsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ListThreadsResponse`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+        })
+    }
 }

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "assistants")]
 /// Image part of a message, pointing to a file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObject {
     /// Type tag: `image_file`.
@@ -12,16 +12,50 @@ pub struct MessageContentImageFileObject {
     pub image_file: super::MessageContentImageFileObjectImageFile,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentImageFileObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            image_file: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "image_file")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// The image file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObjectImageFile {
     /// ID of the image file.
     pub file_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentImageFileObjectImageFile`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `image_file`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageContentImageFileObjectType {
     /// `image_file`
@@ -76,7 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
 }
 #[cfg(feature = "assistants")]
 /// Marks a span of text as a quote from an attached file (from retrieval).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObject {
     /// Type tag: `file_citation`.
@@ -91,8 +125,36 @@ pub struct MessageContentTextAnnotationsFileCitationObject {
     pub end_index: i64,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitationObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextAnnotationsFileCitationObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            file_citation: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "file_citation")?,
+            start_index: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "start_index")?,
+            end_index: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "end_index")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// The cited file and quote.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObjectFileCitation {
     /// ID of the cited file.
@@ -101,8 +163,25 @@ pub struct MessageContentTextAnnotationsFileCitationObjectFileCitation {
     pub quote: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for MessageContentTextAnnotationsFileCitationObjectFileCitation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextAnnotationsFileCitationObjectFileCitation`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            quote: crate::runtime::de::field::<_, D::Error>(&mut object, "quote")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `file_citation`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageContentTextAnnotationsFileCitationObjectType {
     /// `file_citation`
@@ -158,7 +237,7 @@ for MessageContentTextAnnotationsFileCitationObjectType {
 }
 #[cfg(feature = "assistants")]
 /// Marks a span of text as a link to a file made by code_interpreter.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObject {
     /// Type tag: `file_path`.
@@ -173,16 +252,60 @@ pub struct MessageContentTextAnnotationsFilePathObject {
     pub end_index: i64,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextAnnotationsFilePathObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            file_path: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "file_path")?,
+            start_index: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "start_index")?,
+            end_index: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "end_index")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// The generated file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObjectFilePath {
     /// ID of the generated file.
     pub file_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for MessageContentTextAnnotationsFilePathObjectFilePath {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextAnnotationsFilePathObjectFilePath`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `file_path`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageContentTextAnnotationsFilePathObjectType {
     /// `file_path`
@@ -237,7 +360,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
 }
 #[cfg(feature = "assistants")]
 /// Text part of a message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextObject {
     /// Type tag: `text`.
@@ -246,8 +369,24 @@ pub struct MessageContentTextObject {
     pub text: super::MessageContentTextObjectText,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Text and its annotations.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextObjectText {
     /// The text.
@@ -256,7 +395,26 @@ pub struct MessageContentTextObjectText {
     pub annotations: ::std::vec::Vec<super::MessageContentTextObjectTextAnnotationsItem>,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageContentTextObjectText`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            annotations: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "annotations")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum MessageContentTextObjectTextAnnotationsItem {
     /// `type`: `file_citation`
@@ -318,7 +476,7 @@ for MessageContentTextObjectTextAnnotationsItem {
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `text`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageContentTextObjectType {
     /// `text`
@@ -373,7 +531,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
 }
 #[cfg(feature = "assistants")]
 /// Link between a message and one of its files.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageFileObject {
     /// Message file ID.
@@ -386,8 +544,32 @@ pub struct MessageFileObject {
     pub message_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageFileObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageFileObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            message_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "message_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `thread.message.file`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageFileObjectObject {
     /// `thread.message.file`
@@ -442,7 +624,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageFileObjectObject {
 }
 #[cfg(feature = "assistants")]
 /// A message in a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageObject {
     /// Message ID.
@@ -458,21 +640,51 @@ pub struct MessageObject {
     /// Text and image parts of the message.
     pub content: ::std::vec::Vec<super::MessageObjectContentItem>,
     /// Assistant that wrote the message, if any.
-    #[serde(default)]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// Run that produced the message, if any.
-    #[serde(default)]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// File IDs the assistant may use (for retrieval or code_interpreter), at most 10.
     pub file_ids: ::std::vec::Vec<::std::string::String>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default)]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for MessageObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `MessageObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            thread_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "thread_id")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum MessageObjectContentItem {
     /// `type`: `image_file`
@@ -533,7 +745,7 @@ impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectCont
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `thread.message`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageObjectObject {
     /// `thread.message`
@@ -588,7 +800,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
 }
 #[cfg(feature = "assistants")]
 /// Author: `user` or `assistant`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageObjectRole {
     /// `user`
@@ -647,7 +859,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
 }
 #[cfg(feature = "models")]
 /// A model you can call.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Model {
     /// Model name to pass in requests.
@@ -660,8 +872,23 @@ pub struct Model {
     pub owned_by: ::std::string::String,
 }
 #[cfg(feature = "models")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for Model {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(deserializer, "an object `Model`")?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            owned_by: crate::runtime::de::field::<_, D::Error>(&mut object, "owned_by")?,
+        })
+    }
+}
+#[cfg(feature = "models")]
 /// Type tag: `model`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModelObject {
     /// `model`
@@ -716,34 +943,61 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
 }
 #[cfg(feature = "assistant")]
 /// Body of a request to change an assistant; omitted fields stay as they are.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequest {
     /// Model the assistant runs on.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Display name, up to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Free text about the assistant, up to 512 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// System instructions, up to 32768 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Tools to enable (code_interpreter, retrieval, function), at most 128.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::ModifyAssistantRequestToolsItem>,
     >,
     /// Full list of attached file IDs, at most 20; files left out are detached.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistant")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ModifyAssistantRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            description: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "description")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistant")]
 #[allow(deprecated)]
@@ -823,7 +1077,7 @@ impl ModifyAssistantRequest {
     }
 }
 #[cfg(feature = "assistant")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ModifyAssistantRequestToolsItem {
     /// `type`: `code_interpreter`
@@ -902,14 +1156,29 @@ for ModifyAssistantRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to change a message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyMessageRequest {
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ModifyMessageRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -934,14 +1203,29 @@ impl ModifyMessageRequest {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to change a run.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyRunRequest {
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ModifyRunRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -966,14 +1250,29 @@ impl ModifyRunRequest {
 }
 #[cfg(feature = "assistants")]
 /// Body of a request to change a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyThreadRequest {
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ModifyThreadRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]

@@ -3,7 +3,7 @@
 
 #[cfg(any(feature = "files", feature = "fine-tunes"))]
 /// An uploaded file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OpenAiFile {
     /// File ID to use in other endpoints.
@@ -23,12 +23,40 @@ pub struct OpenAiFile {
     pub status: super::OpenAiFileStatus,
     /// Deprecated. Why validation failed, if it did.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_details: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "files", feature = "fine-tunes"))]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `OpenAiFile`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            status_details: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "status_details")?,
+        })
+    }
+}
+#[cfg(any(feature = "files", feature = "fine-tunes"))]
 /// Type tag: `file`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenAiFileObject {
     /// `file`
@@ -83,7 +111,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
 }
 #[cfg(any(feature = "files", feature = "fine-tunes"))]
 /// What the file is for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenAiFilePurpose {
     /// `fine-tune`
@@ -151,7 +179,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
 #[cfg(any(feature = "files", feature = "fine-tunes"))]
 /// Deprecated. Processing state of the file.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenAiFileStatus {
     /// `uploaded`

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "assistants")]
 /// One execution of an assistant on a thread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunObject {
     /// Run ID.
@@ -19,24 +19,18 @@ pub struct RunObject {
     /// Lifecycle state of the run.
     pub status: super::RunObjectStatus,
     /// What you must do for the run to continue; null if nothing.
-    #[serde(default)]
     pub required_action: ::std::option::Option<super::RunObjectRequiredAction>,
     /// Most recent error; null if none.
-    #[serde(default)]
     pub last_error: ::std::option::Option<super::RunObjectLastError>,
     /// Expiry time, Unix seconds.
     pub expires_at: i64,
     /// Start time, Unix seconds.
-    #[serde(default)]
     pub started_at: ::std::option::Option<i64>,
     /// Cancellation time, Unix seconds.
-    #[serde(default)]
     pub cancelled_at: ::std::option::Option<i64>,
     /// Failure time, Unix seconds.
-    #[serde(default)]
     pub failed_at: ::std::option::Option<i64>,
     /// Completion time, Unix seconds.
-    #[serde(default)]
     pub completed_at: ::std::option::Option<i64>,
     /// Model used for this run.
     pub model: ::std::string::String,
@@ -47,14 +41,78 @@ pub struct RunObject {
     /// File IDs used for this run.
     pub file_ids: ::std::vec::Vec<::std::string::String>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default)]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            thread_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "thread_id")?,
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            required_action: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "required_action")?,
+            last_error: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "last_error")?,
+            expires_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "expires_at")?,
+            started_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "started_at")?,
+            cancelled_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "cancelled_at")?,
+            failed_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "failed_at")?,
+            completed_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "completed_at")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            instructions: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "instructions")?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Most recent error; null if none.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunObjectLastError {
     /// Which failure happened: server error or rate limit.
@@ -63,8 +121,24 @@ pub struct RunObjectLastError {
     pub message: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunObjectLastError`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Which failure happened: server error or rate limit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunObjectLastErrorCode {
     /// `server_error`
@@ -123,7 +197,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastErrorCode {
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `thread.run`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunObjectObject {
     /// `thread.run`
@@ -178,7 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
 }
 #[cfg(feature = "assistants")]
 /// What you must do for the run to continue; null if nothing.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunObjectRequiredAction {
     /// Always `submit_tool_outputs` for now.
@@ -187,16 +261,53 @@ pub struct RunObjectRequiredAction {
     pub submit_tool_outputs: super::RunObjectRequiredActionSubmitToolOutputs,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunObjectRequiredAction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            submit_tool_outputs: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "submit_tool_outputs")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Tool outputs the run waits for.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunObjectRequiredActionSubmitToolOutputs {
     /// Tool calls to answer.
     pub tool_calls: ::std::vec::Vec<super::RunToolCallObject>,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionSubmitToolOutputs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunObjectRequiredActionSubmitToolOutputs`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            tool_calls: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_calls")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Always `submit_tool_outputs` for now.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunObjectRequiredActionType {
     /// `submit_tool_outputs`
@@ -251,7 +362,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
 }
 #[cfg(feature = "assistants")]
 /// Lifecycle state of the run.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunObjectStatus {
     /// `queued`
@@ -333,7 +444,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RunObjectToolsItem {
     /// `type`: `code_interpreter`
@@ -409,7 +520,7 @@ impl ::std::convert::From<super::AssistantToolsFunction> for RunObjectToolsItem 
 }
 #[cfg(feature = "assistants")]
 /// Step details when the step created a message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsMessageCreationObject {
     /// Type tag: `message_creation`.
@@ -418,16 +529,54 @@ pub struct RunStepDetailsMessageCreationObject {
     pub message_creation: super::RunStepDetailsMessageCreationObjectMessageCreation,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsMessageCreationObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            message_creation: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "message_creation")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// The created message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsMessageCreationObjectMessageCreation {
     /// ID of the created message.
     pub message_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for RunStepDetailsMessageCreationObjectMessageCreation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsMessageCreationObjectMessageCreation`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "message_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `message_creation`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsMessageCreationObjectType {
     /// `message_creation`
@@ -482,7 +631,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
 }
 #[cfg(feature = "assistants")]
 /// A code interpreter call made in a step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeObject {
     /// Tool call ID.
@@ -493,8 +642,28 @@ pub struct RunStepDetailsToolCallsCodeObject {
     pub code_interpreter: super::RunStepDetailsToolCallsCodeObjectCodeInterpreter,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsCodeObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            code_interpreter: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "code_interpreter")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Code that ran and what it produced.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     /// Code given to the interpreter.
@@ -505,7 +674,24 @@ pub struct RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     >,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsCodeObjectCodeInterpreter`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     /// `type`: `logs`
@@ -568,7 +754,7 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `code_interpreter`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsCodeObjectType {
     /// `code_interpreter`
@@ -623,7 +809,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(feature = "assistants")]
 /// Image produced by the code interpreter.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputImageObject {
     /// Type tag: `image`.
@@ -632,16 +818,48 @@ pub struct RunStepDetailsToolCallsCodeOutputImageObject {
     pub image: super::RunStepDetailsToolCallsCodeOutputImageObjectImage,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsCodeOutputImageObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            image: crate::runtime::de::field::<_, D::Error>(&mut object, "image")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// The image file.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputImageObjectImage {
     /// ID of the image file.
     pub file_id: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de>
+for RunStepDetailsToolCallsCodeOutputImageObjectImage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsCodeOutputImageObjectImage`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `image`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsCodeOutputImageObjectType {
     /// `image`
@@ -697,7 +915,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
 }
 #[cfg(feature = "assistants")]
 /// Log text printed by the code interpreter.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputLogsObject {
     /// Type tag: `logs`.
@@ -706,8 +924,24 @@ pub struct RunStepDetailsToolCallsCodeOutputLogsObject {
     pub logs: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsCodeOutputLogsObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            logs: crate::runtime::de::field::<_, D::Error>(&mut object, "logs")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `logs`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsCodeOutputLogsObjectType {
     /// `logs`
@@ -762,7 +996,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
 }
 #[cfg(feature = "assistants")]
 /// A function call made in a step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFunctionObject {
     /// Tool call ID.
@@ -773,8 +1007,25 @@ pub struct RunStepDetailsToolCallsFunctionObject {
     pub function: super::RunStepDetailsToolCallsFunctionObjectFunction,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsFunctionObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Called function, arguments and output.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFunctionObjectFunction {
     /// Function name.
@@ -782,12 +1033,31 @@ pub struct RunStepDetailsToolCallsFunctionObjectFunction {
     /// Arguments passed, JSON-encoded.
     pub arguments: ::std::string::String,
     /// What the function returned; null until the outputs are submitted.
-    #[serde(default)]
     pub output: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsFunctionObjectFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `function`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsFunctionObjectType {
     /// `function`
@@ -842,7 +1112,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
 }
 #[cfg(feature = "assistants")]
 /// Step details when the step called tools.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsObject {
     /// Type tag: `tool_calls`.
@@ -851,7 +1121,26 @@ pub struct RunStepDetailsToolCallsObject {
     pub tool_calls: ::std::vec::Vec<super::RunStepDetailsToolCallsObjectToolCallsItem>,
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq)]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            tool_calls: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_calls")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsObjectToolCallsItem {
     /// `type`: `code_interpreter`
@@ -930,7 +1219,7 @@ for RunStepDetailsToolCallsObjectToolCallsItem {
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `tool_calls`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsObjectType {
     /// `tool_calls`
@@ -985,7 +1274,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
 }
 #[cfg(feature = "assistants")]
 /// A retrieval call made in a step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsRetrievalObject {
     /// Tool call ID.
@@ -996,8 +1285,28 @@ pub struct RunStepDetailsToolCallsRetrievalObject {
     pub retrieval: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsRetrievalObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepDetailsToolCallsRetrievalObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            retrieval: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "retrieval")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `retrieval`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepDetailsToolCallsRetrievalObjectType {
     /// `retrieval`
@@ -1052,7 +1361,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsRetrievalObjectTy
 }
 #[cfg(feature = "assistants")]
 /// One step of a run: creating a message or calling tools.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepObject {
     /// Run step ID.
@@ -1074,29 +1383,79 @@ pub struct RunStepObject {
     /// What the step did.
     pub step_details: super::RunStepObjectStepDetails,
     /// Most recent error; null if none.
-    #[serde(default)]
     pub last_error: ::std::option::Option<super::RunStepObjectLastError>,
     /// Expiry time, Unix seconds; a step expires with its run.
-    #[serde(default)]
     pub expired_at: ::std::option::Option<i64>,
     /// Cancellation time, Unix seconds.
-    #[serde(default)]
     pub cancelled_at: ::std::option::Option<i64>,
     /// Failure time, Unix seconds.
-    #[serde(default)]
     pub failed_at: ::std::option::Option<i64>,
     /// Completion time, Unix seconds.
-    #[serde(default)]
     pub completed_at: ::std::option::Option<i64>,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default)]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            assistant_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "assistant_id")?,
+            thread_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "thread_id")?,
+            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            step_details: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "step_details")?,
+            last_error: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "last_error")?,
+            expired_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "expired_at")?,
+            cancelled_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "cancelled_at")?,
+            failed_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "failed_at")?,
+            completed_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "completed_at")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Most recent error; null if none.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunStepObjectLastError {
     /// Which failure happened: server error or rate limit.
@@ -1105,8 +1464,24 @@ pub struct RunStepObjectLastError {
     pub message: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunStepObjectLastError`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Which failure happened: server error or rate limit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepObjectLastErrorCode {
     /// `server_error`
@@ -1165,7 +1540,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastErrorCode {
 }
 #[cfg(feature = "assistants")]
 /// Type tag: `thread.run.step`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepObjectObject {
     /// `thread.run.step`
@@ -1220,7 +1595,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
 }
 #[cfg(feature = "assistants")]
 /// Lifecycle state of the step.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepObjectStatus {
     /// `in_progress`
@@ -1291,7 +1666,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
 }
 #[cfg(feature = "assistants")]
 /// What the step did.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RunStepObjectStepDetails {
     /// `type`: `message_creation`
@@ -1355,7 +1730,7 @@ for RunStepObjectStepDetails {
 }
 #[cfg(feature = "assistants")]
 /// Step kind.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunStepObjectType {
     /// `message_creation`
@@ -1414,7 +1789,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
 }
 #[cfg(feature = "assistants")]
 /// A tool call a run needs answered.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunToolCallObject {
     /// Tool call ID; quote it when submitting the output.
@@ -1425,8 +1800,25 @@ pub struct RunToolCallObject {
     pub function: super::RunToolCallObjectFunction,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunToolCallObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Function to call.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RunToolCallObjectFunction {
     /// Function name.
@@ -1435,8 +1827,27 @@ pub struct RunToolCallObjectFunction {
     pub arguments: ::std::string::String,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `RunToolCallObjectFunction`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            arguments: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "arguments")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Always `function` for now.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunToolCallObjectType {
     /// `function`

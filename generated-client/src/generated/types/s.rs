@@ -3,11 +3,29 @@
 
 #[cfg(feature = "assistants")]
 /// Tool outputs for a run that is waiting on them.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequest {
     /// Outputs, one per tool call.
     pub tool_outputs: ::std::vec::Vec<super::SubmitToolOutputsRunRequestToolOutputsItem>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `SubmitToolOutputsRunRequest`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            tool_outputs: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_outputs")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -25,15 +43,34 @@ impl SubmitToolOutputsRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequestToolOutputsItem {
     /// Tool call this output answers.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_call_id: ::std::option::Option<::std::string::String>,
     /// What the tool returned.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `SubmitToolOutputsRunRequestToolOutputsItem`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            tool_call_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "tool_call_id")?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+        })
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "assistants")]
 /// A conversation thread holding messages.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadObject {
     /// Thread ID.
@@ -13,14 +13,34 @@ pub struct ThreadObject {
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Up to 16 key-value pairs of your own; keys at most 64 characters, values at most 512.
-    #[serde(default)]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl<'de> ::serde::Deserialize<'de> for ThreadObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut object = crate::runtime::de::object(
+            deserializer,
+            "an object `ThreadObject`",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            created_at: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "created_at")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+        })
+    }
+}
+#[cfg(feature = "assistants")]
 /// Type tag: `thread`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ThreadObjectObject {
     /// `thread`
