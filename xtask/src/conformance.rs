@@ -242,7 +242,7 @@ fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build:
 /// `full` on by default, and one feature per API group.
 pub fn features_section(groups: &std::collections::BTreeSet<String>) -> String {
     let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\nfull = [{}]\n", list.join(", "));
+    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\nhttp2 = [\"reqwest/http2\"]\nfull = [{}]\n", list.join(", "));
     for g in groups {
         out.push_str(&format!("{g} = []\n"));
     }
