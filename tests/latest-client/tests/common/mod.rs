@@ -2,7 +2,7 @@
 //! records every request as it arrived (raw path, query, headers, JSON body or
 //! multipart parts) and answers with what the test asks for.
 //!
-//! Cargo also builds this file as a test target of its own; it has no tests.
+//! Lives in `common/mod.rs` so Cargo does not build it as a test target of its own.
 #![allow(dead_code)]
 
 use std::convert::Infallible;
