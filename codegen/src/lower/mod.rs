@@ -21,14 +21,14 @@ const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "execute_j
 pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut patch_warnings = Vec::new();
     let patched;
-    let spec = if config.nullable.is_empty() {
-        spec
+    let doc = if config.nullable.is_empty() {
+        &spec.document
     } else {
-        patched = mark_nullable(spec, &config.nullable, &mut patch_warnings);
+        patched = mark_nullable(&spec.document, &config.nullable, &mut patch_warnings);
         &patched
     };
-    let ops = operations(&spec.document);
-    let mut schemas = SchemaLowerer::new(spec, multipart_components(&ops));
+    let ops = operations(doc);
+    let mut schemas = SchemaLowerer::new(spec, doc, multipart_components(&ops));
     schemas.lower_components()?;
 
     let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods: Scope::with_reserved(RESERVED_METHODS), param_types: Scope::default() };
@@ -60,11 +60,11 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
 }
 
-/// A copy of `spec` with `nullable: true` on the schemas the config names.
-fn mark_nullable(spec: &Spec, pointers: &[String], warnings: &mut Vec<crate::Warning>) -> Spec {
-    let mut spec = spec.clone();
+/// A copy of `document` with `nullable: true` on the schemas the config names.
+fn mark_nullable(document: &Value, pointers: &[String], warnings: &mut Vec<crate::Warning>) -> Value {
+    let mut document = document.clone();
     for pointer in pointers {
-        match spec.document.pointer_mut(pointer).and_then(Value::as_object_mut) {
+        match document.pointer_mut(pointer).and_then(Value::as_object_mut) {
             Some(schema) => {
                 schema.insert("nullable".to_owned(), Value::Bool(true));
             }
@@ -72,13 +72,13 @@ fn mark_nullable(spec: &Spec, pointers: &[String], warnings: &mut Vec<crate::War
                 // One config serves every spec version: only a pointer into a schema
                 // this spec has, that leads nowhere, is a mistake worth reporting.
                 let component = pointer.split('/').take(4).collect::<Vec<_>>().join("/");
-                if spec.document.pointer(&component).is_some() {
+                if document.pointer(&component).is_some() {
                     warnings.push(crate::Warning { pointer: pointer.clone(), message: "codegen config marks this schema nullable, but the spec has nothing here".to_owned() });
                 }
             }
         }
     }
-    spec
+    document
 }
 
 /// Number of operations in a document.

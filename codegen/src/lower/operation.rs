@@ -51,7 +51,7 @@ impl<'s> OperationLowerer<'_, 's> {
     {
         match View::of(v).reference() {
             Some(r) => {
-                let target = r.strip_prefix('#').and_then(|p| self.schemas.spec.document.pointer(p));
+                let target = r.strip_prefix('#').and_then(|p| self.schemas.doc.pointer(p));
                 match target {
                     Some(t) => Ok((t, r.trim_start_matches('#').to_owned())),
                     None => Err(self.schemas.spec.error(&child(&ptr, "$ref"), format!("`$ref` target `{r}` does not exist"))),
@@ -71,7 +71,7 @@ impl<'s> OperationLowerer<'_, 's> {
         // Path-level parameters apply unless the operation overrides them by name and location.
         let item_ptr = ptr.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
         let mut raw_params: Vec<(&Value, String)> = Vec::new();
-        for (i, p) in View::of(spec.document.pointer(&item_ptr).unwrap_or(&Value::Null)).list("parameters").iter().enumerate() {
+        for (i, p) in View::of(self.schemas.doc.pointer(&item_ptr).unwrap_or(&Value::Null)).list("parameters").iter().enumerate() {
             raw_params.push((p, child(&child(&item_ptr, "parameters"), &i.to_string())));
         }
         for (i, p) in view.list("parameters").iter().enumerate() {
@@ -288,7 +288,7 @@ impl<'s> OperationLowerer<'_, 's> {
             (Some((schema, sptr)), _) if !schema.is_null() => self.schemas.lower(schema, sptr, &format!("{}StreamEvent", type_name(operation_id)))?.ty,
             (_, Some(name)) => {
                 let id = format!("#{}", child("/components/schemas", name));
-                if self.schemas.spec.document.pointer(id.trim_start_matches('#')).is_some() {
+                if self.schemas.doc.pointer(id.trim_start_matches('#')).is_some() {
                     TypeRef::Named(id)
                 } else {
                     self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("codegen config names stream event schema `{name}`, which this spec does not have; events read as JSON values") });

@@ -28,7 +28,10 @@ impl Lowered {
 }
 
 pub struct SchemaLowerer<'s> {
+    /// For error messages (file and line).
     pub spec: &'s Spec,
+    /// The document being lowered (the spec's, or a copy the config patched).
+    pub doc: &'s Value,
     pub types: BTreeMap<TypeId, TypeDef>,
     pub names: Scope,
     pub warnings: Vec<Warning>,
@@ -47,9 +50,10 @@ pub fn component_name(reference: &str) -> Option<String> {
 }
 
 impl<'s> SchemaLowerer<'s> {
-    pub fn new(spec: &'s Spec, multipart: BTreeSet<TypeId>) -> Self {
+    pub fn new(spec: &'s Spec, doc: &'s Value, multipart: BTreeSet<TypeId>) -> Self {
         SchemaLowerer {
             spec,
+            doc,
             types: BTreeMap::new(),
             names: Scope::default(),
             warnings: Vec::new(),
@@ -64,7 +68,7 @@ impl<'s> SchemaLowerer<'s> {
     }
 
     fn schemas(&self) -> Option<&'s serde_json::Map<String, Value>> {
-        self.spec.document.pointer("/components/schemas").and_then(Value::as_object)
+        self.doc.pointer("/components/schemas").and_then(Value::as_object)
     }
 
     /// Claims names for every component schema, then lowers each one.
@@ -154,7 +158,7 @@ impl<'s> SchemaLowerer<'s> {
     }
 
     fn target_nullable(&self, id: &str) -> bool {
-        id.strip_prefix('#').and_then(|p| self.spec.document.pointer(p)).is_some_and(|v| View::of(v).nullable())
+        id.strip_prefix('#').and_then(|p| self.doc.pointer(p)).is_some_and(|v| View::of(v).nullable())
     }
 
     /// A `$ref`: component schemas are named types; other targets are lowered where they are.
@@ -162,7 +166,7 @@ impl<'s> SchemaLowerer<'s> {
         let Some(target_ptr) = reference.strip_prefix('#') else {
             return Err(self.spec.error(ptr, format!("external reference `{reference}` is not supported; bundle the spec into one file")));
         };
-        let Some(target) = self.spec.document.pointer(target_ptr) else {
+        let Some(target) = self.doc.pointer(target_ptr) else {
             return Err(self.spec.error(&child(ptr, "$ref"), format!("`$ref` target `{reference}` does not exist")));
         };
         if component_name(reference).is_some() {
@@ -186,7 +190,7 @@ impl<'s> SchemaLowerer<'s> {
     {
         for _ in 0..32 {
             let Some(reference) = View::of(schema).reference() else { break };
-            let Some(target) = reference.strip_prefix('#').and_then(|p| self.spec.document.pointer(p)) else { break };
+            let Some(target) = reference.strip_prefix('#').and_then(|p| self.doc.pointer(p)) else { break };
             schema = target;
             ptr = reference.trim_start_matches('#').to_owned();
         }
