@@ -273,7 +273,7 @@ impl<'s> OperationLowerer<'_, 's> {
         } else if content.keys().any(|m| m.starts_with("text/") && m != "text/event-stream") {
             ResponseKind::Text
         } else if event_stream.is_some() {
-            // Stream only: the plain method is not generated, the stream method is.
+            // Stream only: the plain method ignores the body; the stream method reads it.
             ResponseKind::Empty
         } else {
             // Any other media type (`application/sdp`, ...) is handed over as bytes.
