@@ -155,6 +155,7 @@ fn untagged_unions_get_shape_names() {
     }
     assert_has(&type_text(&g, "c"), &["OtherPart(super::ContentOtherPart)"]);
     assert_has(&p, &["impl ::std::convert::From<&str> for Prompt"]);
+    assert_has(&type_text(&g, "e"), &["pub enum Epochs { #[allow(missing_docs)] Auto(super::EpochsAuto), #[allow(missing_docs)] Integer(i64), }"]);
 }
 
 #[test]
@@ -248,6 +249,25 @@ fn operations_get_methods_params_and_streams() {
     assert_has(&u, &["pub enum UploadRequestReference", "File(crate::runtime::InputFile)", r#"value.add_to(&mut form, "reference")"#]);
     // A file or an array of files: one goes as `images`, several as `images[]`.
     assert_has(&u, &["pub images: ::std::option::Option<::std::vec::Vec<crate::runtime::InputFile>>", r#"form.file("images", file)"#, r#"form.file("images[]", file)"#]);
+}
+
+#[test]
+fn api_groups_become_features_and_second_encodings_get_methods() {
+    let g = check_snapshot("features");
+    let features: Vec<String> = g.model.features().into_iter().collect();
+    assert_eq!(features, ["chat", "fine-tuning", "unreferenced"]);
+    let ops = squash(&g.files["operations.rs"]);
+    assert_has(&ops, &[
+        r#"#[cfg(feature = "chat")] /// `POST /chat`"#,
+        // Multipart is listed first, so it is the main method; JSON gets its own.
+        "pub async fn upload(&self, body: &super::types::UploadForm,",
+        "pub async fn upload_json(&self, body: &super::types::UploadJson,",
+    ]);
+    // A type used by two groups compiles with either; one used by none is opt-in.
+    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
+    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
+    // Every item of a type (its impls too) carries the cfg.
+    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
 }
 
 #[test]
