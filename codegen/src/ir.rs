@@ -321,9 +321,5 @@ impl Model {
         out
     }
 
-    /// Number of warnings in the model.
-    pub fn warning_count(&self) -> usize {
-        self.warnings.len()
-    }
 }
 

@@ -189,7 +189,7 @@ impl Normalizer<'_> {
 
         self.modifier_parts(obj);
         self.reference_siblings(obj);
-        self.type_list(obj, pointer);
+        self.type_list(obj);
         self.null_branches(obj);
         if let Some(c) = obj.remove("const") {
             if !obj.contains_key("type") {
@@ -290,7 +290,7 @@ impl Normalizer<'_> {
     }
 
     /// `type: [T, "null"]` → `type: T, nullable: true`; several non-null types become an `anyOf`.
-    fn type_list(&mut self, obj: &mut Map<String, Value>, pointer: &str) {
+    fn type_list(&mut self, obj: &mut Map<String, Value>) {
         let Some(Value::Array(types)) = obj.get("type") else {
             if obj.get("type").and_then(Value::as_str) == Some("null") {
                 obj.remove("type");
@@ -313,7 +313,6 @@ impl Normalizer<'_> {
                 obj.insert("type".to_owned(), rest[0].clone());
             }
             _ => {
-                let _ = pointer;
                 let branches: Vec<Value> = rest.into_iter().map(|t| json!({ "type": t })).collect();
                 obj.insert("anyOf".to_owned(), Value::Array(branches));
             }
