@@ -17,6 +17,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+pub mod record;
 pub mod wire;
 
 /// API key the test clients send; tests assert it never leaks into output.
@@ -264,6 +265,13 @@ impl<T: Clone> Log<T> {
     /// Appends a value.
     pub fn push(&self, value: T) {
         self.0.lock().unwrap().push(value);
+    }
+
+    /// Appends a value and returns its 0-based index (how many came before it).
+    pub fn append(&self, value: T) -> usize {
+        let mut values = self.0.lock().unwrap();
+        values.push(value);
+        values.len() - 1
     }
 
     /// Everything recorded so far.

@@ -67,7 +67,7 @@ async fn transcription_json_multipart_and_decoded_text() {
     assert_eq!(seen.media_type(), Some("multipart/form-data"));
     assert_eq!(seen.header("accept"), Some("application/json"));
     assert_eq!(
-        seen.parts,
+        seen.multipart(),
         vec![
             Part::file("file", "speech.mp3", "audio/mpeg", MP3),
             Part::text("model", "gpt-4o-transcribe"),
@@ -151,7 +151,7 @@ async fn check_transcription_stream(body: String) {
     seen.assert_auth();
     assert_eq!(seen.media_type(), Some("multipart/form-data"));
     assert_eq!(seen.header("accept"), Some("text/event-stream"));
-    assert_eq!(seen.parts, expected_stream_parts());
+    assert_eq!(seen.multipart(), expected_stream_parts());
 
     assert_eq!(events.len(), 4, "{events:#?}");
     let mut text = String::new();
@@ -267,7 +267,7 @@ async fn image_edit_with_two_images_sends_image_array_parts() {
     seen.assert_auth();
     assert_eq!(seen.media_type(), Some("multipart/form-data"));
     assert_eq!(
-        seen.parts,
+        seen.multipart(),
         vec![
             Part::file("image[]", "cat.png", "image/png", &png(1)),
             Part::file("image[]", "hat.webp", "image/webp", &png(2)),
@@ -314,7 +314,7 @@ async fn image_edit_with_one_image_sends_a_plain_image_part() {
     let seen = only(&log);
     assert_eq!(seen.path, "/v1/images/edits");
     assert_eq!(
-        seen.parts,
+        seen.multipart(),
         vec![
             Part::file("image", "cat.png", "image/png", &png(3)),
             Part::text("prompt", "Make it blue"),

@@ -59,7 +59,7 @@ async fn upload_file_from_a_path() {
     // No content type can be guessed from `.jsonl`: octet-stream, bytes untouched.
     let content_type = InputFile::from_path(&path).content_type();
     assert_eq!(
-        seen.parts,
+        seen.multipart(),
         vec![
             Part::file("file", "batch input.jsonl", &content_type, JSONL),
             Part::text("purpose", "batch"),
