@@ -248,7 +248,16 @@ fn operations_get_methods_params_and_streams() {
     // A file or an object: written into the form either way, never as JSON.
     assert_has(&u, &["pub enum UploadRequestReference", "File(crate::runtime::InputFile)", r#"value.add_to(&mut form, "reference")"#]);
     // A file or an array of files: one goes as `images`, several as `images[]`.
-    assert_has(&u, &["pub images: ::std::option::Option<::std::vec::Vec<crate::runtime::InputFile>>", r#"form.file("images", file)"#, r#"form.file("images[]", file)"#]);
+    assert_has(&u, &[
+        "pub images: ::std::option::Option<super::UploadRequestImages>",
+        "File(crate::runtime::InputFile)",
+        "FileArray(::std::vec::Vec<crate::runtime::InputFile>)",
+        "Self::File(file) => form.file(name, file),",
+        r#"let many = ::std::format!("{name}[]");"#,
+        "impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>> for UploadRequestImages",
+    ]);
+    // A plain array of files is always repeated `name[]` parts, even with one file.
+    assert_has(&u, &[r#"for file in value { form.file("extra_files[]", file); }"#]);
 }
 
 #[test]

@@ -233,15 +233,7 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pa
         let array_wire = if wire.ends_with("[]") { wire.clone() } else { format!("{wire}[]") };
         let push = match &f.ty {
             TypeRef::File => quote!(form.file(#wire, value);),
-            // One file goes as `name`, several as repeated `name[]` (how the API reads
-            // "a file or an array of files").
-            TypeRef::Array(inner) if **inner == TypeRef::File => quote! {
-                if let [file] = value.as_slice() {
-                    form.file(#wire, file);
-                } else {
-                    for file in value { form.file(#array_wire, file); }
-                }
-            },
+            TypeRef::Array(inner) if **inner == TypeRef::File => quote!(for file in value { form.file(#array_wire, file); }),
             TypeRef::Named(id) if model.types.get(id).is_some_and(is_file_union) => quote!(value.add_to(&mut form, #wire);),
             _ => quote!(form.value(#wire, value);),
         };
@@ -496,17 +488,34 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
             _ => quote!(Self::#id(value) => form.value(name, value),),
         }
     });
+    // `image: a file or an array of files`: `.into()` from either.
+    let mut froms = TokenStream::new();
+    for v in variants {
+        if matches!(&v.ty, TypeRef::File | TypeRef::Array(_)) && holds_file(&v.ty) && variants.iter().filter(|w| w.ty == v.ty).count() == 1 {
+            let id = ident(&v.rust_name);
+            let ty = rust_type(&v.ty, paths, model);
+            froms.extend(quote! {
+                impl ::std::convert::From<#ty> for #name {
+                    fn from(value: #ty) -> Self {
+                        Self::#id(value)
+                    }
+                }
+            });
+        }
+    }
     quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone)]
         pub enum #name { #(#vs)* }
         impl #name {
-            /// Writes the value as the form field `name`: a file part, or text parts.
+            /// Writes the value as the form field `name`: a file part, repeated
+            /// `name[]` file parts for several files, or text parts.
             pub fn add_to(&self, form: &mut #rt::MultipartForm, name: &str) {
                 match self { #(#arms)* }
             }
         }
+        #froms
     }
 }
 

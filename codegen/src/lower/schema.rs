@@ -115,10 +115,6 @@ impl<'s> SchemaLowerer<'s> {
         if let Some(done) = self.done.get(ptr) {
             return Ok(done.clone());
         }
-        // `anyOf: [binary, array of binary]` in a form: one file or several.
-        if multipart && self.is_file_union(view) {
-            return Ok(Lowered { ty: TypeRef::Array(Box::new(TypeRef::File)), nullable: view.nullable() });
-        }
         // Objects and enums need a name: give them one keyed by this pointer.
         let needs_name = self.structure_like(view) || self.nameable_like(view);
         if needs_name {
@@ -141,20 +137,6 @@ impl<'s> SchemaLowerer<'s> {
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
         self.done.insert(ptr.to_owned(), lowered.clone());
         Ok(lowered)
-    }
-
-    /// A union whose every branch is a binary string or an array of them.
-    fn is_file_union(&self, view: View) -> bool {
-        let branches: Vec<&Value> = view.list("oneOf").iter().chain(view.list("anyOf")).collect();
-        let is_file = |v: &Value| {
-            let v = View::of(self.resolve(v, String::new()).0);
-            v.ty() == Some("string") && v.format() == Some("binary")
-        };
-        branches.len() > 1
-            && branches.iter().all(|b| {
-                let (b, _) = self.resolve(b, String::new());
-                is_file(b) || (View::of(b).ty() == Some("array") && View::of(b).get("items").is_some_and(is_file))
-            })
     }
 
     fn target_nullable(&self, id: &str) -> bool {
