@@ -11,6 +11,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::body::BodyStream;
 use super::error::Error;
+use super::response::ResponseMeta;
 
 /// A successful response whose body has not been read yet.
 ///
@@ -20,44 +21,35 @@ use super::error::Error;
 /// steadily: a pause longer than the request timeout is an [`Error::Timeout`].
 pub struct BinaryResponse {
     body: BodyStream,
-    status: StatusCode,
-    headers: HeaderMap,
-    request_id: Option<String>,
+    meta: ResponseMeta,
 }
 
 impl BinaryResponse {
-    pub(crate) fn new(
-        body: BodyStream,
-        status: StatusCode,
-        headers: HeaderMap,
-        request_id: Option<String>,
-    ) -> Self {
-        BinaryResponse {
-            body,
-            status,
-            headers,
-            request_id,
-        }
+    pub(crate) fn new(body: BodyStream, meta: ResponseMeta) -> Self {
+        BinaryResponse { body, meta }
     }
 
     /// HTTP status of the response.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.meta.status
     }
 
     /// Response headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.meta.headers
     }
 
     /// The `x-request-id` response header.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.meta.request_id.as_deref()
     }
 
     /// The `Content-Type` header, if present and text.
     pub fn content_type(&self) -> Option<&str> {
-        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+        self.meta
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
     }
 
     /// Reads the whole body into memory.
@@ -112,9 +104,9 @@ impl BinaryResponse {
 impl fmt::Debug for BinaryResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BinaryResponse")
-            .field("status", &self.status)
+            .field("status", &self.meta.status)
             .field("content_type", &self.content_type())
-            .field("request_id", &self.request_id)
+            .field("request_id", &self.meta.request_id)
             .finish()
     }
 }

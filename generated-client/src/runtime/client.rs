@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
@@ -16,7 +14,7 @@ use super::config::{ClientBuilder, Config, MAX_ERROR_BODY_BYTES};
 use super::error::{excerpt, Error};
 use super::options::RequestOptions;
 use super::request::{Prepared, RequestSpec};
-use super::response::{request_id_of, Response};
+use super::response::{request_id_of, Response, ResponseMeta};
 use super::retry;
 use super::stream::{EventStream, StreamConfig};
 
@@ -41,9 +39,7 @@ enum Read {
 
 /// A successful (2xx) response after retries.
 struct Sent {
-    status: StatusCode,
-    headers: HeaderMap,
-    request_id: Option<String>,
+    meta: ResponseMeta,
     body: SentBody,
 }
 
@@ -99,10 +95,10 @@ impl Client {
             unreachable!("buffered reads return bytes")
         };
         match serde_json::from_slice::<T>(bytes) {
-            Ok(value) => Ok(Response::new(value, sent.status, sent.headers)),
+            Ok(value) => Ok(Response::new(value, sent.meta)),
             Err(source) => Err(Error::Decode {
-                status: sent.status,
-                request_id: sent.request_id,
+                status: sent.meta.status,
+                request_id: sent.meta.request_id,
                 message: format!("invalid JSON response body: {source}"),
                 body_excerpt: excerpt(bytes),
                 source: Some(source),
@@ -115,7 +111,7 @@ impl Client {
         let sent = self
             .send(&request, Read::Discard, "application/json")
             .await?;
-        Ok(Response::new((), sent.status, sent.headers))
+        Ok(Response::new((), sent.meta))
     }
 
     /// Sends the request and returns the response with its body unread.
@@ -124,13 +120,8 @@ impl Client {
         let SentBody::Unread(response) = sent.body else {
             unreachable!("streamed reads leave the body")
         };
-        let body = BodyStream::new(response, self.timeout(), sent.request_id.clone());
-        Ok(BinaryResponse::new(
-            body,
-            sent.status,
-            sent.headers,
-            sent.request_id,
-        ))
+        let body = BodyStream::new(response, self.timeout(), sent.meta.request_id.clone());
+        Ok(BinaryResponse::new(body, sent.meta))
     }
 
     /// Sends the request and returns its server-sent events decoded as `E`.
@@ -148,16 +139,9 @@ impl Client {
         let SentBody::Unread(response) = sent.body else {
             unreachable!("streamed reads leave the body")
         };
-        let body = BodyStream::new(response, self.timeout(), sent.request_id.clone());
+        let body = BodyStream::new(response, self.timeout(), sent.meta.request_id.clone());
         let limit = self.config.max_event_bytes;
-        Ok(EventStream::new(
-            body,
-            config,
-            limit,
-            sent.status,
-            sent.headers,
-            sent.request_id,
-        ))
+        Ok(EventStream::new(body, config, limit, sent.meta))
     }
 
     fn timeout(&self) -> Duration {
@@ -272,9 +256,11 @@ impl Client {
             Read::Streamed => SentBody::Unread(response),
         };
         Ok(Sent {
-            status,
-            headers,
-            request_id,
+            meta: ResponseMeta {
+                status,
+                headers,
+                request_id,
+            },
             body,
         })
     }

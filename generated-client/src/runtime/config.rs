@@ -397,7 +397,10 @@ mod tests {
     fn user_agent_names_product_and_version() {
         let (product, version) = USER_AGENT_VALUE.split_once('/').unwrap();
         assert_eq!(product, "openai-client");
-        assert!(version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()), "{version}");
+        assert!(
+            version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()),
+            "{version}"
+        );
     }
 
     #[test]

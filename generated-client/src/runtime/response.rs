@@ -16,41 +16,42 @@ pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Status, headers and request id of a response: what [`Response`],
+/// `BinaryResponse` and `EventStream` all report.
+#[derive(Clone, Debug)]
+pub(crate) struct ResponseMeta {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) request_id: Option<String>,
+}
+
 /// A successful response: the decoded body plus status, headers and request id.
 ///
 /// Dereferences to the body, so fields can be read directly.
 #[derive(Clone, Debug)]
 pub struct Response<T> {
     body: T,
-    status: StatusCode,
-    headers: HeaderMap,
-    request_id: Option<String>,
+    meta: ResponseMeta,
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(body: T, status: StatusCode, headers: HeaderMap) -> Self {
-        let request_id = request_id_of(&headers);
-        Response {
-            body,
-            status,
-            headers,
-            request_id,
-        }
+    pub(crate) fn new(body: T, meta: ResponseMeta) -> Self {
+        Response { body, meta }
     }
 
     /// HTTP status of the response.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.meta.status
     }
 
     /// Response headers (rate-limit information lives here).
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.meta.headers
     }
 
     /// The `x-request-id` response header.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.meta.request_id.as_deref()
     }
 
     /// The decoded body, dropping the metadata.

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::body::BodyStream;
 use super::error::{excerpt, ApiErrorObject, Error};
+use super::response::ResponseMeta;
 use super::sse::{RawEvent, SseError, SseParser};
 
 /// How the events of one streaming operation map to a Rust type.
@@ -92,13 +93,6 @@ pub enum StreamItem<E> {
     Unknown(RawEvent),
 }
 
-/// What the response told us, for errors raised mid-stream.
-struct Meta {
-    status: StatusCode,
-    headers: HeaderMap,
-    request_id: Option<String>,
-}
-
 /// A stream of server-sent events decoded as `E`.
 ///
 /// Yields `Ok(StreamItem)` per event and ends (`None`) after the configured
@@ -109,7 +103,7 @@ pub struct EventStream<E> {
     parser: SseParser,
     queue: VecDeque<RawEvent>,
     config: StreamConfig,
-    meta: Meta,
+    meta: ResponseMeta,
     finished: bool,
     // `fn() -> E`: the stream owns no `E`, so it is Send/Unpin whatever `E` is.
     _item: PhantomData<fn() -> E>,
@@ -120,20 +114,14 @@ impl<E: DeserializeOwned> EventStream<E> {
         body: BodyStream,
         config: StreamConfig,
         max_event_bytes: usize,
-        status: StatusCode,
-        headers: HeaderMap,
-        request_id: Option<String>,
+        meta: ResponseMeta,
     ) -> Self {
         EventStream {
             body,
             parser: SseParser::new(max_event_bytes),
             queue: VecDeque::new(),
             config,
-            meta: Meta {
-                status,
-                headers,
-                request_id,
-            },
+            meta,
             finished: false,
             _item: PhantomData,
         }
@@ -256,7 +244,10 @@ fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
                 #[serde(rename = "type", borrow)]
                 kind: Option<std::borrow::Cow<'a, str>>,
             }
-            serde_json::from_str::<Kind>(&raw.data).ok().and_then(|k| k.kind).is_some_and(|k| terminal.contains(&k.as_ref()))
+            serde_json::from_str::<Kind>(&raw.data)
+                .ok()
+                .and_then(|k| k.kind)
+                .is_some_and(|k| terminal.contains(&k.as_ref()))
         }
     }
 }
@@ -407,14 +398,12 @@ mod tests {
         let http = http_response(body);
         let headers = http.headers().clone();
         let body = BodyStream::new(http, Duration::from_secs(5), Some("req_s".into()));
-        EventStream::new(
-            body,
-            config,
-            1024,
-            StatusCode::OK,
+        let meta = ResponseMeta {
+            status: StatusCode::OK,
             headers,
-            Some("req_s".into()),
-        )
+            request_id: Some("req_s".into()),
+        };
+        EventStream::new(body, config, 1024, meta)
     }
 
     fn http_response(body: reqwest::Body) -> reqwest::Response {
@@ -512,9 +501,23 @@ mod tests {
         let body = "data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\ndata: {\"type\":\"transcript.text.done\",\"n\":2}\n\ndata: {\"n\":3}\n\n";
         let items = collect::<Chunk>(stream(&[body], config)).await;
         let got: Vec<_> = items.into_iter().map(Result::unwrap).collect();
-        assert_eq!(got, vec![StreamItem::Event(Chunk { n: 1 }), StreamItem::Event(Chunk { n: 2 })], "ends after the terminal type");
-        let cut = collect::<Chunk>(stream(&["data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\n"], config)).await;
-        assert!(matches!(cut.last(), Some(Err(Error::Stream { .. }))), "no terminal type seen: {cut:?}");
+        assert_eq!(
+            got,
+            vec![
+                StreamItem::Event(Chunk { n: 1 }),
+                StreamItem::Event(Chunk { n: 2 })
+            ],
+            "ends after the terminal type"
+        );
+        let cut = collect::<Chunk>(stream(
+            &["data: {\"type\":\"transcript.text.delta\",\"n\":1}\n\n"],
+            config,
+        ))
+        .await;
+        assert!(
+            matches!(cut.last(), Some(Err(Error::Stream { .. }))),
+            "no terminal type seen: {cut:?}"
+        );
     }
 
     #[tokio::test]
@@ -607,10 +610,18 @@ mod tests {
             Duration::from_secs(5),
             None,
         );
-        let items: Vec<_> =
-            EventStream::<Chunk>::new(body, CHAT, 1024, StatusCode::OK, HeaderMap::new(), None)
-                .collect()
-                .await;
+        let items: Vec<_> = EventStream::<Chunk>::new(
+            body,
+            CHAT,
+            1024,
+            ResponseMeta {
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                request_id: None,
+            },
+        )
+        .collect()
+        .await;
         assert!(items[0].is_ok());
         assert!(
             matches!(
@@ -634,10 +645,18 @@ mod tests {
             Duration::from_secs(30),
             None,
         );
-        let items: Vec<_> =
-            EventStream::<Chunk>::new(body, CHAT, 1024, StatusCode::OK, HeaderMap::new(), None)
-                .collect()
-                .await;
+        let items: Vec<_> = EventStream::<Chunk>::new(
+            body,
+            CHAT,
+            1024,
+            ResponseMeta {
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                request_id: None,
+            },
+        )
+        .collect()
+        .await;
         assert!(
             matches!(&items[..], [Err(Error::Timeout { after: Some(after), .. })] if *after == Duration::from_secs(30)),
             "{items:?}"
