@@ -243,6 +243,12 @@ fn operations_get_methods_params_and_streams() {
     ] {
         assert_has(&ops, &[f]);
     }
+    // Assistants-style streams: `{event, data}` objects, nested unions flattened to their tags.
+    assert_has(&ops, &[
+        "pub async fn create_run_stream(",
+        r#"crate::runtime::StreamConfig::event_and_data().known_events(&["item.created", "item.deleted", "done"])"#,
+    ]);
+    assert_has(&type_text(&g, "r"), &[r#"::std::option::Option::Some("item.created") =>"#, r#"::std::option::Option::Some("done") =>"#]);
     let u = type_text(&g, "u");
     assert_has(&u, &[r#"form.file("extra_files[]", file)"#, "pub file: crate::runtime::InputFile"]);
     // A file or an object: written into the form either way, never as JSON.

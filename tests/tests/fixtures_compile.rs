@@ -146,3 +146,24 @@ async fn operations_fixture_calls_a_real_server() {
     let item = client.get_item("a/b", &params).await.unwrap();
     assert_eq!(item.id, "a/b");
 }
+
+#[tokio::test]
+async fn event_and_data_streams_decode_named_events() {
+    use axum::routing::post;
+    use futures_util::StreamExt;
+    let body = "event: item.created\ndata: {\"id\": \"i1\"}\n\nevent: item.future\ndata: {}\n\nevent: item.deleted\ndata: {\"id\": \"i1\"}\n\nevent: done\ndata: [DONE]\n\n";
+    let server = client_tests::serve(axum::Router::new().route(
+        "/runs",
+        post(move || async move { ([("content-type", "text/event-stream")], body) }),
+    ))
+    .await;
+    let client = runtime::Client(openai_client::Client::builder().api_key("k").base_url(server.base_url.clone()).build().unwrap());
+    let items: Vec<_> = client.create_run_stream().await.unwrap().collect().await;
+    use operations::types::RunStreamEvent;
+    let items: Vec<_> = items.into_iter().map(Result::unwrap).collect();
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert!(matches!(&items[0], openai_client::StreamItem::Event(RunStreamEvent::ItemCreated(e)) if e.data.id == "i1"), "{items:?}");
+    assert!(matches!(&items[1], openai_client::StreamItem::Unknown(raw) if raw.event.as_deref() == Some("item.future")));
+    assert!(matches!(&items[2], openai_client::StreamItem::Event(RunStreamEvent::ItemDeleted(_))));
+    assert!(matches!(&items[3], openai_client::StreamItem::Event(RunStreamEvent::Done(_))));
+}
