@@ -56,9 +56,10 @@ pub fn rest<T: DeserializeOwned, E: Error>(object: Object) -> Result<BTreeMap<St
         .collect()
 }
 
-/// `value` read as `T`, or `None` (one attempt of an untagged union).
+/// `value` read as `T`, or `None` (one attempt of an untagged union). Reads
+/// through a reference: a failed attempt must not cost a copy of the value.
 pub fn variant<T: DeserializeOwned>(value: &Value) -> Option<T> {
-    T::deserialize(value.clone()).ok()
+    T::deserialize(value).ok()
 }
 
 /// The error when no variant of an untagged union accepts `value`.
