@@ -332,6 +332,12 @@ impl Reply {
         }
     }
 
+    /// The same reply with another status.
+    pub fn status(mut self, status: StatusCode) -> Reply {
+        self.status = status;
+        self
+    }
+
     /// Adds the `x-request-id` header.
     pub fn request_id(self, id: &str) -> Reply {
         self.header("x-request-id", id)

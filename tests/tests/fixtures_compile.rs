@@ -12,12 +12,18 @@
 #![allow(clippy::module_inception)]
 
 mod runtime {
-    pub use openai_client::runtime::{de, encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method, MultipartForm, RequestSpec, Response, StreamConfig};
+    pub use openai_client::runtime::{
+        de, encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method,
+        MultipartForm, RequestSpec, Response, StreamConfig,
+    };
 
     pub struct Client(pub openai_client::Client);
 
     impl Client {
-        pub async fn execute_json<T: serde::de::DeserializeOwned>(&self, r: RequestSpec) -> Result<Response<T>, Error> {
+        pub async fn execute_json<T: serde::de::DeserializeOwned>(
+            &self,
+            r: RequestSpec,
+        ) -> Result<Response<T>, Error> {
             self.0.execute_json(r).await
         }
         pub async fn execute_empty(&self, r: RequestSpec) -> Result<Response<()>, Error> {
@@ -26,38 +32,55 @@ mod runtime {
         pub async fn execute_binary(&self, r: RequestSpec) -> Result<BinaryResponse, Error> {
             self.0.execute_binary(r).await
         }
-        pub async fn execute_sse<E: serde::de::DeserializeOwned>(&self, r: RequestSpec, c: StreamConfig) -> Result<EventStream<E>, Error> {
+        pub async fn execute_sse<E: serde::de::DeserializeOwned>(
+            &self,
+            r: RequestSpec,
+            c: StreamConfig,
+        ) -> Result<EventStream<E>, Error> {
             self.0.execute_sse(r, c).await
         }
     }
 }
 
+#[path = "../../codegen/tests/fixtures/all_of/expected/mod.rs"]
+#[rustfmt::skip]
+mod all_of;
+#[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
+#[rustfmt::skip]
+mod collisions;
+#[path = "../../codegen/tests/fixtures/keywords/expected/mod.rs"]
+#[rustfmt::skip]
+mod keywords;
 #[path = "../../codegen/tests/fixtures/nullable_30/expected/mod.rs"]
+#[rustfmt::skip]
 mod nullable_30;
 #[path = "../../codegen/tests/fixtures/nullable_31/expected/mod.rs"]
+#[rustfmt::skip]
 mod nullable_31;
+#[path = "../../codegen/tests/fixtures/objects/expected/mod.rs"]
+#[rustfmt::skip]
+mod objects;
 #[path = "../../codegen/tests/fixtures/open_enum/expected/mod.rs"]
+#[rustfmt::skip]
 mod open_enum;
+#[path = "../../codegen/tests/fixtures/operations/expected/mod.rs"]
+#[rustfmt::skip]
+mod operations;
+#[path = "../../codegen/tests/fixtures/recursion/expected/mod.rs"]
+#[rustfmt::skip]
+mod recursion;
 #[path = "../../codegen/tests/fixtures/tagged_union/expected/mod.rs"]
+#[rustfmt::skip]
 mod tagged_union;
 #[path = "../../codegen/tests/fixtures/untagged_union/expected/mod.rs"]
+#[rustfmt::skip]
 mod untagged_union;
-#[path = "../../codegen/tests/fixtures/all_of/expected/mod.rs"]
-mod all_of;
-#[path = "../../codegen/tests/fixtures/recursion/expected/mod.rs"]
-mod recursion;
-#[path = "../../codegen/tests/fixtures/keywords/expected/mod.rs"]
-mod keywords;
-#[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
-mod collisions;
-#[path = "../../codegen/tests/fixtures/objects/expected/mod.rs"]
-mod objects;
-#[path = "../../codegen/tests/fixtures/operations/expected/mod.rs"]
-mod operations;
 
 use serde_json::json;
 
-fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: serde_json::Value) -> (T, serde_json::Value) {
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    value: serde_json::Value,
+) -> (T, serde_json::Value) {
     let typed: T = serde_json::from_value(value).expect("decodes");
     let back = serde_json::to_value(&typed).expect("encodes");
     (typed, back)
@@ -65,29 +88,48 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: serde_js
 
 #[test]
 fn optional_fields_are_omitted_and_required_nullable_are_sent_as_null() {
-    let (p, back) = round_trip::<nullable_31::types::Profile>(json!({"id": "p1", "nickname": null, "manager": null}));
+    let (p, back) = round_trip::<nullable_31::types::Profile>(
+        json!({"id": "p1", "nickname": null, "manager": null}),
+    );
     assert_eq!(p.nickname, None);
-    assert_eq!(back, json!({"id": "p1", "nickname": null, "manager": null}), "age and bio are optional: omitted, not null");
-    let (_, back) = round_trip::<nullable_30::types::Profile>(json!({"id": "p1", "nickname": "n", "bio": null}));
+    assert_eq!(
+        back,
+        json!({"id": "p1", "nickname": null, "manager": null}),
+        "age and bio are optional: omitted, not null"
+    );
+    let (_, back) = round_trip::<nullable_30::types::Profile>(
+        json!({"id": "p1", "nickname": "n", "bio": null}),
+    );
     assert_eq!(back, json!({"id": "p1", "nickname": "n"}));
 }
 
 #[test]
 fn unknown_enum_values_and_tags_are_kept() {
-    let (m, back) = round_trip::<tagged_union::types::Message>(json!({"role": "tool", "content": "x"}));
+    let (m, back) =
+        round_trip::<tagged_union::types::Message>(json!({"role": "tool", "content": "x"}));
     assert!(matches!(m, tagged_union::types::Message::Unknown(_)));
     assert_eq!(back, json!({"role": "tool", "content": "x"}));
-    let (m, back) = round_trip::<tagged_union::types::Message>(json!({"role": "developer", "content": "be brief"}));
+    let (m, back) = round_trip::<tagged_union::types::Message>(
+        json!({"role": "developer", "content": "be brief"}),
+    );
     match &m {
         tagged_union::types::Message::System(s) => assert_eq!(s.role.as_str(), "developer"),
         other => panic!("developer maps to the system branch, got {other:?}"),
     }
     assert_eq!(back, json!({"role": "developer", "content": "be brief"}));
-    let (s, back) = round_trip::<tagged_union::types::Shape>(json!({"kind": "Circle", "radius": 2.0}));
+    let (s, back) =
+        round_trip::<tagged_union::types::Shape>(json!({"kind": "Circle", "radius": 2.0}));
     assert!(matches!(s, tagged_union::types::Shape::Circle(_)));
-    assert_eq!(back, json!({"kind": "Circle", "radius": 2.0}), "the tag is written back although Circle has no kind property");
+    assert_eq!(
+        back,
+        json!({"kind": "Circle", "radius": 2.0}),
+        "the tag is written back although Circle has no kind property"
+    );
     let (c, _) = round_trip::<objects::types::RecordColor>(json!("ultraviolet"));
-    assert_eq!(c, objects::types::RecordColor::Unknown("ultraviolet".into()));
+    assert_eq!(
+        c,
+        objects::types::RecordColor::Unknown("ultraviolet".into())
+    );
 }
 
 #[test]
@@ -95,34 +137,78 @@ fn open_enums_accept_any_string() {
     let (m, back) = round_trip::<open_enum::types::RequestModel>(json!("my-fine-tune"));
     assert_eq!(m.as_str(), "my-fine-tune");
     assert_eq!(back, json!("my-fine-tune"));
-    assert_eq!(serde_json::to_value(open_enum::types::RequestModel::GPT_4O).unwrap(), json!("gpt-4o"));
+    assert_eq!(
+        serde_json::to_value(open_enum::types::RequestModel::GPT_4O).unwrap(),
+        json!("gpt-4o")
+    );
 }
 
 #[test]
 fn untagged_unions_pick_the_matching_shape() {
     use untagged_union::types::Prompt;
-    assert!(matches!(round_trip::<Prompt>(json!("hi")).0, Prompt::String(_)));
-    assert!(matches!(round_trip::<Prompt>(json!(["a", "b"])).0, Prompt::StringArray(_)));
-    assert!(matches!(round_trip::<Prompt>(json!([1, 2])).0, Prompt::IntegerArray(_)));
-    assert!(matches!(round_trip::<Prompt>(json!([[1], [2]])).0, Prompt::IntegerArrayArray(_)));
+    assert!(matches!(
+        round_trip::<Prompt>(json!("hi")).0,
+        Prompt::String(_)
+    ));
+    assert!(matches!(
+        round_trip::<Prompt>(json!(["a", "b"])).0,
+        Prompt::StringArray(_)
+    ));
+    assert!(matches!(
+        round_trip::<Prompt>(json!([1, 2])).0,
+        Prompt::IntegerArray(_)
+    ));
+    assert!(matches!(
+        round_trip::<Prompt>(json!([[1], [2]])).0,
+        Prompt::IntegerArrayArray(_)
+    ));
     use untagged_union::types::Transcription;
-    assert!(matches!(round_trip::<Transcription>(json!({"text": "hi"})).0, Transcription::Plain(_)));
+    assert!(matches!(
+        round_trip::<Transcription>(json!({"text": "hi"})).0,
+        Transcription::Plain(_)
+    ));
     let verbose = json!({"text": "hi", "language": "en", "duration": 1.5});
-    assert!(matches!(round_trip::<Transcription>(verbose).0, Transcription::Verbose(_)), "the richer branch is not lost to the plain one");
+    assert!(
+        matches!(
+            round_trip::<Transcription>(verbose).0,
+            Transcription::Verbose(_)
+        ),
+        "the richer branch is not lost to the plain one"
+    );
 }
 
 #[test]
 fn merged_recursive_and_renamed_types_decode() {
-    let (d, _) = round_trip::<all_of::types::Document>(json!({"id": "d", "title": "t", "tags": ["x"], "status": "draft"}));
+    let (d, _) = round_trip::<all_of::types::Document>(
+        json!({"id": "d", "title": "t", "tags": ["x"], "status": "draft"}),
+    );
     assert_eq!((d.id.as_str(), d.tags.len()), ("d", 1));
-    let (n, back) = round_trip::<recursion::types::Node>(json!({"value": 1, "next": {"value": 2}, "children": [{"value": 3}]}));
+    let (n, back) = round_trip::<recursion::types::Node>(
+        json!({"value": 1, "next": {"value": 2}, "children": [{"value": 3}]}),
+    );
     assert_eq!(n.next.unwrap().value, 2);
     assert_eq!(back["children"][0]["value"], 3);
-    let (t, back) = round_trip::<keywords::types::Type>(json!({"type": "a", "self": "b", "Content-Type": "c", "1st_place": 1}));
-    assert_eq!((t.r#type.as_deref(), t.self_.as_deref(), t.content_type.as_deref(), t._1st_place), (Some("a"), Some("b"), Some("c"), Some(1)));
-    assert_eq!(back, json!({"type": "a", "self": "b", "Content-Type": "c", "1st_place": 1}));
+    let (t, back) = round_trip::<keywords::types::Type>(
+        json!({"type": "a", "self": "b", "Content-Type": "c", "1st_place": 1}),
+    );
+    assert_eq!(
+        (
+            t.r#type.as_deref(),
+            t.self_.as_deref(),
+            t.content_type.as_deref(),
+            t._1st_place
+        ),
+        (Some("a"), Some("b"), Some("c"), Some(1))
+    );
+    assert_eq!(
+        back,
+        json!({"type": "a", "self": "b", "Content-Type": "c", "1st_place": 1})
+    );
     let (c, _) = round_trip::<collisions::types::Foo>(json!({"fieldName": "a", "field_name": 2}));
-    assert_eq!((c.field_name.as_deref(), c.field_name2), (Some("a"), Some(2)));
+    assert_eq!(
+        (c.field_name.as_deref(), c.field_name2),
+        (Some("a"), Some(2))
+    );
     let (o, back) = round_trip::<objects::types::Open>(json!({"name": "n", "a": 1, "b": 2}));
     assert_eq!(o.additional_properties.len(), 2);
     assert_eq!(back, json!({"name": "n", "a": 1, "b": 2}));
@@ -133,16 +219,33 @@ async fn operations_fixture_calls_a_real_server() {
     use axum::routing::get;
     let server = client_tests::serve(axum::Router::new().route(
         "/items/{id}",
-        get(|uri: axum::http::Uri, headers: axum::http::HeaderMap| async move {
-            assert_eq!(uri.path(), "/items/a%2Fb", "the id is one percent-encoded segment");
-            assert_eq!(uri.query(), Some("expand=x&expand=y&limit=2"));
-            assert_eq!(headers.get("OpenAI-Beta").and_then(|v| v.to_str().ok()), Some("v2"));
-            axum::Json(json!({"id": "a/b"}))
-        }),
+        get(
+            |uri: axum::http::Uri, headers: axum::http::HeaderMap| async move {
+                assert_eq!(
+                    uri.path(),
+                    "/items/a%2Fb",
+                    "the id is one percent-encoded segment"
+                );
+                assert_eq!(uri.query(), Some("expand=x&expand=y&limit=2"));
+                assert_eq!(
+                    headers.get("OpenAI-Beta").and_then(|v| v.to_str().ok()),
+                    Some("v2")
+                );
+                axum::Json(json!({"id": "a/b"}))
+            },
+        ),
     ))
     .await;
-    let client = runtime::Client(openai_client::Client::builder().api_key("k").base_url(server.base_url.clone()).build().unwrap());
-    let params = operations::params::GetItemParams::new(2).expand(vec!["x".to_owned(), "y".to_owned()]).open_ai_beta("v2");
+    let client = runtime::Client(
+        openai_client::Client::builder()
+            .api_key("k")
+            .base_url(server.base_url.clone())
+            .build()
+            .unwrap(),
+    );
+    let params = operations::params::GetItemParams::new(2)
+        .expand(vec!["x".to_owned(), "y".to_owned()])
+        .open_ai_beta("v2");
     let item = client.get_item("a/b", &params).await.unwrap();
     assert_eq!(item.id, "a/b");
 }
@@ -157,13 +260,30 @@ async fn event_and_data_streams_decode_named_events() {
         post(move || async move { ([("content-type", "text/event-stream")], body) }),
     ))
     .await;
-    let client = runtime::Client(openai_client::Client::builder().api_key("k").base_url(server.base_url.clone()).build().unwrap());
+    let client = runtime::Client(
+        openai_client::Client::builder()
+            .api_key("k")
+            .base_url(server.base_url.clone())
+            .build()
+            .unwrap(),
+    );
     let items: Vec<_> = client.create_run_stream().await.unwrap().collect().await;
     use operations::types::RunStreamEvent;
     let items: Vec<_> = items.into_iter().map(Result::unwrap).collect();
     assert_eq!(items.len(), 4, "{items:?}");
-    assert!(matches!(&items[0], openai_client::StreamItem::Event(RunStreamEvent::ItemCreated(e)) if e.data.id == "i1"), "{items:?}");
-    assert!(matches!(&items[1], openai_client::StreamItem::Unknown(raw) if raw.event.as_deref() == Some("item.future")));
-    assert!(matches!(&items[2], openai_client::StreamItem::Event(RunStreamEvent::ItemDeleted(_))));
-    assert!(matches!(&items[3], openai_client::StreamItem::Event(RunStreamEvent::Done(_))));
+    assert!(
+        matches!(&items[0], openai_client::StreamItem::Event(RunStreamEvent::ItemCreated(e)) if e.data.id == "i1"),
+        "{items:?}"
+    );
+    assert!(
+        matches!(&items[1], openai_client::StreamItem::Unknown(raw) if raw.event.as_deref() == Some("item.future"))
+    );
+    assert!(matches!(
+        &items[2],
+        openai_client::StreamItem::Event(RunStreamEvent::ItemDeleted(_))
+    ));
+    assert!(matches!(
+        &items[3],
+        openai_client::StreamItem::Event(RunStreamEvent::Done(_))
+    ));
 }

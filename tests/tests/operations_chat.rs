@@ -506,7 +506,13 @@ async fn create_completion_stream() {
     assert_eq!(text, "This is a test");
     assert_eq!(events.len(), 4);
     assert_eq!(events[0].choices[0].finish_reason, None);
-    assert_eq!(events[3].choices[0].finish_reason.as_ref().map(|f| f.as_str()), Some("stop"));
+    assert_eq!(
+        events[3].choices[0]
+            .finish_reason
+            .as_ref()
+            .map(|f| f.as_str()),
+        Some("stop")
+    );
 }
 
 #[tokio::test]

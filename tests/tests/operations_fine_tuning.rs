@@ -49,11 +49,9 @@ async fn create_fine_tuning_job() {
     )
     .hyperparameters(
         CreateFineTuningJobRequestHyperparameters::new()
-            .batch_size(
-                CreateFineTuningJobRequestHyperparametersBatchSize::Auto(
-                    CreateFineTuningJobRequestHyperparametersBatchSizeAuto::Auto,
-                ),
-            )
+            .batch_size(CreateFineTuningJobRequestHyperparametersBatchSize::Auto(
+                CreateFineTuningJobRequestHyperparametersBatchSizeAuto::Auto,
+            ))
             .learning_rate_multiplier(
                 CreateFineTuningJobRequestHyperparametersLearningRateMultiplier::Number(1.8),
             )
@@ -81,9 +79,7 @@ async fn create_fine_tuning_job() {
     assert_eq!(resp.fine_tuned_model, None);
     assert!(matches!(
         resp.hyperparameters.n_epochs,
-        FineTuningJobHyperparametersNEpochs::Auto(
-            FineTuningJobHyperparametersNEpochsAuto::Auto
-        )
+        FineTuningJobHyperparametersNEpochs::Auto(FineTuningJobHyperparametersNEpochsAuto::Auto)
     ));
 }
 

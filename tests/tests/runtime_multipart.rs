@@ -1,79 +1,32 @@
 //! Multipart uploads parsed by a real multipart server (axum/multer), part by
 //! part, including across retries.
 
-use axum::extract::Multipart;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::post;
-use axum::{Json, Router};
-use client_tests::{client, serve, Counter, Log, Sleeps, TestServer};
+use client_tests::record::{recording_server, Part, Reply, Seen};
+use client_tests::{client, Counter, Log, Sleeps, TestServer};
 use openai_client::runtime::{Method, MultipartForm, RequestSpec};
 use openai_client::{Error, InputFile, RequestOptions};
 use serde_json::{json, Value};
-
-/// One part as the server saw it.
-#[derive(Clone, Debug, PartialEq)]
-struct Part {
-    name: String,
-    filename: Option<String>,
-    content_type: Option<String>,
-    bytes: Vec<u8>,
-}
-
-fn text(name: &str, value: &str) -> Part {
-    Part {
-        name: name.into(),
-        filename: None,
-        content_type: None,
-        bytes: value.as_bytes().to_vec(),
-    }
-}
-
-fn file(name: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Part {
-    Part {
-        name: name.into(),
-        filename: Some(filename.into()),
-        content_type: Some(content_type.into()),
-        bytes: bytes.to_vec(),
-    }
-}
 
 /// Serves `/uploads`: records every attempt's parts, fails the first
 /// `failures` attempts with a 500 (after reading the whole body).
 async fn upload_server(failures: usize, attempts: &Log<Vec<Part>>, hits: &Counter) -> TestServer {
     let (attempts, hits) = (attempts.clone(), hits.clone());
-    let router = Router::new().route(
-        "/uploads",
-        post(move |mut form: Multipart| {
-            let (attempts, hits) = (attempts.clone(), hits.clone());
-            async move {
-                let mut parts = Vec::new();
-                while let Some(field) = form.next_field().await.expect("well-formed multipart") {
-                    let name = field.name().unwrap_or_default().to_owned();
-                    let filename = field.file_name().map(str::to_owned);
-                    let content_type = field.content_type().map(str::to_owned);
-                    let bytes = field.bytes().await.expect("part body").to_vec();
-                    parts.push(Part {
-                        name,
-                        filename,
-                        content_type,
-                        bytes,
-                    });
-                }
-                attempts.push(parts);
-                if hits.hit() < failures {
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        Json(json!({"error": {"message": "try again"}})),
-                    )
-                        .into_response()
-                } else {
-                    Json(json!({"id": "file-1"})).into_response()
-                }
-            }
-        }),
-    );
-    serve(router).await
+    let (server, _log) = recording_server(move |seen: &Seen, _| {
+        assert_eq!(
+            (seen.method.as_str(), seen.path.as_str()),
+            ("POST", "/v1/uploads")
+        );
+        attempts.push(seen.multipart());
+        if hits.hit() < failures {
+            Reply::json(json!({"error": {"message": "try again"}}))
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+        } else {
+            Reply::json(json!({"id": "file-1"}))
+        }
+    })
+    .await;
+    server
 }
 
 fn upload(form: MultipartForm) -> RequestSpec {
@@ -113,14 +66,14 @@ async fn files_from_path_bytes_and_reader_with_values() {
 
     let parts = attempts.entries().remove(0);
     let expected = vec![
-        text("purpose", "assistants"),
-        file("image", "diagram.png", "image/png", &png),
-        file("notes", "notes.txt", "text/plain", "hello ü".as_bytes()),
-        file("audio", "voice", "audio/wav", b"RIFF....WAVE"),
-        text("include[]", "logprobs"),
-        text("include[]", "segments"),
-        text("temperature", "0.25"),
-        text("meta[k]", "v"),
+        Part::text("purpose", "assistants"),
+        Part::file("image", "diagram.png", "image/png", &png),
+        Part::file("notes", "notes.txt", "text/plain", "hello ü".as_bytes()),
+        Part::file("audio", "voice", "audio/wav", b"RIFF....WAVE"),
+        Part::text("include[]", "logprobs"),
+        Part::text("include[]", "segments"),
+        Part::text("temperature", "0.25"),
+        Part::text("meta[k]", "v"),
     ];
     assert_eq!(
         parts.len(),
@@ -161,7 +114,7 @@ async fn retried_multipart_request_still_carries_the_files() {
     assert_eq!(attempts[0], attempts[1], "the retry sends the same parts");
     assert_eq!(
         attempts[1][0],
-        file(
+        Part::file(
             "file",
             "train.jsonl",
             "application/jsonl",
@@ -212,10 +165,10 @@ async fn extra_body_fields_become_form_fields() {
     assert_eq!(
         parts,
         vec![
-            text("model", "whisper-1"),
-            text("prompt", "hi"),
-            text("tags[]", "a"),
-            text("tags[]", "b")
+            Part::text("model", "whisper-1"),
+            Part::text("prompt", "hi"),
+            Part::text("tags[]", "a"),
+            Part::text("tags[]", "b")
         ]
     );
 }
