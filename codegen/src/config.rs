@@ -14,6 +14,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The spec the shipped client is generated from, relative to the folder
+    /// of this file (`specs/`). Read by `cargo xtask codegen`; the library
+    /// itself generates from whatever spec it is given.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// One-line summaries of operations in the project's own words, by
+    /// `operationId`, put first on each generated method. They come from a
+    /// file of their own (`specs/summaries.yaml`, see [`Config::with_summaries_yaml`]),
+    /// so the key is not accepted in the configuration file itself.
+    #[serde(skip)]
+    pub summaries: BTreeMap<String, String>,
     /// Streaming operations by `operationId`.
     #[serde(default)]
     pub streaming: BTreeMap<String, StreamConfig>,
@@ -55,5 +66,32 @@ impl Config {
             position: e.location().map(|l| crate::load::LineCol { line: l.line(), column: l.column() }),
             reason: format!("invalid codegen config: {e}"),
         })
+    }
+
+    /// Adds the operation summaries of a YAML map `operationId: sentence`.
+    pub fn with_summaries_yaml(mut self, file: &str, text: &str) -> Result<Config, SpecError> {
+        self.summaries = serde_yaml::from_str(text).map_err(|e| SpecError {
+            file: file.to_owned(),
+            pointer: String::new(),
+            position: e.location().map(|l| crate::load::LineCol { line: l.line(), column: l.column() }),
+            reason: format!("invalid summaries file (a map from operationId to one sentence): {e}"),
+        })?;
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_come_from_their_own_file() {
+        let config = Config::from_yaml("c.yaml", "spec: openai-9.0.0.json\n").unwrap();
+        assert_eq!(config.spec.as_deref(), Some("openai-9.0.0.json"));
+        let config = config.with_summaries_yaml("s.yaml", "listFiles: \"Lists files.\"\n").unwrap();
+        assert_eq!(config.summaries["listFiles"], "Lists files.");
+        let err = Config::default().with_summaries_yaml("s.yaml", "listFiles: [1]\n").unwrap_err();
+        assert!(err.to_string().contains("s.yaml"), "{err}");
+        assert!(Config::from_yaml("c.yaml", "summaries: {}\n").is_err(), "summaries live in their own file");
     }
 }

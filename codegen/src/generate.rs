@@ -33,6 +33,11 @@ pub struct Summary {
     pub streaming: usize,
     /// Operations with a multipart body.
     pub multipart: usize,
+    /// Generated operations with neither a summary in
+    /// [`Config::summaries`](crate::config::Config::summaries) nor a summary or
+    /// description in the spec: their methods open with a sentence built from
+    /// facts (method and path), so each is worth an entry in `specs/summaries.yaml`.
+    pub summaries_missing: usize,
     /// Warnings (repairs, approximations, things not generated).
     pub warnings: usize,
     /// Stage timings.
@@ -96,6 +101,8 @@ pub fn generate(spec: &Spec, config: &Config, source: &str) -> Result<Generated,
         operations_out: model.operations.len(),
         streaming: model.operations.iter().filter(|o| o.stream.is_some()).count(),
         multipart: model.operations.iter().filter(|o| o.body.as_ref().is_some_and(|b| b.encoding == crate::ir::BodyEncoding::Multipart)).count(),
+        // Lowering puts the summary or the spec's prose in `doc`; nothing there means neither.
+        summaries_missing: model.operations.iter().filter(|o| o.doc.is_none()).count(),
         warnings: model.warnings.len(),
         timings: Timings { lower, emit, render },
     };

@@ -51,6 +51,60 @@ pub struct TypeDef {
     /// Cargo features (one per API group) whose operations use this type; the
     /// type is compiled when any of them is on. Empty: used by no operation.
     pub features: std::collections::BTreeSet<String>,
+    /// Operations that take or return this type directly (not inside another
+    /// type), in operation order, for the type's documentation.
+    pub used_by: Vec<TypeUse>,
+}
+
+/// One operation that takes or returns a type directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeUse {
+    /// Rust name of the `Client` method (the streaming or alternative-body
+    /// method where that is the one that uses the type).
+    pub method: String,
+    /// How the method uses the type.
+    pub role: UseRole,
+}
+
+/// How an operation uses a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UseRole {
+    /// The request body (or an array or map of it).
+    RequestBody,
+    /// A path, query or header parameter.
+    Parameter,
+    /// The success response.
+    Response,
+    /// One event of the streaming method.
+    StreamEvent,
+}
+
+/// What a schema says about the values of a field or parameter, beyond its type,
+/// kept as data for the documentation. Numbers and values are JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldFacts {
+    /// `default`, as JSON text.
+    pub default: Option<String>,
+    /// `minimum`, as JSON text.
+    pub minimum: Option<String>,
+    /// The minimum itself is excluded (`exclusiveMinimum`).
+    pub exclusive_minimum: bool,
+    /// `maximum`, as JSON text.
+    pub maximum: Option<String>,
+    /// The maximum itself is excluded (`exclusiveMaximum`).
+    pub exclusive_maximum: bool,
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `format` (`int64`, `uri`, ...).
+    pub format: Option<String>,
+    /// Values of an inline `enum`, as JSON text, in spec order.
+    pub allowed: Vec<String>,
 }
 
 /// The shapes a named type can take.
@@ -102,6 +156,8 @@ pub struct Field {
     pub boxed: bool,
     /// Serialised inline (`#[serde(flatten)]`): the union branch of an `allOf`.
     pub flatten: bool,
+    /// Defaults, bounds, format and allowed values from the schema.
+    pub facts: FieldFacts,
 }
 
 /// A string enum.
@@ -197,7 +253,10 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Cargo feature of the operation's API group (its first tag, kebab-case).
     pub feature: String,
-    /// Documentation.
+    /// Documentation: the project's summary from
+    /// [`Config::summaries`](crate::config::Config::summaries), else the spec's
+    /// summary and description. `None` when there is neither; the emitter then
+    /// writes a sentence from the operation's facts.
     pub doc: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
@@ -246,6 +305,10 @@ pub struct Param {
     pub required: bool,
     /// Documentation.
     pub doc: Option<String>,
+    /// Marked deprecated in the spec.
+    pub deprecated: bool,
+    /// Defaults, bounds, format and allowed values from the parameter's schema.
+    pub facts: FieldFacts,
 }
 
 /// A request body.
@@ -320,6 +383,5 @@ impl Model {
         }
         out
     }
-
 }
 

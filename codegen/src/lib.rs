@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod config;
 pub mod diff;
 pub mod emit;

@@ -130,7 +130,7 @@ fn nullable_in_3_1_means_the_same_as_in_3_0() {
 fn open_enum_accepts_any_string() {
     let g = check_snapshot("open_enum");
     let t = type_text(&g, "r");
-    assert_has(&t, &["pub struct RequestModel(pub ::std::borrow::Cow<'static, str>)"]);
+    assert_has(&t, &["pub struct RequestModel( /// The value as sent on the wire. pub ::std::borrow::Cow<'static, str>, )"]);
     assert_has(&t, &["pub const GPT_4O: Self"]);
     assert_has(&type_text(&g, "m"), &["pub const GPT_4_1: Self"]);
 }
@@ -155,7 +155,7 @@ fn untagged_unions_get_shape_names() {
     }
     assert_has(&type_text(&g, "c"), &["OtherPart(super::ContentOtherPart)"]);
     assert_has(&p, &["impl ::std::convert::From<&str> for Prompt"]);
-    assert_has(&type_text(&g, "e"), &["pub enum Epochs { #[allow(missing_docs)] Auto(super::EpochsAuto), #[allow(missing_docs)] Integer(i64), }"]);
+    assert_has(&type_text(&g, "e"), &["pub enum Epochs { /// An [`EpochsAuto`]. Auto(super::EpochsAuto), /// An integer. Integer(i64), }"]);
 }
 
 #[test]
@@ -273,14 +273,16 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
     assert_eq!(features, ["chat", "fine-tuning", "unreferenced"]);
     let ops = squash(&g.files["operations.rs"]);
     assert_has(&ops, &[
-        r#"#[cfg(feature = "chat")] /// `POST /chat`"#,
+        r#"#[cfg(feature = "chat")] /// Sends `POST /chat`."#,
         // Multipart is listed first, so it is the main method; JSON gets its own.
         "pub async fn upload(&self, body: &super::types::UploadForm,",
         "pub async fn upload_json(&self, body: &super::types::UploadJson,",
     ]);
     // A type used by two groups compiles with either; one used by none is opt-in.
-    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
-    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
+    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] /// An object with 1 property, all optional. ///
+        /// Used by [`Client::chat`](crate::runtime::Client::chat) (request body and response) and [`Client::upload`](crate::runtime::Client::upload) (response).
+        #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
+    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
     // Every item of a type (its impls too) carries the cfg.
     assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
 }

@@ -10,6 +10,7 @@
 //! Generated code names everything by full path (`::std::string::String`) so a
 //! schema called `String` or `Option` cannot change what the code means.
 
+mod docs;
 mod operations;
 mod types;
 
@@ -26,6 +27,10 @@ pub struct Paths {
     pub params: TokenStream,
     /// The hand-written runtime.
     pub runtime: TokenStream,
+    /// The group (`types/<group>.rs`) of the file being emitted, if it is one:
+    /// its types are in scope, so doc links name them without a path (rustdoc
+    /// warns about an explicit target the label already resolves to).
+    pub group: Option<String>,
 }
 
 /// An identifier, raw (`r#type`) where the name asks for it.
@@ -107,7 +112,7 @@ pub fn with_cfg(items: TokenStream, cfg: &TokenStream) -> TokenStream {
 }
 
 /// The module file that groups a type: its first letter, lower case.
-fn group_of(rust_name: &str) -> String {
+pub(crate) fn group_of(rust_name: &str) -> String {
     match rust_name.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => c.to_ascii_lowercase().to_string(),
         _ => "other".to_owned(),
@@ -167,12 +172,17 @@ pub fn plan(model: &Model) -> Vec<FilePlan> {
 /// Emits one file.
 pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
     let runtime = quote!(crate::runtime);
-    let op_paths = Paths { types: quote!(super::types), params: quote!(super::params), runtime: runtime.clone() };
+    let op_paths = Paths { types: quote!(super::types), params: quote!(super::params), runtime: runtime.clone(), group: None };
     match file {
-        FilePlan::TypeGroup(_, ids) => {
-            let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime };
+        FilePlan::TypeGroup(group, ids) => {
+            let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime, group: Some(group.clone()) };
             let items = ids.iter().filter_map(|id| model.types.get(id)).map(|d| with_cfg(types::emit_type(d, model, &paths), &cfg_for(model, &d.features)));
-            quote!(#(#items)*)
+            // The module is private (its items are re-exported), but a file says what it holds.
+            let doc = match group.as_str() {
+                "other" => " Types whose names do not start with a letter.".to_owned(),
+                letter => format!(" Types whose names start with `{}`.", letter.to_uppercase()),
+            };
+            quote!(#![doc = #doc] #(#items)*)
         }
         FilePlan::TypeIndex(groups) => {
             let mods = groups.iter().map(|g| {

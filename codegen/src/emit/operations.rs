@@ -2,7 +2,8 @@
 //! `…_stream` method for streaming operations) and the `…Params` structs.
 
 use super::types::rust_type;
-use super::{doc_attrs, ident, Paths};
+use super::docs::{self, MethodKind};
+use super::{ident, Paths};
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -19,7 +20,7 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
     for p in params {
         let f = ident(&p.rust_name);
         let ty = rust_type(&p.ty, paths, model);
-        let docs = doc_attrs(p.doc.as_deref());
+        let docs = docs::param_docs(p);
         if p.required {
             fields.push(quote!(#docs pub #f: #ty,));
             args.push(quote!(#f: impl ::std::convert::Into<#ty>));
@@ -37,7 +38,7 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
             });
         }
     }
-    let doc = format!(" Query and header parameters of [`Client::{}`](crate::Client::{}).", op.rust_name, op.rust_name);
+    let doc = format!(" Query and header parameters of {}.", docs::method_link(&op.rust_name, paths));
     let default = params.iter().all(|p| !p.required).then(|| quote!(Default,));
     quote! {
         #[doc = #doc]
@@ -58,27 +59,18 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
 /// The methods of one operation: the plain one, the streaming one, and one for
 /// the alternative body encoding when the spec offers two.
 pub fn emit_operation(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
-    let mut out = emit_methods(op, model, paths);
+    let mut out = emit_methods(op, model, paths, docs::method_docs(op, MethodKind::Plain, model, paths));
     if let Some((name, body)) = &op.alternative_body {
-        let encoding = match body.encoding {
-            BodyEncoding::Json => "JSON",
-            BodyEncoding::Multipart => "`multipart/form-data`",
-        };
-        let alternative = Operation {
-            rust_name: name.clone(),
-            body: Some(body.clone()),
-            alternative_body: None,
-            stream: None,
-            stream_method: None,
-            doc: Some(format!("[`{}`](Self::{}) with a {encoding} body.", op.rust_name, op.rust_name)),
-            ..op.clone()
-        };
-        out.extend(emit_methods(&alternative, model, paths));
+        // The same call with the other body: its docs point back at the plain method.
+        let docs = docs::method_docs(op, MethodKind::Alternative(body), model, paths);
+        let alternative = Operation { rust_name: name.clone(), body: Some(body.clone()), alternative_body: None, stream: None, stream_method: None, ..op.clone() };
+        out.extend(emit_methods(&alternative, model, paths, docs));
     }
     out
 }
 
-fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
+/// The plain method (documented by `docs`) and, for a streaming operation, its `…_stream` twin.
+fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream) -> TokenStream {
     let rt = &paths.runtime;
     let mut args = Vec::new();
     for p in &op.path_params {
@@ -154,10 +146,8 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
     let stream_flag_in_body = flag == StreamFlag::Body && op.body.as_ref().is_some_and(|b| b.encoding == BodyEncoding::Json);
     let stream_flag_in_query = flag == StreamFlag::Query;
 
-    let docs = doc_attrs(op.doc.as_deref());
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&op.rust_name);
-    let endpoint = format!(" `{} {}`", op.method, op.path);
     let mut out = TokenStream::new();
 
     let plain_body = if stream_flag_in_body { Some(quote!(let request = request.json_override("stream", ::std::option::Option::None);)) } else { None };
@@ -170,8 +160,6 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
         ResponseKind::Binary | ResponseKind::Text => (quote!(#rt::BinaryResponse), quote!(self.execute_binary(request).await)),
     };
     out.extend(quote! {
-        #[doc = #endpoint]
-        
         #docs
         #deprecated
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, #rt::Error> {
@@ -204,11 +192,9 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
         if stream_flag_in_query {
             flag.push(quote!(let request = request.query("stream", &true);));
         }
-        let doc = format!(" Streaming variant of [`{}`](Self::{}): server-sent events decoded one by one.", op.rust_name, op.rust_name);
+        let doc = docs::method_docs(op, MethodKind::Stream, model, paths);
         out.extend(quote! {
-            #[doc = #endpoint]
-            
-            #[doc = #doc]
+            #doc
             #deprecated
             pub async fn #sname(&self, #(#args),*) -> ::std::result::Result<#rt::EventStream<#event>, #rt::Error> {
                 const CONFIG: #rt::StreamConfig = #config;

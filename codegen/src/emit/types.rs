@@ -1,6 +1,7 @@
 //! Emits one Rust item (plus its impls) per named type.
 
-use super::{doc_attrs, ident, Paths};
+use super::docs::{self, lines_attrs};
+use super::{ident, Paths};
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -67,7 +68,7 @@ fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
 /// Emits a named type.
 pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
     let name = ident(&def.rust_name);
-    let docs = doc_attrs(def.doc.as_deref());
+    let docs = docs::type_docs(def, model, paths);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
     match &def.kind {
         TypeKind::Struct(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, false),
@@ -89,7 +90,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     for f in &s.fields {
         let fname = ident(&f.rust_name);
         let ty = field_type(f, paths, model);
-        let fdocs = doc_attrs(f.doc.as_deref());
+        let fdocs = docs::field_docs(f, model, paths);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         let mut serde_attrs = Vec::new();
         if !multipart {
@@ -269,8 +270,8 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, docs: TokenStr
         .iter()
         .map(|v| {
             let id = ident(&v.rust_name);
-            let doc = format!(" `{}`", v.wire.replace('`', "'"));
-            quote!(#[doc = #doc] #id,)
+            let doc = lines_attrs(&[docs::wire_doc(&v.wire)]);
+            quote!(#doc #id,)
         })
         .collect();
     let to_str: Vec<TokenStream> = e.values.iter().map(|v| {
@@ -335,8 +336,8 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
         .map(|v| {
             let id = ident(&v.rust_name);
             let wire = &v.wire;
-            let doc = format!(" `{}`", wire.replace('`', "'"));
-            quote!(#[doc = #doc] pub const #id: Self = Self(::std::borrow::Cow::Borrowed(#wire));)
+            let doc = lines_attrs(&[docs::wire_doc(wire)]);
+            quote!(#doc pub const #id: Self = Self(::std::borrow::Cow::Borrowed(#wire));)
         })
         .collect();
     let known: Vec<&String> = values.iter().map(|v| &v.wire).collect();
@@ -345,7 +346,10 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
         #deprecated
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
-        pub struct #name(pub ::std::borrow::Cow<'static, str>);
+        pub struct #name(
+            /// The value as sent on the wire.
+            pub ::std::borrow::Cow<'static, str>,
+        );
         impl #name {
             #(#consts)*
             /// Values the spec lists; any other string is accepted too.
@@ -406,8 +410,8 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
     for v in &t.variants {
         let id = ident(&v.rust_name);
         let ty = rust_type(&v.ty, paths, model);
-        let doc = format!(" `{tag}`: {}", v.tag_values.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "));
-        variants.push(quote!(#[doc = #doc] #id(#ty),));
+        let doc = lines_attrs(&[docs::tagged_variant_doc(tag, v, model, paths)]);
+        variants.push(quote!(#doc #id(#ty),));
         let first = &v.tag_values[0];
         ser_arms.push(if v.carries_tag {
             quote!(Self::#id(value) => ::serde::Serialize::serialize(value, serializer),)
@@ -475,7 +479,8 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
     let vs = variants.iter().map(|v| {
         let id = ident(&v.rust_name);
         let ty = rust_type(&v.ty, paths, model);
-        quote!(#[allow(missing_docs)] #id(#ty),)
+        let doc = lines_attrs(&[docs::variant_doc(&v.ty, model, paths)]);
+        quote!(#doc #id(#ty),)
     });
     let arms = variants.iter().map(|v| {
         let id = ident(&v.rust_name);
@@ -528,7 +533,8 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
         .map(|v| {
             let id = ident(&v.rust_name);
             let ty = rust_type(&v.ty, paths, model);
-            quote!(#[allow(missing_docs)] #id(#ty),)
+            let doc = lines_attrs(&[docs::variant_doc(&v.ty, model, paths)]);
+            quote!(#doc #id(#ty),)
         })
         .collect();
     let mut froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);

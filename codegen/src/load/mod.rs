@@ -144,6 +144,11 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
+/// Hex SHA-256 of `bytes`, as [`Spec::sha256`] records it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

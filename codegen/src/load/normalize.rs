@@ -11,7 +11,9 @@
 //!   with a warning;
 //! - integer bounds outside `i64` are clamped with a warning;
 //! - a `type` beside `oneOf`/`anyOf`/`allOf` is folded into an `allOf` so that
-//!   neither part is dropped by the reader.
+//!   neither part is dropped by the reader;
+//! - the prose `openapiv3` insists on (a response's `description`, `info.title`)
+//!   is added, empty, where a facts-only spec has none.
 
 use super::error::child;
 use crate::Warning;
@@ -39,6 +41,10 @@ impl Normalizer<'_> {
         if let Some(v) = doc.get_mut("openapi") {
             // `openapiv3` checks nothing about the version; we keep the original in `SpecInfo`.
             *v = Value::String("3.0.3".to_owned());
+        }
+        if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
+            // Also required by `openapiv3`, and also prose a facts-only copy may drop.
+            info.entry("title").or_insert_with(|| Value::String(String::new()));
         }
         if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
             if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
@@ -97,6 +103,10 @@ impl Normalizer<'_> {
         if obj.contains_key("$ref") {
             obj.retain(|k, _| k == "$ref");
             return;
+        }
+        if kind == Holder::Response && !obj.contains_key("description") {
+            // Prose that `openapiv3` requires; facts-only copies of a spec leave it out.
+            obj.insert("description".to_owned(), Value::String(String::new()));
         }
         if let Some(schema) = obj.get_mut("schema") {
             self.schema(schema, &child(pointer, "schema"));

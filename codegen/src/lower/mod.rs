@@ -1,5 +1,6 @@
 //! Lower: normalised document → [`Model`].
 
+mod facts;
 pub mod names;
 mod operation;
 mod schema;
@@ -51,6 +52,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut types = std::mem::take(&mut schemas.types);
     mark_requests(&mut types, &generated);
     mark_features(&mut types, &generated);
+    mark_uses(&mut types, &generated);
     box_cycles(&mut types);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
@@ -150,14 +152,41 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
     }
 }
 
+/// Features the client crate defines itself (or that Cargo gives a meaning),
+/// which an API group must not take.
+pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged"];
+
 /// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
-/// `fine-tuning`); operations without a tag share `untagged`.
-pub fn feature_name(tag: Option<&str>) -> String {
+/// `fine-tuning`). An operation without a tag goes with the first segment of
+/// its path (`/containers/{id}` → `containers`), so untagged endpoints still
+/// sit behind a meaningful feature; `untagged` is left for paths with none.
+/// Names the crate uses itself get an `-api` suffix.
+pub fn feature_name(tag: Option<&str>, path: &str) -> String {
     use heck::ToKebabCase;
-    match tag.map(|t| t.to_kebab_case()).filter(|t| !t.is_empty()) {
-        Some(t) if t == "full" || t == "default" || t == "rustls" || t == "native-tls" || t == "unreferenced" => format!("{t}-api"),
+    let first_segment = || path.split(['/', '?']).find(|s| !s.is_empty() && !s.starts_with('{')).map(str::to_owned);
+    match tag.map(|t| t.to_kebab_case()).filter(|t| !t.is_empty()).or_else(|| first_segment().map(|s| s.to_kebab_case()).filter(|s| !s.is_empty())) {
+        Some(t) if RESERVED_FEATURES.contains(&t.as_str()) => format!("{t}-api"),
         Some(t) => t,
         None => "untagged".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::feature_name;
+
+    #[test]
+    fn features_come_from_the_tag_or_the_path_and_avoid_the_crates_own_names() {
+        assert_eq!(feature_name(Some("Fine-tuning"), "/fine_tuning/jobs"), "fine-tuning");
+        assert_eq!(feature_name(Some("Vector stores"), "/vector_stores"), "vector-stores");
+        assert_eq!(feature_name(None, "/containers/{container_id}/files"), "containers");
+        assert_eq!(feature_name(None, "/content_provenance_checks"), "content-provenance-checks");
+        assert_eq!(feature_name(None, "/responses/compact?beta=true"), "responses");
+        assert_eq!(feature_name(None, "/{id}"), "untagged");
+        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged"] {
+            assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
+        }
+        assert_eq!(feature_name(Some("日本"), "/x"), "日本");
     }
 }
 
@@ -185,6 +214,45 @@ fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
             }
             stack.extend(references(&t.kind, true));
         }
+    }
+}
+
+/// Records on each type the methods that take or return it directly, in one
+/// pass over the operations (cost: the operations' own type references, never
+/// types × operations). Types reached only through other types' fields are not
+/// listed: the types that hold them are.
+fn mark_uses(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
+    for op in ops {
+        for p in op.path_params.iter().chain(&op.params) {
+            record_use(types, &p.ty, &op.rust_name, UseRole::Parameter);
+        }
+        if let Some(b) = &op.body {
+            record_use(types, &b.ty, &op.rust_name, UseRole::RequestBody);
+        }
+        if let Some((method, b)) = &op.alternative_body {
+            record_use(types, &b.ty, method, UseRole::RequestBody);
+        }
+        if let ResponseKind::Json(ty) = &op.response {
+            record_use(types, ty, &op.rust_name, UseRole::Response);
+        }
+        if let (Some(stream), Some(method)) = (&op.stream, &op.stream_method) {
+            record_use(types, &stream.event, method, UseRole::StreamEvent);
+        }
+    }
+}
+
+/// Adds one use to the named types in `ty` (through arrays and maps). A method
+/// with two parameters of one type records it once: its uses are pushed one
+/// after the other, so comparing with the last entry is enough.
+fn record_use(types: &mut BTreeMap<TypeId, TypeDef>, ty: &TypeRef, method: &str, role: UseRole) {
+    let mut ids = Vec::new();
+    named_in(ty, true, &mut ids);
+    for id in ids {
+        let Some(t) = types.get_mut(&id) else { continue };
+        if t.used_by.last().is_some_and(|u| u.method == method && u.role == role) {
+            continue;
+        }
+        t.used_by.push(TypeUse { method: method.to_owned(), role });
     }
 }
 

@@ -36,6 +36,21 @@ pub fn operations(doc: &Value) -> Vec<(String, String, String, &Value)> {
     out
 }
 
+/// An operation's documentation: the project's own summary first (it replaces
+/// the spec's summary), then the spec's description; each part only when it has
+/// text and says something the part before does not.
+fn operation_doc(overlay: Option<&str>, summary: Option<&str>, description: Option<&str>) -> Option<String> {
+    fn text(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let first = text(overlay).or(text(summary));
+    match (first, text(description)) {
+        (Some(f), Some(d)) if f != d => Some(format!("{f}\n\n{d}")),
+        (Some(f), _) => Some(f.to_owned()),
+        (None, d) => d.map(str::to_owned),
+    }
+}
+
 pub struct OperationLowerer<'a, 's> {
     pub schemas: &'a mut SchemaLowerer<'s>,
     pub config: &'a Config,
@@ -115,7 +130,7 @@ impl<'s> OperationLowerer<'_, 's> {
             let Lowered { ty, .. } = self.schemas.lower(&schema, &child(&pptr, "schema"), &hint)?;
             let required = location == ParamLocation::Path || pv.get("required").and_then(Value::as_bool).unwrap_or(false);
             let rust_name = if location == ParamLocation::Path { arg_names.claim(&field_name(name)) } else { field_names.claim(&field_name(name)) };
-            let param = Param { wire_name: name.to_owned(), rust_name, location, ty, required, doc: pv.doc() };
+            let param = Param { wire_name: name.to_owned(), rust_name, location, ty, required, doc: pv.doc(), deprecated: pv.deprecated(), facts: super::facts::field_facts(&schema) };
             if location == ParamLocation::Path {
                 path_params.push(param);
             } else {
@@ -128,7 +143,7 @@ impl<'s> OperationLowerer<'_, 's> {
             if !path_params.iter().any(|p: &Param| p.wire_name == *name) {
                 self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("path placeholder `{{{name}}}` has no parameter; added as a string") });
                 let rust_name = arg_names.claim(&field_name(name));
-                path_params.push(Param { wire_name: (*name).to_owned(), rust_name, location: ParamLocation::Path, ty: TypeRef::String, required: true, doc: None });
+                path_params.push(Param { wire_name: (*name).to_owned(), rust_name, location: ParamLocation::Path, ty: TypeRef::String, required: true, doc: None, deprecated: false, facts: FieldFacts::default() });
             }
         }
         path_params.sort_by_key(|p| placeholders.iter().position(|n| *n == p.wire_name).unwrap_or(usize::MAX));
@@ -165,19 +180,14 @@ impl<'s> OperationLowerer<'_, 's> {
             (self.methods.claim(&format!("{rust_name}_{suffix}")), b)
         });
         let params_type = (!params.is_empty()).then(|| self.param_types.claim(&format!("{op_type}Params")));
-        let doc = match (view.str("summary"), view.str("description")) {
-            (Some(s), Some(d)) if d.trim() != s.trim() => Some(format!("{}\n\n{}", s.trim(), d.trim())),
-            (Some(s), _) => Some(s.trim().to_owned()),
-            (None, Some(d)) => Some(d.trim().to_owned()),
-            (None, None) => None,
-        };
+        let doc = operation_doc(self.config.summaries.get(&operation_id).map(String::as_str), view.str("summary"), view.str("description"));
         Ok(Ok(Operation {
             operation_id,
             rust_name,
             method: method.to_uppercase(),
             path: path.to_owned(),
             tags: view.list("tags").iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
-            feature: super::feature_name(view.list("tags").first().and_then(Value::as_str)),
+            feature: super::feature_name(view.list("tags").first().and_then(Value::as_str), path),
             doc,
             deprecated: view.deprecated(),
             path_params,

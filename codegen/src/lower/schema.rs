@@ -83,7 +83,7 @@ impl<'s> SchemaLowerer<'s> {
             let id = format!("#{ptr}");
             let kind = self.definition(schema, &ptr, &rust_name, self.multipart.contains(&id))?;
             let view = View::of(schema);
-            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default() });
+            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new() });
         }
         Ok(())
     }
@@ -131,7 +131,7 @@ impl<'s> SchemaLowerer<'s> {
                     return Ok(target_lowered);
                 }
             }
-            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default() });
+            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new() });
             return Ok(lowered);
         }
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
@@ -226,13 +226,14 @@ impl<'s> SchemaLowerer<'s> {
                 deprecated: v.deprecated(),
                 boxed: false,
                 flatten: false,
+                facts: super::facts::field_facts(&schema),
             });
         }
         for (i, (schema, fptr)) in flattened.into_iter().enumerate() {
             let hint = format!("{owner}{}", if i == 0 { "Variant".to_owned() } else { format!("Variant{}", i + 1) });
             let lowered = self.lower_in(&schema, &fptr, &hint, multipart)?;
             let name = scope.claim(if i == 0 { "variant" } else { "variant_more" });
-            fields.push(Field { wire_name: String::new(), rust_name: name, ty: lowered.ty, required: true, nullable: false, doc: None, deprecated: false, boxed: false, flatten: true });
+            fields.push(Field { wire_name: String::new(), rust_name: name, ty: lowered.ty, required: true, nullable: false, doc: None, deprecated: false, boxed: false, flatten: true, facts: FieldFacts::default() });
         }
         let additional = match additional {
             Some((schema, aptr)) => Some(self.lower_in(&schema, &aptr, &format!("{owner}Value"), multipart)?.ty),

@@ -1,0 +1,348 @@
+//! The public Rust API a [`Model`] becomes, decided once: which fields are
+//! `Option`, what a constructor takes, what the setters are called, what each
+//! method takes and returns. `emit` writes code from these decisions, and the
+//! [`surface`] listing (for the CHANGELOG and the spec diff) reads the same ones,
+//! so the two never disagree.
+
+use crate::ir::*;
+use crate::lower::names::Scope;
+use std::collections::BTreeMap;
+
+/// The field's Rust type is `Option<…>`: optional or nullable, unless flattened.
+pub fn field_is_option(f: &Field) -> bool {
+    !(f.flatten || (f.required && !f.nullable))
+}
+
+/// What the builder of a request type does with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRole<'m> {
+    /// Required and of a one-value enum: the constructor fills it in.
+    Fixed(&'m EnumValue),
+    /// A constructor argument, `impl Into<T>`.
+    Argument,
+    /// A constructor argument, `Option<T>` (required but nullable).
+    OptionArgument,
+    /// Optional: starts unset, with a setter of this name.
+    Setter(String),
+}
+
+/// A required field whose type is a one-value enum: the constructor fills it in.
+fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
+    if !f.required || f.nullable {
+        return None;
+    }
+    let TypeRef::Named(id) = &f.ty else { return None };
+    match &model.types.get(id)?.kind {
+        TypeKind::StringEnum(e) if e.values.len() == 1 => e.values.first(),
+        _ => None,
+    }
+}
+
+/// The role of each field of `s` (same order as `s.fields`). Setter names are
+/// the field names, kept clear of `new`.
+pub fn builder_roles<'m>(s: &StructDef, model: &'m Model) -> Vec<FieldRole<'m>> {
+    let mut setter_names = Scope::with_reserved(&["new"]);
+    s.fields
+        .iter()
+        .map(|f| {
+            if let Some(fixed) = fixed_value(f, model) {
+                FieldRole::Fixed(fixed)
+            } else if !field_is_option(f) {
+                FieldRole::Argument
+            } else if f.required {
+                FieldRole::OptionArgument
+            } else {
+                FieldRole::Setter(setter_names.claim(&f.rust_name))
+            }
+        })
+        .collect()
+}
+
+/// Whether a struct type gets `new` and setters: request types and forms.
+pub fn has_builder(def: &TypeDef) -> bool {
+    def.in_request || matches!(def.kind, TypeKind::Multipart(_))
+}
+
+/// A type as Rust source, with short names (`Vec<ChatMessage>`), for listings.
+pub fn type_text(ty: &TypeRef, model: &Model) -> String {
+    match ty {
+        TypeRef::String => "String".to_owned(),
+        TypeRef::I64 => "i64".to_owned(),
+        TypeRef::I32 => "i32".to_owned(),
+        TypeRef::F64 => "f64".to_owned(),
+        TypeRef::Bool => "bool".to_owned(),
+        TypeRef::Json => "serde_json::Value".to_owned(),
+        TypeRef::JsonObject => "serde_json::Map<String, serde_json::Value>".to_owned(),
+        TypeRef::File => "InputFile".to_owned(),
+        TypeRef::Named(id) => model.types.get(id).map_or_else(|| "UnknownType".to_owned(), |t| t.rust_name.clone()),
+        TypeRef::Array(inner) => format!("Vec<{}>", type_text(inner, model)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_text(inner, model)),
+    }
+}
+
+fn field_text(f: &Field, model: &Model) -> String {
+    let mut t = type_text(&f.ty, model);
+    if f.boxed {
+        t = format!("Box<{t}>");
+    }
+    if field_is_option(f) {
+        t = format!("Option<{t}>");
+    }
+    t
+}
+
+/// The arguments of an operation's methods, in order, as `(name, type)` text.
+pub fn method_args(op: &Operation, model: &Model) -> Vec<(String, String)> {
+    let mut args: Vec<(String, String)> = op
+        .path_params
+        .iter()
+        .map(|p| (p.rust_name.clone(), if p.ty == TypeRef::String { "&str".to_owned() } else { format!("&{}", type_text(&p.ty, model)) }))
+        .collect();
+    if let Some(params) = &op.params_type {
+        args.push(("params".to_owned(), format!("&{params}")));
+    }
+    if let Some(body) = &op.body {
+        args.push(("body".to_owned(), format!("&{}", type_text(&body.ty, model))));
+    }
+    args
+}
+
+/// What the plain method of an operation returns.
+pub fn return_text(response: &ResponseKind, model: &Model) -> String {
+    match response {
+        ResponseKind::Json(ty) => format!("Response<{}>", type_text(ty, model)),
+        ResponseKind::Empty => "Response<()>".to_owned(),
+        ResponseKind::Binary | ResponseKind::Text => "BinaryResponse".to_owned(),
+    }
+}
+
+/// What kind of public item an [`ApiItem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemKind {
+    /// A method on `Client`.
+    Method,
+    /// A named type (struct, enum, alias, parameter struct).
+    Type,
+    /// A public field of a struct.
+    Field,
+    /// An enum variant.
+    Variant,
+    /// An associated constant (known values of open strings).
+    Const,
+    /// `new` of a request type or parameter struct.
+    Constructor,
+    /// A setter of an optional field.
+    Setter,
+}
+
+impl ItemKind {
+    /// The word used in listings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Method => "method",
+            ItemKind::Type => "type",
+            ItemKind::Field => "field",
+            ItemKind::Variant => "variant",
+            ItemKind::Const => "constant",
+            ItemKind::Constructor => "constructor",
+            ItemKind::Setter => "setter",
+        }
+    }
+}
+
+/// One public item of the generated crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiItem {
+    /// What it is.
+    pub kind: ItemKind,
+    /// Its path: `Client::list_files`, `CreateFileRequest::purpose`, `Voice::Alloy`.
+    pub path: String,
+    /// Its signature as Rust-like text; a change of it breaks callers.
+    pub signature: String,
+}
+
+/// Every public item the model generates, keyed by `kind path`.
+pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
+    let mut out = BTreeMap::new();
+    let mut add = |kind: ItemKind, path: String, signature: String| {
+        out.insert(format!("{} {path}", kind.as_str()), ApiItem { kind, path, signature });
+    };
+    for op in &model.operations {
+        let args = |op: &Operation| method_args(op, model).iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ");
+        add(ItemKind::Method, format!("Client::{}", op.rust_name), format!("fn {}({}) -> {}", op.rust_name, args(op), return_text(&op.response, model)));
+        if let (Some(stream), Some(name)) = (&op.stream, &op.stream_method) {
+            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> EventStream<{}>", args(op), type_text(&stream.event, model)));
+        }
+        if let Some((name, body)) = &op.alternative_body {
+            let alt = Operation { body: Some(body.clone()), ..op.clone() };
+            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> {}", args(&alt), return_text(&op.response, model)));
+        }
+        if let Some(params) = &op.params_type {
+            add(ItemKind::Type, params.clone(), "struct".to_owned());
+            let required: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| format!("{}: impl Into<{}>", p.rust_name, type_text(&p.ty, model))).collect();
+            add(ItemKind::Constructor, format!("{params}::new"), format!("fn new({})", required.join(", ")));
+            for p in &op.params {
+                let ty = type_text(&p.ty, model);
+                add(ItemKind::Field, format!("{params}::{}", p.rust_name), if p.required { ty.clone() } else { format!("Option<{ty}>") });
+                if !p.required {
+                    add(ItemKind::Setter, format!("{params}::{}", p.rust_name), format!("fn {}(impl Into<{ty}>)", p.rust_name));
+                }
+            }
+        }
+    }
+    for def in model.types.values() {
+        let name = &def.rust_name;
+        match &def.kind {
+            TypeKind::Struct(s) | TypeKind::Multipart(s) => {
+                add(ItemKind::Type, name.clone(), "struct".to_owned());
+                for f in &s.fields {
+                    add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, model));
+                }
+                if has_builder(def) {
+                    let roles = builder_roles(s, model);
+                    let mut args = Vec::new();
+                    for (f, role) in s.fields.iter().zip(&roles) {
+                        let ty = type_text(&f.ty, model);
+                        match role {
+                            FieldRole::Fixed(_) => {}
+                            FieldRole::Argument => args.push(format!("{}: impl Into<{ty}>", f.rust_name)),
+                            FieldRole::OptionArgument => args.push(format!("{}: Option<{ty}>", f.rust_name)),
+                            FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<{ty}>)")),
+                        }
+                    }
+                    add(ItemKind::Constructor, format!("{name}::new"), format!("fn new({})", args.join(", ")));
+                }
+            }
+            TypeKind::StringEnum(e) => {
+                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                for v in &e.values {
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire));
+                }
+                add(ItemKind::Variant, format!("{name}::{}", e.catch_all), "(String)".to_owned());
+            }
+            TypeKind::OpenString(values) => {
+                add(ItemKind::Type, name.clone(), "struct (open string)".to_owned());
+                for v in values {
+                    add(ItemKind::Const, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire));
+                }
+            }
+            TypeKind::Tagged(t) => {
+                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                for v in &t.variants {
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)));
+                }
+                add(ItemKind::Variant, format!("{name}::{}", t.fallback), "(serde_json::Value)".to_owned());
+            }
+            TypeKind::Untagged(variants) => {
+                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                for v in variants {
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)));
+                }
+            }
+            TypeKind::Alias(ty) => add(ItemKind::Type, name.clone(), format!("= {}", type_text(ty, model))),
+        }
+    }
+    out
+}
+
+/// How the public API changed between two models.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SurfaceDiff {
+    /// Items that are gone.
+    pub removed: Vec<ApiItem>,
+    /// Items whose signature changed: (old, new).
+    pub changed: Vec<(ApiItem, ApiItem)>,
+    /// New items.
+    pub added: Vec<ApiItem>,
+}
+
+impl SurfaceDiff {
+    /// Code written against the old API may no longer compile.
+    pub fn is_breaking(&self) -> bool {
+        !self.removed.is_empty() || !self.changed.is_empty()
+    }
+
+    /// Removed items, leaving out members of removed types (the type says it all).
+    pub fn removed_roots(&self) -> Vec<&ApiItem> {
+        let gone_types: std::collections::BTreeSet<&str> = self.removed.iter().filter(|i| i.kind == ItemKind::Type).map(|i| i.path.as_str()).collect();
+        self.removed.iter().filter(|i| i.kind == ItemKind::Type || !i.path.split_once("::").is_some_and(|(owner, _)| gone_types.contains(owner))).collect()
+    }
+}
+
+/// Compares two API surfaces.
+pub fn compare(old: &BTreeMap<String, ApiItem>, new: &BTreeMap<String, ApiItem>) -> SurfaceDiff {
+    let mut diff = SurfaceDiff::default();
+    for (key, item) in old {
+        match new.get(key) {
+            None => diff.removed.push(item.clone()),
+            Some(now) if now.signature != item.signature => diff.changed.push((item.clone(), now.clone())),
+            Some(_) => {}
+        }
+    }
+    diff.added = new.iter().filter(|(k, _)| !old.contains_key(*k)).map(|(_, v)| v.clone()).collect();
+    diff
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(yaml: &str) -> Model {
+        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
+        crate::lower::lower(&spec, &crate::config::Config::default()).unwrap()
+    }
+
+    const OLD: &str = r##"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /speech:
+    post:
+      operationId: createSpeech
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Speech"}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Speech:
+      type: object
+      required: [input, voice, kind]
+      properties:
+        input: {type: string, nullable: true}
+        voice: {type: string, enum: [alloy, fable]}
+        kind: {type: string, enum: [speech]}
+        speed: {type: number}
+"##;
+
+    #[test]
+    fn roles_follow_required_nullable_and_one_value_enums() {
+        let m = model(OLD);
+        let def = m.types.values().find(|t| t.rust_name == "Speech").unwrap();
+        let TypeKind::Struct(s) = &def.kind else { panic!() };
+        let roles = builder_roles(s, &m);
+        assert_eq!(roles[0], FieldRole::OptionArgument);
+        assert_eq!(roles[1], FieldRole::Argument);
+        assert!(matches!(roles[2], FieldRole::Fixed(v) if v.wire == "speech"));
+        assert_eq!(roles[3], FieldRole::Setter("speed".to_owned()));
+    }
+
+    #[test]
+    fn a_changed_constructor_and_a_removed_variant_are_breaking() {
+        let old = surface(&model(OLD));
+        assert_eq!(old["constructor Speech::new"].signature, "fn new(input: Option<String>, voice: impl Into<SpeechVoice>)");
+        assert_eq!(old["method Client::create_speech"].signature, "fn create_speech(body: &Speech) -> Response<()>");
+        let new_spec = OLD.replace("input: {type: string, nullable: true}", "input: {type: string}").replace("enum: [alloy, fable]", "enum: [alloy, marin]");
+        let diff = compare(&old, &surface(&model(&new_spec)));
+        assert!(diff.is_breaking());
+        let removed: Vec<&str> = diff.removed.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(removed, ["SpeechVoice::Fable"]);
+        let changed: Vec<&str> = diff.changed.iter().map(|(o, _)| o.path.as_str()).collect();
+        assert_eq!(changed, ["Speech::new", "Speech::input"]);
+        assert_eq!(diff.added.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["SpeechVoice::Marin"]);
+        assert!(!compare(&old, &old).is_breaking());
+    }
+}
