@@ -1,8 +1,12 @@
-//! `cargo xtask codegen [--check]`: regenerates `generated-client/src/generated/`
-//! from `specs/openai-2.0.0.json` and `specs/codegen.yaml`, touching nothing
-//! outside that folder. With `--check` it writes nothing and fails when the
-//! checked-in code differs from what the generator produces now.
+//! `cargo xtask codegen [--check] [--spec FILE]`: regenerates
+//! `generated-client/src/generated/` from the spec `specs/codegen.yaml` names
+//! (or FILE), with `specs/codegen.yaml` and `specs/summaries.yaml`, and writes
+//! the API-group features into `generated-client/Cargo.toml`'s marked region.
+//! It touches nothing else. With `--check` it writes nothing and fails when
+//! the checked-in code or features differ from what the generator makes now.
 
+use crate::features;
+use crate::spec_index::write_atomic;
 use crate::workspace_root;
 use codegen::config::Config;
 use std::collections::BTreeMap;
@@ -11,54 +15,130 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// The spec the checked-in client is generated from, relative to the workspace.
-pub const SPEC: &str = "specs/openai-2.0.0.json";
+pub const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE]
+
+Regenerates generated-client/src/generated from the spec named by `spec:` in
+specs/codegen.yaml (or FILE, for this run only), and writes the API-group
+features into generated-client/Cargo.toml.
+
+  --check       write nothing; fail when the checked-in client or features are stale
+  --spec FILE   generate from FILE instead (YAML or JSON, OpenAPI 3.0 or 3.1)
+
+exit status: 0 = done (or fresh), 1 = stale or failed, 2 = the spec does not load";
+
 /// Generator configuration, relative to the workspace.
 pub const CONFIG: &str = "specs/codegen.yaml";
+/// Operation summaries in our own words, relative to the workspace.
+pub const SUMMARIES: &str = "specs/summaries.yaml";
 /// Output folder, relative to the workspace.
 pub const OUTPUT: &str = "generated-client/src/generated";
-/// Manifest of the generated crate, which must declare the API-group features.
+/// Manifest of the generated crate, whose API-group features codegen writes.
 pub const MANIFEST: &str = "generated-client/Cargo.toml";
+
+/// Why regeneration stopped.
+#[derive(Debug)]
+pub enum RegenError {
+    /// The spec does not load or cannot be generated: the user's input (exit 2).
+    Input(String),
+    /// Anything else: stale output in check mode, I/O (exit 1).
+    Other(String),
+}
+
+impl From<String> for RegenError {
+    fn from(message: String) -> Self {
+        RegenError::Other(message)
+    }
+}
+
+impl std::fmt::Display for RegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegenError::Input(m) | RegenError::Other(m) => f.write_str(m),
+        }
+    }
+}
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut check = false;
-    for a in args {
+    let mut spec = None;
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
         match a.as_str() {
             "--check" => check = true,
-            other => return Err(format!("unknown argument `{other}`; usage: cargo xtask codegen [--check]")),
+            "--spec" => spec = Some(PathBuf::from(iter.next().ok_or("--spec needs a file")?)),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    let report = regenerate(check)?;
-    // A closed pipe (`| head`) is not an error of the command.
-    let _ = writeln!(std::io::stdout(), "{report}");
-    Ok(ExitCode::SUCCESS)
+    let root = workspace_root();
+    let config = load_config(&root)?;
+    let spec = match spec {
+        Some(path) => path,
+        None => shipped_spec(&root, &config)?,
+    };
+    match regenerate(&root, &config, &spec, check) {
+        Ok(report) => {
+            // A closed pipe (`| head`) is not an error of the command.
+            let _ = writeln!(std::io::stdout(), "{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RegenError::Input(message)) => Ok(crate::input_error(&message)),
+        Err(RegenError::Other(message)) => Err(message),
+    }
 }
 
-/// Loads the generator configuration.
+/// Loads the generator configuration and the operation summaries.
 pub fn load_config(root: &Path) -> Result<Config, String> {
     let path = root.join(CONFIG);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Config::from_yaml(CONFIG, &text).map_err(|e| e.to_string())
+    let config = Config::from_yaml(CONFIG, &text).map_err(|e| e.to_string())?;
+    match std::fs::read_to_string(root.join(SUMMARIES)) {
+        Ok(text) => config.with_summaries_yaml(SUMMARIES, &text).map_err(|e| e.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(config),
+        Err(e) => Err(format!("cannot read {SUMMARIES}: {e}")),
+    }
 }
 
-/// Generates the client and writes it (or, with `check`, verifies it). Returns a report.
-pub fn regenerate(check: bool) -> Result<String, String> {
-    let root = workspace_root();
+/// The spec the shipped client is generated from (`spec:` in `specs/codegen.yaml`).
+pub fn shipped_spec(root: &Path, config: &Config) -> Result<PathBuf, String> {
+    let name = config.spec.as_deref().ok_or_else(|| format!("{CONFIG} names no `spec:` to generate the client from"))?;
+    Ok(root.join("specs").join(name))
+}
+
+/// `path` as shown in reports and the `@generated` header: relative to the
+/// workspace when inside it, so output does not depend on where it is checked out.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    match canonical(path).strip_prefix(canonical(root)) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Generates the client from `spec_path` and writes it and its features (or,
+/// with `check`, verifies them). Returns a report.
+pub fn regenerate(root: &Path, config: &Config, spec_path: &Path, check: bool) -> Result<String, RegenError> {
     let start = Instant::now();
-    let spec_path = root.join(SPEC);
-    let bytes = std::fs::read(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec = codegen::load::load_bytes(SPEC, &bytes).map_err(|e| e.to_string())?;
+    let label = display_path(root, spec_path);
+    let bytes = std::fs::read(spec_path).map_err(|e| RegenError::Input(format!("{label}: cannot read file: {e}")))?;
+    let spec = codegen::load::load_bytes(&label, &bytes).map_err(|e| RegenError::Input(e.to_string()))?;
     let load = start.elapsed();
-    let config = load_config(&root)?;
-    let generated = codegen::generate(&spec, &config, SPEC).map_err(|e| e.to_string())?;
-    let changed = ensure_files(&root.join(OUTPUT), &generated.files, check)?;
+    let generated = codegen::generate(&spec, config, &label).map_err(|e| RegenError::Input(e.to_string()))?;
+    let mut changed = ensure_files(&root.join(OUTPUT), &generated.files, check)?;
     if config.cargo_features {
-        let manifest = std::fs::read_to_string(root.join(MANIFEST)).map_err(|e| format!("cannot read {MANIFEST}: {e}"))?;
-        check_features(&manifest, &generated.model.features())?;
+        let manifest_path = root.join(MANIFEST);
+        let manifest = std::fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {MANIFEST}: {e}"))?;
+        let updated = features::with_features(&manifest, &generated.model.features()).map_err(|e| format!("{MANIFEST}: {e}"))?;
+        if updated != manifest {
+            if check {
+                return Err(RegenError::Other(format!("the API-group features in {MANIFEST} are stale; run `cargo xtask codegen` and commit the result")));
+            }
+            write_atomic(&manifest_path, updated.as_bytes())?;
+            changed.push(format!("features in {MANIFEST}"));
+        }
     }
     let s = &generated.summary;
     let mut report = format!(
-        "{SPEC}: {} schemas -> {} types; {}/{} operations ({} streaming, {} multipart); {} warnings; load {:.1?}, lower {:.1?}, emit+render {:.1?}",
+        "{label}: {} schemas -> {} types; {}/{} operations ({} streaming, {} multipart); {} warnings; {} operations without a summary; load {:.1?}, lower {:.1?}, emit+render {:.1?}",
         s.schemas_in,
         s.types_out,
         s.operations_out,
@@ -66,6 +146,7 @@ pub fn regenerate(check: bool) -> Result<String, String> {
         s.streaming,
         s.multipart,
         s.warnings,
+        s.summaries_missing,
         load,
         s.timings.lower,
         s.timings.emit + s.timings.render
@@ -76,7 +157,7 @@ pub fn regenerate(check: bool) -> Result<String, String> {
     if changed.is_empty() {
         report.push_str(&format!("\n{OUTPUT} is up to date"));
     } else if !check {
-        report.push_str(&format!("\nupdated {} file(s) in {OUTPUT}: {}", changed.len(), changed.join(", ")));
+        report.push_str(&format!("\nupdated {} file(s): {}", changed.len(), changed.join(", ")));
     }
     Ok(report)
 }
@@ -97,7 +178,7 @@ pub fn ensure_files(dir: &Path, files: &BTreeMap<String, String>, check: bool) -
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             }
-            std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            write_atomic(&path, contents.as_bytes())?;
         }
     }
     // Files the generator no longer produces are stale too.
@@ -118,26 +199,6 @@ pub fn ensure_files(dir: &Path, files: &BTreeMap<String, String>, check: bool) -
         ));
     }
     Ok(changed)
-}
-
-/// The generated code gates API groups behind features the crate's manifest
-/// must declare (the generator never writes outside its folder, so a mismatch
-/// is reported with the lines to change).
-pub fn check_features(manifest: &str, wanted: &std::collections::BTreeSet<String>) -> Result<(), String> {
-    let section = manifest.split("[features]").nth(1).map(|s| s.split("\n[").next().unwrap_or(s)).unwrap_or("");
-    let declared: std::collections::BTreeSet<String> = section.lines().filter_map(|l| l.split_once('=')).map(|(k, _)| k.trim().to_owned()).filter(|k| !k.starts_with('#')).collect();
-    let full_line = section.lines().find(|l| l.trim_start().starts_with("full")).unwrap_or("");
-    let in_full: std::collections::BTreeSet<String> = full_line.split('"').skip(1).step_by(2).map(str::to_owned).collect();
-    let missing: Vec<&String> = wanted.iter().filter(|f| !declared.contains(*f)).collect();
-    if missing.is_empty() && &in_full == wanted {
-        return Ok(());
-    }
-    let list: Vec<String> = wanted.iter().map(|f| format!("\"{f}\"")).collect();
-    Err(format!(
-        "{MANIFEST} does not declare the API-group features the generated code uses; in [features] set\n  full = [{}]\nand declare each one as `name = []` (missing: {})",
-        list.join(", "),
-        missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-    ))
 }
 
 /// Joins a generator-produced relative path, refusing anything that could leave `dir`.
@@ -179,19 +240,28 @@ mod tests {
     /// The same check as `cargo xtask codegen --check`.
     #[test]
     fn generated_client_is_fresh() {
-        if let Err(message) = regenerate(true) {
+        let root = workspace_root();
+        let config = load_config(&root).unwrap();
+        let spec = shipped_spec(&root, &config).unwrap();
+        if let Err(message) = regenerate(&root, &config, &spec, true) {
             panic!("{message}");
         }
     }
 
     #[test]
-    fn feature_list_must_match_the_generated_code() {
-        let wanted: std::collections::BTreeSet<String> = ["chat".to_owned(), "files".to_owned()].into();
-        let good = "[features]\ndefault = [\"full\"]\nfull = [\"chat\", \"files\"]\nchat = []\nfiles = []\n\n[dev-dependencies]\n";
-        assert!(check_features(good, &wanted).is_ok());
-        let missing = "[features]\nfull = [\"chat\"]\nchat = []\n";
-        let err = check_features(missing, &wanted).unwrap_err();
-        assert!(err.contains("missing: files") && err.contains(r#"full = ["chat", "files"]"#), "{err}");
+    fn a_spec_that_does_not_load_is_input_error_and_writes_nothing() {
+        let root = std::env::temp_dir().join(format!("xtask-codegen-bad-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let bad = root.join("bad.yaml");
+        std::fs::write(&bad, "openapi: 3.0.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /x:\n    get:\n      responses: 7\n").unwrap();
+        let config = Config { cargo_features: true, ..Config::default() };
+        match regenerate(&root, &config, &bad, false) {
+            Err(RegenError::Input(message)) => assert!(message.contains("bad.yaml") && message.contains("/paths/~1x/get/responses"), "{message}"),
+            other => panic!("expected an input error, got {other:?}"),
+        }
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "nothing written beside the spec");
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

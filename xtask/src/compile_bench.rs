@@ -3,7 +3,7 @@
 //!
 //! Four crates are built cold (own target folder, emptied first; sources
 //! fetched beforehand and not timed) with `cargo build` (debug):
-//! our client generated from SPEC (default: the newest official spec) with
+//! our client generated from SPEC (default: the shipped spec) with
 //! every API group and with chat only, and async-openai from crates.io with its
 //! `full` feature and with `chat-completion` only, all on rustls. Results are
 //! ratios, since the machines are noisy.
@@ -17,11 +17,19 @@ use std::time::Duration;
 /// The async-openai release compared against.
 const ASYNC_OPENAI: &str = "0.43.0";
 
+pub const USAGE: &str = "usage: cargo xtask compile-bench [SPEC]
+
+Cold debug build time of the client generated from SPEC (default: the spec
+specs/codegen.yaml names) against async-openai from crates.io, full and chat only.";
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let root = workspace_root();
-    let spec_path = args.first().map(PathBuf::from).unwrap_or_else(|| root.join("../shared/specs/openai/openapi-latest.json"));
-    let spec = codegen::load::load_path(&spec_path).map_err(|e| e.to_string())?;
     let config = crate::codegen_cmd::load_config(&root)?;
+    let spec_path = match args.first() {
+        Some(path) => PathBuf::from(path),
+        None => crate::codegen_cmd::shipped_spec(&root, &config)?,
+    };
+    let spec = codegen::load::load_path(&spec_path).map_err(|e| e.to_string())?;
     let generated = codegen::generate(&spec, &config, &spec_path.display().to_string()).map_err(|e| e.to_string())?;
     let base = root.join("target/compile-bench");
 

@@ -39,6 +39,11 @@ struct Row {
     time: Duration,
 }
 
+pub const USAGE: &str = "usage: cargo xtask conformance [DIR] [--compile none|set|all]
+
+Generates the client for every official spec under DIR (default ../shared/specs/openai),
+prints one row per file, and compiles none, a chosen set (default) or all of them.";
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let root = workspace_root();
     let mut dir = root.join("../shared/specs/openai");

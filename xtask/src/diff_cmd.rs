@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask diff OLD NEW [options]
+pub const USAGE: &str = "usage: cargo xtask diff OLD NEW [options]
        cargo xtask diff --git-base REV NEW [options]
 
 Compares two OpenAPI documents (YAML or JSON, 3.0 or 3.1) and reports every change

@@ -18,6 +18,10 @@ fn diff(args: &[&str]) -> Result<(i32, String), String> {
     Ok((code, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
+pub const USAGE: &str = "usage: cargo xtask diff-selftest
+
+Runs the spec diff on the in-repo seed specs and checks its output formats and exit codes.";
+
 pub fn run(_args: &[String]) -> Result<ExitCode, String> {
     let (code, json) = diff(&["--format", "json"])?;
     if code != 0 {

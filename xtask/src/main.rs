@@ -5,23 +5,50 @@ mod compile_bench;
 mod conformance;
 mod diff_cmd;
 mod diff_selftest;
+mod e2e_update;
+mod features;
+mod spec_index;
 mod test_cmd;
+mod update_spec;
+mod vendor;
 mod verify_specs;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <command>
+const USAGE: &str = "usage: cargo xtask <command> [--help]
 
 commands:
   test [--quick]                 every check CI runs (--quick skips conformance)
-  codegen [--check]              regenerate generated-client/src/generated from specs/
-  verify-specs [OFFICIAL_DIR]    compare specs/ with the official files (default ../shared/specs/openai)
+  codegen [--check] [--spec FILE]
+                                 regenerate generated-client from the spec specs/codegen.yaml names
+  vendor OFFICIAL_FILE           write the facts of an official spec into specs/ (no prose)
+  update-spec OFFICIAL_FILE      vendor a new spec, diff it, regenerate, bump the version, write the CHANGELOG
+  verify-specs [OFFICIAL_DIR]    compare the specs in specs/index.json with their official files
   conformance [DIR] [--compile none|set|all]
                                  generate every spec under DIR (default ../shared/specs/openai), report, compile a set
-  compile-bench [SPEC]            cold build time of the generated client vs async-openai (full and chat only)
+  compile-bench [SPEC]           cold build time of the generated client vs async-openai (full and chat only)
   diff-selftest                  run the diff on the in-repo specs and check its output formats
-  diff OLD NEW [options]         classify the changes between two spec versions (--help for options)";
+  diff OLD NEW [options]         classify the changes between two spec versions (--help for options)
+  e2e-update [FROM TO]           update-spec end to end on a copy of the workspace, then compile the client
+
+`cargo xtask <command> --help` describes one command.";
+
+/// A command: its name, its usage text and the function that runs it.
+type Command = (&'static str, &'static str, fn(&[String]) -> Result<ExitCode, String>);
+
+const COMMANDS: &[Command] = &[
+    ("test", test_cmd::USAGE, test_cmd::run),
+    ("codegen", codegen_cmd::USAGE, codegen_cmd::run),
+    ("vendor", vendor::USAGE, vendor::run),
+    ("update-spec", update_spec::USAGE, update_spec::run),
+    ("verify-specs", verify_specs::USAGE, verify_specs::run),
+    ("conformance", conformance::USAGE, conformance::run),
+    ("compile-bench", compile_bench::USAGE, compile_bench::run),
+    ("diff-selftest", diff_selftest::USAGE, diff_selftest::run),
+    ("diff", diff_cmd::USAGE, diff_cmd::run),
+    ("e2e-update", e2e_update::USAGE, e2e_update::run),
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,21 +56,19 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let result = match command.as_str() {
-        "codegen" => codegen_cmd::run(rest),
-        "verify-specs" => verify_specs::run(rest),
-        "conformance" => conformance::run(rest),
-        "test" => test_cmd::run(rest),
-        "compile-bench" => compile_bench::run(rest),
-        "diff-selftest" => diff_selftest::run(rest),
-        "diff" => diff_cmd::run(rest),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    if matches!(command.as_str(), "-h" | "--help" | "help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let Some((_, usage, run)) = COMMANDS.iter().find(|(name, _, _)| name == command) else {
+        eprintln!("error: unknown command `{command}`\n\n{USAGE}");
+        return ExitCode::from(2);
     };
-    match result {
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{usage}");
+        return ExitCode::SUCCESS;
+    }
+    match run(rest) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -52,8 +77,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root, found from this crate's manifest directory so commands
-/// work from any current directory.
+/// The workspace root: `XTASK_WORKSPACE` when set (the end-to-end update test
+/// runs the commands on a copy of the workspace), else found from this crate's
+/// manifest directory so commands work from any current directory.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    match std::env::var_os("XTASK_WORKSPACE") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf(),
+    }
+}
+
+/// Where the official OpenAI specs are: `../shared/specs/openai` beside the
+/// workspace, or `OPENAI_SPECS_DIR`.
+pub fn official_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("OPENAI_SPECS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => root.join("../shared/specs/openai"),
+    }
+}
+
+/// Reports bad input (a spec that does not load) and gives exit status 2,
+/// which scripts tell apart from a failed check (1).
+pub fn input_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
 }

@@ -5,31 +5,42 @@ use crate::workspace_root;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// One step: a label and the command line (the first word is `cargo`).
-const STEPS: &[(&str, &[&str])] = &[
-    ("specs/ state the same facts as the official files", &["xtask", "verify-specs"]),
-    ("checked-in generated client is fresh", &["xtask", "codegen", "--check"]),
-    ("all tests, examples and benches build; tests pass", &["test", "--workspace", "--all-targets", "--quiet"]),
-    ("the client builds with one API group only (chat)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,chat", "--quiet"]),
-    ("doc tests", &["test", "--workspace", "--doc", "--quiet"]),
-    ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]),
-    ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"]),
-    ("generator on every official spec; a chosen set compiled", &["xtask", "conformance", "--compile", "set"]),
+/// One step: a label, the command line (the first word is `cargo`) and extra
+/// environment variables.
+type Step = (&'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
+
+const STEPS: &[Step] = &[
+    ("specs/ state the same facts as the official files", &["xtask", "verify-specs"], &[]),
+    ("checked-in generated client and its features are fresh", &["xtask", "codegen", "--check"], &[]),
+    ("all tests, examples and benches build; tests pass", &["test", "--workspace", "--all-targets", "--quiet"], &[]),
+    ("the client builds with one API group only (chat)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,chat", "--quiet"], &[]),
+    ("doc tests", &["test", "--workspace", "--doc", "--quiet"], &[]),
+    ("the client's docs build without a warning", &["doc", "-p", "openai-client", "--no-deps", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
+    ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[]),
+    ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"], &[]),
+    ("a real spec update end to end on a copy of the workspace", &["xtask", "e2e-update"], &[]),
+    ("generator on every official spec; a chosen set compiled", &["xtask", "conformance", "--compile", "set"], &[]),
 ];
+
+pub const USAGE: &str = "usage: cargo xtask test [--quick]
+
+Runs every check CI runs, in order, and stops at the first failure.
+--quick skips the conformance step (generating and compiling the official specs)
+and the end-to-end spec update.";
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let skip_conformance = args.iter().any(|a| a == "--quick");
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let total = Instant::now();
-    for (label, argv) in STEPS {
-        if skip_conformance && argv.contains(&"conformance") {
+    for (label, argv, env) in STEPS {
+        if skip_conformance && (argv.contains(&"conformance") || argv.contains(&"e2e-update")) {
             println!("==> skipped (--quick): {label}");
             continue;
         }
         println!("==> {label}: cargo {}", argv.join(" "));
         let start = Instant::now();
-        let status = Command::new(&cargo).args(*argv).current_dir(&root).status().map_err(|e| format!("cannot run cargo: {e}"))?;
+        let status = Command::new(&cargo).args(*argv).envs(env.iter().copied()).current_dir(&root).status().map_err(|e| format!("cannot run cargo: {e}"))?;
         println!("    {:.1} s", start.elapsed().as_secs_f64());
         if !status.success() {
             eprintln!("FAILED: {label} (cargo {})", argv.join(" "));

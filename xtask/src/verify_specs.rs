@@ -12,15 +12,13 @@ use serde_json::{Map, Value};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Our file in `specs/` and the official file it must match.
-const PAIRS: [(&str, &str); 2] = [("openai-1.2.0.yaml", "openapi-1.2.0.yaml"), ("openai-2.0.0.json", "openai_api_spec-2.0.0.json")];
-
 const PROSE: [&str; 4] = ["description", "summary", "example", "examples"];
 
 /// Keywords whose value is a map from names (properties, paths, status codes,
 /// media types, ...) to objects: its keys are facts, never keywords.
-const NAME_MAPS: [&str; 16] = [
+const NAME_MAPS: [&str; 17] = [
     "properties",
+    "webhooks",
     "patternProperties",
     "definitions",
     "$defs",
@@ -47,17 +45,43 @@ const LITERALS: [&str; 3] = ["enum", "default", "const"];
 /// OpenAPI objects that are maps yet accept `x-` extensions among their names.
 const EXTENSIBLE_MAPS: [&str; 3] = ["paths", "responses", "callbacks"];
 
+pub const USAGE: &str = "usage: cargo xtask verify-specs [OFFICIAL_DIR]
+
+Checks every spec listed in specs/index.json against the official file it was
+made from (default folder ../shared/specs/openai): the official file must still
+have the recorded sha256, and both must state the same facts once prose is set
+aside.";
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let root = crate::workspace_root();
     let official_dir = match args {
-        [] => crate::workspace_root().join("../shared/specs/openai"),
+        [] => crate::official_dir(&root),
         [dir] if !dir.starts_with('-') => dir.into(),
-        _ => return Err("usage: cargo xtask verify-specs [OFFICIAL_DIR]".to_owned()),
+        _ => return Err(USAGE.to_owned()),
     };
-    let specs_dir = crate::workspace_root().join("specs");
+    let index = crate::spec_index::SpecIndex::read(&root)?;
+    if index.specs.is_empty() {
+        return Err(format!("{} lists no spec", crate::spec_index::INDEX));
+    }
     let mut failed = false;
-    for (ours, official) in PAIRS {
-        let label = format!("specs/{ours}");
-        let (ours_doc, official_doc) = match (read(&specs_dir.join(ours)), read(&official_dir.join(official))) {
+    for entry in &index.specs {
+        let label = format!("specs/{}", entry.file);
+        let official_path = official_dir.join(&entry.official);
+        let official_bytes = match std::fs::read(&official_path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {label}: cannot read its official file {}: {e}", official_path.display());
+                failed = true;
+                continue;
+            }
+        };
+        let sha = codegen::load::sha256_hex(&official_bytes);
+        if sha != entry.sha256 {
+            eprintln!("error: {label}: {} has sha256 {sha}, but {} records {}; run `cargo xtask update-spec {}` to take the new version", entry.official, crate::spec_index::INDEX, entry.sha256, official_path.display());
+            failed = true;
+            continue;
+        }
+        let (ours_doc, official_doc) = match (read(&root.join("specs").join(&entry.file)), parse(&official_path, &official_bytes)) {
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => {
                 for message in [a.err(), b.err()].into_iter().flatten() {
@@ -70,16 +94,22 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let differences = compare_specs(&ours_doc, &official_doc);
         if differences.is_empty() {
             let (operations, schemas) = counts(&official_doc);
-            println!("{label}: structure identical to {official} ({operations} operations, {schemas} schemas)");
+            println!("{label}: structure identical to {} ({operations} operations, {schemas} schemas; prose: {})", entry.official, entry.prose);
         } else {
             for difference in &differences {
                 println!("{label}: {difference}");
             }
-            println!("{label}: {} differences from {official}", differences.len());
+            println!("{label}: {} differences from {}", differences.len(), entry.official);
             failed = true;
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<Value, String> {
+    let name = path.display().to_string();
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("{name}: not UTF-8: {e}"))?;
+    parse_value(&name, text).map_err(|e| e.to_string())
 }
 
 fn read(path: &Path) -> Result<Value, String> {
@@ -147,6 +177,11 @@ fn facts(doc: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// The prose-free form of `value`, found under the keyword `key`.
+pub fn strip_keywords(value: &Value, key: &str) -> Value {
+    strip(value, child_shape(key))
 }
 
 fn child_shape(keyword: &str) -> Shape {
