@@ -20,7 +20,7 @@
 //! ```text
 //! export OPENAI_API_KEY=sk-...
 //! export OPENAI_BASE_URL=https://api.openai.com/v1   # optional
-//! export CHAT_MODEL=gpt-3.5-turbo                    # optional
+//! export CHAT_MODEL=gpt-4o-mini                      # optional
 //! cargo run -p openai-client --example chat_stream < questions.jsonl
 //! ```
 //!
@@ -33,7 +33,7 @@ use futures_util::StreamExt;
 use openai_client::types::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
     ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent, CreateChatCompletionRequest,
+    CreateChatCompletionRequest,
 };
 use openai_client::{Client, Error};
 use serde::Deserialize;
@@ -42,7 +42,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 /// The request format version this service understands.
 pub const SUPPORTED_VERSION: &str = "1.0.0";
 /// Model used when `CHAT_MODEL` is not set.
-pub const DEFAULT_MODEL: &str = "gpt-3.5-turbo";
+pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 /// Messages (questions and answers) kept per conversation; older ones are dropped.
 pub const MAX_HISTORY_MESSAGES: usize = 20;
 
@@ -169,16 +169,17 @@ fn trim(history: &mut VecDeque<ChatCompletionRequestMessage>, max: usize) {
 }
 
 fn system_message(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestSystemMessage::new(Some(text.to_owned())).into()
+    ChatCompletionRequestSystemMessage::new(text).into()
 }
 
 fn user_message(text: &str) -> ChatCompletionRequestMessage {
-    let content = ChatCompletionRequestUserMessageContent::TextContent(text.to_owned());
-    ChatCompletionRequestUserMessage::new(Some(content)).into()
+    ChatCompletionRequestUserMessage::new(text).into()
 }
 
 fn assistant_message(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestAssistantMessage::new(Some(text.to_owned())).into()
+    ChatCompletionRequestAssistantMessage::new()
+        .content(text)
+        .into()
 }
 
 #[tokio::main(flavor = "current_thread")]

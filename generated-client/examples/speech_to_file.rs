@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use openai_client::types::{
     CreateSpeechRequest, CreateSpeechRequestModel, CreateSpeechRequestResponseFormat,
-    CreateSpeechRequestVoice,
+    VoiceIdsOrCustomVoice, VoiceIdsShared,
 };
 use openai_client::Client;
 
@@ -33,6 +33,24 @@ fn format_for(path: &Path) -> CreateSpeechRequestResponseFormat {
     }
 }
 
+/// Asks for `text` spoken by `voice` and saves the audio to `output`, in the
+/// format its extension names; returns the number of bytes written.
+pub async fn speak(
+    client: &Client,
+    text: &str,
+    output: &Path,
+    voice: &str,
+) -> Result<u64, openai_client::Error> {
+    let request = CreateSpeechRequest::new(
+        CreateSpeechRequestModel::GPT_4O_MINI_TTS,
+        text,
+        VoiceIdsOrCustomVoice::from(VoiceIdsShared::from(voice)),
+    )
+    .response_format(format_for(output));
+    let audio = client.create_speech(&request).await?;
+    audio.save_to(output).await
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,14 +65,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     // OPENAI_API_KEY, and OPENAI_BASE_URL if set.
     let client = Client::new()?;
-    let request = CreateSpeechRequest::new(
-        CreateSpeechRequestModel::TTS_1,
-        text.as_str(),
-        CreateSpeechRequestVoice::from(voice),
-    )
-    .response_format(format_for(&output));
-    let audio = client.create_speech(&request).await?;
-    let written = audio.save_to(&output).await?;
+    let written = speak(&client, text, &output, voice).await?;
     println!("wrote {written} bytes of audio to {}", output.display());
     Ok(ExitCode::SUCCESS)
 }

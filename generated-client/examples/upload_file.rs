@@ -12,10 +12,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use openai_client::types::{CreateFileRequest, CreateFileRequestPurpose};
-use openai_client::{Client, InputFile};
+use openai_client::types::{CreateFileRequest, CreateFileRequestPurpose, OpenAiFile};
+use openai_client::{Client, Error, InputFile, Response};
 
-const USAGE: &str = "usage: upload_file <path> <fine-tune|assistants>";
+const USAGE: &str =
+    "usage: upload_file <path> <purpose: assistants|batch|fine-tune|vision|user_data|evals>";
 
 /// The command line: the file and what it is for.
 fn parse_args() -> Option<(PathBuf, CreateFileRequestPurpose)> {
@@ -24,12 +25,19 @@ fn parse_args() -> Option<(PathBuf, CreateFileRequestPurpose)> {
     if args.next().is_some() {
         return None;
     }
-    let purpose = match purpose.to_str()? {
-        "fine-tune" => CreateFileRequestPurpose::FineTune,
-        "assistants" => CreateFileRequestPurpose::Assistants,
-        _ => return None,
-    };
+    // Any purpose the API knows: a value the spec does not list yet is sent as given.
+    let purpose = CreateFileRequestPurpose::from(purpose.to_str()?);
     Some((path.into(), purpose))
+}
+
+/// Uploads the file at `path`, streamed from disk, for `purpose`.
+pub async fn upload(
+    client: &Client,
+    path: &std::path::Path,
+    purpose: CreateFileRequestPurpose,
+) -> Result<Response<OpenAiFile>, Error> {
+    let request = CreateFileRequest::new(InputFile::from_path(path), purpose);
+    client.create_file(&request).await
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -40,8 +48,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     // OPENAI_API_KEY, and OPENAI_BASE_URL if set.
     let client = Client::new()?;
-    let request = CreateFileRequest::new(InputFile::from_path(&path), purpose);
-    let file = client.create_file(&request).await?;
+    let file = upload(&client, &path, purpose).await?;
     println!("{}", serde_json::to_string_pretty(&*file)?);
     if let Some(request_id) = file.request_id() {
         eprintln!("request id: {request_id}");
