@@ -1,6 +1,7 @@
 //! The recording server both wire-test suites share: the per-operation tests of
-//! the checked-in client (through [`crate::wire::Wire`]) and the tests of the
-//! client generated from the newest spec (`tests/latest-client/tests`).
+//! the seed client (`tests/seed-client/tests`, through [`crate::wire::Wire`])
+//! and the tests of the shipped client, generated from the newest spec
+//! (`tests/tests/wire_*.rs`).
 //!
 //! [`recording_server`] answers every path under [`BASE_PATH`], records each
 //! request as a [`Seen`] (method, raw path, query, headers, body, multipart

@@ -7,13 +7,13 @@ use common::{
     client, cut, data_event, json_reply, named_event, only, recording_server, sse_reply, Part,
 };
 use futures_util::StreamExt;
-use latest_client_tests::types::{
+use openai_client::types::{
     AudioResponseFormat, CreateImageEditRequest, CreateTranscriptionRequest,
     CreateTranscriptionResponse, CreateTranscriptionResponseJsonUsage,
     CreateTranscriptionResponseStreamEvent, ImagesResponseOutputFormat, ImagesResponseQuality,
     ImagesResponseSize, TranscriptionInclude,
 };
-use latest_client_tests::InputFile;
+use openai_client::InputFile;
 use serde_json::json;
 
 /// A few bytes that look like the start of an MP3 (an ID3 header) plus binary noise.

@@ -6,7 +6,7 @@ mod common;
 use client_tests::{read_request, serve_raw};
 use common::{client, cut, data_event, json_reply, only, recording_server, sse_reply};
 use futures_util::StreamExt;
-use latest_client_tests::types::{
+use openai_client::types::{
     ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
     ChatCompletionRequestSystemMessageContent, ChatCompletionRequestUserMessage,
     ChatCompletionRequestUserMessageContent, ChatCompletionResponseMessageRole,
@@ -14,7 +14,7 @@ use latest_client_tests::types::{
     CreateChatCompletionResponseChoicesItemFinishReason, CreateChatCompletionResponseObject,
     CreateChatCompletionStreamResponse, CreateChatCompletionStreamResponseChoicesItemFinishReason,
 };
-use latest_client_tests::{Error, StreamItem};
+use openai_client::{Error, StreamItem};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 

@@ -6,12 +6,12 @@ mod common;
 
 use axum::response::IntoResponse;
 use common::{client, json_reply, only, recording_server, Part};
-use latest_client_tests::params::ListFilesParams;
-use latest_client_tests::types::{
+use openai_client::params::ListFilesParams;
+use openai_client::types::{
     CreateFileRequest, CreateFileRequestPurpose, FileExpirationAfter, ListFilesOrder,
     OpenAiFileObject, OpenAiFilePurpose,
 };
-use latest_client_tests::InputFile;
+use openai_client::InputFile;
 use serde_json::{json, Value};
 
 /// A batch input file: JSON lines, with bytes a text-mangling upload would change.
@@ -163,7 +163,7 @@ async fn file_id_is_encoded_as_one_path_segment() {
     // An id that is a dot segment cannot be made safe: refused before sending.
     let error = client.download_file("..").await.unwrap_err();
     assert!(
-        matches!(error, latest_client_tests::Error::InvalidRequest { .. }),
+        matches!(error, openai_client::Error::InvalidRequest { .. }),
         "{error:?}"
     );
     assert_eq!(log.entries().len(), 2);

@@ -6,11 +6,11 @@ mod common;
 
 use common::{client, cut, named_event, only, recording_server, sse_reply};
 use futures_util::StreamExt;
-use latest_client_tests::types::{
+use openai_client::types::{
     CreateResponse, InputParam, ModelIdsShared, OutputItem, OutputMessageContent,
     OutputMessageStatus, ResponseStatus, ResponseStreamEvent,
 };
-use latest_client_tests::{Error, StreamItem};
+use openai_client::{Error, StreamItem};
 use serde_json::{json, Value};
 
 const TEXT: &str = "Code flows like water";

@@ -1,12 +1,14 @@
 //! Wire tests of the assistants (beta) operations: assistants and their
 //! files, threads, messages and their files, runs and run steps.
 
+mod common;
 use client_tests::wire::{Reply, Wire};
-use openai_client::params::{
+use common::SeedWire;
+use seed_client::params::{
     ListAssistantFilesParams, ListAssistantsParams, ListMessageFilesParams, ListMessagesParams,
     ListRunStepsParams, ListRunsParams,
 };
-use openai_client::types::{
+use seed_client::types::{
     AssistantObjectToolsItem, AssistantToolsCode, AssistantToolsFunction, AssistantToolsRetrieval,
     CreateAssistantFileRequest, CreateAssistantRequest, CreateMessageRequest, CreateRunRequest,
     CreateThreadAndRunRequest, CreateThreadRequest, FunctionObject, ListAssistantFilesOrder,
@@ -73,7 +75,7 @@ async fn list_assistants() {
         .order(ListAssistantsOrder::Desc)
         .after("asst_abc000")
         .before("asst_abc999");
-    let resp = wire.client().list_assistants(&params).await.unwrap();
+    let resp = wire.seed().list_assistants(&params).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/assistants");
@@ -118,7 +120,7 @@ async fn create_assistant() {
         .file_ids(vec!["file-abc123".to_owned()])
         .metadata(map(json!({"team": "math"})));
 
-    let resp = wire.client().create_assistant(&body).await.unwrap();
+    let resp = wire.seed().create_assistant(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/assistants");
@@ -165,7 +167,7 @@ async fn get_assistant_encodes_the_id() {
     )
     .await;
 
-    let resp = wire.client().get_assistant("asst/1").await.unwrap();
+    let resp = wire.seed().get_assistant("asst/1").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/assistants/asst%2F1");
@@ -194,7 +196,7 @@ async fn modify_assistant() {
         .file_ids(vec!["file-abc123".to_owned(), "file-abc456".to_owned()]);
 
     let resp = wire
-        .client()
+        .seed()
         .modify_assistant("asst_abc123", &body)
         .await
         .unwrap();
@@ -228,7 +230,7 @@ async fn delete_assistant() {
     )
     .await;
 
-    let resp = wire.client().delete_assistant("asst_abc123").await.unwrap();
+    let resp = wire.seed().delete_assistant("asst_abc123").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("DELETE", "/assistants/asst_abc123");
@@ -268,7 +270,7 @@ async fn list_assistant_files() {
         .limit(2)
         .order(ListAssistantFilesOrder::Asc);
     let resp = wire
-        .client()
+        .seed()
         .list_assistant_files("asst_abc123", &params)
         .await
         .unwrap();
@@ -293,7 +295,7 @@ async fn create_assistant_file() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .create_assistant_file(
             "asst_abc123",
             &CreateAssistantFileRequest::new("file-abc123"),
@@ -320,7 +322,7 @@ async fn get_assistant_file() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .get_assistant_file("asst_abc123", "file abc")
         .await
         .unwrap();
@@ -346,7 +348,7 @@ async fn delete_assistant_file() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .delete_assistant_file("asst_abc123", "file-abc123")
         .await
         .unwrap();
@@ -382,7 +384,7 @@ async fn create_thread() {
         ])
         .metadata(map(json!({"user": "123"})));
 
-    let resp = wire.client().create_thread(&body).await.unwrap();
+    let resp = wire.seed().create_thread(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/threads");
@@ -408,7 +410,7 @@ async fn create_thread_empty_sends_an_empty_object() {
         Reply::json(thread_json("thread_abc124", json!({}))),
     )
     .await;
-    wire.client()
+    wire.seed()
         .create_thread(&CreateThreadRequest::new())
         .await
         .unwrap();
@@ -424,7 +426,7 @@ async fn get_thread() {
     )
     .await;
 
-    let resp = wire.client().get_thread("thread_abc123").await.unwrap();
+    let resp = wire.seed().get_thread("thread_abc123").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/threads/thread_abc123");
@@ -451,7 +453,7 @@ async fn modify_thread() {
         ModifyThreadRequest::new().metadata(map(json!({"modified": "true", "user": "abc123"})));
 
     let resp = wire
-        .client()
+        .seed()
         .modify_thread("thread_abc123", &body)
         .await
         .unwrap();
@@ -473,7 +475,7 @@ async fn delete_thread_cannot_escape_its_segment() {
     )
     .await;
 
-    let resp = wire.client().delete_thread("../assistants").await.unwrap();
+    let resp = wire.seed().delete_thread("../assistants").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("DELETE", "/threads/..%2Fassistants");
@@ -562,7 +564,7 @@ async fn list_messages() {
         .order(ListMessagesOrder::Desc)
         .before("msg_abc999");
     let resp = wire
-        .client()
+        .seed()
         .list_messages("thread_abc123", &params)
         .await
         .unwrap();
@@ -615,7 +617,7 @@ async fn create_message() {
         .metadata(map(json!({"question_id": "q-1"})));
 
     let resp = wire
-        .client()
+        .seed()
         .create_message("thread_abc123", &body)
         .await
         .unwrap();
@@ -648,11 +650,7 @@ async fn get_message_encodes_both_ids() {
     )
     .await;
 
-    let resp = wire
-        .client()
-        .get_message("thread/1", "msg a")
-        .await
-        .unwrap();
+    let resp = wire.seed().get_message("thread/1", "msg a").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/threads/thread%2F1/messages/msg%20a");
@@ -677,7 +675,7 @@ async fn modify_message() {
         ModifyMessageRequest::new().metadata(map(json!({"modified": "true", "user": "abc123"})));
 
     let resp = wire
-        .client()
+        .seed()
         .modify_message("thread_abc123", "msg_abc123", &body)
         .await
         .unwrap();
@@ -718,7 +716,7 @@ async fn list_message_files() {
         .order(ListMessageFilesOrder::Asc)
         .after("file-abc000");
     let resp = wire
-        .client()
+        .seed()
         .list_message_files("thread_abc123", "msg_abc123", &params)
         .await
         .unwrap();
@@ -742,7 +740,7 @@ async fn get_message_file() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .get_message_file("thread_abc123", "msg_abc123", "file-abc123")
         .await
         .unwrap();
@@ -804,7 +802,7 @@ async fn create_thread_and_run() {
         .tools(vec![AssistantToolsCode::new().into()])
         .metadata(map(json!({"source": "wire-test"})));
 
-    let resp = wire.client().create_thread_and_run(&body).await.unwrap();
+    let resp = wire.seed().create_thread_and_run(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/threads/runs");
@@ -843,7 +841,7 @@ async fn list_runs() {
 
     let params = ListRunsParams::new().limit(2).order(ListRunsOrder::Asc);
     let resp = wire
-        .client()
+        .seed()
         .list_runs("thread_abc123", &params)
         .await
         .unwrap();
@@ -871,7 +869,7 @@ async fn create_run() {
         .tools(vec![AssistantToolsRetrieval::new().into()]);
 
     let resp = wire
-        .client()
+        .seed()
         .create_run("thread_abc123", &body)
         .await
         .unwrap();
@@ -908,7 +906,7 @@ async fn get_run() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .get_run("thread_abc123", "run_abc123")
         .await
         .unwrap();
@@ -942,7 +940,7 @@ async fn modify_run() {
     let body = ModifyRunRequest::new().metadata(map(json!({"user_id": "user_abc123"})));
 
     let resp = wire
-        .client()
+        .seed()
         .modify_run("thread_abc123", "run_abc123", &body)
         .await
         .unwrap();
@@ -970,7 +968,7 @@ async fn submit_tool_ouputs_to_run() {
     ]);
 
     let resp = wire
-        .client()
+        .seed()
         .submit_tool_ouputs_to_run("thread_abc123", "run_abc123", &body)
         .await
         .unwrap();
@@ -1003,7 +1001,7 @@ async fn cancel_run() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .cancel_run("thread_abc123", "run abc")
         .await
         .unwrap();
@@ -1088,7 +1086,7 @@ async fn list_run_steps() {
         .after("step_abc000")
         .before("step_abc999");
     let resp = wire
-        .client()
+        .seed()
         .list_run_steps("thread_abc123", "run_abc123", &params)
         .await
         .unwrap();
@@ -1140,7 +1138,7 @@ async fn get_run_step_encodes_every_id() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .get_run_step("t 1", "r/2", "../step")
         .await
         .unwrap();

@@ -1,10 +1,12 @@
 //! Wire tests of chat completions, completions and edits, streamed and not,
-//! and of the `chat_stream` example's conversation logic against a local
+//! against a local
 //! server.
 
+mod common;
 use client_tests::wire::{Reply, Wire};
+use common::SeedWire;
 use futures_util::StreamExt;
-use openai_client::types::{
+use seed_client::types::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCallFunction,
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
     ChatCompletionRequestMessageContentPartImage,
@@ -22,13 +24,8 @@ use openai_client::types::{
     CreateCompletionResponseChoicesItemFinishReason, CreateEditRequest, CreateEditRequestModel,
     FunctionObject,
 };
-use openai_client::StreamItem;
+use seed_client::StreamItem;
 use serde_json::{json, Value};
-
-/// The `chat_stream` example itself, so the test runs its conversation logic.
-#[path = "../../generated-client/examples/chat_stream.rs"]
-#[allow(dead_code)]
-mod chat_stream;
 
 fn user(text: &str) -> ChatCompletionRequestMessage {
     let content = ChatCompletionRequestUserMessageContent::TextContent(text.into());
@@ -74,7 +71,7 @@ async fn create_chat_completion() {
     .temperature(0.7)
     .max_tokens(256);
 
-    let resp = wire.client().create_chat_completion(&body).await.unwrap();
+    let resp = wire.seed().create_chat_completion(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/chat/completions");
@@ -209,7 +206,7 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
     )
     .await;
 
-    let resp = wire.client().create_chat_completion(&body).await.unwrap();
+    let resp = wire.seed().create_chat_completion(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/chat/completions");
@@ -310,7 +307,7 @@ async fn create_chat_completion_stream() {
         CreateChatCompletionRequest::new(vec![user("Hello!")], "gpt-3.5-turbo").temperature(0.2);
 
     let stream = wire
-        .client()
+        .seed()
         .create_chat_completion_stream(&body)
         .await
         .unwrap();
@@ -388,7 +385,7 @@ async fn create_completion() {
     .user("user-1234")
     .stream(true);
 
-    let resp = wire.client().create_completion(&body).await.unwrap();
+    let resp = wire.seed().create_completion(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/completions");
@@ -420,7 +417,7 @@ async fn create_completion() {
 #[tokio::test]
 async fn create_completion_with_a_null_prompt_and_token_prompts() {
     let wire = Wire::serve("POST", "/completions", Reply::json(completion_json("ok"))).await;
-    let client = wire.client();
+    let client = wire.seed();
     // `prompt` is required and nullable: None is sent as null.
     client
         .create_completion(&CreateCompletionRequest::new("davinci-002", None))
@@ -480,7 +477,7 @@ async fn create_completion_stream() {
     )
     .max_tokens(7);
 
-    let stream = wire.client().create_completion_stream(&body).await.unwrap();
+    let stream = wire.seed().create_completion_stream(&body).await.unwrap();
     assert_eq!(stream.status(), 200);
     assert_eq!(stream.request_id(), Some("req_cmpl_stream"));
 
@@ -539,7 +536,7 @@ async fn create_edit() {
     .temperature(1.0)
     .top_p(1.0);
 
-    let resp = wire.client().create_edit(&body).await.unwrap();
+    let resp = wire.seed().create_edit(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/edits");
@@ -559,109 +556,3 @@ async fn create_edit() {
 
 // ---------------------------------------------------------------------------
 // The chat_stream example's conversations.
-
-fn pars(user_id: &str, group_id: &str, question: &str) -> chat_stream::Pars {
-    let request: chat_stream::UpperRequest = serde_json::from_value(json!({
-        "version": "1.0.0",
-        "pars": {"user_id": user_id, "question": question, "group_id": group_id, "question_id": ""}
-    }))
-    .unwrap();
-    assert_eq!(request.version, chat_stream::SUPPORTED_VERSION);
-    request.pars
-}
-
-#[tokio::test]
-async fn chat_stream_example_keeps_context_per_user_and_group() {
-    let answers = [
-        ["Rust is a systems", " programming language."],
-        ["Its 1.0 release", " was in 2015."],
-        ["Bonjour", " !"],
-    ];
-    let wire = Wire::serve_with("POST", "/chat/completions", {
-        let calls = client_tests::Counter::new();
-        move |_| Reply::sse_done(&chat_chunks(&answers[calls.hit().min(2)]))
-    })
-    .await;
-    let client = wire.client();
-    let mut conversations = chat_stream::Conversations::new("gpt-3.5-turbo", 20);
-
-    let mut printed = String::new();
-    let first = conversations
-        .ask(&client, &pars("123", "456", "What is Rust?"), |d| {
-            printed.push_str(d)
-        })
-        .await
-        .unwrap();
-    assert_eq!(first, "Rust is a systems programming language.");
-    assert_eq!(printed, first, "deltas are passed on as they arrive");
-    let second = conversations
-        .ask(
-            &client,
-            &pars("123", "456", "When was it released?"),
-            |_| {},
-        )
-        .await
-        .unwrap();
-    assert_eq!(second, "Its 1.0 release was in 2015.");
-    // Same user, another group: a conversation of its own.
-    conversations
-        .ask(&client, &pars("123", "789", "Dis bonjour"), |_| {})
-        .await
-        .unwrap();
-
-    let requests = wire.requests();
-    assert_eq!(requests.len(), 3);
-    for seen in &requests {
-        seen.assert_call("POST", "/chat/completions");
-        assert_eq!(seen.header("accept"), Some("text/event-stream"));
-        assert_eq!(seen.json()["stream"], json!(true));
-        assert_eq!(seen.json()["model"], json!("gpt-3.5-turbo"));
-    }
-    assert_eq!(
-        requests[0].json()["messages"],
-        json!([{"role": "user", "content": "What is Rust?"}])
-    );
-    assert_eq!(
-        requests[1].json()["messages"],
-        json!([
-            {"role": "user", "content": "What is Rust?"},
-            {"role": "assistant", "content": "Rust is a systems programming language."},
-            {"role": "user", "content": "When was it released?"}
-        ])
-    );
-    assert_eq!(
-        requests[2].json()["messages"],
-        json!([{"role": "user", "content": "Dis bonjour"}])
-    );
-}
-
-#[tokio::test]
-async fn chat_stream_example_caps_history_and_keeps_the_system_prompt() {
-    let wire = Wire::serve(
-        "POST",
-        "/chat/completions",
-        Reply::sse_done(&chat_chunks(&["ok"])),
-    )
-    .await;
-    let client = wire.client();
-    // Room for two messages: the previous question and answer are dropped
-    // together once a third message comes.
-    let mut conversations =
-        chat_stream::Conversations::new("gpt-4", 2).with_system_prompt("Be brief.");
-    for question in ["one", "two", "three"] {
-        conversations
-            .ask(&client, &pars("u", "g", question), |_| {})
-            .await
-            .unwrap();
-    }
-    let last = wire.requests().pop().unwrap().json();
-    assert_eq!(
-        last["messages"],
-        json!([
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": "two"},
-            {"role": "assistant", "content": "ok"},
-            {"role": "user", "content": "three"}
-        ])
-    );
-}

@@ -1,10 +1,12 @@
 //! Wire tests of the files operations: list, upload (multipart from a path),
 //! retrieve, delete and download (bytes and to disk).
 
+mod common;
 use client_tests::wire::{Part, Reply, Wire};
-use openai_client::params::ListFilesParams;
-use openai_client::types::{CreateFileRequest, CreateFileRequestPurpose, OpenAiFilePurpose};
-use openai_client::InputFile;
+use common::SeedWire;
+use seed_client::params::ListFilesParams;
+use seed_client::types::{CreateFileRequest, CreateFileRequestPurpose, OpenAiFilePurpose};
+use seed_client::InputFile;
 use serde_json::{json, Value};
 
 fn file_json(id: &str, filename: &str, purpose: &str, bytes: u64) -> Value {
@@ -37,7 +39,7 @@ async fn list_files() {
     .await;
 
     let params = ListFilesParams::new().purpose("fine-tune");
-    let resp = wire.client().list_files(&params).await.unwrap();
+    let resp = wire.seed().list_files(&params).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/files");
@@ -61,7 +63,7 @@ async fn list_files_without_filter_sends_no_query() {
     )
     .await;
     let resp = wire
-        .client()
+        .seed()
         .list_files(&ListFilesParams::new())
         .await
         .unwrap();
@@ -98,7 +100,7 @@ async fn create_file_uploads_from_a_path() {
         InputFile::from_path(&path),
         CreateFileRequestPurpose::FineTune,
     );
-    let resp = wire.client().create_file(&body).await.unwrap();
+    let resp = wire.seed().create_file(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/files");
@@ -133,7 +135,7 @@ async fn retrieve_file_encodes_a_space() {
     )
     .await;
 
-    let resp = wire.client().retrieve_file("x y").await.unwrap();
+    let resp = wire.seed().retrieve_file("x y").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/files/x%20y");
@@ -155,7 +157,7 @@ async fn delete_file_cannot_escape_its_segment() {
     )
     .await;
 
-    let resp = wire.client().delete_file("../x").await.unwrap();
+    let resp = wire.seed().delete_file("../x").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("DELETE", "/files/..%2Fx");
@@ -181,7 +183,7 @@ async fn download_file_as_bytes_and_to_disk() {
         Reply::bytes("application/octet-stream", contents.clone()).request_id("req_download"),
     )
     .await;
-    let client = wire.client();
+    let client = wire.seed();
 
     let download = client.download_file("file-abc/1").await.unwrap();
     assert_eq!(download.status(), 200);

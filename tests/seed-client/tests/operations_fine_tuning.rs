@@ -1,10 +1,12 @@
 //! Wire tests of fine-tuning jobs and of the deprecated fine-tunes, including
 //! the fine-tune events stream (`?stream=true`).
 
+mod common;
 use client_tests::wire::{Reply, Wire};
+use common::SeedWire;
 use futures_util::StreamExt;
-use openai_client::params::{ListFineTuningEventsParams, ListPaginatedFineTuningJobsParams};
-use openai_client::types::{
+use seed_client::params::{ListFineTuningEventsParams, ListPaginatedFineTuningJobsParams};
+use seed_client::types::{
     CreateFineTuneRequest, CreateFineTuneRequestHyperparameters,
     CreateFineTuneRequestHyperparametersNEpochs, CreateFineTuningJobRequest,
     CreateFineTuningJobRequestHyperparameters, CreateFineTuningJobRequestHyperparametersBatchSize,
@@ -60,7 +62,7 @@ async fn create_fine_tuning_job() {
     .suffix("custom-model-name")
     .validation_file("file-def456");
 
-    let resp = wire.client().create_fine_tuning_job(&body).await.unwrap();
+    let resp = wire.seed().create_fine_tuning_job(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/fine_tuning/jobs");
@@ -103,7 +105,7 @@ async fn list_paginated_fine_tuning_jobs() {
         .after("ftjob-abc123")
         .limit(2);
     let resp = wire
-        .client()
+        .seed()
         .list_paginated_fine_tuning_jobs(&params)
         .await
         .unwrap();
@@ -145,7 +147,7 @@ async fn retrieve_fine_tuning_job_encodes_the_id() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .retrieve_fine_tuning_job("ftjob abc/1")
         .await
         .unwrap();
@@ -195,7 +197,7 @@ async fn list_fine_tuning_events() {
         .after("ft-event-abc")
         .limit(2);
     let resp = wire
-        .client()
+        .seed()
         .list_fine_tuning_events("ftjob-abc123", &params)
         .await
         .unwrap();
@@ -220,7 +222,7 @@ async fn list_fine_tuning_events_without_params_sends_no_query() {
         Reply::json(json!({"object": "list", "data": [], "has_more": false})),
     )
     .await;
-    wire.client()
+    wire.seed()
         .list_fine_tuning_events("ftjob-abc123", &ListFineTuningEventsParams::new())
         .await
         .unwrap();
@@ -237,7 +239,7 @@ async fn cancel_fine_tuning_job() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .cancel_fine_tuning_job("ftjob-abc123")
         .await
         .unwrap();
@@ -312,7 +314,7 @@ async fn create_fine_tune() {
         .suffix("my-model")
         .validation_file("file-def456");
 
-    let resp = wire.client().create_fine_tune(&body).await.unwrap();
+    let resp = wire.seed().create_fine_tune(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/fine-tunes");
@@ -350,7 +352,7 @@ async fn create_fine_tune_with_only_the_training_file() {
         Reply::json(fine_tune_json("ft-1", "pending")),
     )
     .await;
-    wire.client()
+    wire.seed()
         .create_fine_tune(&CreateFineTuneRequest::new("file-abc123"))
         .await
         .unwrap();
@@ -379,7 +381,7 @@ async fn list_fine_tunes() {
     )
     .await;
 
-    let resp = wire.client().list_fine_tunes().await.unwrap();
+    let resp = wire.seed().list_fine_tunes().await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/fine-tunes");
@@ -409,7 +411,7 @@ async fn retrieve_fine_tune() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .retrieve_fine_tune("ft-AF1WoRqd3aJAHsqc9NY7iL8F")
         .await
         .unwrap();
@@ -433,7 +435,7 @@ async fn cancel_fine_tune() {
     )
     .await;
 
-    let resp = wire.client().cancel_fine_tune("ft/../x").await.unwrap();
+    let resp = wire.seed().cancel_fine_tune("ft/../x").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/fine-tunes/ft%2F..%2Fx/cancel");
@@ -461,7 +463,7 @@ async fn list_fine_tune_events() {
     .await;
 
     let resp = wire
-        .client()
+        .seed()
         .list_fine_tune_events("ft-AF1WoRqd3aJAHsqc9NY7iL8F")
         .await
         .unwrap();
@@ -501,7 +503,7 @@ async fn list_fine_tune_events_stream() {
     .await;
 
     let stream = wire
-        .client()
+        .seed()
         .list_fine_tune_events_stream("ft-AF1WoRqd3aJAHsqc9NY7iL8F")
         .await
         .unwrap();

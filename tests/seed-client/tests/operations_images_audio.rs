@@ -3,8 +3,10 @@
 //! transcriptions and translations (files from bytes, an async reader and a
 //! path).
 
+mod common;
 use client_tests::wire::{Part, Reply, Wire};
-use openai_client::types::{
+use common::SeedWire;
+use seed_client::types::{
     CreateImageEditRequest, CreateImageEditRequestModel, CreateImageEditRequestResponseFormat,
     CreateImageEditRequestSize, CreateImageRequest, CreateImageRequestModel,
     CreateImageRequestQuality, CreateImageRequestResponseFormat, CreateImageRequestSize,
@@ -15,7 +17,7 @@ use openai_client::types::{
     CreateTranscriptionRequestResponseFormat, CreateTranslationRequest,
     CreateTranslationRequestModel,
 };
-use openai_client::InputFile;
+use seed_client::InputFile;
 use serde_json::json;
 
 /// The 8-byte PNG signature and a little more: enough to look like a PNG.
@@ -56,7 +58,7 @@ async fn create_image() {
         .style(CreateImageRequestStyle::Natural)
         .user("user-1234");
 
-    let resp = wire.client().create_image(&body).await.unwrap();
+    let resp = wire.seed().create_image(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/images/generations");
@@ -93,7 +95,7 @@ async fn create_image_with_only_the_prompt() {
         Reply::json(json!({"created": 1, "data": [{"url": "https://example.com/a.png"}]})),
     )
     .await;
-    wire.client()
+    wire.seed()
         .create_image(&CreateImageRequest::new("a red fox"))
         .await
         .unwrap();
@@ -127,7 +129,7 @@ async fn create_image_edit_with_image_and_mask_from_bytes() {
     .response_format(CreateImageEditRequestResponseFormat::Url)
     .user("user-1234");
 
-    let resp = wire.client().create_image_edit(&body).await.unwrap();
+    let resp = wire.seed().create_image_edit(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/images/edits");
@@ -172,7 +174,7 @@ async fn create_image_variation() {
         .response_format(CreateImageVariationRequestResponseFormat::B64Json)
         .size(CreateImageVariationRequestSize::V256x256);
 
-    let resp = wire.client().create_image_variation(&body).await.unwrap();
+    let resp = wire.seed().create_image_variation(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/images/variations");
@@ -204,7 +206,7 @@ async fn create_speech_as_bytes_and_to_disk() {
         Reply::bytes("audio/mpeg", audio.clone()).request_id("req_speech"),
     )
     .await;
-    let client = wire.client();
+    let client = wire.seed();
     let body = CreateSpeechRequest::new(
         CreateSpeechRequestModel::TTS_1,
         "The quick brown fox jumped over the lazy dog.",
@@ -265,7 +267,7 @@ async fn create_speech_octet_stream_with_required_fields_only() {
     )
     .await;
     let body = CreateSpeechRequest::new("tts-1-hd", "Hallo", CreateSpeechRequestVoice::Shimmer);
-    let speech = wire.client().create_speech(&body).await.unwrap();
+    let speech = wire.seed().create_speech(&body).await.unwrap();
     assert_eq!(speech.content_type(), Some("application/octet-stream"));
     assert_eq!(speech.bytes().await.unwrap(), audio);
     let seen = wire.request();
@@ -300,7 +302,7 @@ async fn create_transcription_from_an_async_reader() {
     .response_format(CreateTranscriptionRequestResponseFormat::Json)
     .temperature(0.2);
 
-    let resp = wire.client().create_transcription(&body).await.unwrap();
+    let resp = wire.seed().create_transcription(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/audio/transcriptions");
@@ -337,7 +339,7 @@ async fn create_transcription_from_an_in_memory_reader_with_required_fields_only
         InputFile::from_reader("hello.wav", tokio::io::BufReader::new(AUDIO)),
         "whisper-1",
     );
-    let resp = wire.client().create_transcription(&body).await.unwrap();
+    let resp = wire.seed().create_transcription(&body).await.unwrap();
     let parts = wire.request().multipart();
     assert_eq!(parts.len(), 2, "{parts:?}");
     assert_eq!(parts[0].name, "file");
@@ -370,7 +372,7 @@ async fn create_translation() {
     .response_format("json")
     .temperature(0.5);
 
-    let resp = wire.client().create_translation(&body).await.unwrap();
+    let resp = wire.seed().create_translation(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/audio/translations");

@@ -1,7 +1,9 @@
 //! Wire tests of the models, embeddings and moderations operations.
 
+mod common;
 use client_tests::wire::{Reply, Wire};
-use openai_client::types::{
+use common::SeedWire;
+use seed_client::types::{
     CreateEmbeddingRequest, CreateEmbeddingRequestEncodingFormat, CreateEmbeddingRequestInput,
     CreateModerationRequest, CreateModerationRequestInput,
 };
@@ -34,7 +36,7 @@ async fn create_embedding() {
     .encoding_format(CreateEmbeddingRequestEncodingFormat::Float)
     .user("user-1234");
 
-    let resp = wire.client().create_embedding(&body).await.unwrap();
+    let resp = wire.seed().create_embedding(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/embeddings");
@@ -74,7 +76,7 @@ async fn create_embedding_from_tokens_sends_only_required_fields() {
         CreateEmbeddingRequestInput::IntegerArray(vec![1212, 318, 257]),
         "text-embedding-ada-002",
     );
-    let resp = wire.client().create_embedding(&body).await.unwrap();
+    let resp = wire.seed().create_embedding(&body).await.unwrap();
     wire.request().assert_json(&json!({
         "input": [1212, 318, 257],
         "model": "text-embedding-ada-002"
@@ -103,7 +105,7 @@ async fn list_models() {
     )
     .await;
 
-    let resp = wire.client().list_models().await.unwrap();
+    let resp = wire.seed().list_models().await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/models");
@@ -128,7 +130,7 @@ async fn retrieve_model_encodes_colons_of_fine_tuned_ids() {
     )
     .await;
 
-    let resp = wire.client().retrieve_model(id).await.unwrap();
+    let resp = wire.seed().retrieve_model(id).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("GET", "/models/ft%3Agpt-3.5-turbo-0613%3Aacme%3A%3A8abc");
@@ -149,7 +151,7 @@ async fn delete_model_keeps_a_slash_inside_one_segment() {
     )
     .await;
 
-    let resp = wire.client().delete_model("a/b").await.unwrap();
+    let resp = wire.seed().delete_model("a/b").await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("DELETE", "/models/a%2Fb");
@@ -198,7 +200,7 @@ async fn create_moderation() {
     ))
     .model("text-moderation-stable");
 
-    let resp = wire.client().create_moderation(&body).await.unwrap();
+    let resp = wire.seed().create_moderation(&body).await.unwrap();
 
     let seen = wire.request();
     seen.assert_call("POST", "/moderations");
@@ -234,7 +236,7 @@ async fn create_moderation_of_several_texts_without_model() {
         "hello".into(),
         "world".into(),
     ]));
-    let resp = wire.client().create_moderation(&body).await.unwrap();
+    let resp = wire.seed().create_moderation(&body).await.unwrap();
     wire.request()
         .assert_json(&json!({"input": ["hello", "world"]}));
     assert_eq!(resp.results.len(), 2);
