@@ -42,27 +42,15 @@ fn field_type(f: &Field, paths: &Paths, model: &Model) -> TokenStream {
     if f.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
     }
-    if f.flatten || (f.required && !f.nullable) {
-        ty
-    } else {
+    if crate::api::field_is_option(f) {
         quote!(::std::option::Option<#ty>)
+    } else {
+        ty
     }
 }
 
 fn unraw(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
-}
-
-/// A required field whose type is a one-value enum: the constructor fills it in.
-fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
-    if !f.required || f.nullable {
-        return None;
-    }
-    let TypeRef::Named(id) = &f.ty else { return None };
-    match &model.types.get(id)?.kind {
-        TypeKind::StringEnum(e) if e.values.len() == 1 => e.values.first(),
-        _ => None,
-    }
 }
 
 /// Emits a named type.
@@ -176,37 +164,40 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
-    let mut setter_names = crate::lower::names::Scope::with_reserved(&["new"]);
-    for f in &s.fields {
+    // What each field becomes is decided once, in `crate::api`, which the
+    // API listing (CHANGELOG, diff) reads too.
+    for (f, role) in s.fields.iter().zip(crate::api::builder_roles(s, model)) {
         let fname = ident(&f.rust_name);
         let base = rust_type(&f.ty, paths, model);
         let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
-        if let Some(fixed) = fixed_value(f, model) {
-            let ty = rust_type(&f.ty, paths, model);
-            let variant = ident(&fixed.rust_name);
-            let value = wrap(quote!(#ty::#variant));
-            inits.push(quote!(#fname: #value,));
-            continue;
-        }
-        if f.flatten || (f.required && !f.nullable) {
-            let value = wrap(quote!(#fname.into()));
-            params.push(quote!(#fname: impl ::std::convert::Into<#base>));
-            inits.push(quote!(#fname: #value,));
-        } else if f.required {
-            params.push(quote!(#fname: ::std::option::Option<#base>));
-            inits.push(if f.boxed { quote!(#fname: #fname.map(::std::boxed::Box::new),) } else { quote!(#fname,) });
-        } else {
-            inits.push(quote!(#fname: ::std::option::Option::None,));
-            let setter = ident(&setter_names.claim(&f.rust_name));
-            let value = wrap(quote!(value.into()));
-            let doc = format!(" Sets `{}`.", f.wire_name);
-            setters.push(quote! {
-                #[doc = #doc]
-                pub fn #setter(mut self, value: impl ::std::convert::Into<#base>) -> Self {
-                    self.#fname = ::std::option::Option::Some(#value);
-                    self
-                }
-            });
+        match role {
+            crate::api::FieldRole::Fixed(fixed) => {
+                let variant = ident(&fixed.rust_name);
+                let value = wrap(quote!(#base::#variant));
+                inits.push(quote!(#fname: #value,));
+            }
+            crate::api::FieldRole::Argument => {
+                let value = wrap(quote!(#fname.into()));
+                params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+                inits.push(quote!(#fname: #value,));
+            }
+            crate::api::FieldRole::OptionArgument => {
+                params.push(quote!(#fname: ::std::option::Option<#base>));
+                inits.push(if f.boxed { quote!(#fname: #fname.map(::std::boxed::Box::new),) } else { quote!(#fname,) });
+            }
+            crate::api::FieldRole::Setter(setter) => {
+                inits.push(quote!(#fname: ::std::option::Option::None,));
+                let setter = ident(&setter);
+                let value = wrap(quote!(value.into()));
+                let doc = format!(" Sets `{}`.", f.wire_name);
+                setters.push(quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: impl ::std::convert::Into<#base>) -> Self {
+                        self.#fname = ::std::option::Option::Some(#value);
+                        self
+                    }
+                });
+            }
         }
     }
     if s.additional.is_some() {
@@ -238,7 +229,7 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pa
             TypeRef::Named(id) if model.types.get(id).is_some_and(is_file_union) => quote!(value.add_to(&mut form, #wire);),
             _ => quote!(form.value(#wire, value);),
         };
-        let optional = !(f.flatten || (f.required && !f.nullable));
+        let optional = crate::api::field_is_option(f);
         parts.push(if optional {
             quote!(if let ::std::option::Option::Some(value) = &self.#fname { #push })
         } else {
