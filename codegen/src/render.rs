@@ -1,6 +1,6 @@
 //! Render: token streams → formatted source text with the `@generated` header.
 
-use crate::emit::{emit_file, FilePlan};
+use crate::emit::{pieces, FilePlan, Piece};
 use crate::ir::Model;
 use std::collections::BTreeMap;
 
@@ -55,10 +55,43 @@ pub fn render(model: &Model, files: Vec<FilePlan>, header: &str) -> Result<BTree
 }
 
 fn format_file(name: &str, model: &Model, plan: &FilePlan, header: &str) -> Result<String, RenderError> {
-    let tokens = emit_file(model, plan);
-    let file: syn::File = syn::parse2(tokens).map_err(|e| RenderError { file: name.to_owned(), reason: e.to_string() })?;
-    let body = prettyplease::unparse(&file);
-    Ok(format!("{header}\n{body}"))
+    let unparse = |tokens: proc_macro2::TokenStream| -> Result<String, RenderError> {
+        let file: syn::File = syn::parse2(tokens).map_err(|e| RenderError { file: name.to_owned(), reason: e.to_string() })?;
+        Ok(prettyplease::unparse(&file))
+    };
+    // Pieces are formatted one at a time (see `Piece`); the printer ends every
+    // item with a line break and puts nothing between items, so the pieces'
+    // texts joined are the text of the whole file formatted at once.
+    let mut out = format!("{header}\n");
+    let mut open: Option<(proc_macro2::TokenStream, bool)> = None;
+    for piece in pieces(model, plan) {
+        match piece {
+            Piece::Items(tokens) => out.push_str(&unparse(tokens)?),
+            Piece::Impl(ty) => open = Some((ty, false)),
+            Piece::Member(member) => {
+                let (ty, started) = open.as_mut().expect("members follow Impl");
+                // One member inside its block: keep the block's first line once, drop its last.
+                let text = unparse(quote::quote!(impl #ty { #member }))?;
+                let body = text.strip_suffix("}\n").unwrap_or(&text);
+                let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+                if !*started {
+                    out.push_str(first);
+                    out.push('\n');
+                    *started = true;
+                }
+                out.push_str(rest);
+            }
+            Piece::End => {
+                let (ty, started) = open.take().expect("End follows Impl");
+                if started {
+                    out.push_str("}\n");
+                } else {
+                    out.push_str(&unparse(quote::quote!(impl #ty {}))?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Joins the output files into one source file holding `pub mod generated { … }`,

@@ -169,20 +169,53 @@ pub fn plan(model: &Model) -> Vec<FilePlan> {
     files
 }
 
+/// A piece of an output file. Files are formatted one piece at a time, so
+/// memory holds the syntax tree of one item (one type, one method), never of a
+/// whole file: a spec with thousands of types in one letter costs the largest
+/// type, not the letter.
+pub enum Piece {
+    /// Inner attributes or whole items, formatted as a file of their own.
+    Items(TokenStream),
+    /// Opens `impl #self_ty {`; `Member`s follow until `End`.
+    Impl(TokenStream),
+    /// One member of the open `impl` block.
+    Member(TokenStream),
+    /// Closes the open `impl` block.
+    End,
+}
+
 /// Emits one file.
 pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut block: Option<(TokenStream, TokenStream)> = None;
+    for piece in pieces(model, file) {
+        match piece {
+            Piece::Items(items) => out.extend(items),
+            Piece::Impl(ty) => block = Some((ty, TokenStream::new())),
+            Piece::Member(member) => block.as_mut().expect("members follow Impl").1.extend(member),
+            Piece::End => {
+                let (ty, members) = block.take().expect("End follows Impl");
+                out.extend(quote!(impl #ty { #members }));
+            }
+        }
+    }
+    out
+}
+
+/// The pieces of one file, emitted lazily in file order.
+pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item = Piece> + 'm> {
     let runtime = quote!(crate::runtime);
     let op_paths = Paths { types: quote!(super::types), params: quote!(super::params), runtime: runtime.clone(), group: None };
     match file {
         FilePlan::TypeGroup(group, ids) => {
             let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime, group: Some(group.clone()) };
-            let items = ids.iter().filter_map(|id| model.types.get(id)).map(|d| with_cfg(types::emit_type(d, model, &paths), &cfg_for(model, &d.features)));
             // The module is private (its items are re-exported), but a file says what it holds.
             let doc = match group.as_str() {
                 "other" => " Types whose names do not start with a letter.".to_owned(),
                 letter => format!(" Types whose names start with `{}`.", letter.to_uppercase()),
             };
-            quote!(#![doc = #doc] #(#items)*)
+            let items = ids.iter().filter_map(|id| model.types.get(id)).map(move |d| Piece::Items(with_cfg(types::emit_type(d, model, &paths), &cfg_for(model, &d.features))));
+            Box::new(std::iter::once(Piece::Items(quote!(#![doc = #doc]))).chain(items))
         }
         FilePlan::TypeIndex(groups) => {
             let mods = groups.iter().map(|g| {
@@ -190,33 +223,31 @@ pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
                 // With only some API-group features on, a group may export nothing.
                 quote!(mod #m; #[allow(unused_imports)] pub use #m::*;)
             });
-            quote! {
+            Box::new(std::iter::once(Piece::Items(quote! {
                 //! Request and response types, one per schema of the spec.
                 #(#mods)*
-            }
+            })))
         }
         FilePlan::Params => {
-            let params = model.operations.iter().map(|op| with_cfg(operations::emit_params(op, model, &op_paths), &cfg_for(model, [&op.feature])));
-            quote! {
+            let params = model.operations.iter().map(move |op| Piece::Items(with_cfg(operations::emit_params(op, model, &op_paths), &cfg_for(model, [&op.feature]))));
+            let doc = quote! {
                 //! Query and header parameters of operations, one struct per operation that has any.
-                #(#params)*
-            }
+            };
+            Box::new(std::iter::once(Piece::Items(doc)).chain(params))
         }
         FilePlan::Operations => {
-            let methods = model.operations.iter().map(|op| with_cfg(operations::emit_operation(op, model, &op_paths), &cfg_for(model, [&op.feature])));
-            quote! {
+            let methods = model.operations.iter().map(move |op| Piece::Member(with_cfg(operations::emit_operation(op, model, &op_paths), &cfg_for(model, [&op.feature]))));
+            let doc = quote! {
                 //! One method per operation of the spec.
-                impl #runtime::Client {
-                    #(#methods)*
-                }
-            }
+            };
+            Box::new([Piece::Items(doc), Piece::Impl(quote!(#runtime::Client))].into_iter().chain(methods).chain(std::iter::once(Piece::End)))
         }
-        FilePlan::Root => quote! {
+        FilePlan::Root => Box::new(std::iter::once(Piece::Items(quote! {
             //! Code generated from the OpenAPI spec: types, parameters and one method per operation.
             #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
             pub mod types;
             pub mod params;
             mod operations;
-        },
+        }))),
     }
 }
