@@ -33,8 +33,8 @@ pub mod runtime;
 mod generated;
 pub use generated::{params, types};
 pub use runtime::{
-    BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile, RequestOptions, Response,
-    StreamItem,
+    AzureConfig, BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile,
+    RedirectPolicy, RequestOptions, Response, StreamItem,
 };
 
 // The README's Rust examples are compiled as doc tests.

@@ -5,14 +5,17 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
+use super::azure::AzureConfig;
 use super::binary::BinaryResponse;
 use super::body::{self, BodyStream, Overflow, ReadError};
 use super::config::{ClientBuilder, Config, MAX_ERROR_BODY_BYTES};
 use super::error::{excerpt, Error};
 use super::options::RequestOptions;
+use super::redirect;
 use super::request::{Prepared, RequestSpec};
 use super::response::{request_id_of, Response, ResponseMeta};
 use super::retry;
@@ -60,6 +63,15 @@ impl Client {
     /// A builder for a client with custom settings.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
+    }
+
+    /// An Azure OpenAI client configured from the environment:
+    /// `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION`, and
+    /// `AZURE_OPENAI_AD_TOKEN` or `AZURE_OPENAI_API_KEY` (see [`AzureConfig`]).
+    ///
+    /// Fails with [`Error::Config`] naming whatever is missing.
+    pub fn azure() -> Result<Client, Error> {
+        ClientBuilder::new().azure(AzureConfig::new()).build()
     }
 
     pub(crate) fn from_config(config: Config) -> Self {
@@ -157,8 +169,9 @@ impl Client {
     ) -> Result<Sent, Error> {
         let config = &self.config;
         let prepared = request.prepare(
-            &config.base_url,
+            &config.endpoint,
             &config.headers,
+            &config.sensitive,
             &self.options,
             default_accept,
         )?;
@@ -196,17 +209,45 @@ impl Client {
     ) -> Result<Sent, Error> {
         let timeout = self.timeout();
         let deadline = Instant::now() + timeout;
-        let request = prepared.build(&self.config.http, retry_count).await?;
-        let mut response =
-            match tokio::time::timeout_at(deadline, self.config.http.execute(request)).await {
-                Err(_) => {
-                    return Err(Error::Timeout {
-                        after: Some(timeout),
-                        request_id: None,
+        let credentials = self.attempt_credentials(prepared, deadline).await?;
+        let mut hop = prepared.first_hop(retry_count, credentials);
+        let mut redirects = 0;
+        let mut response = loop {
+            let request = prepared.build(&self.config.http, &hop).await?;
+            let response =
+                match tokio::time::timeout_at(deadline, self.config.http.execute(request)).await {
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            after: Some(timeout),
+                            request_id: None,
+                        })
+                    }
+                    Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
+                };
+            let next = redirect::next_hop(
+                &hop,
+                response.status(),
+                response.headers(),
+                prepared.url(),
+                self.config.redirect_policy,
+                redirects,
+                prepared.is_replayable(),
+            );
+            match next {
+                Ok(None) => break response,
+                Ok(Some(next)) => {
+                    hop = next;
+                    redirects += 1;
+                }
+                Err(message) => {
+                    return Err(Error::Redirect {
+                        status: response.status(),
+                        request_id: request_id_of(response.headers()),
+                        message,
                     })
                 }
-                Ok(result) => result.map_err(|e| Error::from_transport(e, None))?,
-            };
+            }
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let request_id = request_id_of(&headers);
@@ -263,6 +304,55 @@ impl Client {
             },
             body,
         })
+    }
+}
+
+impl Client {
+    /// Headers this attempt adds: a fresh bearer token when a token
+    /// provider is configured and the request sets no `Authorization` of its
+    /// own. The provider is given until `deadline`.
+    async fn attempt_credentials(
+        &self,
+        prepared: &Prepared,
+        deadline: Instant,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        let Some(provider) = &self.config.token_provider else {
+            return Ok(headers);
+        };
+        if prepared.has_header(&AUTHORIZATION) {
+            return Ok(headers);
+        }
+        let auth_error = |message: &str| Error::Auth {
+            message: message.to_owned(),
+            source: None,
+        };
+        let token =
+            match tokio::time::timeout_at(deadline, provider()).await {
+                Err(_) => return Err(auth_error(
+                    "the Azure AD token provider did not return a token within the request timeout",
+                )),
+                Ok(Err(source)) => {
+                    return Err(Error::Auth {
+                        message: "the Azure AD token provider failed".to_owned(),
+                        source: Some(source),
+                    })
+                }
+                Ok(Ok(token)) => token,
+            };
+        if token.is_empty() {
+            return Err(auth_error(
+                "the Azure AD token provider returned an empty token",
+            ));
+        }
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            auth_error(
+                "the Azure AD token provider returned a token with characters not allowed in an HTTP header",
+            )
+        })?;
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+        Ok(headers)
     }
 }
 

@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 
+use super::azure::{AzureConfig, AzureCredential, TokenProvider};
 use super::client::Client;
+use super::endpoint::{AzureRoute, Endpoint};
 use super::error::Error;
-use super::redact::{RedactedHeaderMap, RedactedHeaders};
+use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
+use super::redirect::RedirectPolicy;
 use super::retry::{tokio_sleeper, Sleeper};
 
 /// Base URL when neither the builder nor `OPENAI_BASE_URL` sets one.
@@ -39,8 +42,9 @@ const USER_AGENT_VALUE: &str = concat!("openai-client/", env!("CARGO_PKG_VERSION
 /// Configures and builds a [`Client`].
 ///
 /// Settings not given fall back to the environment (`OPENAI_API_KEY`,
-/// `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`), read by
-/// [`build`](Self::build), then to the documented defaults.
+/// `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`; for Azure see
+/// [`AzureConfig`]), read by [`build`](Self::build), then to the documented
+/// defaults.
 #[derive(Clone)]
 pub struct ClientBuilder {
     api_key: Option<String>,
@@ -48,6 +52,10 @@ pub struct ClientBuilder {
     organization: Option<String>,
     project: Option<String>,
     default_headers: Vec<(String, String)>,
+    default_query: Vec<(String, String)>,
+    sensitive_headers: Vec<String>,
+    azure: Option<AzureConfig>,
+    redirect_policy: RedirectPolicy,
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -65,6 +73,10 @@ impl Default for ClientBuilder {
             organization: None,
             project: None,
             default_headers: Vec::new(),
+            default_query: Vec::new(),
+            sensitive_headers: Vec::new(),
+            azure: None,
+            redirect_policy: RedirectPolicy::default(),
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
@@ -89,7 +101,13 @@ impl ClientBuilder {
     }
 
     /// The URL every request path is appended to, base path included
-    /// (default: `OPENAI_BASE_URL`, else [`DEFAULT_BASE_URL`]).
+    /// (default: `OPENAI_BASE_URL`, else [`DEFAULT_BASE_URL`]), e.g.
+    /// `http://localhost:8000/v1` for a vLLM or Ollama server.
+    ///
+    /// A `user:password@` part is refused with [`Error::Config`] when the
+    /// client is built: credentials go in [`api_key`](Self::api_key) or a
+    /// [`default_header`](Self::default_header), never in a URL that ends up
+    /// in logs.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
@@ -108,14 +126,60 @@ impl ClientBuilder {
     }
 
     /// A header sent with every request (replaces the client's own of the same name).
+    ///
+    /// A header whose name contains `auth`, `key`, `token`, `secret`,
+    /// `cookie` or `password` is treated as a credential: hidden in `Debug`
+    /// and dropped on redirects to another origin. Mark others with
+    /// [`sensitive_header`](Self::sensitive_header).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// A query parameter sent with every request, unless the request sets a
+    /// parameter of the same name itself, e.g. a gateway's routing key or a
+    /// compatible server's option. Values of names that look like
+    /// credentials (see [`default_header`](Self::default_header)) are hidden
+    /// in `Debug` and in connection errors.
+    pub fn default_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Treats the header `name` as a credential wherever it comes from (a
+    /// default header or [`RequestOptions`](super::RequestOptions)): its
+    /// value is hidden in `Debug` and HTTP/2 header compression, and it is
+    /// dropped when a redirect leaves the origin (see [`RedirectPolicy`]).
+    pub fn sensitive_header(mut self, name: impl Into<String>) -> Self {
+        self.sensitive_headers.push(name.into());
+        self
+    }
+
+    /// Sends requests to Azure OpenAI as configured by `azure` (see
+    /// [`AzureConfig`]). The OpenAI settings [`api_key`](Self::api_key) and
+    /// [`base_url`](Self::base_url) cannot be combined with it, and
+    /// `OPENAI_API_KEY` and `OPENAI_BASE_URL` are not read; everything else
+    /// (headers, query, timeouts, retries) applies as usual.
+    pub fn azure(mut self, azure: AzureConfig) -> Self {
+        self.azure = Some(azure);
+        self
+    }
+
+    /// What to do with redirects (default: [`RedirectPolicy::StripCredentials`]).
+    pub fn redirect_policy(mut self, policy: RedirectPolicy) -> Self {
+        self.redirect_policy = policy;
         self
     }
 
     /// Sends requests with this `reqwest` client (proxies, TLS settings, ...).
     /// Its own timeouts apply in addition to this client's; the connect
     /// timeout set here is not applied to it.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: this
+    /// client follows redirects itself, under its [`RedirectPolicy`]. A
+    /// `reqwest` client that follows redirects on its own does so before this
+    /// client sees them, dropping only `Authorization` and `Cookie` when the
+    /// host changes.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -165,7 +229,9 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// Fails with [`Error::Config`] when no API key is set or found in
-    /// `OPENAI_API_KEY`, or when a setting is malformed.
+    /// `OPENAI_API_KEY` (for Azure: when the endpoint, API version or
+    /// credential is missing, or more than one credential is set), or when a
+    /// setting is malformed.
     pub fn build(self) -> Result<Client, Error> {
         self.build_with_env(&|name| std::env::var(name).ok())
     }
@@ -174,24 +240,79 @@ impl ClientBuilder {
     fn build_with_env(self, env_var: &dyn Fn(&str) -> Option<String>) -> Result<Client, Error> {
         // An empty variable is as good as none.
         let env = |name: &str| env_var(name).filter(|value| !value.is_empty());
-        let api_key = self.api_key.or_else(|| env(ENV_API_KEY)).filter(|key| !key.is_empty()).ok_or_else(|| {
-            Error::Config {
-                message: format!("no API key: call ClientBuilder::api_key or set the {ENV_API_KEY} environment variable"),
-            }
-        })?;
-        let base_url = self
-            .base_url
-            .or_else(|| env(ENV_BASE_URL))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let base_url = check_base_url(&base_url)?;
+        let sensitive = self
+            .sensitive_headers
+            .iter()
+            .map(|name| {
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| config_error(format!("invalid header name `{name}`")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
 
         let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {api_key}")).map_err(|_| {
-            config_error("the API key contains characters not allowed in an HTTP header")
-        })?;
-        // Marks the value so HeaderMap's Debug, and HTTP/2 header compression, skip it.
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
+        let mut default_query = self.default_query;
+        let mut token_provider: Option<TokenProvider> = None;
+        let endpoint = match self.azure {
+            Some(azure) => {
+                if self.api_key.is_some() {
+                    return Err(config_error(
+                        "ClientBuilder::api_key is the OpenAI key; for Azure OpenAI set AzureConfig::api_key",
+                    ));
+                }
+                if self.base_url.is_some() {
+                    return Err(config_error(
+                        "ClientBuilder::base_url and AzureConfig are mutually exclusive; set AzureConfig::endpoint",
+                    ));
+                }
+                let azure = azure.resolve(&env)?;
+                match azure.credential {
+                    AzureCredential::ApiKey(key) => {
+                        headers.insert("api-key", secret_value(&key, "the Azure API key")?);
+                    }
+                    AzureCredential::AdToken(token) => {
+                        let value = secret_value(&format!("Bearer {token}"), "the Azure AD token")?;
+                        headers.insert(AUTHORIZATION, value);
+                    }
+                    AzureCredential::Provider(provider) => token_provider = Some(provider),
+                }
+                // The configured version wins over a default of the same name.
+                default_query.retain(|(name, _)| name != "api-version");
+                default_query.insert(0, ("api-version".to_owned(), azure.api_version));
+                Endpoint {
+                    base_url: azure.base_url,
+                    default_query,
+                    azure: Some(AzureRoute {
+                        openai_url: azure.openai_url,
+                        has_deployment: azure.has_deployment,
+                    }),
+                }
+            }
+            None => {
+                let api_key = self
+                    .api_key
+                    .or_else(|| env(ENV_API_KEY))
+                    .filter(|key| !key.is_empty())
+                    .ok_or_else(|| {
+                        config_error(format!(
+                            "no API key: call ClientBuilder::api_key or set the {ENV_API_KEY} environment variable"
+                        ))
+                    })?;
+                let base_url = self
+                    .base_url
+                    .or_else(|| env(ENV_BASE_URL))
+                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+                headers.insert(
+                    AUTHORIZATION,
+                    secret_value(&format!("Bearer {api_key}"), "the API key")?,
+                );
+                Endpoint {
+                    base_url: check_base_url("base URL", &base_url)?,
+                    default_query,
+                    azure: None,
+                }
+            }
+        };
+
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         let organization = self.organization.or_else(|| env(ENV_ORGANIZATION));
         let project = self.project.or_else(|| env(ENV_PROJECT));
@@ -205,8 +326,11 @@ impl ClientBuilder {
         for (name, value) in extra.chain(self.default_headers) {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| config_error(format!("invalid header name `{name}`")))?;
-            let value = HeaderValue::from_str(&value)
+            let mut value = HeaderValue::from_str(&value)
                 .map_err(|_| config_error(format!("invalid value for header `{name}`")))?;
+            if redact::is_sensitive(header.as_str()) || sensitive.contains(&header) {
+                value.set_sensitive(true);
+            }
             headers.insert(header, value);
         }
 
@@ -214,13 +338,18 @@ impl ClientBuilder {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                // Redirects are followed by the client, under its RedirectPolicy.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| config_error(format!("cannot create the HTTP client: {e}")))?,
         };
         Ok(Client::from_config(Config {
             http,
-            base_url,
+            endpoint,
             headers,
+            sensitive,
+            token_provider,
+            redirect_policy: self.redirect_policy,
             timeout: self.timeout,
             max_retries: self.max_retries,
             max_response_bytes: self.max_response_bytes,
@@ -236,17 +365,39 @@ fn config_error(message: impl Into<String>) -> Error {
     }
 }
 
-/// Validates the base URL and drops trailing slashes, since request paths start with one.
-fn check_base_url(base_url: &str) -> Result<String, Error> {
+/// A credential header value, marked sensitive (hidden from `Debug`, not
+/// indexed by HTTP/2 header compression, dropped on cross-origin redirects).
+/// The value is never part of the error.
+fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        config_error(format!(
+            "{what} contains characters not allowed in an HTTP header"
+        ))
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Validates a base URL (`what` names it in errors) and drops trailing
+/// slashes, since request paths start with one. A `user:password@` part is
+/// refused, and redacted from every message.
+pub(crate) fn check_base_url(what: &str, base_url: &str) -> Result<String, Error> {
+    let shown = redact_userinfo(base_url);
     let trimmed = base_url.trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed)
-        .map_err(|e| config_error(format!("invalid base URL `{base_url}`: {e}")))?;
+        .map_err(|e| config_error(format!("invalid {what} `{shown}`: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https")
         || parsed.query().is_some()
         || parsed.fragment().is_some()
     {
         return Err(config_error(format!(
-            "base URL `{base_url}` must be http(s) without query or fragment"
+            "{what} `{shown}` must be http(s) without query or fragment"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(config_error(format!(
+            "{what} `{shown}` must not contain credentials (`user:password@`): \
+             set the API key, or send a header with ClientBuilder::default_header"
         )));
     }
     Ok(trimmed.to_owned())
@@ -255,11 +406,18 @@ fn check_base_url(base_url: &str) -> Result<String, Error> {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
+            .field("base_url", &self.base_url.as_deref().map(redact_userinfo))
             .field("organization", &self.organization)
             .field("project", &self.project)
-            .field("default_headers", &RedactedHeaders(&self.default_headers))
+            .field(
+                "default_headers",
+                &RedactedHeaders::new(&self.default_headers).with_extra(&self.sensitive_headers),
+            )
+            .field("default_query", &RedactedHeaders::new(&self.default_query))
+            .field("sensitive_headers", &self.sensitive_headers)
+            .field("azure", &self.azure)
+            .field("redirect_policy", &self.redirect_policy)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
@@ -270,10 +428,16 @@ impl fmt::Debug for ClientBuilder {
 /// The settled configuration, shared (behind an `Arc`) by clones of a client.
 pub(crate) struct Config {
     pub(crate) http: reqwest::Client,
-    /// Without trailing slash.
-    pub(crate) base_url: String,
-    /// Authorization, User-Agent, organization/project and default headers.
+    /// Base URL, default query and Azure routing.
+    pub(crate) endpoint: Endpoint,
+    /// Authorization (or `api-key`), User-Agent, organization/project and
+    /// default headers; credentials marked sensitive.
     pub(crate) headers: HeaderMap,
+    /// Header names the user marked as credentials.
+    pub(crate) sensitive: Vec<HeaderName>,
+    /// Asked for a bearer token before each attempt (Azure AD).
+    pub(crate) token_provider: Option<TokenProvider>,
+    pub(crate) redirect_policy: RedirectPolicy,
     pub(crate) timeout: Duration,
     pub(crate) max_retries: u32,
     pub(crate) max_response_bytes: usize,
@@ -284,8 +448,14 @@ pub(crate) struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("base_url", &self.base_url)
+            .field("endpoint", &self.endpoint)
             .field("headers", &RedactedHeaderMap(&self.headers))
+            .field("sensitive", &self.sensitive)
+            .field(
+                "token_provider",
+                &self.token_provider.as_ref().map(|_| "<fn>"),
+            )
+            .field("redirect_policy", &self.redirect_policy)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -303,16 +473,16 @@ mod tests {
     #[test]
     fn base_url_keeps_path_and_drops_trailing_slash() {
         assert_eq!(
-            check_base_url("https://api.openai.com/v1/").unwrap(),
+            check_base_url("base URL", "https://api.openai.com/v1/").unwrap(),
             "https://api.openai.com/v1"
         );
         assert_eq!(
-            check_base_url("http://127.0.0.1:8080/proxy/v1").unwrap(),
+            check_base_url("base URL", "http://127.0.0.1:8080/proxy/v1").unwrap(),
             "http://127.0.0.1:8080/proxy/v1"
         );
-        assert!(check_base_url("ftp://x").is_err());
-        assert!(check_base_url("not a url").is_err());
-        assert!(check_base_url("https://x/v1?a=b").is_err());
+        assert!(check_base_url("base URL", "ftp://x").is_err());
+        assert!(check_base_url("base URL", "not a url").is_err());
+        assert!(check_base_url("base URL", "https://x/v1?a=b").is_err());
     }
 
     #[test]
@@ -369,7 +539,7 @@ mod tests {
         ]);
         let client = ClientBuilder::new().build_with_env(&env).unwrap();
         let config = client.config();
-        assert_eq!(config.base_url, "http://127.0.0.1:9/custom/v1");
+        assert_eq!(config.endpoint.base_url, "http://127.0.0.1:9/custom/v1");
         assert_eq!(config.headers["openai-organization"], "org-env");
         assert_eq!(config.headers["openai-project"], "proj-env");
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
@@ -381,7 +551,7 @@ mod tests {
             .organization("org-explicit")
             .build_with_env(&env)
             .unwrap();
-        assert_eq!(client.config().base_url, "http://127.0.0.1:9");
+        assert_eq!(client.config().endpoint.base_url, "http://127.0.0.1:9");
         assert_eq!(
             client.config().headers["openai-organization"],
             "org-explicit"
@@ -390,7 +560,107 @@ mod tests {
         let client = ClientBuilder::new()
             .build_with_env(&fake_env(&[("OPENAI_API_KEY", KEY)]))
             .unwrap();
-        assert_eq!(client.config().base_url, DEFAULT_BASE_URL);
+        assert_eq!(client.config().endpoint.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn base_url_credentials_are_refused_and_never_echoed() {
+        for url in [
+            "https://user:pa55-SECRET@api.example.com/v1",
+            "https://tok-SECRET@api.example.com/v1",
+        ] {
+            let builder = ClientBuilder::new().api_key(KEY).base_url(url);
+            let debug = format!("{builder:?}");
+            assert!(!debug.contains("SECRET"), "{debug}");
+            let err = builder.build().unwrap_err();
+            assert!(matches!(err, Error::Config { .. }));
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("SECRET"), "{text}");
+            assert!(text.contains("must not contain credentials"), "{text}");
+            assert!(text.contains("[redacted]@api.example.com"), "{text}");
+        }
+        let err = ClientBuilder::new()
+            .api_key(KEY)
+            .base_url("ftp://u:p-SECRET@x")
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("SECRET"), "{err}");
+    }
+
+    #[test]
+    fn sensitive_headers_are_marked_and_redacted() {
+        let builder = ClientBuilder::new()
+            .api_key(KEY)
+            .base_url("http://127.0.0.1:1")
+            .default_header("X-Tenant", "tenant-SECRET")
+            .default_header("X-Gateway-Token", "gw-SECRET")
+            .default_header("X-Team", "visible")
+            .default_query("subscription-key", "q-SECRET")
+            .sensitive_header("x-tenant");
+        assert!(!format!("{builder:?}").contains("SECRET"));
+        let client = builder.build().unwrap();
+        let headers = &client.config().headers;
+        assert!(headers["x-tenant"].is_sensitive());
+        assert!(headers["x-gateway-token"].is_sensitive());
+        assert!(!headers["x-team"].is_sensitive());
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(debug.contains("visible"), "{debug}");
+        let err = ClientBuilder::new()
+            .api_key(KEY)
+            .sensitive_header("bad header")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("bad header"), "{err}");
+    }
+
+    const AZURE_ENV: &[(&str, &str)] = &[
+        ("AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"),
+        ("OPENAI_API_VERSION", "2024-10-21"),
+        ("AZURE_OPENAI_API_KEY", "azure-SECRET"),
+        ("OPENAI_API_KEY", KEY),
+        ("OPENAI_BASE_URL", "https://ignored.example/v1"),
+    ];
+
+    #[test]
+    fn azure_client_from_the_environment() {
+        let client = ClientBuilder::new()
+            .azure(AzureConfig::new())
+            .default_query("api-version", "overridden")
+            .default_query("x", "1")
+            .build_with_env(&fake_env(AZURE_ENV))
+            .unwrap();
+        let config = client.config();
+        assert_eq!(
+            config.endpoint.base_url,
+            "https://r.openai.azure.com/openai"
+        );
+        assert_eq!(
+            config.endpoint.default_query,
+            [
+                ("api-version".to_owned(), "2024-10-21".to_owned()),
+                ("x".to_owned(), "1".to_owned())
+            ]
+        );
+        assert_eq!(config.headers["api-key"], "azure-SECRET");
+        assert!(config.headers["api-key"].is_sensitive());
+        assert!(config.headers.get(AUTHORIZATION).is_none());
+        assert!(!format!("{client:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn azure_refuses_openai_settings() {
+        for builder in [
+            ClientBuilder::new().api_key(KEY),
+            ClientBuilder::new().base_url("https://x/v1"),
+        ] {
+            let err = builder
+                .azure(AzureConfig::new())
+                .build_with_env(&fake_env(AZURE_ENV))
+                .unwrap_err();
+            assert!(err.to_string().contains("AzureConfig"), "{err}");
+            assert!(!err.to_string().contains(KEY), "{err}");
+        }
     }
 
     #[test]

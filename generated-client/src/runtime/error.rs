@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::redact::{self, EscapeControl, RedactedHeaderMap};
 use super::retry;
 
 /// Longest body excerpt kept in an error, in bytes. Error bodies can be whole
@@ -86,8 +87,10 @@ fn text_of(value: Option<&Value>) -> Option<String> {
 ///
 /// Variants carry what is known at the point of failure: the HTTP status and
 /// `x-request-id` whenever a response was seen, so a failure can be reported
-/// to the API provider. The API key is never part of an error.
-#[derive(Debug)]
+/// to the API provider. Credentials are never part of an error: `Debug`
+/// hides sensitive response headers, URLs in transport errors have
+/// sensitive query values redacted, and `Display` shows control characters
+/// in server-provided text as escapes (`\u{1b}`, `\n`).
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with a non-2xx status, or a stream delivered an error event.
@@ -151,9 +154,29 @@ pub enum Error {
         /// The underlying error, if any.
         source: Option<BoxError>,
     },
-    /// The client could not be configured (missing API key, bad base URL).
+    /// The client could not be configured (missing API key, Azure endpoint
+    /// or API version, two credentials at once, bad base URL).
     Config {
+        /// What was wrong, naming the setting and its environment variable.
+        message: String,
+    },
+    /// A credential could not be obtained for a request (an Azure AD token
+    /// provider failed or returned no usable token); nothing was sent.
+    Auth {
         /// What was wrong.
+        message: String,
+        /// The provider's error, if it returned one.
+        source: Option<BoxError>,
+    },
+    /// A redirect was not followed: it leaves the origin under a policy that
+    /// forbids that, would re-send the request body to another origin, or is
+    /// one too many (see `ClientBuilder::redirect_policy`).
+    Redirect {
+        /// The redirect's status (301, 302, 303, 307 or 308).
+        status: StatusCode,
+        /// The `x-request-id` header of the redirect response.
+        request_id: Option<String>,
+        /// What was refused; names origins only, never full URLs.
         message: String,
     },
     /// A local file operation failed (e.g. `BinaryResponse::save_to`).
@@ -171,7 +194,8 @@ impl Error {
         match self {
             Error::Api { status, .. }
             | Error::Decode { status, .. }
-            | Error::Stream { status, .. } => Some(*status),
+            | Error::Stream { status, .. }
+            | Error::Redirect { status, .. } => Some(*status),
             Error::Connection { source, .. } => source.status(),
             _ => None,
         }
@@ -184,7 +208,8 @@ impl Error {
             | Error::Connection { request_id, .. }
             | Error::Timeout { request_id, .. }
             | Error::Decode { request_id, .. }
-            | Error::Stream { request_id, .. } => request_id.as_deref(),
+            | Error::Stream { request_id, .. }
+            | Error::Redirect { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -245,7 +270,12 @@ impl Error {
 
     /// Maps an HTTP client error; reqwest's own timeouts (connect timeout of
     /// the default client) count as timeouts so they are reported and retried as such.
-    pub(crate) fn from_transport(source: reqwest::Error, request_id: Option<String>) -> Self {
+    /// Sensitive query values (a gateway key passed as `?subscription-key=`)
+    /// are redacted from the error's URL.
+    pub(crate) fn from_transport(mut source: reqwest::Error, request_id: Option<String>) -> Self {
+        if let Some(url) = source.url_mut() {
+            redact::redact_query(url);
+        }
         if source.is_timeout() {
             Error::Timeout {
                 after: None,
@@ -288,7 +318,7 @@ fn display_excerpt(body: &str) -> String {
 
 /// Renders an error and its chain of sources on one line, because reqwest's
 /// top-level message ("error sending request") hides the useful part.
-fn write_chain(f: &mut fmt::Formatter<'_>, error: &dyn std::error::Error) -> fmt::Result {
+fn write_chain(f: &mut dyn fmt::Write, error: &dyn std::error::Error) -> fmt::Result {
     write!(f, "{error}")?;
     let mut next = error.source();
     while let Some(cause) = next {
@@ -298,7 +328,7 @@ fn write_chain(f: &mut fmt::Formatter<'_>, error: &dyn std::error::Error) -> fmt
     Ok(())
 }
 
-fn write_request_id(f: &mut fmt::Formatter<'_>, request_id: &Option<String>) -> fmt::Result {
+fn write_request_id(f: &mut dyn fmt::Write, request_id: &Option<String>) -> fmt::Result {
     match request_id {
         Some(id) => write!(f, " (request id {id})"),
         None => Ok(()),
@@ -306,7 +336,15 @@ fn write_request_id(f: &mut fmt::Formatter<'_>, request_id: &Option<String>) -> 
 }
 
 impl fmt::Display for Error {
+    /// Server-provided text (error messages, body excerpts, request ids) may
+    /// hold control characters; they are written as escapes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_text(&mut EscapeControl(f))
+    }
+}
+
+impl Error {
+    fn write_text(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         match self {
             Error::Api {
                 status,
@@ -381,7 +419,111 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Config { message } => write!(f, "client configuration error: {message}"),
+            Error::Auth { message, source } => {
+                write!(f, "authentication error: {message}")?;
+                if let Some(source) = source {
+                    write!(f, ": ")?;
+                    write_chain(f, source.as_ref())?;
+                }
+                Ok(())
+            }
+            Error::Redirect {
+                status,
+                request_id,
+                message,
+            } => {
+                write!(f, "redirect not followed ({status}): {message}")?;
+                write_request_id(f, request_id)
+            }
             Error::Io { message, source } => write!(f, "{message}: {source}"),
+        }
+    }
+}
+
+/// Like the derived form, but response headers go through
+/// [`RedactedHeaderMap`], so a `Set-Cookie` or any header named like a
+/// credential is never printed.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api {
+                status,
+                request_id,
+                error,
+                body_excerpt,
+                headers,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("request_id", request_id)
+                .field("error", error)
+                .field("body_excerpt", body_excerpt)
+                .field("headers", &RedactedHeaderMap(headers))
+                .finish(),
+            Error::Connection { source, request_id } => f
+                .debug_struct("Connection")
+                .field("source", source)
+                .field("request_id", request_id)
+                .finish(),
+            Error::Timeout { after, request_id } => f
+                .debug_struct("Timeout")
+                .field("after", after)
+                .field("request_id", request_id)
+                .finish(),
+            Error::Decode {
+                status,
+                request_id,
+                message,
+                body_excerpt,
+                source,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("request_id", request_id)
+                .field("message", message)
+                .field("body_excerpt", body_excerpt)
+                .field("source", source)
+                .finish(),
+            Error::Stream {
+                status,
+                request_id,
+                message,
+                source,
+            } => f
+                .debug_struct("Stream")
+                .field("status", status)
+                .field("request_id", request_id)
+                .field("message", message)
+                .field("source", source)
+                .finish(),
+            Error::InvalidRequest { message, source } => f
+                .debug_struct("InvalidRequest")
+                .field("message", message)
+                .field("source", source)
+                .finish(),
+            Error::Config { message } => {
+                f.debug_struct("Config").field("message", message).finish()
+            }
+            Error::Auth { message, source } => f
+                .debug_struct("Auth")
+                .field("message", message)
+                .field("source", source)
+                .finish(),
+            Error::Redirect {
+                status,
+                request_id,
+                message,
+            } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("request_id", request_id)
+                .field("message", message)
+                .finish(),
+            Error::Io { message, source } => f
+                .debug_struct("Io")
+                .field("message", message)
+                .field("source", source)
+                .finish(),
         }
     }
 }
@@ -399,6 +541,10 @@ impl std::error::Error for Error {
                 ..
             }
             | Error::InvalidRequest {
+                source: Some(source),
+                ..
+            }
+            | Error::Auth {
                 source: Some(source),
                 ..
             } => Some(source.as_ref()),
@@ -500,6 +646,69 @@ mod tests {
         let text = excerpt(&body);
         assert_eq!(text.len(), BODY_EXCERPT_LIMIT - 1);
         assert!(text.chars().all(|c| c == 'a'));
+    }
+
+    #[test]
+    fn server_text_control_characters_are_escaped_in_display() {
+        let body = json!({"error": {
+            "message": "bad\u{1b}]0;pwned\u{7} key\r\nInjected: line",
+            "type": "x\u{1b}[2J", "code": "c\u{0}", "param": "p\u{202e}"
+        }})
+        .to_string();
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=SECRET".parse().unwrap());
+        let err = Error::from_response(
+            StatusCode::BAD_REQUEST,
+            headers,
+            Some("req\u{1b}[1m".into()),
+            body.as_bytes(),
+        );
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            "API error 400 Bad Request: bad\\u{1b}]0;pwned\\u{7} key\\r\\nInjected: line \
+             [type x\\u{1b}[2J] [code c\\0] [param p\\u{202e}] (request id req\\u{1b}[1m)"
+        );
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+
+        let html = b"<p>\x1b[31mred\x07</p>\r\n\x00";
+        let err = Error::from_response(StatusCode::BAD_GATEWAY, HeaderMap::new(), None, html);
+        assert_eq!(
+            err.to_string(),
+            "API error 502 Bad Gateway: <p>\\u{1b}[31mred\\u{7}</p> \\0"
+        );
+        let decode = Error::Decode {
+            status: StatusCode::OK,
+            request_id: None,
+            message: "unknown variant `\x1b[5m`".into(),
+            body_excerpt: "{\"x\": \"\x1b\"}".into(),
+            source: None,
+        };
+        assert!(!decode.to_string().chars().any(char::is_control));
+        let stream = Error::Stream {
+            status: StatusCode::OK,
+            request_id: None,
+            message: "server said \x1b[0m\n".into(),
+            source: None,
+        };
+        assert!(stream.to_string().ends_with("\\u{1b}[0m\\n"), "{stream}");
+    }
+
+    #[test]
+    fn debug_redacts_sensitive_response_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=SECRET-1".parse().unwrap());
+        headers.insert("x-api-key", "SECRET-2".parse().unwrap());
+        headers.insert("x-request-id", "req_9".parse().unwrap());
+        let err = Error::from_response(StatusCode::FORBIDDEN, headers, None, b"{}");
+        let debug = format!("{err:?}{err:#?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(debug.contains("req_9"), "{debug}");
+        assert_eq!(
+            err.headers().unwrap()["set-cookie"],
+            "session=SECRET-1",
+            "the values stay readable through headers()"
+        );
     }
 
     #[test]

@@ -2,24 +2,28 @@
 //! request building, retries, error decoding, server-sent events, multipart
 //! uploads and binary downloads. It knows nothing about individual API types.
 
+mod azure;
 mod binary;
 mod body;
 mod client;
 mod config;
 pub mod de;
 mod encode;
+mod endpoint;
 mod error;
 mod file;
 mod multipart;
 mod options;
 mod path;
 mod redact;
+mod redirect;
 mod request;
 mod response;
 mod retry;
 mod sse;
 mod stream;
 
+pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
 pub use client::Client;
 pub use config::{
@@ -31,6 +35,7 @@ pub use file::InputFile;
 pub use multipart::MultipartForm;
 pub use options::RequestOptions;
 pub use path::encode_path_segment;
+pub use redirect::{RedirectPolicy, MAX_REDIRECTS};
 pub use request::RequestSpec;
 pub use response::Response;
 pub use retry::Sleeper;

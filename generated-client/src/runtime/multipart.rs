@@ -61,6 +61,14 @@ impl MultipartForm {
         }
     }
 
+    /// The first text field called `name`.
+    pub(crate) fn text_field(&self, name: &str) -> Option<&str> {
+        self.parts.iter().find_map(|(part_name, part)| match part {
+            FormPart::Text(text) if part_name == name => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     /// False when a part reads from a one-shot reader.
     pub(crate) fn is_replayable(&self) -> bool {
         self.parts.iter().all(|(_, part)| match part {
@@ -120,6 +128,8 @@ mod tests {
         );
         assert!(form.is_replayable());
         assert!(form.deferred_error().is_none());
+        assert_eq!(form.text_field("model"), Some("whisper-1"));
+        assert_eq!(form.text_field("file"), None);
     }
 
     #[test]

@@ -79,8 +79,8 @@ impl RequestOptions {
 impl fmt::Debug for RequestOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestOptions")
-            .field("headers", &RedactedHeaders(&self.headers))
-            .field("query", &self.query)
+            .field("headers", &RedactedHeaders::new(&self.headers))
+            .field("query", &RedactedHeaders::new(&self.query))
             .field("body", &self.body)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
@@ -113,5 +113,22 @@ mod tests {
     fn debug_redacts_auth_headers() {
         let options = RequestOptions::new().header("Authorization", "Bearer sk-live-123");
         assert!(!format!("{options:?}").contains("sk-live-123"));
+    }
+
+    #[test]
+    fn debug_redacts_by_name_pattern() {
+        let options = RequestOptions::new()
+            .header("X-Goog-Api-Key", "S1-SECRET")
+            .header("X-Auth-Token", "S2-SECRET")
+            .header("X-Client-Secret", "S3-SECRET")
+            .header("Cookie", "S4-SECRET")
+            .header("X-Db-Password", "S5-SECRET")
+            .header("OpenAI-Beta", "assistants=v2")
+            .query("subscription-key", "S6-SECRET")
+            .query("limit", "5");
+        let debug = format!("{options:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(debug.contains("assistants=v2"), "{debug}");
+        assert!(debug.contains("\"limit\": \"5\""), "{debug}");
     }
 }

@@ -10,11 +10,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::encode;
+use super::endpoint::Endpoint;
 use super::error::Error;
 use super::multipart::MultipartForm;
 use super::options::RequestOptions;
 use super::path::check_path;
-use super::redact::RedactedHeaders;
+use super::redact::{self, RedactedHeaders};
+use super::redirect::Hop;
 
 /// Header carrying the attempt number, as openai-python sends it, so server
 /// logs can tell retries from new requests.
@@ -128,12 +130,33 @@ impl RequestSpec {
         self.error.get_or_insert(message);
     }
 
-    /// Resolves the description against the client's base URL, headers and
+    /// The body's top-level `model`, as text: the deployment of an Azure
+    /// request without a configured one. Read from the operation's own body
+    /// (JSON, or the multipart text field), before extra body fields are
+    /// merged, as openai-python reads `json_data`.
+    fn model(&self) -> Option<String> {
+        match &self.body {
+            SpecBody::Json(Value::Object(fields)) => match fields.get("model")? {
+                Value::Null => None,
+                Value::String(model) => Some(model.clone()),
+                other => Some(other.to_string()),
+            },
+            SpecBody::Multipart(form) => form.text_field("model").map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Resolves the description against the client's endpoint, headers and
     /// per-request options. Done once per call; attempts reuse the result.
+    ///
+    /// Headers named like credentials or listed in `sensitive` are marked
+    /// sensitive, so they are hidden from `Debug` and never follow a redirect
+    /// to another origin.
     pub(crate) fn prepare(
         &self,
-        base_url: &str,
+        endpoint: &Endpoint,
         base_headers: &HeaderMap,
+        sensitive: &[HeaderName],
         options: &RequestOptions,
         default_accept: &str,
     ) -> Result<Prepared, Error> {
@@ -141,13 +164,21 @@ impl RequestSpec {
             return Err(Error::invalid_request(message.clone()));
         }
         check_path(&self.path).map_err(Error::invalid_request)?;
+        let (base_url, path) = endpoint.route(&self.path, || self.model());
+        check_path(&path).map_err(Error::invalid_request)?;
         // Plain concatenation keeps the base path (`/v1`); `Url::join` would drop it.
         let mut url =
-            Url::parse(&format!("{base_url}{}", self.path)).map_err(|e| Error::InvalidRequest {
-                message: format!("invalid request URL for path `{}`", self.path),
+            Url::parse(&format!("{base_url}{path}")).map_err(|e| Error::InvalidRequest {
+                message: format!("invalid request URL for path `{path}`"),
                 source: Some(Box::new(e)),
             })?;
-        let query: Vec<&(String, String)> = self.query.iter().chain(&options.query).collect();
+        // The request's own parameters replace defaults of the same name.
+        let own: Vec<&(String, String)> = self.query.iter().chain(&options.query).collect();
+        let defaults = endpoint
+            .default_query
+            .iter()
+            .filter(|(name, _)| !own.iter().any(|(own_name, _)| own_name == name));
+        let query: Vec<&(String, String)> = defaults.chain(own.iter().copied()).collect();
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in query {
@@ -159,7 +190,12 @@ impl RequestSpec {
         let accept = self.accept.as_deref().unwrap_or(default_accept);
         headers.insert(ACCEPT, header_value(ACCEPT.as_str(), accept)?);
         for (name, value) in self.headers.iter().chain(&options.headers) {
-            headers.insert(header_name(name)?, header_value(name, value)?);
+            let name = header_name(name)?;
+            let mut value = header_value(name.as_str(), value)?;
+            if redact::is_sensitive(name.as_str()) || sensitive.contains(&name) {
+                value.set_sensitive(true);
+            }
+            headers.insert(name, value);
         }
 
         let body = match &self.body {
@@ -222,8 +258,8 @@ impl fmt::Debug for RequestSpec {
         f.debug_struct("RequestSpec")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &RedactedHeaders(&self.headers))
+            .field("query", &RedactedHeaders::new(&self.query))
+            .field("headers", &RedactedHeaders::new(&self.headers))
             .field("body", &self.body)
             .field("accept", &self.accept)
             .field("error", &self.error)
@@ -254,17 +290,37 @@ impl Prepared {
         }
     }
 
-    /// Builds a fresh `reqwest` request for attempt number `retry_count`.
+    /// Whether a header of this name is set (by the client or the request).
+    pub(crate) fn has_header(&self, name: &HeaderName) -> bool {
+        self.headers.contains_key(name)
+    }
+
+    /// The first request of attempt number `retry_count`, with the
+    /// attempt's own headers (e.g. a freshly provided token) added.
+    pub(crate) fn first_hop(&self, retry_count: u32, extra: HeaderMap) -> Hop {
+        let mut headers = self.headers.clone();
+        headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retry_count));
+        headers.extend(extra);
+        Hop {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers,
+            with_body: !matches!(self.body, PreparedBody::Empty),
+        }
+    }
+
+    /// Builds a fresh `reqwest` request for `hop` (the first request of an
+    /// attempt, or a redirect of it).
     pub(crate) async fn build(
         &self,
         http: &reqwest::Client,
-        retry_count: u32,
+        hop: &Hop,
     ) -> Result<reqwest::Request, Error> {
         let mut builder = http
-            .request(self.method.clone(), self.url.clone())
-            .headers(self.headers.clone())
-            .header(RETRY_COUNT_HEADER, retry_count);
+            .request(hop.method.clone(), hop.url.clone())
+            .headers(hop.headers.clone());
         builder = match &self.body {
+            _ if !hop.with_body => builder,
             PreparedBody::Empty => builder,
             PreparedBody::Json(bytes) => builder.body(bytes.clone()),
             PreparedBody::Multipart(form) => builder.multipart(form.build().await?),
@@ -275,7 +331,7 @@ impl Prepared {
         })
     }
 
-    #[cfg(test)]
+    /// The URL of the first request: its origin is the one credentials belong to.
     pub(crate) fn url(&self) -> &Url {
         &self.url
     }
@@ -302,7 +358,13 @@ mod tests {
     const BASE: &str = "https://api.example.com/v1";
 
     fn prepare(spec: RequestSpec, options: &RequestOptions) -> Result<Prepared, Error> {
-        spec.prepare(BASE, &HeaderMap::new(), options, "application/json")
+        spec.prepare(
+            &Endpoint::new(BASE),
+            &HeaderMap::new(),
+            &[],
+            options,
+            "application/json",
+        )
     }
 
     #[test]

@@ -1,0 +1,182 @@
+//! Where a request goes: the base URL, the query parameters every request
+//! carries, and Azure OpenAI's deployment routing.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::path::encode_path_segment;
+use super::redact::RedactedHeaders;
+
+/// The operations Azure OpenAI serves per deployment, under
+/// `/openai/deployments/{deployment}` (openai-python's `_deployments_endpoints`).
+/// Matched against the whole request path, so `/chat/completions/{id}` is not one.
+pub(crate) const DEPLOYMENT_PATHS: [&str; 8] = [
+    "/completions",
+    "/chat/completions",
+    "/embeddings",
+    "/audio/transcriptions",
+    "/audio/translations",
+    "/audio/speech",
+    "/images/generations",
+    "/images/edits",
+];
+
+/// The settled target of a client's requests.
+pub(crate) struct Endpoint {
+    /// Without trailing slash; for Azure `{endpoint}/openai` or
+    /// `{endpoint}/openai/deployments/{deployment}`.
+    pub(crate) base_url: String,
+    /// Sent with every request unless the request sets a parameter of the
+    /// same name itself (Azure's `api-version` is one).
+    pub(crate) default_query: Vec<(String, String)>,
+    /// Azure OpenAI's path rules, for an Azure client.
+    pub(crate) azure: Option<AzureRoute>,
+}
+
+/// Azure OpenAI's routing, as openai-python's `BaseAzureClient` does it.
+pub(crate) struct AzureRoute {
+    /// `{endpoint}/openai`, without trailing slash.
+    pub(crate) openai_url: String,
+    /// Whether the base URL names a deployment.
+    pub(crate) has_deployment: bool,
+}
+
+impl Endpoint {
+    /// A plain endpoint: every path is appended to `base_url`.
+    #[cfg(test)]
+    pub(crate) fn new(base_url: impl Into<String>) -> Self {
+        Endpoint {
+            base_url: base_url.into(),
+            default_query: Vec::new(),
+            azure: None,
+        }
+    }
+
+    /// The URL prefix and path for a request to `path` whose body names
+    /// `model` (read only for Azure deployment operations).
+    ///
+    /// For Azure: a deployment operation goes to the configured deployment,
+    /// or else to `/deployments/{model}` (the model percent-encoded as one
+    /// path segment); every other operation goes to `{endpoint}/openai`, also
+    /// when a deployment is configured. The path is checked afterwards, so a
+    /// model of `..` is refused like any dot segment.
+    pub(crate) fn route<'p>(
+        &self,
+        path: &'p str,
+        model: impl FnOnce() -> Option<String>,
+    ) -> (&str, Cow<'p, str>) {
+        let Some(azure) = &self.azure else {
+            return (&self.base_url, Cow::Borrowed(path));
+        };
+        if !DEPLOYMENT_PATHS.contains(&path) {
+            return (&azure.openai_url, Cow::Borrowed(path));
+        }
+        if azure.has_deployment {
+            return (&self.base_url, Cow::Borrowed(path));
+        }
+        match model() {
+            Some(model) => (
+                &azure.openai_url,
+                Cow::Owned(format!(
+                    "/deployments/{}{path}",
+                    encode_path_segment(&model)
+                )),
+            ),
+            None => (&azure.openai_url, Cow::Borrowed(path)),
+        }
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Endpoint");
+        debug
+            .field("base_url", &self.base_url)
+            .field("default_query", &RedactedHeaders::new(&self.default_query));
+        if let Some(azure) = &self.azure {
+            debug.field("azure_openai_url", &azure.openai_url);
+        }
+        debug.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn azure(deployment: Option<&str>) -> Endpoint {
+        let openai_url = "https://r.openai.azure.com/openai".to_owned();
+        Endpoint {
+            base_url: match deployment {
+                Some(name) => format!("{openai_url}/deployments/{name}"),
+                None => openai_url.clone(),
+            },
+            default_query: vec![("api-version".into(), "2024-10-21".into())],
+            azure: Some(AzureRoute {
+                openai_url,
+                has_deployment: deployment.is_some(),
+            }),
+        }
+    }
+
+    fn url(endpoint: &Endpoint, path: &str, model: Option<&str>) -> String {
+        let (base, path) = endpoint.route(path, || model.map(str::to_owned));
+        format!("{base}{path}")
+    }
+
+    #[test]
+    fn plain_endpoints_append_the_path() {
+        let plain = Endpoint::new("http://localhost:8000/v1");
+        assert_eq!(
+            url(&plain, "/chat/completions", Some("m")),
+            "http://localhost:8000/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn azure_without_deployment_takes_it_from_the_model() {
+        let endpoint = azure(None);
+        assert_eq!(
+            url(&endpoint, "/chat/completions", Some("gpt-4o")),
+            "https://r.openai.azure.com/openai/deployments/gpt-4o/chat/completions"
+        );
+        assert_eq!(
+            url(&endpoint, "/audio/transcriptions", Some("whisper")),
+            "https://r.openai.azure.com/openai/deployments/whisper/audio/transcriptions"
+        );
+        assert_eq!(
+            url(&endpoint, "/chat/completions", Some("a/b c")),
+            "https://r.openai.azure.com/openai/deployments/a%2Fb%20c/chat/completions"
+        );
+        // No model in the body: the path stays as it is, as in openai-python.
+        assert_eq!(
+            url(&endpoint, "/embeddings", None),
+            "https://r.openai.azure.com/openai/embeddings"
+        );
+        assert_eq!(
+            url(&endpoint, "/models", Some("ignored")),
+            "https://r.openai.azure.com/openai/models"
+        );
+        assert_eq!(
+            url(&endpoint, "/chat/completions/abc", Some("ignored")),
+            "https://r.openai.azure.com/openai/chat/completions/abc"
+        );
+    }
+
+    #[test]
+    fn azure_with_deployment_routes_other_operations_to_the_resource() {
+        let endpoint = azure(Some("prod"));
+        assert_eq!(
+            url(&endpoint, "/chat/completions", Some("gpt-4o")),
+            "https://r.openai.azure.com/openai/deployments/prod/chat/completions"
+        );
+        assert_eq!(
+            url(&endpoint, "/files", None),
+            "https://r.openai.azure.com/openai/files"
+        );
+        assert_eq!(
+            url(&endpoint, "/chat/completions/abc", None),
+            "https://r.openai.azure.com/openai/chat/completions/abc"
+        );
+    }
+}
