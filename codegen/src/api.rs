@@ -38,11 +38,28 @@ fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
     }
 }
 
+/// What `new` and the setters of a request type are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Builder<'m> {
+    /// The role of each field, in the order of `StructDef::fields`.
+    pub roles: Vec<FieldRole<'m>>,
+    /// The setter that adds one property the spec does not declare, when the
+    /// type keeps such properties (`extra_field(key, value)`).
+    pub extra_setter: Option<String>,
+}
+
 /// The role of each field of `s` (same order as `s.fields`). Setter names are
 /// the field names, kept clear of `new`.
 pub fn builder_roles<'m>(s: &StructDef, model: &'m Model) -> Vec<FieldRole<'m>> {
+    builder(s, model).roles
+}
+
+/// The builder of `s`: field roles, then the extra-property setter, all
+/// setter names claimed in one scope.
+pub fn builder<'m>(s: &StructDef, model: &'m Model) -> Builder<'m> {
     let mut setter_names = Scope::with_reserved(&["new"]);
-    s.fields
+    let roles = s
+        .fields
         .iter()
         .map(|f| {
             if let Some(fixed) = fixed_value(f, model) {
@@ -55,7 +72,44 @@ pub fn builder_roles<'m>(s: &StructDef, model: &'m Model) -> Vec<FieldRole<'m>> 
                 FieldRole::Setter(setter_names.claim(&f.rust_name))
             }
         })
-        .collect()
+        .collect();
+    let extra_setter = s.unknown_fields.as_ref().map(|_| setter_names.claim("extra_field"));
+    Builder { roles, extra_setter }
+}
+
+/// Whether a value of `ty` has an empty value (`""`, `[]`, `{}`, `0`,
+/// `false`, or a type marked [`TypeDef::empty_value`]).
+pub fn has_empty_value(ty: &TypeRef, types: &BTreeMap<TypeId, TypeDef>) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::Bool | TypeRef::Json | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => true,
+        TypeRef::File => false,
+        TypeRef::Named(id) => types.get(id).is_some_and(|t| t.empty_value),
+    }
+}
+
+/// Whether a type of this shape has an empty value, given the types already
+/// known to have one (lowering iterates this to a fixed point).
+pub fn empty_by_construction(kind: &TypeKind, types: &BTreeMap<TypeId, TypeDef>) -> bool {
+    match kind {
+        TypeKind::Struct(s) => s.fields.iter().all(|f| !f.flatten && (field_is_option(f) || has_empty_value(&f.ty, types))),
+        TypeKind::StringEnum(e) => e.values.len() == 1,
+        TypeKind::Alias(ty) => has_empty_value(ty, types),
+        _ => false,
+    }
+}
+
+/// A required, non-nullable field that decodes a missing or `null` value to
+/// the empty value of its type (reported; an error in strict mode), as the
+/// official SDKs tolerate servers leaving such fields out.
+pub fn reads_missing_as_empty(f: &Field, model: &Model) -> bool {
+    !f.flatten && !field_is_option(f) && has_empty_value(&f.ty, &model.types)
+}
+
+/// The field's type is a one-value string enum: in an untagged union it
+/// acts as a tag, and a different value means the branch does not fit.
+pub fn is_tag_like(f: &Field, model: &Model) -> bool {
+    let TypeRef::Named(id) = &f.ty else { return false };
+    matches!(model.types.get(id).map(|t| &t.kind), Some(TypeKind::StringEnum(e)) if e.values.len() == 1)
 }
 
 /// Whether a struct type gets `new` and setters: request types and forms.
@@ -198,10 +252,16 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
                 for f in &s.fields {
                     add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, model));
                 }
+                if let Some(extra) = &s.unknown_fields {
+                    add(ItemKind::Field, format!("{name}::{extra}"), "serde_json::Map<String, serde_json::Value>".to_owned());
+                }
                 if has_builder(def) {
-                    let roles = builder_roles(s, model);
+                    let plan = builder(s, model);
+                    if let Some(setter) = &plan.extra_setter {
+                        add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<String>, impl Into<serde_json::Value>)"));
+                    }
                     let mut args = Vec::new();
-                    for (f, role) in s.fields.iter().zip(&roles) {
+                    for (f, role) in s.fields.iter().zip(&plan.roles) {
                         let ty = type_text(&f.ty, model);
                         match role {
                             FieldRole::Fixed(_) => {}

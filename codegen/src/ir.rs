@@ -54,6 +54,11 @@ pub struct TypeDef {
     /// Operations that take or return this type directly (not inside another
     /// type), in operation order, for the type's documentation.
     pub used_by: Vec<TypeUse>,
+    /// The type has an empty value (`Default`): an object whose fields are all
+    /// optional or empty themselves, or a one-value enum. A required field of
+    /// such a type that the server leaves out decodes to it (see
+    /// [`crate::api::reads_missing_as_empty`]).
+    pub empty_value: bool,
 }
 
 /// One operation that takes or returns a type directly.
@@ -133,6 +138,11 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// Type of properties beyond the listed ones (`additionalProperties`), collected in a map.
     pub additional: Option<TypeRef>,
+    /// Rust name of the field that keeps properties the spec does not declare
+    /// (a JSON map, written back on encode), so nothing the server sends is
+    /// lost. `None` where `additional` already collects them, in multipart
+    /// forms, and where a flattened union part keeps them instead.
+    pub unknown_fields: Option<String>,
 }
 
 /// One property of an object.

@@ -281,8 +281,8 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
     // A type used by two groups compiles with either; one used by none is opt-in.
     assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] /// An object with 1 property, all optional. ///
         /// Used by [`Client::chat`](crate::runtime::Client::chat) (request body and response) and [`Client::upload`](crate::runtime::Client::upload) (response).
-        #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
-    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
+        #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
+    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
     // Every item of a type (its impls too) carries the cfg.
     assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
 }

@@ -58,7 +58,7 @@ pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
     let name = ident(&def.rust_name);
     let docs = docs::type_docs(def, model, paths);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
-    match &def.kind {
+    let mut out = match &def.kind {
         TypeKind::Struct(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, false),
         TypeKind::Multipart(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, true),
         TypeKind::StringEnum(e) => emit_string_enum(&name, e, docs, deprecated),
@@ -69,7 +69,9 @@ pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
             let ty = rust_type(ty, paths, model);
             quote! { #docs #deprecated pub type #name = #ty; }
         }
-    }
+    };
+    out.extend(emit_fit_and_default(&name, def, paths));
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -104,10 +106,24 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
             pub #additional_name: ::std::collections::BTreeMap<::std::string::String, #ty>,
         });
     }
+    if let Some(extra) = &s.unknown_fields {
+        let extra = ident(extra);
+        fields.push(quote! {
+            /// Properties the spec does not declare, kept as the server sent them
+            /// and written back on encode (set them on a request with `extra_field`).
+            #[serde(flatten)]
+            pub #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        });
+    }
     // Deserialize is written by hand (see `emit_deserialize`): far less code to compile.
     // No PartialEq on objects and unions: on the newest spec it was a third of
     // the crate's compile time, and API objects are compared through their fields.
-    let derives = if multipart { quote!(#[derive(Debug, Clone)]) } else { quote!(#[derive(Debug, Clone, ::serde::Serialize)]) };
+    let derives = match (multipart, def.empty_value) {
+        (true, _) => quote!(#[derive(Debug, Clone)]),
+        // An empty value is what a missing required field of this type reads as.
+        (false, true) => quote!(#[derive(Debug, Clone, Default, ::serde::Serialize)]),
+        (false, false) => quote!(#[derive(Debug, Clone, ::serde::Serialize)]),
+    };
     let mut out = quote! {
         #docs
         #deprecated
@@ -116,7 +132,8 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         pub struct #name { #(#fields)* }
     };
     if !multipart {
-        out.extend(emit_deserialize(name, s, paths, &additional_name));
+        out.extend(emit_deserialize(name, s, model, paths, &additional_name));
+        out.extend(emit_struct_fit(name, s, model, paths));
     }
     if def.in_request || multipart {
         out.extend(emit_builder(name, s, model, paths, &additional_name));
@@ -127,26 +144,89 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     out
 }
 
+/// `Fit` (how well a decoded value matches its JSON, for untagged unions) and,
+/// for one-value enums, `Default`, for the kinds other than objects.
+fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let fit = |body: TokenStream| quote! {
+        impl #rt::de::Fit for #name {
+            fn misfit(&self) -> usize { #body }
+        }
+    };
+    match &def.kind {
+        TypeKind::StringEnum(e) => {
+            let catch_all = ident(&e.catch_all);
+            let mut out = fit(quote!(if ::std::matches!(self, Self::#catch_all(_)) { #rt::de::UNKNOWN_TAG } else { 0 }));
+            if let [only] = e.values.as_slice() {
+                let only = ident(&only.rust_name);
+                out.extend(quote! {
+                    impl ::std::default::Default for #name {
+                        fn default() -> Self { Self::#only }
+                    }
+                });
+            }
+            out
+        }
+        TypeKind::OpenString(_) => fit(quote!(0)),
+        TypeKind::Tagged(t) => {
+            let arms = t.variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                quote!(Self::#id(value) => #rt::de::Fit::misfit(value),)
+            });
+            let fallback = ident(&t.fallback);
+            fit(quote!(match self { #(#arms)* Self::#fallback(_) => #rt::de::UNKNOWN_TAG, }))
+        }
+        TypeKind::Untagged(variants) if !variants.iter().any(|v| holds_file(&v.ty)) => {
+            let arms = variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                quote!(Self::#id(value) => #rt::de::Fit::misfit(value),)
+            });
+            fit(quote!(match self { #(#arms)* }))
+        }
+        _ => TokenStream::new(),
+    }
+}
+
 /// `Deserialize` through the runtime's `de` helpers: the object is read once
 /// and each field taken out by wire name (missing optional fields are `None`).
-fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+/// Declared fields come first; a flattened union part then reads what they
+/// left, and whatever nobody took is kept (`additionalProperties` or the
+/// unknown-fields map), so nothing the server sends is lost.
+fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let rt = &paths.runtime;
     let expected = format!("an object `{name}`");
+    let owner = name.to_string();
     let mut inits = Vec::new();
-    for f in &s.fields {
+    for f in s.fields.iter().filter(|f| !f.flatten) {
         let fname = ident(&f.rust_name);
         let wire = &f.wire_name;
-        inits.push(if f.flatten {
-            quote!(#fname: #rt::de::whole::<_, D::Error>(&object)?,)
+        inits.push(if f.ty == TypeRef::I64 && !f.boxed {
+            quote!(#fname: #rt::de::int64_field::<_, D::Error>(&mut object, #owner, #wire)?,)
+        } else if crate::api::reads_missing_as_empty(f, model) {
+            quote!(#fname: #rt::de::field_or_empty::<_, D::Error>(&mut object, #owner, #wire)?,)
         } else {
             quote!(#fname: #rt::de::field::<_, D::Error>(&mut object, #wire)?,)
         });
     }
+    for f in s.fields.iter().filter(|f| f.flatten) {
+        let fname = ident(&f.rust_name);
+        inits.push(quote!(#fname: #rt::de::whole::<_, D::Error>(&object)?,));
+    }
+    let mut keeps_rest = false;
     if s.additional.is_some() {
         inits.push(quote!(#additional_name: #rt::de::rest::<_, D::Error>(object)?,));
+        keeps_rest = true;
+    } else if let Some(extra) = &s.unknown_fields {
+        let extra = ident(extra);
+        inits.push(quote!(#extra: object,));
+        keeps_rest = true;
     }
-    let binding = if s.fields.iter().all(|f| f.flatten) && s.additional.is_none() { quote!(object) } else { quote!(mut object) };
-    let binding = if s.fields.is_empty() && s.additional.is_none() { quote!(_object) } else { binding };
+    let takes = s.fields.iter().any(|f| !f.flatten);
+    let binding = match (takes, keeps_rest || s.fields.iter().any(|f| f.flatten)) {
+        (true, _) => quote!(mut object),
+        (false, true) => quote!(object),
+        (false, false) => quote!(_object),
+    };
     quote! {
         #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -154,6 +234,34 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, add
                 let #binding = #rt::de::object(deserializer, #expected)?;
                 ::std::result::Result::Ok(Self { #(#inits)* })
             }
+        }
+    }
+}
+
+/// `Fit` for an object: one per property it did not know, and a large
+/// penalty for a one-value enum property (a tag) holding another value.
+fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let mut terms = Vec::new();
+    if let Some(extra) = &s.unknown_fields {
+        let extra = ident(extra);
+        terms.push(quote!(self.#extra.len()));
+    }
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        if f.flatten {
+            terms.push(quote!(#rt::de::Fit::misfit(&self.#fname)));
+        } else if crate::api::is_tag_like(f, model) {
+            let value = if crate::api::field_is_option(f) { quote!(self.#fname.as_ref().map_or(0, #rt::de::Fit::misfit)) } else { quote!(#rt::de::Fit::misfit(&self.#fname)) };
+            terms.push(value);
+        }
+    }
+    let body = if terms.is_empty() { quote!(0) } else { quote!(#(#terms)+*) };
+    let allow = (!terms.is_empty()).then(|| quote!(#[allow(deprecated)]));
+    quote! {
+        #allow
+        impl #rt::de::Fit for #name {
+            fn misfit(&self) -> usize { #body }
         }
     }
 }
@@ -166,7 +274,8 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
     let mut setters = Vec::new();
     // What each field becomes is decided once, in `crate::api`, which the
     // API listing (CHANGELOG, diff) reads too.
-    for (f, role) in s.fields.iter().zip(crate::api::builder_roles(s, model)) {
+    let plan = crate::api::builder(s, model);
+    for (f, role) in s.fields.iter().zip(plan.roles) {
         let fname = ident(&f.rust_name);
         let base = rust_type(&f.ty, paths, model);
         let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
@@ -202,6 +311,18 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
     }
     if s.additional.is_some() {
         inits.push(quote!(#additional_name: ::std::default::Default::default(),));
+    }
+    if let (Some(extra), Some(setter)) = (&s.unknown_fields, &plan.extra_setter) {
+        let extra = ident(extra);
+        let setter = ident(setter);
+        inits.push(quote!(#extra: ::serde_json::Map::new(),));
+        setters.push(quote! {
+            /// Sets a property the spec does not declare (sent as given, beside the others).
+            pub fn #setter(mut self, key: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+                self.#extra.insert(key.into(), value.into());
+                self
+            }
+        });
     }
     quote! {
         #[allow(deprecated)]
@@ -546,14 +667,24 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
             }
         });
     }
-    // Tried in order (lowering puts richer objects first); written by hand so
-    // each variant is read from one JSON value without serde's buffering code.
+    // Every variant is tried (lowering puts richer objects first) and the one
+    // that fits the value best is kept: a branch that would drop keys another
+    // branch knows, or whose tag differs, never wins; a perfect fit ends the
+    // search. Written by hand so each variant is read from one JSON value
+    // without serde's buffering code.
     let rt = &paths.runtime;
     let attempts = variants.iter().map(|v| {
         let id = ident(&v.rust_name);
-        quote!(if let ::std::option::Option::Some(v) = #rt::de::variant(&value) { return ::std::result::Result::Ok(Self::#id(v)); })
+        quote! {
+            if let ::std::option::Option::Some(attempt) = #rt::de::variant(&value) {
+                let misfit = attempt.misfit();
+                if misfit == 0 { return ::std::result::Result::Ok(Self::#id(attempt.accept())); }
+                #rt::de::keep_best(&mut best, misfit, attempt.map(Self::#id));
+            }
+        }
     });
-    let expected = format!("a value matching one variant of `{name}`");
+    let tried: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
+    let expected = format!("a value matching one variant of `{name}` (tried {})", tried.join(", "));
     quote! {
         #docs
         #deprecated
@@ -563,8 +694,12 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let mut best: ::std::option::Option<(usize, #rt::de::Attempt<Self>)> = ::std::option::Option::None;
                 #(#attempts)*
-                ::std::result::Result::Err(#rt::de::no_variant(&value, #expected))
+                match best {
+                    ::std::option::Option::Some((_, attempt)) => ::std::result::Result::Ok(attempt.accept()),
+                    ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&value, #expected)),
+                }
             }
         }
         #froms

@@ -54,6 +54,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     mark_features(&mut types, &generated);
     mark_uses(&mut types, &generated);
     box_cycles(&mut types);
+    mark_empty_values(&mut types);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
     warnings.extend(patch_warnings);
@@ -253,6 +254,22 @@ fn record_use(types: &mut BTreeMap<TypeId, TypeDef>, ty: &TypeRef, method: &str,
             continue;
         }
         t.used_by.push(TypeUse { method: method.to_owned(), role });
+    }
+}
+
+/// Marks the types that have an empty value: the least fixed point, so a
+/// cycle of required fields never gets one (its `Default` would not end).
+fn mark_empty_values(types: &mut BTreeMap<TypeId, TypeDef>) {
+    loop {
+        let newly: Vec<TypeId> = types.iter().filter(|(_, t)| !t.empty_value && crate::api::empty_by_construction(&t.kind, types)).map(|(id, _)| id.clone()).collect();
+        if newly.is_empty() {
+            return;
+        }
+        for id in newly {
+            if let Some(t) = types.get_mut(&id) {
+                t.empty_value = true;
+            }
+        }
     }
 }
 

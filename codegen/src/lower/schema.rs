@@ -83,7 +83,7 @@ impl<'s> SchemaLowerer<'s> {
             let id = format!("#{ptr}");
             let kind = self.definition(schema, &ptr, &rust_name, self.multipart.contains(&id))?;
             let view = View::of(schema);
-            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new() });
+            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
         }
         Ok(())
     }
@@ -131,7 +131,7 @@ impl<'s> SchemaLowerer<'s> {
                     return Ok(target_lowered);
                 }
             }
-            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new() });
+            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
             return Ok(lowered);
         }
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
@@ -235,11 +235,35 @@ impl<'s> SchemaLowerer<'s> {
             let name = scope.claim(if i == 0 { "variant" } else { "variant_more" });
             fields.push(Field { wire_name: String::new(), rust_name: name, ty: lowered.ty, required: true, nullable: false, doc: None, deprecated: false, boxed: false, flatten: true, facts: FieldFacts::default() });
         }
-        let additional = match additional {
-            Some((schema, aptr)) => Some(self.lower_in(&schema, &aptr, &format!("{owner}Value"), multipart)?.ty),
+        let additional_ty = match &additional {
+            Some((schema, aptr)) => Some(self.lower_in(schema, aptr, &format!("{owner}Value"), multipart)?.ty),
             None => None,
         };
-        Ok(Some(StructDef { fields, additional }))
+        // A name in `required` that no property declares still arrives: keep it
+        // as a field (of the `additionalProperties` type, or any JSON value).
+        // (Not beside a flattened union: its branches declare names of their own.)
+        let undeclared = if fields.iter().any(|f| f.flatten) { Vec::new() } else { undeclared_required(&fields, &self.required_names(view, ptr)) };
+        for (wire, rptr) in undeclared {
+            self.warn(&rptr, format!("`{wire}` is required but not declared in `properties`; generated as an optional field of {}", if additional_ty.is_some() { "the `additionalProperties` type" } else { "any JSON value" }));
+            by_wire.insert(wire.clone(), fields.len());
+            fields.push(Field {
+                rust_name: scope.claim(&field_name(&wire)),
+                wire_name: wire,
+                ty: additional_ty.clone().unwrap_or(TypeRef::Json),
+                // Optional in Rust: a spec that forgets to declare a name is not
+                // a reason to make callers invent a value for it.
+                required: false,
+                nullable: false,
+                doc: None,
+                deprecated: false,
+                boxed: false,
+                flatten: false,
+                facts: FieldFacts::default(),
+            });
+        }
+        let has_flattened = fields.iter().any(|f| f.flatten);
+        let unknown_fields = (additional_ty.is_none() && !multipart && !has_flattened).then(|| scope.claim("extra_fields"));
+        Ok(Some(StructDef { fields, additional: additional_ty, unknown_fields }))
     }
 
     /// Gathers the properties of an object and of every `allOf` part, following `$ref`s.
@@ -268,6 +292,10 @@ impl<'s> SchemaLowerer<'s> {
             };
             if rview.is_object() || !rview.list("allOf").is_empty() && !rview.is_union() {
                 self.collect_properties(rview, &rptr, &part_owner, parts, flattened, additional, seen, depth + 1);
+            } else if rview.is_union() && constraint_only_union(rview, |b| self.resolve(b, String::new()).0) {
+                // `anyOf: [{required: [a]}, {required: [b]}]` only restricts
+                // which of the object's own properties must be present: no
+                // data of its own, so no field and no constructor argument.
             } else if rview.is_union() {
                 flattened.push((part.clone(), part_ptr));
             } else if !rview.0.is_empty() {
@@ -291,6 +319,32 @@ impl<'s> SchemaLowerer<'s> {
         if let Additional::Schema(schema) = view.additional() {
             *additional = Some((schema.clone(), child(ptr, "additionalProperties")));
         }
+    }
+
+    /// Every name an object (and its `allOf` parts, through `$ref`s) lists in
+    /// `required`, with the pointer of the list that names it.
+    fn required_names(&self, view: View, ptr: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![(view.0.clone(), ptr.to_owned(), 0usize)];
+        while let Some((schema, p, depth)) = stack.pop() {
+            if depth > 32 || !seen.insert(p.clone()) {
+                continue;
+            }
+            let v = View(&schema);
+            for r in v.required() {
+                out.push((r.to_owned(), child(&p, "required")));
+            }
+            for (i, part) in v.list("allOf").iter().enumerate() {
+                let (resolved, rptr) = self.resolve(part, child(&child(&p, "allOf"), &i.to_string()));
+                if let Value::Object(m) = resolved {
+                    if !View(m).is_union() {
+                        stack.push((m.clone(), rptr, depth + 1));
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn component_rust_name(&self, name: &str) -> Option<String> {
@@ -443,12 +497,18 @@ impl<'s> SchemaLowerer<'s> {
     fn leaves(&self, branches: &[Value], ptr: &str) -> Vec<(Value, String)> {
         let mut out = Vec::new();
         let mut stack: Vec<(Value, String, usize)> = branches.iter().enumerate().rev().map(|(i, b)| (b.clone(), child(ptr, &i.to_string()), 0)).collect();
+        // Each nested union is expanded once: a union reached again (a cycle, or two
+        // branches sharing one) has its leaves in the output already.
+        let mut expanded: BTreeSet<String> = BTreeSet::new();
         while let Some((b, bptr, depth)) = stack.pop() {
             let (resolved, rptr) = self.resolve(&b, bptr.clone());
             let v = View::of(resolved);
             let key = if v.list("oneOf").len() > 1 { "oneOf" } else { "anyOf" };
             let inner = v.list(key);
             if inner.len() > 1 && depth < 8 && !v.is_object() {
+                if !expanded.insert(rptr.clone()) {
+                    continue;
+                }
                 for (i, x) in inner.iter().enumerate().rev() {
                     stack.push((x.clone(), child(&child(&rptr, key), &i.to_string()), depth + 1));
                 }
@@ -465,11 +525,16 @@ impl<'s> SchemaLowerer<'s> {
         let mut out = BTreeMap::new();
         let mut stack = vec![(schema, ptr.to_owned(), 0usize)];
         let mut any = false;
+        // A part reached twice adds nothing: merge each once (`allOf` fan-out cannot multiply).
+        let mut merged: BTreeSet<String> = BTreeSet::new();
         while let Some((s, p, depth)) = stack.pop() {
             if depth > 16 {
                 continue;
             }
             let (s, p) = self.resolve(s, p);
+            if !merged.insert(p.clone()) {
+                continue;
+            }
             let v = View::of(s);
             if v.list("oneOf").len() + v.list("anyOf").len() > 0 {
                 return None;
@@ -620,4 +685,28 @@ fn wire_from_pointer(ptr: &str) -> String {
     let tokens: Vec<String> = ptr.split('/').skip(1).map(unescape_token).collect();
     let start = tokens.iter().position(|t| t == "schemas").map_or(0, |i| i + 1);
     tokens[start..].iter().filter(|t| !matches!(t.as_str(), "properties" | "items" | "allOf" | "oneOf" | "anyOf" | "content" | "schema")).cloned().collect::<Vec<_>>().join(".")
+}
+
+/// Required names of `required` that no field declares, first mention each.
+fn undeclared_required(fields: &[Field], required: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, ptr) in required {
+        if !fields.iter().any(|f| !f.flatten && &f.wire_name == name) && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), ptr.clone()));
+        }
+    }
+    out
+}
+
+/// A union whose branches only constrain (keys among `required`, bounds on
+/// the number of properties, prose): every branch accepts any object that has
+/// the listed properties, which the surrounding object declares itself.
+fn constraint_only_union<'v>(view: View<'v>, resolve: impl Fn(&'v Value) -> &'v Value) -> bool {
+    const CONSTRAINTS: &[&str] = &["required", "minProperties", "maxProperties", "description", "title", "not"];
+    let branches: Vec<&Value> = view.list("oneOf").iter().chain(view.list("anyOf")).collect();
+    !branches.is_empty()
+        && branches.iter().all(|b| match resolve(b) {
+            Value::Object(m) => !m.is_empty() && m.keys().all(|k| CONSTRAINTS.contains(&k.as_str()) || k.starts_with("x-")),
+            _ => false,
+        })
 }

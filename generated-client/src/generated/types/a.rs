@@ -6,11 +6,15 @@
 /// Active thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ActiveStatus {
     /// Required. Default: `"active"`. Always `"active"`.
     pub r#type: super::ActiveStatusType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -23,8 +27,19 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
             "an object `ActiveStatus`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ActiveStatus", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ActiveStatus {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -84,6 +99,22 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ActiveStatusType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ActiveStatusType {
+    fn default() -> Self {
+        Self::Active
+    }
+}
 #[cfg(feature = "uploads")]
 /// A `multipart/form-data` form with 1 field, required.
 ///
@@ -132,6 +163,10 @@ pub struct AdditionalTools {
     pub role: super::MessageRole,
     /// Required.
     pub tools: ::std::vec::Vec<super::Tool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -144,18 +179,35 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
             "an object `AdditionalTools`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalTools", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalTools", "id")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalTools", "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdditionalTools {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdditionalToolsItemParam {
     /// Optional; may be `null`.
@@ -167,6 +219,10 @@ pub struct AdditionalToolsItemParam {
     pub role: super::AdditionalToolsItemParamRole,
     /// Required.
     pub tools: ::std::vec::Vec<super::Tool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -180,10 +236,28 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalToolsItemParam", "type")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalToolsItemParam", "role")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdditionalToolsItemParam", "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdditionalToolsItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+            + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -197,6 +271,7 @@ impl AdditionalToolsItemParam {
             r#type: super::AdditionalToolsItemParamType::AdditionalTools,
             role: super::AdditionalToolsItemParamRole::Developer,
             tools: tools.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -205,6 +280,15 @@ impl AdditionalToolsItemParam {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -266,6 +350,22 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for AdditionalToolsItemParamRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for AdditionalToolsItemParamRole {
+    fn default() -> Self {
+        Self::Developer
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -320,6 +420,22 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for AdditionalToolsItemParamType {
+    fn default() -> Self {
+        Self::AdditionalTools
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -379,11 +495,27 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for AdditionalToolsType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for AdditionalToolsType {
+    fn default() -> Self {
+        Self::AdditionalTools
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 8 properties, 6 of them required.
 ///
 /// Used by [`Client::admin_api_keys_get`](crate::runtime::Client::admin_api_keys_get) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdminApiKey {
     /// Required. Always `"organization.admin_api_key"`.
@@ -404,6 +536,10 @@ pub struct AdminApiKey {
     pub last_used_at: ::std::option::Option<i64>,
     /// Required.
     pub owner: super::AdminApiKeyOwner,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -416,34 +552,51 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
             "an object `AdminApiKey`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKey", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKey", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            redacted_value: crate::runtime::de::field::<
+            redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "redacted_value")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKey", "redacted_value")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            expires_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKey", "created_at")?,
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            last_used_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKey", "expires_at")?,
+            last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "last_used_at")?,
-            owner: crate::runtime::de::field::<_, D::Error>(&mut object, "owner")?,
+            >(&mut object, "AdminApiKey", "last_used_at")?,
+            owner: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKey", "owner")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdminApiKey {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdminApiKeyCreateResponse {
     /// Required. Always `"organization.admin_api_key"`.
@@ -466,6 +619,10 @@ pub struct AdminApiKeyCreateResponse {
     pub owner: super::AdminApiKeyOwner,
     /// Required.
     pub value: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -478,28 +635,48 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
             "an object `AdminApiKeyCreateResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeyCreateResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeyCreateResponse", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            redacted_value: crate::runtime::de::field::<
+            redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "redacted_value")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKeyCreateResponse", "redacted_value")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            expires_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKeyCreateResponse", "created_at")?,
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            last_used_at: crate::runtime::de::field::<
+            >(&mut object, "AdminApiKeyCreateResponse", "expires_at")?,
+            last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "last_used_at")?,
-            owner: crate::runtime::de::field::<_, D::Error>(&mut object, "owner")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            >(&mut object, "AdminApiKeyCreateResponse", "last_used_at")?,
+            owner: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeyCreateResponse", "owner")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeyCreateResponse", "value")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdminApiKeyCreateResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -560,10 +737,26 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for AdminApiKeyObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for AdminApiKeyObject {
+    fn default() -> Self {
+        Self::OrganizationAdminApiKey
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdminApiKeyOwner {
     /// Optional.
@@ -584,6 +777,10 @@ pub struct AdminApiKeyOwner {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -600,19 +797,27 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "AdminApiKeyOwner", "created_at")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdminApiKeyOwner {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdminApiKeysCreateRequest {
     /// Required.
@@ -620,6 +825,10 @@ pub struct AdminApiKeysCreateRequest {
     /// Optional. At least `1` and at most `31536000`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in_seconds: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -632,12 +841,23 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
             "an object `AdminApiKeysCreateRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            expires_in_seconds: crate::runtime::de::field::<
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "expires_in_seconds")?,
+            >(&mut object, "AdminApiKeysCreateRequest", "name")?,
+            expires_in_seconds: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeysCreateRequest", "expires_in_seconds")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdminApiKeysCreateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
@@ -649,6 +869,7 @@ impl AdminApiKeysCreateRequest {
         Self {
             name: name.into(),
             expires_in_seconds: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `expires_in_seconds`.
@@ -656,12 +877,21 @@ impl AdminApiKeysCreateRequest {
         self.expires_in_seconds = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "organization")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::admin_api_keys_delete`](crate::runtime::Client::admin_api_keys_delete) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AdminApiKeysDeleteResponse {
     /// Required.
@@ -670,6 +900,10 @@ pub struct AdminApiKeysDeleteResponse {
     pub object: super::AdminApiKeysDeleteResponseObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -682,10 +916,27 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
             "an object `AdminApiKeysDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeysDeleteResponse", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeysDeleteResponse", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AdminApiKeysDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AdminApiKeysDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -743,6 +994,22 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for AdminApiKeysDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for AdminApiKeysDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationAdminApiKeyDeleted
     }
 }
 #[cfg(feature = "organization")]
@@ -804,6 +1071,16 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for AdminApiKeysListOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -898,11 +1175,23 @@ impl ::std::convert::From<super::FilePath> for Annotation {
         Self::FilePath(value)
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for Annotation {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::admin_api_keys_list`](crate::runtime::Client::admin_api_keys_list) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApiKeyList {
     /// Required. Always `"list"`.
@@ -917,6 +1206,10 @@ pub struct ApiKeyList {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -929,12 +1222,29 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
             "an object `ApiKeyList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApiKeyList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApiKeyList", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApiKeyList", "has_more")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApiKeyList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -992,6 +1302,22 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for ApiKeyListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for ApiKeyListObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1056,6 +1382,16 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch call output status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1114,6 +1450,16 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCallOutputStatusParam {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1178,6 +1524,16 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch call status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1239,10 +1595,20 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperation {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -1251,6 +1617,10 @@ pub struct ApplyPatchCreateFileOperation {
     pub path: ::std::string::String,
     /// Required.
     pub diff: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1263,17 +1633,34 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
             "an object `ApplyPatchCreateFileOperation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
-            diff: crate::runtime::de::field::<_, D::Error>(&mut object, "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperation", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperation", "path")?,
+            diff: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperation", "diff")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperationParam {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -1282,6 +1669,10 @@ pub struct ApplyPatchCreateFileOperationParam {
     pub path: ::std::string::String,
     /// Required. At most 10485760 characters.
     pub diff: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1294,10 +1685,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
             "an object `ApplyPatchCreateFileOperationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
-            diff: crate::runtime::de::field::<_, D::Error>(&mut object, "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperationParam", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperationParam", "path")?,
+            diff: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchCreateFileOperationParam", "diff")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1313,7 +1721,17 @@ impl ApplyPatchCreateFileOperationParam {
             r#type: super::ApplyPatchCreateFileOperationParamType::CreateFile,
             path: path.into(),
             diff: diff.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1374,6 +1792,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchCreateFileOperationParamType {
+    fn default() -> Self {
+        Self::CreateFile
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1431,16 +1865,36 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchCreateFileOperationType {
+    fn default() -> Self {
+        Self::CreateFile
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperation {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
     pub r#type: super::ApplyPatchDeleteFileOperationType,
     /// Required.
     pub path: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1453,22 +1907,40 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
             "an object `ApplyPatchDeleteFileOperation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchDeleteFileOperation", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchDeleteFileOperation", "path")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperationParam {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
     pub r#type: super::ApplyPatchDeleteFileOperationParamType,
     /// Required. At least 1 character.
     pub path: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1481,9 +1953,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
             "an object `ApplyPatchDeleteFileOperationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchDeleteFileOperationParam", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchDeleteFileOperationParam", "path")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1495,7 +1981,17 @@ impl ApplyPatchDeleteFileOperationParam {
         Self {
             r#type: super::ApplyPatchDeleteFileOperationParamType::DeleteFile,
             path: path.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1556,6 +2052,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchDeleteFileOperationParamType {
+    fn default() -> Self {
+        Self::DeleteFile
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1610,6 +2122,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchDeleteFileOperationType {
+    fn default() -> Self {
+        Self::DeleteFile
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1692,6 +2220,17 @@ for ApplyPatchOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchOperationParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1716,6 +2255,10 @@ pub struct ApplyPatchToolCall {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1728,9 +2271,18 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
             "an object `ApplyPatchToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCall", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCall", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             operation: crate::runtime::de::field::<
@@ -1741,7 +2293,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1765,6 +2325,10 @@ pub struct ApplyPatchToolCallItemParam {
     pub status: super::ApplyPatchCallStatusParam,
     /// Required.
     pub operation: super::ApplyPatchOperationParam,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1777,16 +2341,30 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
             "an object `ApplyPatchToolCallItemParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallItemParam", "type")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallItemParam", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             operation: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "operation")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchToolCallItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1806,6 +2384,7 @@ impl ApplyPatchToolCallItemParam {
             caller: ::std::option::Option::None,
             status: status.into(),
             operation: operation.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -1822,6 +2401,15 @@ impl ApplyPatchToolCallItemParam {
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
     ) -> Self {
         self.caller = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1880,6 +2468,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchToolCallItemParamType {
+    fn default() -> Self {
+        Self::ApplyPatchCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1962,6 +2566,17 @@ for ApplyPatchToolCallOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOperation {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1985,6 +2600,10 @@ pub struct ApplyPatchToolCallOutput {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1997,9 +2616,18 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
             "an object `ApplyPatchToolCallOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallOutput", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallOutput", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallOutput", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
@@ -2007,7 +2635,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2032,6 +2668,10 @@ pub struct ApplyPatchToolCallOutputItemParam {
     /// Optional; may be `null`. At most 10485760 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2044,13 +2684,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
             "an object `ApplyPatchToolCallOutputItemParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallOutputItemParam", "type")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolCallOutputItemParam", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2069,6 +2723,7 @@ impl ApplyPatchToolCallOutputItemParam {
             caller: ::std::option::Option::None,
             status: status.into(),
             output: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -2093,6 +2748,15 @@ impl ApplyPatchToolCallOutputItemParam {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.output = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2154,6 +2818,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchToolCallOutputItemParamType {
+    fn default() -> Self {
+        Self::ApplyPatchCallOutput
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2208,6 +2888,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchToolCallOutputType {
+    fn default() -> Self {
+        Self::ApplyPatchCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2267,11 +2963,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchToolCallType {
+    fn default() -> Self {
+        Self::ApplyPatchCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Apply patch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchToolParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
@@ -2281,6 +2993,10 @@ pub struct ApplyPatchToolParam {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -2293,12 +3009,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
             "an object `ApplyPatchToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchToolParam", "type")?,
             allowed_callers: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2310,6 +3037,7 @@ impl ApplyPatchToolParam {
         Self {
             r#type: super::ApplyPatchToolParamType::ApplyPatch,
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `allowed_callers`.
@@ -2320,6 +3048,15 @@ impl ApplyPatchToolParam {
         >,
     ) -> Self {
         self.allowed_callers = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2380,11 +3117,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchToolParamType {
+    fn default() -> Self {
+        Self::ApplyPatch
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperation {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -2393,6 +3146,10 @@ pub struct ApplyPatchUpdateFileOperation {
     pub path: ::std::string::String,
     /// Required.
     pub diff: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2405,17 +3162,34 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
             "an object `ApplyPatchUpdateFileOperation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
-            diff: crate::runtime::de::field::<_, D::Error>(&mut object, "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperation", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperation", "path")?,
+            diff: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperation", "diff")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperationParam {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -2424,6 +3198,10 @@ pub struct ApplyPatchUpdateFileOperationParam {
     pub path: ::std::string::String,
     /// Required. At most 10485760 characters.
     pub diff: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2436,10 +3214,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
             "an object `ApplyPatchUpdateFileOperationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
-            diff: crate::runtime::de::field::<_, D::Error>(&mut object, "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperationParam", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperationParam", "path")?,
+            diff: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApplyPatchUpdateFileOperationParam", "diff")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2455,7 +3250,17 @@ impl ApplyPatchUpdateFileOperationParam {
             r#type: super::ApplyPatchUpdateFileOperationParamType::UpdateFile,
             path: path.into(),
             diff: diff.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2516,6 +3321,22 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchUpdateFileOperationParamType {
+    fn default() -> Self {
+        Self::UpdateFile
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2572,11 +3393,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ApplyPatchUpdateFileOperationType {
+    fn default() -> Self {
+        Self::UpdateFile
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ApproximateLocation {
     /// Required. Default: `"approximate"`. Always `"approximate"`.
@@ -2593,6 +3430,10 @@ pub struct ApproximateLocation {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -2605,12 +3446,23 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             "an object `ApproximateLocation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ApproximateLocation", "type")?,
             country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ApproximateLocation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2625,6 +3477,7 @@ impl ApproximateLocation {
             region: ::std::option::Option::None,
             city: ::std::option::Option::None,
             timezone: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `country`.
@@ -2657,6 +3510,15 @@ impl ApproximateLocation {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.timezone = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2717,6 +3579,22 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ApproximateLocationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ApproximateLocationType {
+    fn default() -> Self {
+        Self::Approximate
+    }
+}
 #[cfg(
     any(
         feature = "group-organization-role-assignments",
@@ -2728,7 +3606,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
 /// An object with 12 properties, all required.
 ///
 /// Used by [`Client::retrieve_group_role`](crate::runtime::Client::retrieve_group_role) (response), [`Client::retrieve_user_role`](crate::runtime::Client::retrieve_user_role) (response), [`Client::retrieve_project_group_role`](crate::runtime::Client::retrieve_project_group_role) (response) and [`Client::retrieve_project_user_role`](crate::runtime::Client::retrieve_project_user_role) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssignedRoleDetails {
     /// Required.
@@ -2761,6 +3639,10 @@ pub struct AssignedRoleDetails {
     pub assignment_sources: ::std::option::Option<
         ::std::vec::Vec<super::AssignedRoleDetailsAssignmentSourcesItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -2780,32 +3662,38 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
             "an object `AssignedRoleDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            permissions: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "permissions")?,
-            resource_type: crate::runtime::de::field::<
+            >(&mut object, "AssignedRoleDetails", "id")?,
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "resource_type")?,
-            predefined_role: crate::runtime::de::field::<
+            >(&mut object, "AssignedRoleDetails", "name")?,
+            permissions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "predefined_role")?,
+            >(&mut object, "AssignedRoleDetails", "permissions")?,
+            resource_type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssignedRoleDetails", "resource_type")?,
+            predefined_role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssignedRoleDetails", "predefined_role")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            updated_at: crate::runtime::de::field::<
+            >(&mut object, "AssignedRoleDetails", "created_at")?,
+            updated_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "updated_at")?,
+            >(&mut object, "AssignedRoleDetails", "updated_at")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -2819,7 +3707,22 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
                 _,
                 D::Error,
             >(&mut object, "assignment_sources")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssignedRoleDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -2833,13 +3736,17 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssignedRoleDetailsAssignmentSourcesItem {
     /// Required.
     pub principal_id: ::std::string::String,
     /// Required.
     pub principal_type: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -2859,22 +3766,41 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
             "an object `AssignedRoleDetailsAssignmentSourcesItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            principal_id: crate::runtime::de::field::<
+            principal_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "principal_id")?,
-            principal_type: crate::runtime::de::field::<
+            >(&mut object, "AssignedRoleDetailsAssignmentSourcesItem", "principal_id")?,
+            principal_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "principal_type")?,
+            >(
+                &mut object,
+                "AssignedRoleDetailsAssignmentSourcesItem",
+                "principal_type",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
 /// Assistant message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantMessageItem {
     /// Required.
@@ -2889,6 +3815,10 @@ pub struct AssistantMessageItem {
     pub r#type: super::AssistantMessageItemType,
     /// Required.
     pub content: ::std::vec::Vec<super::ResponseOutputText>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2901,19 +3831,40 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
             "an object `AssistantMessageItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "AssistantMessageItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            >(&mut object, "AssistantMessageItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantMessageItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantMessageItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantMessageItem", "type")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantMessageItem", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantMessageItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2974,6 +3925,22 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for AssistantMessageItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for AssistantMessageItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3030,12 +3997,28 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for AssistantMessageItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for AssistantMessageItemType {
+    fn default() -> Self {
+        Self::ChatkitAssistantMessage
+    }
+}
 #[cfg(feature = "assistants")]
 /// Assistant
 ///
 /// Used by [`Client::create_assistant`](crate::runtime::Client::create_assistant) (response), [`Client::get_assistant`](crate::runtime::Client::get_assistant) (response) and [`Client::modify_assistant`](crate::runtime::Client::modify_assistant) (response).
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantObject {
     /// Required.
@@ -3068,6 +4051,10 @@ pub struct AssistantObject {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3080,23 +4067,35 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
             "an object `AssistantObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "AssistantObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantObject", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantObject", "created_at")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantObject", "model")?,
             instructions: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "instructions")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantObject", "tools")?,
             tool_resources: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3111,7 +4110,15 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3172,10 +4179,26 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantObjectObject {
+    fn default() -> Self {
+        Self::Assistant
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantObjectToolResources {
     /// Optional.
@@ -3188,6 +4211,10 @@ pub struct AssistantObjectToolResources {
     pub file_search: ::std::option::Option<
         super::AssistantObjectToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3208,19 +4235,31 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantObjectToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantObjectToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3234,19 +4273,31 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResourcesCodeInterpre
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantObjectToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantObjectToolResourcesFileSearch {
     /// Optional. At most 1 item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3263,7 +4314,15 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResourcesFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantObjectToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3344,6 +4403,17 @@ impl ::std::convert::From<super::AssistantToolsFunction> for AssistantObjectTool
         Self::Function(value)
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantObjectToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// A union of an [`ErrorEvent`](super::ErrorEvent), a [`DoneEvent`](super::DoneEvent), a [`ThreadStreamEvent`](super::ThreadStreamEvent), a [`RunStreamEvent`](super::RunStreamEvent), a [`RunStepStreamEvent`](super::RunStepStreamEvent) and 1 more, told apart by shape.
 ///
@@ -3372,30 +4442,106 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ErrorEvent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ErrorEvent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ErrorEvent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::DoneEvent(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::DoneEvent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::DoneEvent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ThreadStreamEvent(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ThreadStreamEvent(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ThreadStreamEvent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::RunStreamEvent(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::RunStreamEvent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::RunStreamEvent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::RunStepStreamEvent(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::RunStepStreamEvent(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::RunStepStreamEvent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::MessageStreamEvent(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::MessageStreamEvent(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::MessageStreamEvent),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `AssistantStreamEvent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `AssistantStreamEvent` (tried ErrorEvent, DoneEvent, ThreadStreamEvent, RunStreamEvent, RunStepStreamEvent, MessageStreamEvent)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3432,6 +4578,19 @@ impl ::std::convert::From<super::RunStepStreamEvent> for AssistantStreamEvent {
 impl ::std::convert::From<super::MessageStreamEvent> for AssistantStreamEvent {
     fn from(value: super::MessageStreamEvent) -> Self {
         Self::MessageStreamEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for AssistantStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ErrorEvent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DoneEvent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::RunStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::RunStepStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::MessageStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3655,15 +4814,29 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for AssistantSupportedModels {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// Code interpreter tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsCode {
     /// Required. Always `"code_interpreter"`.
     pub r#type: super::AssistantToolsCodeType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3676,8 +4849,19 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
             "an object `AssistantToolsCode`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantToolsCode", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantToolsCode {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3688,7 +4872,17 @@ impl AssistantToolsCode {
     pub fn new() -> Self {
         Self {
             r#type: super::AssistantToolsCodeType::CodeInterpreter,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -3749,10 +4943,26 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantToolsCodeType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantToolsCodeType {
+    fn default() -> Self {
+        Self::CodeInterpreter
+    }
+}
+#[cfg(feature = "assistants")]
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearch {
     /// Required. Always `"file_search"`.
@@ -3760,6 +4970,10 @@ pub struct AssistantToolsFileSearch {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::AssistantToolsFileSearchFileSearch>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3772,12 +4986,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
             "an object `AssistantToolsFileSearch`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantToolsFileSearch", "type")?,
             file_search: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantToolsFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3789,6 +5014,7 @@ impl AssistantToolsFileSearch {
         Self {
             r#type: super::AssistantToolsFileSearchType::FileSearch,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_search`.
@@ -3799,12 +5025,21 @@ impl AssistantToolsFileSearch {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearchFileSearch {
     /// Optional. At least `1` and at most `50`.
@@ -3813,6 +5048,10 @@ pub struct AssistantToolsFileSearchFileSearch {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<super::FileSearchRankingOptions>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3825,15 +5064,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
             "an object `AssistantToolsFileSearchFileSearch`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_num_results: crate::runtime::de::field::<
+            max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_num_results")?,
+            >(&mut object, "AssistantToolsFileSearchFileSearch", "max_num_results")?,
             ranking_options: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "ranking_options")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantToolsFileSearchFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3845,6 +5092,7 @@ impl AssistantToolsFileSearchFileSearch {
         Self {
             max_num_results: ::std::option::Option::None,
             ranking_options: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `max_num_results`.
@@ -3858,6 +5106,15 @@ impl AssistantToolsFileSearchFileSearch {
         value: impl ::std::convert::Into<super::FileSearchRankingOptions>,
     ) -> Self {
         self.ranking_options = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3919,14 +5176,34 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantToolsFileSearchType {
+    fn default() -> Self {
+        Self::FileSearch
+    }
+}
+#[cfg(feature = "assistants")]
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearchTypeOnly {
     /// Required. Always `"file_search"`.
     pub r#type: super::AssistantToolsFileSearchTypeOnlyType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3939,8 +5216,19 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
             "an object `AssistantToolsFileSearchTypeOnly`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantToolsFileSearchTypeOnly", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnly {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3951,7 +5239,17 @@ impl AssistantToolsFileSearchTypeOnly {
     pub fn new() -> Self {
         Self {
             r#type: super::AssistantToolsFileSearchTypeOnlyType::FileSearch,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -4012,16 +5310,36 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantToolsFileSearchTypeOnlyType {
+    fn default() -> Self {
+        Self::FileSearch
+    }
+}
+#[cfg(feature = "assistants")]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantToolsFunction {
     /// Required. Always `"function"`.
     pub r#type: super::AssistantToolsFunctionType,
     /// Required.
     pub function: super::FunctionObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4034,9 +5352,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
             "an object `AssistantToolsFunction`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantToolsFunction", "type")?,
+            function: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantToolsFunction", "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantToolsFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4048,7 +5380,17 @@ impl AssistantToolsFunction {
         Self {
             r#type: super::AssistantToolsFunctionType::Function,
             function: function.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -4109,6 +5451,22 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantToolsFunctionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantToolsFunctionType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union of a [`ResponseFormatJsonSchema`](super::ResponseFormatJsonSchema), a [`ResponseFormatText`](super::ResponseFormatText), a [`ResponseFormatJsonObject`](super::ResponseFormatJsonObject) and an [`AssistantsApiResponseFormatOptionAuto`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4132,24 +5490,76 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ResponseFormatJsonSchema(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ResponseFormatJsonSchema(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ResponseFormatJsonSchema),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ResponseFormatText(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ResponseFormatText(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ResponseFormatText),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ResponseFormatJsonObject(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ResponseFormatJsonObject(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ResponseFormatJsonObject),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `AssistantsApiResponseFormatOption`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `AssistantsApiResponseFormatOption` (tried ResponseFormatJsonSchema, ResponseFormatText, ResponseFormatJsonObject, Auto)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4178,6 +5588,21 @@ impl ::std::convert::From<super::AssistantsApiResponseFormatOptionAuto>
 for AssistantsApiResponseFormatOption {
     fn from(value: super::AssistantsApiResponseFormatOptionAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ResponseFormatJsonSchema(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ResponseFormatText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseFormatJsonObject(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4238,6 +5663,22 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for AssistantsApiResponseFormatOptionAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union of an [`AssistantsNamedToolChoice`] and an [`AssistantsApiToolChoiceOptionVariant1`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4257,18 +5698,50 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::NamedToolChoice(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::NamedToolChoice(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::NamedToolChoice),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant1(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Variant1(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant1),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `AssistantsApiToolChoiceOption`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `AssistantsApiToolChoiceOption` (tried NamedToolChoice, Variant1)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4283,6 +5756,15 @@ impl ::std::convert::From<super::AssistantsApiToolChoiceOptionVariant1>
 for AssistantsApiToolChoiceOption {
     fn from(value: super::AssistantsApiToolChoiceOptionVariant1) -> Self {
         Self::Variant1(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4351,6 +5833,16 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionVariant1 {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantsApiToolChoiceOptionVariant1 {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4362,6 +5854,10 @@ pub struct AssistantsNamedToolChoice {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<super::AssistantsNamedToolChoiceFunction>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4376,7 +5872,15 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantsNamedToolChoice {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4390,6 +5894,7 @@ impl AssistantsNamedToolChoice {
         Self {
             r#type: r#type.into(),
             function: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `function`.
@@ -4400,16 +5905,29 @@ impl AssistantsNamedToolChoice {
         self.function = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AssistantsNamedToolChoiceFunction {
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4422,8 +5940,19 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
             "an object `AssistantsNamedToolChoiceFunction`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AssistantsNamedToolChoiceFunction", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AssistantsNamedToolChoiceFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4432,7 +5961,19 @@ impl AssistantsNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -4500,6 +6041,16 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantsNamedToolChoiceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Attachment
 ///
@@ -4517,6 +6068,10 @@ pub struct Attachment {
     pub mime_type: ::std::string::String,
     /// Required; may be `null`. Format: `uri`.
     pub preview_url: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4530,17 +6085,31 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            mime_type: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "mime_type")?,
+            >(&mut object, "Attachment", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Attachment", "name")?,
+            mime_type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Attachment", "mime_type")?,
             preview_url: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "preview_url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Attachment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4602,6 +6171,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for AttachmentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -4681,11 +6260,21 @@ impl<'de> ::serde::Deserialize<'de> for AudioResponseFormat {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for AudioResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "realtime")]
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AudioTranscription {
     /// Optional.
@@ -4706,6 +6295,10 @@ pub struct AudioTranscription {
     /// Optional. One of `"minimal"`, `"low"`, `"medium"`, `"high"` or `"xhigh"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delay: ::std::option::Option<super::AudioTranscriptionDelay>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -4727,7 +6320,15 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
             keywords: crate::runtime::de::field::<_, D::Error>(&mut object, "keywords")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             delay: crate::runtime::de::field::<_, D::Error>(&mut object, "delay")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AudioTranscription {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -4743,6 +6344,7 @@ impl AudioTranscription {
             keywords: ::std::option::Option::None,
             prompt: ::std::option::Option::None,
             delay: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -4791,6 +6393,15 @@ impl AudioTranscription {
         value: impl ::std::convert::Into<super::AudioTranscriptionDelay>,
     ) -> Self {
         self.delay = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -4865,6 +6476,16 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for AudioTranscriptionDelay {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -4948,10 +6569,16 @@ impl ::std::fmt::Display for AudioTranscriptionModel {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for AudioTranscriptionModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AudioTranscriptionResponse {
     /// Optional.
@@ -4966,6 +6593,10 @@ pub struct AudioTranscriptionResponse {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -4985,7 +6616,15 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
                 D::Error,
             >(&mut object, "languages")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AudioTranscriptionResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "realtime")]
@@ -5066,6 +6705,12 @@ impl ::std::convert::From<::std::string::String> for AudioTranscriptionResponseM
 impl ::std::fmt::Display for AudioTranscriptionResponseModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for AudioTranscriptionResponseModel {
+    fn misfit(&self) -> usize {
+        0
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5351,6 +6996,10 @@ pub struct AuditLog {
     pub certificates_deactivated: ::std::option::Option<
         super::AuditLogCertificatesDeactivated,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5363,12 +7012,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
             "an object `AuditLog`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            effective_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "effective_at")?,
+            >(&mut object, "AuditLog", "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            effective_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "AuditLog", "effective_at")?,
             project: crate::runtime::de::field::<_, D::Error>(&mut object, "project")?,
             actor: crate::runtime::de::field::<_, D::Error>(&mut object, "actor")?,
             api_key_created: crate::runtime::de::field::<
@@ -5591,14 +7243,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
                 _,
                 D::Error,
             >(&mut object, "certificates.deactivated")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLog {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogActor {
     /// Optional. One of `"session"` or `"api_key"`.
@@ -5610,6 +7270,10 @@ pub struct AuditLogActor {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key: ::std::option::Option<super::AuditLogActorApiKey>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5625,14 +7289,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
             api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogActor {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogActorApiKey {
     /// Optional.
@@ -5647,6 +7319,10 @@ pub struct AuditLogActorApiKey {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account: ::std::option::Option<super::AuditLogActorServiceAccount>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5666,7 +7342,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
                 _,
                 D::Error,
             >(&mut object, "service_account")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogActorApiKey {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5731,15 +7415,29 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for AuditLogActorApiKeyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogActorServiceAccount {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5753,14 +7451,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogActorServiceAccount {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogActorSession {
     /// Optional.
@@ -5769,6 +7475,10 @@ pub struct AuditLogActorSession {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_address: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5786,7 +7496,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
                 _,
                 D::Error,
             >(&mut object, "ip_address")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogActorSession {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5851,10 +7569,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for AuditLogActorType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogActorUser {
     /// Optional.
@@ -5863,6 +7591,10 @@ pub struct AuditLogActorUser {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5877,14 +7609,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogActorUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyCreated {
     /// Optional.
@@ -5893,6 +7633,10 @@ pub struct AuditLogApiKeyCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogApiKeyCreatedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5907,19 +7651,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogApiKeyCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyCreatedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5933,19 +7689,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
         )?;
         ::std::result::Result::Ok(Self {
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogApiKeyCreatedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5959,14 +7727,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogApiKeyDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyUpdated {
     /// Optional.
@@ -5977,6 +7753,10 @@ pub struct AuditLogApiKeyUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogApiKeyUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5994,19 +7774,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogApiKeyUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6020,14 +7812,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogApiKeyUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificateCreated {
     /// Optional.
@@ -6036,6 +7836,10 @@ pub struct AuditLogCertificateCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6050,14 +7854,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificateCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificateDeleted {
     /// Optional.
@@ -6069,6 +7881,10 @@ pub struct AuditLogCertificateDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6087,14 +7903,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
                 _,
                 D::Error,
             >(&mut object, "certificate")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificateDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificateUpdated {
     /// Optional.
@@ -6103,6 +7927,10 @@ pub struct AuditLogCertificateUpdated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6117,14 +7945,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificateUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesActivated {
     /// Optional.
@@ -6132,6 +7968,10 @@ pub struct AuditLogCertificatesActivated {
     pub certificates: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogCertificatesActivatedCertificatesItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6148,14 +7988,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
                 _,
                 D::Error,
             >(&mut object, "certificates")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificatesActivated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesActivatedCertificatesItem {
     /// Optional.
@@ -6164,6 +8012,10 @@ pub struct AuditLogCertificatesActivatedCertificatesItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6178,14 +8030,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificatesActivatedCertificatesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesDeactivated {
     /// Optional.
@@ -6193,6 +8053,10 @@ pub struct AuditLogCertificatesDeactivated {
     pub certificates: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogCertificatesDeactivatedCertificatesItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6209,14 +8073,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
                 _,
                 D::Error,
             >(&mut object, "certificates")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificatesDeactivated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesDeactivatedCertificatesItem {
     /// Optional.
@@ -6225,6 +8097,10 @@ pub struct AuditLogCertificatesDeactivatedCertificatesItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6239,14 +8115,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCertificatesDeactivatedCertificatesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionCreated {
     /// Optional.
@@ -6255,6 +8139,10 @@ pub struct AuditLogCheckpointPermissionCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogCheckpointPermissionCreatedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6269,14 +8157,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionCreatedData {
     /// Optional.
@@ -6285,6 +8181,10 @@ pub struct AuditLogCheckpointPermissionCreatedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fine_tuned_model_checkpoint: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6305,19 +8205,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
                 _,
                 D::Error,
             >(&mut object, "fine_tuned_model_checkpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreatedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6331,7 +8243,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogCheckpointPermissionDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -7124,10 +9044,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for AuditLogEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogExternalKeyRegistered {
     /// Optional.
@@ -7138,6 +9068,10 @@ pub struct AuditLogExternalKeyRegistered {
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7152,19 +9086,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogExternalKeyRegistered {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogExternalKeyRemoved {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7178,14 +9124,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogExternalKeyRemoved {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogGroupCreated {
     /// Optional.
@@ -7194,6 +9148,10 @@ pub struct AuditLogGroupCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogGroupCreatedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7208,19 +9166,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogGroupCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogGroupCreatedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7237,19 +9207,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
                 _,
                 D::Error,
             >(&mut object, "group_name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogGroupCreatedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogGroupDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7263,14 +9245,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogGroupDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogGroupUpdated {
     /// Optional.
@@ -7281,6 +9271,10 @@ pub struct AuditLogGroupUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogGroupUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7298,19 +9292,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogGroupUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogGroupUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7327,19 +9333,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
                 _,
                 D::Error,
             >(&mut object, "group_name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogGroupUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogInviteAccepted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7353,19 +9371,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogInviteAccepted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogInviteDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7379,14 +9409,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogInviteDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogInviteSent {
     /// Optional.
@@ -7395,6 +9433,10 @@ pub struct AuditLogInviteSent {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogInviteSentData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7409,14 +9451,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogInviteSent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogInviteSentData {
     /// Optional.
@@ -7425,6 +9475,10 @@ pub struct AuditLogInviteSentData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7439,14 +9493,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
         ::std::result::Result::Ok(Self {
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogInviteSentData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigActivated {
     /// Optional.
@@ -7454,6 +9516,10 @@ pub struct AuditLogIpAllowlistConfigActivated {
     pub configs: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogIpAllowlistConfigActivatedConfigsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7467,14 +9533,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
         )?;
         ::std::result::Result::Ok(Self {
             configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigActivatedConfigsItem {
     /// Optional.
@@ -7483,6 +9557,10 @@ pub struct AuditLogIpAllowlistConfigActivatedConfigsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7497,14 +9575,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivatedConfigsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigDeactivated {
     /// Optional.
@@ -7512,6 +9598,10 @@ pub struct AuditLogIpAllowlistConfigDeactivated {
     pub configs: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogIpAllowlistConfigDeactivatedConfigsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7525,14 +9615,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
         )?;
         ::std::result::Result::Ok(Self {
             configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigDeactivatedConfigsItem {
     /// Optional.
@@ -7541,6 +9639,10 @@ pub struct AuditLogIpAllowlistConfigDeactivatedConfigsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7555,14 +9657,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivatedConfigsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistCreated {
     /// Optional.
@@ -7574,6 +9684,10 @@ pub struct AuditLogIpAllowlistCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7592,14 +9706,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistDeleted {
     /// Optional.
@@ -7611,6 +9733,10 @@ pub struct AuditLogIpAllowlistDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7629,14 +9755,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistUpdated {
     /// Optional.
@@ -7645,6 +9779,10 @@ pub struct AuditLogIpAllowlistUpdated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7662,14 +9800,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogIpAllowlistUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogLoginFailed {
     /// Optional.
@@ -7678,6 +9824,10 @@ pub struct AuditLogLoginFailed {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7698,14 +9848,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
                 _,
                 D::Error,
             >(&mut object, "error_message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogLoginFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogLogoutFailed {
     /// Optional.
@@ -7714,6 +9872,10 @@ pub struct AuditLogLogoutFailed {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7734,14 +9896,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
                 _,
                 D::Error,
             >(&mut object, "error_message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogLogoutFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogOrganizationUpdated {
     /// Optional.
@@ -7752,6 +9922,10 @@ pub struct AuditLogOrganizationUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogOrganizationUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7769,14 +9943,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogOrganizationUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogOrganizationUpdatedChangesRequested {
     /// Optional.
@@ -7800,6 +9982,10 @@ pub struct AuditLogOrganizationUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_call_logging_project_ids: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7834,14 +10020,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
                 _,
                 D::Error,
             >(&mut object, "api_call_logging_project_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogOrganizationUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProject {
     /// Optional.
@@ -7850,6 +10044,10 @@ pub struct AuditLogProject {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7864,19 +10062,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectArchived {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7890,14 +10100,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectArchived {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectCreated {
     /// Optional.
@@ -7906,6 +10124,10 @@ pub struct AuditLogProjectCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogProjectCreatedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7920,14 +10142,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectCreatedData {
     /// Optional.
@@ -7936,6 +10166,10 @@ pub struct AuditLogProjectCreatedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7950,19 +10184,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectCreatedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -7976,14 +10222,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectUpdated {
     /// Optional.
@@ -7994,6 +10248,10 @@ pub struct AuditLogProjectUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogProjectUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8011,19 +10269,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogProjectUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8037,19 +10307,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogProjectUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8063,14 +10345,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRateLimitDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitUpdated {
     /// Optional.
@@ -8081,6 +10371,10 @@ pub struct AuditLogRateLimitUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogRateLimitUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8098,14 +10392,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRateLimitUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitUpdatedChangesRequested {
     /// Optional.
@@ -8126,6 +10428,10 @@ pub struct AuditLogRateLimitUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8138,38 +10444,70 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
             "an object `AuditLogRateLimitUpdatedChangesRequested`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::field::<
+            max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_minute")?,
-            max_tokens_per_1_minute: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "max_requests_per_1_minute",
+            )?,
+            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_tokens_per_1_minute")?,
-            max_images_per_1_minute: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "max_tokens_per_1_minute",
+            )?,
+            max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_images_per_1_minute")?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "max_images_per_1_minute",
+            )?,
+            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_audio_megabytes_per_1_minute")?,
-            max_requests_per_1_day: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "max_audio_megabytes_per_1_minute",
+            )?,
+            max_requests_per_1_day: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_day")?,
-            batch_1_day_max_input_tokens: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "max_requests_per_1_day",
+            )?,
+            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "batch_1_day_max_input_tokens")?,
+            >(
+                &mut object,
+                "AuditLogRateLimitUpdatedChangesRequested",
+                "batch_1_day_max_input_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRateLimitUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleAssignmentCreated {
     /// Optional.
@@ -8187,6 +10525,10 @@ pub struct AuditLogRoleAssignmentCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8216,14 +10558,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
                 _,
                 D::Error,
             >(&mut object, "resource_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleAssignmentCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleAssignmentDeleted {
     /// Optional.
@@ -8241,6 +10591,10 @@ pub struct AuditLogRoleAssignmentDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8270,14 +10624,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
                 _,
                 D::Error,
             >(&mut object, "resource_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleAssignmentDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 10 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleBoundToResource {
     /// Optional.
@@ -8310,6 +10672,10 @@ pub struct AuditLogRoleBoundToResource {
     /// Optional. One of `"role_toggle"`, `"role_connector_update"`, `"role_delete"`, `"workspace_permissions"` or `"connector_publish"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<super::AuditLogRoleBoundToResourceSource>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8350,7 +10716,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
             >(&mut object, "connector_name")?,
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleBoundToResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8427,10 +10801,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for AuditLogRoleBoundToResourceSource {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleCreated {
     /// Optional.
@@ -8448,6 +10832,10 @@ pub struct AuditLogRoleCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8477,19 +10865,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
                 _,
                 D::Error,
             >(&mut object, "resource_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8503,14 +10903,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 10 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleUnboundFromResource {
     /// Optional.
@@ -8543,6 +10951,10 @@ pub struct AuditLogRoleUnboundFromResource {
     /// Optional. One of `"role_toggle"`, `"role_connector_update"`, `"role_delete"`, `"workspace_permissions"` or `"connector_publish"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<super::AuditLogRoleUnboundFromResourceSource>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8583,7 +10995,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
             >(&mut object, "connector_name")?,
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -8660,10 +11080,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
     }
 }
 #[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResourceSource {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleUpdated {
     /// Optional.
@@ -8674,6 +11104,10 @@ pub struct AuditLogRoleUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogRoleUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8691,14 +11125,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogRoleUpdatedChangesRequested {
     /// Optional.
@@ -8726,6 +11168,10 @@ pub struct AuditLogRoleUpdatedChangesRequested {
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8763,19 +11209,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
                 D::Error,
             >(&mut object, "description")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogRoleUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogScimDisabled {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8789,19 +11247,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogScimDisabled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogScimEnabled {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8815,14 +11285,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogScimEnabled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountCreated {
     /// Optional.
@@ -8831,6 +11309,10 @@ pub struct AuditLogServiceAccountCreated {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogServiceAccountCreatedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8845,19 +11327,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogServiceAccountCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountCreatedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8871,19 +11365,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogServiceAccountCreatedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8897,14 +11403,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogServiceAccountDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountUpdated {
     /// Optional.
@@ -8915,6 +11429,10 @@ pub struct AuditLogServiceAccountUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogServiceAccountUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8932,19 +11450,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogServiceAccountUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8958,14 +11488,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogServiceAccountUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogUserAdded {
     /// Optional.
@@ -8974,6 +11512,10 @@ pub struct AuditLogUserAdded {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogUserAddedData>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -8988,19 +11530,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogUserAdded {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogUserAddedData {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9014,19 +11568,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogUserAddedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogUserDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9040,14 +11606,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogUserDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogUserUpdated {
     /// Optional.
@@ -9058,6 +11632,10 @@ pub struct AuditLogUserUpdated {
     pub changes_requested: ::std::option::Option<
         super::AuditLogUserUpdatedChangesRequested,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9075,19 +11653,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogUserUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogUserUpdatedChangesRequested {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9101,14 +11691,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogUserUpdatedChangesRequested {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderCreated {
     /// Optional.
@@ -9119,6 +11717,10 @@ pub struct AuditLogWorkloadIdentityProviderCreated {
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9133,14 +11735,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderDeleted {
     /// Optional.
@@ -9149,6 +11759,10 @@ pub struct AuditLogWorkloadIdentityProviderDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9163,14 +11777,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingCreated {
     /// Optional.
@@ -9184,6 +11806,10 @@ pub struct AuditLogWorkloadIdentityProviderMappingCreated {
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9202,14 +11828,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
                 D::Error,
             >(&mut object, "identity_provider_id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingDeleted {
     /// Optional.
@@ -9224,6 +11858,10 @@ pub struct AuditLogWorkloadIdentityProviderMappingDeleted {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9249,14 +11887,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
                 _,
                 D::Error,
             >(&mut object, "service_account_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingUpdated {
     /// Optional.
@@ -9270,6 +11916,10 @@ pub struct AuditLogWorkloadIdentityProviderMappingUpdated {
     pub changes_requested: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9291,14 +11941,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderUpdated {
     /// Optional.
@@ -9309,6 +11967,10 @@ pub struct AuditLogWorkloadIdentityProviderUpdated {
     pub changes_requested: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -9326,18 +11988,30 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderUpdated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoChunkingStrategyRequestParam {
     /// Required. Always `"auto"`.
     pub r#type: super::AutoChunkingStrategyRequestParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -9350,8 +12024,19 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
             "an object `AutoChunkingStrategyRequestParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AutoChunkingStrategyRequestParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -9362,7 +12047,17 @@ impl AutoChunkingStrategyRequestParam {
     pub fn new() -> Self {
         Self {
             r#type: super::AutoChunkingStrategyRequestParamType::Auto,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -9422,11 +12117,27 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for AutoChunkingStrategyRequestParamType {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// CodeInterpreterToolAuto
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoCodeInterpreterToolParam {
     /// Required. Default: `"auto"`. Always `"auto"`.
@@ -9442,6 +12153,10 @@ pub struct AutoCodeInterpreterToolParam {
     pub network_policy: ::std::option::Option<
         super::AutoCodeInterpreterToolParamNetworkPolicy,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -9454,7 +12169,10 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
             "an object `AutoCodeInterpreterToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "AutoCodeInterpreterToolParam", "type")?,
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
             memory_limit: crate::runtime::de::field::<
                 _,
@@ -9464,7 +12182,15 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AutoCodeInterpreterToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -9478,6 +12204,7 @@ impl AutoCodeInterpreterToolParam {
             file_ids: ::std::option::Option::None,
             memory_limit: ::std::option::Option::None,
             network_policy: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -9504,6 +12231,15 @@ impl AutoCodeInterpreterToolParam {
         >,
     ) -> Self {
         self.network_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -9572,6 +12308,16 @@ for AutoCodeInterpreterToolParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9628,16 +12374,36 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for AutoCodeInterpreterToolParamType {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Automatic thread titling configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AutomaticThreadTitlingParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -9651,7 +12417,15 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for AutomaticThreadTitlingParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -9662,11 +12436,21 @@ impl AutomaticThreadTitlingParam {
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }

@@ -21,6 +21,10 @@ pub struct C2paProvenanceResult {
     pub model: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub generated_at: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
@@ -33,7 +37,10 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
             "an object `C2paProvenanceResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "C2paProvenanceResult", "type")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
             validation_state: crate::runtime::de::field::<
                 _,
@@ -45,7 +52,15 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
                 _,
                 D::Error,
             >(&mut object, "generated_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for C2paProvenanceResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -103,6 +118,22 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for C2paProvenanceResultType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl ::std::default::Default for C2paProvenanceResultType {
+    fn default() -> Self {
+        Self::C2pa
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -172,6 +203,16 @@ impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for C2paValidationStateApi {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(
@@ -277,6 +318,23 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for CallableToolAllowedCaller {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 6 properties, 5 of them required.
 ///
@@ -297,6 +355,10 @@ pub struct Certificate {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -310,25 +372,36 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
         )?;
         ::std::result::Result::Ok(Self {
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Certificate", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            certificate_details: crate::runtime::de::field::<
+            >(&mut object, "Certificate", "created_at")?,
+            certificate_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "certificate_details")?,
+            >(&mut object, "Certificate", "certificate_details")?,
             active: crate::runtime::de::field::<_, D::Error>(&mut object, "active")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Certificate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CertificateCertificateDetails {
     /// Optional. Format: `unixtime`.
@@ -340,6 +413,10 @@ pub struct CertificateCertificateDetails {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -352,13 +429,24 @@ impl<'de> ::serde::Deserialize<'de> for CertificateCertificateDetails {
             "an object `CertificateCertificateDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            valid_at: crate::runtime::de::field::<_, D::Error>(&mut object, "valid_at")?,
-            expires_at: crate::runtime::de::field::<
+            valid_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
+            >(&mut object, "CertificateCertificateDetails", "valid_at")?,
+            expires_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CertificateCertificateDetails", "expires_at")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CertificateCertificateDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -426,6 +514,16 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for CertificateObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "chat")]
 /// Allowed tools
 ///
@@ -439,6 +537,10 @@ pub struct ChatCompletionAllowedTools {
     pub tools: ::std::vec::Vec<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -452,8 +554,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
         )?;
         ::std::result::Result::Ok(Self {
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionAllowedTools", "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionAllowedTools {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -472,7 +585,17 @@ impl ChatCompletionAllowedTools {
         Self {
             mode: mode.into(),
             tools: tools.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -486,6 +609,10 @@ pub struct ChatCompletionAllowedToolsChoice {
     pub r#type: super::ChatCompletionAllowedToolsChoiceType,
     /// Required.
     pub allowed_tools: super::ChatCompletionAllowedTools,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -498,12 +625,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
             "an object `ChatCompletionAllowedToolsChoice`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionAllowedToolsChoice", "type")?,
             allowed_tools: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "allowed_tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoice {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -517,7 +655,17 @@ impl ChatCompletionAllowedToolsChoice {
         Self {
             r#type: super::ChatCompletionAllowedToolsChoiceType::AllowedTools,
             allowed_tools: allowed_tools.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -575,6 +723,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoiceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionAllowedToolsChoiceType {
+    fn default() -> Self {
+        Self::AllowedTools
     }
 }
 #[cfg(feature = "chat")]
@@ -639,10 +803,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionAllowedToolsMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_chat_completion`](crate::runtime::Client::delete_chat_completion) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionDeleted {
     /// Required. Always `"chat.completion.deleted"`.
@@ -651,6 +825,10 @@ pub struct ChatCompletionDeleted {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -663,10 +841,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
             "an object `ChatCompletionDeleted`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionDeleted", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionDeleted", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionDeleted", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionDeleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chat")]
@@ -727,14 +922,34 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionDeletedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionDeletedObject {
+    fn default() -> Self {
+        Self::ChatCompletionDeleted
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctionCallOption {
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -747,8 +962,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
             "an object `ChatCompletionFunctionCallOption`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionFunctionCallOption", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionFunctionCallOption {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -757,7 +983,19 @@ impl ChatCompletionFunctionCallOption {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -765,7 +1003,7 @@ impl ChatCompletionFunctionCallOption {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctions {
     /// Optional.
@@ -776,6 +1014,10 @@ pub struct ChatCompletionFunctions {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<super::FunctionParameters>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -792,12 +1034,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionFunctions", "name")?,
             parameters: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionFunctions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -810,6 +1063,7 @@ impl ChatCompletionFunctions {
             description: ::std::option::Option::None,
             name: name.into(),
             parameters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -828,12 +1082,21 @@ impl ChatCompletionFunctions {
         self.parameters = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// ChatCompletionList
 ///
 /// Used by [`Client::list_chat_completions`](crate::runtime::Client::list_chat_completions) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -846,6 +1109,10 @@ pub struct ChatCompletionList {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -858,12 +1125,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
             "an object `ChatCompletionList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionList", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionList", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionList", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chat")]
@@ -924,10 +1214,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "chat")]
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageCustomToolCall {
     /// Required.
@@ -936,6 +1242,10 @@ pub struct ChatCompletionMessageCustomToolCall {
     pub r#type: super::ChatCompletionMessageCustomToolCallType,
     /// Required.
     pub custom: super::ChatCompletionMessageCustomToolCallCustom,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -948,10 +1258,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
             "an object `ChatCompletionMessageCustomToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            custom: crate::runtime::de::field::<_, D::Error>(&mut object, "custom")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageCustomToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageCustomToolCall", "type")?,
+            custom: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageCustomToolCall", "custom")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -969,20 +1296,34 @@ impl ChatCompletionMessageCustomToolCall {
             id: id.into(),
             r#type: super::ChatCompletionMessageCustomToolCallType::Custom,
             custom: custom.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageCustomToolCallCustom {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub input: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -995,9 +1336,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
             "an object `ChatCompletionMessageCustomToolCallCustom`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageCustomToolCallCustom", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageCustomToolCallCustom", "input")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallCustom {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -1012,7 +1367,17 @@ impl ChatCompletionMessageCustomToolCallCustom {
         Self {
             name: name.into(),
             input: input.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -1073,10 +1438,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionMessageCustomToolCallType {
+    fn default() -> Self {
+        Self::Custom
+    }
+}
+#[cfg(feature = "chat")]
 /// ChatCompletionMessageList
 ///
 /// Used by [`Client::get_chat_completion_messages`](crate::runtime::Client::get_chat_completion_messages) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -1089,6 +1470,10 @@ pub struct ChatCompletionMessageList {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1101,19 +1486,42 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
             "an object `ChatCompletionMessageList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageList", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageList", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageList", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 9 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageListDataItem {
     /// Required; may be `null`.
@@ -1146,6 +1554,10 @@ pub struct ChatCompletionMessageListDataItem {
     pub content_parts: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionMessageListDataItemContentPartsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1168,18 +1580,32 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageListDataItem", "role")?,
             function_call: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageListDataItem", "id")?,
             content_parts: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "content_parts")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageListDataItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -1248,6 +1674,16 @@ for ChatCompletionMessageListDataItemContentPartsItem {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageListDataItemContentPartsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1305,10 +1741,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionMessageListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "chat")]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCall {
     /// Required.
@@ -1317,6 +1769,10 @@ pub struct ChatCompletionMessageToolCall {
     pub r#type: super::ChatCompletionMessageToolCallType,
     /// Required.
     pub function: super::ChatCompletionMessageToolCallFunction,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1329,10 +1785,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
             "an object `ChatCompletionMessageToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageToolCall", "type")?,
+            function: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageToolCall", "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -1348,14 +1821,24 @@ impl ChatCompletionMessageToolCall {
             id: id.into(),
             r#type: super::ChatCompletionMessageToolCallType::Function,
             function: function.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunk {
     /// Required.
@@ -1371,6 +1854,10 @@ pub struct ChatCompletionMessageToolCallChunk {
     pub function: ::std::option::Option<
         super::ChatCompletionMessageToolCallChunkFunction,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1383,18 +1870,30 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
             "an object `ChatCompletionMessageToolCallChunk`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageToolCallChunk", "index")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunkFunction {
     /// Optional.
@@ -1403,6 +1902,10 @@ pub struct ChatCompletionMessageToolCallChunkFunction {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1420,7 +1923,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
                 _,
                 D::Error,
             >(&mut object, "arguments")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -1481,16 +1992,36 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionMessageToolCallChunkType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallFunction {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub arguments: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1503,12 +2034,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
             "an object `ChatCompletionMessageToolCallFunction`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "ChatCompletionMessageToolCallFunction", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionMessageToolCallFunction", "arguments")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -1523,7 +2065,17 @@ impl ChatCompletionMessageToolCallFunction {
         Self {
             name: name.into(),
             arguments: arguments.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -1581,6 +2133,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionMessageToolCallType {
+    fn default() -> Self {
+        Self::Function
     }
 }
 #[cfg(feature = "chat")]
@@ -1654,6 +2222,16 @@ for ChatCompletionMessageToolCallsItem {
         Self::Custom(value)
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Another name for an array of [`ChatCompletionModalitiesItem`].
 ///
@@ -1720,6 +2298,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ChatCompletionModalitiesItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
@@ -1731,6 +2319,10 @@ pub struct ChatCompletionModeration {
     pub input: super::ChatCompletionModerationInput,
     /// Required.
     pub output: super::ChatCompletionModerationOutput,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1745,14 +2337,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionModeration {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionModerationError {
     /// Required. Always `"error"`.
@@ -1761,6 +2361,10 @@ pub struct ChatCompletionModerationError {
     pub code: ::std::string::String,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1773,10 +2377,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
             "an object `ChatCompletionModerationError`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationError", "type")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationError", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationError", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionModerationError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -1834,6 +2455,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionModerationErrorType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionModerationErrorType {
+    fn default() -> Self {
+        Self::Error
     }
 }
 #[cfg(feature = "chat")]
@@ -1903,6 +2540,16 @@ for ChatCompletionModerationInput {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionModerationInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1969,10 +2616,20 @@ for ChatCompletionModerationOutput {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionModerationResults {
     /// Required. Always `"moderation_results"`.
@@ -1981,6 +2638,10 @@ pub struct ChatCompletionModerationResults {
     pub model: ::std::string::String,
     /// Required.
     pub results: ::std::vec::Vec<super::ModerationResultBody>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1993,10 +2654,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
             "an object `ChatCompletionModerationResults`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationResults", "type")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationResults", "model")?,
+            results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionModerationResults", "results")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionModerationResults {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -2057,16 +2735,36 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionModerationResultsType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionModerationResultsType {
+    fn default() -> Self {
+        Self::ModerationResults
+    }
+}
+#[cfg(feature = "chat")]
 /// Function tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoice {
     /// Required. Always `"function"`.
     pub r#type: super::ChatCompletionNamedToolChoiceType,
     /// Required.
     pub function: super::ChatCompletionNamedToolChoiceFunction,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2079,9 +2777,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
             "an object `ChatCompletionNamedToolChoice`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoice", "type")?,
+            function: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoice", "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoice {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -2095,20 +2807,34 @@ impl ChatCompletionNamedToolChoice {
         Self {
             r#type: super::ChatCompletionNamedToolChoiceType::Function,
             function: function.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
 /// Custom tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceCustom {
     /// Required. Always `"custom"`.
     pub r#type: super::ChatCompletionNamedToolChoiceCustomType,
     /// Required.
     pub custom: super::ChatCompletionNamedToolChoiceCustomCustom,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2121,9 +2847,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
             "an object `ChatCompletionNamedToolChoiceCustom`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            custom: crate::runtime::de::field::<_, D::Error>(&mut object, "custom")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoiceCustom", "type")?,
+            custom: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoiceCustom", "custom")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustom {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -2139,18 +2879,32 @@ impl ChatCompletionNamedToolChoiceCustom {
         Self {
             r#type: super::ChatCompletionNamedToolChoiceCustomType::Custom,
             custom: custom.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceCustomCustom {
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2163,8 +2917,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
             "an object `ChatCompletionNamedToolChoiceCustomCustom`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoiceCustomCustom", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomCustom {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -2173,7 +2938,19 @@ impl ChatCompletionNamedToolChoiceCustomCustom {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -2234,14 +3011,34 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType 
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionNamedToolChoiceCustomType {
+    fn default() -> Self {
+        Self::Custom
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceFunction {
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2254,8 +3051,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
             "an object `ChatCompletionNamedToolChoiceFunction`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionNamedToolChoiceFunction", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -2264,7 +3072,19 @@ impl ChatCompletionNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -2325,10 +3145,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionNamedToolChoiceType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
+#[cfg(feature = "chat")]
 /// Assistant message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessage {
     /// Optional; may be `null`.
@@ -2356,6 +3192,10 @@ pub struct ChatCompletionRequestAssistantMessage {
     pub function_call: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageFunctionCall,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2370,7 +3210,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestAssistantMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
             tool_calls: crate::runtime::de::field::<
@@ -2381,7 +3224,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -2398,6 +3249,7 @@ impl ChatCompletionRequestAssistantMessage {
             audio: ::std::option::Option::None,
             tool_calls: ::std::option::Option::None,
             function_call: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `content`.
@@ -2454,16 +3306,29 @@ impl ChatCompletionRequestAssistantMessage {
         self.function_call = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessageAudio {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2476,8 +3341,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
             "an object `ChatCompletionRequestAssistantMessageAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestAssistantMessageAudio", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -2486,7 +3362,19 @@ impl ChatCompletionRequestAssistantMessageAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -2511,18 +3399,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionRequestAssistantMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionRequestAssistantMessageContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2536,6 +3456,15 @@ impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestAssistantMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2604,17 +3533,31 @@ for ChatCompletionRequestAssistantMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     /// Required.
     pub arguments: ::std::string::String,
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2628,12 +3571,27 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
             "an object `ChatCompletionRequestAssistantMessageFunctionCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field::<
+            arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            >(
+                &mut object,
+                "ChatCompletionRequestAssistantMessageFunctionCall",
+                "arguments",
+            )?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestAssistantMessageFunctionCall", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageFunctionCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -2648,7 +3606,17 @@ impl ChatCompletionRequestAssistantMessageFunctionCall {
         Self {
             arguments: arguments.into(),
             name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -2709,6 +3677,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestAssistantMessageRole {
+    fn default() -> Self {
+        Self::Assistant
+    }
+}
+#[cfg(feature = "chat")]
 /// Developer message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2722,6 +3706,10 @@ pub struct ChatCompletionRequestDeveloperMessage {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2735,9 +3723,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
         )?;
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestDeveloperMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -2754,6 +3753,7 @@ impl ChatCompletionRequestDeveloperMessage {
             content: content.into(),
             role: super::ChatCompletionRequestDeveloperMessageRole::Developer,
             name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -2762,6 +3762,15 @@ impl ChatCompletionRequestDeveloperMessage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2787,18 +3796,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionRequestDeveloperMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionRequestDeveloperMessageContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2812,6 +3853,15 @@ impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestDeveloperMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2872,11 +3922,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRol
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestDeveloperMessageRole {
+    fn default() -> Self {
+        Self::Developer
+    }
+}
+#[cfg(feature = "chat")]
 /// Function message
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestFunctionMessage {
     /// Required. Always `"function"`.
@@ -2885,6 +3951,10 @@ pub struct ChatCompletionRequestFunctionMessage {
     pub content: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2897,10 +3967,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
             "an object `ChatCompletionRequestFunctionMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestFunctionMessage", "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestFunctionMessage", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -2916,7 +4000,17 @@ impl ChatCompletionRequestFunctionMessage {
             role: super::ChatCompletionRequestFunctionMessageRole::Function,
             content,
             name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -2974,6 +4068,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestFunctionMessageRole {
+    fn default() -> Self {
+        Self::Function
     }
 }
 #[cfg(feature = "chat")]
@@ -3101,6 +4211,20 @@ for ChatCompletionRequestMessage {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Developer(value) => crate::runtime::de::Fit::misfit(value),
+            Self::System(value) => crate::runtime::de::Fit::misfit(value),
+            Self::User(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Assistant(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Tool(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// Audio content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3116,6 +4240,10 @@ pub struct ChatCompletionRequestMessageContentPartAudio {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3128,7 +4256,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
             "an object `ChatCompletionRequestMessageContentPartAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartAudio", "type")?,
             input_audio: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3137,7 +4268,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -3154,6 +4293,7 @@ impl ChatCompletionRequestMessageContentPartAudio {
             r#type: super::ChatCompletionRequestMessageContentPartAudioType::InputAudio,
             input_audio: input_audio.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -3162,6 +4302,15 @@ impl ChatCompletionRequestMessageContentPartAudio {
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
     ) -> Self {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3176,6 +4325,10 @@ pub struct ChatCompletionRequestMessageContentPartAudioInputAudio {
     pub data: ::std::string::String,
     /// Required. One of `"wav"` or `"mp3"`.
     pub format: super::ChatCompletionRequestMessageContentPartAudioInputAudioFormat,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3189,9 +4342,24 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
             "an object `ChatCompletionRequestMessageContentPartAudioInputAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "ChatCompletionRequestMessageContentPartAudioInputAudio",
+                "data",
+            )?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioInputAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -3208,7 +4376,17 @@ impl ChatCompletionRequestMessageContentPartAudioInputAudio {
         Self {
             data: data.into(),
             format: format.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -3277,6 +4455,17 @@ for ChatCompletionRequestMessageContentPartAudioInputAudioFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit
+for ChatCompletionRequestMessageContentPartAudioInputAudioFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3335,10 +4524,26 @@ for ChatCompletionRequestMessageContentPartAudioType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestMessageContentPartAudioType {
+    fn default() -> Self {
+        Self::InputAudio
+    }
+}
+#[cfg(feature = "chat")]
 /// File content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartFile {
     /// Required. Always `"file"`.
@@ -3350,6 +4555,10 @@ pub struct ChatCompletionRequestMessageContentPartFile {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3362,13 +4571,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             "an object `ChatCompletionRequestMessageContentPartFile`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            file: crate::runtime::de::field::<_, D::Error>(&mut object, "file")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartFile", "type")?,
+            file: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartFile", "file")?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFile {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -3385,6 +4608,7 @@ impl ChatCompletionRequestMessageContentPartFile {
             r#type: super::ChatCompletionRequestMessageContentPartFileType::File,
             file: file.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -3395,12 +4619,21 @@ impl ChatCompletionRequestMessageContentPartFile {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartFileFile {
     /// Optional.
@@ -3412,6 +4645,10 @@ pub struct ChatCompletionRequestMessageContentPartFileFile {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3430,7 +4667,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
                 D::Error,
             >(&mut object, "file_data")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileFile {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -3443,6 +4688,7 @@ impl ChatCompletionRequestMessageContentPartFileFile {
             filename: ::std::option::Option::None,
             file_data: ::std::option::Option::None,
             file_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `filename`.
@@ -3467,6 +4713,15 @@ impl ChatCompletionRequestMessageContentPartFileFile {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.file_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3528,10 +4783,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestMessageContentPartFileType {
+    fn default() -> Self {
+        Self::File
+    }
+}
+#[cfg(feature = "chat")]
 /// Image content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImage {
     /// Required. Always `"image_url"`.
@@ -3543,6 +4814,10 @@ pub struct ChatCompletionRequestMessageContentPartImage {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3555,16 +4830,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             "an object `ChatCompletionRequestMessageContentPartImage`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            image_url: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_url")?,
+            >(&mut object, "ChatCompletionRequestMessageContentPartImage", "type")?,
+            image_url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartImage", "image_url")?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -3581,6 +4867,7 @@ impl ChatCompletionRequestMessageContentPartImage {
             r#type: super::ChatCompletionRequestMessageContentPartImageType::ImageUrl,
             image_url: image_url.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -3591,12 +4878,21 @@ impl ChatCompletionRequestMessageContentPartImage {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImageImageUrl {
     /// Required. Format: `uri`.
@@ -3606,6 +4902,10 @@ pub struct ChatCompletionRequestMessageContentPartImageImageUrl {
     pub detail: ::std::option::Option<
         super::ChatCompletionRequestMessageContentPartImageImageUrlDetail,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3619,9 +4919,24 @@ for ChatCompletionRequestMessageContentPartImageImageUrl {
             "an object `ChatCompletionRequestMessageContentPartImageImageUrl`",
         )?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "ChatCompletionRequestMessageContentPartImageImageUrl",
+                "url",
+            )?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageImageUrl {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -3633,6 +4948,7 @@ impl ChatCompletionRequestMessageContentPartImageImageUrl {
         Self {
             url: url.into(),
             detail: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `detail`.
@@ -3643,6 +4959,15 @@ impl ChatCompletionRequestMessageContentPartImageImageUrl {
         >,
     ) -> Self {
         self.detail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3714,6 +5039,17 @@ for ChatCompletionRequestMessageContentPartImageImageUrlDetail {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit
+for ChatCompletionRequestMessageContentPartImageImageUrlDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3772,16 +5108,36 @@ for ChatCompletionRequestMessageContentPartImageType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestMessageContentPartImageType {
+    fn default() -> Self {
+        Self::ImageUrl
+    }
+}
+#[cfg(feature = "chat")]
 /// Refusal content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartRefusal {
     /// Required. Always `"refusal"`.
     pub r#type: super::ChatCompletionRequestMessageContentPartRefusalType,
     /// Required.
     pub refusal: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3794,9 +5150,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
             "an object `ChatCompletionRequestMessageContentPartRefusal`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartRefusal", "type")?,
+            refusal: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartRefusal", "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusal {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -3808,7 +5178,17 @@ impl ChatCompletionRequestMessageContentPartRefusal {
         Self {
             r#type: super::ChatCompletionRequestMessageContentPartRefusalType::Refusal,
             refusal: refusal.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -3870,10 +5250,26 @@ for ChatCompletionRequestMessageContentPartRefusalType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestMessageContentPartRefusalType {
+    fn default() -> Self {
+        Self::Refusal
+    }
+}
+#[cfg(feature = "chat")]
 /// Text content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartText {
     /// Required. Always `"text"`.
@@ -3885,6 +5281,10 @@ pub struct ChatCompletionRequestMessageContentPartText {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3897,13 +5297,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
             "an object `ChatCompletionRequestMessageContentPartText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartText", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestMessageContentPartText", "text")?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -3916,6 +5330,7 @@ impl ChatCompletionRequestMessageContentPartText {
             r#type: super::ChatCompletionRequestMessageContentPartTextType::Text,
             text: text.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -3924,6 +5339,15 @@ impl ChatCompletionRequestMessageContentPartText {
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
     ) -> Self {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3985,6 +5409,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestMessageContentPartTextType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "chat")]
 /// System message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3998,6 +5438,10 @@ pub struct ChatCompletionRequestSystemMessage {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4011,9 +5455,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
         )?;
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestSystemMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -4030,6 +5485,7 @@ impl ChatCompletionRequestSystemMessage {
             content: content.into(),
             role: super::ChatCompletionRequestSystemMessageRole::System,
             name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -4038,6 +5494,15 @@ impl ChatCompletionRequestSystemMessage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -4063,18 +5528,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionRequestSystemMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionRequestSystemMessageContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4088,6 +5585,15 @@ impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestSystemMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4153,6 +5659,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestSystemMessageRole {
+    fn default() -> Self {
+        Self::System
+    }
+}
+#[cfg(feature = "chat")]
 /// Tool message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4165,6 +5687,10 @@ pub struct ChatCompletionRequestToolMessage {
     pub content: super::ChatCompletionRequestToolMessageContent,
     /// Required.
     pub tool_call_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4177,13 +5703,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
             "an object `ChatCompletionRequestToolMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            tool_call_id: crate::runtime::de::field::<
+            role: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "tool_call_id")?,
+            >(&mut object, "ChatCompletionRequestToolMessage", "role")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            tool_call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestToolMessage", "tool_call_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestToolMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -4201,7 +5738,17 @@ impl ChatCompletionRequestToolMessage {
             role: super::ChatCompletionRequestToolMessageRole::Tool,
             content: content.into(),
             tool_call_id: tool_call_id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -4226,18 +5773,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionRequestToolMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionRequestToolMessageContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4251,6 +5830,15 @@ impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestToolMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4316,6 +5904,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestToolMessageRole {
+    fn default() -> Self {
+        Self::Tool
+    }
+}
+#[cfg(feature = "chat")]
 /// User message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4329,6 +5933,10 @@ pub struct ChatCompletionRequestUserMessage {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4342,9 +5950,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
         )?;
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionRequestUserMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionRequestUserMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
@@ -4361,6 +5980,7 @@ impl ChatCompletionRequestUserMessage {
             content: content.into(),
             role: super::ChatCompletionRequestUserMessageRole::User,
             name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -4369,6 +5989,15 @@ impl ChatCompletionRequestUserMessage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -4394,18 +6023,50 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionRequestUserMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionRequestUserMessageContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4419,6 +6080,15 @@ impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestUserMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4516,6 +6186,18 @@ for ChatCompletionRequestUserMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
+            Self::File(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4573,10 +6255,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionRequestUserMessageRole {
+    fn default() -> Self {
+        Self::User
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessage {
     /// Required; may be `null`.
@@ -4602,6 +6300,10 @@ pub struct ChatCompletionResponseMessage {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::ChatCompletionResponseMessageAudio>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4624,26 +6326,41 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionResponseMessage", "role")?,
             function_call: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageAnnotationsItem {
     /// Required. Always `"url_citation"`.
     pub r#type: super::ChatCompletionResponseMessageAnnotationsItemType,
     /// Required.
     pub url_citation: super::ChatCompletionResponseMessageAnnotationsItemUrlCitation,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4656,12 +6373,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
             "an object `ChatCompletionResponseMessageAnnotationsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url_citation: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "url_citation")?,
+            >(&mut object, "ChatCompletionResponseMessageAnnotationsItem", "type")?,
+            url_citation: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "ChatCompletionResponseMessageAnnotationsItem",
+                "url_citation",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -4723,10 +6455,26 @@ for ChatCompletionResponseMessageAnnotationsItemType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionResponseMessageAnnotationsItemType {
+    fn default() -> Self {
+        Self::UrlCitation
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageAnnotationsItemUrlCitation {
     /// Required.
@@ -4737,6 +6485,10 @@ pub struct ChatCompletionResponseMessageAnnotationsItemUrlCitation {
     pub url: ::std::string::String,
     /// Required.
     pub title: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4750,24 +6502,55 @@ for ChatCompletionResponseMessageAnnotationsItemUrlCitation {
             "an object `ChatCompletionResponseMessageAnnotationsItemUrlCitation`",
         )?;
         ::std::result::Result::Ok(Self {
-            end_index: crate::runtime::de::field::<
+            end_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
-            start_index: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "ChatCompletionResponseMessageAnnotationsItemUrlCitation",
+                "end_index",
+            )?,
+            start_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            >(
+                &mut object,
+                "ChatCompletionResponseMessageAnnotationsItemUrlCitation",
+                "start_index",
+            )?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "ChatCompletionResponseMessageAnnotationsItemUrlCitation",
+                "url",
+            )?,
+            title: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "ChatCompletionResponseMessageAnnotationsItemUrlCitation",
+                "title",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for ChatCompletionResponseMessageAnnotationsItemUrlCitation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageAudio {
     /// Required.
@@ -4778,6 +6561,10 @@ pub struct ChatCompletionResponseMessageAudio {
     pub data: ::std::string::String,
     /// Required.
     pub transcript: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4790,17 +6577,31 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
             "an object `ChatCompletionResponseMessageAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            expires_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            transcript: crate::runtime::de::field::<
+            >(&mut object, "ChatCompletionResponseMessageAudio", "id")?,
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "transcript")?,
+            >(&mut object, "ChatCompletionResponseMessageAudio", "expires_at")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionResponseMessageAudio", "data")?,
+            transcript: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionResponseMessageAudio", "transcript")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -4808,13 +6609,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageFunctionCall {
     /// Required.
     pub arguments: ::std::string::String,
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4827,12 +6632,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
             "an object `ChatCompletionResponseMessageFunctionCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field::<
+            arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            >(&mut object, "ChatCompletionResponseMessageFunctionCall", "arguments")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionResponseMessageFunctionCall", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessageFunctionCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -4890,6 +6706,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionResponseMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for ChatCompletionResponseMessageRole {
+    fn default() -> Self {
+        Self::Assistant
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4969,11 +6801,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ChatCompletionRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamOptions {
     /// Optional.
@@ -4982,6 +6824,10 @@ pub struct ChatCompletionStreamOptions {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_obfuscation: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -5002,7 +6848,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
                 _,
                 D::Error,
             >(&mut object, "include_obfuscation")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionStreamOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -5014,6 +6868,7 @@ impl ChatCompletionStreamOptions {
         Self {
             include_usage: ::std::option::Option::None,
             include_obfuscation: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `include_usage`.
@@ -5029,12 +6884,21 @@ impl ChatCompletionStreamOptions {
         self.include_obfuscation = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDelta {
     /// Optional; may be `null`.
@@ -5057,6 +6921,10 @@ pub struct ChatCompletionStreamResponseDelta {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5080,7 +6948,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
             >(&mut object, "tool_calls")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -5088,7 +6964,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDeltaFunctionCall {
     /// Optional.
@@ -5097,6 +6973,10 @@ pub struct ChatCompletionStreamResponseDeltaFunctionCall {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5114,7 +6994,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
                 D::Error,
             >(&mut object, "arguments")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaFunctionCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -5191,10 +7079,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionTokenLogprob {
     /// Required.
@@ -5205,6 +7103,10 @@ pub struct ChatCompletionTokenLogprob {
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Required.
     pub top_logprobs: ::std::vec::Vec<super::ChatCompletionTokenLogprobTopLogprobsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5217,21 +7119,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
             "an object `ChatCompletionTokenLogprob`",
         )?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            top_logprobs: crate::runtime::de::field::<
+            token: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "ChatCompletionTokenLogprob", "token")?,
+            logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTokenLogprob", "logprob")?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            top_logprobs: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTokenLogprob", "top_logprobs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionTokenLogprobTopLogprobsItem {
     /// Required.
@@ -5240,6 +7156,10 @@ pub struct ChatCompletionTokenLogprobTopLogprobsItem {
     pub logprob: f64,
     /// Required; may be `null`.
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5252,23 +7172,41 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
             "an object `ChatCompletionTokenLogprobTopLogprobsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
+            token: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTokenLogprobTopLogprobsItem", "token")?,
+            logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTokenLogprobTopLogprobsItem", "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionTokenLogprobTopLogprobsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionTool {
     /// Required. Always `"function"`.
     pub r#type: super::ChatCompletionToolType,
     /// Required.
     pub function: super::FunctionObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 #[allow(deprecated)]
@@ -5281,9 +7219,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
             "an object `ChatCompletionTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTool", "type")?,
+            function: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatCompletionTool", "function")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatCompletionTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
@@ -5295,7 +7247,17 @@ impl ChatCompletionTool {
         Self {
             r#type: super::ChatCompletionToolType::Function,
             function: function.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -5322,24 +7284,80 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::AllowedToolsChoice(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::AllowedToolsChoice(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::AllowedToolsChoice),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::NamedToolChoice(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::NamedToolChoice(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::NamedToolChoice),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::NamedToolChoiceCustom(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::NamedToolChoiceCustom(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::NamedToolChoiceCustom),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ToolChoiceMode(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ToolChoiceMode(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ToolChoiceMode),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatCompletionToolChoiceOption`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatCompletionToolChoiceOption` (tried AllowedToolsChoice, NamedToolChoice, NamedToolChoiceCustom, ToolChoiceMode)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -5368,6 +7386,17 @@ impl ::std::convert::From<super::ChatCompletionToolChoiceOptionToolChoiceMode>
 for ChatCompletionToolChoiceOption {
     fn from(value: super::ChatCompletionToolChoiceOptionToolChoiceMode) -> Self {
         Self::ToolChoiceMode(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::AllowedToolsChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::NamedToolChoiceCustom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMode(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -5435,6 +7464,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOptionToolChoice
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionToolChoiceOptionToolChoiceMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "chat", feature = "evals"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -5492,15 +7531,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "evals"))]
+impl crate::runtime::de::Fit for ChatCompletionToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
+impl ::std::default::Default for ChatCompletionToolType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Automatic thread titling
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatSessionAutomaticThreadTitling {
     /// Required.
     pub enabled: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5513,15 +7572,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
             "an object `ChatSessionAutomaticThreadTitling`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionAutomaticThreadTitling", "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionAutomaticThreadTitling {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
 /// ChatKit configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatSessionChatkitConfiguration {
     /// Required.
@@ -5530,6 +7600,10 @@ pub struct ChatSessionChatkitConfiguration {
     pub file_upload: super::ChatSessionFileUpload,
     /// Required.
     pub history: super::ChatSessionHistory,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5542,23 +7616,38 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
             "an object `ChatSessionChatkitConfiguration`",
         )?;
         ::std::result::Result::Ok(Self {
-            automatic_thread_titling: crate::runtime::de::field::<
+            automatic_thread_titling: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "automatic_thread_titling")?,
-            file_upload: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "ChatSessionChatkitConfiguration",
+                "automatic_thread_titling",
+            )?,
+            file_upload: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "file_upload")?,
-            history: crate::runtime::de::field::<_, D::Error>(&mut object, "history")?,
+            >(&mut object, "ChatSessionChatkitConfiguration", "file_upload")?,
+            history: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionChatkitConfiguration", "history")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionChatkitConfiguration {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
 /// File upload settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatSessionFileUpload {
     /// Required.
@@ -5567,6 +7656,10 @@ pub struct ChatSessionFileUpload {
     pub max_file_size: ::std::option::Option<i64>,
     /// Required; may be `null`.
     pub max_files: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5579,29 +7672,44 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
             "an object `ChatSessionFileUpload`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            max_file_size: crate::runtime::de::field::<
+            enabled: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_file_size")?,
-            max_files: crate::runtime::de::field::<
+            >(&mut object, "ChatSessionFileUpload", "enabled")?,
+            max_file_size: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_files")?,
+            >(&mut object, "ChatSessionFileUpload", "max_file_size")?,
+            max_files: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionFileUpload", "max_files")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionFileUpload {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
 /// History settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatSessionHistory {
     /// Required.
     pub enabled: bool,
     /// Required; may be `null`.
     pub recent_threads: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5614,23 +7722,38 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
             "an object `ChatSessionHistory`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            recent_threads: crate::runtime::de::field::<
+            enabled: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "recent_threads")?,
+            >(&mut object, "ChatSessionHistory", "enabled")?,
+            recent_threads: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionHistory", "recent_threads")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionHistory {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
 /// Rate limits
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatSessionRateLimits {
     /// Required.
     pub max_requests_per_1_minute: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5643,11 +7766,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
             "an object `ChatSessionRateLimits`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::field::<
+            max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_minute")?,
+            >(&mut object, "ChatSessionRateLimits", "max_requests_per_1_minute")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionRateLimits {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5677,6 +7808,10 @@ pub struct ChatSessionResource {
     pub status: super::ChatSessionStatus,
     /// Required.
     pub chatkit_configuration: super::ChatSessionChatkitConfiguration,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5689,32 +7824,52 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
             "an object `ChatSessionResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            expires_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            client_secret: crate::runtime::de::field::<
+            >(&mut object, "ChatSessionResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "client_secret")?,
-            workflow: crate::runtime::de::field::<_, D::Error>(&mut object, "workflow")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            rate_limits: crate::runtime::de::field::<
+            >(&mut object, "ChatSessionResource", "object")?,
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "rate_limits")?,
-            max_requests_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ChatSessionResource", "expires_at")?,
+            client_secret: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_minute")?,
+            >(&mut object, "ChatSessionResource", "client_secret")?,
+            workflow: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionResource", "workflow")?,
+            user: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionResource", "user")?,
+            rate_limits: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionResource", "rate_limits")?,
+            max_requests_per_1_minute: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ChatSessionResource", "max_requests_per_1_minute")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            chatkit_configuration: crate::runtime::de::field::<
+            chatkit_configuration: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "chatkit_configuration")?,
+            >(&mut object, "ChatSessionResource", "chatkit_configuration")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatSessionResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5772,6 +7927,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ChatSessionResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ChatSessionResourceObject {
+    fn default() -> Self {
+        Self::ChatkitSession
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5840,10 +8011,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ChatSessionStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// ChatKit configuration overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatkitConfigurationParam {
     /// Optional.
@@ -5857,6 +8038,10 @@ pub struct ChatkitConfigurationParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub history: ::std::option::Option<super::HistoryParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5878,7 +8063,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
                 D::Error,
             >(&mut object, "file_upload")?,
             history: crate::runtime::de::field::<_, D::Error>(&mut object, "history")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatkitConfigurationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5891,6 +8084,7 @@ impl ChatkitConfigurationParam {
             automatic_thread_titling: ::std::option::Option::None,
             file_upload: ::std::option::Option::None,
             history: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `automatic_thread_titling`.
@@ -5917,12 +8111,21 @@ impl ChatkitConfigurationParam {
         self.history = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chatkit")]
 /// Workflow
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatkitWorkflow {
     /// Required.
@@ -5938,6 +8141,10 @@ pub struct ChatkitWorkflow {
     >,
     /// Required.
     pub tracing: super::ChatkitWorkflowTracing,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5950,14 +8157,28 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
             "an object `ChatkitWorkflow`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatkitWorkflow", "id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
             state_variables: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "state_variables")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
+            tracing: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatkitWorkflow", "tracing")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatkitWorkflow {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5984,24 +8205,58 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Boolean(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ChatkitWorkflowStateVariablesValue`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ChatkitWorkflowStateVariablesValue` (tried String, Integer, Boolean, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6017,14 +8272,29 @@ impl ::std::convert::From<::std::string::String> for ChatkitWorkflowStateVariabl
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatkitWorkflowTracing {
     /// Required.
     pub enabled: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -6037,8 +8307,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
             "an object `ChatkitWorkflowTracing`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ChatkitWorkflowTracing", "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ChatkitWorkflowTracing {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -6103,6 +8384,16 @@ impl ::std::convert::From<super::StaticChunkingStrategyRequestParam>
 for ChunkingStrategyRequestParam {
     fn from(value: super::StaticChunkingStrategyRequestParam) -> Self {
         Self::Static(value)
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6179,6 +8470,16 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ClickButtonType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6196,6 +8497,10 @@ pub struct ClickParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6208,12 +8513,29 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
             "an object `ClickParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClickParam", "type")?,
             button: crate::runtime::de::field::<_, D::Error>(&mut object, "button")?,
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ClickParam", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ClickParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ClickParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6232,6 +8554,7 @@ impl ClickParam {
             x: x.into(),
             y: y.into(),
             keys: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `keys`.
@@ -6240,6 +8563,15 @@ impl ClickParam {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -6300,6 +8632,22 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ClickParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ClickParamType {
+    fn default() -> Self {
+        Self::Click
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Client tool call
 ///
@@ -6327,6 +8675,10 @@ pub struct ClientToolCallItem {
     pub arguments: ::std::string::String,
     /// Required; may be `null`.
     pub output: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -6339,26 +8691,50 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
             "an object `ClientToolCallItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "ClientToolCallItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            >(&mut object, "ClientToolCallItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ClientToolCallItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClientToolCallItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClientToolCallItem", "type")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            call_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "ClientToolCallItem", "call_id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClientToolCallItem", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClientToolCallItem", "arguments")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ClientToolCallItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6419,6 +8795,22 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ClientToolCallItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ClientToolCallItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6473,6 +8865,22 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ClientToolCallItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ClientToolCallItemType {
+    fn default() -> Self {
+        Self::ChatkitClientToolCall
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6537,16 +8945,30 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ClientToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Closed thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClosedStatus {
     /// Required. Default: `"closed"`. Always `"closed"`.
     pub r#type: super::ClosedStatusType,
     /// Required; may be `null`.
     pub reason: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -6559,9 +8981,20 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
             "an object `ClosedStatus`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ClosedStatus", "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ClosedStatus {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -6621,17 +9054,37 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ClosedStatusType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ClosedStatusType {
+    fn default() -> Self {
+        Self::Closed
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Code interpreter file output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutput {
     /// Required. Always `"files"`.
     pub r#type: super::CodeInterpreterFileOutputType,
     /// Required.
     pub files: ::std::vec::Vec<super::CodeInterpreterFileOutputFilesItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6644,22 +9097,40 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
             "an object `CodeInterpreterFileOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            files: crate::runtime::de::field::<_, D::Error>(&mut object, "files")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterFileOutput", "type")?,
+            files: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterFileOutput", "files")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterFileOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutputFilesItem {
     /// Required.
     pub mime_type: ::std::string::String,
     /// Required.
     pub file_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6672,12 +9143,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
             "an object `CodeInterpreterFileOutputFilesItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            mime_type: crate::runtime::de::field::<
+            mime_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "mime_type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            >(&mut object, "CodeInterpreterFileOutputFilesItem", "mime_type")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterFileOutputFilesItem", "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterFileOutputFilesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -6737,17 +9219,37 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for CodeInterpreterFileOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for CodeInterpreterFileOutputType {
+    fn default() -> Self {
+        Self::Files
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Code interpreter output image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterOutputImage {
     /// Required. Default: `"image"`. Always `"image"`.
     pub r#type: super::CodeInterpreterOutputImageType,
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6760,9 +9262,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
             "an object `CodeInterpreterOutputImage`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterOutputImage", "type")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterOutputImage", "url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterOutputImage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6774,7 +9290,17 @@ impl CodeInterpreterOutputImage {
         Self {
             r#type: super::CodeInterpreterOutputImageType::Image,
             url: url.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6835,16 +9361,36 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CodeInterpreterOutputImageType {
+    fn default() -> Self {
+        Self::Image
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Code interpreter output logs
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterOutputLogs {
     /// Required. Default: `"logs"`. Always `"logs"`.
     pub r#type: super::CodeInterpreterOutputLogsType,
     /// Required.
     pub logs: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6857,9 +9403,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
             "an object `CodeInterpreterOutputLogs`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            logs: crate::runtime::de::field::<_, D::Error>(&mut object, "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterOutputLogs", "type")?,
+            logs: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterOutputLogs", "logs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterOutputLogs {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6871,7 +9431,17 @@ impl CodeInterpreterOutputLogs {
         Self {
             r#type: super::CodeInterpreterOutputLogsType::Logs,
             logs: logs.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6931,17 +9501,37 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CodeInterpreterOutputLogsType {
+    fn default() -> Self {
+        Self::Logs
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Code interpreter text output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterTextOutput {
     /// Required. Always `"logs"`.
     pub r#type: super::CodeInterpreterTextOutputType,
     /// Required.
     pub logs: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6954,9 +9544,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
             "an object `CodeInterpreterTextOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            logs: crate::runtime::de::field::<_, D::Error>(&mut object, "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterTextOutput", "type")?,
+            logs: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterTextOutput", "logs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterTextOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7016,6 +9620,22 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for CodeInterpreterTextOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for CodeInterpreterTextOutputType {
+    fn default() -> Self {
+        Self::Logs
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Code interpreter
 ///
@@ -7032,6 +9652,10 @@ pub struct CodeInterpreterTool {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -7044,7 +9668,10 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
             "an object `CodeInterpreterTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterTool", "type")?,
             container: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -7053,7 +9680,15 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -7068,6 +9703,7 @@ impl CodeInterpreterTool {
             r#type: super::CodeInterpreterToolType::CodeInterpreter,
             container: container.into(),
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `allowed_callers`.
@@ -7078,6 +9714,15 @@ impl CodeInterpreterTool {
         >,
     ) -> Self {
         self.allowed_callers = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -7102,6 +9747,10 @@ pub struct CodeInterpreterToolCall {
     pub outputs: ::std::option::Option<
         ::std::vec::Vec<super::CodeInterpreterToolCallOutputsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7114,16 +9763,30 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
             "an object `CodeInterpreterToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            container_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
+            >(&mut object, "CodeInterpreterToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterToolCall", "id")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            container_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CodeInterpreterToolCall", "container_id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CodeInterpreterToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7147,7 +9810,17 @@ impl CodeInterpreterToolCall {
             container_id: container_id.into(),
             code,
             outputs,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7212,6 +9885,16 @@ impl ::std::convert::From<super::CodeInterpreterOutputImage>
 for CodeInterpreterToolCallOutputsItem {
     fn from(value: super::CodeInterpreterOutputImage) -> Self {
         Self::Image(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7288,6 +9971,16 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7344,6 +10037,22 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CodeInterpreterToolCallType {
+    fn default() -> Self {
+        Self::CodeInterpreterCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A union of an [`AutoCodeInterpreterToolParam`](super::AutoCodeInterpreterToolParam) and a string, told apart by shape.
 ///
@@ -7364,18 +10073,46 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::AutoCodeInterpreterToolParam(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::AutoCodeInterpreterToolParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::AutoCodeInterpreterToolParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CodeInterpreterToolContainer`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CodeInterpreterToolContainer` (tried AutoCodeInterpreterToolParam, String)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -7395,6 +10132,17 @@ impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
 impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::AutoCodeInterpreterToolParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -7454,11 +10202,27 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CodeInterpreterToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for CodeInterpreterToolType {
+    fn default() -> Self {
+        Self::CodeInterpreter
+    }
+}
 #[cfg(feature = "responses")]
 /// The compacted response object
 ///
 /// Used by [`Client::compactconversation`](crate::runtime::Client::compactconversation) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompactResource {
     /// Required.
@@ -7471,6 +10235,10 @@ pub struct CompactResource {
     pub created_at: i64,
     /// Required.
     pub usage: super::ResponseUsage,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -7483,15 +10251,35 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
             "an object `CompactResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, "CompactResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactResource", "object")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactResource", "output")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CompactResource", "created_at")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactResource", "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompactResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "responses")]
@@ -7552,10 +10340,26 @@ impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for CompactResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for CompactResourceObject {
+    fn default() -> Self {
+        Self::ResponseCompaction
+    }
+}
+#[cfg(feature = "responses")]
 /// An object with 8 properties, 1 of them required.
 ///
 /// Used by [`Client::compactconversation`](crate::runtime::Client::compactconversation) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompactResponseMethodPublicBody {
     /// Required; may be `null`.
@@ -7581,6 +10385,10 @@ pub struct CompactResponseMethodPublicBody {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTierEnum>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -7619,7 +10427,15 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
                 _,
                 D::Error,
             >(&mut object, "service_tier")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompactResponseMethodPublicBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -7637,6 +10453,7 @@ impl CompactResponseMethodPublicBody {
             prompt_cache_retention: ::std::option::Option::None,
             prompt_cache_options: ::std::option::Option::None,
             service_tier: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `input`.
@@ -7695,6 +10512,15 @@ impl CompactResponseMethodPublicBody {
         self.service_tier = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "responses")]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
@@ -7716,18 +10542,44 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputItemArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputItemArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputItemArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CompactResponseMethodPublicBodyInput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CompactResponseMethodPublicBodyInput` (tried String, InputItemArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -7743,11 +10595,20 @@ for CompactResponseMethodPublicBodyInput {
         Self::String(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for CompactResponseMethodPublicBodyInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompactionBody {
     /// Required. Default: `"compaction"`. Always `"compaction"`.
@@ -7759,6 +10620,10 @@ pub struct CompactionBody {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7771,17 +10636,31 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
             "an object `CompactionBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            encrypted_content: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "encrypted_content")?,
+            >(&mut object, "CompactionBody", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactionBody", "id")?,
+            encrypted_content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactionBody", "encrypted_content")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompactionBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7842,10 +10721,26 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CompactionBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CompactionBodyType {
+    fn default() -> Self {
+        Self::Compaction
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompactionSummaryItemParam {
     /// Optional; may be `null`.
@@ -7855,6 +10750,10 @@ pub struct CompactionSummaryItemParam {
     pub r#type: super::CompactionSummaryItemParamType,
     /// Required. At most 20971520 characters.
     pub encrypted_content: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7868,12 +10767,23 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            encrypted_content: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "encrypted_content")?,
+            >(&mut object, "CompactionSummaryItemParam", "type")?,
+            encrypted_content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactionSummaryItemParam", "encrypted_content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompactionSummaryItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7888,6 +10798,7 @@ impl CompactionSummaryItemParam {
             id: ::std::option::Option::None,
             r#type: super::CompactionSummaryItemParamType::Compaction,
             encrypted_content: encrypted_content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -7896,6 +10807,15 @@ impl CompactionSummaryItemParam {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -7957,14 +10877,34 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CompactionSummaryItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CompactionSummaryItemParamType {
+    fn default() -> Self {
+        Self::Compaction
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Compaction trigger
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompactionTriggerItemParam {
     /// Required. Default: `"compaction_trigger"`. Always `"compaction_trigger"`.
     pub r#type: super::CompactionTriggerItemParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7977,8 +10917,19 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
             "an object `CompactionTriggerItemParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompactionTriggerItemParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompactionTriggerItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7989,7 +10940,17 @@ impl CompactionTriggerItemParam {
     pub fn new() -> Self {
         Self {
             r#type: super::CompactionTriggerItemParamType::CompactionTrigger,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8049,6 +11010,22 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CompactionTriggerItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CompactionTriggerItemParamType {
+    fn default() -> Self {
+        Self::CompactionTrigger
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -8069,6 +11046,10 @@ pub struct ComparisonFilter {
     pub key: ::std::string::String,
     /// Required.
     pub value: super::ComparisonFilterValue,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -8089,9 +11070,27 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            key: crate::runtime::de::field::<_, D::Error>(&mut object, "key")?,
+            key: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComparisonFilter", "key")?,
             value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComparisonFilter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -8115,7 +11114,17 @@ impl ComparisonFilter {
             r#type: r#type.into(),
             key: key.into(),
             value: value.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -8253,6 +11262,23 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::Fit for ComparisonFilterType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
 /// A union of a string, a number, a boolean and an array of [`ComparisonFilterValueVariant4Item`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8283,24 +11309,64 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Boolean(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant4ItemArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::Variant4ItemArray(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant4ItemArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ComparisonFilterValue`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ComparisonFilterValue` (tried String, Number, Boolean, Variant4ItemArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(
@@ -8337,6 +11403,24 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::Fit for ComparisonFilterValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant4ItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
 /// A union of a string and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8363,18 +11447,40 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValueVariant4Item {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ComparisonFilterValueVariant4Item`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ComparisonFilterValueVariant4Item` (tried String, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(
@@ -8403,11 +11509,27 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValueVarian
         Self::String(value)
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+impl crate::runtime::de::Fit for ComparisonFilterValueVariant4Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
 #[cfg(feature = "uploads")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::complete_upload`](crate::runtime::Client::complete_upload) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompleteUploadRequest {
     /// Required.
@@ -8415,6 +11537,10 @@ pub struct CompleteUploadRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub md5: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -8427,9 +11553,20 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
             "an object `CompleteUploadRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            part_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "part_ids")?,
+            part_ids: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompleteUploadRequest", "part_ids")?,
             md5: crate::runtime::de::field::<_, D::Error>(&mut object, "md5")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompleteUploadRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "uploads")]
@@ -8443,6 +11580,7 @@ impl CompleteUploadRequest {
         Self {
             part_ids: part_ids.into(),
             md5: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `md5`.
@@ -8453,12 +11591,21 @@ impl CompleteUploadRequest {
         self.md5 = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompletionUsage {
     /// Required. Default: `0`.
@@ -8477,6 +11624,10 @@ pub struct CompletionUsage {
     pub prompt_tokens_details: ::std::option::Option<
         super::CompletionUsagePromptTokensDetails,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -8489,18 +11640,18 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
             "an object `CompletionUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            completion_tokens: crate::runtime::de::field::<
+            completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completion_tokens")?,
-            prompt_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsage", "completion_tokens")?,
+            prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsage", "prompt_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
+            >(&mut object, "CompletionUsage", "total_tokens")?,
             completion_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -8509,14 +11660,22 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
                 _,
                 D::Error,
             >(&mut object, "prompt_tokens_details")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompletionUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompletionUsageCompletionTokensDetails {
     /// Optional. Default: `0`.
@@ -8534,6 +11693,10 @@ pub struct CompletionUsageCompletionTokensDetails {
     /// Optional. Default: `0`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rejected_prediction_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -8546,34 +11709,54 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
             "an object `CompletionUsageCompletionTokensDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            accepted_prediction_tokens: crate::runtime::de::field::<
+            accepted_prediction_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "accepted_prediction_tokens")?,
-            audio_tokens: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CompletionUsageCompletionTokensDetails",
+                "accepted_prediction_tokens",
+            )?,
+            audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "audio_tokens")?,
-            reasoning_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsageCompletionTokensDetails", "audio_tokens")?,
+            reasoning_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "reasoning_tokens")?,
-            text_tokens: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CompletionUsageCompletionTokensDetails",
+                "reasoning_tokens",
+            )?,
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
-            rejected_prediction_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsageCompletionTokensDetails", "text_tokens")?,
+            rejected_prediction_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "rejected_prediction_tokens")?,
+            >(
+                &mut object,
+                "CompletionUsageCompletionTokensDetails",
+                "rejected_prediction_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CompletionUsagePromptTokensDetails {
     /// Optional. Default: `0`.
@@ -8591,6 +11774,10 @@ pub struct CompletionUsagePromptTokensDetails {
     /// Optional. Default: `0`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cache_write_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -8603,27 +11790,35 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
             "an object `CompletionUsagePromptTokensDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            audio_tokens: crate::runtime::de::field::<
+            audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "audio_tokens")?,
-            cached_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsagePromptTokensDetails", "audio_tokens")?,
+            cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cached_tokens")?,
-            text_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsagePromptTokensDetails", "cached_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
-            image_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsagePromptTokensDetails", "text_tokens")?,
+            image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "image_tokens")?,
-            cache_write_tokens: crate::runtime::de::field::<
+            >(&mut object, "CompletionUsagePromptTokensDetails", "image_tokens")?,
+            cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cache_write_tokens")?,
+            >(&mut object, "CompletionUsagePromptTokensDetails", "cache_write_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -8644,6 +11839,10 @@ pub struct CompoundFilter {
     pub r#type: super::CompoundFilterType,
     /// Required.
     pub filters: ::std::vec::Vec<super::CompoundFilterFiltersItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -8664,8 +11863,26 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
+            filters: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CompoundFilter", "filters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CompoundFilter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -8689,7 +11906,17 @@ impl CompoundFilter {
         Self {
             r#type: r#type.into(),
             filters: filters.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -8726,18 +11953,46 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ComparisonFilter(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ComparisonFilter(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ComparisonFilter),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Value(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Value));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CompoundFilterFiltersItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CompoundFilterFiltersItem` (tried ComparisonFilter, Value)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(
@@ -8751,6 +12006,22 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
 impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem {
     fn from(value: super::ComparisonFilter) -> Self {
         Self::ComparisonFilter(value)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Value(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(
@@ -8854,6 +12125,23 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+impl crate::runtime::de::Fit for CompoundFilterType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9017,6 +12305,23 @@ impl ::std::convert::From<super::WaitParam> for ComputerAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Computer Action List
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9025,7 +12330,7 @@ pub type ComputerActionList = ::std::vec::Vec<super::ComputerAction>;
 /// Computer tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ComputerCallOutputItemParam {
     /// Optional; may be `null`.
@@ -9045,6 +12350,10 @@ pub struct ComputerCallOutputItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9058,15 +12367,32 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerCallOutputItemParam", "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerCallOutputItemParam", "type")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerCallOutputItemParam", "output")?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "acknowledged_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerCallOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9085,6 +12411,7 @@ impl ComputerCallOutputItemParam {
             output: output.into(),
             acknowledged_safety_checks: ::std::option::Option::None,
             status: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -9111,6 +12438,15 @@ impl ComputerCallOutputItemParam {
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -9169,6 +12505,22 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerCallOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ComputerCallOutputItemParamType {
+    fn default() -> Self {
+        Self::ComputerCallOutput
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9236,11 +12588,21 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ComputerCallOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ComputerCallSafetyCheckParam {
     /// Required.
@@ -9251,6 +12613,10 @@ pub struct ComputerCallSafetyCheckParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9263,10 +12629,21 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
             "an object `ComputerCallSafetyCheckParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerCallSafetyCheckParam", "id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerCallSafetyCheckParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9279,6 +12656,7 @@ impl ComputerCallSafetyCheckParam {
             id: id.into(),
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code`.
@@ -9295,6 +12673,15 @@ impl ComputerCallSafetyCheckParam {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -9371,6 +12758,16 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerEnvironment {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Computer screenshot
 ///
@@ -9391,6 +12788,10 @@ pub struct ComputerScreenshotContent {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9403,7 +12804,10 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
             "an object `ComputerScreenshotContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerScreenshotContent", "type")?,
             image_url: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -9414,7 +12818,15 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerScreenshotContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9475,10 +12887,26 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerScreenshotContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ComputerScreenshotContentType {
+    fn default() -> Self {
+        Self::ComputerScreenshot
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ComputerScreenshotImage {
     /// Required. Default: `"computer_screenshot"`. Always `"computer_screenshot"`.
@@ -9489,6 +12917,10 @@ pub struct ComputerScreenshotImage {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9501,13 +12933,24 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
             "an object `ComputerScreenshotImage`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerScreenshotImage", "type")?,
             image_url: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerScreenshotImage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9520,6 +12963,7 @@ impl ComputerScreenshotImage {
             r#type: super::ComputerScreenshotImageType::ComputerScreenshot,
             image_url: ::std::option::Option::None,
             file_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_url`.
@@ -9536,6 +12980,15 @@ impl ComputerScreenshotImage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.file_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -9596,15 +13049,35 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerScreenshotImageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ComputerScreenshotImageType {
+    fn default() -> Self {
+        Self::ComputerScreenshot
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Computer
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ComputerTool {
     /// Required. Default: `"computer"`. Always `"computer"`.
     pub r#type: super::ComputerToolType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -9617,8 +13090,19 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
             "an object `ComputerTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerTool", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -9629,7 +13113,17 @@ impl ComputerTool {
     pub fn new() -> Self {
         Self {
             r#type: super::ComputerToolType::Computer,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9655,6 +13149,10 @@ pub struct ComputerToolCall {
     pub pending_safety_checks: ::std::vec::Vec<super::ComputerCallSafetyCheckParam>,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::ComputerToolCallStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9667,17 +13165,34 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
             "an object `ComputerToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            actions: crate::runtime::de::field::<_, D::Error>(&mut object, "actions")?,
-            pending_safety_checks: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "pending_safety_checks")?,
+            >(&mut object, "ComputerToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCall", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCall", "call_id")?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            actions: crate::runtime::de::field::<_, D::Error>(&mut object, "actions")?,
+            pending_safety_checks: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCall", "pending_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9701,6 +13216,7 @@ impl ComputerToolCall {
             actions: ::std::option::Option::None,
             pending_safety_checks: pending_safety_checks.into(),
             status: status.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `action`.
@@ -9719,12 +13235,21 @@ impl ComputerToolCall {
         self.actions = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "unreferenced")]
 /// Computer tool call output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ComputerToolCallOutput {
     /// Required. Default: `"computer_call_output"`. Always `"computer_call_output"`.
@@ -9744,6 +13269,10 @@ pub struct ComputerToolCallOutput {
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::ComputerToolCallOutputStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -9756,16 +13285,33 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
             "an object `ComputerToolCallOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutput", "type")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutput", "call_id")?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerToolCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9793,6 +13339,10 @@ pub struct ComputerToolCallOutputResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -9805,20 +13355,40 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
             "an object `ComputerToolCallOutputResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutputResource", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutputResource", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutputResource", "call_id")?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerToolCallOutputResource", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerToolCallOutputResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9887,6 +13457,16 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerToolCallOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9941,6 +13521,22 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerToolCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ComputerToolCallOutputType {
+    fn default() -> Self {
+        Self::ComputerCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10009,6 +13605,16 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10063,6 +13669,22 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ComputerToolCallType {
+    fn default() -> Self {
+        Self::ComputerCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -10123,6 +13745,22 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ComputerToolType {
+    fn default() -> Self {
+        Self::Computer
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Computer use preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10137,6 +13775,10 @@ pub struct ComputerUsePreviewTool {
     pub display_width: i64,
     /// Required.
     pub display_height: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -10149,20 +13791,31 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
             "an object `ComputerUsePreviewTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ComputerUsePreviewTool", "type")?,
             environment: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "environment")?,
-            display_width: crate::runtime::de::field::<
+            display_width: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "display_width")?,
-            display_height: crate::runtime::de::field::<
+            >(&mut object, "ComputerUsePreviewTool", "display_width")?,
+            display_height: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "display_height")?,
+            >(&mut object, "ComputerUsePreviewTool", "display_height")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ComputerUsePreviewTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -10180,7 +13833,17 @@ impl ComputerUsePreviewTool {
             environment: environment.into(),
             display_width: display_width.into(),
             display_height: display_height.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -10241,10 +13904,26 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ComputerUsePreviewToolType {
+    fn default() -> Self {
+        Self::ComputerUsePreview
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerAutoParam {
     /// Required. Default: `"container_auto"`. Always `"container_auto"`.
@@ -10263,6 +13942,10 @@ pub struct ContainerAutoParam {
     pub skills: ::std::option::Option<
         ::std::vec::Vec<super::ContainerAutoParamSkillsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -10275,7 +13958,10 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
             "an object `ContainerAutoParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerAutoParam", "type")?,
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
             memory_limit: crate::runtime::de::field::<
                 _,
@@ -10286,7 +13972,15 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
                 D::Error,
             >(&mut object, "network_policy")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerAutoParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -10301,6 +13995,7 @@ impl ContainerAutoParam {
             memory_limit: ::std::option::Option::None,
             network_policy: ::std::option::Option::None,
             skills: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -10335,6 +14030,15 @@ impl ContainerAutoParam {
         >,
     ) -> Self {
         self.skills = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -10403,6 +14107,16 @@ for ContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10467,6 +14181,16 @@ impl ::std::convert::From<super::InlineSkillParam> for ContainerAutoParamSkillsI
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10523,11 +14247,27 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerAutoParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ContainerAutoParamType {
+    fn default() -> Self {
+        Self::ContainerAuto
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Container file citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerFileCitationBody {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -10542,6 +14282,10 @@ pub struct ContainerFileCitationBody {
     pub end_index: i64,
     /// Required.
     pub filename: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -10554,22 +14298,39 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
             "an object `ContainerFileCitationBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            container_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            start_index: crate::runtime::de::field::<
+            >(&mut object, "ContainerFileCitationBody", "type")?,
+            container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "ContainerFileCitationBody", "container_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            >(&mut object, "ContainerFileCitationBody", "file_id")?,
+            start_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationBody", "start_index")?,
+            end_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationBody", "end_index")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationBody", "filename")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerFileCitationBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10591,7 +14352,17 @@ impl ContainerFileCitationBody {
             start_index: start_index.into(),
             end_index: end_index.into(),
             filename: filename.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10651,11 +14422,27 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ContainerFileCitationBodyType {
+    fn default() -> Self {
+        Self::ContainerFileCitation
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerFileCitationParam {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -10670,6 +14457,10 @@ pub struct ContainerFileCitationParam {
     pub file_id: ::std::string::String,
     /// Required.
     pub filename: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10682,22 +14473,39 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
             "an object `ContainerFileCitationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            start_index: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "ContainerFileCitationParam", "type")?,
+            start_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
-            container_id: crate::runtime::de::field::<
+            >(&mut object, "ContainerFileCitationParam", "start_index")?,
+            end_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            >(&mut object, "ContainerFileCitationParam", "end_index")?,
+            container_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationParam", "container_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationParam", "file_id")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileCitationParam", "filename")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerFileCitationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -10757,11 +14565,27 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ContainerFileCitationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for ContainerFileCitationParamType {
+    fn default() -> Self {
+        Self::ContainerFileCitation
+    }
+}
 #[cfg(feature = "containers")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_container_files`](crate::runtime::Client::list_container_files) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerFileListResource {
     /// Required. Always `"list"`.
@@ -10774,6 +14598,10 @@ pub struct ContainerFileListResource {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -10786,12 +14614,35 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
             "an object `ContainerFileListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileListResource", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileListResource", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileListResource", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerFileListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "containers")]
@@ -10852,10 +14703,26 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ContainerFileListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
+impl ::std::default::Default for ContainerFileListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "containers")]
 /// The container file object
 ///
 /// Used by [`Client::create_container_file`](crate::runtime::Client::create_container_file) (response) and [`Client::retrieve_container_file`](crate::runtime::Client::retrieve_container_file) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerFileResource {
     /// Required.
@@ -10872,6 +14739,10 @@ pub struct ContainerFileResource {
     pub path: ::std::string::String,
     /// Required.
     pub source: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -10884,27 +14755,50 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
             "an object `ContainerFileResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            container_id: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "ContainerFileResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            >(&mut object, "ContainerFileResource", "object")?,
+            container_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileResource", "container_id")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileResource", "created_at")?,
+            bytes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileResource", "bytes")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileResource", "path")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerFileResource", "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerFileResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "containers")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerListResource {
     /// Required. Always `"list"`.
@@ -10917,6 +14811,10 @@ pub struct ContainerListResource {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -10929,12 +14827,35 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
             "an object `ContainerListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerListResource", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerListResource", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerListResource", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "containers")]
@@ -10992,6 +14913,22 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ContainerListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
+impl ::std::default::Default for ContainerListResourceObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -11063,6 +15000,16 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerMemoryLimit {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(
     any(
         feature = "containers",
@@ -11074,7 +15021,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyAllowlistParam {
     /// Required. Default: `"allowlist"`. Always `"allowlist"`.
@@ -11086,6 +15033,10 @@ pub struct ContainerNetworkPolicyAllowlistParam {
     pub domain_secrets: ::std::option::Option<
         ::std::vec::Vec<super::ContainerNetworkPolicyDomainSecretParam>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -11105,16 +15056,34 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
             "an object `ContainerNetworkPolicyAllowlistParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            allowed_domains: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "allowed_domains")?,
+            >(&mut object, "ContainerNetworkPolicyAllowlistParam", "type")?,
+            allowed_domains: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerNetworkPolicyAllowlistParam", "allowed_domains")?,
             domain_secrets: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "domain_secrets")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -11138,6 +15107,7 @@ impl ContainerNetworkPolicyAllowlistParam {
             r#type: super::ContainerNetworkPolicyAllowlistParamType::Allowlist,
             allowed_domains: allowed_domains.into(),
             domain_secrets: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `domain_secrets`.
@@ -11148,6 +15118,15 @@ impl ContainerNetworkPolicyAllowlistParam {
         >,
     ) -> Self {
         self.domain_secrets = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -11258,14 +15237,48 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
+    fn default() -> Self {
+        Self::Allowlist
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyDisabledParam {
     /// Required. Default: `"disabled"`. Always `"disabled"`.
     pub r#type: super::ContainerNetworkPolicyDisabledParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -11285,8 +15298,26 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
             "an object `ContainerNetworkPolicyDisabledParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerNetworkPolicyDisabledParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -11304,7 +15335,17 @@ impl ContainerNetworkPolicyDisabledParam {
     pub fn new() -> Self {
         Self {
             r#type: super::ContainerNetworkPolicyDisabledParamType::Disabled,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -11414,10 +15455,40 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
+    fn default() -> Self {
+        Self::Disabled
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyDomainSecretParam {
     /// Required. At least 1 character.
@@ -11426,6 +15497,10 @@ pub struct ContainerNetworkPolicyDomainSecretParam {
     pub name: ::std::string::String,
     /// Required. From 1 to 10485760 characters.
     pub value: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -11445,10 +15520,34 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
             "an object `ContainerNetworkPolicyDomainSecretParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            domain: crate::runtime::de::field::<_, D::Error>(&mut object, "domain")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            domain: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "domain")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "name")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "value")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerNetworkPolicyDomainSecretParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -11472,20 +15571,34 @@ impl ContainerNetworkPolicyDomainSecretParam {
             domain: domain.into(),
             name: name.into(),
             value: value.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerReferenceParam {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
     pub r#type: super::ContainerReferenceParamType,
     /// Required.
     pub container_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -11498,12 +15611,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
             "an object `ContainerReferenceParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            container_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
+            >(&mut object, "ContainerReferenceParam", "type")?,
+            container_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerReferenceParam", "container_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerReferenceParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -11515,7 +15639,17 @@ impl ContainerReferenceParam {
         Self {
             r#type: super::ContainerReferenceParamType::ContainerReference,
             container_id: container_id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -11575,17 +15709,37 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerReferenceParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ContainerReferenceParamType {
+    fn default() -> Self {
+        Self::ContainerReference
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Container Reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerReferenceResource {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
     pub r#type: super::ContainerReferenceResourceType,
     /// Required.
     pub container_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -11598,12 +15752,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
             "an object `ContainerReferenceResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            container_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "container_id")?,
+            >(&mut object, "ContainerReferenceResource", "type")?,
+            container_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerReferenceResource", "container_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerReferenceResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -11663,11 +15828,27 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ContainerReferenceResourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ContainerReferenceResourceType {
+    fn default() -> Self {
+        Self::ContainerReference
+    }
+}
 #[cfg(feature = "containers")]
 /// The container object
 ///
 /// Used by [`Client::create_container`](crate::runtime::Client::create_container) (response) and [`Client::retrieve_container`](crate::runtime::Client::retrieve_container) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerResource {
     /// Required.
@@ -11692,6 +15873,10 @@ pub struct ContainerResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<super::ContainerResourceNetworkPolicy>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -11704,18 +15889,30 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
             "an object `ContainerResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            last_active_at: crate::runtime::de::field::<
+            >(&mut object, "ContainerResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "last_active_at")?,
+            >(&mut object, "ContainerResource", "object")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerResource", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerResource", "created_at")?,
+            status: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerResource", "status")?,
+            last_active_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerResource", "last_active_at")?,
             expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -11728,14 +15925,22 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "containers")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerResourceExpiresAfter {
     /// Optional. Always `"last_active_at"`.
@@ -11744,6 +15949,10 @@ pub struct ContainerResourceExpiresAfter {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minutes: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -11757,8 +15966,20 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
         )?;
         ::std::result::Result::Ok(Self {
             anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            minutes: crate::runtime::de::field::<_, D::Error>(&mut object, "minutes")?,
+            minutes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContainerResourceExpiresAfter", "minutes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerResourceExpiresAfter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(feature = "containers")]
@@ -11816,6 +16037,22 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfterAnchor {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ContainerResourceExpiresAfterAnchor {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
+impl ::std::default::Default for ContainerResourceExpiresAfterAnchor {
+    fn default() -> Self {
+        Self::LastActiveAt
     }
 }
 #[cfg(feature = "containers")]
@@ -11888,6 +16125,16 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ContainerResourceMemoryLimit {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11899,6 +16146,10 @@ pub struct ContainerResourceNetworkPolicy {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -11916,7 +16167,15 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
                 _,
                 D::Error,
             >(&mut object, "allowed_domains")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContainerResourceNetworkPolicy {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "containers")]
@@ -11978,6 +16237,16 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ContainerResourceNetworkPolicyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12100,11 +16369,25 @@ impl ::std::convert::From<super::ReasoningTextContent> for Content {
         Self::ReasoningText(value)
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for Content {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContextManagementParam {
     /// Required.
@@ -12112,6 +16395,10 @@ pub struct ContextManagementParam {
     /// Optional; may be `null`. At least `1000`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compact_threshold: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -12124,12 +16411,23 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
             "an object `ContextManagementParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            compact_threshold: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "compact_threshold")?,
+            >(&mut object, "ContextManagementParam", "type")?,
+            compact_threshold: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ContextManagementParam", "compact_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ContextManagementParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -12141,11 +16439,21 @@ impl ContextManagementParam {
         Self {
             r#type: r#type.into(),
             compact_threshold: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `compact_threshold`.
     pub fn compact_threshold(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.compact_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -12614,10 +16922,46 @@ impl ::std::convert::From<super::CustomToolCallOutput> for ConversationItem {
     }
 }
 #[cfg(feature = "conversations")]
+impl crate::runtime::de::Fit for ConversationItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "conversations")]
 /// The conversation item list
 ///
 /// Used by [`Client::create_conversation_items`](crate::runtime::Client::create_conversation_items) (response) and [`Client::list_conversation_items`](crate::runtime::Client::list_conversation_items) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationItemList {
     /// Required. Always `"list"`.
@@ -12630,6 +16974,10 @@ pub struct ConversationItemList {
     pub first_id: ::std::string::String,
     /// Required.
     pub last_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -12642,12 +16990,35 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
             "an object `ConversationItemList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationItemList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationItemList", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationItemList", "has_more")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationItemList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationItemList", "last_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ConversationItemList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "conversations")]
@@ -12707,6 +17078,22 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "conversations")]
+impl crate::runtime::de::Fit for ConversationItemListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::default::Default for ConversationItemListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "responses")]
 /// A union of a [`ConversationParam2`] and a string, told apart by shape.
 ///
@@ -12727,18 +17114,44 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Param2(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Param2(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Param2));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ConversationId(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ConversationId(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ConversationId),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ConversationParam`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ConversationParam` (tried Param2, ConversationId)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -12760,14 +17173,27 @@ impl ::std::convert::From<::std::string::String> for ConversationParam {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ConversationParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Param2(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ConversationId(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
 /// Conversation object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationParam2 {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -12780,8 +17206,19 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
             "an object `ConversationParam2`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationParam2", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ConversationParam2 {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -12790,14 +17227,26 @@ impl ConversationParam2 {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "conversations")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::delete_conversation_item`](crate::runtime::Client::delete_conversation_item) (response), [`Client::create_conversation`](crate::runtime::Client::create_conversation) (response), [`Client::get_conversation`](crate::runtime::Client::get_conversation) (response) and [`Client::update_conversation`](crate::runtime::Client::update_conversation) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationResource {
     /// Required.
@@ -12808,6 +17257,10 @@ pub struct ConversationResource {
     pub metadata: ::serde_json::Value,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -12820,14 +17273,31 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
             "an object `ConversationResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ConversationResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationResource", "object")?,
+            metadata: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationResource", "metadata")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ConversationResource", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ConversationResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "conversations")]
@@ -12887,17 +17357,37 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "conversations")]
+impl crate::runtime::de::Fit for ConversationResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::default::Default for ConversationResourceObject {
+    fn default() -> Self {
+        Self::Conversation
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Coordinate
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CoordParam {
     /// Required.
     pub x: i64,
     /// Required.
     pub y: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -12910,9 +17400,23 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
             "an object `CoordParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CoordParam", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CoordParam", "y")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CoordParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -12924,14 +17428,27 @@ impl CoordParam {
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
     ) -> Self {
-        Self { x: x.into(), y: y.into() }
+        Self {
+            x: x.into(),
+            y: y.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "usage")]
 /// An object with 7 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CostsResult {
     /// Required. Always `"organization.costs.result"`.
@@ -12954,6 +17471,10 @@ pub struct CostsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity_unit: ::std::option::Option<super::CostsResultQuantityUnit>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -12966,7 +17487,10 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
             "an object `CostsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CostsResult", "object")?,
             amount: crate::runtime::de::field::<_, D::Error>(&mut object, "amount")?,
             line_item: crate::runtime::de::field::<
                 _,
@@ -12985,14 +17509,22 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
                 _,
                 D::Error,
             >(&mut object, "quantity_unit")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CostsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CostsResultAmount {
     /// Optional.
@@ -13001,6 +17533,10 @@ pub struct CostsResultAmount {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -13015,7 +17551,15 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
         ::std::result::Result::Ok(Self {
             value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
             currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CostsResultAmount {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "usage")]
@@ -13073,6 +17617,22 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for CostsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for CostsResultObject {
+    fn default() -> Self {
+        Self::OrganizationCostsResult
     }
 }
 #[cfg(feature = "usage")]
@@ -13149,6 +17709,12 @@ impl ::std::fmt::Display for CostsResultQuantityUnit {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for CostsResultQuantityUnit {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 11 properties, 1 of them required.
 ///
@@ -13192,6 +17758,10 @@ pub struct CreateAssistantRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13233,7 +17803,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateAssistantRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13256,6 +17834,7 @@ impl CreateAssistantRequest {
             temperature: ::std::option::Option::None,
             top_p: ::std::option::Option::None,
             response_format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -13332,6 +17911,15 @@ impl CreateAssistantRequest {
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
     ) -> Self {
         self.response_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -13554,10 +18142,16 @@ impl ::std::fmt::Display for CreateAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateAssistantRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResources {
     /// Optional.
@@ -13570,6 +18164,10 @@ pub struct CreateAssistantRequestToolResources {
     pub file_search: ::std::option::Option<
         super::CreateAssistantRequestToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13590,7 +18188,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateAssistantRequestToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13602,6 +18208,7 @@ impl CreateAssistantRequestToolResources {
         Self {
             code_interpreter: ::std::option::Option::None,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code_interpreter`.
@@ -13624,17 +18231,30 @@ impl CreateAssistantRequestToolResources {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13649,7 +18269,15 @@ for CreateAssistantRequestToolResourcesCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateAssistantRequestToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13660,6 +18288,7 @@ impl CreateAssistantRequestToolResourcesCodeInterpreter {
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -13670,12 +18299,21 @@ impl CreateAssistantRequestToolResourcesCodeInterpreter {
         self.file_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
-/// An object with 2 properties, all optional. It also holds the fields of [`CreateAssistantRequestToolResourcesFileSearchVariant`].
+/// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesFileSearch {
     /// Optional. At most 1 item.
@@ -13688,9 +18326,10 @@ pub struct CreateAssistantRequestToolResourcesFileSearch {
             super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItem,
         >,
     >,
-    /// The fields of [`CreateAssistantRequestToolResourcesFileSearchVariant`], inline in this object.
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
-    pub variant: super::CreateAssistantRequestToolResourcesFileSearchVariant,
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13711,8 +18350,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResourcesFileS
                 _,
                 D::Error,
             >(&mut object, "vector_stores")?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateAssistantRequestToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13720,15 +18366,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResourcesFileS
 impl CreateAssistantRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        variant: impl ::std::convert::Into<
-            super::CreateAssistantRequestToolResourcesFileSearchVariant,
-        >,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
             vector_stores: ::std::option::Option::None,
-            variant: variant.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `vector_store_ids`.
@@ -13751,47 +18393,21 @@ impl CreateAssistantRequestToolResourcesFileSearch {
         self.vector_stores = ::std::option::Option::Some(value.into());
         self
     }
-}
-#[cfg(feature = "assistants")]
-/// A union of any JSON value and any JSON value, told apart by shape.
-///
-/// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[serde(untagged)]
-pub enum CreateAssistantRequestToolResourcesFileSearchVariant {
-    /// Any JSON value.
-    Value(::serde_json::Value),
-    /// Any JSON value.
-    Value2(::serde_json::Value),
-}
-#[cfg(feature = "assistants")]
-impl<'de> ::serde::Deserialize<'de>
-for CreateAssistantRequestToolResourcesFileSearchVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value2(v));
-        }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateAssistantRequestToolResourcesFileSearchVariant`",
-            ),
-        )
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
     /// Optional. At most 100000000 items.
@@ -13805,6 +18421,10 @@ pub struct CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13824,7 +18444,16 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -13837,6 +18466,7 @@ impl CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
             file_ids: ::std::option::Option::None,
             chunking_strategy: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -13863,6 +18493,15 @@ impl CreateAssistantRequestToolResourcesFileSearchVectorStoresItem {
         value: impl ::std::convert::Into<super::Metadata>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -13943,14 +18582,29 @@ impl ::std::convert::From<
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto {
     /// Required. Always `"auto"`.
     pub r#type: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -13964,8 +18618,24 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
             "an object `CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
+                "type",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -13976,7 +18646,17 @@ impl CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrate
     pub fn new() -> Self {
         Self {
             r#type: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType::Auto,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -14041,16 +18721,38 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "assistants")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic {
     /// Required. Always `"static"`.
     pub r#type: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType,
     /// Required.
     pub r#static: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -14064,9 +18766,32 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
             "an object `CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            r#static: crate::runtime::de::field::<_, D::Error>(&mut object, "static")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                "type",
+            )?,
+            r#static: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                "static",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -14082,20 +18807,34 @@ impl CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrate
         Self {
             r#type: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType::Static,
             r#static: r#static.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic {
     /// Required. At least `100` and at most `4096`.
     pub max_chunk_size_tokens: i64,
     /// Required.
     pub chunk_overlap_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -14109,15 +18848,32 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
             "an object `CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::field::<
+            max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_chunk_size_tokens")?,
-            chunk_overlap_tokens: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic",
+                "max_chunk_size_tokens",
+            )?,
+            chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "chunk_overlap_tokens")?,
+            >(
+                &mut object,
+                "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic",
+                "chunk_overlap_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -14132,7 +18888,17 @@ impl CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrate
         Self {
             max_chunk_size_tokens: max_chunk_size_tokens.into(),
             chunk_overlap_tokens: chunk_overlap_tokens.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -14194,6 +18960,24 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType {
+    fn default() -> Self {
+        Self::Static
     }
 }
 #[cfg(feature = "assistants")]
@@ -14277,6 +19061,17 @@ for CreateAssistantRequestToolsItem {
         Self::Function(value)
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "batch")]
 /// An object with 5 properties, 3 of them required.
 ///
@@ -14296,6 +19091,10 @@ pub struct CreateBatchRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_expires_after: ::std::option::Option<super::BatchFileExpirationAfter>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -14308,21 +19107,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
             "an object `CreateBatchRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            input_file_id: crate::runtime::de::field::<
+            input_file_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_file_id")?,
+            >(&mut object, "CreateBatchRequest", "input_file_id")?,
             endpoint: crate::runtime::de::field::<_, D::Error>(&mut object, "endpoint")?,
-            completion_window: crate::runtime::de::field::<
+            completion_window: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "completion_window")?,
+            >(&mut object, "CreateBatchRequest", "completion_window")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             output_expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "output_expires_after")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateBatchRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + crate::runtime::de::Fit::misfit(&self.completion_window)
     }
 }
 #[cfg(feature = "batch")]
@@ -14340,6 +19148,7 @@ impl CreateBatchRequest {
             completion_window: super::CreateBatchRequestCompletionWindow::V24h,
             metadata: ::std::option::Option::None,
             output_expires_after: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -14356,6 +19165,15 @@ impl CreateBatchRequest {
         value: impl ::std::convert::Into<super::BatchFileExpirationAfter>,
     ) -> Self {
         self.output_expires_after = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -14414,6 +19232,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestCompletionWindow {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "batch")]
+impl crate::runtime::de::Fit for CreateBatchRequestCompletionWindow {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "batch")]
+impl ::std::default::Default for CreateBatchRequestCompletionWindow {
+    fn default() -> Self {
+        Self::V24h
     }
 }
 #[cfg(feature = "batch")]
@@ -14499,6 +19333,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "batch")]
+impl crate::runtime::de::Fit for CreateBatchRequestEndpoint {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -14639,6 +19483,10 @@ pub struct CreateChatCompletionRequest {
     pub functions: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionFunctions>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -14652,10 +19500,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            top_logprobs: crate::runtime::de::field::<
+            top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "CreateChatCompletionRequest", "top_logprobs")?,
             temperature: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -14678,7 +19526,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_options")?,
-            messages: crate::runtime::de::field::<_, D::Error>(&mut object, "messages")?,
+            messages: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionRequest", "messages")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             service_tier: crate::runtime::de::field::<
                 _,
@@ -14696,10 +19547,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 _,
                 D::Error,
             >(&mut object, "reasoning_effort")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
+            >(&mut object, "CreateChatCompletionRequest", "max_completion_tokens")?,
             frequency_penalty: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -14729,16 +19580,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 D::Error,
             >(&mut object, "logit_bias")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            max_tokens: crate::runtime::de::field::<
+            max_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_tokens")?,
-            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            >(&mut object, "CreateChatCompletionRequest", "max_tokens")?,
+            n: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionRequest", "n")?,
             prediction: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prediction")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionRequest", "seed")?,
             stream_options: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -14760,7 +19617,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 _,
                 D::Error,
             >(&mut object, "functions")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -14812,6 +19677,7 @@ impl CreateChatCompletionRequest {
             parallel_tool_calls: ::std::option::Option::None,
             function_call: ::std::option::Option::None,
             functions: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -15071,6 +19937,15 @@ impl CreateChatCompletionRequest {
         self.functions = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
@@ -15083,6 +19958,10 @@ pub struct CreateChatCompletionRequestAudio {
     pub voice: super::VoiceIdsOrCustomVoice,
     /// Required. One of `"wav"`, `"aac"`, `"mp3"`, `"flac"`, `"opus"` or `"pcm16"`.
     pub format: super::CreateChatCompletionRequestAudioFormat,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15097,7 +19976,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
         ::std::result::Result::Ok(Self {
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -15112,7 +19999,17 @@ impl CreateChatCompletionRequestAudio {
         Self {
             voice: voice.into(),
             format: format.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -15193,6 +20090,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudioFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestAudioFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a [`ChatCompletionFunctionCallOption`] and a [`CreateChatCompletionRequestFunctionCallVariant1`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15213,18 +20120,50 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ChatCompletionFunctionCallOption(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ChatCompletionFunctionCallOption(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ChatCompletionFunctionCallOption),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant1(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Variant1(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant1),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateChatCompletionRequestFunctionCall`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateChatCompletionRequestFunctionCall` (tried ChatCompletionFunctionCallOption, Variant1)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -15239,6 +20178,17 @@ impl ::std::convert::From<super::CreateChatCompletionRequestFunctionCallVariant1
 for CreateChatCompletionRequestFunctionCall {
     fn from(value: super::CreateChatCompletionRequestFunctionCallVariant1) -> Self {
         Self::Variant1(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ChatCompletionFunctionCallOption(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -15300,6 +20250,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallV
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCallVariant1 {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -15382,6 +20342,17 @@ for CreateChatCompletionRequestResponseFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15446,10 +20417,20 @@ for CreateChatCompletionRequestToolsItem {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestWebSearchOptions {
     /// Optional; may be `null`.
@@ -15460,6 +20441,10 @@ pub struct CreateChatCompletionRequestWebSearchOptions {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<super::WebSearchContextSize>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15480,7 +20465,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearchOpti
                 _,
                 D::Error,
             >(&mut object, "search_context_size")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestWebSearchOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -15492,6 +20485,7 @@ impl CreateChatCompletionRequestWebSearchOptions {
         Self {
             user_location: ::std::option::Option::None,
             search_context_size: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `user_location`.
@@ -15512,18 +20506,31 @@ impl CreateChatCompletionRequestWebSearchOptions {
         self.search_context_size = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestWebSearchOptionsUserLocation {
     /// Required. Always `"approximate"`.
     pub r#type: super::CreateChatCompletionRequestWebSearchOptionsUserLocationType,
     /// Required.
     pub approximate: super::WebSearchLocation,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15537,12 +20544,32 @@ for CreateChatCompletionRequestWebSearchOptionsUserLocation {
             "an object `CreateChatCompletionRequestWebSearchOptionsUserLocation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            approximate: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "approximate")?,
+            >(
+                &mut object,
+                "CreateChatCompletionRequestWebSearchOptionsUserLocation",
+                "type",
+            )?,
+            approximate: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateChatCompletionRequestWebSearchOptionsUserLocation",
+                "approximate",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateChatCompletionRequestWebSearchOptionsUserLocation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -15556,7 +20583,17 @@ impl CreateChatCompletionRequestWebSearchOptionsUserLocation {
         Self {
             r#type: super::CreateChatCompletionRequestWebSearchOptionsUserLocationType::Approximate,
             approximate: approximate.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -15620,10 +20657,28 @@ for CreateChatCompletionRequestWebSearchOptionsUserLocationType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit
+for CreateChatCompletionRequestWebSearchOptionsUserLocationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default
+for CreateChatCompletionRequestWebSearchOptionsUserLocationType {
+    fn default() -> Self {
+        Self::Approximate
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 10 properties, 5 of them required.
 ///
 /// Used by [`Client::create_chat_completion`](crate::runtime::Client::create_chat_completion) (response), [`Client::get_chat_completion`](crate::runtime::Client::get_chat_completion) (response) and [`Client::update_chat_completion`](crate::runtime::Client::update_chat_completion) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponse {
     /// Required.
@@ -15652,6 +20707,10 @@ pub struct CreateChatCompletionResponse {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15664,10 +20723,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
             "an object `CreateChatCompletionResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponse", "id")?,
+            choices: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponse", "choices")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponse", "created")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponse", "model")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             service_tier: crate::runtime::de::field::<
                 _,
@@ -15677,13 +20748,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
                 _,
                 D::Error,
             >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponse", "object")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
             moderation: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "moderation")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chat")]
@@ -15703,6 +20785,10 @@ pub struct CreateChatCompletionResponseChoicesItem {
     pub logprobs: ::std::option::Option<
         super::CreateChatCompletionResponseChoicesItemLogprobs,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15719,10 +20805,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
                 _,
                 D::Error,
             >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponseChoicesItem", "index")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionResponseChoicesItem", "message")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -15800,10 +20900,20 @@ for CreateChatCompletionResponseChoicesItemFinishReason {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItemFinishReason {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponseChoicesItemLogprobs {
     /// Required; may be `null`.
@@ -15814,6 +20924,10 @@ pub struct CreateChatCompletionResponseChoicesItemLogprobs {
     pub refusal: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionTokenLogprob>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15828,7 +20942,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItemL
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItemLogprobs {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -15889,10 +21011,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for CreateChatCompletionResponseObject {
+    fn default() -> Self {
+        Self::ChatCompletion
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 10 properties, 5 of them required.
 ///
 /// Used by [`Client::create_chat_completion_stream`](crate::runtime::Client::create_chat_completion_stream) (stream event).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponse {
     /// Required.
@@ -15921,6 +21059,10 @@ pub struct CreateChatCompletionStreamResponse {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15933,10 +21075,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
             "an object `CreateChatCompletionStreamResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponse", "id")?,
+            choices: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponse", "choices")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponse", "created")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponse", "model")?,
             obfuscation: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -15949,20 +21103,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
                 _,
                 D::Error,
             >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponse", "object")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
             moderation: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "moderation")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chat")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponseChoicesItem {
     /// Required.
@@ -15978,6 +21143,10 @@ pub struct CreateChatCompletionStreamResponseChoicesItem {
     >,
     /// Required.
     pub index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -15990,14 +21159,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
             "an object `CreateChatCompletionStreamResponseChoicesItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
+            delta: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponseChoicesItem", "delta")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             finish_reason: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatCompletionStreamResponseChoicesItem", "index")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -16076,10 +21259,21 @@ for CreateChatCompletionStreamResponseChoicesItemFinishReason {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit
+for CreateChatCompletionStreamResponseChoicesItemFinishReason {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponseChoicesItemLogprobs {
     /// Required; may be `null`.
@@ -16090,6 +21284,10 @@ pub struct CreateChatCompletionStreamResponseChoicesItemLogprobs {
     pub refusal: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionTokenLogprob>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -16105,7 +21303,15 @@ for CreateChatCompletionStreamResponseChoicesItemLogprobs {
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItemLogprobs {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -16165,11 +21371,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for CreateChatCompletionStreamResponseObject {
+    fn default() -> Self {
+        Self::ChatCompletionChunk
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Create chat session request
 ///
 /// Used by [`Client::create_chat_session_method`](crate::runtime::Client::create_chat_session_method) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateChatSessionBody {
     /// Required.
@@ -16185,6 +21407,10 @@ pub struct CreateChatSessionBody {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chatkit_configuration: ::std::option::Option<super::ChatkitConfigurationParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -16197,8 +21423,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
             "an object `CreateChatSessionBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            workflow: crate::runtime::de::field::<_, D::Error>(&mut object, "workflow")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            workflow: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatSessionBody", "workflow")?,
+            user: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateChatSessionBody", "user")?,
             expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -16211,7 +21443,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
                 _,
                 D::Error,
             >(&mut object, "chatkit_configuration")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateChatSessionBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -16229,6 +21469,7 @@ impl CreateChatSessionBody {
             expires_after: ::std::option::Option::None,
             rate_limits: ::std::option::Option::None,
             chatkit_configuration: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `expires_after`.
@@ -16253,6 +21494,15 @@ impl CreateChatSessionBody {
         value: impl ::std::convert::Into<super::ChatkitConfigurationParam>,
     ) -> Self {
         self.chatkit_configuration = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -16317,6 +21567,10 @@ pub struct CreateCompletionRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -16331,7 +21585,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            best_of: crate::runtime::de::field::<_, D::Error>(&mut object, "best_of")?,
+            best_of: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionRequest", "best_of")?,
             echo: crate::runtime::de::field::<_, D::Error>(&mut object, "echo")?,
             frequency_penalty: crate::runtime::de::field::<
                 _,
@@ -16341,17 +21598,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
                 _,
                 D::Error,
             >(&mut object, "logit_bias")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            max_tokens: crate::runtime::de::field::<
+            logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_tokens")?,
-            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            >(&mut object, "CreateCompletionRequest", "logprobs")?,
+            max_tokens: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionRequest", "max_tokens")?,
+            n: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionRequest", "n")?,
             presence_penalty: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "presence_penalty")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionRequest", "seed")?,
             stop: crate::runtime::de::field::<_, D::Error>(&mut object, "stop")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
             stream_options: crate::runtime::de::field::<
@@ -16365,7 +21631,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
             >(&mut object, "temperature")?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateCompletionRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "completions")]
@@ -16396,6 +21670,7 @@ impl CreateCompletionRequest {
             temperature: ::std::option::Option::None,
             top_p: ::std::option::Option::None,
             user: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `best_of`.
@@ -16495,6 +21770,15 @@ impl CreateCompletionRequest {
         self.user = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "completions")]
 /// Any string; the 3 values the spec lists are constants of this type (all in `KNOWN`).
@@ -16550,6 +21834,12 @@ impl ::std::fmt::Display for CreateCompletionRequestModel {
     }
 }
 #[cfg(feature = "completions")]
+impl crate::runtime::de::Fit for CreateCompletionRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "completions")]
 /// A union of a string, an array of strings, an array of integers and an array of arrays of integers, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16573,24 +21863,72 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringArray),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::IntegerArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::IntegerArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::IntegerArray),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::IntegerArrayArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::IntegerArrayArray(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::IntegerArrayArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateCompletionRequestPrompt`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateCompletionRequestPrompt` (tried String, StringArray, IntegerArray, IntegerArrayArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "completions")]
@@ -16606,10 +21944,21 @@ impl ::std::convert::From<::std::string::String> for CreateCompletionRequestProm
     }
 }
 #[cfg(feature = "completions")]
+impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
+            Self::IntegerArray(value) => crate::runtime::de::Fit::misfit(value),
+            Self::IntegerArrayArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "completions")]
 /// An object with 7 properties, 5 of them required.
 ///
 /// Used by [`Client::create_completion`](crate::runtime::Client::create_completion) (response) and [`Client::create_completion_stream`](crate::runtime::Client::create_completion_stream) (stream event).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponse {
     /// Required.
@@ -16628,6 +21977,10 @@ pub struct CreateCompletionResponse {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -16640,24 +21993,47 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
             "an object `CreateCompletionResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            choices: crate::runtime::de::field::<_, D::Error>(&mut object, "choices")?,
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponse", "id")?,
+            choices: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponse", "choices")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponse", "created")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponse", "model")?,
             system_fingerprint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponse", "object")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateCompletionResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "completions")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItem {
     /// Required; may be `null`. One of `"stop"`, `"length"` or `"content_filter"`.
@@ -16672,6 +22048,10 @@ pub struct CreateCompletionResponseChoicesItem {
     >,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -16688,10 +22068,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
                 _,
                 D::Error,
             >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponseChoicesItem", "index")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateCompletionResponseChoicesItem", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "completions")]
@@ -16760,10 +22154,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItemFinis
     }
 }
 #[cfg(feature = "completions")]
+impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItemFinishReason {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "completions")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItemLogprobs {
     /// Optional.
@@ -16780,6 +22184,10 @@ pub struct CreateCompletionResponseChoicesItemLogprobs {
     pub top_logprobs: ::std::option::Option<
         ::std::vec::Vec<::std::collections::BTreeMap<::std::string::String, f64>>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -16805,7 +22213,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItemLogpr
                 _,
                 D::Error,
             >(&mut object, "top_logprobs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItemLogprobs {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "completions")]
@@ -16865,11 +22281,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "completions")]
+impl crate::runtime::de::Fit for CreateCompletionResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::default::Default for CreateCompletionResponseObject {
+    fn default() -> Self {
+        Self::TextCompletion
+    }
+}
 #[cfg(feature = "containers")]
 /// An object with 6 properties, 1 of them required.
 ///
 /// Used by [`Client::create_container`](crate::runtime::Client::create_container) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateContainerBody {
     /// Required.
@@ -16891,6 +22323,10 @@ pub struct CreateContainerBody {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<super::CreateContainerBodyNetworkPolicy>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -16903,7 +22339,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
             "an object `CreateContainerBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateContainerBody", "name")?,
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
             expires_after: crate::runtime::de::field::<
                 _,
@@ -16918,7 +22357,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateContainerBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "containers")]
@@ -16934,6 +22381,7 @@ impl CreateContainerBody {
             skills: ::std::option::Option::None,
             memory_limit: ::std::option::Option::None,
             network_policy: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -16978,18 +22426,31 @@ impl CreateContainerBody {
         self.network_policy = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "containers")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateContainerBodyExpiresAfter {
     /// Required. Always `"last_active_at"`.
     pub anchor: super::CreateContainerBodyExpiresAfterAnchor,
     /// Required.
     pub minutes: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -17002,9 +22463,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
             "an object `CreateContainerBodyExpiresAfter`",
         )?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            minutes: crate::runtime::de::field::<_, D::Error>(&mut object, "minutes")?,
+            anchor: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateContainerBodyExpiresAfter", "anchor")?,
+            minutes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateContainerBodyExpiresAfter", "minutes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateContainerBodyExpiresAfter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "containers")]
@@ -17016,7 +22491,17 @@ impl CreateContainerBodyExpiresAfter {
         Self {
             anchor: super::CreateContainerBodyExpiresAfterAnchor::LastActiveAt,
             minutes: minutes.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "containers")]
@@ -17074,6 +22559,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfterAnchor {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for CreateContainerBodyExpiresAfterAnchor {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
+impl ::std::default::Default for CreateContainerBodyExpiresAfterAnchor {
+    fn default() -> Self {
+        Self::LastActiveAt
     }
 }
 #[cfg(feature = "containers")]
@@ -17146,6 +22647,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyMemoryLimit {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for CreateContainerBodyMemoryLimit {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17210,6 +22721,16 @@ for CreateContainerBodyNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "containers")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17271,6 +22792,16 @@ impl ::std::convert::From<super::SkillReferenceParam> for CreateContainerBodySki
 impl ::std::convert::From<super::InlineSkillParam> for CreateContainerBodySkillsItem {
     fn from(value: super::InlineSkillParam) -> Self {
         Self::Inline(value)
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "containers")]
@@ -17366,7 +22897,7 @@ impl CreateContentProvenanceBody {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::create_conversation`](crate::runtime::Client::create_conversation) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateConversationBody {
     /// Optional; may be `null`.
@@ -17375,6 +22906,10 @@ pub struct CreateConversationBody {
     /// Optional; may be `null`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<::std::vec::Vec<super::InputItem>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -17389,7 +22924,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationBody {
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             items: crate::runtime::de::field::<_, D::Error>(&mut object, "items")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateConversationBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "conversations")]
@@ -17401,6 +22944,7 @@ impl CreateConversationBody {
         Self {
             metadata: ::std::option::Option::None,
             items: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -17419,16 +22963,29 @@ impl CreateConversationBody {
         self.items = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "conversations")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_conversation_items`](crate::runtime::Client::create_conversation_items) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateConversationItemsRequest {
     /// Required. At most 20 items.
     pub items: ::std::vec::Vec<super::InputItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -17441,8 +22998,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationItemsRequest {
             "an object `CreateConversationItemsRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            items: crate::runtime::de::field::<_, D::Error>(&mut object, "items")?,
+            items: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateConversationItemsRequest", "items")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateConversationItemsRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "conversations")]
@@ -17453,7 +23021,19 @@ impl CreateConversationItemsRequest {
     pub fn new(
         items: impl ::std::convert::Into<::std::vec::Vec<super::InputItem>>,
     ) -> Self {
-        Self { items: items.into() }
+        Self {
+            items: items.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "embeddings")]
@@ -17478,6 +23058,10 @@ pub struct CreateEmbeddingRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -17496,12 +23080,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
                 _,
                 D::Error,
             >(&mut object, "encoding_format")?,
-            dimensions: crate::runtime::de::field::<
+            dimensions: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "dimensions")?,
+            >(&mut object, "CreateEmbeddingRequest", "dimensions")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEmbeddingRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "embeddings")]
@@ -17519,6 +23111,7 @@ impl CreateEmbeddingRequest {
             encoding_format: ::std::option::Option::None,
             dimensions: ::std::option::Option::None,
             user: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `encoding_format`.
@@ -17540,6 +23133,15 @@ impl CreateEmbeddingRequest {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -17605,6 +23207,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::Fit for CreateEmbeddingRequestEncodingFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "embeddings")]
 /// A union of a string, an array of strings, an array of integers and an array of arrays of integers, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17628,24 +23240,58 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Array(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Array(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Array));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Array2(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Array2(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Array2));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Array3(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Array3(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Array3));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateEmbeddingRequestInput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateEmbeddingRequestInput` (tried String, Array, Array2, Array3)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "embeddings")]
@@ -17658,6 +23304,17 @@ impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
 impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(feature = "embeddings")]
+impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Array(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Array2(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Array3(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "embeddings")]
@@ -17718,10 +23375,16 @@ impl ::std::fmt::Display for CreateEmbeddingRequestModel {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::Fit for CreateEmbeddingRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "embeddings")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::create_embedding`](crate::runtime::Client::create_embedding) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponse {
     /// Required.
@@ -17732,6 +23395,10 @@ pub struct CreateEmbeddingResponse {
     pub object: super::CreateEmbeddingResponseObject,
     /// Required.
     pub usage: super::CreateEmbeddingResponseUsage,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -17744,11 +23411,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
             "an object `CreateEmbeddingResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEmbeddingResponse", "data")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEmbeddingResponse", "model")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEmbeddingResponse", "object")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEmbeddingResponse", "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEmbeddingResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -17809,16 +23496,36 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
     }
 }
 #[cfg(feature = "embeddings")]
+impl crate::runtime::de::Fit for CreateEmbeddingResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::default::Default for CreateEmbeddingResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "embeddings")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponseUsage {
     /// Required.
     pub prompt_tokens: i64,
     /// Required.
     pub total_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -17831,15 +23538,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
             "an object `CreateEmbeddingResponseUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            prompt_tokens: crate::runtime::de::field::<
+            prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "CreateEmbeddingResponseUsage", "prompt_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
+            >(&mut object, "CreateEmbeddingResponseUsage", "total_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -17866,6 +23581,10 @@ pub struct CreateEvalCompletionsRunDataSource {
     pub model: ::std::option::Option<::std::string::String>,
     /// Required.
     pub source: super::CreateEvalCompletionsRunDataSourceSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -17878,7 +23597,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             "an object `CreateEvalCompletionsRunDataSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalCompletionsRunDataSource", "type")?,
             input_messages: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -17889,7 +23611,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             >(&mut object, "sampling_params")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -17908,6 +23638,7 @@ impl CreateEvalCompletionsRunDataSource {
             sampling_params: ::std::option::Option::None,
             model: ::std::option::Option::None,
             source: source.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `input_messages`.
@@ -17936,6 +23667,15 @@ impl CreateEvalCompletionsRunDataSource {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.model = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -18011,16 +23751,30 @@ impl ::std::convert::From<
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// ItemReferenceInputMessages
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalCompletionsRunDataSourceInputMessagesItemReference {
     /// Required. Always `"item_reference"`.
     pub r#type: super::CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceType,
     /// Required.
     pub item_reference: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18034,12 +23788,32 @@ for CreateEvalCompletionsRunDataSourceInputMessagesItemReference {
             "an object `CreateEvalCompletionsRunDataSourceInputMessagesItemReference`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            item_reference: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "item_reference")?,
+            >(
+                &mut object,
+                "CreateEvalCompletionsRunDataSourceInputMessagesItemReference",
+                "type",
+            )?,
+            item_reference: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalCompletionsRunDataSourceInputMessagesItemReference",
+                "item_reference",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesItemReference {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -18053,7 +23827,17 @@ impl CreateEvalCompletionsRunDataSourceInputMessagesItemReference {
         Self {
             r#type: super::CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceType::ItemReference,
             item_reference: item_reference.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -18118,10 +23902,28 @@ for CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default
+for CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceType {
+    fn default() -> Self {
+        Self::ItemReference
+    }
+}
+#[cfg(feature = "evals")]
 /// TemplateInputMessages
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalCompletionsRunDataSourceInputMessagesTemplate {
     /// Required. Always `"template"`.
@@ -18130,6 +23932,10 @@ pub struct CreateEvalCompletionsRunDataSourceInputMessagesTemplate {
     pub template: ::std::vec::Vec<
         super::CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18143,9 +23949,32 @@ for CreateEvalCompletionsRunDataSourceInputMessagesTemplate {
             "an object `CreateEvalCompletionsRunDataSourceInputMessagesTemplate`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            template: crate::runtime::de::field::<_, D::Error>(&mut object, "template")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalCompletionsRunDataSourceInputMessagesTemplate",
+                "type",
+            )?,
+            template: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalCompletionsRunDataSourceInputMessagesTemplate",
+                "template",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesTemplate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -18163,7 +23992,17 @@ impl CreateEvalCompletionsRunDataSourceInputMessagesTemplate {
         Self {
             r#type: super::CreateEvalCompletionsRunDataSourceInputMessagesTemplateType::Template,
             template: template.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -18187,18 +24026,50 @@ for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::EasyInputMessage(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::EasyInputMessage(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::EasyInputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::EvalItem(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::EvalItem),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem` (tried EasyInputMessage, EvalItem)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -18213,6 +24084,16 @@ impl ::std::convert::From<super::EvalItem>
 for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -18276,10 +24157,28 @@ for CreateEvalCompletionsRunDataSourceInputMessagesTemplateType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesTemplateType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default
+for CreateEvalCompletionsRunDataSourceInputMessagesTemplateType {
+    fn default() -> Self {
+        Self::Template
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalCompletionsRunDataSourceSamplingParams {
     /// Optional; may be `null`.
@@ -18305,6 +24204,10 @@ pub struct CreateEvalCompletionsRunDataSourceSamplingParams {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::ChatCompletionTool>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18326,18 +24229,33 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
                 _,
                 D::Error,
             >(&mut object, "temperature")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
+            >(
+                &mut object,
+                "CreateEvalCompletionsRunDataSourceSamplingParams",
+                "max_completion_tokens",
+            )?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalCompletionsRunDataSourceSamplingParams", "seed")?,
             response_format: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSamplingParams {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -18354,6 +24272,7 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
             seed: ::std::option::Option::None,
             response_format: ::std::option::Option::None,
             tools: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `reasoning_effort`.
@@ -18403,6 +24322,15 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
         value: impl ::std::convert::Into<::std::vec::Vec<super::ChatCompletionTool>>,
     ) -> Self {
         self.tools = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -18488,6 +24416,18 @@ for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18569,6 +24509,17 @@ for CreateEvalCompletionsRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18626,10 +24577,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalCompletionsRunDataSourceType {
+    fn default() -> Self {
+        Self::Completions
+    }
+}
+#[cfg(feature = "evals")]
 /// CustomDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -18639,6 +24606,10 @@ pub struct CreateEvalCustomDataSourceConfig {
     /// Optional. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_sample_schema: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18651,16 +24622,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
             "an object `CreateEvalCustomDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            item_schema: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "item_schema")?,
+            >(&mut object, "CreateEvalCustomDataSourceConfig", "type")?,
+            item_schema: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalCustomDataSourceConfig", "item_schema")?,
             include_sample_schema: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "include_sample_schema")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -18677,6 +24659,7 @@ impl CreateEvalCustomDataSourceConfig {
             r#type: super::CreateEvalCustomDataSourceConfigType::Custom,
             item_schema: item_schema.into(),
             include_sample_schema: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `include_sample_schema`.
@@ -18685,6 +24668,15 @@ impl CreateEvalCustomDataSourceConfig {
         value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.include_sample_schema = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -18746,6 +24738,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalCustomDataSourceConfigType {
+    fn default() -> Self {
+        Self::Custom
+    }
+}
+#[cfg(feature = "evals")]
 /// CreateEvalItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18765,18 +24773,50 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::SimpleInputMessage(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::SimpleInputMessage(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::SimpleInputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::EvalItem(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::EvalItem),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateEvalItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateEvalItem` (tried SimpleInputMessage, EvalItem)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -18792,16 +24832,29 @@ impl ::std::convert::From<super::EvalItem> for CreateEvalItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SimpleInputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// SimpleInputMessage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalItemSimpleInputMessage {
     /// Required.
     pub role: ::std::string::String,
     /// Required.
     pub content: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18814,9 +24867,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItemSimpleInputMessage {
             "an object `CreateEvalItemSimpleInputMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalItemSimpleInputMessage", "role")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalItemSimpleInputMessage", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalItemSimpleInputMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -18831,7 +24898,17 @@ impl CreateEvalItemSimpleInputMessage {
         Self {
             role: role.into(),
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -18845,6 +24922,10 @@ pub struct CreateEvalJsonlRunDataSource {
     pub r#type: super::CreateEvalJsonlRunDataSourceType,
     /// Required.
     pub source: super::CreateEvalJsonlRunDataSourceSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -18857,9 +24938,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
             "an object `CreateEvalJsonlRunDataSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalJsonlRunDataSource", "type")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -18873,7 +24965,17 @@ impl CreateEvalJsonlRunDataSource {
         Self {
             r#type: super::CreateEvalJsonlRunDataSourceType::Jsonl,
             source: source.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -18941,6 +25043,16 @@ for CreateEvalJsonlRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18998,10 +25110,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalJsonlRunDataSourceType {
+    fn default() -> Self {
+        Self::Jsonl
+    }
+}
+#[cfg(feature = "evals")]
 /// LabelModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalLabelModelGrader {
     /// Required. Always `"label_model"`.
@@ -19016,6 +25144,10 @@ pub struct CreateEvalLabelModelGrader {
     pub labels: ::std::vec::Vec<::std::string::String>,
     /// Required.
     pub passing_labels: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19028,16 +25160,39 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
             "an object `CreateEvalLabelModelGrader`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            labels: crate::runtime::de::field::<_, D::Error>(&mut object, "labels")?,
-            passing_labels: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "passing_labels")?,
+            >(&mut object, "CreateEvalLabelModelGrader", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLabelModelGrader", "name")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLabelModelGrader", "model")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLabelModelGrader", "input")?,
+            labels: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLabelModelGrader", "labels")?,
+            passing_labels: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLabelModelGrader", "passing_labels")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalLabelModelGrader {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -19059,7 +25214,17 @@ impl CreateEvalLabelModelGrader {
             input: input.into(),
             labels: labels.into(),
             passing_labels: passing_labels.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -19120,10 +25285,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalLabelModelGraderType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalLabelModelGraderType {
+    fn default() -> Self {
+        Self::LabelModel
+    }
+}
+#[cfg(feature = "evals")]
 /// LogsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalLogsDataSourceConfig {
     /// Required. Default: `"logs"`. Always `"logs"`.
@@ -19133,6 +25314,10 @@ pub struct CreateEvalLogsDataSourceConfig {
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19145,9 +25330,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
             "an object `CreateEvalLogsDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalLogsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -19159,6 +25355,7 @@ impl CreateEvalLogsDataSourceConfig {
         Self {
             r#type: super::CreateEvalLogsDataSourceConfigType::Logs,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -19169,6 +25366,15 @@ impl CreateEvalLogsDataSourceConfig {
         >,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -19230,6 +25436,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalLogsDataSourceConfigType {
+    fn default() -> Self {
+        Self::Logs
+    }
+}
+#[cfg(feature = "evals")]
 /// CreateEvalRequest
 ///
 /// Used by [`Client::create_eval`](crate::runtime::Client::create_eval) (request body).
@@ -19246,6 +25468,10 @@ pub struct CreateEvalRequest {
     pub data_source_config: super::CreateEvalRequestDataSourceConfig,
     /// Required.
     pub testing_criteria: ::std::vec::Vec<super::CreateEvalRequestTestingCriteriaItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19264,11 +25490,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
                 _,
                 D::Error,
             >(&mut object, "data_source_config")?,
-            testing_criteria: crate::runtime::de::field::<
+            testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "testing_criteria")?,
+            >(&mut object, "CreateEvalRequest", "testing_criteria")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -19289,6 +25523,7 @@ impl CreateEvalRequest {
             metadata: ::std::option::Option::None,
             data_source_config: data_source_config.into(),
             testing_criteria: testing_criteria.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -19305,6 +25540,15 @@ impl CreateEvalRequest {
         value: impl ::std::convert::Into<super::Metadata>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -19387,6 +25631,17 @@ impl ::std::convert::From<super::CreateEvalStoredCompletionsDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
     fn from(value: super::CreateEvalStoredCompletionsDataSourceConfig) -> Self {
         Self::StoredCompletions(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -19501,6 +25756,19 @@ for CreateEvalRequestTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// ResponsesRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19524,6 +25792,10 @@ pub struct CreateEvalResponsesRunDataSource {
     pub model: ::std::option::Option<::std::string::String>,
     /// Required.
     pub source: super::CreateEvalResponsesRunDataSourceSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19536,7 +25808,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             "an object `CreateEvalResponsesRunDataSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalResponsesRunDataSource", "type")?,
             input_messages: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -19547,7 +25822,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             >(&mut object, "sampling_params")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -19564,6 +25847,7 @@ impl CreateEvalResponsesRunDataSource {
             sampling_params: ::std::option::Option::None,
             model: ::std::option::Option::None,
             source: source.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `input_messages`.
@@ -19592,6 +25876,15 @@ impl CreateEvalResponsesRunDataSource {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.model = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -19667,16 +25960,30 @@ impl ::std::convert::From<
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// InputMessagesItemReference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceInputMessagesItemReference {
     /// Required. Always `"item_reference"`.
     pub r#type: super::CreateEvalResponsesRunDataSourceInputMessagesItemReferenceType,
     /// Required.
     pub item_reference: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19690,12 +25997,32 @@ for CreateEvalResponsesRunDataSourceInputMessagesItemReference {
             "an object `CreateEvalResponsesRunDataSourceInputMessagesItemReference`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            item_reference: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "item_reference")?,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesItemReference",
+                "type",
+            )?,
+            item_reference: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesItemReference",
+                "item_reference",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesItemReference {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -19709,7 +26036,17 @@ impl CreateEvalResponsesRunDataSourceInputMessagesItemReference {
         Self {
             r#type: super::CreateEvalResponsesRunDataSourceInputMessagesItemReferenceType::ItemReference,
             item_reference: item_reference.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -19774,10 +26111,28 @@ for CreateEvalResponsesRunDataSourceInputMessagesItemReferenceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesItemReferenceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default
+for CreateEvalResponsesRunDataSourceInputMessagesItemReferenceType {
+    fn default() -> Self {
+        Self::ItemReference
+    }
+}
+#[cfg(feature = "evals")]
 /// InputMessagesTemplate
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceInputMessagesTemplate {
     /// Required. Always `"template"`.
@@ -19786,6 +26141,10 @@ pub struct CreateEvalResponsesRunDataSourceInputMessagesTemplate {
     pub template: ::std::vec::Vec<
         super::CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19799,9 +26158,31 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplate {
             "an object `CreateEvalResponsesRunDataSourceInputMessagesTemplate`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            template: crate::runtime::de::field::<_, D::Error>(&mut object, "template")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesTemplate",
+                "type",
+            )?,
+            template: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesTemplate",
+                "template",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessagesTemplate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -19819,7 +26200,17 @@ impl CreateEvalResponsesRunDataSourceInputMessagesTemplate {
         Self {
             r#type: super::CreateEvalResponsesRunDataSourceInputMessagesTemplateType::Template,
             template: template.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -19845,18 +26236,48 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ChatMessage(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ChatMessage(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ChatMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::EvalItem(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::EvalItem),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem` (tried ChatMessage, EvalItem)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -19877,16 +26298,30 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ChatMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// ChatMessage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage {
     /// Required.
     pub role: ::std::string::String,
     /// Required.
     pub content: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -19900,9 +26335,32 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage
             "an object `CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage",
+                "role",
+            )?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage",
+                "content",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -19917,7 +26375,17 @@ impl CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessag
         Self {
             role: role.into(),
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -19980,10 +26448,28 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplateType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesTemplateType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default
+for CreateEvalResponsesRunDataSourceInputMessagesTemplateType {
+    fn default() -> Self {
+        Self::Template
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceSamplingParams {
     /// Optional; may be `null`.
@@ -20009,6 +26495,10 @@ pub struct CreateEvalResponsesRunDataSourceSamplingParams {
     pub text: ::std::option::Option<
         super::CreateEvalResponsesRunDataSourceSamplingParamsText,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -20029,15 +26519,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
                 _,
                 D::Error,
             >(&mut object, "temperature")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
+            >(
+                &mut object,
+                "CreateEvalResponsesRunDataSourceSamplingParams",
+                "max_completion_tokens",
+            )?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalResponsesRunDataSourceSamplingParams", "seed")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSamplingParams {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -20054,6 +26559,7 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
             seed: ::std::option::Option::None,
             tools: ::std::option::Option::None,
             text: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `reasoning_effort`.
@@ -20105,17 +26611,30 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
         self.text = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "evals")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceSamplingParamsText {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::TextResponseFormatConfiguration>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -20130,7 +26649,15 @@ for CreateEvalResponsesRunDataSourceSamplingParamsText {
         )?;
         ::std::result::Result::Ok(Self {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSamplingParamsText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -20141,6 +26668,7 @@ impl CreateEvalResponsesRunDataSourceSamplingParamsText {
     pub fn new() -> Self {
         Self {
             format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `format`.
@@ -20149,6 +26677,15 @@ impl CreateEvalResponsesRunDataSourceSamplingParamsText {
         value: impl ::std::convert::Into<super::TextResponseFormatConfiguration>,
     ) -> Self {
         self.format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -20232,6 +26769,17 @@ for CreateEvalResponsesRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20289,6 +26837,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalResponsesRunDataSourceType {
+    fn default() -> Self {
+        Self::Responses
+    }
+}
+#[cfg(feature = "evals")]
 /// CreateEvalRunRequest
 ///
 /// Used by [`Client::create_eval_run`](crate::runtime::Client::create_eval_run) (request body).
@@ -20303,6 +26867,10 @@ pub struct CreateEvalRunRequest {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub data_source: super::CreateEvalRunRequestDataSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -20321,7 +26889,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
                 _,
                 D::Error,
             >(&mut object, "data_source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalRunRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -20336,6 +26912,7 @@ impl CreateEvalRunRequest {
             name: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
             data_source: data_source.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -20352,6 +26929,15 @@ impl CreateEvalRunRequest {
         value: impl ::std::convert::Into<super::Metadata>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -20435,11 +27021,22 @@ for CreateEvalRunRequestDataSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// StoredCompletionsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEvalStoredCompletionsDataSourceConfig {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
@@ -20449,6 +27046,10 @@ pub struct CreateEvalStoredCompletionsDataSourceConfig {
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -20461,9 +27062,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             "an object `CreateEvalStoredCompletionsDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateEvalStoredCompletionsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -20475,6 +27087,7 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
         Self {
             r#type: super::CreateEvalStoredCompletionsDataSourceConfigType::StoredCompletions,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -20485,6 +27098,15 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
         >,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -20543,6 +27165,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for CreateEvalStoredCompletionsDataSourceConfigType {
+    fn default() -> Self {
+        Self::StoredCompletions
     }
 }
 #[cfg(feature = "files")]
@@ -20681,15 +27319,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileRequestPurpose {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "files")]
+impl crate::runtime::de::Fit for CreateFileRequestPurpose {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_fine_tuning_checkpoint_permission`](crate::runtime::Client::create_fine_tuning_checkpoint_permission) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningCheckpointPermissionRequest {
     /// Required.
     pub project_ids: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -20702,11 +27354,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
             "an object `CreateFineTuningCheckpointPermissionRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            project_ids: crate::runtime::de::field::<
+            project_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "project_ids")?,
+            >(
+                &mut object,
+                "CreateFineTuningCheckpointPermissionRequest",
+                "project_ids",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateFineTuningCheckpointPermissionRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -20719,7 +27383,17 @@ impl CreateFineTuningCheckpointPermissionRequest {
     ) -> Self {
         Self {
             project_ids: project_ids.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -20759,6 +27433,10 @@ pub struct CreateFineTuningJobRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -20772,10 +27450,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
         )?;
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            training_file: crate::runtime::de::field::<
+            training_file: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "training_file")?,
+            >(&mut object, "CreateFineTuningJobRequest", "training_file")?,
             hyperparameters: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -20789,10 +27467,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
                 _,
                 D::Error,
             >(&mut object, "integrations")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateFineTuningJobRequest", "seed")?,
             method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -20814,6 +27503,7 @@ impl CreateFineTuningJobRequest {
             seed: ::std::option::Option::None,
             method: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `hyperparameters`.
@@ -20873,13 +27563,22 @@ impl CreateFineTuningJobRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestHyperparameters {
     /// Optional. Default: `"auto"`.
@@ -20897,6 +27596,10 @@ pub struct CreateFineTuningJobRequestHyperparameters {
     pub n_epochs: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparametersNEpochs,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -20918,7 +27621,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparameters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -20931,6 +27642,7 @@ impl CreateFineTuningJobRequestHyperparameters {
             batch_size: ::std::option::Option::None,
             learning_rate_multiplier: ::std::option::Option::None,
             n_epochs: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `batch_size`.
@@ -20963,6 +27675,15 @@ impl CreateFineTuningJobRequestHyperparameters {
         self.n_epochs = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// A union of a [`CreateFineTuningJobRequestHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
@@ -20985,18 +27706,40 @@ for CreateFineTuningJobRequestHyperparametersBatchSize {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersBatchSize`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateFineTuningJobRequestHyperparametersBatchSize` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21006,6 +27749,15 @@ for CreateFineTuningJobRequestHyperparametersBatchSize {
         value: super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21068,6 +27820,22 @@ for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for CreateFineTuningJobRequestHyperparametersBatchSizeAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21088,18 +27856,40 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersLearningRateMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateFineTuningJobRequestHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21110,6 +27900,16 @@ impl ::std::convert::From<
         value: super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21174,6 +27974,24 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`CreateFineTuningJobRequestHyperparametersNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21194,18 +28012,40 @@ for CreateFineTuningJobRequestHyperparametersNEpochs {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateFineTuningJobRequestHyperparametersNEpochs`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateFineTuningJobRequestHyperparametersNEpochs` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21213,6 +28053,15 @@ impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersNEpoch
 for CreateFineTuningJobRequestHyperparametersNEpochs {
     fn from(value: super::CreateFineTuningJobRequestHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21275,16 +28124,36 @@ for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for CreateFineTuningJobRequestHyperparametersNEpochsAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestIntegrationsItem {
     /// Required. Always `"wandb"`.
     pub r#type: super::CreateFineTuningJobRequestIntegrationsItemType,
     /// Required.
     pub wandb: super::CreateFineTuningJobRequestIntegrationsItemWandb,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -21297,9 +28166,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
             "an object `CreateFineTuningJobRequestIntegrationsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            wandb: crate::runtime::de::field::<_, D::Error>(&mut object, "wandb")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateFineTuningJobRequestIntegrationsItem", "type")?,
+            wandb: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateFineTuningJobRequestIntegrationsItem", "wandb")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21315,7 +28198,17 @@ impl CreateFineTuningJobRequestIntegrationsItem {
         Self {
             r#type: super::CreateFineTuningJobRequestIntegrationsItemType::Wandb,
             wandb: wandb.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21376,10 +28269,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for CreateFineTuningJobRequestIntegrationsItemType {
+    fn default() -> Self {
+        Self::Wandb
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestIntegrationsItemWandb {
     /// Required.
@@ -21393,6 +28302,10 @@ pub struct CreateFineTuningJobRequestIntegrationsItemWandb {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -21405,11 +28318,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
             "an object `CreateFineTuningJobRequestIntegrationsItemWandb`",
         )?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field::<_, D::Error>(&mut object, "project")?,
+            project: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateFineTuningJobRequestIntegrationsItemWandb",
+                "project",
+            )?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
             tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItemWandb {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -21423,6 +28351,7 @@ impl CreateFineTuningJobRequestIntegrationsItemWandb {
             name: ::std::option::Option::None,
             entity: ::std::option::Option::None,
             tags: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -21447,6 +28376,15 @@ impl CreateFineTuningJobRequestIntegrationsItemWandb {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -21504,15 +28442,25 @@ impl ::std::fmt::Display for CreateFineTuningJobRequestModel {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for CreateFineTuningJobRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "groups")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_group`](crate::runtime::Client::create_group) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGroupBody {
     /// Required. From 1 to 255 characters.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -21525,8 +28473,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
             "an object `CreateGroupBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateGroupBody", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateGroupBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "groups")]
@@ -21535,18 +28494,34 @@ impl CreateGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "group-users")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateGroupUserBody {
     /// Required.
     pub user_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -21559,8 +28534,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupUserBody {
             "an object `CreateGroupUserBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
+            user_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateGroupUserBody", "user_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateGroupUserBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "group-users")]
@@ -21569,7 +28555,19 @@ impl CreateGroupUserBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { user_id: user_id.into() }
+        Self {
+            user_id: user_id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "images")]
@@ -21858,6 +28856,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A form field that holds a file or an array of files.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21967,6 +28975,12 @@ impl ::std::fmt::Display for CreateImageEditRequestModel {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22029,6 +29043,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22105,6 +29129,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22163,6 +29197,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22226,10 +29270,16 @@ impl ::std::fmt::Display for CreateImageEditRequestSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageEditRequestSize {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// An object with 14 properties, 1 of them required.
 ///
 /// Used by [`Client::create_image`](crate::runtime::Client::create_image) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateImageRequest {
     /// Required.
@@ -22273,6 +29323,10 @@ pub struct CreateImageRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -22285,9 +29339,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
             "an object `CreateImageRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            prompt: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateImageRequest", "prompt")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            n: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateImageRequest", "n")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             response_format: crate::runtime::de::field::<
                 _,
@@ -22297,10 +29357,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            output_compression: crate::runtime::de::field::<
+            output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_compression")?,
+            >(&mut object, "CreateImageRequest", "output_compression")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
             partial_images: crate::runtime::de::field::<
                 _,
@@ -22317,7 +29377,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
             >(&mut object, "background")?,
             style: crate::runtime::de::field::<_, D::Error>(&mut object, "style")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateImageRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -22341,6 +29409,7 @@ impl CreateImageRequest {
             background: ::std::option::Option::None,
             style: ::std::option::Option::None,
             user: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -22438,6 +29507,15 @@ impl CreateImageRequest {
         self.user = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
@@ -22502,6 +29580,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestBackground {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22572,6 +29660,12 @@ impl ::std::fmt::Display for CreateImageRequestModel {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22630,6 +29724,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestModeration {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestModeration {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22695,6 +29799,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22775,6 +29889,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22833,6 +29957,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -22902,6 +30036,12 @@ impl ::std::fmt::Display for CreateImageRequestSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestSize {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22960,6 +30100,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestStyle {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageRequestStyle {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -23112,6 +30262,12 @@ impl ::std::fmt::Display for CreateImageVariationRequestModel {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageVariationRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23170,6 +30326,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseForma
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageVariationRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -23237,6 +30403,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for CreateImageVariationRequestSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 4 properties, 2 of them required.
 ///
@@ -23256,6 +30432,10 @@ pub struct CreateMessageRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -23275,7 +30455,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
                 D::Error,
             >(&mut object, "attachments")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateMessageRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -23292,6 +30480,7 @@ impl CreateMessageRequest {
             content: content.into(),
             attachments: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `attachments`.
@@ -23312,12 +30501,21 @@ impl CreateMessageRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateMessageRequestAttachmentsItem {
     /// Optional.
@@ -23328,6 +30526,10 @@ pub struct CreateMessageRequestAttachmentsItem {
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateMessageRequestAttachmentsItemToolsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -23342,7 +30544,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -23354,6 +30564,7 @@ impl CreateMessageRequestAttachmentsItem {
         Self {
             file_id: ::std::option::Option::None,
             tools: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_id`.
@@ -23372,6 +30583,15 @@ impl CreateMessageRequestAttachmentsItem {
         >,
     ) -> Self {
         self.tools = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -23442,6 +30662,16 @@ for CreateMessageRequestAttachmentsItemToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItemToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union of a string and an array of [`CreateMessageRequestContentArrayOfContentPartsItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23463,18 +30693,50 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateMessageRequestContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateMessageRequestContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -23487,6 +30749,15 @@ impl ::std::convert::From<&str> for CreateMessageRequestContent {
 impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -23570,6 +30841,17 @@ for CreateMessageRequestContentArrayOfContentPartsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestContentArrayOfContentPartsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23630,11 +30912,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 9 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModelResponseProperties {
     /// Optional; may be `null`.
@@ -23668,6 +30960,10 @@ pub struct CreateModelResponseProperties {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23681,10 +30977,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            top_logprobs: crate::runtime::de::field::<
+            top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "CreateModelResponseProperties", "top_logprobs")?,
             temperature: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -23707,7 +31003,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_options")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModelResponseProperties {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -23722,6 +31026,10 @@ pub struct CreateModerationRequest {
     /// Optional. Default: `"omni-moderation-latest"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateModerationRequestModel>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -23736,7 +31044,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -23750,6 +31066,7 @@ impl CreateModerationRequest {
         Self {
             input: input.into(),
             model: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -23758,6 +31075,15 @@ impl CreateModerationRequest {
         value: impl ::std::convert::Into<super::CreateModerationRequestModel>,
     ) -> Self {
         self.model = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -23783,21 +31109,59 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringArray),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant3ItemArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::Variant3ItemArray(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant3ItemArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateModerationRequestInput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateModerationRequestInput` (tried String, StringArray, Variant3ItemArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -23810,6 +31174,16 @@ impl ::std::convert::From<&str> for CreateModerationRequestInput {
 impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant3ItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -23877,16 +31251,30 @@ for CreateModerationRequestInputVariant3Item {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationRequestInputVariant3ItemImageUrl {
     /// Required. Always `"image_url"`.
     pub r#type: super::CreateModerationRequestInputVariant3ItemImageUrlType,
     /// Required.
     pub image_url: super::CreateModerationRequestInputVariant3ItemImageUrlImageUrl,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -23900,12 +31288,27 @@ for CreateModerationRequestInputVariant3ItemImageUrl {
             "an object `CreateModerationRequestInputVariant3ItemImageUrl`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            image_url: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_url")?,
+            >(&mut object, "CreateModerationRequestInputVariant3ItemImageUrl", "type")?,
+            image_url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationRequestInputVariant3ItemImageUrl",
+                "image_url",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3ItemImageUrl {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "moderations")]
@@ -23921,18 +31324,32 @@ impl CreateModerationRequestInputVariant3ItemImageUrl {
         Self {
             r#type: super::CreateModerationRequestInputVariant3ItemImageUrlType::ImageUrl,
             image_url: image_url.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "moderations")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationRequestInputVariant3ItemImageUrlImageUrl {
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -23946,8 +31363,24 @@ for CreateModerationRequestInputVariant3ItemImageUrlImageUrl {
             "an object `CreateModerationRequestInputVariant3ItemImageUrlImageUrl`",
         )?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationRequestInputVariant3ItemImageUrlImageUrl",
+                "url",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateModerationRequestInputVariant3ItemImageUrlImageUrl {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -23956,7 +31389,19 @@ impl CreateModerationRequestInputVariant3ItemImageUrlImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { url: url.into() }
+        Self {
+            url: url.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "moderations")]
@@ -24019,16 +31464,36 @@ for CreateModerationRequestInputVariant3ItemImageUrlType {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3ItemImageUrlType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default for CreateModerationRequestInputVariant3ItemImageUrlType {
+    fn default() -> Self {
+        Self::ImageUrl
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationRequestInputVariant3ItemText {
     /// Required. Always `"text"`.
     pub r#type: super::CreateModerationRequestInputVariant3ItemTextType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -24041,9 +31506,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInputVariant3Item
             "an object `CreateModerationRequestInputVariant3ItemText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationRequestInputVariant3ItemText", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationRequestInputVariant3ItemText", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3ItemText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "moderations")]
@@ -24055,7 +31534,17 @@ impl CreateModerationRequestInputVariant3ItemText {
         Self {
             r#type: super::CreateModerationRequestInputVariant3ItemTextType::Text,
             text: text.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "moderations")]
@@ -24114,6 +31603,22 @@ for CreateModerationRequestInputVariant3ItemTextType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3ItemTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default for CreateModerationRequestInputVariant3ItemTextType {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(feature = "moderations")]
@@ -24179,10 +31684,16 @@ impl ::std::fmt::Display for CreateModerationRequestModel {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_moderation`](crate::runtime::Client::create_moderation) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponse {
     /// Required.
@@ -24191,6 +31702,10 @@ pub struct CreateModerationResponse {
     pub model: ::std::string::String,
     /// Required.
     pub results: ::std::vec::Vec<super::CreateModerationResponseResultsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -24203,17 +31718,34 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
             "an object `CreateModerationResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationResponse", "id")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationResponse", "model")?,
+            results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationResponse", "results")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItem {
     /// Required.
@@ -24224,6 +31756,10 @@ pub struct CreateModerationResponseResultsItem {
     pub category_scores: super::CreateModerationResponseResultsItemCategoryScores,
     /// Required.
     pub category_applied_input_types: super::CreateModerationResponseResultsItemCategoryAppliedInputTypes,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -24236,27 +31772,42 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
             "an object `CreateModerationResponseResultsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            flagged: crate::runtime::de::field::<_, D::Error>(&mut object, "flagged")?,
-            categories: crate::runtime::de::field::<
+            flagged: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "categories")?,
-            category_scores: crate::runtime::de::field::<
+            >(&mut object, "CreateModerationResponseResultsItem", "flagged")?,
+            categories: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "category_scores")?,
-            category_applied_input_types: crate::runtime::de::field::<
+            >(&mut object, "CreateModerationResponseResultsItem", "categories")?,
+            category_scores: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "category_applied_input_types")?,
+            >(&mut object, "CreateModerationResponseResultsItem", "category_scores")?,
+            category_applied_input_types: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItem",
+                "category_applied_input_types",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationResponseResultsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItemCategories {
     /// Required.
@@ -24293,6 +31844,10 @@ pub struct CreateModerationResponseResultsItemCategories {
     /// Required.
     #[serde(rename = "violence/graphic")]
     pub violence_graphic: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -24305,54 +31860,103 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItemCateg
             "an object `CreateModerationResponseResultsItemCategories`",
         )?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field::<_, D::Error>(&mut object, "hate")?,
-            hate_threatening: crate::runtime::de::field::<
+            hate: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "hate/threatening")?,
-            harassment: crate::runtime::de::field::<
+            >(&mut object, "CreateModerationResponseResultsItemCategories", "hate")?,
+            hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment")?,
-            harassment_threatening: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "hate/threatening",
+            )?,
+            harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment/threatening")?,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "harassment",
+            )?,
+            harassment_threatening: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "harassment/threatening",
+            )?,
             illicit: crate::runtime::de::field::<_, D::Error>(&mut object, "illicit")?,
             illicit_violent: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "illicit/violent")?,
-            self_harm: crate::runtime::de::field::<
+            self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm")?,
-            self_harm_intent: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "self-harm",
+            )?,
+            self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/intent")?,
-            self_harm_instructions: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "self-harm/intent",
+            )?,
+            self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/instructions")?,
-            sexual: crate::runtime::de::field::<_, D::Error>(&mut object, "sexual")?,
-            sexual_minors: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "self-harm/instructions",
+            )?,
+            sexual: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "sexual/minors")?,
-            violence: crate::runtime::de::field::<_, D::Error>(&mut object, "violence")?,
-            violence_graphic: crate::runtime::de::field::<
+            >(&mut object, "CreateModerationResponseResultsItemCategories", "sexual")?,
+            sexual_minors: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "violence/graphic")?,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "sexual/minors",
+            )?,
+            violence: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateModerationResponseResultsItemCategories", "violence")?,
+            violence_graphic: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategories",
+                "violence/graphic",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationResponseResultsItemCategories {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItemCategoryAppliedInputTypes {
     /// Required.
@@ -24415,6 +32019,10 @@ pub struct CreateModerationResponseResultsItemCategoryAppliedInputTypes {
     pub violence_graphic: ::std::vec::Vec<
         super::CreateModerationResponseResultsItemCategoryAppliedInputTypesViolenceGraphicItem,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -24428,47 +32036,120 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypes {
             "an object `CreateModerationResponseResultsItemCategoryAppliedInputTypes`",
         )?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field::<_, D::Error>(&mut object, "hate")?,
-            hate_threatening: crate::runtime::de::field::<
+            hate: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "hate/threatening")?,
-            harassment: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "hate",
+            )?,
+            hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment")?,
-            harassment_threatening: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "hate/threatening",
+            )?,
+            harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment/threatening")?,
-            illicit: crate::runtime::de::field::<_, D::Error>(&mut object, "illicit")?,
-            illicit_violent: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "harassment",
+            )?,
+            harassment_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "illicit/violent")?,
-            self_harm: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "harassment/threatening",
+            )?,
+            illicit: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm")?,
-            self_harm_intent: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "illicit",
+            )?,
+            illicit_violent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/intent")?,
-            self_harm_instructions: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "illicit/violent",
+            )?,
+            self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/instructions")?,
-            sexual: crate::runtime::de::field::<_, D::Error>(&mut object, "sexual")?,
-            sexual_minors: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "self-harm",
+            )?,
+            self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "sexual/minors")?,
-            violence: crate::runtime::de::field::<_, D::Error>(&mut object, "violence")?,
-            violence_graphic: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "self-harm/intent",
+            )?,
+            self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "violence/graphic")?,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "self-harm/instructions",
+            )?,
+            sexual: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "sexual",
+            )?,
+            sexual_minors: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "sexual/minors",
+            )?,
+            violence: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "violence",
+            )?,
+            violence_graphic: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+                "violence/graphic",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypes {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "moderations")]
@@ -24533,6 +32214,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentItem {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24591,6 +32290,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentThreat
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentThreateningItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHarassmentThreateningItem {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(feature = "moderations")]
@@ -24655,6 +32372,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateItem {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24713,6 +32448,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateThreateningI
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateThreateningItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesHateThreateningItem {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(feature = "moderations")]
@@ -24777,6 +32530,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitItem {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24835,6 +32606,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitViolentIt
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitViolentItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesIllicitViolentItem {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(feature = "moderations")]
@@ -24903,6 +32692,17 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmInstruct
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmInstructionsItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24965,6 +32765,17 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmIntentIt
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmIntentItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -25033,6 +32844,17 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSelfHarmItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25098,6 +32920,17 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesSexualItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSexualItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25156,6 +32989,24 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesSexualMinorsItem
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSexualMinorsItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::default::Default
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesSexualMinorsItem {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(feature = "moderations")]
@@ -25224,6 +33075,17 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesViolenceGraphicI
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesViolenceGraphicItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25289,10 +33151,21 @@ for CreateModerationResponseResultsItemCategoryAppliedInputTypesViolenceItem {
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit
+for CreateModerationResponseResultsItemCategoryAppliedInputTypesViolenceItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItemCategoryScores {
     /// Required.
@@ -25329,6 +33202,10 @@ pub struct CreateModerationResponseResultsItemCategoryScores {
     /// Required.
     #[serde(rename = "violence/graphic")]
     pub violence_graphic: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -25342,54 +33219,122 @@ for CreateModerationResponseResultsItemCategoryScores {
             "an object `CreateModerationResponseResultsItemCategoryScores`",
         )?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field::<_, D::Error>(&mut object, "hate")?,
-            hate_threatening: crate::runtime::de::field::<
+            hate: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "hate/threatening")?,
-            harassment: crate::runtime::de::field::<
+            >(&mut object, "CreateModerationResponseResultsItemCategoryScores", "hate")?,
+            hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment")?,
-            harassment_threatening: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "hate/threatening",
+            )?,
+            harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "harassment/threatening")?,
-            illicit: crate::runtime::de::field::<_, D::Error>(&mut object, "illicit")?,
-            illicit_violent: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "harassment",
+            )?,
+            harassment_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "illicit/violent")?,
-            self_harm: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "harassment/threatening",
+            )?,
+            illicit: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm")?,
-            self_harm_intent: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "illicit",
+            )?,
+            illicit_violent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/intent")?,
-            self_harm_instructions: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "illicit/violent",
+            )?,
+            self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "self-harm/instructions")?,
-            sexual: crate::runtime::de::field::<_, D::Error>(&mut object, "sexual")?,
-            sexual_minors: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "self-harm",
+            )?,
+            self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "sexual/minors")?,
-            violence: crate::runtime::de::field::<_, D::Error>(&mut object, "violence")?,
-            violence_graphic: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "self-harm/intent",
+            )?,
+            self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "violence/graphic")?,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "self-harm/instructions",
+            )?,
+            sexual: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "sexual",
+            )?,
+            sexual_minors: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "sexual/minors",
+            )?,
+            violence: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "violence",
+            )?,
+            violence_graphic: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateModerationResponseResultsItemCategoryScores",
+                "violence/graphic",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateModerationResponseResultsItemCategoryScores {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::createan_ap_ikeyforaserviceaccount`](crate::runtime::Client::createan_ap_ikeyforaserviceaccount) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateProjectServiceAccountApiKeyBody {
     /// Optional.
@@ -25398,6 +33343,10 @@ pub struct CreateProjectServiceAccountApiKeyBody {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -25412,7 +33361,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateProjectServiceAccountApiKeyBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
@@ -25424,6 +33381,7 @@ impl CreateProjectServiceAccountApiKeyBody {
         Self {
             name: ::std::option::Option::None,
             scopes: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -25442,12 +33400,21 @@ impl CreateProjectServiceAccountApiKeyBody {
         self.scopes = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "responses")]
 /// An object with 31 properties, all optional.
 ///
 /// Used by [`Client::create_response`](crate::runtime::Client::create_response) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Optional; may be `null`.
@@ -25550,6 +33517,10 @@ pub struct CreateResponse {
     /// Optional; may be `null`. At least `16`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -25563,10 +33534,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            top_logprobs: crate::runtime::de::field::<
+            top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "CreateResponse", "top_logprobs")?,
             temperature: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -25598,10 +33569,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                 _,
                 D::Error,
             >(&mut object, "background")?,
-            max_tool_calls: crate::runtime::de::field::<
+            max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_tool_calls")?,
+            >(&mut object, "CreateResponse", "max_tool_calls")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
             tool_choice: crate::runtime::de::field::<
@@ -25649,11 +33620,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                 _,
                 D::Error,
             >(&mut object, "context_management")?,
-            max_output_tokens: crate::runtime::de::field::<
+            max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
+            >(&mut object, "CreateResponse", "max_output_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -25694,6 +33673,7 @@ impl CreateResponse {
             conversation: ::std::option::Option::None,
             context_management: ::std::option::Option::None,
             max_output_tokens: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -25913,6 +33893,15 @@ impl CreateResponse {
         self.max_output_tokens = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
@@ -25974,6 +33963,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for CreateResponseTruncation {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -26038,10 +34037,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunIncludeItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateRunIncludeItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for CreateRunIncludeItem {
+    fn default() -> Self {
+        Self::StepDetailsToolCallsStarFileSearchResultsStarContent
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 17 properties, 1 of them required.
 ///
 /// Used by [`Client::create_run`](crate::runtime::Client::create_run) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateRunRequest {
     /// Required.
@@ -26096,6 +34111,10 @@ pub struct CreateRunRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -26108,10 +34127,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
             "an object `CreateRunRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            assistant_id: crate::runtime::de::field::<
+            assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "assistant_id")?,
+            >(&mut object, "CreateRunRequest", "assistant_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             reasoning_effort: crate::runtime::de::field::<
                 _,
@@ -26137,14 +34156,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
             >(&mut object, "temperature")?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            max_prompt_tokens: crate::runtime::de::field::<
+            max_prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_prompt_tokens")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            >(&mut object, "CreateRunRequest", "max_prompt_tokens")?,
+            max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
+            >(&mut object, "CreateRunRequest", "max_completion_tokens")?,
             truncation_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -26161,7 +34180,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateRunRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -26188,6 +34215,7 @@ impl CreateRunRequest {
             tool_choice: ::std::option::Option::None,
             parallel_tool_calls: ::std::option::Option::None,
             response_format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -26306,6 +34334,15 @@ impl CreateRunRequest {
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
     ) -> Self {
         self.response_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -26528,6 +34565,12 @@ impl ::std::fmt::Display for CreateRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateRunRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26604,6 +34647,17 @@ for CreateRunRequestToolsItem {
 impl ::std::convert::From<super::AssistantToolsFunction> for CreateRunRequestToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "skills")]
@@ -26792,6 +34846,10 @@ pub struct CreateSpeechRequest {
     /// Optional. Default: `"audio"`. One of `"sse"` or `"audio"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_format: ::std::option::Option<super::CreateSpeechRequestStreamFormat>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -26805,7 +34863,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
         )?;
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateSpeechRequest", "input")?,
             instructions: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -26820,7 +34881,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
                 _,
                 D::Error,
             >(&mut object, "stream_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateSpeechRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -26841,6 +34910,7 @@ impl CreateSpeechRequest {
             response_format: ::std::option::Option::None,
             speed: ::std::option::Option::None,
             stream_format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `instructions`.
@@ -26870,6 +34940,15 @@ impl CreateSpeechRequest {
         value: impl ::std::convert::Into<super::CreateSpeechRequestStreamFormat>,
     ) -> Self {
         self.stream_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -26929,6 +35008,12 @@ impl ::std::convert::From<::std::string::String> for CreateSpeechRequestModel {
 impl ::std::fmt::Display for CreateSpeechRequestModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateSpeechRequestModel {
+    fn misfit(&self) -> usize {
+        0
     }
 }
 #[cfg(feature = "audio")]
@@ -27009,6 +35094,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateSpeechRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27067,6 +35162,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestStreamFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateSpeechRequestStreamFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -27137,11 +35242,21 @@ for CreateSpeechResponseStreamEvent {
         Self::SpeechAudioDone(value)
     }
 }
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SpeechAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SpeechAudioDone(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "spend-alerts")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::create_project_spend_alert`](crate::runtime::Client::create_project_spend_alert) (request body), [`Client::update_project_spend_alert`](crate::runtime::Client::update_project_spend_alert) (request body), [`Client::create_organization_spend_alert`](crate::runtime::Client::create_organization_spend_alert) (request body) and [`Client::update_organization_spend_alert`](crate::runtime::Client::update_organization_spend_alert) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSpendAlertBody {
     /// Required. At least `0`.
@@ -27152,6 +35267,10 @@ pub struct CreateSpendAlertBody {
     pub interval: super::CreateSpendAlertBodyInterval,
     /// Required.
     pub notification_channel: super::SpendAlertNotificationChannel,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -27164,17 +35283,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
             "an object `CreateSpendAlertBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            threshold_amount: crate::runtime::de::field::<
+            threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
-            notification_channel: crate::runtime::de::field::<
+            >(&mut object, "CreateSpendAlertBody", "threshold_amount")?,
+            currency: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "notification_channel")?,
+            >(&mut object, "CreateSpendAlertBody", "currency")?,
+            interval: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateSpendAlertBody", "interval")?,
+            notification_channel: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateSpendAlertBody", "notification_channel")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateSpendAlertBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
+            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -27193,7 +35327,17 @@ impl CreateSpendAlertBody {
             currency: super::CreateSpendAlertBodyCurrency::Usd,
             interval: super::CreateSpendAlertBodyInterval::Month,
             notification_channel: notification_channel.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -27254,6 +35398,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for CreateSpendAlertBodyCurrency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for CreateSpendAlertBodyCurrency {
+    fn default() -> Self {
+        Self::Usd
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27310,11 +35470,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for CreateSpendAlertBodyInterval {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for CreateSpendAlertBodyInterval {
+    fn default() -> Self {
+        Self::Month
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 16 properties, 1 of them required.
 ///
 /// Used by [`Client::create_thread_and_run`](crate::runtime::Client::create_thread_and_run) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequest {
     /// Required.
@@ -27368,6 +35544,10 @@ pub struct CreateThreadAndRunRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -27380,10 +35560,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
             "an object `CreateThreadAndRunRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            assistant_id: crate::runtime::de::field::<
+            assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "assistant_id")?,
+            >(&mut object, "CreateThreadAndRunRequest", "assistant_id")?,
             thread: crate::runtime::de::field::<_, D::Error>(&mut object, "thread")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             instructions: crate::runtime::de::field::<
@@ -27402,14 +35582,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
             >(&mut object, "temperature")?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            max_prompt_tokens: crate::runtime::de::field::<
+            max_prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_prompt_tokens")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            >(&mut object, "CreateThreadAndRunRequest", "max_prompt_tokens")?,
+            max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
+            >(&mut object, "CreateThreadAndRunRequest", "max_completion_tokens")?,
             truncation_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -27426,7 +35606,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -27452,6 +35640,7 @@ impl CreateThreadAndRunRequest {
             tool_choice: ::std::option::Option::None,
             parallel_tool_calls: ::std::option::Option::None,
             response_format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `thread`.
@@ -27562,6 +35751,15 @@ impl CreateThreadAndRunRequest {
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
     ) -> Self {
         self.response_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -27770,10 +35968,16 @@ impl ::std::fmt::Display for CreateThreadAndRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestToolResources {
     /// Optional.
@@ -27786,6 +35990,10 @@ pub struct CreateThreadAndRunRequestToolResources {
     pub file_search: ::std::option::Option<
         super::CreateThreadAndRunRequestToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -27806,7 +36014,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -27818,6 +36034,7 @@ impl CreateThreadAndRunRequestToolResources {
         Self {
             code_interpreter: ::std::option::Option::None,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code_interpreter`.
@@ -27840,17 +36057,30 @@ impl CreateThreadAndRunRequestToolResources {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -27865,7 +36095,15 @@ for CreateThreadAndRunRequestToolResourcesCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -27876,6 +36114,7 @@ impl CreateThreadAndRunRequestToolResourcesCodeInterpreter {
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -27886,17 +36125,30 @@ impl CreateThreadAndRunRequestToolResourcesCodeInterpreter {
         self.file_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestToolResourcesFileSearch {
     /// Optional. At most 1 item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -27914,7 +36166,15 @@ for CreateThreadAndRunRequestToolResourcesFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -27925,6 +36185,7 @@ impl CreateThreadAndRunRequestToolResourcesFileSearch {
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `vector_store_ids`.
@@ -27933,6 +36194,15 @@ impl CreateThreadAndRunRequestToolResourcesFileSearch {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.vector_store_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -28018,10 +36288,21 @@ for CreateThreadAndRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::create_thread`](crate::runtime::Client::create_thread) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequest {
     /// Optional.
@@ -28033,6 +36314,10 @@ pub struct CreateThreadRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28051,7 +36336,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28064,6 +36357,7 @@ impl CreateThreadRequest {
             messages: ::std::option::Option::None,
             tool_resources: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `messages`.
@@ -28090,12 +36384,21 @@ impl CreateThreadRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResources {
     /// Optional.
@@ -28108,6 +36411,10 @@ pub struct CreateThreadRequestToolResources {
     pub file_search: ::std::option::Option<
         super::CreateThreadRequestToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28128,7 +36435,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadRequestToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28140,6 +36455,7 @@ impl CreateThreadRequestToolResources {
         Self {
             code_interpreter: ::std::option::Option::None,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code_interpreter`.
@@ -28162,17 +36478,30 @@ impl CreateThreadRequestToolResources {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28186,7 +36515,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResourcesCodeInte
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadRequestToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28197,6 +36534,7 @@ impl CreateThreadRequestToolResourcesCodeInterpreter {
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -28207,12 +36545,21 @@ impl CreateThreadRequestToolResourcesCodeInterpreter {
         self.file_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
-/// An object with 2 properties, all optional. It also holds the fields of [`CreateThreadRequestToolResourcesFileSearchVariant`].
+/// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesFileSearch {
     /// Optional. At most 1 item.
@@ -28225,9 +36572,10 @@ pub struct CreateThreadRequestToolResourcesFileSearch {
             super::CreateThreadRequestToolResourcesFileSearchVectorStoresItem,
         >,
     >,
-    /// The fields of [`CreateThreadRequestToolResourcesFileSearchVariant`], inline in this object.
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
-    pub variant: super::CreateThreadRequestToolResourcesFileSearchVariant,
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28248,8 +36596,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResourcesFileSear
                 _,
                 D::Error,
             >(&mut object, "vector_stores")?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateThreadRequestToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28257,15 +36612,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResourcesFileSear
 impl CreateThreadRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        variant: impl ::std::convert::Into<
-            super::CreateThreadRequestToolResourcesFileSearchVariant,
-        >,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
             vector_stores: ::std::option::Option::None,
-            variant: variant.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `vector_store_ids`.
@@ -28288,47 +36639,21 @@ impl CreateThreadRequestToolResourcesFileSearch {
         self.vector_stores = ::std::option::Option::Some(value.into());
         self
     }
-}
-#[cfg(feature = "assistants")]
-/// A union of any JSON value and any JSON value, told apart by shape.
-///
-/// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[serde(untagged)]
-pub enum CreateThreadRequestToolResourcesFileSearchVariant {
-    /// Any JSON value.
-    Value(::serde_json::Value),
-    /// Any JSON value.
-    Value2(::serde_json::Value),
-}
-#[cfg(feature = "assistants")]
-impl<'de> ::serde::Deserialize<'de>
-for CreateThreadRequestToolResourcesFileSearchVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value2(v));
-        }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateThreadRequestToolResourcesFileSearchVariant`",
-            ),
-        )
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
     /// Optional. At most 100000000 items.
@@ -28342,6 +36667,10 @@ pub struct CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28361,7 +36690,16 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28374,6 +36712,7 @@ impl CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
             file_ids: ::std::option::Option::None,
             chunking_strategy: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -28400,6 +36739,15 @@ impl CreateThreadRequestToolResourcesFileSearchVectorStoresItem {
         value: impl ::std::convert::Into<super::Metadata>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -28480,14 +36828,29 @@ impl ::std::convert::From<
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto {
     /// Required. Always `"auto"`.
     pub r#type: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28501,8 +36864,24 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAu
             "an object `CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
+                "type",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -28513,7 +36892,17 @@ impl CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyA
     pub fn new() -> Self {
         Self {
             r#type: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType::Auto,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -28578,16 +36967,38 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAu
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoType {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "assistants")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic {
     /// Required. Always `"static"`.
     pub r#type: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType,
     /// Required.
     pub r#static: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28601,9 +37012,32 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategySt
             "an object `CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            r#static: crate::runtime::de::field::<_, D::Error>(&mut object, "static")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                "type",
+            )?,
+            r#static: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                "static",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -28619,20 +37053,34 @@ impl CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyS
         Self {
             r#type: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType::Static,
             r#static: r#static.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic {
     /// Required. At least `100` and at most `4096`.
     pub max_chunk_size_tokens: i64,
     /// Required.
     pub chunk_overlap_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -28646,15 +37094,32 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategySt
             "an object `CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::field::<
+            max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_chunk_size_tokens")?,
-            chunk_overlap_tokens: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic",
+                "max_chunk_size_tokens",
+            )?,
+            chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "chunk_overlap_tokens")?,
+            >(
+                &mut object,
+                "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic",
+                "chunk_overlap_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -28669,7 +37134,17 @@ impl CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyS
         Self {
             max_chunk_size_tokens: max_chunk_size_tokens.into(),
             chunk_overlap_tokens: chunk_overlap_tokens.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -28731,6 +37206,24 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategySt
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticType {
+    fn default() -> Self {
+        Self::Static
     }
 }
 #[cfg(feature = "audio")]
@@ -28972,18 +37465,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::VadConfig(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::VadConfig(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::VadConfig),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateTranscriptionRequestChunkingStrategy`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateTranscriptionRequestChunkingStrategy` (tried VadConfig, Auto)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -28998,6 +37517,15 @@ impl ::std::convert::From<super::CreateTranscriptionRequestChunkingStrategyAuto>
 for CreateTranscriptionRequestChunkingStrategy {
     fn from(value: super::CreateTranscriptionRequestChunkingStrategyAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -29055,6 +37583,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategyAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for CreateTranscriptionRequestChunkingStrategyAuto {
+    fn default() -> Self {
+        Self::Auto
     }
 }
 #[cfg(feature = "audio")]
@@ -29128,6 +37672,12 @@ impl ::std::fmt::Display for CreateTranscriptionRequestModel {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29191,6 +37741,16 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionRequestTimestampGranularitiesItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// A union of a [`CreateTranscriptionResponseDiarizedJson`], a [`CreateTranscriptionResponseVerboseJson`] and a [`CreateTranscriptionResponseJson`], told apart by shape.
 ///
 /// Used by [`Client::create_transcription`](crate::runtime::Client::create_transcription) (response).
@@ -29212,21 +37772,57 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::DiarizedJson(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::DiarizedJson(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::DiarizedJson),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::VerboseJson(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::VerboseJson(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::VerboseJson),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Json(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Json(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Json));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateTranscriptionResponse`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateTranscriptionResponse` (tried DiarizedJson, VerboseJson, Json)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -29251,10 +37847,20 @@ for CreateTranscriptionResponse {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponse {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::DiarizedJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseDiarizedJson {
     /// Required. Always `"transcribe"`.
@@ -29270,6 +37876,10 @@ pub struct CreateTranscriptionResponseDiarizedJson {
     pub usage: ::std::option::Option<
         super::CreateTranscriptionResponseDiarizedJsonUsage,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29282,12 +37892,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
             "an object `CreateTranscriptionResponseDiarizedJson`",
         )?;
         ::std::result::Result::Ok(Self {
-            task: crate::runtime::de::field::<_, D::Error>(&mut object, "task")?,
-            duration: crate::runtime::de::field::<_, D::Error>(&mut object, "duration")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
+            task: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "task")?,
+            duration: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "duration")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "text")?,
+            segments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "segments")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJson {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.task)
     }
 }
 #[cfg(feature = "audio")]
@@ -29345,6 +37975,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonT
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonTask {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for CreateTranscriptionResponseDiarizedJsonTask {
+    fn default() -> Self {
+        Self::Transcribe
     }
 }
 #[cfg(feature = "audio")]
@@ -29412,10 +38058,20 @@ for CreateTranscriptionResponseDiarizedJsonUsage {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseJson {
     /// Required.
@@ -29431,6 +38087,10 @@ pub struct CreateTranscriptionResponseJson {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CreateTranscriptionResponseJsonUsage>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29443,21 +38103,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
             "an object `CreateTranscriptionResponseJson`",
         )?;
         ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseJson", "text")?,
             languages: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseJson {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseJsonLogprobsItem {
     /// Optional.
@@ -29469,6 +38140,10 @@ pub struct CreateTranscriptionResponseJsonLogprobsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<f64>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29484,7 +38159,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonLogprobsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -29549,6 +38232,16 @@ impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for CreateTranscriptionResponseJsonUsage {
     fn from(value: super::TranscriptTextUsageDuration) -> Self {
         Self::Duration(value)
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -29637,10 +38330,21 @@ for CreateTranscriptionResponseStreamEvent {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TranscriptTextSegment(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TranscriptTextDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TranscriptTextDone(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 6 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseVerboseJson {
     /// Required.
@@ -29658,6 +38362,10 @@ pub struct CreateTranscriptionResponseVerboseJson {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::TranscriptTextUsageDuration>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29670,13 +38378,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
             "an object `CreateTranscriptionResponseVerboseJson`",
         )?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            duration: crate::runtime::de::field::<_, D::Error>(&mut object, "duration")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            language: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseVerboseJson", "language")?,
+            duration: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseVerboseJson", "duration")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranscriptionResponseVerboseJson", "text")?,
             words: crate::runtime::de::field::<_, D::Error>(&mut object, "words")?,
             segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranscriptionResponseVerboseJson {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -29809,6 +38534,12 @@ impl ::std::fmt::Display for CreateTranslationRequestModel {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranslationRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29882,6 +38613,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranslationRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// A union of a [`CreateTranslationResponseVerboseJson`] and a [`CreateTranslationResponseJson`], told apart by shape.
 ///
 /// Used by [`Client::create_translation`](crate::runtime::Client::create_translation) (response).
@@ -29901,18 +38642,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::VerboseJson(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::VerboseJson(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::VerboseJson),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Json(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Json(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Json));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateTranslationResponse`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CreateTranslationResponse` (tried VerboseJson, Json)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -29930,14 +38697,27 @@ for CreateTranslationResponse {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranslationResponse {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranslationResponseJson {
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29950,15 +38730,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
             "an object `CreateTranslationResponseJson`",
         )?;
         ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranslationResponseJson", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranslationResponseJson {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTranslationResponseVerboseJson {
     /// Required.
@@ -29970,6 +38761,10 @@ pub struct CreateTranslationResponseVerboseJson {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub segments: ::std::option::Option<::std::vec::Vec<super::TranscriptionSegment>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -29982,11 +38777,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
             "an object `CreateTranslationResponseVerboseJson`",
         )?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            duration: crate::runtime::de::field::<_, D::Error>(&mut object, "duration")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            language: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranslationResponseVerboseJson", "language")?,
+            duration: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranslationResponseVerboseJson", "duration")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateTranslationResponseVerboseJson", "text")?,
             segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateTranslationResponseVerboseJson {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "uploads")]
@@ -30007,6 +38819,10 @@ pub struct CreateUploadRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::FileExpirationAfter>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -30019,18 +38835,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
             "an object `CreateUploadRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            mime_type: crate::runtime::de::field::<
+            filename: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "mime_type")?,
+            >(&mut object, "CreateUploadRequest", "filename")?,
+            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
+            bytes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "CreateUploadRequest", "bytes")?,
+            mime_type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateUploadRequest", "mime_type")?,
             expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "expires_after")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateUploadRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "uploads")]
@@ -30050,6 +38880,7 @@ impl CreateUploadRequest {
             bytes: bytes.into(),
             mime_type: mime_type.into(),
             expires_after: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `expires_after`.
@@ -30058,6 +38889,15 @@ impl CreateUploadRequest {
         value: impl ::std::convert::Into<super::FileExpirationAfter>,
     ) -> Self {
         self.expires_after = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -30130,11 +38970,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequestPurpose {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "uploads")]
+impl crate::runtime::de::Fit for CreateUploadRequestPurpose {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "vector-stores")]
-/// An object with 4 properties, all optional. It also holds the fields of [`CreateVectorStoreFileBatchRequestVariant`].
+/// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::create_vector_store_file_batch`](crate::runtime::Client::create_vector_store_file_batch) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateVectorStoreFileBatchRequest {
     /// Optional. From 1 to 2000 items.
@@ -30151,9 +39001,10 @@ pub struct CreateVectorStoreFileBatchRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
-    /// The fields of [`CreateVectorStoreFileBatchRequestVariant`], inline in this object.
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
-    pub variant: super::CreateVectorStoreFileBatchRequestVariant,
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -30176,8 +39027,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVectorStoreFileBatchRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -30185,17 +39043,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
 impl CreateVectorStoreFileBatchRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        variant: impl ::std::convert::Into<
-            super::CreateVectorStoreFileBatchRequestVariant,
-        >,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
             files: ::std::option::Option::None,
             chunking_strategy: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
-            variant: variant.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -30232,46 +39086,21 @@ impl CreateVectorStoreFileBatchRequest {
         self.attributes = ::std::option::Option::Some(value.into());
         self
     }
-}
-#[cfg(feature = "vector-stores")]
-/// A union of any JSON value and any JSON value, told apart by shape.
-///
-/// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[serde(untagged)]
-pub enum CreateVectorStoreFileBatchRequestVariant {
-    /// Any JSON value.
-    Value(::serde_json::Value),
-    /// Any JSON value.
-    Value2(::serde_json::Value),
-}
-#[cfg(feature = "vector-stores")]
-impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequestVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value2(v));
-        }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CreateVectorStoreFileBatchRequestVariant`",
-            ),
-        )
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_vector_store_file`](crate::runtime::Client::create_vector_store_file) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateVectorStoreFileRequest {
     /// Required.
@@ -30282,6 +39111,10 @@ pub struct CreateVectorStoreFileRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -30294,7 +39127,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
             "an object `CreateVectorStoreFileRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVectorStoreFileRequest", "file_id")?,
             chunking_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -30303,7 +39139,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVectorStoreFileRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -30316,6 +39160,7 @@ impl CreateVectorStoreFileRequest {
             file_id: file_id.into(),
             chunking_strategy: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `chunking_strategy`.
@@ -30334,12 +39179,21 @@ impl CreateVectorStoreFileRequest {
         self.attributes = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 6 properties, all optional.
 ///
 /// Used by [`Client::create_vector_store`](crate::runtime::Client::create_vector_store) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateVectorStoreRequest {
     /// Optional. At most 500 items.
@@ -30362,6 +39216,10 @@ pub struct CreateVectorStoreRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -30389,7 +39247,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVectorStoreRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -30405,6 +39271,7 @@ impl CreateVectorStoreRequest {
             expires_after: ::std::option::Option::None,
             chunking_strategy: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -30453,6 +39320,15 @@ impl CreateVectorStoreRequest {
         value: impl ::std::convert::Into<super::Metadata>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -30520,6 +39396,16 @@ for CreateVectorStoreRequestChunkingStrategy {
         Self::Static(value)
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "videos")]
 /// Create character request
 ///
@@ -30569,13 +39455,17 @@ impl CreateVideoCharacterBody {
 /// Create video edit JSON request
 ///
 /// Used by [`Client::create_video_edit_json`](crate::runtime::Client::create_video_edit_json) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateVideoEditJsonBody {
     /// Required.
     pub video: super::VideoReferenceInputParam,
     /// Required. From 1 to 32000 characters.
     pub prompt: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -30588,9 +39478,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
             "an object `CreateVideoEditJsonBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field::<_, D::Error>(&mut object, "video")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            video: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVideoEditJsonBody", "video")?,
+            prompt: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVideoEditJsonBody", "prompt")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVideoEditJsonBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -30680,6 +39584,10 @@ pub struct CreateVideoExtendJsonBody {
     pub prompt: ::std::string::String,
     /// Required.
     pub seconds: super::VideoSeconds,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -30692,10 +39600,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
             "an object `CreateVideoExtendJsonBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field::<_, D::Error>(&mut object, "video")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            video: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVideoExtendJsonBody", "video")?,
+            prompt: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVideoExtendJsonBody", "prompt")?,
             seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVideoExtendJsonBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -30784,7 +39706,7 @@ for CreateVideoExtendMultipartBodyVideo {
 /// Create video JSON request
 ///
 /// Used by [`Client::create_video_json`](crate::runtime::Client::create_video_json) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateVideoJsonBody {
     /// Optional.
@@ -30801,6 +39723,10 @@ pub struct CreateVideoJsonBody {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::VideoSize>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -30814,14 +39740,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
         )?;
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            prompt: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CreateVideoJsonBody", "prompt")?,
             input_reference: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "input_reference")?,
             seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CreateVideoJsonBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -31092,6 +40029,10 @@ pub struct CustomGrammarFormatParam {
     pub syntax: super::GrammarSyntax1,
     /// Required.
     pub definition: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -31104,13 +40045,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
             "an object `CustomGrammarFormatParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
-            definition: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "definition")?,
+            >(&mut object, "CustomGrammarFormatParam", "type")?,
+            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
+            definition: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomGrammarFormatParam", "definition")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomGrammarFormatParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -31126,7 +40078,17 @@ impl CustomGrammarFormatParam {
             r#type: super::CustomGrammarFormatParamType::Grammar,
             syntax: syntax.into(),
             definition: definition.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -31187,14 +40149,34 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for CustomGrammarFormatParamType {
+    fn default() -> Self {
+        Self::Grammar
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomTextFormatParam {
     /// Required. Default: `"text"`. Always `"text"`.
     pub r#type: super::CustomTextFormatParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -31207,8 +40189,19 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
             "an object `CustomTextFormatParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomTextFormatParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomTextFormatParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -31219,7 +40212,17 @@ impl CustomTextFormatParam {
     pub fn new() -> Self {
         Self {
             r#type: super::CustomTextFormatParamType::Text,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -31279,11 +40282,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomTextFormatParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for CustomTextFormatParamType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomToolCall {
     /// Required. Always `"custom_tool_call"`.
@@ -31303,6 +40322,10 @@ pub struct CustomToolCall {
     pub name: ::std::string::String,
     /// Required.
     pub input: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -31315,17 +40338,37 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
             "an object `CustomToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCall", "type")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCall", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             namespace: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "namespace")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCall", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCall", "input")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31346,6 +40389,7 @@ impl CustomToolCall {
             namespace: ::std::option::Option::None,
             name: name.into(),
             input: input.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -31372,6 +40416,15 @@ impl CustomToolCall {
         self.namespace = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Custom tool call output
@@ -31392,6 +40445,10 @@ pub struct CustomToolCallOutput {
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub output: super::CustomToolCallOutputOutput,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -31404,12 +40461,26 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
             "an object `CustomToolCallOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallOutput", "type")?,
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallOutput", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31427,6 +40498,7 @@ impl CustomToolCallOutput {
             call_id: call_id.into(),
             caller: ::std::option::Option::None,
             output: output.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -31443,6 +40515,15 @@ impl CustomToolCallOutput {
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
     ) -> Self {
         self.caller = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -31466,18 +40547,50 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringOutput(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringOutput(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::OutputContentList(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::OutputContentList(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::OutputContentList),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `CustomToolCallOutputOutput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `CustomToolCallOutputOutput` (tried StringOutput, OutputContentList)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31490,6 +40603,15 @@ impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
 impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -31515,6 +40637,10 @@ pub struct CustomToolCallOutputResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -31527,9 +40653,18 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
             "an object `CustomToolCallOutputResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallOutputResource", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallOutputResource", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallOutputResource", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
@@ -31537,7 +40672,15 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolCallOutputResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31597,6 +40740,22 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomToolCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CustomToolCallOutputType {
+    fn default() -> Self {
+        Self::CustomToolCallOutput
+    }
+}
 #[cfg(feature = "responses")]
 /// ResponseCustomToolCallItem
 ///
@@ -31625,6 +40784,10 @@ pub struct CustomToolCallResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -31637,22 +40800,45 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
             "an object `CustomToolCallResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallResource", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallResource", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallResource", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             namespace: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "namespace")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallResource", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolCallResource", "input")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolCallResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31712,11 +40898,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for CustomToolCallType {
+    fn default() -> Self {
+        Self::CustomToolCall
+    }
+}
 #[cfg(feature = "chat")]
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletions {
     /// Required. Always `"custom"`.
@@ -31725,6 +40927,10 @@ pub struct CustomToolChatCompletions {
     ///
     /// Required.
     pub custom: super::CustomToolChatCompletionsCustom,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -31737,9 +40943,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
             "an object `CustomToolChatCompletions`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            custom: crate::runtime::de::field::<_, D::Error>(&mut object, "custom")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolChatCompletions", "type")?,
+            custom: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolChatCompletions", "custom")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolChatCompletions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -31753,14 +40973,24 @@ impl CustomToolChatCompletions {
         Self {
             r#type: super::CustomToolChatCompletionsType::Custom,
             custom: custom.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
 /// Custom tool properties
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletionsCustom {
     /// Required.
@@ -31771,6 +41001,10 @@ pub struct CustomToolChatCompletionsCustom {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::CustomToolChatCompletionsCustomFormat>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -31783,13 +41017,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsCustom {
             "an object `CustomToolChatCompletionsCustom`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolChatCompletionsCustom", "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustom {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -31802,6 +41047,7 @@ impl CustomToolChatCompletionsCustom {
             name: name.into(),
             description: ::std::option::Option::None,
             format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -31818,6 +41064,15 @@ impl CustomToolChatCompletionsCustom {
         value: impl ::std::convert::Into<super::CustomToolChatCompletionsCustomFormat>,
     ) -> Self {
         self.format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -31886,6 +41141,16 @@ for CustomToolChatCompletionsCustomFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31898,6 +41163,10 @@ pub struct CustomToolChatCompletionsCustomFormatGrammar {
     ///
     /// Required.
     pub grammar: super::CustomToolChatCompletionsCustomFormatGrammarGrammar,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -31910,9 +41179,20 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsCustomFormatGra
             "an object `CustomToolChatCompletionsCustomFormatGrammar`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolChatCompletionsCustomFormatGrammar", "type")?,
             grammar: crate::runtime::de::field::<_, D::Error>(&mut object, "grammar")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormatGrammar {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -31928,7 +41208,17 @@ impl CustomToolChatCompletionsCustomFormatGrammar {
         Self {
             r#type: super::CustomToolChatCompletionsCustomFormatGrammarType::Grammar,
             grammar: grammar.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -31942,6 +41232,10 @@ pub struct CustomToolChatCompletionsCustomFormatGrammarGrammar {
     pub definition: ::std::string::String,
     /// Required. One of `"lark"` or `"regex"`.
     pub syntax: super::CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -31955,12 +41249,24 @@ for CustomToolChatCompletionsCustomFormatGrammarGrammar {
             "an object `CustomToolChatCompletionsCustomFormatGrammarGrammar`",
         )?;
         ::std::result::Result::Ok(Self {
-            definition: crate::runtime::de::field::<
+            definition: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "definition")?,
+            >(
+                &mut object,
+                "CustomToolChatCompletionsCustomFormatGrammarGrammar",
+                "definition",
+            )?,
             syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormatGrammarGrammar {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -31977,7 +41283,17 @@ impl CustomToolChatCompletionsCustomFormatGrammarGrammar {
         Self {
             definition: definition.into(),
             syntax: syntax.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -32044,6 +41360,17 @@ for CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit
+for CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32102,14 +41429,34 @@ for CustomToolChatCompletionsCustomFormatGrammarType {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormatGrammarType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for CustomToolChatCompletionsCustomFormatGrammarType {
+    fn default() -> Self {
+        Self::Grammar
+    }
+}
+#[cfg(feature = "chat")]
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletionsCustomFormatText {
     /// Required. Always `"text"`.
     pub r#type: super::CustomToolChatCompletionsCustomFormatTextType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -32122,8 +41469,19 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsCustomFormatTex
             "an object `CustomToolChatCompletionsCustomFormatText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolChatCompletionsCustomFormatText", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormatText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -32134,7 +41492,17 @@ impl CustomToolChatCompletionsCustomFormatText {
     pub fn new() -> Self {
         Self {
             r#type: super::CustomToolChatCompletionsCustomFormatTextType::Text,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -32195,6 +41563,22 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsCustomFormatTex
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormatTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for CustomToolChatCompletionsCustomFormatTextType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32251,11 +41635,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for CustomToolChatCompletionsType {
+    fn default() -> Self {
+        Self::Custom
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomToolParam {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -32276,6 +41676,10 @@ pub struct CustomToolParam {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -32288,8 +41692,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
             "an object `CustomToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolParam", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "CustomToolParam", "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -32303,7 +41713,15 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for CustomToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -32319,6 +41737,7 @@ impl CustomToolParam {
             format: ::std::option::Option::None,
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -32350,6 +41769,15 @@ impl CustomToolParam {
         >,
     ) -> Self {
         self.allowed_callers = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -32416,6 +41844,16 @@ impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFo
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomToolParamFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32470,5 +41908,21 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for CustomToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for CustomToolParamType {
+    fn default() -> Self {
+        Self::Custom
     }
 }

@@ -6,7 +6,7 @@
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_assistant`](crate::runtime::Client::delete_assistant) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteAssistantResponse {
     /// Required.
@@ -15,6 +15,10 @@ pub struct DeleteAssistantResponse {
     pub deleted: bool,
     /// Required. Always `"assistant.deleted"`.
     pub object: super::DeleteAssistantResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -27,10 +31,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
             "an object `DeleteAssistantResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteAssistantResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteAssistantResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteAssistantResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteAssistantResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
@@ -90,17 +111,37 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for DeleteAssistantResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for DeleteAssistantResponseObject {
+    fn default() -> Self {
+        Self::AssistantDeleted
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_certificate`](crate::runtime::Client::delete_certificate) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteCertificateResponse {
     /// Required. Always `"certificate.deleted"`.
     pub object: super::DeleteCertificateResponseObject,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -113,9 +154,23 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
             "an object `DeleteCertificateResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteCertificateResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteCertificateResponse", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteCertificateResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -175,11 +230,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for DeleteCertificateResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for DeleteCertificateResponseObject {
+    fn default() -> Self {
+        Self::CertificateDeleted
+    }
+}
 #[cfg(feature = "evals")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_eval`](crate::runtime::Client::delete_eval) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteEvalResponse {
     /// Required.
@@ -188,6 +259,10 @@ pub struct DeleteEvalResponse {
     pub deleted: bool,
     /// Required.
     pub eval_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -200,17 +275,34 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
             "an object `DeleteEvalResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            eval_id: crate::runtime::de::field::<_, D::Error>(&mut object, "eval_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteEvalResponse", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteEvalResponse", "deleted")?,
+            eval_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteEvalResponse", "eval_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteEvalResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::delete_eval_run`](crate::runtime::Client::delete_eval_run) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteEvalRunResponse {
     /// Optional.
@@ -222,6 +314,10 @@ pub struct DeleteEvalRunResponse {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -237,14 +333,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
             run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteEvalRunResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "files")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_file`](crate::runtime::Client::delete_file) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteFileResponse {
     /// Required.
@@ -253,6 +357,10 @@ pub struct DeleteFileResponse {
     pub object: super::DeleteFileResponseObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "files")]
 #[allow(deprecated)]
@@ -265,10 +373,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
             "an object `DeleteFileResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFileResponse", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFileResponse", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFileResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "files")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteFileResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "files")]
@@ -328,11 +453,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "files")]
+impl crate::runtime::de::Fit for DeleteFileResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "files")]
+impl ::std::default::Default for DeleteFileResponseObject {
+    fn default() -> Self {
+        Self::File
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_fine_tuning_checkpoint_permission`](crate::runtime::Client::delete_fine_tuning_checkpoint_permission) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteFineTuningCheckpointPermissionResponse {
     /// Required.
@@ -341,6 +482,10 @@ pub struct DeleteFineTuningCheckpointPermissionResponse {
     pub object: super::DeleteFineTuningCheckpointPermissionResponseObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -353,10 +498,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
             "an object `DeleteFineTuningCheckpointPermissionResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -417,11 +579,27 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for DeleteFineTuningCheckpointPermissionResponseObject {
+    fn default() -> Self {
+        Self::CheckpointPermission
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_message`](crate::runtime::Client::delete_message) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteMessageResponse {
     /// Required.
@@ -430,6 +608,10 @@ pub struct DeleteMessageResponse {
     pub deleted: bool,
     /// Required. Always `"thread.message.deleted"`.
     pub object: super::DeleteMessageResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -442,10 +624,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
             "an object `DeleteMessageResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteMessageResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteMessageResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteMessageResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteMessageResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
@@ -505,11 +704,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for DeleteMessageResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for DeleteMessageResponseObject {
+    fn default() -> Self {
+        Self::ThreadMessageDeleted
+    }
+}
 #[cfg(feature = "models")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_model`](crate::runtime::Client::delete_model) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteModelResponse {
     /// Required.
@@ -518,6 +733,10 @@ pub struct DeleteModelResponse {
     pub deleted: bool,
     /// Required.
     pub object: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]
@@ -530,17 +749,34 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
             "an object `DeleteModelResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteModelResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteModelResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteModelResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteModelResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_thread`](crate::runtime::Client::delete_thread) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteThreadResponse {
     /// Required.
@@ -549,6 +785,10 @@ pub struct DeleteThreadResponse {
     pub deleted: bool,
     /// Required. Always `"thread.deleted"`.
     pub object: super::DeleteThreadResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -561,10 +801,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
             "an object `DeleteThreadResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteThreadResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteThreadResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteThreadResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteThreadResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
@@ -624,11 +881,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for DeleteThreadResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for DeleteThreadResponseObject {
+    fn default() -> Self {
+        Self::ThreadDeleted
+    }
+}
 #[cfg(feature = "vector-stores")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_vector_store_file`](crate::runtime::Client::delete_vector_store_file) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteVectorStoreFileResponse {
     /// Required.
@@ -637,6 +910,10 @@ pub struct DeleteVectorStoreFileResponse {
     pub deleted: bool,
     /// Required. Always `"vector_store.file.deleted"`.
     pub object: super::DeleteVectorStoreFileResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -649,10 +926,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
             "an object `DeleteVectorStoreFileResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreFileResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreFileResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreFileResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteVectorStoreFileResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -713,10 +1007,26 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for DeleteVectorStoreFileResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for DeleteVectorStoreFileResponseObject {
+    fn default() -> Self {
+        Self::VectorStoreFileDeleted
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_vector_store`](crate::runtime::Client::delete_vector_store) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteVectorStoreResponse {
     /// Required.
@@ -725,6 +1035,10 @@ pub struct DeleteVectorStoreResponse {
     pub deleted: bool,
     /// Required. Always `"vector_store.deleted"`.
     pub object: super::DeleteVectorStoreResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -737,10 +1051,27 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
             "an object `DeleteVectorStoreResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeleteVectorStoreResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeleteVectorStoreResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -800,6 +1131,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for DeleteVectorStoreResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for DeleteVectorStoreResponseObject {
+    fn default() -> Self {
+        Self::VectorStoreDeleted
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// The deleted conversation object
 ///
@@ -809,7 +1156,7 @@ pub type DeletedConversation = super::DeletedConversationResource;
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_conversation`](crate::runtime::Client::delete_conversation) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedConversationResource {
     /// Required. Default: `"conversation.deleted"`. Always `"conversation.deleted"`.
@@ -818,6 +1165,10 @@ pub struct DeletedConversationResource {
     pub deleted: bool,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -830,10 +1181,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
             "an object `DeletedConversationResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedConversationResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedConversationResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedConversationResource", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedConversationResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "conversations")]
@@ -893,6 +1261,22 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "conversations")]
+impl crate::runtime::de::Fit for DeletedConversationResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::default::Default for DeletedConversationResourceObject {
+    fn default() -> Self {
+        Self::ConversationDeleted
+    }
+}
 #[cfg(
     any(
         feature = "group-organization-role-assignments",
@@ -904,13 +1288,17 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::unassign_group_role`](crate::runtime::Client::unassign_group_role) (response), [`Client::unassign_user_role`](crate::runtime::Client::unassign_user_role) (response), [`Client::unassign_project_group_role`](crate::runtime::Client::unassign_project_group_role) (response) and [`Client::unassign_project_user_role`](crate::runtime::Client::unassign_project_user_role) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedRoleAssignmentResource {
     /// Required.
     pub object: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -930,16 +1318,37 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
             "an object `DeletedRoleAssignmentResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedRoleAssignmentResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedRoleAssignmentResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedRoleAssignmentResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "skills")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_skill`](crate::runtime::Client::delete_skill) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedSkillResource {
     /// Required. Default: `"skill.deleted"`. Always `"skill.deleted"`.
@@ -948,6 +1357,10 @@ pub struct DeletedSkillResource {
     pub deleted: bool,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -960,10 +1373,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
             "an object `DeletedSkillResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillResource", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedSkillResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -1024,10 +1454,26 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for DeletedSkillResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for DeletedSkillResourceObject {
+    fn default() -> Self {
+        Self::SkillDeleted
+    }
+}
+#[cfg(feature = "skills")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::delete_skill_version`](crate::runtime::Client::delete_skill_version) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedSkillVersionResource {
     /// Required. Default: `"skill.version.deleted"`. Always `"skill.version.deleted"`.
@@ -1038,6 +1484,10 @@ pub struct DeletedSkillVersionResource {
     pub id: ::std::string::String,
     /// Required.
     pub version: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -1050,11 +1500,31 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
             "an object `DeletedSkillVersionResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillVersionResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillVersionResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillVersionResource", "id")?,
+            version: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedSkillVersionResource", "version")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedSkillVersionResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -1114,11 +1584,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for DeletedSkillVersionResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for DeletedSkillVersionResourceObject {
+    fn default() -> Self {
+        Self::SkillVersionDeleted
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Deleted thread
 ///
 /// Used by [`Client::delete_thread_method`](crate::runtime::Client::delete_thread_method) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedThreadResource {
     /// Required.
@@ -1127,6 +1613,10 @@ pub struct DeletedThreadResource {
     pub object: super::DeletedThreadResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1139,10 +1629,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
             "an object `DeletedThreadResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedThreadResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedThreadResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedThreadResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedThreadResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1202,11 +1709,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for DeletedThreadResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for DeletedThreadResourceObject {
+    fn default() -> Self {
+        Self::ChatkitThreadDeleted
+    }
+}
 #[cfg(feature = "videos")]
 /// Deleted video response
 ///
 /// Used by [`Client::delete_video`](crate::runtime::Client::delete_video) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeletedVideoResource {
     /// Required. Default: `"video.deleted"`. Always `"video.deleted"`.
@@ -1215,6 +1738,10 @@ pub struct DeletedVideoResource {
     pub deleted: bool,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -1227,10 +1754,27 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
             "an object `DeletedVideoResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedVideoResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedVideoResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DeletedVideoResource", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DeletedVideoResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "videos")]
@@ -1288,6 +1832,22 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for DeletedVideoResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "videos")]
+impl ::std::default::Default for DeletedVideoResourceObject {
+    fn default() -> Self {
+        Self::VideoDeleted
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1360,14 +1920,28 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for DetailEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectToolCallCaller {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::DirectToolCallCallerType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1380,8 +1954,19 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
             "an object `DirectToolCallCaller`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DirectToolCallCaller", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DirectToolCallCaller {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1392,18 +1977,32 @@ impl DirectToolCallCaller {
     pub fn new() -> Self {
         Self {
             r#type: super::DirectToolCallCallerType::Direct,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectToolCallCallerParam {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::DirectToolCallCallerParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1416,8 +2015,19 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
             "an object `DirectToolCallCallerParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DirectToolCallCallerParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DirectToolCallCallerParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1428,7 +2038,17 @@ impl DirectToolCallCallerParam {
     pub fn new() -> Self {
         Self {
             r#type: super::DirectToolCallCallerParamType::Direct,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1489,6 +2109,22 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for DirectToolCallCallerParamType {
+    fn default() -> Self {
+        Self::Direct
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1545,17 +2181,37 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for DirectToolCallCallerType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for DirectToolCallCallerType {
+    fn default() -> Self {
+        Self::Direct
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DoneEvent {
     /// Required. Always `"done"`.
     pub event: super::DoneEventEvent,
     /// Required. Always `"[DONE]"`.
     pub data: super::DoneEventData,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1568,9 +2224,24 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
             "an object `DoneEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DoneEvent", "event")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DoneEvent", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DoneEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
+            + crate::runtime::de::Fit::misfit(&self.data)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1631,6 +2302,22 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventData {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for DoneEventData {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for DoneEventData {
+    fn default() -> Self {
+        Self::Done
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1687,11 +2374,27 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventEvent {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for DoneEventEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for DoneEventEvent {
+    fn default() -> Self {
+        Self::Done
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// DoubleClick
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DoubleClickAction {
     /// Required. Default: `"double_click"`. Always `"double_click"`.
@@ -1702,6 +2405,10 @@ pub struct DoubleClickAction {
     pub y: i64,
     /// Required; may be `null`.
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1714,11 +2421,28 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
             "an object `DoubleClickAction`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DoubleClickAction", "type")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "DoubleClickAction", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "DoubleClickAction", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DoubleClickAction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1736,7 +2460,17 @@ impl DoubleClickAction {
             x: x.into(),
             y: y.into(),
             keys,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1797,10 +2531,26 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for DoubleClickActionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for DoubleClickActionType {
+    fn default() -> Self {
+        Self::DoubleClick
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Drag
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DragParam {
     /// Required. Default: `"drag"`. Always `"drag"`.
@@ -1810,6 +2560,10 @@ pub struct DragParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1822,10 +2576,24 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
             "an object `DragParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DragParam", "type")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "DragParam", "path")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DragParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1840,6 +2608,7 @@ impl DragParam {
             r#type: super::DragParamType::Drag,
             path: path.into(),
             keys: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `keys`.
@@ -1848,6 +2617,15 @@ impl DragParam {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1908,17 +2686,37 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for DragParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for DragParamType {
+    fn default() -> Self {
+        Self::Drag
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Coordinate
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DragPoint {
     /// Required.
     pub x: i64,
     /// Required.
     pub y: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1931,8 +2729,22 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
             "an object `DragPoint`",
         )?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "DragPoint", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "DragPoint", "y")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for DragPoint {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }

@@ -19,6 +19,10 @@ pub struct EasyInputMessage {
     /// Optional. Always `"message"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::EasyInputMessageType>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -35,7 +39,16 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EasyInputMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -52,6 +65,7 @@ impl EasyInputMessage {
             content: content.into(),
             phase: ::std::option::Option::None,
             r#type: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `phase`.
@@ -68,6 +82,15 @@ impl EasyInputMessage {
         value: impl ::std::convert::Into<super::EasyInputMessageType>,
     ) -> Self {
         self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -91,18 +114,50 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextInput(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextInput(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextInput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputMessageContentList(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::InputMessageContentList(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputMessageContentList),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `EasyInputMessageContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `EasyInputMessageContent` (tried TextInput, InputMessageContentList)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -121,6 +176,17 @@ impl ::std::convert::From<&str> for EasyInputMessageContent {
 impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextInput(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for EasyInputMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputMessageContentList(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -193,6 +259,16 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for EasyInputMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -249,11 +325,27 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for EasyInputMessageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for EasyInputMessageType {
+    fn default() -> Self {
+        Self::Message
+    }
+}
 #[cfg(feature = "images")]
 /// An object with 15 properties, 2 of them required.
 ///
 /// Used by [`Client::create_image_edit_json`](crate::runtime::Client::create_image_edit_json) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EditImageBodyJsonParam {
     /// Optional; may be `null`. Default: `"gpt-image-1.5"`.
@@ -301,6 +393,10 @@ pub struct EditImageBodyJsonParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partial_images: ::std::option::Option<super::PartialImages>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -314,10 +410,19 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
         )?;
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            images: crate::runtime::de::field::<_, D::Error>(&mut object, "images")?,
+            images: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EditImageBodyJsonParam", "images")?,
             mask: crate::runtime::de::field::<_, D::Error>(&mut object, "mask")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            n: crate::runtime::de::field::<_, D::Error>(&mut object, "n")?,
+            prompt: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EditImageBodyJsonParam", "prompt")?,
+            n: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EditImageBodyJsonParam", "n")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             input_fidelity: crate::runtime::de::field::<
                 _,
@@ -329,10 +434,10 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            output_compression: crate::runtime::de::field::<
+            output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_compression")?,
+            >(&mut object, "EditImageBodyJsonParam", "output_compression")?,
             moderation: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -346,7 +451,15 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                 _,
                 D::Error,
             >(&mut object, "partial_images")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EditImageBodyJsonParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -415,6 +528,16 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -473,6 +596,16 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamInputFidelity {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamInputFidelity {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -542,6 +675,12 @@ impl ::std::fmt::Display for EditImageBodyJsonParamModel {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -600,6 +739,16 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamModeration {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamModeration {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -665,6 +814,16 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -737,6 +896,16 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -805,11 +974,21 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamSize {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for EditImageBodyJsonParamSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "embeddings")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Embedding {
     /// Required.
@@ -818,6 +997,10 @@ pub struct Embedding {
     pub embedding: ::std::vec::Vec<f64>,
     /// Required. Always `"embedding"`.
     pub object: super::EmbeddingObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -830,13 +1013,27 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
             "an object `Embedding`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            embedding: crate::runtime::de::field::<
+            index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "embedding")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            >(&mut object, "Embedding", "index")?,
+            embedding: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Embedding", "embedding")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Embedding", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Embedding {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -896,6 +1093,22 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "embeddings")]
+impl crate::runtime::de::Fit for EmbeddingObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::default::Default for EmbeddingObject {
+    fn default() -> Self {
+        Self::Embedding
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Another name for a JSON object.
 ///
@@ -905,7 +1118,7 @@ pub type EmptyModelParam = ::serde_json::Map<::std::string::String, ::serde_json
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Error {
     /// Required; may be `null`.
@@ -916,6 +1129,10 @@ pub struct Error {
     pub param: ::std::option::Option<::std::string::String>,
     /// Required.
     pub r#type: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -926,23 +1143,41 @@ impl<'de> ::serde::Deserialize<'de> for Error {
         let mut object = crate::runtime::de::object(deserializer, "an object `Error`")?;
         ::std::result::Result::Ok(Self {
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Error", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Error", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Error {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
 /// Error
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Error2 {
     /// Required.
     pub code: ::std::string::String,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -952,22 +1187,40 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Error2`")?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Error2", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Error2", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Error2 {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ErrorEvent {
     /// Required. Always `"error"`.
     pub event: super::ErrorEventEvent,
     /// Required.
     pub data: super::Error,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -980,9 +1233,23 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
             "an object `ErrorEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ErrorEvent", "event")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ErrorEvent", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ErrorEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1043,10 +1310,26 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEventEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ErrorEventEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for ErrorEventEvent {
+    fn default() -> Self {
+        Self::Error
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Error payload
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ErrorPayload {
     /// Required.
@@ -1062,6 +1345,10 @@ pub struct ErrorPayload {
     pub headers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1074,23 +1361,41 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
             "an object `ErrorPayload`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ErrorPayload", "type")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ErrorPayload", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
             headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ErrorPayload {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Required.
     pub error: super::Error,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1103,8 +1408,19 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
             "an object `ErrorResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            error: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ErrorResponse", "error")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ErrorResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -1128,6 +1444,10 @@ pub struct Eval {
     pub created_at: i64,
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1137,36 +1457,57 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Eval`")?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Eval", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Eval", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Eval", "name")?,
             data_source_config: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "data_source_config")?,
-            testing_criteria: crate::runtime::de::field::<
+            testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "testing_criteria")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "Eval", "testing_criteria")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "Eval", "created_at")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Eval {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
 /// EvalApiError
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalApiError {
     /// Required.
     pub code: ::std::string::String,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1179,22 +1520,40 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
             "an object `EvalApiError`",
         )?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalApiError", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalApiError", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalApiError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// CustomDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
     pub r#type: super::EvalCustomDataSourceConfigType,
     /// Required.
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1207,9 +1566,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
             "an object `EvalCustomDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalCustomDataSourceConfig", "type")?,
+            schema: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalCustomDataSourceConfig", "schema")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalCustomDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1267,6 +1640,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalCustomDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalCustomDataSourceConfigType {
+    fn default() -> Self {
+        Self::Custom
     }
 }
 #[cfg(feature = "evals")]
@@ -1349,6 +1738,17 @@ for EvalDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalDataSourceConfig {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// LabelModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1357,7 +1757,7 @@ pub type EvalGraderLabelModel = super::GraderLabelModel;
 /// PythonGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalGraderPython {
     /// Required. Always `"python"`.
@@ -1372,6 +1772,10 @@ pub struct EvalGraderPython {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_threshold: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1384,9 +1788,18 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
             "an object `EvalGraderPython`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderPython", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderPython", "name")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderPython", "source")?,
             image_tag: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -1395,7 +1808,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
                 _,
                 D::Error,
             >(&mut object, "pass_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalGraderPython {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1413,6 +1834,7 @@ impl EvalGraderPython {
             source: source.into(),
             image_tag: ::std::option::Option::None,
             pass_threshold: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_tag`.
@@ -1428,12 +1850,21 @@ impl EvalGraderPython {
         self.pass_threshold = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "evals")]
 /// ScoreModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalGraderScoreModel {
     /// Required. Always `"score_model"`.
@@ -1453,6 +1884,10 @@ pub struct EvalGraderScoreModel {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_threshold: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1465,20 +1900,40 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
             "an object `EvalGraderScoreModel`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderScoreModel", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderScoreModel", "name")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderScoreModel", "model")?,
             sampling_params: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "sampling_params")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderScoreModel", "input")?,
             range: crate::runtime::de::field::<_, D::Error>(&mut object, "range")?,
             pass_threshold: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "pass_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalGraderScoreModel {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1499,6 +1954,7 @@ impl EvalGraderScoreModel {
             input: input.into(),
             range: ::std::option::Option::None,
             pass_threshold: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `sampling_params`.
@@ -1520,6 +1976,15 @@ impl EvalGraderScoreModel {
     /// Sets `pass_threshold`.
     pub fn pass_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.pass_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1547,6 +2012,10 @@ pub struct EvalGraderTextSimilarity {
     pub evaluation_metric: super::GraderTextSimilarityEvaluationMetric,
     /// Required.
     pub pass_threshold: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1559,22 +2028,39 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
             "an object `EvalGraderTextSimilarity`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            reference: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "reference")?,
+            >(&mut object, "EvalGraderTextSimilarity", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderTextSimilarity", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderTextSimilarity", "input")?,
+            reference: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalGraderTextSimilarity", "reference")?,
             evaluation_metric: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "evaluation_metric")?,
-            pass_threshold: crate::runtime::de::field::<
+            pass_threshold: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "pass_threshold")?,
+            >(&mut object, "EvalGraderTextSimilarity", "pass_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalGraderTextSimilarity {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -1598,7 +2084,17 @@ impl EvalGraderTextSimilarity {
             reference: reference.into(),
             evaluation_metric: evaluation_metric.into(),
             pass_threshold: pass_threshold.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1615,6 +2111,10 @@ pub struct EvalItem {
     /// Optional. Always `"message"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::EvalItemType>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -1630,7 +2130,16 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1646,6 +2155,7 @@ impl EvalItem {
             role: role.into(),
             content: content.into(),
             r#type: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `type`.
@@ -1654,6 +2164,15 @@ impl EvalItem {
         value: impl ::std::convert::Into<super::EvalItemType>,
     ) -> Self {
         self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1677,18 +2196,40 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Item(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Item(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Item));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Array(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Array(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Array));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `EvalItemContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `EvalItemContent` (tried Item, Array)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1701,6 +2242,15 @@ impl ::std::convert::From<super::EvalItemContentItem> for EvalItemContent {
 impl ::std::convert::From<super::EvalItemContentArray> for EvalItemContent {
     fn from(value: super::EvalItemContentArray) -> Self {
         Self::Array(value)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Item(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Array(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1734,27 +2284,85 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputTextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::InputTextContent(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputTextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::OutputText(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::OutputText(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::OutputText),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputImage(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputImage(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputImage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputAudio(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputAudio(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputAudio),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Text(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `EvalItemContentItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `EvalItemContentItem` (tried InputTextContent, OutputText, InputImage, InputAudio, Text)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1788,16 +2396,32 @@ impl ::std::convert::From<super::EvalItemContentText> for EvalItemContentItem {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalItemContentOutputText {
     /// Required. Always `"output_text"`.
     pub r#type: super::EvalItemContentOutputTextType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -1810,9 +2434,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
             "an object `EvalItemContentOutputText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalItemContentOutputText", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalItemContentOutputText", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalItemContentOutputText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1824,7 +2462,17 @@ impl EvalItemContentOutputText {
         Self {
             r#type: super::EvalItemContentOutputTextType::OutputText,
             text: text.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1885,6 +2533,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemContentOutputTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for EvalItemContentOutputTextType {
+    fn default() -> Self {
+        Self::OutputText
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// Text input
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1893,7 +2557,7 @@ pub type EvalItemContentText = ::std::string::String;
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalItemInputImage {
     /// Required. Always `"input_image"`.
@@ -1903,6 +2567,10 @@ pub struct EvalItemInputImage {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -1915,13 +2583,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
             "an object `EvalItemInputImage`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            image_url: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_url")?,
+            >(&mut object, "EvalItemInputImage", "type")?,
+            image_url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalItemInputImage", "image_url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalItemInputImage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1934,6 +2613,7 @@ impl EvalItemInputImage {
             r#type: super::EvalItemInputImageType::InputImage,
             image_url: image_url.into(),
             detail: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `detail`.
@@ -1942,6 +2622,15 @@ impl EvalItemInputImage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.detail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2000,6 +2689,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemInputImageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for EvalItemInputImageType {
+    fn default() -> Self {
+        Self::InputImage
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -2072,6 +2777,16 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2128,17 +2843,37 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for EvalItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for EvalItemType {
+    fn default() -> Self {
+        Self::Message
+    }
+}
 #[cfg(feature = "evals")]
 /// EvalJsonlFileContentSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSource {
     /// Required. Default: `"file_content"`. Always `"file_content"`.
     pub r#type: super::EvalJsonlFileContentSourceType,
     /// Required.
     pub content: ::std::vec::Vec<super::EvalJsonlFileContentSourceContentItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2151,9 +2886,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
             "an object `EvalJsonlFileContentSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalJsonlFileContentSource", "type")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalJsonlFileContentSource", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalJsonlFileContentSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -2169,14 +2918,24 @@ impl EvalJsonlFileContentSource {
         Self {
             r#type: super::EvalJsonlFileContentSourceType::FileContent,
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSourceContentItem {
     /// Required.
@@ -2186,6 +2945,10 @@ pub struct EvalJsonlFileContentSourceContentItem {
     pub sample: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2198,9 +2961,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
             "an object `EvalJsonlFileContentSourceContentItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            item: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalJsonlFileContentSourceContentItem", "item")?,
             sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -2216,6 +2990,7 @@ impl EvalJsonlFileContentSourceContentItem {
         Self {
             item: item.into(),
             sample: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `sample`.
@@ -2226,6 +3001,15 @@ impl EvalJsonlFileContentSourceContentItem {
         >,
     ) -> Self {
         self.sample = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2287,16 +3071,36 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalJsonlFileContentSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalJsonlFileContentSourceType {
+    fn default() -> Self {
+        Self::FileContent
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalJsonlFileIdSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalJsonlFileIdSource {
     /// Required. Default: `"file_id"`. Always `"file_id"`.
     pub r#type: super::EvalJsonlFileIdSourceType,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2309,9 +3113,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
             "an object `EvalJsonlFileIdSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalJsonlFileIdSource", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalJsonlFileIdSource", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalJsonlFileIdSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -2323,7 +3141,17 @@ impl EvalJsonlFileIdSource {
         Self {
             r#type: super::EvalJsonlFileIdSourceType::FileId,
             id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
@@ -2384,10 +3212,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalJsonlFileIdSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalJsonlFileIdSourceType {
+    fn default() -> Self {
+        Self::FileId
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalList
 ///
 /// Used by [`Client::list_evals`](crate::runtime::Client::list_evals) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -2400,6 +3244,10 @@ pub struct EvalList {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2412,12 +3260,35 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
             "an object `EvalList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalList", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalList", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalList", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
@@ -2478,10 +3349,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "evals")]
 /// LogsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalLogsDataSourceConfig {
     /// Required. Default: `"logs"`. Always `"logs"`.
@@ -2491,6 +3378,10 @@ pub struct EvalLogsDataSourceConfig {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2503,10 +3394,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
             "an object `EvalLogsDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalLogsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
+            schema: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalLogsDataSourceConfig", "schema")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalLogsDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -2567,6 +3472,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalLogsDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalLogsDataSourceConfigType {
+    fn default() -> Self {
+        Self::Logs
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2624,10 +3545,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalObject {
+    fn default() -> Self {
+        Self::Eval
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalResponsesSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalResponsesSource {
     /// Required. Always `"responses"`.
@@ -2664,6 +3601,10 @@ pub struct EvalResponsesSource {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2676,21 +3617,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             "an object `EvalResponsesSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalResponsesSource", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             instructions_search: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "instructions_search")?,
-            created_after: crate::runtime::de::field::<
+            created_after: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_after")?,
-            created_before: crate::runtime::de::field::<
+            >(&mut object, "EvalResponsesSource", "created_after")?,
+            created_before: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_before")?,
+            >(&mut object, "EvalResponsesSource", "created_before")?,
             reasoning_effort: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -2702,7 +3646,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             users: crate::runtime::de::field::<_, D::Error>(&mut object, "users")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalResponsesSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -2723,6 +3675,7 @@ impl EvalResponsesSource {
             top_p: ::std::option::Option::None,
             users: ::std::option::Option::None,
             tools: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -2795,6 +3748,15 @@ impl EvalResponsesSource {
         self.tools = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -2854,6 +3816,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalResponsesSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalResponsesSourceType {
+    fn default() -> Self {
+        Self::Responses
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalRun
 ///
 /// Used by [`Client::create_eval_run`](crate::runtime::Client::create_eval_run) (response), [`Client::get_eval_run`](crate::runtime::Client::get_eval_run) (response) and [`Client::cancel_eval_run`](crate::runtime::Client::cancel_eval_run) (response).
@@ -2890,6 +3868,10 @@ pub struct EvalRun {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub error: super::EvalApiError,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2902,39 +3884,68 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
             "an object `EvalRun`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            eval_id: crate::runtime::de::field::<_, D::Error>(&mut object, "eval_id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            report_url: crate::runtime::de::field::<
+            >(&mut object, "EvalRun", "object")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "report_url")?,
-            result_counts: crate::runtime::de::field::<
+            >(&mut object, "EvalRun", "id")?,
+            eval_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "result_counts")?,
-            per_model_usage: crate::runtime::de::field::<
+            >(&mut object, "EvalRun", "eval_id")?,
+            status: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "per_model_usage")?,
-            per_testing_criteria_results: crate::runtime::de::field::<
+            >(&mut object, "EvalRun", "status")?,
+            model: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "per_testing_criteria_results")?,
+            >(&mut object, "EvalRun", "model")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "created_at")?,
+            report_url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "report_url")?,
+            result_counts: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "result_counts")?,
+            per_model_usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "per_model_usage")?,
+            per_testing_criteria_results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "per_testing_criteria_results")?,
             data_source: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "data_source")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            error: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRun", "error")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRun {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
@@ -3016,10 +4027,21 @@ for EvalRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalRunDataSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalRunList
 ///
 /// Used by [`Client::get_eval_runs`](crate::runtime::Client::get_eval_runs) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -3032,6 +4054,10 @@ pub struct EvalRunList {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3044,12 +4070,35 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
             "an object `EvalRunList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunList", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunList", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunList", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
@@ -3110,6 +4159,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalRunListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalRunListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3167,10 +4232,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalRunObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalRunObject {
+    fn default() -> Self {
+        Self::EvalRun
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalRunOutputItem
 ///
 /// Used by [`Client::get_eval_run_output_item`](crate::runtime::Client::get_eval_run_output_item) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItem {
     /// Required. Default: `"eval.run.output_item"`. Always `"eval.run.output_item"`.
@@ -3193,6 +4274,10 @@ pub struct EvalRunOutputItem {
     pub results: ::std::vec::Vec<super::EvalRunOutputItemResult>,
     /// Required.
     pub sample: super::EvalRunOutputItemSample,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3205,33 +4290,62 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
             "an object `EvalRunOutputItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
-            eval_id: crate::runtime::de::field::<_, D::Error>(&mut object, "eval_id")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            datasource_item_id: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItem", "object")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "datasource_item_id")?,
-            datasource_item: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItem", "id")?,
+            run_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "datasource_item")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
-            sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
+            >(&mut object, "EvalRunOutputItem", "run_id")?,
+            eval_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "eval_id")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "created_at")?,
+            status: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "status")?,
+            datasource_item_id: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "datasource_item_id")?,
+            datasource_item: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "datasource_item")?,
+            results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "results")?,
+            sample: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItem", "sample")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
 /// EvalRunOutputItemList
 ///
 /// Used by [`Client::get_eval_run_output_items`](crate::runtime::Client::get_eval_run_output_items) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -3244,6 +4358,10 @@ pub struct EvalRunOutputItemList {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3256,12 +4374,35 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
             "an object `EvalRunOutputItemList`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemList", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemList", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemList", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemList", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemList", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemList {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "evals")]
@@ -3322,6 +4463,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalRunOutputItemListObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalRunOutputItemListObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3379,10 +4536,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalRunOutputItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalRunOutputItemObject {
+    fn default() -> Self {
+        Self::EvalRunOutputItem
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalRunOutputItemResult
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemResult {
     /// Required.
@@ -3399,6 +4572,10 @@ pub struct EvalRunOutputItemResult {
     pub sample: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3411,19 +4588,36 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
             "an object `EvalRunOutputItemResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemResult", "name")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
-            passed: crate::runtime::de::field::<_, D::Error>(&mut object, "passed")?,
+            score: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemResult", "score")?,
+            passed: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemResult", "passed")?,
             sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 10 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemSample {
     /// Required.
@@ -3446,6 +4640,10 @@ pub struct EvalRunOutputItemSample {
     pub top_p: f64,
     /// Required.
     pub seed: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3458,39 +4656,72 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
             "an object `EvalRunOutputItemSample`",
         )?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            finish_reason: crate::runtime::de::field::<
+            input: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "finish_reason")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            temperature: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItemSample", "input")?,
+            output: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "temperature")?,
-            max_completion_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItemSample", "output")?,
+            finish_reason: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_completion_tokens")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            >(&mut object, "EvalRunOutputItemSample", "finish_reason")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "model")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "usage")?,
+            error: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "error")?,
+            temperature: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "temperature")?,
+            max_completion_tokens: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "max_completion_tokens")?,
+            top_p: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "top_p")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSample", "seed")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemSample {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemSampleInputItem {
     /// Required.
     pub role: ::std::string::String,
     /// Required.
     pub content: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3503,16 +4734,30 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSampleInputItem {
             "an object `EvalRunOutputItemSampleInputItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSampleInputItem", "role")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunOutputItemSampleInputItem", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemSampleInputItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemSampleOutputItem {
     /// Optional.
@@ -3521,6 +4766,10 @@ pub struct EvalRunOutputItemSampleOutputItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3535,14 +4784,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSampleOutputItem {
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemSampleOutputItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemSampleUsage {
     /// Required.
@@ -3553,6 +4810,10 @@ pub struct EvalRunOutputItemSampleUsage {
     pub prompt_tokens: i64,
     /// Required.
     pub cached_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3565,30 +4826,38 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSampleUsage {
             "an object `EvalRunOutputItemSampleUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::field::<
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
-            completion_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItemSampleUsage", "total_tokens")?,
+            completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completion_tokens")?,
-            prompt_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItemSampleUsage", "completion_tokens")?,
+            prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_tokens")?,
-            cached_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunOutputItemSampleUsage", "prompt_tokens")?,
+            cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cached_tokens")?,
+            >(&mut object, "EvalRunOutputItemSampleUsage", "cached_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunOutputItemSampleUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunPerModelUsageItem {
     /// Required.
@@ -3603,6 +4872,10 @@ pub struct EvalRunPerModelUsageItem {
     pub total_tokens: i64,
     /// Required.
     pub cached_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3615,38 +4888,46 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
             "an object `EvalRunPerModelUsageItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            model_name: crate::runtime::de::field::<
+            model_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "model_name")?,
-            invocation_count: crate::runtime::de::field::<
+            >(&mut object, "EvalRunPerModelUsageItem", "model_name")?,
+            invocation_count: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "invocation_count")?,
-            prompt_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunPerModelUsageItem", "invocation_count")?,
+            prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_tokens")?,
-            completion_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunPerModelUsageItem", "prompt_tokens")?,
+            completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completion_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunPerModelUsageItem", "completion_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
-            cached_tokens: crate::runtime::de::field::<
+            >(&mut object, "EvalRunPerModelUsageItem", "total_tokens")?,
+            cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cached_tokens")?,
+            >(&mut object, "EvalRunPerModelUsageItem", "cached_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunPerTestingCriteriaResultsItem {
     /// Required.
@@ -3655,6 +4936,10 @@ pub struct EvalRunPerTestingCriteriaResultsItem {
     pub passed: i64,
     /// Required.
     pub failed: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3667,20 +4952,34 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
             "an object `EvalRunPerTestingCriteriaResultsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            testing_criteria: crate::runtime::de::field::<
+            testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "testing_criteria")?,
-            passed: crate::runtime::de::field::<_, D::Error>(&mut object, "passed")?,
-            failed: crate::runtime::de::field::<_, D::Error>(&mut object, "failed")?,
+            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "testing_criteria")?,
+            passed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "passed")?,
+            failed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "failed")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalRunResultCounts {
     /// Required.
@@ -3691,6 +4990,10 @@ pub struct EvalRunResultCounts {
     pub failed: i64,
     /// Required.
     pub passed: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3703,11 +5006,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
             "an object `EvalRunResultCounts`",
         )?;
         ::std::result::Result::Ok(Self {
-            total: crate::runtime::de::field::<_, D::Error>(&mut object, "total")?,
-            errored: crate::runtime::de::field::<_, D::Error>(&mut object, "errored")?,
-            failed: crate::runtime::de::field::<_, D::Error>(&mut object, "failed")?,
-            passed: crate::runtime::de::field::<_, D::Error>(&mut object, "passed")?,
+            total: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunResultCounts", "total")?,
+            errored: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunResultCounts", "errored")?,
+            failed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunResultCounts", "failed")?,
+            passed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalRunResultCounts", "passed")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalRunResultCounts {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -3715,7 +5038,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalStoredCompletionsDataSourceConfig {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
@@ -3725,6 +5048,10 @@ pub struct EvalStoredCompletionsDataSourceConfig {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3737,10 +5064,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
             "an object `EvalStoredCompletionsDataSourceConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalStoredCompletionsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
+            schema: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalStoredCompletionsDataSourceConfig", "schema")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -3801,10 +5142,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalStoredCompletionsDataSourceConfigType {
+    fn default() -> Self {
+        Self::StoredCompletions
+    }
+}
+#[cfg(feature = "evals")]
 /// StoredCompletionsRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EvalStoredCompletionsSource {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
@@ -3824,6 +5181,10 @@ pub struct EvalStoredCompletionsSource {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3836,19 +5197,33 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
             "an object `EvalStoredCompletionsSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "EvalStoredCompletionsSource", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            created_after: crate::runtime::de::field::<
+            created_after: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_after")?,
-            created_before: crate::runtime::de::field::<
+            >(&mut object, "EvalStoredCompletionsSource", "created_after")?,
+            created_before: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_before")?,
-            limit: crate::runtime::de::field::<_, D::Error>(&mut object, "limit")?,
+            >(&mut object, "EvalStoredCompletionsSource", "created_before")?,
+            limit: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "EvalStoredCompletionsSource", "limit")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for EvalStoredCompletionsSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "evals")]
@@ -3864,6 +5239,7 @@ impl EvalStoredCompletionsSource {
             created_after: ::std::option::Option::None,
             created_before: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -3895,6 +5271,15 @@ impl EvalStoredCompletionsSource {
     /// Sets `limit`.
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3953,6 +5338,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalStoredCompletionsSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::default::Default for EvalStoredCompletionsSourceType {
+    fn default() -> Self {
+        Self::StoredCompletions
     }
 }
 #[cfg(feature = "evals")]
@@ -4061,17 +5462,34 @@ impl ::std::convert::From<super::EvalGraderScoreModel> for EvalTestingCriteriaIt
         Self::ScoreModel(value)
     }
 }
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Expiration overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpiresAfterParam {
     /// Required. Default: `"created_at"`. Always `"created_at"`.
     pub anchor: super::ExpiresAfterParamAnchor,
     /// Required. At least `1` and at most `600`. Format: `int64`.
     pub seconds: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4084,9 +5502,23 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
             "an object `ExpiresAfterParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            anchor: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ExpiresAfterParam", "anchor")?,
+            seconds: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ExpiresAfterParam", "seconds")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ExpiresAfterParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4098,7 +5530,17 @@ impl ExpiresAfterParam {
         Self {
             anchor: super::ExpiresAfterParamAnchor::CreatedAt,
             seconds: seconds.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4156,5 +5598,21 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParamAnchor {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ExpiresAfterParamAnchor {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ExpiresAfterParamAnchor {
+    fn default() -> Self {
+        Self::CreatedAt
     }
 }

@@ -6,13 +6,17 @@
 /// File annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileAnnotation {
     /// Required. Default: `"file"`. Always `"file"`.
     pub r#type: super::FileAnnotationType,
     /// Required.
     pub source: super::FileAnnotationSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -25,22 +29,40 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
             "an object `FileAnnotation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileAnnotation", "type")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileAnnotation", "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileAnnotation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
 /// File annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileAnnotationSource {
     /// Required. Default: `"file"`. Always `"file"`.
     pub r#type: super::FileAnnotationSourceType,
     /// Required.
     pub filename: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -53,9 +75,23 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
             "an object `FileAnnotationSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileAnnotationSource", "type")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileAnnotationSource", "filename")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileAnnotationSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -116,6 +152,22 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for FileAnnotationSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for FileAnnotationSourceType {
+    fn default() -> Self {
+        Self::File
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -172,11 +224,27 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for FileAnnotationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for FileAnnotationType {
+    fn default() -> Self {
+        Self::File
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCitationBody {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -187,6 +255,10 @@ pub struct FileCitationBody {
     pub index: i64,
     /// Required.
     pub filename: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -199,11 +271,31 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
             "an object `FileCitationBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationBody", "type")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationBody", "file_id")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationBody", "index")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationBody", "filename")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileCitationBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -221,7 +313,17 @@ impl FileCitationBody {
             file_id: file_id.into(),
             index: index.into(),
             filename: filename.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -281,11 +383,27 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FileCitationBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FileCitationBodyType {
+    fn default() -> Self {
+        Self::FileCitation
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCitationParam {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -296,6 +414,10 @@ pub struct FileCitationParam {
     pub file_id: ::std::string::String,
     /// Required.
     pub filename: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -308,11 +430,31 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
             "an object `FileCitationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationParam", "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationParam", "index")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationParam", "file_id")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileCitationParam", "filename")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileCitationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -370,6 +512,22 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for FileCitationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for FileCitationParamType {
+    fn default() -> Self {
+        Self::FileCitation
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -437,17 +595,31 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FileDetailEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "files", feature = "uploads"))]
 /// File expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileExpirationAfter {
     /// Required. Always `"created_at"`.
     pub anchor: super::FileExpirationAfterAnchor,
     /// Required. At least `3600` and at most `2592000`. Format: `int64`.
     pub seconds: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
@@ -460,9 +632,23 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
             "an object `FileExpirationAfter`",
         )?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            anchor: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileExpirationAfter", "anchor")?,
+            seconds: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FileExpirationAfter", "seconds")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileExpirationAfter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -474,7 +660,17 @@ impl FileExpirationAfter {
         Self {
             anchor: super::FileExpirationAfterAnchor::CreatedAt,
             seconds: seconds.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -532,6 +728,22 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::Fit for FileExpirationAfterAnchor {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl ::std::default::Default for FileExpirationAfterAnchor {
+    fn default() -> Self {
+        Self::CreatedAt
     }
 }
 #[cfg(
@@ -641,11 +853,28 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for FileInputDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FilePath {
     /// Required. Always `"file_path"`.
@@ -654,6 +883,10 @@ pub struct FilePath {
     pub file_id: ::std::string::String,
     /// Required.
     pub index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -666,10 +899,27 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
             "an object `FilePath`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FilePath", "type")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FilePath", "file_id")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FilePath", "index")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FilePath {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -685,7 +935,17 @@ impl FilePath {
             r#type: super::FilePathType::FilePath,
             file_id: file_id.into(),
             index: index.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -743,6 +1003,22 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FilePathType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FilePathType {
+    fn default() -> Self {
+        Self::FilePath
     }
 }
 #[cfg(feature = "assistants")]
@@ -807,10 +1083,20 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for FileSearchRanker {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileSearchRankingOptions {
     /// Optional.
@@ -818,6 +1104,10 @@ pub struct FileSearchRankingOptions {
     pub ranker: ::std::option::Option<super::FileSearchRanker>,
     /// Required. At least `0` and at most `1`.
     pub score_threshold: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -831,11 +1121,19 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
         )?;
         ::std::result::Result::Ok(Self {
             ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
-            score_threshold: crate::runtime::de::field::<
+            score_threshold: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "score_threshold")?,
+            >(&mut object, "FileSearchRankingOptions", "score_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileSearchRankingOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -847,6 +1145,7 @@ impl FileSearchRankingOptions {
         Self {
             ranker: ::std::option::Option::None,
             score_threshold: score_threshold.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `ranker`.
@@ -857,12 +1156,21 @@ impl FileSearchRankingOptions {
         self.ranker = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// File search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileSearchTool {
     /// Required. Default: `"file_search"`. Always `"file_search"`.
@@ -878,6 +1186,10 @@ pub struct FileSearchTool {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::Filters>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -890,21 +1202,32 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
             "an object `FileSearchTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            vector_store_ids: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "vector_store_ids")?,
-            max_num_results: crate::runtime::de::field::<
+            >(&mut object, "FileSearchTool", "type")?,
+            vector_store_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_num_results")?,
+            >(&mut object, "FileSearchTool", "vector_store_ids")?,
+            max_num_results: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FileSearchTool", "max_num_results")?,
             ranking_options: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "ranking_options")?,
             filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileSearchTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -923,6 +1246,7 @@ impl FileSearchTool {
             max_num_results: ::std::option::Option::None,
             ranking_options: ::std::option::Option::None,
             filters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `max_num_results`.
@@ -941,6 +1265,15 @@ impl FileSearchTool {
     /// Sets `filters`.
     pub fn filters(mut self, value: impl ::std::convert::Into<super::Filters>) -> Self {
         self.filters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -964,6 +1297,10 @@ pub struct FileSearchToolCall {
     pub results: ::std::option::Option<
         ::std::vec::Vec<super::FileSearchToolCallResultsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -976,12 +1313,29 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
             "an object `FileSearchToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileSearchToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileSearchToolCall", "type")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
+            queries: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FileSearchToolCall", "queries")?,
             results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileSearchToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1000,6 +1354,7 @@ impl FileSearchToolCall {
             status: status.into(),
             queries: queries.into(),
             results: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `results`.
@@ -1012,12 +1367,21 @@ impl FileSearchToolCall {
         self.results = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileSearchToolCallResultsItem {
     /// Optional.
@@ -1035,6 +1399,10 @@ pub struct FileSearchToolCallResultsItem {
     /// Optional. Format: `float`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1055,7 +1423,15 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
                 D::Error,
             >(&mut object, "attributes")?,
             score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileSearchToolCallResultsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1070,6 +1446,7 @@ impl FileSearchToolCallResultsItem {
             filename: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
             score: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_id`.
@@ -1107,6 +1484,15 @@ impl FileSearchToolCallResultsItem {
     /// Sets `score`.
     pub fn score(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.score = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1184,6 +1570,16 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FileSearchToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1238,6 +1634,22 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FileSearchToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FileSearchToolCallType {
+    fn default() -> Self {
+        Self::FileSearchCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1297,11 +1709,27 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FileSearchToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for FileSearchToolType {
+    fn default() -> Self {
+        Self::FileSearch
+    }
+}
 #[cfg(feature = "chatkit")]
 /// File upload configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FileUploadParam {
     /// Optional.
@@ -1313,6 +1741,10 @@ pub struct FileUploadParam {
     /// Optional. At least `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_files: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1326,15 +1758,23 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            max_file_size: crate::runtime::de::field::<
+            max_file_size: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_file_size")?,
-            max_files: crate::runtime::de::field::<
+            >(&mut object, "FileUploadParam", "max_file_size")?,
+            max_files: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_files")?,
+            >(&mut object, "FileUploadParam", "max_files")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FileUploadParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1347,6 +1787,7 @@ impl FileUploadParam {
             enabled: ::std::option::Option::None,
             max_file_size: ::std::option::Option::None,
             max_files: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `enabled`.
@@ -1362,6 +1803,15 @@ impl FileUploadParam {
     /// Sets `max_files`.
     pub fn max_files(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_files = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1434,11 +1884,21 @@ impl ::std::convert::From<super::CompoundFilter> for Filters {
         Self::And(value)
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for Filters {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
+            Self::And(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 8 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneChatCompletionRequestAssistantMessage {
     /// Optional. One of `0` or `1`.
@@ -1469,6 +1929,10 @@ pub struct FineTuneChatCompletionRequestAssistantMessage {
     pub function_call: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageFunctionCall,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1481,10 +1945,16 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
             "an object `FineTuneChatCompletionRequestAssistantMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            weight: crate::runtime::de::field::<_, D::Error>(&mut object, "weight")?,
+            weight: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuneChatCompletionRequestAssistantMessage", "weight")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuneChatCompletionRequestAssistantMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
             tool_calls: crate::runtime::de::field::<
@@ -1495,14 +1965,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneChatCompletionRequestAssistantMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(feature = "fine-tuning")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneDpoHyperparameters {
     /// Optional. Default: `"auto"`.
@@ -1519,6 +1997,10 @@ pub struct FineTuneDpoHyperparameters {
     /// Optional. Default: `"auto"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuneDpoHyperparametersNEpochs>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1541,7 +2023,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparameters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1555,6 +2045,7 @@ impl FineTuneDpoHyperparameters {
             batch_size: ::std::option::Option::None,
             learning_rate_multiplier: ::std::option::Option::None,
             n_epochs: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `beta`.
@@ -1591,6 +2082,15 @@ impl FineTuneDpoHyperparameters {
         self.n_epochs = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneDpoHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
@@ -1612,18 +2112,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneDpoHyperparametersBatchSize`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneDpoHyperparametersBatchSize` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1631,6 +2153,15 @@ impl ::std::convert::From<super::FineTuneDpoHyperparametersBatchSizeAuto>
 for FineTuneDpoHyperparametersBatchSize {
     fn from(value: super::FineTuneDpoHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSize {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1691,6 +2222,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSizeAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneDpoHyperparametersBatchSizeAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneDpoHyperparametersBetaAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1710,18 +2257,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneDpoHyperparametersBeta`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneDpoHyperparametersBeta` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1729,6 +2298,15 @@ impl ::std::convert::From<super::FineTuneDpoHyperparametersBetaAuto>
 for FineTuneDpoHyperparametersBeta {
     fn from(value: super::FineTuneDpoHyperparametersBetaAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBeta {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1789,6 +2367,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBetaAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneDpoHyperparametersBetaAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneDpoHyperparametersLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1809,18 +2403,40 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneDpoHyperparametersLearningRateMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneDpoHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1828,6 +2444,15 @@ impl ::std::convert::From<super::FineTuneDpoHyperparametersLearningRateMultiplie
 for FineTuneDpoHyperparametersLearningRateMultiplier {
     fn from(value: super::FineTuneDpoHyperparametersLearningRateMultiplierAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1890,6 +2515,22 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneDpoHyperparametersNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1909,18 +2550,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneDpoHyperparametersNEpochs`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneDpoHyperparametersNEpochs` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1928,6 +2591,15 @@ impl ::std::convert::From<super::FineTuneDpoHyperparametersNEpochsAuto>
 for FineTuneDpoHyperparametersNEpochs {
     fn from(value: super::FineTuneDpoHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochs {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1988,15 +2660,35 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochsAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneDpoHyperparametersNEpochsAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneDpoMethod {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<super::FineTuneDpoHyperparameters>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2013,7 +2705,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneDpoMethod {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2024,6 +2724,7 @@ impl FineTuneDpoMethod {
     pub fn new() -> Self {
         Self {
             hyperparameters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `hyperparameters`.
@@ -2032,6 +2733,15 @@ impl FineTuneDpoMethod {
         value: impl ::std::convert::Into<super::FineTuneDpoHyperparameters>,
     ) -> Self {
         self.hyperparameters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2053,6 +2763,10 @@ pub struct FineTuneMethod {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reinforcement: ::std::option::Option<super::FineTuneReinforcementMethod>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2075,7 +2789,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
                 _,
                 D::Error,
             >(&mut object, "reinforcement")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneMethod {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2089,6 +2811,7 @@ impl FineTuneMethod {
             supervised: ::std::option::Option::None,
             dpo: ::std::option::Option::None,
             reinforcement: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `supervised`.
@@ -2113,6 +2836,15 @@ impl FineTuneMethod {
         value: impl ::std::convert::Into<super::FineTuneReinforcementMethod>,
     ) -> Self {
         self.reinforcement = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2182,10 +2914,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneMethodType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneReinforcementHyperparameters {
     /// Optional. Default: `"auto"`.
@@ -2223,6 +2965,10 @@ pub struct FineTuneReinforcementHyperparameters {
     pub eval_samples: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersEvalSamples,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2260,7 +3006,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
                 _,
                 D::Error,
             >(&mut object, "eval_samples")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparameters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2277,6 +3031,7 @@ impl FineTuneReinforcementHyperparameters {
             compute_multiplier: ::std::option::Option::None,
             eval_interval: ::std::option::Option::None,
             eval_samples: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `batch_size`.
@@ -2349,6 +3104,15 @@ impl FineTuneReinforcementHyperparameters {
         self.eval_samples = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
@@ -2370,18 +3134,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersBatchSize`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersBatchSize` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2389,6 +3175,15 @@ impl ::std::convert::From<super::FineTuneReinforcementHyperparametersBatchSizeAu
 for FineTuneReinforcementHyperparametersBatchSize {
     fn from(value: super::FineTuneReinforcementHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSize {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2450,6 +3245,22 @@ for FineTuneReinforcementHyperparametersBatchSizeAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersComputeMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2470,18 +3281,40 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersComputeMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersComputeMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2492,6 +3325,15 @@ impl ::std::convert::From<
         value: super::FineTuneReinforcementHyperparametersComputeMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2554,6 +3396,24 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default
+for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersEvalIntervalAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2574,18 +3434,40 @@ for FineTuneReinforcementHyperparametersEvalInterval {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersEvalInterval`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersEvalInterval` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2593,6 +3475,15 @@ impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalInterva
 for FineTuneReinforcementHyperparametersEvalInterval {
     fn from(value: super::FineTuneReinforcementHyperparametersEvalIntervalAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterval {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2655,6 +3546,22 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersEvalSamplesAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2674,18 +3581,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersEvalSamples`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersEvalSamples` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2693,6 +3622,15 @@ impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalSamples
 for FineTuneReinforcementHyperparametersEvalSamples {
     fn from(value: super::FineTuneReinforcementHyperparametersEvalSamplesAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2754,6 +3692,22 @@ for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2774,18 +3728,40 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersLearningRateMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2796,6 +3772,16 @@ impl ::std::convert::From<
         value: super::FineTuneReinforcementHyperparametersLearningRateMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2860,6 +3846,24 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for FineTuneReinforcementHyperparametersLearningRateMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default
+for FineTuneReinforcementHyperparametersLearningRateMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2879,18 +3883,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneReinforcementHyperparametersNEpochs`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneReinforcementHyperparametersNEpochs` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2898,6 +3924,15 @@ impl ::std::convert::From<super::FineTuneReinforcementHyperparametersNEpochsAuto
 for FineTuneReinforcementHyperparametersNEpochs {
     fn from(value: super::FineTuneReinforcementHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2955,6 +3990,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochsAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneReinforcementHyperparametersNEpochsAuto {
+    fn default() -> Self {
+        Self::Auto
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3028,6 +4079,16 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersReasoningEffort {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3041,6 +4102,10 @@ pub struct FineTuneReinforcementMethod {
     pub hyperparameters: ::std::option::Option<
         super::FineTuneReinforcementHyperparameters,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3058,7 +4123,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneReinforcementMethod {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3072,6 +4145,7 @@ impl FineTuneReinforcementMethod {
         Self {
             grader: grader.into(),
             hyperparameters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `hyperparameters`.
@@ -3080,6 +4154,15 @@ impl FineTuneReinforcementMethod {
         value: impl ::std::convert::Into<super::FineTuneReinforcementHyperparameters>,
     ) -> Self {
         self.hyperparameters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3193,10 +4276,23 @@ impl ::std::convert::From<super::GraderMulti> for FineTuneReinforcementMethodGra
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneSupervisedHyperparameters {
     /// Optional. Default: `"auto"`.
@@ -3212,6 +4308,10 @@ pub struct FineTuneSupervisedHyperparameters {
     /// Optional. Default: `"auto"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuneSupervisedHyperparametersNEpochs>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3233,7 +4333,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneSupervisedHyperparameters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3246,6 +4354,7 @@ impl FineTuneSupervisedHyperparameters {
             batch_size: ::std::option::Option::None,
             learning_rate_multiplier: ::std::option::Option::None,
             n_epochs: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `batch_size`.
@@ -3276,6 +4385,15 @@ impl FineTuneSupervisedHyperparameters {
         self.n_epochs = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneSupervisedHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
@@ -3297,18 +4415,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneSupervisedHyperparametersBatchSize`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneSupervisedHyperparametersBatchSize` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3316,6 +4456,15 @@ impl ::std::convert::From<super::FineTuneSupervisedHyperparametersBatchSizeAuto>
 for FineTuneSupervisedHyperparametersBatchSize {
     fn from(value: super::FineTuneSupervisedHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSize {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3376,6 +4525,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneSupervisedHyperparametersLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3396,18 +4561,40 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneSupervisedHyperparametersLearningRateMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneSupervisedHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3418,6 +4605,16 @@ impl ::std::convert::From<
         value: super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3481,6 +4678,24 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit
+for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default
+for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneSupervisedHyperparametersNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3500,18 +4715,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuneSupervisedHyperparametersNEpochs`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuneSupervisedHyperparametersNEpochs` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3519,6 +4756,15 @@ impl ::std::convert::From<super::FineTuneSupervisedHyperparametersNEpochsAuto>
 for FineTuneSupervisedHyperparametersNEpochs {
     fn from(value: super::FineTuneSupervisedHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3579,15 +4825,35 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochsAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuneSupervisedHyperparametersNEpochsAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuneSupervisedMethod {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<super::FineTuneSupervisedHyperparameters>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3604,7 +4870,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuneSupervisedMethod {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3615,6 +4889,7 @@ impl FineTuneSupervisedMethod {
     pub fn new() -> Self {
         Self {
             hyperparameters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `hyperparameters`.
@@ -3625,12 +4900,21 @@ impl FineTuneSupervisedMethod {
         self.hyperparameters = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "fine-tuning")]
 /// FineTuningCheckpointPermission
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningCheckpointPermission {
     /// Required.
@@ -3641,6 +4925,10 @@ pub struct FineTuningCheckpointPermission {
     pub project_id: ::std::string::String,
     /// Required. Always `"checkpoint.permission"`.
     pub object: super::FineTuningCheckpointPermissionObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3653,17 +4941,31 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
             "an object `FineTuningCheckpointPermission`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            project_id: crate::runtime::de::field::<
+            >(&mut object, "FineTuningCheckpointPermission", "id")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "project_id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            >(&mut object, "FineTuningCheckpointPermission", "created_at")?,
+            project_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningCheckpointPermission", "project_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningCheckpointPermission", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningCheckpointPermission {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3724,16 +5026,36 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningCheckpointPermissionObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningCheckpointPermissionObject {
+    fn default() -> Self {
+        Self::CheckpointPermission
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// Fine-Tuning Job Integration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningIntegration {
     /// Required. Always `"wandb"`.
     pub r#type: super::FineTuningIntegrationType,
     /// Required.
     pub wandb: super::FineTuningIntegrationWandb,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3746,9 +5068,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
             "an object `FineTuningIntegration`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            wandb: crate::runtime::de::field::<_, D::Error>(&mut object, "wandb")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningIntegration", "type")?,
+            wandb: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningIntegration", "wandb")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningIntegration {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3809,10 +5145,26 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningIntegrationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningIntegrationType {
+    fn default() -> Self {
+        Self::Wandb
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningIntegrationWandb {
     /// Required.
@@ -3826,6 +5178,10 @@ pub struct FineTuningIntegrationWandb {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3838,11 +5194,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
             "an object `FineTuningIntegrationWandb`",
         )?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field::<_, D::Error>(&mut object, "project")?,
+            project: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningIntegrationWandb", "project")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
             tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3896,6 +5263,10 @@ pub struct FineTuningJob {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3908,43 +5279,52 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
             "an object `FineTuningJob`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "FineTuningJob", "id")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJob", "created_at")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
             fine_tuned_model: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "fine_tuned_model")?,
-            finished_at: crate::runtime::de::field::<
+            finished_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "finished_at")?,
-            hyperparameters: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJob", "finished_at")?,
+            hyperparameters: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "hyperparameters")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            organization_id: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJob", "hyperparameters")?,
+            model: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "organization_id")?,
-            result_files: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJob", "model")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "result_files")?,
+            >(&mut object, "FineTuningJob", "object")?,
+            organization_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJob", "organization_id")?,
+            result_files: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJob", "result_files")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            trained_tokens: crate::runtime::de::field::<
+            trained_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "trained_tokens")?,
-            training_file: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJob", "trained_tokens")?,
+            training_file: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "training_file")?,
+            >(&mut object, "FineTuningJob", "training_file")?,
             validation_file: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3953,21 +5333,32 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
                 _,
                 D::Error,
             >(&mut object, "integrations")?,
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
-            estimated_finish: crate::runtime::de::field::<
+            seed: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "estimated_finish")?,
+            >(&mut object, "FineTuningJob", "seed")?,
+            estimated_finish: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJob", "estimated_finish")?,
             method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJob {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
 /// FineTuningJobCheckpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobCheckpoint {
     /// Required.
@@ -3984,6 +5375,10 @@ pub struct FineTuningJobCheckpoint {
     pub fine_tuning_job_id: ::std::string::String,
     /// Required. Always `"fine_tuning.job.checkpoint"`.
     pub object: super::FineTuningJobCheckpointObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3996,33 +5391,50 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
             "an object `FineTuningJobCheckpoint`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            fine_tuned_model_checkpoint: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJobCheckpoint", "id")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "fine_tuned_model_checkpoint")?,
-            step_number: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJobCheckpoint", "created_at")?,
+            fine_tuned_model_checkpoint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "step_number")?,
-            metrics: crate::runtime::de::field::<_, D::Error>(&mut object, "metrics")?,
-            fine_tuning_job_id: crate::runtime::de::field::<
+            >(&mut object, "FineTuningJobCheckpoint", "fine_tuned_model_checkpoint")?,
+            step_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "fine_tuning_job_id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            >(&mut object, "FineTuningJobCheckpoint", "step_number")?,
+            metrics: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobCheckpoint", "metrics")?,
+            fine_tuning_job_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobCheckpoint", "fine_tuning_job_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobCheckpoint", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobCheckpointMetrics {
     /// Optional.
@@ -4046,6 +5458,10 @@ pub struct FineTuningJobCheckpointMetrics {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_valid_mean_token_accuracy: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4083,7 +5499,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
                 _,
                 D::Error,
             >(&mut object, "full_valid_mean_token_accuracy")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJobCheckpointMetrics {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4144,10 +5568,26 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobCheckpointObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobCheckpointObject {
+    fn default() -> Self {
+        Self::FineTuningJobCheckpoint
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobError {
     /// Required.
@@ -4156,6 +5596,10 @@ pub struct FineTuningJobError {
     pub message: ::std::string::String,
     /// Required; may be `null`.
     pub param: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4168,10 +5612,24 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
             "an object `FineTuningJobError`",
         )?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobError", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobError", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJobError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4199,6 +5657,10 @@ pub struct FineTuningJobEvent {
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4211,17 +5673,34 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
             "an object `FineTuningJobEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "FineTuningJobEvent", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobEvent", "id")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobEvent", "created_at")?,
             level: crate::runtime::de::field::<_, D::Error>(&mut object, "level")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FineTuningJobEvent", "message")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJobEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4290,6 +5769,16 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobEventLevel {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4344,6 +5833,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobEventObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobEventObject {
+    fn default() -> Self {
+        Self::FineTuningJobEvent
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4408,10 +5913,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FineTuningJobHyperparameters {
     /// Optional; may be `null`. Default: `"auto"`.
@@ -4425,6 +5940,10 @@ pub struct FineTuningJobHyperparameters {
     /// Optional. Default: `"auto"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuningJobHyperparametersNEpochs>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4446,7 +5965,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FineTuningJobHyperparameters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4469,18 +5996,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersBatchSize {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuningJobHyperparametersBatchSize`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuningJobHyperparametersBatchSize` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4488,6 +6037,15 @@ impl ::std::convert::From<super::FineTuningJobHyperparametersBatchSizeAuto>
 for FineTuningJobHyperparametersBatchSize {
     fn from(value: super::FineTuningJobHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersBatchSize {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4548,6 +6106,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersBatchSizeAut
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersBatchSizeAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobHyperparametersBatchSizeAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobHyperparametersLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4568,18 +6142,40 @@ for FineTuningJobHyperparametersLearningRateMultiplier {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuningJobHyperparametersLearningRateMultiplier`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuningJobHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4589,6 +6185,15 @@ for FineTuningJobHyperparametersLearningRateMultiplier {
         value: super::FineTuningJobHyperparametersLearningRateMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersLearningRateMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4651,6 +6256,22 @@ for FineTuningJobHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersLearningRateMultiplierAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobHyperparametersLearningRateMultiplierAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobHyperparametersNEpochsAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4670,18 +6291,40 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochs {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FineTuningJobHyperparametersNEpochs`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FineTuningJobHyperparametersNEpochs` (tried Auto, Integer)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4689,6 +6332,15 @@ impl ::std::convert::From<super::FineTuningJobHyperparametersNEpochsAuto>
 for FineTuningJobHyperparametersNEpochs {
     fn from(value: super::FineTuningJobHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersNEpochs {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4749,6 +6401,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochsAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobHyperparametersNEpochsAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobHyperparametersNEpochsAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4803,6 +6471,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for FineTuningJobObject {
+    fn default() -> Self {
+        Self::FineTuningJob
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4882,6 +6566,16 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuningJobStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
@@ -4959,6 +6653,17 @@ impl ::std::convert::From<super::InputFileContent> for FunctionAndCustomToolCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5024,6 +6729,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallItemStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5052,6 +6767,10 @@ pub struct FunctionCallOutputItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5066,7 +6785,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionCallOutputItemParam", "type")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             namespace: crate::runtime::de::field::<
@@ -5075,7 +6797,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
             >(&mut object, "namespace")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionCallOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5095,6 +6825,7 @@ impl FunctionCallOutputItemParam {
             namespace: ::std::option::Option::None,
             caller: ::std::option::Option::None,
             status: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -5145,6 +6876,15 @@ impl FunctionCallOutputItemParam {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union of a string and an array of [`FunctionCallOutputItemParamOutputVariant2Item`], told apart by shape.
@@ -5168,18 +6908,46 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant2ItemArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::Variant2ItemArray(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant2ItemArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FunctionCallOutputItemParamOutput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FunctionCallOutputItemParamOutput` (tried String, Variant2ItemArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5192,6 +6960,15 @@ impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
 impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant2ItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5274,6 +7051,17 @@ for FunctionCallOutputItemParamOutputVariant2Item {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutputVariant2Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5328,6 +7116,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionCallOutputItemParamType {
+    fn default() -> Self {
+        Self::FunctionCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5396,6 +7200,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5460,11 +7274,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionObject {
     /// Optional.
@@ -5478,6 +7302,10 @@ pub struct FunctionObject {
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
 #[allow(deprecated)]
@@ -5494,13 +7322,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionObject", "name")?,
             parameters: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
@@ -5514,6 +7353,7 @@ impl FunctionObject {
             name: name.into(),
             parameters: ::std::option::Option::None,
             strict: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -5537,6 +7377,15 @@ impl FunctionObject {
         self.strict = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
 /// Another name for a JSON object.
@@ -5550,7 +7399,7 @@ pub type FunctionParameters = ::serde_json::Map<
 /// Shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellAction {
     /// Required.
@@ -5559,6 +7408,10 @@ pub struct FunctionShellAction {
     pub timeout_ms: ::std::option::Option<i64>,
     /// Required; may be `null`.
     pub max_output_length: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5571,23 +7424,34 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
             "an object `FunctionShellAction`",
         )?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field::<_, D::Error>(&mut object, "commands")?,
-            timeout_ms: crate::runtime::de::field::<
+            commands: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "timeout_ms")?,
-            max_output_length: crate::runtime::de::field::<
+            >(&mut object, "FunctionShellAction", "commands")?,
+            timeout_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_length")?,
+            >(&mut object, "FunctionShellAction", "timeout_ms")?,
+            max_output_length: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellAction", "max_output_length")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellAction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellActionParam {
     /// Required.
@@ -5598,6 +7462,10 @@ pub struct FunctionShellActionParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5610,16 +7478,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
             "an object `FunctionShellActionParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field::<_, D::Error>(&mut object, "commands")?,
-            timeout_ms: crate::runtime::de::field::<
+            commands: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "timeout_ms")?,
-            max_output_length: crate::runtime::de::field::<
+            >(&mut object, "FunctionShellActionParam", "commands")?,
+            timeout_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_length")?,
+            >(&mut object, "FunctionShellActionParam", "timeout_ms")?,
+            max_output_length: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellActionParam", "max_output_length")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellActionParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5634,6 +7513,7 @@ impl FunctionShellActionParam {
             commands: commands.into(),
             timeout_ms: ::std::option::Option::None,
             max_output_length: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `timeout_ms`.
@@ -5644,6 +7524,15 @@ impl FunctionShellActionParam {
     /// Sets `max_output_length`.
     pub fn max_output_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_output_length = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5672,6 +7561,10 @@ pub struct FunctionShellCall {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5684,11 +7577,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
             "an object `FunctionShellCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCall", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCall", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            action: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCall", "action")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             environment: crate::runtime::de::field::<
                 _,
@@ -5698,7 +7603,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5768,10 +7681,20 @@ for FunctionShellCallEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallItemParam {
     /// Optional; may be `null`.
@@ -5792,6 +7715,10 @@ pub struct FunctionShellCallItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<super::FunctionShellCallItemParamEnvironment>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5805,16 +7732,33 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallItemParam", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallItemParam", "type")?,
+            action: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallItemParam", "action")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             environment: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "environment")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5834,6 +7778,7 @@ impl FunctionShellCallItemParam {
             action: action.into(),
             status: ::std::option::Option::None,
             environment: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -5866,6 +7811,15 @@ impl FunctionShellCallItemParam {
         value: impl ::std::convert::Into<super::FunctionShellCallItemParamEnvironment>,
     ) -> Self {
         self.environment = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5936,6 +7890,16 @@ for FunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5990,6 +7954,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallItemParamType {
+    fn default() -> Self {
+        Self::ShellCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6058,6 +8038,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6082,6 +8072,10 @@ pub struct FunctionShellCallOutput {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6094,21 +8088,41 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
             "an object `FunctionShellCallOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            max_output_length: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_length")?,
+            >(&mut object, "FunctionShellCallOutput", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutput", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutput", "call_id")?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutput", "output")?,
+            max_output_length: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutput", "max_output_length")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6129,6 +8143,10 @@ pub struct FunctionShellCallOutputContent {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6141,14 +8159,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
             "an object `FunctionShellCallOutputContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
+            stdout: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputContent", "stdout")?,
+            stderr: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputContent", "stderr")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6216,6 +8248,16 @@ for FunctionShellCallOutputContentOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputContentOutcome {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6228,6 +8270,10 @@ pub struct FunctionShellCallOutputContentParam {
     pub stderr: ::std::string::String,
     /// Required.
     pub outcome: super::FunctionShellCallOutputOutcomeParam,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6240,10 +8286,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
             "an object `FunctionShellCallOutputContentParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
+            stdout: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputContentParam", "stdout")?,
+            stderr: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputContentParam", "stderr")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputContentParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6260,20 +8320,34 @@ impl FunctionShellCallOutputContentParam {
             stdout: stdout.into(),
             stderr: stderr.into(),
             outcome: outcome.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputExitOutcome {
     /// Required. Default: `"exit"`. Always `"exit"`.
     pub r#type: super::FunctionShellCallOutputExitOutcomeType,
     /// Required.
     pub exit_code: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6286,25 +8360,40 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
             "an object `FunctionShellCallOutputExitOutcome`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            exit_code: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "exit_code")?,
+            >(&mut object, "FunctionShellCallOutputExitOutcome", "type")?,
+            exit_code: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputExitOutcome", "exit_code")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputExitOutcomeParam {
     /// Required. Default: `"exit"`. Always `"exit"`.
     pub r#type: super::FunctionShellCallOutputExitOutcomeParamType,
     /// Required.
     pub exit_code: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6317,12 +8406,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
             "an object `FunctionShellCallOutputExitOutcomeParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            exit_code: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "exit_code")?,
+            >(&mut object, "FunctionShellCallOutputExitOutcomeParam", "type")?,
+            exit_code: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputExitOutcomeParam", "exit_code")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6334,7 +8434,17 @@ impl FunctionShellCallOutputExitOutcomeParam {
         Self {
             r#type: super::FunctionShellCallOutputExitOutcomeParamType::Exit,
             exit_code: exit_code.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6395,6 +8505,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputExitOutcomeParamType {
+    fn default() -> Self {
+        Self::Exit
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6452,10 +8578,26 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputExitOutcomeType {
+    fn default() -> Self {
+        Self::Exit
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputItemParam {
     /// Optional; may be `null`.
@@ -6476,6 +8618,10 @@ pub struct FunctionShellCallOutputItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6489,16 +8635,33 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            max_output_length: crate::runtime::de::field::<
+            call_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_length")?,
+            >(&mut object, "FunctionShellCallOutputItemParam", "call_id")?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputItemParam", "type")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputItemParam", "output")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            max_output_length: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputItemParam", "max_output_length")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6520,6 +8683,7 @@ impl FunctionShellCallOutputItemParam {
             output: output.into(),
             status: ::std::option::Option::None,
             max_output_length: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -6549,6 +8713,15 @@ impl FunctionShellCallOutputItemParam {
     /// Sets `max_output_length`.
     pub fn max_output_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_output_length = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -6607,6 +8780,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputItemParamType {
+    fn default() -> Self {
+        Self::ShellCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6671,6 +8860,16 @@ impl ::std::convert::From<super::FunctionShellCallOutputExitOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
     fn from(value: super::FunctionShellCallOutputExitOutcomeParam) -> Self {
         Self::Exit(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6739,14 +8938,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputTimeoutOutcome {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::FunctionShellCallOutputTimeoutOutcomeType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6759,19 +8972,34 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
             "an object `FunctionShellCallOutputTimeoutOutcome`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputTimeoutOutcome", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputTimeoutOutcomeParam {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::FunctionShellCallOutputTimeoutOutcomeParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -6784,8 +9012,19 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
             "an object `FunctionShellCallOutputTimeoutOutcomeParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellCallOutputTimeoutOutcomeParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6796,7 +9035,17 @@ impl FunctionShellCallOutputTimeoutOutcomeParam {
     pub fn new() -> Self {
         Self {
             r#type: super::FunctionShellCallOutputTimeoutOutcomeParamType::Timeout,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6857,6 +9106,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeParamType {
+    fn default() -> Self {
+        Self::Timeout
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6914,6 +9179,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeType {
+    fn default() -> Self {
+        Self::Timeout
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6968,6 +9249,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallOutputType {
+    fn default() -> Self {
+        Self::ShellCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7036,6 +9333,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7092,11 +9399,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionShellCallType {
+    fn default() -> Self {
+        Self::ShellCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionShellToolParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
@@ -7109,6 +9432,10 @@ pub struct FunctionShellToolParam {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -7121,7 +9448,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
             "an object `FunctionShellToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionShellToolParam", "type")?,
             environment: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -7130,7 +9460,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionShellToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -7143,6 +9481,7 @@ impl FunctionShellToolParam {
             r#type: super::FunctionShellToolParamType::Shell,
             environment: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `environment`.
@@ -7161,6 +9500,15 @@ impl FunctionShellToolParam {
         >,
     ) -> Self {
         self.allowed_callers = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -7248,6 +9596,17 @@ for FunctionShellToolParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7305,10 +9664,26 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for FunctionShellToolParamType {
+    fn default() -> Self {
+        Self::Shell
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Function
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionTool {
     /// Required. Default: `"function"`. Always `"function"`.
@@ -7337,6 +9712,10 @@ pub struct FunctionTool {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -7349,8 +9728,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
             "an object `FunctionTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionTool", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionTool", "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -7372,7 +9757,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -7396,6 +9789,7 @@ impl FunctionTool {
             strict,
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -7431,12 +9825,21 @@ impl FunctionTool {
         self.allowed_callers = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionToolCall {
     /// Optional.
@@ -7459,6 +9862,10 @@ pub struct FunctionToolCall {
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionToolCallStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7472,20 +9879,37 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCall", "type")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCall", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             namespace: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "namespace")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "FunctionToolCall", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCall", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7507,6 +9931,7 @@ impl FunctionToolCall {
             name: name.into(),
             arguments: arguments.into(),
             status: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -7541,6 +9966,15 @@ impl FunctionToolCall {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "responses")]
 /// Function tool call output
@@ -7571,6 +10005,10 @@ pub struct FunctionToolCallOutput {
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionToolCallOutputStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -7584,7 +10022,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallOutput", "type")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             namespace: crate::runtime::de::field::<
@@ -7594,7 +10035,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionToolCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7617,18 +10066,50 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringOutput(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringOutput(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::OutputContentList(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::OutputContentList(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::OutputContentList),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `FunctionToolCallOutputOutput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `FunctionToolCallOutputOutput` (tried StringOutput, OutputContentList)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7641,6 +10122,15 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
 impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7673,6 +10163,10 @@ pub struct FunctionToolCallOutputResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7685,8 +10179,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
             "an object `FunctionToolCallOutputResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallOutputResource", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallOutputResource", "type")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             namespace: crate::runtime::de::field::<
@@ -7700,7 +10200,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionToolCallOutputResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7769,6 +10277,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolCallOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7826,6 +10344,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionToolCallOutputType {
+    fn default() -> Self {
+        Self::FunctionCallOutput
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 9 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7853,6 +10387,10 @@ pub struct FunctionToolCallResource {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7865,25 +10403,45 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
             "an object `FunctionToolCallResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallResource", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallResource", "type")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallResource", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             namespace: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "namespace")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "FunctionToolCallResource", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolCallResource", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionToolCallResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7952,6 +10510,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8008,11 +10576,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for FunctionToolCallType {
+    fn default() -> Self {
+        Self::FunctionCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionToolParam {
     /// Required. From 1 to 128 characters.
@@ -8041,6 +10625,10 @@ pub struct FunctionToolParam {
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -8053,7 +10641,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
             "an object `FunctionToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolParam", "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -8063,7 +10654,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                 D::Error,
             >(&mut object, "parameters")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "FunctionToolParam", "type")?,
             output_schema: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -8076,7 +10670,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for FunctionToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -8094,6 +10696,7 @@ impl FunctionToolParam {
             output_schema: ::std::option::Option::None,
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -8140,6 +10743,15 @@ impl FunctionToolParam {
         >,
     ) -> Self {
         self.allowed_callers = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -8201,6 +10813,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for FunctionToolParamType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8255,5 +10883,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for FunctionToolType {
+    fn default() -> Self {
+        Self::Function
     }
 }

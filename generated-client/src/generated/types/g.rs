@@ -59,6 +59,22 @@ impl<'de> ::serde::Deserialize<'de> for GetCertificateIncludeItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for GetCertificateIncludeItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for GetCertificateIncludeItem {
+    fn default() -> Self {
+        Self::Content
+    }
+}
 #[cfg(feature = "chat")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -118,6 +134,16 @@ impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for GetChatCompletionMessagesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -182,6 +208,16 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for GetEvalRunOutputItemsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::get_eval_run_output_items`](crate::runtime::Client::get_eval_run_output_items) (parameter).
@@ -243,6 +279,16 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for GetEvalRunOutputItemsStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::get_eval_runs`](crate::runtime::Client::get_eval_runs) (parameter).
@@ -301,6 +347,16 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for GetEvalRunsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -376,6 +432,16 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for GetEvalRunsStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -437,11 +503,27 @@ impl<'de> ::serde::Deserialize<'de> for GetRunStepIncludeItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for GetRunStepIncludeItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for GetRunStepIncludeItem {
+    fn default() -> Self {
+        Self::StepDetailsToolCallsStarFileSearchResultsStarContent
+    }
+}
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// LabelModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GraderLabelModel {
     /// Required. Always `"label_model"`.
@@ -456,6 +538,10 @@ pub struct GraderLabelModel {
     pub labels: ::std::vec::Vec<::std::string::String>,
     /// Required.
     pub passing_labels: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -468,16 +554,39 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
             "an object `GraderLabelModel`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            labels: crate::runtime::de::field::<_, D::Error>(&mut object, "labels")?,
-            passing_labels: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "passing_labels")?,
+            >(&mut object, "GraderLabelModel", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderLabelModel", "name")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderLabelModel", "model")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderLabelModel", "input")?,
+            labels: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderLabelModel", "labels")?,
+            passing_labels: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderLabelModel", "passing_labels")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderLabelModel {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -499,7 +608,17 @@ impl GraderLabelModel {
             input: input.into(),
             labels: labels.into(),
             passing_labels: passing_labels.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -559,6 +678,22 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderLabelModelType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for GraderLabelModelType {
+    fn default() -> Self {
+        Self::LabelModel
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// MultiGrader
 ///
@@ -574,6 +709,10 @@ pub struct GraderMulti {
     pub graders: super::GraderMultiGraders,
     /// Required.
     pub calculate_output: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -586,14 +725,28 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
             "an object `GraderMulti`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            graders: crate::runtime::de::field::<_, D::Error>(&mut object, "graders")?,
-            calculate_output: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "calculate_output")?,
+            >(&mut object, "GraderMulti", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderMulti", "name")?,
+            graders: crate::runtime::de::field::<_, D::Error>(&mut object, "graders")?,
+            calculate_output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderMulti", "calculate_output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderMulti {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -611,7 +764,17 @@ impl GraderMulti {
             name: name.into(),
             graders: graders.into(),
             calculate_output: calculate_output.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -721,6 +884,19 @@ impl ::std::convert::From<super::GraderLabelModel> for GraderMultiGraders {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for GraderMultiGraders {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -778,10 +954,26 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for GraderMultiType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for GraderMultiType {
+    fn default() -> Self {
+        Self::Multi
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// PythonGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GraderPython {
     /// Required. Always `"python"`.
@@ -793,6 +985,10 @@ pub struct GraderPython {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tag: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -805,14 +1001,31 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
             "an object `GraderPython`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderPython", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderPython", "name")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderPython", "source")?,
             image_tag: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "image_tag")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderPython {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -829,6 +1042,7 @@ impl GraderPython {
             name: name.into(),
             source: source.into(),
             image_tag: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_tag`.
@@ -837,6 +1051,15 @@ impl GraderPython {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.image_tag = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -897,11 +1120,27 @@ impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderPythonType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for GraderPythonType {
+    fn default() -> Self {
+        Self::Python
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// ScoreModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GraderScoreModel {
     /// Required. Always `"score_model"`.
@@ -918,6 +1157,10 @@ pub struct GraderScoreModel {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<::std::vec::Vec<f64>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -930,16 +1173,36 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
             "an object `GraderScoreModel`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderScoreModel", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderScoreModel", "name")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderScoreModel", "model")?,
             sampling_params: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "sampling_params")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderScoreModel", "input")?,
             range: crate::runtime::de::field::<_, D::Error>(&mut object, "range")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderScoreModel {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -959,6 +1222,7 @@ impl GraderScoreModel {
             sampling_params: ::std::option::Option::None,
             input: input.into(),
             range: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `sampling_params`.
@@ -977,12 +1241,21 @@ impl GraderScoreModel {
         self.range = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GraderScoreModelSamplingParams {
     /// Optional; may be `null`.
@@ -1000,6 +1273,10 @@ pub struct GraderScoreModelSamplingParams {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -1012,21 +1289,32 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
             "an object `GraderScoreModelSamplingParams`",
         )?;
         ::std::result::Result::Ok(Self {
-            seed: crate::runtime::de::field::<_, D::Error>(&mut object, "seed")?,
+            seed: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "GraderScoreModelSamplingParams", "seed")?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             temperature: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "temperature")?,
-            max_completions_tokens: crate::runtime::de::field::<
+            max_completions_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_completions_tokens")?,
+            >(&mut object, "GraderScoreModelSamplingParams", "max_completions_tokens")?,
             reasoning_effort: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "reasoning_effort")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderScoreModelSamplingParams {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1041,6 +1329,7 @@ impl GraderScoreModelSamplingParams {
             temperature: ::std::option::Option::None,
             max_completions_tokens: ::std::option::Option::None,
             reasoning_effort: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `seed`.
@@ -1072,6 +1361,15 @@ impl GraderScoreModelSamplingParams {
         value: impl ::std::convert::Into<super::ReasoningEffort>,
     ) -> Self {
         self.reasoning_effort = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1133,6 +1431,22 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderScoreModelType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for GraderScoreModelType {
+    fn default() -> Self {
+        Self::ScoreModel
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// StringCheckGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1149,6 +1463,10 @@ pub struct GraderStringCheck {
     pub reference: ::std::string::String,
     /// Required. One of `"eq"`, `"ne"`, `"like"` or `"ilike"`.
     pub operation: super::GraderStringCheckOperation,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -1161,18 +1479,35 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
             "an object `GraderStringCheck`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            reference: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "reference")?,
+            >(&mut object, "GraderStringCheck", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderStringCheck", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderStringCheck", "input")?,
+            reference: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderStringCheck", "reference")?,
             operation: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "operation")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderStringCheck {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1192,7 +1527,17 @@ impl GraderStringCheck {
             input: input.into(),
             reference: reference.into(),
             operation: operation.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1265,6 +1610,16 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderStringCheckOperation {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1321,6 +1676,22 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderStringCheckType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for GraderStringCheckType {
+    fn default() -> Self {
+        Self::StringCheck
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// TextSimilarityGrader
 ///
@@ -1338,6 +1709,10 @@ pub struct GraderTextSimilarity {
     pub reference: ::std::string::String,
     /// Required. One of 11 values.
     pub evaluation_metric: super::GraderTextSimilarityEvaluationMetric,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1350,18 +1725,35 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
             "an object `GraderTextSimilarity`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            reference: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "reference")?,
+            >(&mut object, "GraderTextSimilarity", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderTextSimilarity", "name")?,
+            input: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderTextSimilarity", "input")?,
+            reference: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GraderTextSimilarity", "reference")?,
             evaluation_metric: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "evaluation_metric")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GraderTextSimilarity {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1383,7 +1775,17 @@ impl GraderTextSimilarity {
             input: input.into(),
             reference: reference.into(),
             evaluation_metric: evaluation_metric.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -1484,6 +1886,16 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderTextSimilarityEvaluationMetric {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1538,6 +1950,22 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for GraderTextSimilarityType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for GraderTextSimilarityType {
+    fn default() -> Self {
+        Self::TextSimilarity
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1601,6 +2029,16 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for GrammarSyntax1 {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(
     any(
         feature = "group-organization-role-assignments",
@@ -1610,7 +2048,7 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Group {
     /// Required. Always `"group"`.
@@ -1623,6 +2061,10 @@ pub struct Group {
     pub created_at: i64,
     /// Required.
     pub scim_managed: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -1637,25 +2079,47 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Group`")?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            scim_managed: crate::runtime::de::field::<
+            >(&mut object, "Group", "object")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "scim_managed")?,
+            >(&mut object, "Group", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Group", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "Group", "created_at")?,
+            scim_managed: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Group", "scim_managed")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Group {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "groups")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_group`](crate::runtime::Client::delete_group) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupDeletedResource {
     /// Required. Always `"group.deleted"`.
@@ -1664,6 +2128,10 @@ pub struct GroupDeletedResource {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -1676,10 +2144,27 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
             "an object `GroupDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupDeletedResource", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupDeletedResource", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "groups")]
@@ -1740,10 +2225,26 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResourceObject {
     }
 }
 #[cfg(feature = "groups")]
+impl crate::runtime::de::Fit for GroupDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "groups")]
+impl ::std::default::Default for GroupDeletedResourceObject {
+    fn default() -> Self {
+        Self::GroupDeleted
+    }
+}
+#[cfg(feature = "groups")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_groups`](crate::runtime::Client::list_groups) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupListResource {
     /// Required. Always `"list"`.
@@ -1754,6 +2255,10 @@ pub struct GroupListResource {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -1766,11 +2271,28 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
             "an object `GroupListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupListResource", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "groups")]
@@ -1830,6 +2352,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "groups")]
+impl crate::runtime::de::Fit for GroupListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "groups")]
+impl ::std::default::Default for GroupListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "group-users")]
 /// An object with 6 properties, all required.
 ///
@@ -1849,6 +2387,10 @@ pub struct GroupMemberUser {
     pub is_service_account: ::std::option::Option<bool>,
     /// Required. One of `"user"` or `"tenant_user"`.
     pub user_type: super::GroupMemberUserUserType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -1861,8 +2403,14 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
             "an object `GroupMemberUser`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupMemberUser", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupMemberUser", "name")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
             picture: crate::runtime::de::field::<_, D::Error>(&mut object, "picture")?,
             is_service_account: crate::runtime::de::field::<
@@ -1873,7 +2421,15 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
                 _,
                 D::Error,
             >(&mut object, "user_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupMemberUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "group-users")]
@@ -1935,6 +2491,16 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUserUserType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "group-users")]
+impl crate::runtime::de::Fit for GroupMemberUserUserType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(
@@ -2024,11 +2590,37 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+impl crate::runtime::de::Fit for GroupObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+impl ::std::default::Default for GroupObject {
+    fn default() -> Self {
+        Self::Group
+    }
+}
 #[cfg(feature = "groups")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::update_group`](crate::runtime::Client::update_group) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupResourceWithSuccess {
     /// Required.
@@ -2039,6 +2631,10 @@ pub struct GroupResourceWithSuccess {
     pub created_at: i64,
     /// Required.
     pub is_scim_managed: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -2051,17 +2647,31 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
             "an object `GroupResourceWithSuccess`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            is_scim_managed: crate::runtime::de::field::<
+            >(&mut object, "GroupResourceWithSuccess", "id")?,
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "is_scim_managed")?,
+            >(&mut object, "GroupResourceWithSuccess", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "GroupResourceWithSuccess", "created_at")?,
+            is_scim_managed: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupResourceWithSuccess", "is_scim_managed")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupResourceWithSuccess {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "groups")]
@@ -2081,6 +2691,10 @@ pub struct GroupResponse {
     pub is_scim_managed: bool,
     /// Required. One of `"group"` or `"tenant_group"`.
     pub group_type: super::GroupResponseGroupType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -2093,21 +2707,35 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
             "an object `GroupResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            is_scim_managed: crate::runtime::de::field::<
+            >(&mut object, "GroupResponse", "id")?,
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "is_scim_managed")?,
+            >(&mut object, "GroupResponse", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "GroupResponse", "created_at")?,
+            is_scim_managed: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupResponse", "is_scim_managed")?,
             group_type: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "group_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "groups")]
@@ -2171,6 +2799,16 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponseGroupType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "groups")]
+impl crate::runtime::de::Fit for GroupResponseGroupType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(
     any(
         feature = "group-organization-role-assignments",
@@ -2180,7 +2818,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponseGroupType {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::assign_group_role`](crate::runtime::Client::assign_group_role) (response) and [`Client::assign_project_group_role`](crate::runtime::Client::assign_project_group_role) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupRoleAssignment {
     /// Required. Always `"group.role"`.
@@ -2189,6 +2827,10 @@ pub struct GroupRoleAssignment {
     pub group: super::Group,
     /// Required.
     pub role: super::Role,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -2206,10 +2848,32 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
             "an object `GroupRoleAssignment`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            group: crate::runtime::de::field::<_, D::Error>(&mut object, "group")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupRoleAssignment", "object")?,
+            group: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupRoleAssignment", "group")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupRoleAssignment", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupRoleAssignment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -2299,11 +2963,37 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+impl crate::runtime::de::Fit for GroupRoleAssignmentObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+impl ::std::default::Default for GroupRoleAssignmentObject {
+    fn default() -> Self {
+        Self::GroupRole
+    }
+}
 #[cfg(feature = "group-users")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupUser {
     /// Required.
@@ -2312,6 +3002,10 @@ pub struct GroupUser {
     pub name: ::std::string::String,
     /// Required; may be `null`.
     pub email: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -2324,17 +3018,31 @@ impl<'de> ::serde::Deserialize<'de> for GroupUser {
             "an object `GroupUser`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUser", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUser", "name")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "group-users")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupUserAssignment {
     /// Required. Always `"group.user"`.
@@ -2343,6 +3051,10 @@ pub struct GroupUserAssignment {
     pub user_id: ::std::string::String,
     /// Required.
     pub group_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -2355,10 +3067,27 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
             "an object `GroupUserAssignment`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUserAssignment", "object")?,
+            user_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUserAssignment", "user_id")?,
+            group_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUserAssignment", "group_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupUserAssignment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "group-users")]
@@ -2419,16 +3148,36 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
     }
 }
 #[cfg(feature = "group-users")]
+impl crate::runtime::de::Fit for GroupUserAssignmentObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "group-users")]
+impl ::std::default::Default for GroupUserAssignmentObject {
+    fn default() -> Self {
+        Self::GroupUser
+    }
+}
+#[cfg(feature = "group-users")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_group_user`](crate::runtime::Client::remove_group_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupUserDeletedResource {
     /// Required. Always `"group.user.deleted"`.
     pub object: super::GroupUserDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -2441,9 +3190,23 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
             "an object `GroupUserDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUserDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "GroupUserDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for GroupUserDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "group-users")]
@@ -2501,5 +3264,21 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "group-users")]
+impl crate::runtime::de::Fit for GroupUserDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "group-users")]
+impl ::std::default::Default for GroupUserDeletedResourceObject {
+    fn default() -> Self {
+        Self::GroupUserDeleted
     }
 }

@@ -6,7 +6,7 @@
 /// Chat history configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HistoryParam {
     /// Optional.
@@ -15,6 +15,10 @@ pub struct HistoryParam {
     /// Optional. At least `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recent_threads: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -28,11 +32,19 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            recent_threads: crate::runtime::de::field::<
+            recent_threads: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "recent_threads")?,
+            >(&mut object, "HistoryParam", "recent_threads")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for HistoryParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -44,6 +56,7 @@ impl HistoryParam {
         Self {
             enabled: ::std::option::Option::None,
             recent_threads: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `enabled`.
@@ -56,16 +69,29 @@ impl HistoryParam {
         self.recent_threads = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "hosted-tools")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HostedToolPermission {
     /// Required.
     pub enabled: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -78,19 +104,34 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
             "an object `HostedToolPermission`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "HostedToolPermission", "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for HostedToolPermission {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HostedToolPermissionUpdate {
     /// Required.
     pub enabled: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -103,8 +144,19 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
             "an object `HostedToolPermissionUpdate`",
         )?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "HostedToolPermissionUpdate", "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for HostedToolPermissionUpdate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]
@@ -113,14 +165,26 @@ impl HostedToolPermissionUpdate {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(enabled: impl ::std::convert::Into<bool>) -> Self {
-        Self { enabled: enabled.into() }
+        Self {
+            enabled: enabled.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HttpError {
     /// Required. Default: `"http_error"`. Always `"http_error"`.
@@ -129,6 +193,10 @@ pub struct HttpError {
     pub code: i64,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -141,10 +209,27 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
             "an object `HttpError`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "HttpError", "type")?,
+            code: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "HttpError", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "HttpError", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for HttpError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -160,7 +245,17 @@ impl HttpError {
             r#type: super::HttpErrorType::HttpError,
             code: code.into(),
             message: message.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -220,17 +315,37 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for HttpErrorType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for HttpErrorType {
+    fn default() -> Self {
+        Self::HttpError
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HybridSearchOptions {
     /// Required.
     pub embedding_weight: f64,
     /// Required.
     pub text_weight: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -243,15 +358,23 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
             "an object `HybridSearchOptions`",
         )?;
         ::std::result::Result::Ok(Self {
-            embedding_weight: crate::runtime::de::field::<
+            embedding_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "embedding_weight")?,
-            text_weight: crate::runtime::de::field::<
+            >(&mut object, "HybridSearchOptions", "embedding_weight")?,
+            text_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "text_weight")?,
+            >(&mut object, "HybridSearchOptions", "text_weight")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for HybridSearchOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -266,6 +389,16 @@ impl HybridSearchOptions {
         Self {
             embedding_weight: embedding_weight.into(),
             text_weight: text_weight.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }

@@ -6,7 +6,7 @@
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Image {
     /// Optional.
@@ -18,6 +18,10 @@ pub struct Image {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revised_prompt: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -33,7 +37,15 @@ impl<'de> ::serde::Deserialize<'de> for Image {
                 _,
                 D::Error,
             >(&mut object, "revised_prompt")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Image {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -147,6 +159,23 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for ImageDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "images")]
 /// An object with 8 properties, all required.
 ///
@@ -170,6 +199,10 @@ pub struct ImageEditCompletedEvent {
     pub output_format: super::ImageEditCompletedEventOutputFormat,
     /// Required.
     pub usage: super::ImagesUsage,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -182,12 +215,18 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
             "an object `ImageEditCompletedEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
-            created_at: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ImageEditCompletedEvent", "type")?,
+            b64_json: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageEditCompletedEvent", "b64_json")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ImageEditCompletedEvent", "created_at")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             background: crate::runtime::de::field::<
@@ -198,8 +237,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageEditCompletedEvent", "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageEditCompletedEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "images")]
@@ -268,6 +318,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditCompletedEventBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -330,6 +390,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditCompletedEventOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -402,6 +472,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditCompletedEventQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -471,6 +551,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditCompletedEventSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -528,6 +618,22 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditCompletedEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::default::Default for ImageEditCompletedEventType {
+    fn default() -> Self {
+        Self::ImageEditCompleted
+    }
+}
+#[cfg(feature = "images")]
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -550,6 +656,10 @@ pub struct ImageEditPartialImageEvent {
     pub output_format: super::ImageEditPartialImageEventOutputFormat,
     /// Required.
     pub partial_image_index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -562,12 +672,18 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
             "an object `ImageEditPartialImageEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
-            created_at: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ImageEditPartialImageEvent", "type")?,
+            b64_json: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageEditPartialImageEvent", "b64_json")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ImageEditPartialImageEvent", "created_at")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             background: crate::runtime::de::field::<
@@ -578,11 +694,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            partial_image_index: crate::runtime::de::field::<
+            partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "partial_image_index")?,
+            >(&mut object, "ImageEditPartialImageEvent", "partial_image_index")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageEditPartialImageEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "images")]
@@ -651,6 +775,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditPartialImageEventBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -713,6 +847,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditPartialImageEventOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -785,6 +929,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditPartialImageEventQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -854,6 +1008,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditPartialImageEventSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -908,6 +1072,22 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditPartialImageEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::default::Default for ImageEditPartialImageEventType {
+    fn default() -> Self {
+        Self::ImageEditPartialImage
     }
 }
 #[cfg(feature = "images")]
@@ -976,6 +1156,16 @@ impl ::std::convert::From<super::ImageEditCompletedEvent> for ImageEditStreamEve
         Self::ImageEditCompleted(value)
     }
 }
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageEditStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageEditPartialImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageEditCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -1041,6 +1231,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenActionEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "images")]
 /// An object with 8 properties, all required.
 ///
@@ -1064,6 +1264,10 @@ pub struct ImageGenCompletedEvent {
     pub output_format: super::ImageGenCompletedEventOutputFormat,
     /// Required.
     pub usage: super::ImagesUsage,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -1076,12 +1280,18 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
             "an object `ImageGenCompletedEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
-            created_at: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ImageGenCompletedEvent", "type")?,
+            b64_json: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenCompletedEvent", "b64_json")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenCompletedEvent", "created_at")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             background: crate::runtime::de::field::<
@@ -1092,8 +1302,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenCompletedEvent", "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenCompletedEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "images")]
@@ -1162,6 +1383,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenCompletedEventBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1224,6 +1455,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenCompletedEventOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -1296,6 +1537,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenCompletedEventQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1365,6 +1616,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenCompletedEventSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1422,16 +1683,36 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenCompletedEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::default::Default for ImageGenCompletedEventType {
+    fn default() -> Self {
+        Self::ImageGenerationCompleted
+    }
+}
+#[cfg(feature = "images")]
 /// Input usage details
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageGenInputUsageDetails {
     /// Required.
     pub text_tokens: i64,
     /// Required.
     pub image_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -1444,28 +1725,40 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
             "an object `ImageGenInputUsageDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::field::<
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
-            image_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImageGenInputUsageDetails", "text_tokens")?,
+            image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "image_tokens")?,
+            >(&mut object, "ImageGenInputUsageDetails", "image_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
 /// Image generation output token details
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageGenOutputTokensDetails {
     /// Required.
     pub image_tokens: i64,
     /// Required.
     pub text_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -1478,15 +1771,23 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
             "an object `ImageGenOutputTokensDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            image_tokens: crate::runtime::de::field::<
+            image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "image_tokens")?,
-            text_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImageGenOutputTokensDetails", "image_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
+            >(&mut object, "ImageGenOutputTokensDetails", "text_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -1512,6 +1813,10 @@ pub struct ImageGenPartialImageEvent {
     pub output_format: super::ImageGenPartialImageEventOutputFormat,
     /// Required.
     pub partial_image_index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -1524,12 +1829,18 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
             "an object `ImageGenPartialImageEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
-            created_at: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ImageGenPartialImageEvent", "type")?,
+            b64_json: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenPartialImageEvent", "b64_json")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenPartialImageEvent", "created_at")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             background: crate::runtime::de::field::<
@@ -1540,11 +1851,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            partial_image_index: crate::runtime::de::field::<
+            partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "partial_image_index")?,
+            >(&mut object, "ImageGenPartialImageEvent", "partial_image_index")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenPartialImageEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "images")]
@@ -1613,6 +1932,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenPartialImageEventBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1675,6 +2004,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenPartialImageEventOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -1747,6 +2086,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenPartialImageEventQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1816,6 +2165,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenPartialImageEventSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1870,6 +2229,22 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenPartialImageEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::default::Default for ImageGenPartialImageEventType {
+    fn default() -> Self {
+        Self::ImageGenerationPartialImage
     }
 }
 #[cfg(feature = "images")]
@@ -1938,11 +2313,25 @@ impl ::std::convert::From<super::ImageGenCompletedEvent> for ImageGenStreamEvent
         Self::ImageGenerationCompleted(value)
     }
 }
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImageGenStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageGenerationPartialImage(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ImageGenerationCompleted(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Image generation tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageGenTool {
     /// Required. Always `"image_generation"`.
@@ -1980,6 +2369,10 @@ pub struct ImageGenTool {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<super::ImageGenActionEnum>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -1992,7 +2385,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
             "an object `ImageGenTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenTool", "type")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
@@ -2000,10 +2396,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            output_compression: crate::runtime::de::field::<
+            output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_compression")?,
+            >(&mut object, "ImageGenTool", "output_compression")?,
             moderation: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -2020,12 +2416,20 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
                 _,
                 D::Error,
             >(&mut object, "input_image_mask")?,
-            partial_images: crate::runtime::de::field::<
+            partial_images: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "partial_images")?,
+            >(&mut object, "ImageGenTool", "partial_images")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2047,6 +2451,7 @@ impl ImageGenTool {
             input_image_mask: ::std::option::Option::None,
             partial_images: ::std::option::Option::None,
             action: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -2131,6 +2536,15 @@ impl ImageGenTool {
         self.action = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
@@ -2197,6 +2611,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Image generation call
 ///
@@ -2212,6 +2636,10 @@ pub struct ImageGenToolCall {
     pub status: super::ImageGenToolCallStatus,
     /// Required; may be `null`.
     pub result: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2224,11 +2652,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
             "an object `ImageGenToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ImageGenToolCall", "id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2246,7 +2688,17 @@ impl ImageGenToolCall {
             id: id.into(),
             status: status.into(),
             result,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2319,6 +2771,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2375,11 +2837,27 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ImageGenToolCallType {
+    fn default() -> Self {
+        Self::ImageGenerationCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageGenToolInputImageMask {
     /// Optional.
@@ -2388,6 +2866,10 @@ pub struct ImageGenToolInputImageMask {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -2405,7 +2887,15 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenToolInputImageMask {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2417,6 +2907,7 @@ impl ImageGenToolInputImageMask {
         Self {
             image_url: ::std::option::Option::None,
             file_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_url`.
@@ -2433,6 +2924,15 @@ impl ImageGenToolInputImageMask {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.file_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2498,6 +2998,12 @@ impl ::std::fmt::Display for ImageGenToolModel {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2556,6 +3062,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolModeration {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2621,6 +3137,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2693,6 +3219,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2744,6 +3280,12 @@ impl ::std::convert::From<::std::string::String> for ImageGenToolSize {
 impl ::std::fmt::Display for ImageGenToolSize {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolSize {
+    fn misfit(&self) -> usize {
+        0
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2803,11 +3345,27 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ImageGenToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ImageGenToolType {
+    fn default() -> Self {
+        Self::ImageGeneration
+    }
+}
 #[cfg(feature = "images")]
 /// Image generation usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageGenUsage {
     /// Required.
@@ -2821,6 +3379,10 @@ pub struct ImageGenUsage {
     pub output_tokens_details: ::std::option::Option<super::ImageGenOutputTokensDetails>,
     /// Required.
     pub input_tokens_details: super::ImageGenInputUsageDetails,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -2833,34 +3395,42 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
             "an object `ImageGenUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::field::<
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImageGenUsage", "input_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
-            output_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImageGenUsage", "total_tokens")?,
+            output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens")?,
+            >(&mut object, "ImageGenUsage", "output_tokens")?,
             output_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "output_tokens_details")?,
-            input_tokens_details: crate::runtime::de::field::<
+            input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens_details")?,
+            >(&mut object, "ImageGenUsage", "input_tokens_details")?,
+            extra_fields: object,
         })
     }
 }
 #[cfg(feature = "images")]
-/// An object with 2 properties, all optional. It also holds the fields of [`ImageRefParamVariant`].
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageGenUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+    }
+}
+#[cfg(feature = "images")]
+/// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageRefParam {
     /// Optional. At most 20971520 characters. Format: `uri`.
@@ -2869,9 +3439,10 @@ pub struct ImageRefParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
-    /// The fields of [`ImageRefParamVariant`], inline in this object.
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
-    pub variant: super::ImageRefParamVariant,
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -2889,15 +3460,22 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageRefParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageRefParam2 {
     /// Optional. At most 20971520 characters. Format: `uri`.
@@ -2906,6 +3484,10 @@ pub struct ImageRefParam2 {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -2923,7 +3505,15 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImageRefParam2 {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -2935,6 +3525,7 @@ impl ImageRefParam2 {
         Self {
             image_url: ::std::option::Option::None,
             file_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_url`.
@@ -2953,46 +3544,21 @@ impl ImageRefParam2 {
         self.file_id = ::std::option::Option::Some(value.into());
         self
     }
-}
-#[cfg(feature = "images")]
-/// A union of any JSON value and any JSON value, told apart by shape.
-///
-/// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[serde(untagged)]
-pub enum ImageRefParamVariant {
-    /// Any JSON value.
-    Value(::serde_json::Value),
-    /// Any JSON value.
-    Value2(::serde_json::Value),
-}
-#[cfg(feature = "images")]
-impl<'de> ::serde::Deserialize<'de> for ImageRefParamVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Value2(v));
-        }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ImageRefParamVariant`",
-            ),
-        )
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "images")]
 /// Image generation response
 ///
 /// Used by [`Client::create_image_edit`](crate::runtime::Client::create_image_edit) (response), [`Client::create_image`](crate::runtime::Client::create_image) (response) and [`Client::create_image_variation`](crate::runtime::Client::create_image_variation) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImagesResponse {
     /// Required. Format: `unixtime`.
@@ -3015,6 +3581,10 @@ pub struct ImagesResponse {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::ImageGenUsage>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3027,7 +3597,10 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
             "an object `ImagesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ImagesResponse", "created")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
             background: crate::runtime::de::field::<
                 _,
@@ -3040,7 +3613,15 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImagesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
@@ -3102,6 +3683,16 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImagesResponseBackground {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -3170,6 +3761,16 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImagesResponseOutputFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3232,6 +3833,16 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImagesResponseQuality {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -3300,10 +3911,20 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
     }
 }
 #[cfg(feature = "images")]
+impl crate::runtime::de::Fit for ImagesResponseSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "images")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImagesUsage {
     /// Required.
@@ -3314,6 +3935,10 @@ pub struct ImagesUsage {
     pub output_tokens: i64,
     /// Required.
     pub input_tokens_details: super::ImagesUsageInputTokensDetails,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3326,36 +3951,48 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
             "an object `ImagesUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::field::<
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
-            input_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImagesUsage", "total_tokens")?,
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            output_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImagesUsage", "input_tokens")?,
+            output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens")?,
-            input_tokens_details: crate::runtime::de::field::<
+            >(&mut object, "ImagesUsage", "output_tokens")?,
+            input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens_details")?,
+            >(&mut object, "ImagesUsage", "input_tokens_details")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImagesUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "images")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImagesUsageInputTokensDetails {
     /// Required.
     pub text_tokens: i64,
     /// Required.
     pub image_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3368,15 +4005,23 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
             "an object `ImagesUsageInputTokensDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::field::<
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
-            image_tokens: crate::runtime::de::field::<
+            >(&mut object, "ImagesUsageInputTokensDetails", "text_tokens")?,
+            image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "image_tokens")?,
+            >(&mut object, "ImagesUsageInputTokensDetails", "image_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3468,17 +4113,31 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for IncludeEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Inference options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InferenceOptions {
     /// Required; may be `null`.
     pub tool_choice: ::std::option::Option<super::ToolChoice>,
     /// Required; may be `null`.
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3496,7 +4155,15 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
                 D::Error,
             >(&mut object, "tool_choice")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InferenceOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -3510,7 +4177,7 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InlineSkillParam {
     /// Required. Default: `"inline"`. Always `"inline"`.
@@ -3521,6 +4188,10 @@ pub struct InlineSkillParam {
     pub description: ::std::string::String,
     /// Required.
     pub source: super::InlineSkillSourceParam,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -3540,14 +4211,38 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
             "an object `InlineSkillParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "description")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            >(&mut object, "InlineSkillParam", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InlineSkillParam", "name")?,
+            description: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InlineSkillParam", "description")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InlineSkillParam", "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InlineSkillParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -3572,7 +4267,17 @@ impl InlineSkillParam {
             name: name.into(),
             description: description.into(),
             source: source.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -3682,10 +4387,40 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for InlineSkillParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InlineSkillParamType {
+    fn default() -> Self {
+        Self::Inline
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InlineSkillSourceParam {
     /// Required. Default: `"base64"`. Always `"base64"`.
@@ -3694,6 +4429,10 @@ pub struct InlineSkillSourceParam {
     pub media_type: super::InlineSkillSourceParamMediaType,
     /// Required. From 1 to 70254592 characters.
     pub data: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -3713,13 +4452,35 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
             "an object `InlineSkillSourceParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            media_type: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "media_type")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "InlineSkillSourceParam", "type")?,
+            media_type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InlineSkillSourceParam", "media_type")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InlineSkillSourceParam", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InlineSkillSourceParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+            + crate::runtime::de::Fit::misfit(&self.media_type)
     }
 }
 #[cfg(
@@ -3739,7 +4500,17 @@ impl InlineSkillSourceParam {
             r#type: super::InlineSkillSourceParamType::Base64,
             media_type: super::InlineSkillSourceParamMediaType::ApplicationZip,
             data: data.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -3849,6 +4620,36 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InlineSkillSourceParamMediaType {
+    fn default() -> Self {
+        Self::ApplicationZip
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3940,6 +4741,36 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for InlineSkillSourceParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InlineSkillSourceParamType {
+    fn default() -> Self {
+        Self::Base64
+    }
+}
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// Input audio
 ///
@@ -3951,6 +4782,10 @@ pub struct InputAudio {
     pub r#type: super::InputAudioType,
     /// Required.
     pub input_audio: super::InputAudioInputAudio,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -3963,12 +4798,23 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
             "an object `InputAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputAudio", "type")?,
             input_audio: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "input_audio")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -3982,7 +4828,17 @@ impl InputAudio {
         Self {
             r#type: super::InputAudioType::InputAudio,
             input_audio: input_audio.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -3996,6 +4852,10 @@ pub struct InputAudioInputAudio {
     pub data: ::std::string::String,
     /// Required. One of `"mp3"` or `"wav"`.
     pub format: super::InputAudioInputAudioFormat,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -4008,9 +4868,20 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
             "an object `InputAudioInputAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputAudioInputAudio", "data")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputAudioInputAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -4025,7 +4896,17 @@ impl InputAudioInputAudio {
         Self {
             data: data.into(),
             format: format.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -4090,6 +4971,16 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudioFormat {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for InputAudioInputAudioFormat {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4144,6 +5035,22 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl crate::runtime::de::Fit for InputAudioType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::default::Default for InputAudioType {
+    fn default() -> Self {
+        Self::InputAudio
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -4220,6 +5127,17 @@ impl ::std::convert::From<super::InputImageContent> for InputContent {
 impl ::std::convert::From<super::InputFileContent> for InputContent {
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for InputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(
@@ -4329,6 +5247,23 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
     any(
         feature = "conversations",
         feature = "evals",
+        feature = "images",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for InputFidelity {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
         feature = "realtime",
         feature = "responses"
     )
@@ -4336,7 +5271,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InputFileContent {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
@@ -4361,6 +5296,10 @@ pub struct InputFileContent {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::FileInputDetail>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -4380,7 +5319,10 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
             "an object `InputFileContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputFileContent", "type")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
             file_data: crate::runtime::de::field::<
@@ -4393,7 +5335,22 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
             >(&mut object, "prompt_cache_breakpoint")?,
             file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputFileContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -4417,6 +5374,7 @@ impl InputFileContent {
             prompt_cache_breakpoint: ::std::option::Option::None,
             file_url: ::std::option::Option::None,
             detail: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_id`.
@@ -4467,12 +5425,21 @@ impl InputFileContent {
         self.detail = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InputFileContentParam {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
@@ -4497,6 +5464,10 @@ pub struct InputFileContentParam {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -4509,7 +5480,10 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
             "an object `InputFileContentParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputFileContentParam", "type")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
             file_data: crate::runtime::de::field::<
@@ -4522,7 +5496,15 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputFileContentParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -4539,6 +5521,7 @@ impl InputFileContentParam {
             file_url: ::std::option::Option::None,
             detail: ::std::option::Option::None,
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_id`.
@@ -4587,6 +5570,15 @@ impl InputFileContentParam {
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
     ) -> Self {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -4645,6 +5637,22 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputFileContentParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for InputFileContentParamType {
+    fn default() -> Self {
+        Self::InputFile
     }
 }
 #[cfg(
@@ -4754,6 +5762,36 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for InputFileContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InputFileContentType {
+    fn default() -> Self {
+        Self::InputFile
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4775,6 +5813,10 @@ pub struct InputImageContent {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -4794,7 +5836,10 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
             "an object `InputImageContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputImageContent", "type")?,
             image_url: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -4805,7 +5850,22 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputImageContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -4827,6 +5887,7 @@ impl InputImageContent {
             file_id: ::std::option::Option::None,
             detail: detail.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_url`.
@@ -4853,12 +5914,21 @@ impl InputImageContent {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InputImageContentParamAutoParam {
     /// Required. Default: `"input_image"`. Always `"input_image"`.
@@ -4877,6 +5947,10 @@ pub struct InputImageContentParamAutoParam {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -4889,7 +5963,10 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
             "an object `InputImageContentParamAutoParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputImageContentParamAutoParam", "type")?,
             image_url: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -4900,7 +5977,15 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputImageContentParamAutoParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -4915,6 +6000,7 @@ impl InputImageContentParamAutoParam {
             file_id: ::std::option::Option::None,
             detail: ::std::option::Option::None,
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `image_url`.
@@ -4947,6 +6033,15 @@ impl InputImageContentParamAutoParam {
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
     ) -> Self {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5005,6 +6100,22 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for InputImageContentParamAutoParamType {
+    fn default() -> Self {
+        Self::InputImage
     }
 }
 #[cfg(
@@ -5106,6 +6217,36 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for InputImageContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InputImageContentType {
+    fn default() -> Self {
+        Self::InputImage
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union of a [`ProgramItemParam`](super::ProgramItemParam), a [`ProgramOutputItemParam`](super::ProgramOutputItemParam), an [`EasyInputMessage`](super::EasyInputMessage), a [`CompactionTriggerItemParam`](super::CompactionTriggerItemParam), an [`ItemReferenceParam`] and 1 more, told apart by shape.
 ///
@@ -5134,30 +6275,106 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ProgramItemParam(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ProgramItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ProgramItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ProgramOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ProgramOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ProgramOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::EasyInputMessage(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::EasyInputMessage(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::EasyInputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CompactionTriggerItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CompactionTriggerItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CompactionTriggerItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ItemReferenceParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ItemReferenceParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ItemReferenceParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Item(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Item(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Item));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `InputItem`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `InputItem` (tried ProgramItemParam, ProgramOutputItemParam, EasyInputMessage, CompactionTriggerItemParam, ItemReferenceParam, Item)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5197,6 +6414,21 @@ impl ::std::convert::From<super::Item> for InputItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ProgramItemParam(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgramOutputItemParam(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CompactionTriggerItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ItemReferenceParam(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Item(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5213,6 +6445,10 @@ pub struct InputMessage {
     pub status: ::std::option::Option<super::InputMessageStatus>,
     /// Required.
     pub content: super::InputMessageContentList,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5228,8 +6464,20 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputMessage", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5246,6 +6494,7 @@ impl InputMessage {
             role: role.into(),
             status: ::std::option::Option::None,
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `type`.
@@ -5262,6 +6511,15 @@ impl InputMessage {
         value: impl ::std::convert::Into<super::InputMessageStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5288,6 +6546,10 @@ pub struct InputMessageResource {
     pub content: super::InputMessageContentList,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -5300,12 +6562,29 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
             "an object `InputMessageResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputMessageResource", "type")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputMessageResource", "content")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputMessageResource", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputMessageResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5374,6 +6653,16 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5439,6 +6728,16 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputMessageStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5495,6 +6794,22 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputMessageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for InputMessageType {
+    fn default() -> Self {
+        Self::Message
+    }
+}
 #[cfg(feature = "responses")]
 /// A union of a string and an array of [`InputItem`], told apart by shape.
 ///
@@ -5515,18 +6830,48 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextInput(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextInput(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextInput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputItemList(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputItemList(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputItemList),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `InputParam`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `InputParam` (tried TextInput, InputItemList)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -5541,6 +6886,15 @@ impl ::std::convert::From<::std::string::String> for InputParam {
         Self::TextInput(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for InputParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -5553,7 +6907,7 @@ impl ::std::convert::From<::std::string::String> for InputParam {
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InputTextContent {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -5565,6 +6919,10 @@ pub struct InputTextContent {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -5585,13 +6943,35 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
             "an object `InputTextContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputTextContent", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputTextContent", "text")?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputTextContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -5612,6 +6992,7 @@ impl InputTextContent {
             r#type: super::InputTextContentType::InputText,
             text: text.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -5622,12 +7003,21 @@ impl InputTextContent {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InputTextContentParam {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -5639,6 +7029,10 @@ pub struct InputTextContentParam {
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5651,13 +7045,27 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
             "an object `InputTextContentParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputTextContentParam", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InputTextContentParam", "text")?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InputTextContentParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5670,6 +7078,7 @@ impl InputTextContentParam {
             r#type: super::InputTextContentParamType::InputText,
             text: text.into(),
             prompt_cache_breakpoint: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prompt_cache_breakpoint`.
@@ -5678,6 +7087,15 @@ impl InputTextContentParam {
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
     ) -> Self {
         self.prompt_cache_breakpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5736,6 +7154,22 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for InputTextContentParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for InputTextContentParamType {
+    fn default() -> Self {
+        Self::InputText
     }
 }
 #[cfg(
@@ -5843,6 +7277,38 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for InputTextContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for InputTextContentType {
+    fn default() -> Self {
+        Self::InputText
+    }
+}
 #[cfg(feature = "invites")]
 /// An object with 9 properties, 7 of them required.
 ///
@@ -5870,6 +7336,10 @@ pub struct Invite {
     pub accepted_at: ::std::option::Option<i64>,
     /// Required.
     pub projects: ::std::vec::Vec<super::InviteProjectsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -5879,32 +7349,52 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Invite`")?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Invite", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Invite", "id")?,
+            email: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Invite", "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            expires_at: crate::runtime::de::field::<
+            >(&mut object, "Invite", "created_at")?,
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            accepted_at: crate::runtime::de::field::<
+            >(&mut object, "Invite", "expires_at")?,
+            accepted_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "accepted_at")?,
-            projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
+            >(&mut object, "Invite", "accepted_at")?,
+            projects: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Invite", "projects")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Invite {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "invites")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_invite`](crate::runtime::Client::delete_invite) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InviteDeleteResponse {
     /// Required. Always `"organization.invite.deleted"`.
@@ -5913,6 +7403,10 @@ pub struct InviteDeleteResponse {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -5925,10 +7419,27 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
             "an object `InviteDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteDeleteResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteDeleteResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "invites")]
@@ -5989,10 +7500,26 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
+impl ::std::default::Default for InviteDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationInviteDeleted
+    }
+}
+#[cfg(feature = "invites")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_invites`](crate::runtime::Client::list_invites) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InviteListResponse {
     /// Required. Always `"list"`.
@@ -6007,6 +7534,10 @@ pub struct InviteListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -6019,12 +7550,29 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
             "an object `InviteListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "invites")]
@@ -6085,6 +7633,22 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
+impl ::std::default::Default for InviteListResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "invites")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6141,17 +7705,37 @@ impl<'de> ::serde::Deserialize<'de> for InviteObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
+impl ::std::default::Default for InviteObject {
+    fn default() -> Self {
+        Self::OrganizationInvite
+    }
+}
 #[cfg(feature = "project-groups")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::add_project_group`](crate::runtime::Client::add_project_group) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct InviteProjectGroupBody {
     /// Required.
     pub group_id: ::std::string::String,
     /// Required.
     pub role: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -6164,9 +7748,23 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
             "an object `InviteProjectGroupBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            group_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteProjectGroupBody", "group_id")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteProjectGroupBody", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteProjectGroupBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "project-groups")]
@@ -6181,7 +7779,17 @@ impl InviteProjectGroupBody {
         Self {
             group_id: group_id.into(),
             role: role.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "invites")]
@@ -6195,6 +7803,10 @@ pub struct InviteProjectsItem {
     pub id: ::std::string::String,
     /// Required. One of `"member"` or `"owner"`.
     pub role: super::InviteProjectsItemRole,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -6207,9 +7819,20 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
             "an object `InviteProjectsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteProjectsItem", "id")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteProjectsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "invites")]
@@ -6274,6 +7897,16 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteProjectsItemRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by [`Client::invite_user`](crate::runtime::Client::invite_user) (request body).
@@ -6289,6 +7922,10 @@ pub struct InviteRequest {
     pub projects: ::std::option::Option<
         ::std::vec::Vec<super::InviteRequestProjectsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -6301,10 +7938,21 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
             "an object `InviteRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
+            email: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteRequest", "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "invites")]
@@ -6320,6 +7968,7 @@ impl InviteRequest {
             email: email.into(),
             role: role.into(),
             projects: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `projects`.
@@ -6330,6 +7979,15 @@ impl InviteRequest {
         >,
     ) -> Self {
         self.projects = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -6344,6 +8002,10 @@ pub struct InviteRequestProjectsItem {
     pub id: ::std::string::String,
     /// Required. One of `"member"` or `"owner"`.
     pub role: super::InviteRequestProjectsItemRole,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -6356,9 +8018,20 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
             "an object `InviteRequestProjectsItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "InviteRequestProjectsItem", "id")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for InviteRequestProjectsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "invites")]
@@ -6373,7 +8046,17 @@ impl InviteRequestProjectsItem {
         Self {
             id: id.into(),
             role: role.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "invites")]
@@ -6438,6 +8121,16 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItemRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteRequestProjectsItemRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6499,6 +8192,16 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestRole {
     }
 }
 #[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteRequestRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "invites")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6557,6 +8260,16 @@ impl<'de> ::serde::Deserialize<'de> for InviteRole {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "invites")]
@@ -6622,6 +8335,16 @@ impl<'de> ::serde::Deserialize<'de> for InviteStatus {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "invites")]
+impl crate::runtime::de::Fit for InviteStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6694,93 +8417,415 @@ impl<'de> ::serde::Deserialize<'de> for Item {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CodeInterpreterToolCall(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CodeInterpreterToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CodeInterpreterToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::OutputMessage(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::OutputMessage(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::OutputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ComputerToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ComputerToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ComputerToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::LocalShellToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::LocalShellToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::LocalShellToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpApprovalRequest(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpApprovalRequest(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpApprovalRequest),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::McpToolCall(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FileSearchToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FileSearchToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FileSearchToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::WebSearchToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::WebSearchToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::WebSearchToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ImageGenToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ImageGenToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ImageGenToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ApplyPatchToolCallItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ApplyPatchToolCallItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ApplyPatchToolCallItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpListTools(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::McpListTools(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpListTools),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CustomToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::CustomToolCall(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CustomToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ComputerCallOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ComputerCallOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ComputerCallOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::AdditionalToolsItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::AdditionalToolsItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::AdditionalToolsItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ReasoningItem(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ReasoningItem(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ReasoningItem),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::LocalShellToolCallOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::LocalShellToolCallOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::LocalShellToolCallOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionShellCallItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionShellCallItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionShellCallItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionShellCallOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionShellCallOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionShellCallOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ApplyPatchToolCallOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ApplyPatchToolCallOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ApplyPatchToolCallOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpApprovalResponse(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpApprovalResponse(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpApprovalResponse),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CustomToolCallOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CustomToolCallOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CustomToolCallOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputMessage(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputMessage(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionCallOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionCallOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionCallOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ToolSearchCallItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ToolSearchCallItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ToolSearchCallItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ToolSearchOutputItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ToolSearchOutputItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ToolSearchOutputItemParam),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CompactionSummaryItemParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CompactionSummaryItemParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CompactionSummaryItemParam),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `Item`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `Item` (tried CodeInterpreterToolCall, OutputMessage, ComputerToolCall, LocalShellToolCall, McpApprovalRequest, McpToolCall, FileSearchToolCall, WebSearchToolCall, FunctionToolCall, ImageGenToolCall, ApplyPatchToolCallItemParam, McpListTools, CustomToolCall, ComputerCallOutputItemParam, AdditionalToolsItemParam, ReasoningItem, LocalShellToolCallOutput, FunctionShellCallItemParam, FunctionShellCallOutputItemParam, ApplyPatchToolCallOutputItemParam, McpApprovalResponse, CustomToolCallOutput, InputMessage, FunctionCallOutputItemParam, ToolSearchCallItemParam, ToolSearchOutputItemParam, CompactionSummaryItemParam)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6943,6 +8988,64 @@ impl ::std::convert::From<super::ToolSearchOutputItemParam> for Item {
 impl ::std::convert::From<super::CompactionSummaryItemParam> for Item {
     fn from(value: super::CompactionSummaryItemParam) -> Self {
         Self::CompactionSummaryItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OutputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageGenToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchToolCallItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCallOutputItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::AdditionalToolsItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ReasoningItem(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::FunctionShellCallItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::FunctionShellCallOutputItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ApplyPatchToolCallOutputItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCallOutputItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ToolSearchCallItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ToolSearchOutputItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::CompactionSummaryItemParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -7409,11 +9512,47 @@ impl ::std::convert::From<super::CustomToolCallOutput> for ItemField {
         Self::CustomToolCallOutput(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ItemField {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Item reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ItemReferenceParam {
     /// Optional; may be `null`. Default: `"item_reference"`. Always `"item_reference"`.
@@ -7421,6 +9560,10 @@ pub struct ItemReferenceParam {
     pub r#type: ::std::option::Option<super::ItemReferenceParamType>,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7434,8 +9577,20 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ItemReferenceParam", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ItemReferenceParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7447,6 +9602,7 @@ impl ItemReferenceParam {
         Self {
             r#type: ::std::option::Option::None,
             id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `type`.
@@ -7455,6 +9611,15 @@ impl ItemReferenceParam {
         value: impl ::std::convert::Into<super::ItemReferenceParamType>,
     ) -> Self {
         self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -7513,6 +9678,22 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ItemReferenceParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ItemReferenceParamType {
+    fn default() -> Self {
+        Self::ItemReference
     }
 }
 #[cfg(feature = "responses")]
@@ -7589,99 +9770,437 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionToolCallResource(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionToolCallResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionToolCallResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ToolSearchCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ToolSearchCall(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ToolSearchCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ToolSearchOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ToolSearchOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ToolSearchOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CodeInterpreterToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CodeInterpreterToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CodeInterpreterToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionShellCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionShellCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionShellCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionShellCallOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionShellCallOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionShellCallOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CustomToolCallResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CustomToolCallResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CustomToolCallResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::OutputMessage(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::OutputMessage(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::OutputMessage),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ComputerToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ComputerToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ComputerToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ComputerToolCallOutputResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ComputerToolCallOutputResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ComputerToolCallOutputResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Program(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Program(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Program));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ProgramOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ProgramOutput(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ProgramOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::LocalShellToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::LocalShellToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::LocalShellToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ApplyPatchToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ApplyPatchToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ApplyPatchToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpApprovalRequest(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpApprovalRequest(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpApprovalRequest),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::McpToolCall(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CustomToolCallOutputResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::CustomToolCallOutputResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CustomToolCallOutputResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FileSearchToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FileSearchToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FileSearchToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::WebSearchToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::WebSearchToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::WebSearchToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::FunctionToolCallOutputResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::FunctionToolCallOutputResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::FunctionToolCallOutputResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::AdditionalTools(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::AdditionalTools(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::AdditionalTools),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ImageGenToolCall(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ImageGenToolCall(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ImageGenToolCall),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ApplyPatchToolCallOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ApplyPatchToolCallOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ApplyPatchToolCallOutput),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpListTools(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::McpListTools(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpListTools),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpApprovalResponseResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpApprovalResponseResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpApprovalResponseResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputMessageResource(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::InputMessageResource(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputMessageResource),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ReasoningItem(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::ReasoningItem(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ReasoningItem),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::CompactionBody(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::CompactionBody(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::CompactionBody),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::LocalShellToolCallOutput(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::LocalShellToolCallOutput(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::LocalShellToolCallOutput),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ItemResource`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ItemResource` (tried FunctionToolCallResource, ToolSearchCall, ToolSearchOutput, CodeInterpreterToolCall, FunctionShellCall, FunctionShellCallOutput, CustomToolCallResource, OutputMessage, ComputerToolCall, ComputerToolCallOutputResource, Program, ProgramOutput, LocalShellToolCall, ApplyPatchToolCall, McpApprovalRequest, McpToolCall, CustomToolCallOutputResource, FileSearchToolCall, WebSearchToolCall, FunctionToolCallOutputResource, AdditionalTools, ImageGenToolCall, ApplyPatchToolCallOutput, McpListTools, McpApprovalResponseResource, InputMessageResource, ReasoningItem, CompactionBody, LocalShellToolCallOutput)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -7856,5 +10375,59 @@ impl ::std::convert::From<super::CompactionBody> for ItemResource {
 impl ::std::convert::From<super::LocalShellToolCallOutput> for ItemResource {
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::LocalShellToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ItemResource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FunctionToolCallResource(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::FunctionShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionShellCallOutput(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::CustomToolCallResource(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerToolCallOutputResource(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCallOutputResource(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::FileSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionToolCallOutputResource(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageGenToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchToolCallOutput(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalResponseResource(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::InputMessageResource(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningItem(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CompactionBody(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+        }
     }
 }

@@ -6,13 +6,17 @@
 /// KeyPress
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KeyPressAction {
     /// Required. Default: `"keypress"`. Always `"keypress"`.
     pub r#type: super::KeyPressActionType,
     /// Required.
     pub keys: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -25,9 +29,23 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
             "an object `KeyPressAction`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "KeyPressAction", "type")?,
+            keys: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "KeyPressAction", "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for KeyPressAction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -41,7 +59,17 @@ impl KeyPressAction {
         Self {
             r#type: super::KeyPressActionType::Keypress,
             keys: keys.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -99,5 +127,21 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for KeyPressActionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for KeyPressActionType {
+    fn default() -> Self {
+        Self::Keypress
     }
 }

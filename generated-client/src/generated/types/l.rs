@@ -64,10 +64,20 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ListAssistantsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_assistants`](crate::runtime::Client::list_assistants) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListAssistantsResponse {
     /// Required.
@@ -80,6 +90,10 @@ pub struct ListAssistantsResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -92,19 +106,42 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
             "an object `ListAssistantsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAssistantsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAssistantsResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAssistantsResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAssistantsResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAssistantsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListAssistantsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::list_audit_logs`](crate::runtime::Client::list_audit_logs) (parameter).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListAuditLogsEffectiveAt {
     /// Optional.
@@ -119,6 +156,10 @@ pub struct ListAuditLogsEffectiveAt {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lte: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -131,11 +172,31 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
             "an object `ListAuditLogsEffectiveAt`",
         )?;
         ::std::result::Result::Ok(Self {
-            gt: crate::runtime::de::field::<_, D::Error>(&mut object, "gt")?,
-            gte: crate::runtime::de::field::<_, D::Error>(&mut object, "gte")?,
-            lt: crate::runtime::de::field::<_, D::Error>(&mut object, "lt")?,
-            lte: crate::runtime::de::field::<_, D::Error>(&mut object, "lte")?,
+            gt: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsEffectiveAt", "gt")?,
+            gte: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsEffectiveAt", "gte")?,
+            lt: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsEffectiveAt", "lt")?,
+            lte: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsEffectiveAt", "lte")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListAuditLogsEffectiveAt {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -149,6 +210,7 @@ impl ListAuditLogsEffectiveAt {
             gte: ::std::option::Option::None,
             lt: ::std::option::Option::None,
             lte: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `gt`.
@@ -171,12 +233,21 @@ impl ListAuditLogsEffectiveAt {
         self.lte = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "audit-logs")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_audit_logs`](crate::runtime::Client::list_audit_logs) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListAuditLogsResponse {
     /// Required. Always `"list"`.
@@ -191,6 +262,10 @@ pub struct ListAuditLogsResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -203,12 +278,29 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
             "an object `ListAuditLogsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListAuditLogsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListAuditLogsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -268,11 +360,27 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "audit-logs")]
+impl crate::runtime::de::Fit for ListAuditLogsResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audit-logs")]
+impl ::std::default::Default for ListAuditLogsResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "batch")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_batches`](crate::runtime::Client::list_batches) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListBatchesResponse {
     /// Required.
@@ -287,6 +395,10 @@ pub struct ListBatchesResponse {
     pub has_more: bool,
     /// Required. Always `"list"`.
     pub object: super::ListBatchesResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -299,12 +411,29 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
             "an object `ListBatchesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListBatchesResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListBatchesResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListBatchesResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListBatchesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "batch")]
@@ -364,11 +493,27 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "batch")]
+impl crate::runtime::de::Fit for ListBatchesResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "batch")]
+impl ::std::default::Default for ListBatchesResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_organization_certificates`](crate::runtime::Client::list_organization_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListCertificatesResponse {
     /// Required.
@@ -381,6 +526,10 @@ pub struct ListCertificatesResponse {
     pub has_more: bool,
     /// Required. Always `"list"`.
     pub object: super::ListCertificatesResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -393,12 +542,29 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
             "an object `ListCertificatesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListCertificatesResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListCertificatesResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListCertificatesResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListCertificatesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -456,6 +622,22 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for ListCertificatesResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for ListCertificatesResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "chat")]
@@ -517,6 +699,16 @@ impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ListChatCompletionsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "containers")]
@@ -581,6 +773,16 @@ impl<'de> ::serde::Deserialize<'de> for ListContainerFilesOrder {
     }
 }
 #[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ListContainerFilesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "containers")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (parameter).
@@ -639,6 +841,16 @@ impl<'de> ::serde::Deserialize<'de> for ListContainersOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "containers")]
+impl crate::runtime::de::Fit for ListContainersOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "conversations")]
@@ -700,6 +912,16 @@ impl<'de> ::serde::Deserialize<'de> for ListConversationItemsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "conversations")]
+impl crate::runtime::de::Fit for ListConversationItemsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -764,6 +986,16 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for ListEvalsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_evals`](crate::runtime::Client::list_evals) (parameter).
@@ -822,6 +1054,16 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for ListEvalsOrderBy {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -894,6 +1136,16 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchFilter {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_files_in_vector_store_batch`](crate::runtime::Client::list_files_in_vector_store_batch) (parameter).
@@ -952,6 +1204,16 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "files")]
@@ -1016,10 +1278,20 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesOrder {
     }
 }
 #[cfg(feature = "files")]
+impl crate::runtime::de::Fit for ListFilesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "files")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_files`](crate::runtime::Client::list_files) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFilesResponse {
     /// Required.
@@ -1032,6 +1304,10 @@ pub struct ListFilesResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "files")]
 #[allow(deprecated)]
@@ -1044,19 +1320,42 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesResponse {
             "an object `ListFilesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFilesResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFilesResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFilesResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFilesResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFilesResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "files")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListFilesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_checkpoint_permissions`](crate::runtime::Client::list_fine_tuning_checkpoint_permissions) (response) and [`Client::create_fine_tuning_checkpoint_permission`](crate::runtime::Client::create_fine_tuning_checkpoint_permission) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTuningCheckpointPermissionResponse {
     /// Required.
@@ -1071,6 +1370,10 @@ pub struct ListFineTuningCheckpointPermissionResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1083,12 +1386,29 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
             "an object `ListFineTuningCheckpointPermissionResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "object")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1147,6 +1467,22 @@ for ListFineTuningCheckpointPermissionResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for ListFineTuningCheckpointPermissionResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1211,10 +1547,20 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_job_checkpoints`](crate::runtime::Client::list_fine_tuning_job_checkpoints) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTuningJobCheckpointsResponse {
     /// Required.
@@ -1229,6 +1575,10 @@ pub struct ListFineTuningJobCheckpointsResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1241,12 +1591,29 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
             "an object `ListFineTuningJobCheckpointsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobCheckpointsResponse", "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobCheckpointsResponse", "object")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobCheckpointsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1307,10 +1674,26 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for ListFineTuningJobCheckpointsResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::list_fine_tuning_events`](crate::runtime::Client::list_fine_tuning_events) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListFineTuningJobEventsResponse {
     /// Required.
@@ -1319,6 +1702,10 @@ pub struct ListFineTuningJobEventsResponse {
     pub object: super::ListFineTuningJobEventsResponseObject,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1331,10 +1718,27 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
             "an object `ListFineTuningJobEventsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobEventsResponse", "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobEventsResponse", "object")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListFineTuningJobEventsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListFineTuningJobEventsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1392,6 +1796,22 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ListFineTuningJobEventsResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for ListFineTuningJobEventsResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "group-organization-role-assignments")]
@@ -1455,6 +1875,16 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupRoleAssignmentsOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "group-organization-role-assignments")]
+impl crate::runtime::de::Fit for ListGroupRoleAssignmentsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "group-users")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -1514,6 +1944,16 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupUsersOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "group-users")]
+impl crate::runtime::de::Fit for ListGroupUsersOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "groups")]
@@ -1577,6 +2017,16 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupsOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "groups")]
+impl crate::runtime::de::Fit for ListGroupsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -1636,6 +2086,16 @@ impl<'de> ::serde::Deserialize<'de> for ListInputItemsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ListInputItemsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -1700,10 +2160,20 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ListMessagesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_messages`](crate::runtime::Client::list_messages) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListMessagesResponse {
     /// Required.
@@ -1716,6 +2186,10 @@ pub struct ListMessagesResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1728,25 +2202,52 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
             "an object `ListMessagesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListMessagesResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListMessagesResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListMessagesResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListMessagesResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListMessagesResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListMessagesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "models")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::list_models`](crate::runtime::Client::list_models) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListModelsResponse {
     /// Required. Always `"list"`.
     pub object: super::ListModelsResponseObject,
     /// Required.
     pub data: ::std::vec::Vec<super::Model>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]
@@ -1759,9 +2260,23 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
             "an object `ListModelsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListModelsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListModelsResponse", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListModelsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "models")]
@@ -1819,6 +2334,22 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "models")]
+impl crate::runtime::de::Fit for ListModelsResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "models")]
+impl ::std::default::Default for ListModelsResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "certificates")]
@@ -1882,6 +2413,16 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationCertificatesOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for ListOrganizationCertificatesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "spend-alerts")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -1943,11 +2484,21 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ListOrganizationSpendAlertsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::list_paginated_fine_tuning_jobs`](crate::runtime::Client::list_paginated_fine_tuning_jobs) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListPaginatedFineTuningJobsResponse {
     /// Required.
@@ -1956,6 +2507,10 @@ pub struct ListPaginatedFineTuningJobsResponse {
     pub has_more: bool,
     /// Required. Always `"list"`.
     pub object: super::ListPaginatedFineTuningJobsResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1968,10 +2523,27 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
             "an object `ListPaginatedFineTuningJobsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListPaginatedFineTuningJobsResponse", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListPaginatedFineTuningJobsResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListPaginatedFineTuningJobsResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2029,6 +2601,22 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::default::Default for ListPaginatedFineTuningJobsResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "projects")]
@@ -2096,6 +2684,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ListProjectApiKeysOwnerProjectAccess {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "certificates")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -2158,10 +2756,20 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesOrder {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for ListProjectCertificatesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_project_certificates`](crate::runtime::Client::list_project_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListProjectCertificatesResponse {
     /// Required.
@@ -2174,6 +2782,10 @@ pub struct ListProjectCertificatesResponse {
     pub has_more: bool,
     /// Required. Always `"list"`.
     pub object: super::ListProjectCertificatesResponseObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -2186,12 +2798,29 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
             "an object `ListProjectCertificatesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListProjectCertificatesResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListProjectCertificatesResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListProjectCertificatesResponse", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListProjectCertificatesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -2249,6 +2878,22 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for ListProjectCertificatesResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for ListProjectCertificatesResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "project-group-role-assignments")]
@@ -2312,6 +2957,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupRoleAssignmentsOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "project-group-role-assignments")]
+impl crate::runtime::de::Fit for ListProjectGroupRoleAssignmentsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "project-groups")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -2371,6 +3026,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "project-groups")]
+impl crate::runtime::de::Fit for ListProjectGroupsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "roles")]
@@ -2434,6 +3099,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectRolesOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "roles")]
+impl crate::runtime::de::Fit for ListProjectRolesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "spend-alerts")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -2493,6 +3168,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ListProjectSpendAlertsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "project-user-role-assignments")]
@@ -2556,6 +3241,16 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectUserRoleAssignmentsOrder {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "project-user-role-assignments")]
+impl crate::runtime::de::Fit for ListProjectUserRoleAssignmentsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "roles")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -2615,6 +3310,16 @@ impl<'de> ::serde::Deserialize<'de> for ListRolesOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "roles")]
+impl crate::runtime::de::Fit for ListRolesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -2679,6 +3384,22 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsIncludeItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ListRunStepsIncludeItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for ListRunStepsIncludeItem {
+    fn default() -> Self {
+        Self::StepDetailsToolCallsStarFileSearchResultsStarContent
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (parameter).
@@ -2740,10 +3461,20 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ListRunStepsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListRunStepsResponse {
     /// Required.
@@ -2756,6 +3487,10 @@ pub struct ListRunStepsResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2768,12 +3503,35 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
             "an object `ListRunStepsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunStepsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunStepsResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunStepsResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunStepsResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunStepsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListRunStepsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2838,10 +3596,20 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ListRunsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_runs`](crate::runtime::Client::list_runs) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListRunsResponse {
     /// Required.
@@ -2854,6 +3622,10 @@ pub struct ListRunsResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2866,12 +3638,35 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
             "an object `ListRunsResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunsResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunsResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunsResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListRunsResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListRunsResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "user-organization-role-assignments")]
@@ -2933,6 +3728,16 @@ impl<'de> ::serde::Deserialize<'de> for ListUserRoleAssignmentsOrder {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "user-organization-role-assignments")]
+impl crate::runtime::de::Fit for ListUserRoleAssignmentsOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3005,6 +3810,16 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ListVectorStoreFilesFilter {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_vector_store_files`](crate::runtime::Client::list_vector_store_files) (parameter).
@@ -3066,10 +3881,20 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ListVectorStoreFilesOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_files_in_vector_store_batch`](crate::runtime::Client::list_files_in_vector_store_batch) (response) and [`Client::list_vector_store_files`](crate::runtime::Client::list_vector_store_files) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListVectorStoreFilesResponse {
     /// Required.
@@ -3082,6 +3907,10 @@ pub struct ListVectorStoreFilesResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3094,12 +3923,35 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
             "an object `ListVectorStoreFilesResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoreFilesResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoreFilesResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoreFilesResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoreFilesResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoreFilesResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListVectorStoreFilesResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3164,10 +4016,20 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ListVectorStoresOrder {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_vector_stores`](crate::runtime::Client::list_vector_stores) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ListVectorStoresResponse {
     /// Required.
@@ -3180,6 +4042,10 @@ pub struct ListVectorStoresResponse {
     pub last_id: ::std::string::String,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3192,19 +4058,42 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
             "an object `ListVectorStoresResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoresResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoresResponse", "data")?,
+            first_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoresResponse", "first_id")?,
+            last_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoresResponse", "last_id")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ListVectorStoresResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ListVectorStoresResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalEnvironmentParam {
     /// Required. Default: `"local"`. Always `"local"`.
@@ -3212,6 +4101,10 @@ pub struct LocalEnvironmentParam {
     /// Optional. At most 200 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<::std::vec::Vec<super::LocalSkillParam>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -3224,9 +4117,20 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
             "an object `LocalEnvironmentParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalEnvironmentParam", "type")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalEnvironmentParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -3238,6 +4142,7 @@ impl LocalEnvironmentParam {
         Self {
             r#type: super::LocalEnvironmentParamType::Local,
             skills: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `skills`.
@@ -3246,6 +4151,15 @@ impl LocalEnvironmentParam {
         value: impl ::std::convert::Into<::std::vec::Vec<super::LocalSkillParam>>,
     ) -> Self {
         self.skills = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3306,15 +4220,35 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalEnvironmentParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for LocalEnvironmentParamType {
+    fn default() -> Self {
+        Self::Local
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Local Environment
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalEnvironmentResource {
     /// Required. Default: `"local"`. Always `"local"`.
     pub r#type: super::LocalEnvironmentResourceType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3327,8 +4261,19 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
             "an object `LocalEnvironmentResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalEnvironmentResource", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalEnvironmentResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3389,10 +4334,26 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for LocalEnvironmentResourceType {
+    fn default() -> Self {
+        Self::Local
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Local shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalShellExecAction {
     /// Required. Default: `"exec"`. Always `"exec"`.
@@ -3410,6 +4371,10 @@ pub struct LocalShellExecAction {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3422,19 +4387,36 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
             "an object `LocalShellExecAction`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            command: crate::runtime::de::field::<_, D::Error>(&mut object, "command")?,
-            timeout_ms: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "timeout_ms")?,
+            >(&mut object, "LocalShellExecAction", "type")?,
+            command: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellExecAction", "command")?,
+            timeout_ms: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellExecAction", "timeout_ms")?,
             working_directory: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "working_directory")?,
-            env: crate::runtime::de::field::<_, D::Error>(&mut object, "env")?,
+            env: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellExecAction", "env")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalShellExecAction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3455,6 +4437,7 @@ impl LocalShellExecAction {
             working_directory: ::std::option::Option::None,
             env: env.into(),
             user: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `timeout_ms`.
@@ -3476,6 +4459,15 @@ impl LocalShellExecAction {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3537,6 +4529,22 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellExecActionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for LocalShellExecActionType {
+    fn default() -> Self {
+        Self::Exec
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Local shell call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3553,6 +4561,10 @@ pub struct LocalShellToolCall {
     pub action: super::LocalShellExecAction,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::LocalShellToolCallStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3565,12 +4577,32 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
             "an object `LocalShellToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCall", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCall", "call_id")?,
+            action: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCall", "action")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalShellToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3590,14 +4622,24 @@ impl LocalShellToolCall {
             call_id: call_id.into(),
             action: action.into(),
             status: status.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalShellToolCallOutput {
     /// Required. Always `"local_shell_call_output"`.
@@ -3609,6 +4651,13 @@ pub struct LocalShellToolCallOutput {
     /// Optional; may be `null`. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::LocalShellToolCallOutputStatus>,
+    /// Optional.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3621,11 +4670,29 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
             "an object `LocalShellToolCallOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCallOutput", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCallOutput", "id")?,
+            output: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalShellToolCallOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3642,6 +4709,8 @@ impl LocalShellToolCallOutput {
             id: id.into(),
             output: output.into(),
             status: ::std::option::Option::None,
+            call_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `status`.
@@ -3650,6 +4719,23 @@ impl LocalShellToolCallOutput {
         value: impl ::std::convert::Into<super::LocalShellToolCallOutputStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `call_id`.
+    pub fn call_id(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3719,6 +4805,16 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellToolCallOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3773,6 +4869,22 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellToolCallOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for LocalShellToolCallOutputType {
+    fn default() -> Self {
+        Self::LocalShellCallOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3841,6 +4953,16 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3897,15 +5019,35 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for LocalShellToolCallType {
+    fn default() -> Self {
+        Self::LocalShellCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Local shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalShellToolParam {
     /// Required. Default: `"local_shell"`. Always `"local_shell"`.
     pub r#type: super::LocalShellToolParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -3918,8 +5060,19 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
             "an object `LocalShellToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalShellToolParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalShellToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -3930,7 +5083,17 @@ impl LocalShellToolParam {
     pub fn new() -> Self {
         Self {
             r#type: super::LocalShellToolParamType::LocalShell,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -3991,10 +5154,26 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for LocalShellToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for LocalShellToolParamType {
+    fn default() -> Self {
+        Self::LocalShell
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LocalSkillParam {
     /// Required.
@@ -4003,6 +5182,10 @@ pub struct LocalSkillParam {
     pub description: ::std::string::String,
     /// Required.
     pub path: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -4015,13 +5198,27 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
             "an object `LocalSkillParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "description")?,
-            path: crate::runtime::de::field::<_, D::Error>(&mut object, "path")?,
+            >(&mut object, "LocalSkillParam", "name")?,
+            description: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalSkillParam", "description")?,
+            path: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LocalSkillParam", "path")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LocalSkillParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -4038,20 +5235,34 @@ impl LocalSkillParam {
             name: name.into(),
             description: description.into(),
             path: path.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chatkit")]
 /// Locked thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LockedStatus {
     /// Required. Default: `"locked"`. Always `"locked"`.
     pub r#type: super::LockedStatusType,
     /// Required; may be `null`.
     pub reason: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4064,9 +5275,20 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
             "an object `LockedStatus`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LockedStatus", "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LockedStatus {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4126,11 +5348,27 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for LockedStatusType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for LockedStatusType {
+    fn default() -> Self {
+        Self::Locked
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogProb {
     /// Required.
@@ -4141,6 +5379,10 @@ pub struct LogProb {
     pub bytes: ::std::vec::Vec<i64>,
     /// Required.
     pub top_logprobs: ::std::vec::Vec<super::TopLogProb>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -4153,14 +5395,31 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
             "an object `LogProb`",
         )?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            top_logprobs: crate::runtime::de::field::<
+            token: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "LogProb", "token")?,
+            logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProb", "logprob")?,
+            bytes: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProb", "bytes")?,
+            top_logprobs: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProb", "top_logprobs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LogProb {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -4179,14 +5438,24 @@ impl LogProb {
             logprob: logprob.into(),
             bytes: bytes.into(),
             top_logprobs: top_logprobs.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LogProbProperties {
     /// Required.
@@ -4195,6 +5464,10 @@ pub struct LogProbProperties {
     pub logprob: f64,
     /// Required.
     pub bytes: ::std::vec::Vec<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4207,9 +5480,26 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
             "an object `LogProbProperties`",
         )?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProbProperties", "token")?,
+            logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProbProperties", "logprob")?,
+            bytes: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "LogProbProperties", "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for LogProbProperties {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }

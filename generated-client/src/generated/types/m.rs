@@ -6,7 +6,7 @@
 /// MCP approval request
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpApprovalRequest {
     /// Required. Always `"mcp_approval_request"`.
@@ -19,6 +19,10 @@ pub struct McpApprovalRequest {
     pub name: ::std::string::String,
     /// Required.
     pub arguments: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -31,18 +35,35 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
             "an object `McpApprovalRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            server_label: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "server_label")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            >(&mut object, "McpApprovalRequest", "type")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "McpApprovalRequest", "id")?,
+            server_label: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalRequest", "server_label")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalRequest", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalRequest", "arguments")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpApprovalRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -62,7 +83,17 @@ impl McpApprovalRequest {
             server_label: server_label.into(),
             name: name.into(),
             arguments: arguments.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -123,10 +154,26 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpApprovalRequestType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpApprovalRequestType {
+    fn default() -> Self {
+        Self::McpApprovalRequest
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpApprovalResponse {
     /// Required. Always `"mcp_approval_response"`.
@@ -141,6 +188,13 @@ pub struct McpApprovalResponse {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+    /// Optional.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub request_id: ::std::option::Option<::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -153,15 +207,33 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
             "an object `McpApprovalResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            approval_request_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "approval_request_id")?,
-            approve: crate::runtime::de::field::<_, D::Error>(&mut object, "approve")?,
+            >(&mut object, "McpApprovalResponse", "type")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            approval_request_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalResponse", "approval_request_id")?,
+            approve: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalResponse", "approve")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            request_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "request_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpApprovalResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -179,6 +251,8 @@ impl McpApprovalResponse {
             approval_request_id: approval_request_id.into(),
             approve: approve.into(),
             reason: ::std::option::Option::None,
+            request_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -197,12 +271,29 @@ impl McpApprovalResponse {
         self.reason = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets `request_id`.
+    pub fn request_id(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.request_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpApprovalResponseResource {
     /// Required. Always `"mcp_approval_response"`.
@@ -216,6 +307,13 @@ pub struct McpApprovalResponseResource {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+    /// Optional.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub request_id: ::std::option::Option<::serde_json::Value>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -228,15 +326,36 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
             "an object `McpApprovalResponseResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            approval_request_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "approval_request_id")?,
-            approve: crate::runtime::de::field::<_, D::Error>(&mut object, "approve")?,
+            >(&mut object, "McpApprovalResponseResource", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalResponseResource", "id")?,
+            approval_request_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalResponseResource", "approval_request_id")?,
+            approve: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpApprovalResponseResource", "approve")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            request_id: crate::runtime::de::field::<
+                _,
+                D::Error,
+            >(&mut object, "request_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpApprovalResponseResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -297,6 +416,22 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpApprovalResponseResourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpApprovalResponseResourceType {
+    fn default() -> Self {
+        Self::McpApprovalResponse
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -354,10 +489,26 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpApprovalResponseType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpApprovalResponseType {
+    fn default() -> Self {
+        Self::McpApprovalResponse
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// MCP list tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpListTools {
     /// Required. Always `"mcp_list_tools"`.
@@ -371,6 +522,10 @@ pub struct McpListTools {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -383,15 +538,32 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
             "an object `McpListTools`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            server_label: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "server_label")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            >(&mut object, "McpListTools", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpListTools", "id")?,
+            server_label: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpListTools", "server_label")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpListTools", "tools")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpListTools {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -410,6 +582,7 @@ impl McpListTools {
             server_label: server_label.into(),
             tools: tools.into(),
             error: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `error`.
@@ -420,12 +593,21 @@ impl McpListTools {
         self.error = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpListToolsTool {
     /// Required.
@@ -440,6 +622,10 @@ pub struct McpListToolsTool {
     pub annotations: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -452,20 +638,31 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
             "an object `McpListToolsTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpListToolsTool", "name")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            input_schema: crate::runtime::de::field::<
+            input_schema: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_schema")?,
+            >(&mut object, "McpListToolsTool", "input_schema")?,
             annotations: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpListToolsTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -484,6 +681,7 @@ impl McpListToolsTool {
             description: ::std::option::Option::None,
             input_schema: input_schema.into(),
             annotations: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -502,6 +700,15 @@ impl McpListToolsTool {
         >,
     ) -> Self {
         self.annotations = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -563,10 +770,26 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpListToolsType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpListToolsType {
+    fn default() -> Self {
+        Self::McpListTools
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpProtocolError {
     /// Required. Default: `"mcp_protocol_error"`. Always `"mcp_protocol_error"`.
@@ -575,6 +798,10 @@ pub struct McpProtocolError {
     pub code: i64,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -587,10 +814,27 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
             "an object `McpProtocolError`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpProtocolError", "type")?,
+            code: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "McpProtocolError", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpProtocolError", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpProtocolError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -606,7 +850,17 @@ impl McpProtocolError {
             r#type: super::McpProtocolErrorType::McpProtocolError,
             code: code.into(),
             message: message.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -666,6 +920,22 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpProtocolErrorType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpProtocolErrorType {
+    fn default() -> Self {
+        Self::McpProtocolError
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -677,7 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpTool {
     /// Required. Always `"mcp"`.
@@ -718,6 +988,10 @@ pub struct McpTool {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -737,11 +1011,14 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
             "an object `McpTool`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            server_label: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "server_label")?,
+            >(&mut object, "McpTool", "type")?,
+            server_label: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpTool", "server_label")?,
             server_url: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -779,7 +1056,22 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
                 _,
                 D::Error,
             >(&mut object, "defer_loading")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -808,6 +1100,7 @@ impl McpTool {
             allowed_callers: ::std::option::Option::None,
             require_approval: ::std::option::Option::None,
             defer_loading: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `server_url`.
@@ -891,6 +1184,15 @@ impl McpTool {
         self.defer_loading = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(
     any(
@@ -926,18 +1228,46 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpAllowedTools(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpAllowedTools(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpAllowedTools),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Filter(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Filter(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Filter));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `McpToolAllowedTools`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `McpToolAllowedTools` (tried McpAllowedTools, Filter)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(
@@ -953,11 +1283,27 @@ impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
         Self::Filter(value)
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for McpToolAllowedTools {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// MCP tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpToolCall {
     /// Required. Always `"mcp_call"`.
@@ -982,6 +1328,10 @@ pub struct McpToolCall {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_request_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -994,17 +1344,26 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
             "an object `McpToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            server_label: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "server_label")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
+            >(&mut object, "McpToolCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "McpToolCall", "id")?,
+            server_label: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpToolCall", "server_label")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpToolCall", "name")?,
+            arguments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpToolCall", "arguments")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
@@ -1012,7 +1371,15 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
                 _,
                 D::Error,
             >(&mut object, "approval_request_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1036,6 +1403,7 @@ impl McpToolCall {
             error: ::std::option::Option::None,
             status: ::std::option::Option::None,
             approval_request_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `output`.
@@ -1068,6 +1436,15 @@ impl McpToolCall {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.approval_request_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1152,6 +1529,17 @@ impl ::std::convert::From<super::HttpError> for McpToolCallError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpToolCallError {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1225,6 +1613,16 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1279,6 +1677,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpToolCallType {
+    fn default() -> Self {
+        Self::McpCall
     }
 }
 #[cfg(
@@ -1408,17 +1822,38 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for McpToolConnectorId {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpToolExecutionError {
     /// Required. Default: `"mcp_tool_execution_error"`. Always `"mcp_tool_execution_error"`.
     pub r#type: super::McpToolExecutionErrorType,
     /// Required.
     pub content: ::serde_json::Value,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1431,9 +1866,23 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
             "an object `McpToolExecutionError`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpToolExecutionError", "type")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "McpToolExecutionError", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpToolExecutionError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1445,7 +1894,17 @@ impl McpToolExecutionError {
         Self {
             r#type: super::McpToolExecutionErrorType::McpToolExecutionError,
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1505,6 +1964,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for McpToolExecutionErrorType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for McpToolExecutionErrorType {
+    fn default() -> Self {
+        Self::McpToolExecutionError
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -1516,7 +1991,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
 /// MCP tool filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpToolFilter {
     /// MCP allowed tools
@@ -1527,6 +2002,10 @@ pub struct McpToolFilter {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub read_only: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -1554,7 +2033,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
                 _,
                 D::Error,
             >(&mut object, "read_only")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpToolFilter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -1573,6 +2067,7 @@ impl McpToolFilter {
         Self {
             tool_names: ::std::option::Option::None,
             read_only: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `tool_names`.
@@ -1586,6 +2081,15 @@ impl McpToolFilter {
     /// Sets `read_only`.
     pub fn read_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.read_only = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1623,18 +2127,52 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpToolApprovalFilter(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpToolApprovalFilter(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpToolApprovalFilter),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::McpToolApprovalSetting(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::McpToolApprovalSetting(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::McpToolApprovalSetting),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `McpToolRequireApproval`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `McpToolRequireApproval` (tried McpToolApprovalFilter, McpToolApprovalSetting)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(
@@ -1673,10 +2211,26 @@ for McpToolRequireApproval {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for McpToolRequireApproval {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
 /// MCP tool approval filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct McpToolRequireApprovalMcpToolApprovalFilter {
     /// Optional.
@@ -1685,6 +2239,10 @@ pub struct McpToolRequireApprovalMcpToolApprovalFilter {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub never: ::std::option::Option<super::McpToolFilter>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -1706,7 +2264,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApprovalMcpToolApprovalFil
         ::std::result::Result::Ok(Self {
             always: crate::runtime::de::field::<_, D::Error>(&mut object, "always")?,
             never: crate::runtime::de::field::<_, D::Error>(&mut object, "never")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for McpToolRequireApprovalMcpToolApprovalFilter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -1725,6 +2298,7 @@ impl McpToolRequireApprovalMcpToolApprovalFilter {
         Self {
             always: ::std::option::Option::None,
             never: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `always`.
@@ -1741,6 +2315,15 @@ impl McpToolRequireApprovalMcpToolApprovalFilter {
         value: impl ::std::convert::Into<super::McpToolFilter>,
     ) -> Self {
         self.never = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1855,6 +2438,23 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApprovalMcpToolApprovalSet
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for McpToolRequireApprovalMcpToolApprovalSetting {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1946,6 +2546,36 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for McpToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for McpToolType {
+    fn default() -> Self {
+        Self::Mcp
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Message
 ///
@@ -1966,6 +2596,10 @@ pub struct Message {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::MessagePhase2>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1978,26 +2612,47 @@ impl<'de> ::serde::Deserialize<'de> for Message {
             "an object `Message`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Message", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Message", "id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Message", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Message {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
 /// Image file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObject {
     /// Required. Always `"image_file"`.
     pub r#type: super::MessageContentImageFileObjectType,
     /// Required.
     pub image_file: super::MessageContentImageFileObjectImageFile,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2010,12 +2665,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
             "an object `MessageContentImageFileObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            image_file: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_file")?,
+            >(&mut object, "MessageContentImageFileObject", "type")?,
+            image_file: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentImageFileObject", "image_file")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentImageFileObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2031,14 +2697,24 @@ impl MessageContentImageFileObject {
         Self {
             r#type: super::MessageContentImageFileObjectType::ImageFile,
             image_file: image_file.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObjectImageFile {
     /// Required.
@@ -2048,6 +2724,10 @@ pub struct MessageContentImageFileObjectImageFile {
     pub detail: ::std::option::Option<
         super::MessageContentImageFileObjectImageFileDetail,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2060,9 +2740,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
             "an object `MessageContentImageFileObjectImageFile`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentImageFileObjectImageFile", "file_id")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFile {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2074,6 +2765,7 @@ impl MessageContentImageFileObjectImageFile {
         Self {
             file_id: file_id.into(),
             detail: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `detail`.
@@ -2084,6 +2776,15 @@ impl MessageContentImageFileObjectImageFile {
         >,
     ) -> Self {
         self.detail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2153,6 +2854,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFileDe
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFileDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2210,16 +2921,36 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentImageFileObjectType {
+    fn default() -> Self {
+        Self::ImageFile
+    }
+}
+#[cfg(feature = "assistants")]
 /// Image URL
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageUrlObject {
     /// Required. Always `"image_url"`.
     pub r#type: super::MessageContentImageUrlObjectType,
     /// Required.
     pub image_url: super::MessageContentImageUrlObjectImageUrl,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2232,12 +2963,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
             "an object `MessageContentImageUrlObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            image_url: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_url")?,
+            >(&mut object, "MessageContentImageUrlObject", "type")?,
+            image_url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentImageUrlObject", "image_url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentImageUrlObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2251,14 +2993,24 @@ impl MessageContentImageUrlObject {
         Self {
             r#type: super::MessageContentImageUrlObjectType::ImageUrl,
             image_url: image_url.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentImageUrlObjectImageUrl {
     /// Required. Format: `uri`.
@@ -2266,6 +3018,10 @@ pub struct MessageContentImageUrlObjectImageUrl {
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::MessageContentImageUrlObjectImageUrlDetail>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2278,9 +3034,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
             "an object `MessageContentImageUrlObjectImageUrl`",
         )?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentImageUrlObjectImageUrl", "url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrl {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2292,6 +3059,7 @@ impl MessageContentImageUrlObjectImageUrl {
         Self {
             url: url.into(),
             detail: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `detail`.
@@ -2302,6 +3070,15 @@ impl MessageContentImageUrlObjectImageUrl {
         >,
     ) -> Self {
         self.detail = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2371,6 +3148,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrlDeta
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrlDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2425,6 +3212,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentImageUrlObjectType {
+    fn default() -> Self {
+        Self::ImageUrl
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2591,17 +3394,38 @@ impl ::std::convert::From<super::InputFileContent> for MessageContentItem {
         Self::InputFile(value)
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MessageContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentRefusalObject {
     /// Required. Always `"refusal"`.
     pub r#type: super::MessageContentRefusalObjectType,
     /// Required.
     pub refusal: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2614,9 +3438,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
             "an object `MessageContentRefusalObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentRefusalObject", "type")?,
+            refusal: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentRefusalObject", "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentRefusalObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2677,10 +3515,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentRefusalObjectType {
+    fn default() -> Self {
+        Self::Refusal
+    }
+}
+#[cfg(feature = "assistants")]
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObject {
     /// Required. Always `"file_citation"`.
@@ -2693,6 +3547,10 @@ pub struct MessageContentTextAnnotationsFileCitationObject {
     pub start_index: i64,
     /// Required. At least `0`.
     pub end_index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2705,32 +3563,62 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
             "an object `MessageContentTextAnnotationsFileCitationObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            file_citation: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "file_citation")?,
-            start_index: crate::runtime::de::field::<
+            >(&mut object, "MessageContentTextAnnotationsFileCitationObject", "type")?,
+            text: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "MessageContentTextAnnotationsFileCitationObject", "text")?,
+            file_citation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFileCitationObject",
+                "file_citation",
+            )?,
+            start_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFileCitationObject",
+                "start_index",
+            )?,
+            end_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFileCitationObject",
+                "end_index",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObjectFileCitation {
     /// Required.
     pub file_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2744,8 +3632,24 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
             "an object `MessageContentTextAnnotationsFileCitationObjectFileCitation`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFileCitationObjectFileCitation",
+                "file_id",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for MessageContentTextAnnotationsFileCitationObjectFileCitation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2807,10 +3711,26 @@ for MessageContentTextAnnotationsFileCitationObjectType {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentTextAnnotationsFileCitationObjectType {
+    fn default() -> Self {
+        Self::FileCitation
+    }
+}
+#[cfg(feature = "assistants")]
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObject {
     /// Required. Always `"file_path"`.
@@ -2823,6 +3743,10 @@ pub struct MessageContentTextAnnotationsFilePathObject {
     pub start_index: i64,
     /// Required. At least `0`.
     pub end_index: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2835,32 +3759,54 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
             "an object `MessageContentTextAnnotationsFilePathObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            file_path: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "file_path")?,
-            start_index: crate::runtime::de::field::<
+            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "type")?,
+            text: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "text")?,
+            file_path: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
+            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "file_path")?,
+            start_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFilePathObject",
+                "start_index",
+            )?,
+            end_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "end_index")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObjectFilePath {
     /// Required.
     pub file_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2874,8 +3820,23 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
             "an object `MessageContentTextAnnotationsFilePathObjectFilePath`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageContentTextAnnotationsFilePathObjectFilePath",
+                "file_id",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFilePath {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2936,16 +3897,36 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentTextAnnotationsFilePathObjectType {
+    fn default() -> Self {
+        Self::FilePath
+    }
+}
+#[cfg(feature = "assistants")]
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextObject {
     /// Required. Always `"text"`.
     pub r#type: super::MessageContentTextObjectType,
     /// Required.
     pub text: super::MessageContentTextObjectText,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2958,22 +3939,40 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
             "an object `MessageContentTextObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentTextObject", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentTextObject", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentTextObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageContentTextObjectText {
     /// Required.
     pub value: ::std::string::String,
     /// Required.
     pub annotations: ::std::vec::Vec<super::MessageContentTextObjectTextAnnotationsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2986,12 +3985,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
             "an object `MessageContentTextObjectText`",
         )?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            annotations: crate::runtime::de::field::<
+            value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "annotations")?,
+            >(&mut object, "MessageContentTextObjectText", "value")?,
+            annotations: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageContentTextObjectText", "annotations")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageContentTextObjectText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -3059,6 +4069,16 @@ for MessageContentTextObjectTextAnnotationsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentTextObjectTextAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3115,11 +4135,27 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentTextObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageContentTextObjectType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Image file
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageFileObject {
     /// Required.
@@ -3131,6 +4167,10 @@ pub struct MessageDeltaContentImageFileObject {
     pub image_file: ::std::option::Option<
         super::MessageDeltaContentImageFileObjectImageFile,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3143,20 +4183,34 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
             "an object `MessageDeltaContentImageFileObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentImageFileObject", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentImageFileObject", "type")?,
             image_file: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "image_file")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentImageFileObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageFileObjectImageFile {
     /// Optional.
@@ -3167,6 +4221,10 @@ pub struct MessageDeltaContentImageFileObjectImageFile {
     pub detail: ::std::option::Option<
         super::MessageDeltaContentImageFileObjectImageFileDetail,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3181,7 +4239,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectImageFile {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3251,6 +4317,16 @@ for MessageDeltaContentImageFileObjectImageFileDetail {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectImageFileDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3308,10 +4384,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaContentImageFileObjectType {
+    fn default() -> Self {
+        Self::ImageFile
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Image URL
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageUrlObject {
     /// Required.
@@ -3323,6 +4415,10 @@ pub struct MessageDeltaContentImageUrlObject {
     pub image_url: ::std::option::Option<
         super::MessageDeltaContentImageUrlObjectImageUrl,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3335,20 +4431,34 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
             "an object `MessageDeltaContentImageUrlObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentImageUrlObject", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentImageUrlObject", "type")?,
             image_url: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "image_url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageUrlObjectImageUrl {
     /// Optional. Format: `uri`.
@@ -3359,6 +4469,10 @@ pub struct MessageDeltaContentImageUrlObjectImageUrl {
     pub detail: ::std::option::Option<
         super::MessageDeltaContentImageUrlObjectImageUrlDetail,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3373,7 +4487,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
         ::std::result::Result::Ok(Self {
             url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectImageUrl {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3442,6 +4564,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectImageUrlDetail {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3499,10 +4631,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaContentImageUrlObjectType {
+    fn default() -> Self {
+        Self::ImageUrl
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Refusal
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentRefusalObject {
     /// Required.
@@ -3512,6 +4660,10 @@ pub struct MessageDeltaContentRefusalObject {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3524,10 +4676,24 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
             "an object `MessageDeltaContentRefusalObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentRefusalObject", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentRefusalObject", "type")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentRefusalObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3588,10 +4754,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentRefusalObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaContentRefusalObjectType {
+    fn default() -> Self {
+        Self::Refusal
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// File citation
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFileCitationObject {
     /// Required.
@@ -3612,6 +4794,10 @@ pub struct MessageDeltaContentTextAnnotationsFileCitationObject {
     /// Optional. At least `0`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_index: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3625,29 +4811,59 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
             "an object `MessageDeltaContentTextAnnotationsFileCitationObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFileCitationObject",
+                "index",
+            )?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFileCitationObject",
+                "type",
+            )?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
             file_citation: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "file_citation")?,
-            start_index: crate::runtime::de::field::<
+            start_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFileCitationObject",
+                "start_index",
+            )?,
+            end_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFileCitationObject",
+                "end_index",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFileCitationObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation {
     /// Optional.
@@ -3656,6 +4872,10 @@ pub struct MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quote: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3671,7 +4891,16 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             quote: crate::runtime::de::field::<_, D::Error>(&mut object, "quote")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3734,10 +4963,28 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit
+for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default
+for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    fn default() -> Self {
+        Self::FileCitation
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// File path
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFilePathObject {
     /// Required.
@@ -3758,6 +5005,10 @@ pub struct MessageDeltaContentTextAnnotationsFilePathObject {
     /// Optional. At least `0`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_index: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3771,34 +5022,60 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
             "an object `MessageDeltaContentTextAnnotationsFilePathObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentTextAnnotationsFilePathObject", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentTextAnnotationsFilePathObject", "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
             file_path: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "file_path")?,
-            start_index: crate::runtime::de::field::<
+            start_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFilePathObject",
+                "start_index",
+            )?,
+            end_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
+            >(
+                &mut object,
+                "MessageDeltaContentTextAnnotationsFilePathObject",
+                "end_index",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3813,7 +5090,16 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
         )?;
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit
+for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3876,10 +5162,26 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    fn default() -> Self {
+        Self::FilePath
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Text
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextObject {
     /// Required.
@@ -3889,6 +5191,10 @@ pub struct MessageDeltaContentTextObject {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::MessageDeltaContentTextObjectText>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3901,17 +5207,31 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
             "an object `MessageDeltaContentTextObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::field::<_, D::Error>(&mut object, "index")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentTextObject", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaContentTextObject", "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentTextObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextObjectText {
     /// Optional.
@@ -3922,6 +5242,10 @@ pub struct MessageDeltaContentTextObjectText {
     pub annotations: ::std::option::Option<
         ::std::vec::Vec<super::MessageDeltaContentTextObjectTextAnnotationsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3939,7 +5263,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaContentTextObjectText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4008,6 +5340,16 @@ for MessageDeltaContentTextObjectTextAnnotationsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentTextObjectTextAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4065,10 +5407,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentTextObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaContentTextObjectType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// Message delta object
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaObject {
     /// Required.
@@ -4077,6 +5435,10 @@ pub struct MessageDeltaObject {
     pub object: super::MessageDeltaObjectObject,
     /// Required.
     pub delta: super::MessageDeltaObjectDelta,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4089,17 +5451,34 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
             "an object `MessageDeltaObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaObject", "object")?,
+            delta: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageDeltaObject", "delta")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageDeltaObjectDelta {
     /// Optional. One of `"user"` or `"assistant"`.
@@ -4110,6 +5489,10 @@ pub struct MessageDeltaObjectDelta {
     pub content: ::std::option::Option<
         ::std::vec::Vec<super::MessageDeltaObjectDeltaContentItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4124,7 +5507,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageDeltaObjectDelta {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4222,6 +5613,18 @@ for MessageDeltaObjectDeltaContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaObjectDeltaContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4283,6 +5686,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDeltaRole {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaObjectDeltaRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4339,6 +5752,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageDeltaObjectObject {
+    fn default() -> Self {
+        Self::ThreadMessageDelta
+    }
+}
 #[cfg(feature = "assistants")]
 /// The message object
 ///
@@ -4376,6 +5805,10 @@ pub struct MessageObject {
     >,
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4388,31 +5821,40 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
             "an object `MessageObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "MessageObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
+            >(&mut object, "MessageObject", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MessageObject", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageObject", "thread_id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             incomplete_details: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "incomplete_details")?,
-            completed_at: crate::runtime::de::field::<
+            completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completed_at")?,
-            incomplete_at: crate::runtime::de::field::<
+            >(&mut object, "MessageObject", "completed_at")?,
+            incomplete_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "incomplete_at")?,
+            >(&mut object, "MessageObject", "incomplete_at")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageObject", "content")?,
             assistant_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -4423,14 +5865,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
                 D::Error,
             >(&mut object, "attachments")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageObjectAttachmentsItem {
     /// Optional.
@@ -4441,6 +5891,10 @@ pub struct MessageObjectAttachmentsItem {
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::MessageObjectAttachmentsItemToolsItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4455,7 +5909,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4522,6 +5984,16 @@ impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for MessageObjectAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectAttachmentsItemToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4618,6 +6090,18 @@ for MessageObjectContentItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4626,6 +6110,10 @@ for MessageObjectContentItem {
 pub struct MessageObjectIncompleteDetails {
     /// Required. One of `"content_filter"`, `"max_tokens"`, `"run_cancelled"`, `"run_expired"` or `"run_failed"`.
     pub reason: super::MessageObjectIncompleteDetailsReason,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4639,7 +6127,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
         )?;
         ::std::result::Result::Ok(Self {
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4716,6 +6212,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetailsReason {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectIncompleteDetailsReason {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4770,6 +6276,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageObjectObject {
+    fn default() -> Self {
+        Self::ThreadMessage
     }
 }
 #[cfg(feature = "assistants")]
@@ -4831,6 +6353,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4898,6 +6430,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -4957,6 +6499,16 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for MessagePhase {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5020,17 +6572,31 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MessagePhase2 {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageRequestContentTextObject {
     /// Required. Always `"text"`.
     pub r#type: super::MessageRequestContentTextObjectType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5043,9 +6609,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
             "an object `MessageRequestContentTextObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageRequestContentTextObject", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageRequestContentTextObject", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageRequestContentTextObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5057,7 +6637,17 @@ impl MessageRequestContentTextObject {
         Self {
             r#type: super::MessageRequestContentTextObjectType::Text,
             text: text.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "assistants")]
@@ -5115,6 +6705,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObjectType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageRequestContentTextObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for MessageRequestContentTextObjectType {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5203,6 +6809,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown2(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5265,6 +6881,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MessageStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5387,6 +7013,23 @@ for MessageStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ThreadMessageCreated(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageInProgress(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ThreadMessageDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageIncomplete(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -5397,6 +7040,10 @@ pub struct MessageStreamEventThreadMessageCompleted {
     pub event: super::MessageStreamEventThreadMessageCompletedEvent,
     /// Required.
     pub data: super::MessageObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5409,9 +7056,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
             "an object `MessageStreamEventThreadMessageCompleted`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageCompleted", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5472,6 +7130,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompletedEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageStreamEventThreadMessageCompletedEvent {
+    fn default() -> Self {
+        Self::ThreadMessageCompleted
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -5482,6 +7156,10 @@ pub struct MessageStreamEventThreadMessageCreated {
     pub event: super::MessageStreamEventThreadMessageCreatedEvent,
     /// Required.
     pub data: super::MessageObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5494,9 +7172,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
             "an object `MessageStreamEventThreadMessageCreated`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageCreated", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreated {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5557,16 +7246,36 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreatedEv
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreatedEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageStreamEventThreadMessageCreatedEvent {
+    fn default() -> Self {
+        Self::ThreadMessageCreated
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageDelta {
     /// Required. Always `"thread.message.delta"`.
     pub event: super::MessageStreamEventThreadMessageDeltaEvent,
     /// Required.
     pub data: super::MessageDeltaObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5579,9 +7288,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
             "an object `MessageStreamEventThreadMessageDelta`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageDelta", "event")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageDelta", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDelta {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5642,6 +7365,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDeltaEven
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDeltaEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageStreamEventThreadMessageDeltaEvent {
+    fn default() -> Self {
+        Self::ThreadMessageDelta
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -5652,6 +7391,10 @@ pub struct MessageStreamEventThreadMessageInProgress {
     pub event: super::MessageStreamEventThreadMessageInProgressEvent,
     /// Required.
     pub data: super::MessageObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5664,9 +7407,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
             "an object `MessageStreamEventThreadMessageInProgress`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageInProgress", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgress {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5727,6 +7481,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgressEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageStreamEventThreadMessageInProgressEvent {
+    fn default() -> Self {
+        Self::ThreadMessageInProgress
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
@@ -5737,6 +7507,10 @@ pub struct MessageStreamEventThreadMessageIncomplete {
     pub event: super::MessageStreamEventThreadMessageIncompleteEvent,
     /// Required.
     pub data: super::MessageObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5749,9 +7523,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
             "an object `MessageStreamEventThreadMessageIncomplete`",
         )?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MessageStreamEventThreadMessageIncomplete", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncomplete {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5811,6 +7596,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncompleteEvent {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for MessageStreamEventThreadMessageIncompleteEvent {
+    fn default() -> Self {
+        Self::ThreadMessageIncomplete
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -5868,6 +7669,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MessageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for MessageType {
+    fn default() -> Self {
+        Self::Message
+    }
+}
 #[cfg(
     any(
         feature = "assistants",
@@ -5891,7 +7708,7 @@ pub type Metadata = ::std::collections::BTreeMap<
 /// Model
 ///
 /// Used by [`Client::retrieve_model`](crate::runtime::Client::retrieve_model) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Model {
     /// Required.
@@ -5905,6 +7722,10 @@ pub struct Model {
     /// Optional; may be `null`. Format: `date`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shutdown_date: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]
@@ -5914,15 +7735,35 @@ impl<'de> ::serde::Deserialize<'de> for Model {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Model`")?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            owned_by: crate::runtime::de::field::<_, D::Error>(&mut object, "owned_by")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Model", "id")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "Model", "created")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Model", "object")?,
+            owned_by: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Model", "owned_by")?,
             shutdown_date: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "shutdown_date")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Model {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5945,18 +7786,44 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Shared(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Shared(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Responses(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Responses(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Responses),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ModelIds`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ModelIds` (tried Shared, Responses)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5969,6 +7836,15 @@ impl ::std::convert::From<super::ModelIdsShared> for ModelIds {
 impl ::std::convert::From<super::ModelIdsResponses> for ModelIds {
     fn from(value: super::ModelIdsResponses) -> Self {
         Self::Responses(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ModelIds {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -5991,18 +7867,44 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Responses(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Responses(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Responses),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ModelIdsCompaction`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ModelIdsCompaction` (tried Responses, String)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6021,6 +7923,15 @@ impl ::std::convert::From<&str> for ModelIdsCompaction {
 impl ::std::convert::From<::std::string::String> for ModelIdsCompaction {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModelIdsCompaction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6043,18 +7954,46 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Shared(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Shared(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ResponsesOnlyModel(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ResponsesOnlyModel(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ResponsesOnlyModel),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ModelIdsResponses`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ModelIdsResponses` (tried Shared, ResponsesOnlyModel)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6068,6 +8007,15 @@ impl ::std::convert::From<super::ModelIdsResponsesResponsesOnlyModel>
 for ModelIdsResponses {
     fn from(value: super::ModelIdsResponsesResponsesOnlyModel) -> Self {
         Self::ResponsesOnlyModel(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModelIdsResponses {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponsesOnlyModel(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6197,6 +8145,16 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesResponsesOnlyModel {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModelIdsResponsesResponsesOnlyModel {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -6588,6 +8546,12 @@ impl ::std::fmt::Display for ModelIdsShared {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for ModelIdsShared {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "models")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -6645,11 +8609,27 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "models")]
+impl crate::runtime::de::Fit for ModelObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "models")]
+impl ::std::default::Default for ModelObject {
+    fn default() -> Self {
+        Self::Model
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModelResponseProperties {
     /// Optional; may be `null`.
@@ -6680,6 +8660,10 @@ pub struct ModelResponseProperties {
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6693,10 +8677,10 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            top_logprobs: crate::runtime::de::field::<
+            top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "top_logprobs")?,
+            >(&mut object, "ModelResponseProperties", "top_logprobs")?,
             temperature: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -6715,7 +8699,15 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_retention")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModelResponseProperties {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -6780,6 +8772,16 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// Moderation
 ///
@@ -6791,6 +8793,10 @@ pub struct Moderation {
     pub input: super::ModerationInput,
     /// Required.
     pub output: super::ModerationOutput,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -6805,7 +8811,15 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Moderation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -6817,6 +8831,10 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
 pub struct ModerationConfigParam {
     /// Required.
     pub mode: super::ModerationMode,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 #[allow(deprecated)]
@@ -6830,7 +8848,15 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
         )?;
         ::std::result::Result::Ok(Self {
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModerationConfigParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -6839,14 +8865,26 @@ impl ModerationConfigParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(mode: impl ::std::convert::Into<super::ModerationMode>) -> Self {
-        Self { mode: mode.into() }
+        Self {
+            mode: mode.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModerationErrorBody {
     /// Required. Default: `"error"`. Always `"error"`.
@@ -6855,6 +8893,10 @@ pub struct ModerationErrorBody {
     pub code: ::std::string::String,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -6867,10 +8909,27 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
             "an object `ModerationErrorBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationErrorBody", "type")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationErrorBody", "code")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationErrorBody", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModerationErrorBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -6928,6 +8987,22 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModerationErrorBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for ModerationErrorBodyType {
+    fn default() -> Self {
+        Self::Error
     }
 }
 #[cfg(feature = "responses")]
@@ -6994,6 +9069,16 @@ impl ::std::convert::From<super::ModerationErrorBody> for ModerationInput {
         Self::Error(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModerationInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -7056,6 +9141,16 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for ModerationInputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7114,6 +9209,16 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for ModerationMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -7180,11 +9285,21 @@ impl ::std::convert::From<super::ModerationErrorBody> for ModerationOutput {
         Self::Error(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ModerationOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModerationParam {
     /// Required.
@@ -7192,6 +9307,10 @@ pub struct ModerationParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<super::ModerationPolicyParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 #[allow(deprecated)]
@@ -7204,9 +9323,20 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
             "an object `ModerationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            model: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationParam", "model")?,
             policy: crate::runtime::de::field::<_, D::Error>(&mut object, "policy")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModerationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -7218,6 +9348,7 @@ impl ModerationParam {
         Self {
             model: model.into(),
             policy: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `policy`.
@@ -7228,12 +9359,21 @@ impl ModerationParam {
         self.policy = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModerationPolicyParam {
     /// Optional; may be `null`.
@@ -7242,6 +9382,10 @@ pub struct ModerationPolicyParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::ModerationConfigParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 #[allow(deprecated)]
@@ -7256,7 +9400,15 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModerationPolicyParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -7268,6 +9420,7 @@ impl ModerationPolicyParam {
         Self {
             input: ::std::option::Option::None,
             output: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `input`.
@@ -7286,12 +9439,21 @@ impl ModerationPolicyParam {
         self.output = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModerationResultBody {
     /// Required. Default: `"moderation_result"`. Always `"moderation_result"`.
@@ -7309,6 +9471,10 @@ pub struct ModerationResultBody {
         ::std::string::String,
         ::std::vec::Vec<super::ModerationInputType>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 #[allow(deprecated)]
@@ -7321,22 +9487,39 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
             "an object `ModerationResultBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            flagged: crate::runtime::de::field::<_, D::Error>(&mut object, "flagged")?,
-            categories: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "categories")?,
-            category_scores: crate::runtime::de::field::<
+            >(&mut object, "ModerationResultBody", "type")?,
+            model: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "category_scores")?,
-            category_applied_input_types: crate::runtime::de::field::<
+            >(&mut object, "ModerationResultBody", "model")?,
+            flagged: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "category_applied_input_types")?,
+            >(&mut object, "ModerationResultBody", "flagged")?,
+            categories: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationResultBody", "categories")?,
+            category_scores: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationResultBody", "category_scores")?,
+            category_applied_input_types: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ModerationResultBody", "category_applied_input_types")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModerationResultBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -7396,11 +9579,27 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for ModerationResultBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl ::std::default::Default for ModerationResultBodyType {
+    fn default() -> Self {
+        Self::ModerationResult
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 11 properties, all optional.
 ///
 /// Used by [`Client::modify_assistant`](crate::runtime::Client::modify_assistant) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequest {
     /// Optional.
@@ -7440,6 +9639,10 @@ pub struct ModifyAssistantRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7481,7 +9684,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyAssistantRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7502,6 +9713,7 @@ impl ModifyAssistantRequest {
             temperature: ::std::option::Option::None,
             top_p: ::std::option::Option::None,
             response_format: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -7586,6 +9798,15 @@ impl ModifyAssistantRequest {
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
     ) -> Self {
         self.response_format = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -7808,10 +10029,16 @@ impl ::std::fmt::Display for ModifyAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ModifyAssistantRequestModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestToolResources {
     /// Optional.
@@ -7824,6 +10051,10 @@ pub struct ModifyAssistantRequestToolResources {
     pub file_search: ::std::option::Option<
         super::ModifyAssistantRequestToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7844,7 +10075,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyAssistantRequestToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7856,6 +10095,7 @@ impl ModifyAssistantRequestToolResources {
         Self {
             code_interpreter: ::std::option::Option::None,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code_interpreter`.
@@ -7878,17 +10118,30 @@ impl ModifyAssistantRequestToolResources {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7903,7 +10156,15 @@ for ModifyAssistantRequestToolResourcesCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyAssistantRequestToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7914,6 +10175,7 @@ impl ModifyAssistantRequestToolResourcesCodeInterpreter {
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -7924,17 +10186,30 @@ impl ModifyAssistantRequestToolResourcesCodeInterpreter {
         self.file_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestToolResourcesFileSearch {
     /// Optional. At most 1 item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7951,7 +10226,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResourcesFileS
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyAssistantRequestToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -7962,6 +10245,7 @@ impl ModifyAssistantRequestToolResourcesFileSearch {
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `vector_store_ids`.
@@ -7970,6 +10254,15 @@ impl ModifyAssistantRequestToolResourcesFileSearch {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.vector_store_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -8054,16 +10347,31 @@ for ModifyAssistantRequestToolsItem {
         Self::Function(value)
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_certificate`](crate::runtime::Client::modify_certificate) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyCertificateRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -8077,7 +10385,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyCertificateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -8088,6 +10404,7 @@ impl ModifyCertificateRequest {
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -8098,17 +10415,30 @@ impl ModifyCertificateRequest {
         self.name = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_message`](crate::runtime::Client::modify_message) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyMessageRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8122,7 +10452,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyMessageRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8133,6 +10471,7 @@ impl ModifyMessageRequest {
     pub fn new() -> Self {
         Self {
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -8143,17 +10482,30 @@ impl ModifyMessageRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_run`](crate::runtime::Client::modify_run) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyRunRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8167,7 +10519,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyRunRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8178,6 +10538,7 @@ impl ModifyRunRequest {
     pub fn new() -> Self {
         Self {
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `metadata`.
@@ -8188,12 +10549,21 @@ impl ModifyRunRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::modify_thread`](crate::runtime::Client::modify_thread) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyThreadRequest {
     /// Optional; may be `null`.
@@ -8202,6 +10572,10 @@ pub struct ModifyThreadRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8219,7 +10593,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyThreadRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8231,6 +10613,7 @@ impl ModifyThreadRequest {
         Self {
             tool_resources: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `tool_resources`.
@@ -8249,12 +10632,21 @@ impl ModifyThreadRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestToolResources {
     /// Optional.
@@ -8267,6 +10659,10 @@ pub struct ModifyThreadRequestToolResources {
     pub file_search: ::std::option::Option<
         super::ModifyThreadRequestToolResourcesFileSearch,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8287,7 +10683,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyThreadRequestToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8299,6 +10703,7 @@ impl ModifyThreadRequestToolResources {
         Self {
             code_interpreter: ::std::option::Option::None,
             file_search: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `code_interpreter`.
@@ -8321,17 +10726,30 @@ impl ModifyThreadRequestToolResources {
         self.file_search = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8345,7 +10763,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResourcesCodeInte
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyThreadRequestToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8356,6 +10782,7 @@ impl ModifyThreadRequestToolResourcesCodeInterpreter {
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_ids`.
@@ -8366,17 +10793,30 @@ impl ModifyThreadRequestToolResourcesCodeInterpreter {
         self.file_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestToolResourcesFileSearch {
     /// Optional. At most 1 item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -8393,7 +10833,15 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResourcesFileSear
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ModifyThreadRequestToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -8404,6 +10852,7 @@ impl ModifyThreadRequestToolResourcesFileSearch {
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `vector_store_ids`.
@@ -8414,12 +10863,21 @@ impl ModifyThreadRequestToolResourcesFileSearch {
         self.vector_store_ids = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Move
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MoveParam {
     /// Required. Default: `"move"`. Always `"move"`.
@@ -8431,6 +10889,10 @@ pub struct MoveParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -8443,11 +10905,28 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
             "an object `MoveParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "MoveParam", "type")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MoveParam", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "MoveParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for MoveParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8464,6 +10943,7 @@ impl MoveParam {
             x: x.into(),
             y: y.into(),
             keys: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `keys`.
@@ -8472,6 +10952,15 @@ impl MoveParam {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -8530,5 +11019,21 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for MoveParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for MoveParamType {
+    fn default() -> Self {
+        Self::Move
     }
 }

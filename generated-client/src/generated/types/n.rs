@@ -6,7 +6,7 @@
 /// Namespace
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct NamespaceToolParam {
     /// Required. Default: `"namespace"`. Always `"namespace"`.
@@ -17,6 +17,10 @@ pub struct NamespaceToolParam {
     pub description: ::std::string::String,
     /// Required. At least 1 item.
     pub tools: ::std::vec::Vec<super::NamespaceToolParamToolsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -29,14 +33,31 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
             "an object `NamespaceToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "description")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            >(&mut object, "NamespaceToolParam", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "NamespaceToolParam", "name")?,
+            description: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "NamespaceToolParam", "description")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "NamespaceToolParam", "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for NamespaceToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -56,7 +77,17 @@ impl NamespaceToolParam {
             name: name.into(),
             description: description.into(),
             tools: tools.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -122,6 +153,16 @@ impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsIte
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -176,6 +217,22 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for NamespaceToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for NamespaceToolParamType {
+    fn default() -> Self {
+        Self::Namespace
     }
 }
 #[cfg(feature = "realtime")]
@@ -237,5 +294,15 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for NoiseReductionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }

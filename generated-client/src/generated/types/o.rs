@@ -31,6 +31,10 @@ pub struct OpenAiFile {
     #[deprecated]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_details: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
@@ -43,25 +47,45 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
             "an object `OpenAiFile`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            expires_at: crate::runtime::de::field::<
+            >(&mut object, "OpenAiFile", "id")?,
+            bytes: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            >(&mut object, "OpenAiFile", "bytes")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "OpenAiFile", "created_at")?,
+            expires_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "OpenAiFile", "expires_at")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OpenAiFile", "filename")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OpenAiFile", "object")?,
             purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             status_details: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "status_details")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OpenAiFile {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -119,6 +143,22 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::Fit for OpenAiFileObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl ::std::default::Default for OpenAiFileObject {
+    fn default() -> Self {
+        Self::File
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -207,6 +247,16 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::Fit for OpenAiFilePurpose {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -272,6 +322,16 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "files", feature = "uploads"))]
+impl crate::runtime::de::Fit for OpenAiFileStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -333,11 +393,21 @@ impl<'de> ::serde::Deserialize<'de> for OrderEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
+impl crate::runtime::de::Fit for OrderEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationCertificate {
     /// Required. Always `"organization.certificate"`.
@@ -352,6 +422,10 @@ pub struct OrganizationCertificate {
     pub certificate_details: super::OrganizationCertificateCertificateDetails,
     /// Required.
     pub active: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -364,32 +438,53 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
             "an object `OrganizationCertificate`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificate", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificate", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            certificate_details: crate::runtime::de::field::<
+            >(&mut object, "OrganizationCertificate", "created_at")?,
+            certificate_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "certificate_details")?,
-            active: crate::runtime::de::field::<_, D::Error>(&mut object, "active")?,
+            >(&mut object, "OrganizationCertificate", "certificate_details")?,
+            active: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificate", "active")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationCertificate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationCertificateActivationResponse {
     /// Required. Always `"organization.certificate.activation"`.
     pub object: super::OrganizationCertificateActivationResponseObject,
     /// Required.
     pub data: ::std::vec::Vec<super::OrganizationCertificate>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -402,9 +497,23 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
             "an object `OrganizationCertificateActivationResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificateActivationResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificateActivationResponse", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationCertificateActivationResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -469,10 +578,26 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for OrganizationCertificateActivationResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for OrganizationCertificateActivationResponseObject {
+    fn default() -> Self {
+        Self::OrganizationCertificateActivation
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationCertificateCertificateDetails {
     /// Optional. Format: `unixtime`.
@@ -481,6 +606,10 @@ pub struct OrganizationCertificateCertificateDetails {
     /// Optional. Format: `unixtime`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -493,25 +622,40 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateCertificateDetail
             "an object `OrganizationCertificateCertificateDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            valid_at: crate::runtime::de::field::<_, D::Error>(&mut object, "valid_at")?,
-            expires_at: crate::runtime::de::field::<
+            valid_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
+            >(&mut object, "OrganizationCertificateCertificateDetails", "valid_at")?,
+            expires_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificateCertificateDetails", "expires_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationCertificateCertificateDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deactivate_organization_certificates`](crate::runtime::Client::deactivate_organization_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationCertificateDeactivationResponse {
     /// Required. Always `"organization.certificate.deactivation"`.
     pub object: super::OrganizationCertificateDeactivationResponseObject,
     /// Required.
     pub data: ::std::vec::Vec<super::OrganizationCertificate>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -524,9 +668,23 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
             "an object `OrganizationCertificateDeactivationResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificateDeactivationResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationCertificateDeactivationResponse", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -592,6 +750,22 @@ for OrganizationCertificateDeactivationResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for OrganizationCertificateDeactivationResponseObject {
+    fn default() -> Self {
+        Self::OrganizationCertificateDeactivation
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -648,6 +822,22 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for OrganizationCertificateObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for OrganizationCertificateObject {
+    fn default() -> Self {
+        Self::OrganizationCertificate
+    }
+}
 #[cfg(feature = "data-retention")]
 /// An object with 2 properties, all required.
 ///
@@ -659,6 +849,10 @@ pub struct OrganizationDataRetention {
     pub object: super::OrganizationDataRetentionObject,
     /// Required. One of `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub r#type: super::OrganizationDataRetentionType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -671,9 +865,20 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
             "an object `OrganizationDataRetention`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationDataRetention", "object")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationDataRetention {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -731,6 +936,22 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for OrganizationDataRetentionObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "data-retention")]
+impl ::std::default::Default for OrganizationDataRetentionObject {
+    fn default() -> Self {
+        Self::OrganizationDataRetention
     }
 }
 #[cfg(feature = "data-retention")]
@@ -802,11 +1023,21 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for OrganizationDataRetentionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificate {
     /// Required. Always `"organization.project.certificate"`.
@@ -821,6 +1052,10 @@ pub struct OrganizationProjectCertificate {
     pub certificate_details: super::OrganizationProjectCertificateCertificateDetails,
     /// Required.
     pub active: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -833,32 +1068,53 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
             "an object `OrganizationProjectCertificate`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationProjectCertificate", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationProjectCertificate", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            certificate_details: crate::runtime::de::field::<
+            >(&mut object, "OrganizationProjectCertificate", "created_at")?,
+            certificate_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "certificate_details")?,
-            active: crate::runtime::de::field::<_, D::Error>(&mut object, "active")?,
+            >(&mut object, "OrganizationProjectCertificate", "certificate_details")?,
+            active: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationProjectCertificate", "active")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationProjectCertificate {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateActivationResponse {
     /// Required. Always `"organization.project.certificate.activation"`.
     pub object: super::OrganizationProjectCertificateActivationResponseObject,
     /// Required.
     pub data: ::std::vec::Vec<super::OrganizationProjectCertificate>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -872,9 +1128,27 @@ for OrganizationProjectCertificateActivationResponse {
             "an object `OrganizationProjectCertificateActivationResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "OrganizationProjectCertificateActivationResponse",
+                "object",
+            )?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationProjectCertificateActivationResponse", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -941,10 +1215,26 @@ for OrganizationProjectCertificateActivationResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for OrganizationProjectCertificateActivationResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectCertificateActivation
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateCertificateDetails {
     /// Optional. Format: `unixtime`.
@@ -953,6 +1243,10 @@ pub struct OrganizationProjectCertificateCertificateDetails {
     /// Optional. Format: `unixtime`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -966,25 +1260,48 @@ for OrganizationProjectCertificateCertificateDetails {
             "an object `OrganizationProjectCertificateCertificateDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            valid_at: crate::runtime::de::field::<_, D::Error>(&mut object, "valid_at")?,
-            expires_at: crate::runtime::de::field::<
+            valid_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
+            >(
+                &mut object,
+                "OrganizationProjectCertificateCertificateDetails",
+                "valid_at",
+            )?,
+            expires_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "OrganizationProjectCertificateCertificateDetails",
+                "expires_at",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationProjectCertificateCertificateDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deactivate_project_certificates`](crate::runtime::Client::deactivate_project_certificates) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateDeactivationResponse {
     /// Required. Always `"organization.project.certificate.deactivation"`.
     pub object: super::OrganizationProjectCertificateDeactivationResponseObject,
     /// Required.
     pub data: ::std::vec::Vec<super::OrganizationProjectCertificate>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -998,9 +1315,31 @@ for OrganizationProjectCertificateDeactivationResponse {
             "an object `OrganizationProjectCertificateDeactivationResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "OrganizationProjectCertificateDeactivationResponse",
+                "object",
+            )?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(
+                &mut object,
+                "OrganizationProjectCertificateDeactivationResponse",
+                "data",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationProjectCertificateDeactivationResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "certificates")]
@@ -1067,6 +1406,24 @@ for OrganizationProjectCertificateDeactivationResponseObject {
     }
 }
 #[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit
+for OrganizationProjectCertificateDeactivationResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default
+for OrganizationProjectCertificateDeactivationResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectCertificateDeactivation
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1123,11 +1480,27 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "certificates")]
+impl crate::runtime::de::Fit for OrganizationProjectCertificateObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "certificates")]
+impl ::std::default::Default for OrganizationProjectCertificateObject {
+    fn default() -> Self {
+        Self::OrganizationProjectCertificate
+    }
+}
 #[cfg(feature = "spend-alerts")]
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_organization_spend_alert`](crate::runtime::Client::create_organization_spend_alert) (response), [`Client::retrieve_organization_spend_alert`](crate::runtime::Client::retrieve_organization_spend_alert) (response) and [`Client::update_organization_spend_alert`](crate::runtime::Client::update_organization_spend_alert) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlert {
     /// Required.
@@ -1142,6 +1515,10 @@ pub struct OrganizationSpendAlert {
     pub interval: super::OrganizationSpendAlertInterval,
     /// Required.
     pub notification_channel: super::SpendAlertNotificationChannel,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1154,19 +1531,41 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
             "an object `OrganizationSpendAlert`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            threshold_amount: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
-            notification_channel: crate::runtime::de::field::<
+            >(&mut object, "OrganizationSpendAlert", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "notification_channel")?,
+            >(&mut object, "OrganizationSpendAlert", "object")?,
+            threshold_amount: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlert", "threshold_amount")?,
+            currency: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlert", "currency")?,
+            interval: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlert", "interval")?,
+            notification_channel: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlert", "notification_channel")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationSpendAlert {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.currency)
+            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1227,10 +1626,26 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for OrganizationSpendAlertCurrency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for OrganizationSpendAlertCurrency {
+    fn default() -> Self {
+        Self::Usd
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_organization_spend_alert`](crate::runtime::Client::delete_organization_spend_alert) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlertDeletedResource {
     /// Required.
@@ -1239,6 +1654,10 @@ pub struct OrganizationSpendAlertDeletedResource {
     pub object: super::OrganizationSpendAlertDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1251,10 +1670,27 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
             "an object `OrganizationSpendAlertDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertDeletedResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1315,6 +1751,22 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for OrganizationSpendAlertDeletedResourceObject {
+    fn default() -> Self {
+        Self::OrganizationSpendAlertDeleted
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1372,10 +1824,26 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for OrganizationSpendAlertInterval {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for OrganizationSpendAlertInterval {
+    fn default() -> Self {
+        Self::Month
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_organization_spend_alerts`](crate::runtime::Client::list_organization_spend_alerts) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlertListResource {
     /// Required. Always `"list"`.
@@ -1388,6 +1856,10 @@ pub struct OrganizationSpendAlertListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1400,12 +1872,29 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
             "an object `OrganizationSpendAlertListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendAlertListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationSpendAlertListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1466,6 +1955,22 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for OrganizationSpendAlertListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for OrganizationSpendAlertListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1522,17 +2027,37 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for OrganizationSpendAlertObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for OrganizationSpendAlertObject {
+    fn default() -> Self {
+        Self::OrganizationSpendAlert
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deleteorganizationspendlimit`](crate::runtime::Client::deleteorganizationspendlimit) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrganizationSpendLimitDeletedResource {
     /// Required. Default: `"organization.spend_limit.deleted"`. Always `"organization.spend_limit.deleted"`.
     pub object: super::OrganizationSpendLimitDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1545,9 +2070,23 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
             "an object `OrganizationSpendLimitDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendLimitDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendLimitDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -1608,6 +2147,22 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for OrganizationSpendLimitDeletedResourceObject {
+    fn default() -> Self {
+        Self::OrganizationSpendLimitDeleted
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::getorganizationspendlimit`](crate::runtime::Client::getorganizationspendlimit) (response) and [`Client::updateorganizationspendlimit`](crate::runtime::Client::updateorganizationspendlimit) (response).
@@ -1624,6 +2179,10 @@ pub struct OrganizationSpendLimitResource {
     pub interval: super::SpendLimitInterval,
     /// Required.
     pub enforcement: super::SpendLimitEnforcement,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1636,18 +2195,29 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
             "an object `OrganizationSpendLimitResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            threshold_amount: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
+            >(&mut object, "OrganizationSpendLimitResource", "object")?,
+            threshold_amount: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "OrganizationSpendLimitResource", "threshold_amount")?,
             currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
             interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
             enforcement: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "enforcement")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OrganizationSpendLimitResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -1707,15 +2277,35 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for OrganizationSpendLimitResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for OrganizationSpendLimitResourceObject {
+    fn default() -> Self {
+        Self::OrganizationSpendLimit
+    }
+}
 #[cfg(feature = "vector-stores")]
 /// Other Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OtherChunkingStrategyResponseParam {
     /// Required. Always `"other"`.
     pub r#type: super::OtherChunkingStrategyResponseParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1728,8 +2318,19 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
             "an object `OtherChunkingStrategyResponseParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OtherChunkingStrategyResponseParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1789,11 +2390,27 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for OtherChunkingStrategyResponseParamType {
+    fn default() -> Self {
+        Self::Other
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Output audio
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OutputAudio {
     /// Required. Always `"output_audio"`.
@@ -1802,6 +2419,10 @@ pub struct OutputAudio {
     pub data: ::std::string::String,
     /// Required.
     pub transcript: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1814,13 +2435,27 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
             "an object `OutputAudio`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            transcript: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "transcript")?,
+            >(&mut object, "OutputAudio", "type")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputAudio", "data")?,
+            transcript: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputAudio", "transcript")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OutputAudio {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1878,6 +2513,22 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for OutputAudioType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for OutputAudioType {
+    fn default() -> Self {
+        Self::OutputAudio
     }
 }
 #[cfg(feature = "responses")]
@@ -1956,6 +2607,17 @@ impl ::std::convert::From<super::RefusalContent> for OutputContent {
 impl ::std::convert::From<super::ReasoningTextContent> for OutputContent {
     fn from(value: super::ReasoningTextContent) -> Self {
         Self::ReasoningText(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for OutputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -2422,6 +3084,42 @@ impl ::std::convert::From<super::CustomToolCallOutputResource> for OutputItem {
         Self::CustomToolCallOutput(value)
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for OutputItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Message(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Reasoning(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgramOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearchOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::AdditionalTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Compaction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageGenerationCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CodeInterpreterCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ShellCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatchCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Output message
 ///
@@ -2442,6 +3140,10 @@ pub struct OutputMessage {
     pub phase: ::std::option::Option<super::MessagePhase>,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::OutputMessageStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2454,13 +3156,34 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
             "an object `OutputMessage`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputMessage", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputMessage", "type")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputMessage", "role")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputMessage", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OutputMessage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+            + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2480,6 +3203,7 @@ impl OutputMessage {
             content: content.into(),
             phase: ::std::option::Option::None,
             status: status.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `phase`.
@@ -2488,6 +3212,15 @@ impl OutputMessage {
         value: impl ::std::convert::Into<super::MessagePhase>,
     ) -> Self {
         self.phase = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2554,6 +3287,16 @@ impl ::std::convert::From<super::RefusalContent> for OutputMessageContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2608,6 +3351,22 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputMessageRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for OutputMessageRole {
+    fn default() -> Self {
+        Self::Assistant
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2676,6 +3435,16 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputMessageStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2733,10 +3502,26 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputMessageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for OutputMessageType {
+    fn default() -> Self {
+        Self::Message
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OutputTextContent {
     /// Required. Default: `"output_text"`. Always `"output_text"`.
@@ -2747,6 +3532,10 @@ pub struct OutputTextContent {
     pub annotations: ::std::vec::Vec<super::Annotation>,
     /// Required.
     pub logprobs: ::std::vec::Vec<super::LogProb>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2759,14 +3548,31 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
             "an object `OutputTextContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            annotations: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "annotations")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            >(&mut object, "OutputTextContent", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputTextContent", "text")?,
+            annotations: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputTextContent", "annotations")?,
+            logprobs: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "OutputTextContent", "logprobs")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for OutputTextContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2784,7 +3590,17 @@ impl OutputTextContent {
             text: text.into(),
             annotations: annotations.into(),
             logprobs: logprobs.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2842,5 +3658,21 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputTextContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for OutputTextContentType {
+    fn default() -> Self {
+        Self::OutputText
     }
 }

@@ -57,6 +57,12 @@ impl ::std::fmt::Display for PersonalityEnum {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for PersonalityEnum {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "chat")]
 /// Static Content
 ///
@@ -68,6 +74,10 @@ pub struct PredictionContent {
     pub r#type: super::PredictionContentType,
     /// Required.
     pub content: super::PredictionContentContent,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -80,9 +90,20 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
             "an object `PredictionContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PredictionContent", "type")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PredictionContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chat")]
@@ -96,7 +117,17 @@ impl PredictionContent {
         Self {
             r#type: super::PredictionContentType::Content,
             content: content.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "chat")]
@@ -121,18 +152,50 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::TextContent(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::TextContent),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::ArrayOfContentParts(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::ArrayOfContentParts),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `PredictionContentContent`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `PredictionContentContent` (tried TextContent, ArrayOfContentParts)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -145,6 +208,15 @@ impl ::std::convert::From<&str> for PredictionContentContent {
 impl ::std::convert::From<::std::string::String> for PredictionContentContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for PredictionContentContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -204,11 +276,27 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for PredictionContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::default::Default for PredictionContentType {
+    fn default() -> Self {
+        Self::Content
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Program {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -221,6 +309,10 @@ pub struct Program {
     pub code: ::std::string::String,
     /// Required.
     pub fingerprint: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -233,22 +325,42 @@ impl<'de> ::serde::Deserialize<'de> for Program {
             "an object `Program`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            fingerprint: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "fingerprint")?,
+            >(&mut object, "Program", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Program", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Program", "call_id")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Program", "code")?,
+            fingerprint: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Program", "fingerprint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Program {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProgramItemParam {
     /// Required.
@@ -261,6 +373,10 @@ pub struct ProgramItemParam {
     pub code: ::std::string::String,
     /// Required. At most 10485760 characters.
     pub fingerprint: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -273,15 +389,35 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
             "an object `ProgramItemParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            fingerprint: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "fingerprint")?,
+            >(&mut object, "ProgramItemParam", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramItemParam", "type")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramItemParam", "call_id")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramItemParam", "code")?,
+            fingerprint: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramItemParam", "fingerprint")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgramItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -301,7 +437,17 @@ impl ProgramItemParam {
             call_id: call_id.into(),
             code: code.into(),
             fingerprint: fingerprint.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -362,6 +508,22 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramItemParamType {
+    fn default() -> Self {
+        Self::Program
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -378,6 +540,10 @@ pub struct ProgramOutput {
     pub result: ::std::string::String,
     /// Required.
     pub status: super::ProgramOutputStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -390,12 +556,32 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
             "an object `ProgramOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutput", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutput", "id")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutput", "call_id")?,
+            result: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutput", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgramOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -415,6 +601,10 @@ pub struct ProgramOutputItemParam {
     pub result: ::std::string::String,
     /// Required.
     pub status: super::ProgramOutputItemStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -427,12 +617,32 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
             "an object `ProgramOutputItemParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutputItemParam", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutputItemParam", "type")?,
+            call_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutputItemParam", "call_id")?,
+            result: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramOutputItemParam", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgramOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -452,7 +662,17 @@ impl ProgramOutputItemParam {
             call_id: call_id.into(),
             result: result.into(),
             status: status.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -510,6 +730,22 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramOutputItemParamType {
+    fn default() -> Self {
+        Self::ProgramOutput
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -574,6 +810,16 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramOutputItemStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -635,6 +881,16 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramOutputStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -692,16 +948,36 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramOutputType {
+    fn default() -> Self {
+        Self::ProgramOutput
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProgramToolCallCaller {
     /// Required. Default: `"program"`. Always `"program"`.
     pub r#type: super::ProgramToolCallCallerType,
     /// Required.
     pub caller_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -714,12 +990,23 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
             "an object `ProgramToolCallCaller`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            caller_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "caller_id")?,
+            >(&mut object, "ProgramToolCallCaller", "type")?,
+            caller_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramToolCallCaller", "caller_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgramToolCallCaller {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -731,20 +1018,34 @@ impl ProgramToolCallCaller {
         Self {
             r#type: super::ProgramToolCallCallerType::Program,
             caller_id: caller_id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProgramToolCallCallerParam {
     /// Required. Default: `"program"`. Always `"program"`.
     pub r#type: super::ProgramToolCallCallerParamType,
     /// Required. From 1 to 64 characters.
     pub caller_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -757,12 +1058,23 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
             "an object `ProgramToolCallCallerParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            caller_id: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "caller_id")?,
+            >(&mut object, "ProgramToolCallCallerParam", "type")?,
+            caller_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgramToolCallCallerParam", "caller_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgramToolCallCallerParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -774,7 +1086,17 @@ impl ProgramToolCallCallerParam {
         Self {
             r#type: super::ProgramToolCallCallerParamType::Program,
             caller_id: caller_id.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -835,6 +1157,22 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramToolCallCallerParamType {
+    fn default() -> Self {
+        Self::Program
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -889,6 +1227,22 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramToolCallCallerType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramToolCallCallerType {
+    fn default() -> Self {
+        Self::Program
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -948,15 +1302,35 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgramType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ProgramType {
+    fn default() -> Self {
+        Self::Program
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::ProgrammaticToolCallingParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -969,8 +1343,19 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
             "an object `ProgrammaticToolCallingParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProgrammaticToolCallingParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProgrammaticToolCallingParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -981,7 +1366,17 @@ impl ProgrammaticToolCallingParam {
     pub fn new() -> Self {
         Self {
             r#type: super::ProgrammaticToolCallingParamType::ProgrammaticToolCalling,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1041,11 +1436,27 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ProgrammaticToolCallingParamType {
+    fn default() -> Self {
+        Self::ProgrammaticToolCalling
+    }
+}
 #[cfg(feature = "projects")]
 /// An object with 8 properties, 3 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (response), [`Client::retrieve_project`](crate::runtime::Client::retrieve_project) (response), [`Client::modify_project`](crate::runtime::Client::modify_project) (response) and [`Client::archive_project`](crate::runtime::Client::archive_project) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Project {
     /// Required.
@@ -1069,6 +1480,10 @@ pub struct Project {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub residency: ::std::option::Option<super::PublicProjectResidency>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1081,17 +1496,23 @@ impl<'de> ::serde::Deserialize<'de> for Project {
             "an object `Project`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Project", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Project", "object")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            archived_at: crate::runtime::de::field::<
+            >(&mut object, "Project", "created_at")?,
+            archived_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "archived_at")?,
+            >(&mut object, "Project", "archived_at")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             external_key_id: crate::runtime::de::field::<
                 _,
@@ -1101,7 +1522,15 @@ impl<'de> ::serde::Deserialize<'de> for Project {
                 _,
                 D::Error,
             >(&mut object, "residency")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Project {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -1127,6 +1556,10 @@ pub struct ProjectApiKey {
     pub owner_project_access: super::ProjectApiKeyOwnerProjectAccess,
     /// Required.
     pub owner: super::ProjectApiKeyOwner,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1139,34 +1572,54 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
             "an object `ProjectApiKey`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            redacted_value: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "redacted_value")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "ProjectApiKey", "object")?,
+            redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            last_used_at: crate::runtime::de::field::<
+            >(&mut object, "ProjectApiKey", "redacted_value")?,
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "last_used_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            >(&mut object, "ProjectApiKey", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKey", "created_at")?,
+            last_used_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKey", "last_used_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKey", "id")?,
             owner_project_access: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "owner_project_access")?,
-            owner: crate::runtime::de::field::<_, D::Error>(&mut object, "owner")?,
+            owner: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKey", "owner")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKey {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_api_key`](crate::runtime::Client::delete_project_api_key) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectApiKeyDeleteResponse {
     /// Required. Always `"organization.project.api_key.deleted"`.
@@ -1175,6 +1628,10 @@ pub struct ProjectApiKeyDeleteResponse {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1187,10 +1644,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
             "an object `ProjectApiKeyDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyDeleteResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyDeleteResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -1255,10 +1729,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectApiKeyDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectApiKeyDeleted
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_api_keys`](crate::runtime::Client::list_project_api_keys) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectApiKeyListResponse {
     /// Required. Always `"list"`.
@@ -1273,6 +1763,10 @@ pub struct ProjectApiKeyListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1285,12 +1779,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
             "an object `ProjectApiKeyListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKeyListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -1351,6 +1862,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectApiKeyListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectApiKeyListResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1408,10 +1935,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectApiKeyObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectApiKeyObject {
+    fn default() -> Self {
+        Self::OrganizationProjectApiKey
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwner {
     /// Optional. One of `"user"` or `"service_account"`.
@@ -1423,6 +1966,10 @@ pub struct ProjectApiKeyOwner {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account: ::std::option::Option<super::ProjectApiKeyOwnerServiceAccount>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1441,7 +1988,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
                 _,
                 D::Error,
             >(&mut object, "service_account")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKeyOwner {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -1506,10 +2061,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectApiKeyOwnerProjectAccess {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwnerServiceAccount {
     /// Required.
@@ -1520,6 +2085,10 @@ pub struct ProjectApiKeyOwnerServiceAccount {
     pub created_at: i64,
     /// Required.
     pub role: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1532,14 +2101,31 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
             "an object `ProjectApiKeyOwnerServiceAccount`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "created_at")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKeyOwnerServiceAccount {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -1604,10 +2190,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectApiKeyOwnerType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwnerUser {
     /// Required.
@@ -1620,6 +2216,10 @@ pub struct ProjectApiKeyOwnerUser {
     pub created_at: i64,
     /// Required.
     pub role: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1632,22 +2232,42 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
             "an object `ProjectApiKeyOwnerUser`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            >(&mut object, "ProjectApiKeyOwnerUser", "id")?,
+            email: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerUser", "email")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerUser", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerUser", "created_at")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectApiKeyOwnerUser", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectCreateRequest {
     /// Required.
@@ -1658,6 +2278,10 @@ pub struct ProjectCreateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1670,7 +2294,10 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
             "an object `ProjectCreateRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectCreateRequest", "name")?,
             residency: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -1679,7 +2306,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
                 _,
                 D::Error,
             >(&mut object, "external_key_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectCreateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -1692,6 +2327,7 @@ impl ProjectCreateRequest {
             name: name.into(),
             residency: ::std::option::Option::None,
             external_key_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `residency`.
@@ -1710,6 +2346,15 @@ impl ProjectCreateRequest {
         self.external_key_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "data-retention")]
 /// An object with 2 properties, all required.
@@ -1722,6 +2367,10 @@ pub struct ProjectDataRetention {
     pub object: super::ProjectDataRetentionObject,
     /// Required. One of `"organization_default"`, `"none"`, `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub r#type: super::ProjectDataRetentionType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -1734,9 +2383,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
             "an object `ProjectDataRetention`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectDataRetention", "object")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectDataRetention {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "data-retention")]
@@ -1794,6 +2454,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for ProjectDataRetentionObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "data-retention")]
+impl ::std::default::Default for ProjectDataRetentionObject {
+    fn default() -> Self {
+        Self::ProjectDataRetention
     }
 }
 #[cfg(feature = "data-retention")]
@@ -1873,6 +2549,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for ProjectDataRetentionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "project-groups")]
 /// An object with 6 properties, all required.
 ///
@@ -1892,6 +2578,10 @@ pub struct ProjectGroup {
     pub group_type: super::ProjectGroupGroupType,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -1904,38 +2594,56 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
             "an object `ProjectGroup`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            project_id: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "project_id")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            group_name: crate::runtime::de::field::<
+            >(&mut object, "ProjectGroup", "object")?,
+            project_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "group_name")?,
+            >(&mut object, "ProjectGroup", "project_id")?,
+            group_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroup", "group_id")?,
+            group_name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroup", "group_name")?,
             group_type: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "group_type")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ProjectGroup", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectGroup {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "project-groups")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_project_group`](crate::runtime::Client::remove_project_group) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectGroupDeletedResource {
     /// Required. Always `"project.group.deleted"`.
     pub object: super::ProjectGroupDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -1948,9 +2656,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
             "an object `ProjectGroupDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroupDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroupDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectGroupDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -2008,6 +2730,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "project-groups")]
+impl crate::runtime::de::Fit for ProjectGroupDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "project-groups")]
+impl ::std::default::Default for ProjectGroupDeletedResourceObject {
+    fn default() -> Self {
+        Self::ProjectGroupDeleted
     }
 }
 #[cfg(feature = "project-groups")]
@@ -2072,10 +2810,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupGroupType {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::Fit for ProjectGroupGroupType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "project-groups")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_project_groups`](crate::runtime::Client::list_project_groups) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectGroupListResource {
     /// Required. Always `"list"`.
@@ -2086,6 +2834,10 @@ pub struct ProjectGroupListResource {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -2098,11 +2850,28 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
             "an object `ProjectGroupListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroupListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroupListResource", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectGroupListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectGroupListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -2163,6 +2932,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
     }
 }
 #[cfg(feature = "project-groups")]
+impl crate::runtime::de::Fit for ProjectGroupListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "project-groups")]
+impl ::std::default::Default for ProjectGroupListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2219,11 +3004,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "project-groups")]
+impl crate::runtime::de::Fit for ProjectGroupObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "project-groups")]
+impl ::std::default::Default for ProjectGroupObject {
+    fn default() -> Self {
+        Self::ProjectGroup
+    }
+}
 #[cfg(feature = "hosted-tools")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_hosted_tool_permissions`](crate::runtime::Client::retrieve_project_hosted_tool_permissions) (response) and [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectHostedToolPermissions {
     /// Required.
@@ -2236,6 +3037,10 @@ pub struct ProjectHostedToolPermissions {
     pub mcp: super::HostedToolPermission,
     /// Required.
     pub code_interpreter: super::HostedToolPermission,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -2248,31 +3053,42 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
             "an object `ProjectHostedToolPermissions`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_search: crate::runtime::de::field::<
+            file_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "file_search")?,
-            web_search: crate::runtime::de::field::<
+            >(&mut object, "ProjectHostedToolPermissions", "file_search")?,
+            web_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "web_search")?,
-            image_generation: crate::runtime::de::field::<
+            >(&mut object, "ProjectHostedToolPermissions", "web_search")?,
+            image_generation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "image_generation")?,
-            mcp: crate::runtime::de::field::<_, D::Error>(&mut object, "mcp")?,
-            code_interpreter: crate::runtime::de::field::<
+            >(&mut object, "ProjectHostedToolPermissions", "image_generation")?,
+            mcp: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "code_interpreter")?,
+            >(&mut object, "ProjectHostedToolPermissions", "mcp")?,
+            code_interpreter: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectHostedToolPermissions", "code_interpreter")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]
 /// An object with 5 properties, all optional.
 ///
 /// Used by [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectHostedToolPermissionsUpdateRequest {
     /// Optional; may be `null`.
@@ -2290,6 +3106,10 @@ pub struct ProjectHostedToolPermissionsUpdateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<super::HostedToolPermissionUpdate>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -2319,7 +3139,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
                 _,
                 D::Error,
             >(&mut object, "code_interpreter")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectHostedToolPermissionsUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "hosted-tools")]
@@ -2334,6 +3162,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
             image_generation: ::std::option::Option::None,
             mcp: ::std::option::Option::None,
             code_interpreter: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `file_search`.
@@ -2376,12 +3205,21 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         self.code_interpreter = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_projects`](crate::runtime::Client::list_projects) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectListResponse {
     /// Required. Always `"list"`.
@@ -2396,6 +3234,10 @@ pub struct ProjectListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2408,12 +3250,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
             "an object `ProjectListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -2474,6 +3333,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectListResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_model_permissions`](crate::runtime::Client::retrieve_project_model_permissions) (response) and [`Client::update_project_model_permissions`](crate::runtime::Client::update_project_model_permissions) (response).
@@ -2486,6 +3361,10 @@ pub struct ProjectModelPermissions {
     pub mode: super::ProjectModelPermissionsMode,
     /// Required.
     pub model_ids: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2498,26 +3377,41 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
             "an object `ProjectModelPermissions`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            model_ids: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "model_ids")?,
+            >(&mut object, "ProjectModelPermissions", "object")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            model_ids: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectModelPermissions", "model_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectModelPermissions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_model_permissions`](crate::runtime::Client::delete_project_model_permissions) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectModelPermissionsDeleteResponse {
     /// Required. Always `"project.model_permissions.deleted"`.
     pub object: super::ProjectModelPermissionsDeleteResponseObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2530,9 +3424,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
             "an object `ProjectModelPermissionsDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectModelPermissionsDeleteResponse", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectModelPermissionsDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -2590,6 +3498,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectModelPermissionsDeleteResponseObject {
+    fn default() -> Self {
+        Self::ProjectModelPermissionsDeleted
     }
 }
 #[cfg(feature = "projects")]
@@ -2654,6 +3578,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectModelPermissionsMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2711,6 +3645,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectModelPermissionsObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectModelPermissionsObject {
+    fn default() -> Self {
+        Self::ProjectModelPermissions
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::update_project_model_permissions`](crate::runtime::Client::update_project_model_permissions) (request body).
@@ -2721,6 +3671,10 @@ pub struct ProjectModelPermissionsUpdateRequest {
     pub mode: super::ProjectModelPermissionsUpdateRequestMode,
     /// Required.
     pub model_ids: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2734,11 +3688,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            model_ids: crate::runtime::de::field::<
+            model_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "model_ids")?,
+            >(&mut object, "ProjectModelPermissionsUpdateRequest", "model_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -2753,7 +3715,17 @@ impl ProjectModelPermissionsUpdateRequest {
         Self {
             mode: mode.into(),
             model_ids: model_ids.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "projects")]
@@ -2818,6 +3790,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequestMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2875,10 +3857,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectObject {
+    fn default() -> Self {
+        Self::OrganizationProject
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 9 properties, 5 of them required.
 ///
 /// Used by [`Client::update_project_rate_limits`](crate::runtime::Client::update_project_rate_limits) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectRateLimit {
     /// Required. Always `"project.rate_limit"`.
@@ -2903,6 +3901,10 @@ pub struct ProjectRateLimit {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2915,41 +3917,58 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
             "an object `ProjectRateLimit`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            max_requests_per_1_minute: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_minute")?,
-            max_tokens_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimit", "object")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_tokens_per_1_minute")?,
-            max_images_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimit", "id")?,
+            model: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "max_images_per_1_minute")?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimit", "model")?,
+            max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_audio_megabytes_per_1_minute")?,
-            max_requests_per_1_day: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimit", "max_requests_per_1_minute")?,
+            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_day")?,
-            batch_1_day_max_input_tokens: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimit", "max_tokens_per_1_minute")?,
+            max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "batch_1_day_max_input_tokens")?,
+            >(&mut object, "ProjectRateLimit", "max_images_per_1_minute")?,
+            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimit", "max_audio_megabytes_per_1_minute")?,
+            max_requests_per_1_day: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimit", "max_requests_per_1_day")?,
+            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimit", "batch_1_day_max_input_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectRateLimit {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_rate_limits`](crate::runtime::Client::list_project_rate_limits) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectRateLimitListResponse {
     /// Required. Always `"list"`.
@@ -2964,6 +3983,10 @@ pub struct ProjectRateLimitListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2976,12 +3999,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
             "an object `ProjectRateLimitListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimitListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimitListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectRateLimitListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectRateLimitListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -3042,6 +4082,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectRateLimitListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectRateLimitListResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3099,10 +4155,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectRateLimitObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectRateLimitObject {
+    fn default() -> Self {
+        Self::ProjectRateLimit
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 6 properties, all optional.
 ///
 /// Used by [`Client::update_project_rate_limits`](crate::runtime::Client::update_project_rate_limits) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectRateLimitUpdateRequest {
     /// Optional.
@@ -3123,6 +4195,10 @@ pub struct ProjectRateLimitUpdateRequest {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3135,31 +4211,51 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
             "an object `ProjectRateLimitUpdateRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::field::<
+            max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_minute")?,
-            max_tokens_per_1_minute: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "ProjectRateLimitUpdateRequest",
+                "max_requests_per_1_minute",
+            )?,
+            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_tokens_per_1_minute")?,
-            max_images_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimitUpdateRequest", "max_tokens_per_1_minute")?,
+            max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_images_per_1_minute")?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimitUpdateRequest", "max_images_per_1_minute")?,
+            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_audio_megabytes_per_1_minute")?,
-            max_requests_per_1_day: crate::runtime::de::field::<
+            >(
+                &mut object,
+                "ProjectRateLimitUpdateRequest",
+                "max_audio_megabytes_per_1_minute",
+            )?,
+            max_requests_per_1_day: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_requests_per_1_day")?,
-            batch_1_day_max_input_tokens: crate::runtime::de::field::<
+            >(&mut object, "ProjectRateLimitUpdateRequest", "max_requests_per_1_day")?,
+            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "batch_1_day_max_input_tokens")?,
+            >(
+                &mut object,
+                "ProjectRateLimitUpdateRequest",
+                "batch_1_day_max_input_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectRateLimitUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -3175,6 +4271,7 @@ impl ProjectRateLimitUpdateRequest {
             max_audio_megabytes_per_1_minute: ::std::option::Option::None,
             max_requests_per_1_day: ::std::option::Option::None,
             batch_1_day_max_input_tokens: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `max_requests_per_1_minute`.
@@ -3227,6 +4324,15 @@ impl ProjectRateLimitUpdateRequest {
         self.batch_1_day_max_input_tokens = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
@@ -3245,6 +4351,10 @@ pub struct ProjectServiceAccount {
     pub role: super::ProjectServiceAccountRole,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3257,22 +4367,39 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
             "an object `ProjectServiceAccount`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ProjectServiceAccount", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccount", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccount", "name")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccount", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccount {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountApiKey {
     /// Required. Always `"organization.project.service_account.api_key"`.
@@ -3285,6 +4412,10 @@ pub struct ProjectServiceAccountApiKey {
     pub created_at: i64,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3297,15 +4428,35 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
             "an object `ProjectServiceAccountApiKey`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            >(&mut object, "ProjectServiceAccountApiKey", "object")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountApiKey", "value")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountApiKey", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountApiKey", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountApiKey", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccountApiKey {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -3370,10 +4521,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountApiKeyObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectServiceAccountApiKeyObject {
+    fn default() -> Self {
+        Self::OrganizationProjectServiceAccountApiKey
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project_service_account`](crate::runtime::Client::create_project_service_account) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountCreateRequest {
     /// Required.
@@ -3381,6 +4548,10 @@ pub struct ProjectServiceAccountCreateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_service_account_only: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3393,12 +4564,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
             "an object `ProjectServiceAccountCreateRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountCreateRequest", "name")?,
             create_service_account_only: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "create_service_account_only")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccountCreateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -3410,6 +4592,7 @@ impl ProjectServiceAccountCreateRequest {
         Self {
             name: name.into(),
             create_service_account_only: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `create_service_account_only`.
@@ -3418,6 +4601,15 @@ impl ProjectServiceAccountCreateRequest {
         value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.create_service_account_only = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3440,6 +4632,10 @@ pub struct ProjectServiceAccountCreateResponse {
     pub created_at: i64,
     /// Required; may be `null`.
     pub api_key: ::std::option::Option<super::ProjectServiceAccountApiKey>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3452,16 +4648,33 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
             "an object `ProjectServiceAccountCreateResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ProjectServiceAccountCreateResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountCreateResponse", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountCreateResponse", "name")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountCreateResponse", "created_at")?,
             api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -3526,6 +4739,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectServiceAccountCreateResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectServiceAccount
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3587,10 +4816,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_service_account`](crate::runtime::Client::delete_project_service_account) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountDeleteResponse {
     /// Required. Always `"organization.project.service_account.deleted"`.
@@ -3599,6 +4838,10 @@ pub struct ProjectServiceAccountDeleteResponse {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3611,10 +4854,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
             "an object `ProjectServiceAccountDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountDeleteResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountDeleteResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -3679,10 +4939,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectServiceAccountDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectServiceAccountDeleted
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_service_accounts`](crate::runtime::Client::list_project_service_accounts) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountListResponse {
     /// Required. Always `"list"`.
@@ -3697,6 +4973,10 @@ pub struct ProjectServiceAccountListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3709,12 +4989,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
             "an object `ProjectServiceAccountListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectServiceAccountListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectServiceAccountListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -3772,6 +5069,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectServiceAccountListResponseObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "projects")]
@@ -3833,6 +5146,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectServiceAccountObject {
+    fn default() -> Self {
+        Self::OrganizationProjectServiceAccount
     }
 }
 #[cfg(feature = "projects")]
@@ -3900,11 +5229,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectServiceAccountRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "spend-alerts")]
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_project_spend_alert`](crate::runtime::Client::create_project_spend_alert) (response), [`Client::retrieve_project_spend_alert`](crate::runtime::Client::retrieve_project_spend_alert) (response) and [`Client::update_project_spend_alert`](crate::runtime::Client::update_project_spend_alert) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectSpendAlert {
     /// Required.
@@ -3919,6 +5258,10 @@ pub struct ProjectSpendAlert {
     pub interval: super::ProjectSpendAlertInterval,
     /// Required.
     pub notification_channel: super::SpendAlertNotificationChannel,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -3931,19 +5274,41 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
             "an object `ProjectSpendAlert`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            threshold_amount: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
-            notification_channel: crate::runtime::de::field::<
+            >(&mut object, "ProjectSpendAlert", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "notification_channel")?,
+            >(&mut object, "ProjectSpendAlert", "object")?,
+            threshold_amount: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlert", "threshold_amount")?,
+            currency: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlert", "currency")?,
+            interval: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlert", "interval")?,
+            notification_channel: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlert", "notification_channel")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectSpendAlert {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.currency)
+            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -4004,10 +5369,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ProjectSpendAlertCurrency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for ProjectSpendAlertCurrency {
+    fn default() -> Self {
+        Self::Usd
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_spend_alert`](crate::runtime::Client::delete_project_spend_alert) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectSpendAlertDeletedResource {
     /// Required.
@@ -4016,6 +5397,10 @@ pub struct ProjectSpendAlertDeletedResource {
     pub object: super::ProjectSpendAlertDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -4028,10 +5413,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
             "an object `ProjectSpendAlertDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertDeletedResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -4092,6 +5494,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for ProjectSpendAlertDeletedResourceObject {
+    fn default() -> Self {
+        Self::ProjectSpendAlertDeleted
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4149,10 +5567,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ProjectSpendAlertInterval {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for ProjectSpendAlertInterval {
+    fn default() -> Self {
+        Self::Month
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_project_spend_alerts`](crate::runtime::Client::list_project_spend_alerts) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectSpendAlertListResource {
     /// Required. Always `"list"`.
@@ -4165,6 +5599,10 @@ pub struct ProjectSpendAlertListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -4177,12 +5615,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
             "an object `ProjectSpendAlertListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendAlertListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectSpendAlertListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -4243,6 +5698,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
     }
 }
 #[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ProjectSpendAlertListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for ProjectSpendAlertListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4299,17 +5770,37 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for ProjectSpendAlertObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for ProjectSpendAlertObject {
+    fn default() -> Self {
+        Self::ProjectSpendAlert
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deleteprojectspendlimit`](crate::runtime::Client::deleteprojectspendlimit) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectSpendLimitDeletedResource {
     /// Required. Default: `"project.spend_limit.deleted"`. Always `"project.spend_limit.deleted"`.
     pub object: super::ProjectSpendLimitDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -4322,9 +5813,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
             "an object `ProjectSpendLimitDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendLimitDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendLimitDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -4385,6 +5890,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for ProjectSpendLimitDeletedResourceObject {
+    fn default() -> Self {
+        Self::ProjectSpendLimitDeleted
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::getprojectspendlimit`](crate::runtime::Client::getprojectspendlimit) (response) and [`Client::updateprojectspendlimit`](crate::runtime::Client::updateprojectspendlimit) (response).
@@ -4401,6 +5922,10 @@ pub struct ProjectSpendLimitResource {
     pub interval: super::SpendLimitInterval,
     /// Required.
     pub enforcement: super::SpendLimitEnforcement,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -4413,18 +5938,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
             "an object `ProjectSpendLimitResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            threshold_amount: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
+            >(&mut object, "ProjectSpendLimitResource", "object")?,
+            threshold_amount: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectSpendLimitResource", "threshold_amount")?,
             currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
             interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
             enforcement: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "enforcement")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectSpendLimitResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -4484,11 +6020,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for ProjectSpendLimitResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for ProjectSpendLimitResourceObject {
+    fn default() -> Self {
+        Self::ProjectSpendLimit
+    }
+}
 #[cfg(feature = "projects")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::modify_project`](crate::runtime::Client::modify_project) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUpdateRequest {
     /// Optional; may be `null`.
@@ -4497,6 +6049,10 @@ pub struct ProjectUpdateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4514,7 +6070,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
                 _,
                 D::Error,
             >(&mut object, "external_key_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4526,6 +6090,7 @@ impl ProjectUpdateRequest {
         Self {
             name: ::std::option::Option::None,
             external_key_id: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -4544,12 +6109,21 @@ impl ProjectUpdateRequest {
         self.external_key_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "projects")]
 /// An object with 6 properties, 4 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (response), [`Client::retrieve_project_user`](crate::runtime::Client::retrieve_project_user) (response) and [`Client::modify_project_user`](crate::runtime::Client::modify_project_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUser {
     /// Required. Always `"organization.project.user"`.
@@ -4566,6 +6140,10 @@ pub struct ProjectUser {
     pub role: ::std::string::String,
     /// Required. Format: `unixtime`.
     pub added_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4578,20 +6156,40 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
             "an object `ProjectUser`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUser", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUser", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            added_at: crate::runtime::de::field::<_, D::Error>(&mut object, "added_at")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUser", "role")?,
+            added_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUser", "added_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUserCreateRequest {
     /// Optional; may be `null`.
@@ -4602,6 +6200,10 @@ pub struct ProjectUserCreateRequest {
     pub email: ::std::option::Option<::std::string::String>,
     /// Required.
     pub role: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4616,8 +6218,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
         ::std::result::Result::Ok(Self {
             user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserCreateRequest", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUserCreateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4630,6 +6243,7 @@ impl ProjectUserCreateRequest {
             user_id: ::std::option::Option::None,
             email: ::std::option::Option::None,
             role: role.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `user_id`.
@@ -4648,12 +6262,21 @@ impl ProjectUserCreateRequest {
         self.email = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_user`](crate::runtime::Client::delete_project_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUserDeleteResponse {
     /// Required. Always `"organization.project.user.deleted"`.
@@ -4662,6 +6285,10 @@ pub struct ProjectUserDeleteResponse {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4674,10 +6301,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
             "an object `ProjectUserDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserDeleteResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserDeleteResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUserDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "projects")]
@@ -4738,10 +6382,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectUserDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectUserDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationProjectUserDeleted
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_users`](crate::runtime::Client::list_project_users) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUserListResponse {
     /// Required.
@@ -4756,6 +6416,10 @@ pub struct ProjectUserListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4768,12 +6432,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
             "an object `ProjectUserListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProjectUserListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUserListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4834,15 +6515,35 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
     }
 }
 #[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for ProjectUserObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "projects")]
+impl ::std::default::Default for ProjectUserObject {
+    fn default() -> Self {
+        Self::OrganizationProjectUser
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_project_user`](crate::runtime::Client::modify_project_user) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectUserUpdateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -4856,7 +6557,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProjectUserUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -4867,6 +6576,7 @@ impl ProjectUserUpdateRequest {
     pub fn new() -> Self {
         Self {
             role: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `role`.
@@ -4877,12 +6587,21 @@ impl ProjectUserUpdateRequest {
         self.role = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Prompt {
     /// Required.
@@ -4893,6 +6612,10 @@ pub struct Prompt {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<super::ResponsePromptVariables>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
 #[allow(deprecated)]
@@ -4902,13 +6625,24 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Prompt`")?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Prompt", "id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
             variables: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "variables")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Prompt {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -4921,6 +6655,7 @@ impl Prompt {
             id: id.into(),
             version: ::std::option::Option::None,
             variables: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `version`.
@@ -4939,6 +6674,15 @@ impl Prompt {
         self.variables = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(
     any(
@@ -4952,11 +6696,15 @@ impl Prompt {
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpointConfig {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::PromptCacheBreakpointConfigMode,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -4977,8 +6725,27 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
             "an object `PromptCacheBreakpointConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            mode: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PromptCacheBreakpointConfig", "mode")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PromptCacheBreakpointConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
 #[cfg(
@@ -4997,7 +6764,17 @@ impl PromptCacheBreakpointConfig {
     pub fn new() -> Self {
         Self {
             mode: super::PromptCacheBreakpointConfigMode::Explicit,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(
@@ -5105,15 +6882,51 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for PromptCacheBreakpointConfigMode {
+    fn default() -> Self {
+        Self::Explicit
+    }
+}
 #[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpointParam {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::PromptCacheBreakpointParamMode,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5126,8 +6939,19 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
             "an object `PromptCacheBreakpointParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            mode: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PromptCacheBreakpointParam", "mode")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PromptCacheBreakpointParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
 #[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
@@ -5138,7 +6962,17 @@ impl PromptCacheBreakpointParam {
     pub fn new() -> Self {
         Self {
             mode: super::PromptCacheBreakpointParamMode::Explicit,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
@@ -5196,6 +7030,22 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for PromptCacheBreakpointParamMode {
+    fn default() -> Self {
+        Self::Explicit
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -5259,6 +7109,16 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for PromptCacheModeEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// Prompt cache options
 ///
@@ -5270,6 +7130,10 @@ pub struct PromptCacheOptions {
     pub ttl: super::PromptCacheTtlEnum,
     /// Required.
     pub mode: super::PromptCacheModeEnum,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -5282,16 +7146,27 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
             "an object `PromptCacheOptions`",
         )?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
+            ttl: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PromptCacheOptions", "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PromptCacheOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PromptCacheOptionsParam {
     /// Optional.
@@ -5300,6 +7175,10 @@ pub struct PromptCacheOptionsParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<super::PromptCacheModeEnum>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
 #[allow(deprecated)]
@@ -5314,7 +7193,16 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
         ::std::result::Result::Ok(Self {
             ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PromptCacheOptionsParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.ttl.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -5326,6 +7214,7 @@ impl PromptCacheOptionsParam {
         Self {
             ttl: ::std::option::Option::None,
             mode: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `ttl`.
@@ -5342,6 +7231,15 @@ impl PromptCacheOptionsParam {
         value: impl ::std::convert::Into<super::PromptCacheModeEnum>,
     ) -> Self {
         self.mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5406,6 +7304,16 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheRetentionEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for PromptCacheRetentionEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "chat", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -5463,6 +7371,22 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for PromptCacheTtlEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl ::std::default::Default for PromptCacheTtlEnum {
+    fn default() -> Self {
+        Self::V30m
+    }
+}
 #[cfg(feature = "content-provenance-checks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -5518,6 +7442,22 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for ProvenanceCheckObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl ::std::default::Default for ProvenanceCheckObject {
+    fn default() -> Self {
+        Self::ContentProvenanceCheck
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -5582,10 +7522,20 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for ProvenanceDetectionResultApi {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::createcontentprovenancecheck`](crate::runtime::Client::createcontentprovenancecheck) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ProvenanceResource {
     /// Required.
@@ -5594,6 +7544,10 @@ pub struct ProvenanceResource {
     pub created_at: i64,
     /// Required.
     pub results: ::std::vec::Vec<super::ProvenanceResourceResultsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
@@ -5606,13 +7560,27 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
             "an object `ProvenanceResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            >(&mut object, "ProvenanceResource", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ProvenanceResource", "created_at")?,
+            results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ProvenanceResource", "results")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ProvenanceResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -5679,6 +7647,16 @@ for ProvenanceResourceResultsItem {
         Self::Synthid(value)
     }
 }
+#[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::C2pa(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Synthid(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(
     any(
         feature = "group-organization-role-assignments",
@@ -5690,11 +7668,15 @@ for ProvenanceResourceResultsItem {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::assign_group_role`](crate::runtime::Client::assign_group_role) (request body), [`Client::assign_user_role`](crate::runtime::Client::assign_user_role) (request body), [`Client::assign_project_group_role`](crate::runtime::Client::assign_project_group_role) (request body) and [`Client::assign_project_user_role`](crate::runtime::Client::assign_project_user_role) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PublicAssignOrganizationGroupRoleBody {
     /// Required.
     pub role_id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -5714,8 +7696,26 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
             "an object `PublicAssignOrganizationGroupRoleBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, "role_id")?,
+            role_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PublicAssignOrganizationGroupRoleBody", "role_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PublicAssignOrganizationGroupRoleBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -5731,14 +7731,26 @@ impl PublicAssignOrganizationGroupRoleBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(role_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { role_id: role_id.into() }
+        Self {
+            role_id: role_id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "roles")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by [`Client::create_role`](crate::runtime::Client::create_role) (request body) and [`Client::create_project_role`](crate::runtime::Client::create_project_role) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PublicCreateOrganizationRoleBody {
     /// Required.
@@ -5748,6 +7760,10 @@ pub struct PublicCreateOrganizationRoleBody {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -5760,19 +7776,27 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
             "an object `PublicCreateOrganizationRoleBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            role_name: crate::runtime::de::field::<
+            role_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "role_name")?,
-            permissions: crate::runtime::de::field::<
+            >(&mut object, "PublicCreateOrganizationRoleBody", "role_name")?,
+            permissions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "permissions")?,
+            >(&mut object, "PublicCreateOrganizationRoleBody", "permissions")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PublicCreateOrganizationRoleBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "roles")]
@@ -5788,6 +7812,7 @@ impl PublicCreateOrganizationRoleBody {
             role_name: role_name.into(),
             permissions: permissions.into(),
             description: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -5796,6 +7821,15 @@ impl PublicCreateOrganizationRoleBody {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5900,11 +7934,21 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for PublicProjectResidency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "roles")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_roles`](crate::runtime::Client::list_roles) (response) and [`Client::list_project_roles`](crate::runtime::Client::list_project_roles) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PublicRoleListResource {
     /// Required. Always `"list"`.
@@ -5915,6 +7959,10 @@ pub struct PublicRoleListResource {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -5927,11 +7975,28 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
             "an object `PublicRoleListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PublicRoleListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PublicRoleListResource", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "PublicRoleListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PublicRoleListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "roles")]
@@ -5992,10 +8057,26 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResourceObject {
     }
 }
 #[cfg(feature = "roles")]
+impl crate::runtime::de::Fit for PublicRoleListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "roles")]
+impl ::std::default::Default for PublicRoleListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "roles")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::update_role`](crate::runtime::Client::update_role) (request body) and [`Client::update_project_role`](crate::runtime::Client::update_project_role) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PublicUpdateOrganizationRoleBody {
     /// Optional; may be `null`.
@@ -6007,6 +8088,10 @@ pub struct PublicUpdateOrganizationRoleBody {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -6031,7 +8116,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
                 _,
                 D::Error,
             >(&mut object, "role_name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for PublicUpdateOrganizationRoleBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "roles")]
@@ -6044,6 +8137,7 @@ impl PublicUpdateOrganizationRoleBody {
             permissions: ::std::option::Option::None,
             description: ::std::option::Option::None,
             role_name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `permissions`.
@@ -6068,6 +8162,15 @@ impl PublicUpdateOrganizationRoleBody {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.role_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }

@@ -6,11 +6,15 @@
 /// Screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScreenshotParam {
     /// Required. Default: `"screenshot"`. Always `"screenshot"`.
     pub r#type: super::ScreenshotParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -23,8 +27,19 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
             "an object `ScreenshotParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ScreenshotParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ScreenshotParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -35,7 +50,17 @@ impl ScreenshotParam {
     pub fn new() -> Self {
         Self {
             r#type: super::ScreenshotParamType::Screenshot,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -96,10 +121,26 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ScreenshotParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ScreenshotParamType {
+    fn default() -> Self {
+        Self::Screenshot
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Scroll
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ScrollParam {
     /// Required. Default: `"scroll"`. Always `"scroll"`.
@@ -115,6 +156,10 @@ pub struct ScrollParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -127,13 +172,36 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
             "an object `ScrollParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            x: crate::runtime::de::field::<_, D::Error>(&mut object, "x")?,
-            y: crate::runtime::de::field::<_, D::Error>(&mut object, "y")?,
-            scroll_x: crate::runtime::de::field::<_, D::Error>(&mut object, "scroll_x")?,
-            scroll_y: crate::runtime::de::field::<_, D::Error>(&mut object, "scroll_y")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ScrollParam", "type")?,
+            x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ScrollParam", "x")?,
+            y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ScrollParam", "y")?,
+            scroll_x: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ScrollParam", "scroll_x")?,
+            scroll_y: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ScrollParam", "scroll_y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ScrollParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -154,6 +222,7 @@ impl ScrollParam {
             scroll_x: scroll_x.into(),
             scroll_y: scroll_y.into(),
             keys: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `keys`.
@@ -162,6 +231,15 @@ impl ScrollParam {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -220,6 +298,22 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ScrollParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ScrollParamType {
+    fn default() -> Self {
+        Self::Scroll
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -281,6 +375,16 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for SearchContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -348,11 +452,21 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for SearchContextSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::createan_ap_ikeyforaserviceaccount`](crate::runtime::Client::createan_ap_ikeyforaserviceaccount) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceAccountApiKeyBody {
     /// Required. Default: `"organization.project.service_account.api_key"`. Always `"organization.project.service_account.api_key"`.
@@ -365,6 +479,10 @@ pub struct ServiceAccountApiKeyBody {
     pub created_at: i64,
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -377,15 +495,35 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
             "an object `ServiceAccountApiKeyBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            >(&mut object, "ServiceAccountApiKeyBody", "object")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ServiceAccountApiKeyBody", "value")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ServiceAccountApiKeyBody", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ServiceAccountApiKeyBody", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ServiceAccountApiKeyBody", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ServiceAccountApiKeyBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "organization")]
@@ -447,6 +585,22 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for ServiceAccountApiKeyBodyObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for ServiceAccountApiKeyBodyObject {
+    fn default() -> Self {
+        Self::OrganizationProjectServiceAccountApiKey
     }
 }
 #[cfg(feature = "chat")]
@@ -526,6 +680,16 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTier {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ServiceTier {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
@@ -597,6 +761,16 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierEnum {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ServiceTierEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -680,15 +854,29 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ServiceTierResponses {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "skills")]
 /// Update skill request
 ///
 /// Used by [`Client::update_skill_default_version`](crate::runtime::Client::update_skill_default_version) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetDefaultSkillVersionBody {
     /// Required.
     pub default_version: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -701,11 +889,19 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
             "an object `SetDefaultSkillVersionBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            default_version: crate::runtime::de::field::<
+            default_version: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "default_version")?,
+            >(&mut object, "SetDefaultSkillVersionBody", "default_version")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SetDefaultSkillVersionBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "skills")]
@@ -718,14 +914,24 @@ impl SetDefaultSkillVersionBody {
     ) -> Self {
         Self {
             default_version: default_version.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ShellCallOutputDelta {
     /// Optional.
@@ -734,6 +940,10 @@ pub struct ShellCallOutputDelta {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stderr: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -748,14 +958,22 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
         ::std::result::Result::Ok(Self {
             stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
             stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ShellCallOutputDelta {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "skills")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_skills`](crate::runtime::Client::list_skills) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SkillListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -768,6 +986,10 @@ pub struct SkillListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -780,12 +1002,29 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
             "an object `SkillListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SkillListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -845,6 +1084,22 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for SkillListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for SkillListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(
     any(
         feature = "containers",
@@ -856,7 +1111,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SkillReferenceParam {
     /// Required. Default: `"skill_reference"`. Always `"skill_reference"`.
@@ -866,6 +1121,10 @@ pub struct SkillReferenceParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -885,10 +1144,31 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
             "an object `SkillReferenceParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            skill_id: crate::runtime::de::field::<_, D::Error>(&mut object, "skill_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillReferenceParam", "type")?,
+            skill_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillReferenceParam", "skill_id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SkillReferenceParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(
@@ -908,6 +1188,7 @@ impl SkillReferenceParam {
             r#type: super::SkillReferenceParamType::SkillReference,
             skill_id: skill_id.into(),
             version: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `version`.
@@ -916,6 +1197,15 @@ impl SkillReferenceParam {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1018,11 +1308,41 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl crate::runtime::de::Fit for SkillReferenceParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses"
+    )
+)]
+impl ::std::default::Default for SkillReferenceParamType {
+    fn default() -> Self {
+        Self::SkillReference
+    }
+}
 #[cfg(feature = "skills")]
 /// An object with 7 properties, all required.
 ///
 /// Used by [`Client::create_skill`](crate::runtime::Client::create_skill) (response), [`Client::get_skill`](crate::runtime::Client::get_skill) (response) and [`Client::update_skill_default_version`](crate::runtime::Client::update_skill_default_version) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SkillResource {
     /// Required.
@@ -1039,6 +1359,10 @@ pub struct SkillResource {
     pub default_version: ::std::string::String,
     /// Required.
     pub latest_version: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -1051,26 +1375,43 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
             "an object `SkillResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "description")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "SkillResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            default_version: crate::runtime::de::field::<
+            >(&mut object, "SkillResource", "object")?,
+            name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "default_version")?,
-            latest_version: crate::runtime::de::field::<
+            >(&mut object, "SkillResource", "name")?,
+            description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "latest_version")?,
+            >(&mut object, "SkillResource", "description")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "SkillResource", "created_at")?,
+            default_version: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillResource", "default_version")?,
+            latest_version: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillResource", "latest_version")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SkillResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -1131,10 +1472,26 @@ impl<'de> ::serde::Deserialize<'de> for SkillResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for SkillResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for SkillResourceObject {
+    fn default() -> Self {
+        Self::Skill
+    }
+}
+#[cfg(feature = "skills")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_skill_versions`](crate::runtime::Client::list_skill_versions) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SkillVersionListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -1147,6 +1504,10 @@ pub struct SkillVersionListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -1159,12 +1520,29 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
             "an object `SkillVersionListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SkillVersionListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -1225,10 +1603,26 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResourceObject {
     }
 }
 #[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for SkillVersionListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for SkillVersionListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "skills")]
 /// An object with 7 properties, all required.
 ///
 /// Used by [`Client::create_skill_version`](crate::runtime::Client::create_skill_version) (response) and [`Client::get_skill_version`](crate::runtime::Client::get_skill_version) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SkillVersionResource {
     /// Required. Default: `"skill.version"`. Always `"skill.version"`.
@@ -1245,6 +1639,10 @@ pub struct SkillVersionResource {
     pub name: ::std::string::String,
     /// Required.
     pub description: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -1257,20 +1655,43 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
             "an object `SkillVersionResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            skill_id: crate::runtime::de::field::<_, D::Error>(&mut object, "skill_id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
+            >(&mut object, "SkillVersionResource", "object")?,
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "description")?,
+            >(&mut object, "SkillVersionResource", "id")?,
+            skill_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionResource", "skill_id")?,
+            version: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionResource", "version")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionResource", "created_at")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionResource", "name")?,
+            description: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SkillVersionResource", "description")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SkillVersionResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "skills")]
@@ -1330,15 +1751,35 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "skills")]
+impl crate::runtime::de::Fit for SkillVersionResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "skills")]
+impl ::std::default::Default for SkillVersionResourceObject {
+    fn default() -> Self {
+        Self::SkillVersion
+    }
+}
 #[cfg(feature = "responses")]
 /// Specific apply patch tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpecificApplyPatchParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
     pub r#type: super::SpecificApplyPatchParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -1351,8 +1792,19 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
             "an object `SpecificApplyPatchParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpecificApplyPatchParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpecificApplyPatchParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -1363,7 +1815,17 @@ impl SpecificApplyPatchParam {
     pub fn new() -> Self {
         Self {
             r#type: super::SpecificApplyPatchParamType::ApplyPatch,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -1424,14 +1886,34 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for SpecificApplyPatchParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for SpecificApplyPatchParamType {
+    fn default() -> Self {
+        Self::ApplyPatch
+    }
+}
+#[cfg(feature = "responses")]
 /// Specific shell tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpecificFunctionShellParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
     pub r#type: super::SpecificFunctionShellParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -1444,8 +1926,19 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
             "an object `SpecificFunctionShellParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpecificFunctionShellParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpecificFunctionShellParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -1456,7 +1949,17 @@ impl SpecificFunctionShellParam {
     pub fn new() -> Self {
         Self {
             r#type: super::SpecificFunctionShellParamType::Shell,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -1517,14 +2020,34 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for SpecificFunctionShellParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for SpecificFunctionShellParamType {
+    fn default() -> Self {
+        Self::Shell
+    }
+}
+#[cfg(feature = "responses")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpecificProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::SpecificProgrammaticToolCallingParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -1537,8 +2060,19 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
             "an object `SpecificProgrammaticToolCallingParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpecificProgrammaticToolCallingParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpecificProgrammaticToolCallingParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -1549,7 +2083,17 @@ impl SpecificProgrammaticToolCallingParam {
     pub fn new() -> Self {
         Self {
             r#type: super::SpecificProgrammaticToolCallingParamType::ProgrammaticToolCalling,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -1609,17 +2153,37 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for SpecificProgrammaticToolCallingParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for SpecificProgrammaticToolCallingParamType {
+    fn default() -> Self {
+        Self::ProgrammaticToolCalling
+    }
+}
 #[cfg(feature = "audio")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpeechAudioDeltaEvent {
     /// Required. Always `"speech.audio.delta"`.
     pub r#type: super::SpeechAudioDeltaEventType,
     /// Required.
     pub audio: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1632,9 +2196,23 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
             "an object `SpeechAudioDeltaEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpeechAudioDeltaEvent", "type")?,
+            audio: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpeechAudioDeltaEvent", "audio")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpeechAudioDeltaEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -1695,16 +2273,36 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for SpeechAudioDeltaEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for SpeechAudioDeltaEventType {
+    fn default() -> Self {
+        Self::SpeechAudioDelta
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpeechAudioDoneEvent {
     /// Required. Always `"speech.audio.done"`.
     pub r#type: super::SpeechAudioDoneEventType,
     /// Required.
     pub usage: super::SpeechAudioDoneEventUsage,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1717,9 +2315,23 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
             "an object `SpeechAudioDoneEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpeechAudioDoneEvent", "type")?,
+            usage: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpeechAudioDoneEvent", "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpeechAudioDoneEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -1780,10 +2392,26 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for SpeechAudioDoneEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for SpeechAudioDoneEventType {
+    fn default() -> Self {
+        Self::SpeechAudioDone
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpeechAudioDoneEventUsage {
     /// Required.
@@ -1792,6 +2420,10 @@ pub struct SpeechAudioDoneEventUsage {
     pub output_tokens: i64,
     /// Required.
     pub total_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1804,26 +2436,34 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
             "an object `SpeechAudioDoneEventUsage`",
         )?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::field::<
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            output_tokens: crate::runtime::de::field::<
+            >(&mut object, "SpeechAudioDoneEventUsage", "input_tokens")?,
+            output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "SpeechAudioDoneEventUsage", "output_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
+            >(&mut object, "SpeechAudioDoneEventUsage", "total_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "spend-alerts")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SpendAlertNotificationChannel {
     /// Required. Always `"email"`.
@@ -1833,6 +2473,10 @@ pub struct SpendAlertNotificationChannel {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_prefix: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1845,16 +2489,27 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
             "an object `SpendAlertNotificationChannel`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            recipients: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "recipients")?,
+            >(&mut object, "SpendAlertNotificationChannel", "type")?,
+            recipients: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SpendAlertNotificationChannel", "recipients")?,
             subject_prefix: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "subject_prefix")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpendAlertNotificationChannel {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1869,6 +2524,7 @@ impl SpendAlertNotificationChannel {
             r#type: super::SpendAlertNotificationChannelType::Email,
             recipients: recipients.into(),
             subject_prefix: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `subject_prefix`.
@@ -1877,6 +2533,15 @@ impl SpendAlertNotificationChannel {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.subject_prefix = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1937,6 +2602,22 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "spend-alerts")]
+impl crate::runtime::de::Fit for SpendAlertNotificationChannelType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "spend-alerts")]
+impl ::std::default::Default for SpendAlertNotificationChannelType {
+    fn default() -> Self {
+        Self::Email
+    }
+}
 #[cfg(feature = "organization")]
 /// Any string; the 1 value the spec lists are constants of this type (all in `KNOWN`).
 ///
@@ -1981,6 +2662,12 @@ impl ::std::fmt::Display for SpendLimitCurrency {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for SpendLimitCurrency {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1989,6 +2676,10 @@ impl ::std::fmt::Display for SpendLimitCurrency {
 pub struct SpendLimitEnforcement {
     /// Required.
     pub status: super::SpendLimitEnforcementStatus,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -2002,7 +2693,15 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
         )?;
         ::std::result::Result::Ok(Self {
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SpendLimitEnforcement {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "organization")]
@@ -2051,6 +2750,12 @@ impl ::std::fmt::Display for SpendLimitEnforcementStatus {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for SpendLimitEnforcementStatus {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "organization")]
 /// Any string; the 1 value the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2093,17 +2798,27 @@ impl ::std::fmt::Display for SpendLimitInterval {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for SpendLimitInterval {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategy {
     /// Required. At least `100` and at most `4096`.
     pub max_chunk_size_tokens: i64,
     /// Required.
     pub chunk_overlap_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2116,15 +2831,23 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
             "an object `StaticChunkingStrategy`",
         )?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::field::<
+            max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_chunk_size_tokens")?,
-            chunk_overlap_tokens: crate::runtime::de::field::<
+            >(&mut object, "StaticChunkingStrategy", "max_chunk_size_tokens")?,
+            chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "chunk_overlap_tokens")?,
+            >(&mut object, "StaticChunkingStrategy", "chunk_overlap_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for StaticChunkingStrategy {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2139,20 +2862,34 @@ impl StaticChunkingStrategy {
         Self {
             max_chunk_size_tokens: max_chunk_size_tokens.into(),
             chunk_overlap_tokens: chunk_overlap_tokens.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategyRequestParam {
     /// Required. Always `"static"`.
     pub r#type: super::StaticChunkingStrategyRequestParamType,
     /// Required.
     pub r#static: super::StaticChunkingStrategy,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2165,9 +2902,23 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
             "an object `StaticChunkingStrategyRequestParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            r#static: crate::runtime::de::field::<_, D::Error>(&mut object, "static")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "StaticChunkingStrategyRequestParam", "type")?,
+            r#static: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "StaticChunkingStrategyRequestParam", "static")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2181,7 +2932,17 @@ impl StaticChunkingStrategyRequestParam {
         Self {
             r#type: super::StaticChunkingStrategyRequestParamType::Static,
             r#static: r#static.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2242,16 +3003,36 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for StaticChunkingStrategyRequestParamType {
+    fn default() -> Self {
+        Self::Static
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategyResponseParam {
     /// Required. Always `"static"`.
     pub r#type: super::StaticChunkingStrategyResponseParamType,
     /// Required.
     pub r#static: super::StaticChunkingStrategy,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2264,9 +3045,23 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
             "an object `StaticChunkingStrategyResponseParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            r#static: crate::runtime::de::field::<_, D::Error>(&mut object, "static")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "StaticChunkingStrategyResponseParam", "type")?,
+            r#static: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "StaticChunkingStrategyResponseParam", "static")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2326,6 +3121,22 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for StaticChunkingStrategyResponseParamType {
+    fn default() -> Self {
+        Self::Static
+    }
+}
 #[cfg(any(feature = "chat", feature = "completions"))]
 /// A union of a string and an array of strings, told apart by shape.
 ///
@@ -2346,18 +3157,44 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `StopConfiguration`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `StopConfiguration` (tried String, StringArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -2372,11 +3209,20 @@ impl ::std::convert::From<::std::string::String> for StopConfiguration {
         Self::String(value)
     }
 }
+#[cfg(any(feature = "chat", feature = "completions"))]
+impl crate::runtime::de::Fit for StopConfiguration {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::submit_tool_ouputs_to_run`](crate::runtime::Client::submit_tool_ouputs_to_run) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequest {
     /// Required.
@@ -2384,6 +3230,10 @@ pub struct SubmitToolOutputsRunRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2396,12 +3246,20 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
             "an object `SubmitToolOutputsRunRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            tool_outputs: crate::runtime::de::field::<
+            tool_outputs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "tool_outputs")?,
+            >(&mut object, "SubmitToolOutputsRunRequest", "tool_outputs")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SubmitToolOutputsRunRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2417,6 +3275,7 @@ impl SubmitToolOutputsRunRequest {
         Self {
             tool_outputs: tool_outputs.into(),
             stream: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `stream`.
@@ -2424,12 +3283,21 @@ impl SubmitToolOutputsRunRequest {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequestToolOutputsItem {
     /// Optional.
@@ -2438,6 +3306,10 @@ pub struct SubmitToolOutputsRunRequestToolOutputsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2455,7 +3327,15 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
                 D::Error,
             >(&mut object, "tool_call_id")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SubmitToolOutputsRunRequestToolOutputsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -2467,6 +3347,7 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         Self {
             tool_call_id: ::std::option::Option::None,
             output: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `tool_call_id`.
@@ -2485,18 +3366,31 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         self.output = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Summary text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SummaryTextContent {
     /// Required. Default: `"summary_text"`. Always `"summary_text"`.
     pub r#type: super::SummaryTextContentType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -2509,9 +3403,23 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
             "an object `SummaryTextContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SummaryTextContent", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SummaryTextContent", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SummaryTextContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2523,7 +3431,17 @@ impl SummaryTextContent {
         Self {
             r#type: super::SummaryTextContentType::SummaryText,
             text: text.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2583,6 +3501,22 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for SummaryTextContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for SummaryTextContentType {
+    fn default() -> Self {
+        Self::SummaryText
+    }
+}
 #[cfg(feature = "content-provenance-checks")]
 /// An object with 4 properties, all required.
 ///
@@ -2598,6 +3532,10 @@ pub struct SynthIdProvenanceResult {
     pub model: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub generated_at: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
@@ -2610,14 +3548,25 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
             "an object `SynthIdProvenanceResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "SynthIdProvenanceResult", "type")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             generated_at: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "generated_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for SynthIdProvenanceResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "content-provenance-checks")]
@@ -2675,5 +3624,21 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for SynthIdProvenanceResultType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
+impl ::std::default::Default for SynthIdProvenanceResultType {
+    fn default() -> Self {
+        Self::Synthid
     }
 }

@@ -6,7 +6,7 @@
 /// Task group
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TaskGroupItem {
     /// Required.
@@ -21,6 +21,10 @@ pub struct TaskGroupItem {
     pub r#type: super::TaskGroupItemType,
     /// Required.
     pub tasks: ::std::vec::Vec<super::TaskGroupTask>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -33,19 +37,40 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
             "an object `TaskGroupItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "TaskGroupItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            tasks: crate::runtime::de::field::<_, D::Error>(&mut object, "tasks")?,
+            >(&mut object, "TaskGroupItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "TaskGroupItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TaskGroupItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TaskGroupItem", "type")?,
+            tasks: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TaskGroupItem", "tasks")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TaskGroupItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -106,6 +131,22 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for TaskGroupItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for TaskGroupItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -163,6 +204,22 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for TaskGroupItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for TaskGroupItemType {
+    fn default() -> Self {
+        Self::ChatkitTaskGroup
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Task group task
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -175,6 +232,10 @@ pub struct TaskGroupTask {
     pub heading: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub summary: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -190,7 +251,15 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
             summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TaskGroupTask {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -216,6 +285,10 @@ pub struct TaskItem {
     pub heading: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub summary: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -228,24 +301,42 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
             "an object `TaskItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "TaskItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            >(&mut object, "TaskItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "TaskItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TaskItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TaskItem", "type")?,
             task_type: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "task_type")?,
             heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
             summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TaskItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -306,6 +397,22 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for TaskItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for TaskItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -360,6 +467,22 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for TaskItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for TaskItemType {
+    fn default() -> Self {
+        Self::ChatkitTask
     }
 }
 #[cfg(feature = "chatkit")]
@@ -423,17 +546,31 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for TaskType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Text Content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TextContent {
     /// Required. Default: `"text"`. Always `"text"`.
     pub r#type: super::TextContentType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -446,9 +583,23 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
             "an object `TextContent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TextContent", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TextContent", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TextContent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -506,6 +657,22 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for TextContentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for TextContentType {
+    fn default() -> Self {
+        Self::Text
     }
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
@@ -588,10 +755,21 @@ for TextResponseFormatConfiguration {
     }
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TextResponseFormatJsonSchema {
     /// Required. Always `"json_schema"`.
@@ -606,6 +784,10 @@ pub struct TextResponseFormatJsonSchema {
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -618,15 +800,32 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
             "an object `TextResponseFormatJsonSchema`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TextResponseFormatJsonSchema", "type")?,
             description: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TextResponseFormatJsonSchema", "name")?,
+            schema: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TextResponseFormatJsonSchema", "schema")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TextResponseFormatJsonSchema {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
@@ -644,6 +843,7 @@ impl TextResponseFormatJsonSchema {
             name: name.into(),
             schema: schema.into(),
             strict: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `description`.
@@ -657,6 +857,15 @@ impl TextResponseFormatJsonSchema {
     /// Sets `strict`.
     pub fn strict(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.strict = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -715,6 +924,22 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
+impl ::std::default::Default for TextResponseFormatJsonSchemaType {
+    fn default() -> Self {
+        Self::JsonSchema
     }
 }
 #[cfg(feature = "chatkit")]
@@ -846,10 +1071,26 @@ impl ::std::convert::From<super::TaskGroupItem> for ThreadItem {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ThreadItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ChatkitUserMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ChatkitAssistantMessage(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ChatkitWidget(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ChatkitClientToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ChatkitTask(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ChatkitTaskGroup(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Thread Items
 ///
 /// Used by [`Client::list_thread_items_method`](crate::runtime::Client::list_thread_items_method) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadItemListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -862,6 +1103,10 @@ pub struct ThreadItemListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -874,12 +1119,29 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
             "an object `ThreadItemListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadItemListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadItemListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadItemListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadItemListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -940,10 +1202,26 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ThreadItemListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ThreadItemListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Threads
 ///
 /// Used by [`Client::list_threads_method`](crate::runtime::Client::list_threads_method) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -956,6 +1234,10 @@ pub struct ThreadListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -968,12 +1250,29 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
             "an object `ThreadListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1033,11 +1332,27 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ThreadListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ThreadListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "assistants")]
 /// Thread
 ///
 /// Used by [`Client::create_thread`](crate::runtime::Client::create_thread) (response), [`Client::get_thread`](crate::runtime::Client::get_thread) (response) and [`Client::modify_thread`](crate::runtime::Client::modify_thread) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadObject {
     /// Required.
@@ -1050,6 +1365,10 @@ pub struct ThreadObject {
     pub tool_resources: ::std::option::Option<super::ThreadObjectToolResources>,
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1062,18 +1381,32 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
             "an object `ThreadObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ThreadObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadObject", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadObject", "created_at")?,
             tool_resources: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "assistants")]
@@ -1134,10 +1467,26 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ThreadObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::default::Default for ThreadObjectObject {
+    fn default() -> Self {
+        Self::Thread
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadObjectToolResources {
     /// Optional.
@@ -1148,6 +1497,10 @@ pub struct ThreadObjectToolResources {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::ThreadObjectToolResourcesFileSearch>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1168,19 +1521,31 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadObjectToolResources {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadObjectToolResourcesCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1194,19 +1559,31 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesCodeInterpreter
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadObjectToolResourcesCodeInterpreter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadObjectToolResourcesFileSearch {
     /// Optional. At most 1 item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1223,7 +1600,15 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadObjectToolResourcesFileSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1245,6 +1630,10 @@ pub struct ThreadResource {
     pub status: super::ThreadResourceStatus,
     /// Required.
     pub user: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1257,16 +1646,33 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
             "an object `ThreadResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "ThreadResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadResource", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadResource", "created_at")?,
             title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            user: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadResource", "user")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1324,6 +1730,22 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ThreadResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for ThreadResourceObject {
+    fn default() -> Self {
+        Self::ChatkitThread
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1402,6 +1824,17 @@ impl ::std::convert::From<super::ClosedStatus> for ThreadResourceStatus {
         Self::Closed(value)
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ThreadResourceStatus {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Active(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Locked(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Closed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// Another name for [`ThreadStreamEvent2`].
 ///
@@ -1411,7 +1844,7 @@ pub type ThreadStreamEvent = super::ThreadStreamEvent2;
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreadStreamEvent2 {
     /// Optional.
@@ -1421,6 +1854,10 @@ pub struct ThreadStreamEvent2 {
     pub event: super::ThreadStreamEvent2Event,
     /// Required.
     pub data: super::ThreadObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1434,9 +1871,23 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEvent2 {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            event: crate::runtime::de::field::<_, D::Error>(&mut object, "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadStreamEvent2", "event")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ThreadStreamEvent2", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ThreadStreamEvent2 {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1496,15 +1947,35 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEvent2Event {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for ThreadStreamEvent2Event {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for ThreadStreamEvent2Event {
+    fn default() -> Self {
+        Self::ThreadCreated
+    }
+}
 #[cfg(feature = "certificates")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (request body), [`Client::deactivate_organization_certificates`](crate::runtime::Client::deactivate_organization_certificates) (request body), [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (request body) and [`Client::deactivate_project_certificates`](crate::runtime::Client::deactivate_project_certificates) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToggleCertificatesRequest {
     /// Required. From 1 to 10 items.
     pub certificate_ids: ::std::vec::Vec<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1517,11 +1988,19 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
             "an object `ToggleCertificatesRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            certificate_ids: crate::runtime::de::field::<
+            certificate_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "certificate_ids")?,
+            >(&mut object, "ToggleCertificatesRequest", "certificate_ids")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToggleCertificatesRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -1536,14 +2015,24 @@ impl ToggleCertificatesRequest {
     ) -> Self {
         Self {
             certificate_ids: certificate_ids.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
 /// An object with 12 properties, all optional.
 ///
 /// Used by [`Client::getinputtokencounts`](crate::runtime::Client::getinputtokencounts) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TokenCountsBody {
     /// Optional; may be `null`.
@@ -1583,6 +2072,10 @@ pub struct TokenCountsBody {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -1631,7 +2124,15 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
                 _,
                 D::Error,
             >(&mut object, "parallel_tool_calls")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TokenCountsBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -1653,6 +2154,7 @@ impl TokenCountsBody {
             conversation: ::std::option::Option::None,
             tool_choice: ::std::option::Option::None,
             parallel_tool_calls: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -1751,6 +2253,15 @@ impl TokenCountsBody {
         self.parallel_tool_calls = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "responses")]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
@@ -1772,18 +2283,44 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::InputItemArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::InputItemArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::InputItemArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `TokenCountsBodyInput`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `TokenCountsBodyInput` (tried String, InputItemArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -1799,16 +2336,29 @@ impl ::std::convert::From<::std::string::String> for TokenCountsBodyInput {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for TokenCountsBodyInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
 /// Token counts
 ///
 /// Used by [`Client::getinputtokencounts`](crate::runtime::Client::getinputtokencounts) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TokenCountsResource {
     /// Required. Default: `"response.input_tokens"`. Always `"response.input_tokens"`.
     pub object: super::TokenCountsResourceObject,
     /// Required.
     pub input_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -1821,12 +2371,23 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
             "an object `TokenCountsResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            input_tokens: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
+            >(&mut object, "TokenCountsResource", "object")?,
+            input_tokens: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "TokenCountsResource", "input_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TokenCountsResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "responses")]
@@ -1884,6 +2445,22 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for TokenCountsResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for TokenCountsResourceObject {
+    fn default() -> Self {
+        Self::ResponseInputTokens
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2156,6 +2733,32 @@ impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
         Self::ApplyPatch(value)
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for Tool {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Computer(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerUsePreview(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ProgrammaticToolCalling(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ImageGeneration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LocalShell(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Shell(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Namespace(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::WebSearchPreview(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ApplyPatch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
@@ -2216,6 +2819,16 @@ impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
 impl ::std::convert::From<super::ProgramToolCallCaller> for ToolCallCaller {
     fn from(value: super::ProgramToolCallCaller) -> Self {
         Self::Program(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolCallCaller {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2280,15 +2893,29 @@ impl ::std::convert::From<super::ProgramToolCallCallerParam> for ToolCallCallerP
         Self::Program(value)
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolCallCallerParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolChoice {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2301,8 +2928,19 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
             "an object `ToolChoice`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoice", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoice {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -2320,6 +2958,10 @@ pub struct ToolChoiceAllowed {
     pub tools: ::std::vec::Vec<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -2332,10 +2974,24 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
             "an object `ToolChoiceAllowed`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceAllowed", "type")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceAllowed", "tools")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoiceAllowed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -2355,7 +3011,17 @@ impl ToolChoiceAllowed {
             r#type: super::ToolChoiceAllowedType::AllowedTools,
             mode: mode.into(),
             tools: tools.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -2420,6 +3086,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ToolChoiceAllowedMode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2477,16 +3153,36 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ToolChoiceAllowedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for ToolChoiceAllowedType {
+    fn default() -> Self {
+        Self::AllowedTools
+    }
+}
+#[cfg(feature = "responses")]
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolChoiceCustom {
     /// Required. Always `"custom"`.
     pub r#type: super::ToolChoiceCustomType,
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -2499,9 +3195,23 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
             "an object `ToolChoiceCustom`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceCustom", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceCustom", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoiceCustom {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "responses")]
@@ -2513,7 +3223,17 @@ impl ToolChoiceCustom {
         Self {
             r#type: super::ToolChoiceCustomType::Custom,
             name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -2573,17 +3293,37 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ToolChoiceCustomType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::default::Default for ToolChoiceCustomType {
+    fn default() -> Self {
+        Self::Custom
+    }
+}
 #[cfg(any(feature = "realtime", feature = "responses"))]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolChoiceFunction {
     /// Required. Always `"function"`.
     pub r#type: super::ToolChoiceFunctionType,
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
 #[allow(deprecated)]
@@ -2596,9 +3336,23 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
             "an object `ToolChoiceFunction`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceFunction", "type")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceFunction", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoiceFunction {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -2610,7 +3364,17 @@ impl ToolChoiceFunction {
         Self {
             r#type: super::ToolChoiceFunctionType::Function,
             name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -2671,10 +3435,26 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolChoiceFunctionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+impl ::std::default::Default for ToolChoiceFunctionType {
+    fn default() -> Self {
+        Self::Function
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolChoiceMcp {
     /// Required. Always `"mcp"`.
@@ -2684,6 +3464,10 @@ pub struct ToolChoiceMcp {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
 #[allow(deprecated)]
@@ -2696,13 +3480,24 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
             "an object `ToolChoiceMcp`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            server_label: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "server_label")?,
+            >(&mut object, "ToolChoiceMcp", "type")?,
+            server_label: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolChoiceMcp", "server_label")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoiceMcp {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -2715,6 +3510,7 @@ impl ToolChoiceMcp {
             r#type: super::ToolChoiceMcpType::Mcp,
             server_label: server_label.into(),
             name: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -2723,6 +3519,15 @@ impl ToolChoiceMcp {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -2781,6 +3586,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolChoiceMcpType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+impl ::std::default::Default for ToolChoiceMcpType {
+    fn default() -> Self {
+        Self::Mcp
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -2848,6 +3669,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "realtime", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolChoiceOptions {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "responses")]
 /// A union of a [`ToolChoiceAllowed`], a [`ToolChoiceFunction`], a [`ToolChoiceMcp`], a [`ToolChoiceCustom`], a [`ToolChoiceTypes`] and 4 more, told apart by shape.
 ///
@@ -2882,41 +3713,125 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Allowed(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Allowed(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Allowed));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Function(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Mcp(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Custom(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Types(v));
-        }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(
-                Self::SpecificProgrammaticToolCallingParam(v),
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Function(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Function),
             );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::SpecificApplyPatchParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Mcp(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mcp));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::SpecificFunctionShellParam(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Custom(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Custom));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Options(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Types(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Types));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `ToolChoiceParam`",
-            ),
-        )
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::SpecificProgrammaticToolCallingParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::SpecificProgrammaticToolCallingParam),
+            );
+        }
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::SpecificApplyPatchParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::SpecificApplyPatchParam),
+            );
+        }
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(
+                    Self::SpecificFunctionShellParam(attempt.accept()),
+                );
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::SpecificFunctionShellParam),
+            );
+        }
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Options(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Options));
+        }
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `ToolChoiceParam` (tried Allowed, Function, Mcp, Custom, Types, SpecificProgrammaticToolCallingParam, SpecificApplyPatchParam, SpecificFunctionShellParam, Options)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -2975,6 +3890,28 @@ impl ::std::convert::From<super::ToolChoiceOptions> for ToolChoiceParam {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ToolChoiceParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Allowed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Types(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SpecificProgrammaticToolCallingParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::SpecificApplyPatchParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::SpecificFunctionShellParam(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Options(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
 /// Hosted tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2983,6 +3920,10 @@ impl ::std::convert::From<super::ToolChoiceOptions> for ToolChoiceParam {
 pub struct ToolChoiceTypes {
     /// Required. One of `"file_search"`, `"web_search_preview"`, `"computer"`, `"computer_use_preview"`, `"computer_use"`, `"web_search_preview_2025_03_11"`, `"image_generation"` or `"code_interpreter"`.
     pub r#type: super::ToolChoiceTypesType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -2996,7 +3937,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolChoiceTypes {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -3005,7 +3954,19 @@ impl ToolChoiceTypes {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(r#type: impl ::std::convert::Into<super::ToolChoiceTypesType>) -> Self {
-        Self { r#type: r#type.into() }
+        Self {
+            r#type: r#type.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "responses")]
@@ -3093,6 +4054,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for ToolChoiceTypesType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 7 properties, 6 of them required.
 ///
@@ -3115,6 +4086,10 @@ pub struct ToolSearchCall {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3127,30 +4102,44 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
             "an object `ToolSearchCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchCall", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchCall", "id")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
             execution: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "execution")?,
-            arguments: crate::runtime::de::field::<
+            arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "ToolSearchCall", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolSearchCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolSearchCallItemParam {
     /// Optional; may be `null`.
@@ -3169,6 +4158,10 @@ pub struct ToolSearchCallItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3183,17 +4176,28 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchCallItemParam", "type")?,
             execution: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "execution")?,
-            arguments: crate::runtime::de::field::<
+            arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "arguments")?,
+            >(&mut object, "ToolSearchCallItemParam", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolSearchCallItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3209,6 +4213,7 @@ impl ToolSearchCallItemParam {
             execution: ::std::option::Option::None,
             arguments: arguments.into(),
             status: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -3241,6 +4246,15 @@ impl ToolSearchCallItemParam {
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3302,6 +4316,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchCallItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ToolSearchCallItemParamType {
+    fn default() -> Self {
+        Self::ToolSearchCall
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3356,6 +4386,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ToolSearchCallType {
+    fn default() -> Self {
+        Self::ToolSearchCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -3419,6 +4465,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchExecutionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 7 properties, 6 of them required.
 ///
@@ -3441,6 +4497,10 @@ pub struct ToolSearchOutput {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3453,27 +4513,44 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
             "an object `ToolSearchOutput`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchOutput", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchOutput", "id")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
             execution: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "execution")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchOutput", "tools")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             created_by: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolSearchOutput {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolSearchOutputItemParam {
     /// Optional; may be `null`.
@@ -3492,6 +4569,10 @@ pub struct ToolSearchOutputItemParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3506,14 +4587,28 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchOutputItemParam", "type")?,
             execution: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "execution")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            tools: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchOutputItemParam", "tools")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolSearchOutputItemParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3529,6 +4624,7 @@ impl ToolSearchOutputItemParam {
             execution: ::std::option::Option::None,
             tools: tools.into(),
             status: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `id`.
@@ -3561,6 +4657,15 @@ impl ToolSearchOutputItemParam {
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3622,6 +4727,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchOutputItemParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ToolSearchOutputItemParamType {
+    fn default() -> Self {
+        Self::ToolSearchOutput
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3678,11 +4799,27 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchOutputType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for ToolSearchOutputType {
+    fn default() -> Self {
+        Self::ToolSearchOutput
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Tool search tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ToolSearchToolParam {
     /// Required. Default: `"tool_search"`. Always `"tool_search"`.
@@ -3696,6 +4833,10 @@ pub struct ToolSearchToolParam {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<super::EmptyModelParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -3708,7 +4849,10 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
             "an object `ToolSearchToolParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "ToolSearchToolParam", "type")?,
             execution: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3721,7 +4865,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ToolSearchToolParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -3735,6 +4887,7 @@ impl ToolSearchToolParam {
             execution: ::std::option::Option::None,
             description: ::std::option::Option::None,
             parameters: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `execution`.
@@ -3759,6 +4912,15 @@ impl ToolSearchToolParam {
         value: impl ::std::convert::Into<super::EmptyModelParam>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -3819,6 +4981,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolSearchToolParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for ToolSearchToolParamType {
+    fn default() -> Self {
+        Self::ToolSearch
+    }
+}
 #[cfg(feature = "responses")]
 /// Another name for an array of [`Tool`].
 ///
@@ -3828,7 +5006,7 @@ pub type ToolsArray = ::std::vec::Vec<super::Tool>;
 /// Top log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TopLogProb {
     /// Required.
@@ -3837,6 +5015,10 @@ pub struct TopLogProb {
     pub logprob: f64,
     /// Required.
     pub bytes: ::std::vec::Vec<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -3849,10 +5031,27 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
             "an object `TopLogProb`",
         )?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TopLogProb", "token")?,
+            logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TopLogProb", "logprob")?,
+            bytes: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TopLogProb", "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TopLogProb {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3869,14 +5068,24 @@ impl TopLogProb {
             token: token.into(),
             logprob: logprob.into(),
             bytes: bytes.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextDeltaEvent {
     /// Required. Always `"transcript.text.delta"`.
@@ -3891,6 +5100,10 @@ pub struct TranscriptTextDeltaEvent {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub segment_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3903,21 +5116,35 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
             "an object `TranscriptTextDeltaEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextDeltaEvent", "type")?,
+            delta: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextDeltaEvent", "delta")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             segment_id: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "segment_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextDeltaEventLogprobsItem {
     /// Optional.
@@ -3929,6 +5156,10 @@ pub struct TranscriptTextDeltaEventLogprobsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3944,7 +5175,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextDeltaEventLogprobsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -4005,10 +5244,26 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptTextDeltaEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptTextDeltaEventType {
+    fn default() -> Self {
+        Self::TranscriptTextDelta
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 5 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextDoneEvent {
     /// Required. Always `"transcript.text.done"`.
@@ -4026,6 +5281,10 @@ pub struct TranscriptTextDoneEvent {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::TranscriptTextUsageTokens>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4038,22 +5297,36 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
             "an object `TranscriptTextDoneEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextDoneEvent", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextDoneEvent", "text")?,
             languages: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextDoneEventLogprobsItem {
     /// Optional.
@@ -4065,6 +5338,10 @@ pub struct TranscriptTextDoneEventLogprobsItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4080,7 +5357,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextDoneEventLogprobsItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -4141,10 +5426,26 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptTextDoneEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptTextDoneEventType {
+    fn default() -> Self {
+        Self::TranscriptTextDone
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextSegmentEvent {
     /// Required. Always `"transcript.text.segment"`.
@@ -4159,6 +5460,10 @@ pub struct TranscriptTextSegmentEvent {
     pub text: ::std::string::String,
     /// Required.
     pub speaker: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4171,13 +5476,39 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
             "an object `TranscriptTextSegmentEvent`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            start: crate::runtime::de::field::<_, D::Error>(&mut object, "start")?,
-            end: crate::runtime::de::field::<_, D::Error>(&mut object, "end")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            speaker: crate::runtime::de::field::<_, D::Error>(&mut object, "speaker")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "id")?,
+            start: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "start")?,
+            end: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "end")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "text")?,
+            speaker: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextSegmentEvent", "speaker")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextSegmentEvent {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -4238,16 +5569,36 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptTextSegmentEventType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptTextSegmentEventType {
+    fn default() -> Self {
+        Self::TranscriptTextSegment
+    }
+}
+#[cfg(feature = "audio")]
 /// Duration Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageDuration {
     /// Required. Always `"duration"`.
     pub r#type: super::TranscriptTextUsageDurationType,
     /// Required. Format: `double`.
     pub seconds: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4260,9 +5611,23 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
             "an object `TranscriptTextUsageDuration`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextUsageDuration", "type")?,
+            seconds: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextUsageDuration", "seconds")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -4323,10 +5688,26 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptTextUsageDurationType {
+    fn default() -> Self {
+        Self::Duration
+    }
+}
+#[cfg(feature = "audio")]
 /// Token Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageTokens {
     /// Required. Always `"tokens"`.
@@ -4342,6 +5723,10 @@ pub struct TranscriptTextUsageTokens {
     pub output_tokens: i64,
     /// Required.
     pub total_tokens: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4354,31 +5739,42 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
             "an object `TranscriptTextUsageTokens`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            input_tokens: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
+            >(&mut object, "TranscriptTextUsageTokens", "type")?,
+            input_tokens: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptTextUsageTokens", "input_tokens")?,
             input_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "input_token_details")?,
-            output_tokens: crate::runtime::de::field::<
+            output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens")?,
-            total_tokens: crate::runtime::de::field::<
+            >(&mut object, "TranscriptTextUsageTokens", "output_tokens")?,
+            total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "total_tokens")?,
+            >(&mut object, "TranscriptTextUsageTokens", "total_tokens")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageTokensInputTokenDetails {
     /// Optional.
@@ -4387,6 +5783,10 @@ pub struct TranscriptTextUsageTokensInputTokenDetails {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4399,15 +5799,27 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
             "an object `TranscriptTextUsageTokensInputTokenDetails`",
         )?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::field::<
+            text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "text_tokens")?,
-            audio_tokens: crate::runtime::de::field::<
+            >(&mut object, "TranscriptTextUsageTokensInputTokenDetails", "text_tokens")?,
+            audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "audio_tokens")?,
+            >(
+                &mut object,
+                "TranscriptTextUsageTokensInputTokenDetails",
+                "audio_tokens",
+            )?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -4467,6 +5879,22 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptTextUsageTokensType {
+    fn default() -> Self {
+        Self::Tokens
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// A union of a [`VadConfig`](super::VadConfig) and a [`TranscriptionChunkingStrategyAuto`], told apart by shape.
 ///
@@ -4487,18 +5915,44 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::VadConfig(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::VadConfig(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::VadConfig),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Auto(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `TranscriptionChunkingStrategy`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `TranscriptionChunkingStrategy` (tried VadConfig, Auto)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4512,6 +5966,15 @@ impl ::std::convert::From<super::TranscriptionChunkingStrategyAuto>
 for TranscriptionChunkingStrategy {
     fn from(value: super::TranscriptionChunkingStrategyAuto) -> Self {
         Self::Auto(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4571,11 +6034,27 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategyAuto {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for TranscriptionChunkingStrategyAuto {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for TranscriptionChunkingStrategyAuto {
+    fn default() -> Self {
+        Self::Auto
+    }
+}
 #[cfg(feature = "audio")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptionDiarizedSegment {
     /// Required. Always `"transcript.text.segment"`.
@@ -4590,6 +6069,10 @@ pub struct TranscriptionDiarizedSegment {
     pub text: ::std::string::String,
     /// Required.
     pub speaker: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4602,13 +6085,39 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
             "an object `TranscriptionDiarizedSegment`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            start: crate::runtime::de::field::<_, D::Error>(&mut object, "start")?,
-            end: crate::runtime::de::field::<_, D::Error>(&mut object, "end")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            speaker: crate::runtime::de::field::<_, D::Error>(&mut object, "speaker")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "id")?,
+            start: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "start")?,
+            end: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "end")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "text")?,
+            speaker: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionDiarizedSegment", "speaker")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptionDiarizedSegment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -4669,6 +6178,22 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptionDiarizedSegmentType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptionDiarizedSegmentType {
+    fn default() -> Self {
+        Self::TranscriptTextSegment
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4726,14 +6251,34 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionInclude {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for TranscriptionInclude {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for TranscriptionInclude {
+    fn default() -> Self {
+        Self::Logprobs
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptionLanguage {
     /// Required.
     pub code: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4746,15 +6291,26 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
             "an object `TranscriptionLanguage`",
         )?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            code: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionLanguage", "code")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptionLanguage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 10 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptionSegment {
     /// Required.
@@ -4777,6 +6333,10 @@ pub struct TranscriptionSegment {
     pub compression_ratio: f64,
     /// Required. Format: `float`.
     pub no_speech_prob: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4789,36 +6349,62 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
             "an object `TranscriptionSegment`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            seek: crate::runtime::de::field::<_, D::Error>(&mut object, "seek")?,
-            start: crate::runtime::de::field::<_, D::Error>(&mut object, "start")?,
-            end: crate::runtime::de::field::<_, D::Error>(&mut object, "end")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tokens: crate::runtime::de::field::<_, D::Error>(&mut object, "tokens")?,
-            temperature: crate::runtime::de::field::<
+            id: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "temperature")?,
-            avg_logprob: crate::runtime::de::field::<
+            >(&mut object, "TranscriptionSegment", "id")?,
+            seek: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "avg_logprob")?,
-            compression_ratio: crate::runtime::de::field::<
+            >(&mut object, "TranscriptionSegment", "seek")?,
+            start: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "compression_ratio")?,
-            no_speech_prob: crate::runtime::de::field::<
+            >(&mut object, "TranscriptionSegment", "start")?,
+            end: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "no_speech_prob")?,
+            >(&mut object, "TranscriptionSegment", "end")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "text")?,
+            tokens: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "tokens")?,
+            temperature: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "temperature")?,
+            avg_logprob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "avg_logprob")?,
+            compression_ratio: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "compression_ratio")?,
+            no_speech_prob: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionSegment", "no_speech_prob")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptionSegment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TranscriptionWord {
     /// Required.
@@ -4827,6 +6413,10 @@ pub struct TranscriptionWord {
     pub start: f64,
     /// Required. Format: `double`.
     pub end: f64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4839,10 +6429,27 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
             "an object `TranscriptionWord`",
         )?;
         ::std::result::Result::Ok(Self {
-            word: crate::runtime::de::field::<_, D::Error>(&mut object, "word")?,
-            start: crate::runtime::de::field::<_, D::Error>(&mut object, "start")?,
-            end: crate::runtime::de::field::<_, D::Error>(&mut object, "end")?,
+            word: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionWord", "word")?,
+            start: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionWord", "start")?,
+            end: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TranscriptionWord", "end")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TranscriptionWord {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "responses")]
@@ -4906,6 +6513,16 @@ impl<'de> ::serde::Deserialize<'de> for TruncationEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for TruncationEnum {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "assistants")]
 /// Thread Truncation Controls
 ///
@@ -4918,6 +6535,10 @@ pub struct TruncationObject {
     /// Optional; may be `null`. At least `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_messages: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4931,11 +6552,19 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            last_messages: crate::runtime::de::field::<
+            last_messages: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "last_messages")?,
+            >(&mut object, "TruncationObject", "last_messages")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TruncationObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "assistants")]
@@ -4947,11 +6576,21 @@ impl TruncationObject {
         Self {
             r#type: r#type.into(),
             last_messages: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `last_messages`.
     pub fn last_messages(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.last_messages = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -5016,17 +6655,31 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for TruncationObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Type
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TypeParam {
     /// Required. Default: `"type"`. Always `"type"`.
     pub r#type: super::TypeParamType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -5039,9 +6692,23 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
             "an object `TypeParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TypeParam", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "TypeParam", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for TypeParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5053,7 +6720,17 @@ impl TypeParam {
         Self {
             r#type: super::TypeParamType::Type,
             text: text.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -5111,5 +6788,21 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for TypeParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for TypeParamType {
+    fn default() -> Self {
+        Self::Type
     }
 }

@@ -6,11 +6,15 @@
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_chat_completion`](crate::runtime::Client::update_chat_completion) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateChatCompletionRequest {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -24,7 +28,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateChatCompletionRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -33,18 +45,34 @@ impl UpdateChatCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
-        Self { metadata }
+        Self {
+            metadata,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "conversations")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_conversation`](crate::runtime::Client::update_conversation) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateConversationBody {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -58,7 +86,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateConversationBody {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateConversationBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "conversations")]
@@ -67,14 +103,26 @@ impl UpdateConversationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
-        Self { metadata }
+        Self {
+            metadata,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "evals")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::update_eval`](crate::runtime::Client::update_eval) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateEvalRequest {
     /// Optional.
@@ -83,6 +131,10 @@ pub struct UpdateEvalRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -97,7 +149,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateEvalRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "evals")]
@@ -109,6 +169,7 @@ impl UpdateEvalRequest {
         Self {
             name: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -127,16 +188,29 @@ impl UpdateEvalRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "groups")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_group`](crate::runtime::Client::update_group) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateGroupBody {
     /// Required. From 1 to 255 characters.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -149,8 +223,19 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
             "an object `UpdateGroupBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateGroupBody", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateGroupBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "groups")]
@@ -159,7 +244,19 @@ impl UpdateGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "data-retention")]
@@ -171,6 +268,10 @@ impl UpdateGroupBody {
 pub struct UpdateOrganizationDataRetentionBody {
     /// Required. One of `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub retention_type: super::UpdateOrganizationDataRetentionBodyRetentionType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -187,7 +288,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
                 _,
                 D::Error,
             >(&mut object, "retention_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "data-retention")]
@@ -202,7 +311,17 @@ impl UpdateOrganizationDataRetentionBody {
     ) -> Self {
         Self {
             retention_type: retention_type.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "data-retention")]
@@ -275,11 +394,21 @@ for UpdateOrganizationDataRetentionBodyRetentionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBodyRetentionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::updateorganizationspendlimit`](crate::runtime::Client::updateorganizationspendlimit) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateOrganizationSpendLimitBody {
     /// Required. At least `1`.
@@ -288,6 +417,10 @@ pub struct UpdateOrganizationSpendLimitBody {
     pub currency: super::UpdateOrganizationSpendLimitBodyCurrency,
     /// Required. Always `"month"`.
     pub interval: super::UpdateOrganizationSpendLimitBodyInterval,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -300,13 +433,28 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
             "an object `UpdateOrganizationSpendLimitBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            threshold_amount: crate::runtime::de::field::<
+            threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
+            >(&mut object, "UpdateOrganizationSpendLimitBody", "threshold_amount")?,
+            currency: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateOrganizationSpendLimitBody", "currency")?,
+            interval: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateOrganizationSpendLimitBody", "interval")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
+            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "organization")]
@@ -319,7 +467,17 @@ impl UpdateOrganizationSpendLimitBody {
             threshold_amount: threshold_amount.into(),
             currency: super::UpdateOrganizationSpendLimitBodyCurrency::Usd,
             interval: super::UpdateOrganizationSpendLimitBodyInterval::Month,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "organization")]
@@ -380,6 +538,22 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyCurrency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for UpdateOrganizationSpendLimitBodyCurrency {
+    fn default() -> Self {
+        Self::Usd
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -436,6 +610,22 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyInterval {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for UpdateOrganizationSpendLimitBodyInterval {
+    fn default() -> Self {
+        Self::Month
+    }
+}
 #[cfg(feature = "data-retention")]
 /// An object with 1 property, required.
 ///
@@ -445,6 +635,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
 pub struct UpdateProjectDataRetentionBody {
     /// Required. One of `"organization_default"`, `"none"`, `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub retention_type: super::UpdateProjectDataRetentionBodyRetentionType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -461,7 +655,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
                 _,
                 D::Error,
             >(&mut object, "retention_type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateProjectDataRetentionBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "data-retention")]
@@ -476,7 +678,17 @@ impl UpdateProjectDataRetentionBody {
     ) -> Self {
         Self {
             retention_type: retention_type.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "data-retention")]
@@ -556,11 +768,21 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionT
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "data-retention")]
+impl crate::runtime::de::Fit for UpdateProjectDataRetentionBodyRetentionType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "projects")]
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::update_project_service_account`](crate::runtime::Client::update_project_service_account) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateProjectServiceAccountBody {
     /// Optional.
@@ -569,6 +791,10 @@ pub struct UpdateProjectServiceAccountBody {
     /// Optional. One of `"member"` or `"owner"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::UpdateProjectServiceAccountBodyRole>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -583,7 +809,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateProjectServiceAccountBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "projects")]
@@ -595,6 +829,7 @@ impl UpdateProjectServiceAccountBody {
         Self {
             name: ::std::option::Option::None,
             role: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -611,6 +846,15 @@ impl UpdateProjectServiceAccountBody {
         value: impl ::std::convert::Into<super::UpdateProjectServiceAccountBodyRole>,
     ) -> Self {
         self.role = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -675,11 +919,21 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "projects")]
+impl crate::runtime::de::Fit for UpdateProjectServiceAccountBodyRole {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "organization")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::updateprojectspendlimit`](crate::runtime::Client::updateprojectspendlimit) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateProjectSpendLimitBody {
     /// Required. At least `1`.
@@ -688,6 +942,10 @@ pub struct UpdateProjectSpendLimitBody {
     pub currency: super::UpdateProjectSpendLimitBodyCurrency,
     /// Required. Always `"month"`.
     pub interval: super::UpdateProjectSpendLimitBodyInterval,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -700,13 +958,28 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
             "an object `UpdateProjectSpendLimitBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            threshold_amount: crate::runtime::de::field::<
+            threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
+            >(&mut object, "UpdateProjectSpendLimitBody", "threshold_amount")?,
+            currency: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateProjectSpendLimitBody", "currency")?,
+            interval: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateProjectSpendLimitBody", "interval")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateProjectSpendLimitBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
+            + crate::runtime::de::Fit::misfit(&self.interval)
     }
 }
 #[cfg(feature = "organization")]
@@ -719,7 +992,17 @@ impl UpdateProjectSpendLimitBody {
             threshold_amount: threshold_amount.into(),
             currency: super::UpdateProjectSpendLimitBodyCurrency::Usd,
             interval: super::UpdateProjectSpendLimitBodyInterval::Month,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "organization")]
@@ -780,6 +1063,22 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
     }
 }
 #[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyCurrency {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for UpdateProjectSpendLimitBodyCurrency {
+    fn default() -> Self {
+        Self::Usd
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -836,15 +1135,35 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "organization")]
+impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyInterval {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "organization")]
+impl ::std::default::Default for UpdateProjectSpendLimitBodyInterval {
+    fn default() -> Self {
+        Self::Month
+    }
+}
 #[cfg(feature = "vector-stores")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_vector_store_file_attributes`](crate::runtime::Client::update_vector_store_file_attributes) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateVectorStoreFileAttributesRequest {
     /// Required; may be `null`.
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -861,7 +1180,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateVectorStoreFileAttributesRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -872,14 +1199,26 @@ impl UpdateVectorStoreFileAttributesRequest {
     pub fn new(
         attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     ) -> Self {
-        Self { attributes }
+        Self {
+            attributes,
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::modify_vector_store`](crate::runtime::Client::modify_vector_store) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateVectorStoreRequest {
     /// Optional; may be `null`.
@@ -891,6 +1230,10 @@ pub struct UpdateVectorStoreRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -909,7 +1252,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
                 D::Error,
             >(&mut object, "expires_after")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateVectorStoreRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -922,6 +1273,7 @@ impl UpdateVectorStoreRequest {
             name: ::std::option::Option::None,
             expires_after: ::std::option::Option::None,
             metadata: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -948,16 +1300,29 @@ impl UpdateVectorStoreRequest {
         self.metadata = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "audio")]
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_voice_consent`](crate::runtime::Client::update_voice_consent) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateVoiceConsentRequest {
     /// Required.
     pub name: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -970,8 +1335,19 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
             "an object `UpdateVoiceConsentRequest`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UpdateVoiceConsentRequest", "name")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UpdateVoiceConsentRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "audio")]
@@ -980,7 +1356,19 @@ impl UpdateVoiceConsentRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "uploads")]
@@ -1010,6 +1398,10 @@ pub struct Upload {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file: ::std::option::Option<super::OpenAiFile>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -1019,29 +1411,50 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `Upload`")?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
+            >(&mut object, "Upload", "id")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "Upload", "created_at")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Upload", "filename")?,
+            bytes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "Upload", "bytes")?,
+            purpose: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "Upload", "purpose")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            expires_at: crate::runtime::de::field::<
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
+            >(&mut object, "Upload", "expires_at")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             file: crate::runtime::de::field::<_, D::Error>(&mut object, "file")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for Upload {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(feature = "certificates")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::upload_certificate`](crate::runtime::Client::upload_certificate) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadCertificateRequest {
     /// Optional.
@@ -1049,6 +1462,10 @@ pub struct UploadCertificateRequest {
     pub name: ::std::option::Option<::std::string::String>,
     /// Required.
     pub certificate: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1062,11 +1479,19 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            certificate: crate::runtime::de::field::<
+            certificate: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "certificate")?,
+            >(&mut object, "UploadCertificateRequest", "certificate")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UploadCertificateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "certificates")]
@@ -1078,6 +1503,7 @@ impl UploadCertificateRequest {
         Self {
             name: ::std::option::Option::None,
             certificate: certificate.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `name`.
@@ -1086,6 +1512,15 @@ impl UploadCertificateRequest {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1147,10 +1582,26 @@ impl<'de> ::serde::Deserialize<'de> for UploadObject {
     }
 }
 #[cfg(feature = "uploads")]
+impl crate::runtime::de::Fit for UploadObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "uploads")]
+impl ::std::default::Default for UploadObject {
+    fn default() -> Self {
+        Self::Upload
+    }
+}
+#[cfg(feature = "uploads")]
 /// UploadPart
 ///
 /// Used by [`Client::add_upload_part`](crate::runtime::Client::add_upload_part) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadPart {
     /// Required.
@@ -1161,6 +1612,10 @@ pub struct UploadPart {
     pub upload_id: ::std::string::String,
     /// Required. Always `"upload.part"`.
     pub object: super::UploadPartObject,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -1173,17 +1628,31 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
             "an object `UploadPart`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            upload_id: crate::runtime::de::field::<
+            >(&mut object, "UploadPart", "id")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "upload_id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            >(&mut object, "UploadPart", "created_at")?,
+            upload_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UploadPart", "upload_id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UploadPart", "object")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UploadPart {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "uploads")]
@@ -1241,6 +1710,22 @@ impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "uploads")]
+impl crate::runtime::de::Fit for UploadPartObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "uploads")]
+impl ::std::default::Default for UploadPartObject {
+    fn default() -> Self {
+        Self::UploadPart
     }
 }
 #[cfg(feature = "uploads")]
@@ -1312,17 +1797,31 @@ impl<'de> ::serde::Deserialize<'de> for UploadStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "uploads")]
+impl crate::runtime::de::Fit for UploadStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "chatkit")]
 /// URL annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UrlAnnotation {
     /// Required. Default: `"url"`. Always `"url"`.
     pub r#type: super::UrlAnnotationType,
     /// Required.
     pub source: super::UrlAnnotationSource,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1335,22 +1834,40 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
             "an object `UrlAnnotation`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlAnnotation", "type")?,
+            source: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlAnnotation", "source")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UrlAnnotation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
 /// URL annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UrlAnnotationSource {
     /// Required. Default: `"url"`. Always `"url"`.
     pub r#type: super::UrlAnnotationSourceType,
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1363,9 +1880,23 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
             "an object `UrlAnnotationSource`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlAnnotationSource", "type")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlAnnotationSource", "url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UrlAnnotationSource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1426,6 +1957,22 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UrlAnnotationSourceType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UrlAnnotationSourceType {
+    fn default() -> Self {
+        Self::Url
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1482,11 +2029,27 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UrlAnnotationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UrlAnnotationType {
+    fn default() -> Self {
+        Self::Url
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// URL citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UrlCitationBody {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -1499,6 +2062,10 @@ pub struct UrlCitationBody {
     pub end_index: i64,
     /// Required.
     pub title: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1511,18 +2078,35 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
             "an object `UrlCitationBody`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            start_index: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "UrlCitationBody", "type")?,
+            url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            >(&mut object, "UrlCitationBody", "url")?,
+            start_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationBody", "start_index")?,
+            end_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationBody", "end_index")?,
+            title: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationBody", "title")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UrlCitationBody {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1542,7 +2126,17 @@ impl UrlCitationBody {
             start_index: start_index.into(),
             end_index: end_index.into(),
             title: title.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1602,11 +2196,27 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for UrlCitationBodyType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for UrlCitationBodyType {
+    fn default() -> Self {
+        Self::UrlCitation
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UrlCitationParam {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -1619,6 +2229,10 @@ pub struct UrlCitationParam {
     pub url: ::std::string::String,
     /// Required.
     pub title: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1631,18 +2245,35 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
             "an object `UrlCitationParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            start_index: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_index")?,
-            end_index: crate::runtime::de::field::<
+            >(&mut object, "UrlCitationParam", "type")?,
+            start_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "end_index")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            >(&mut object, "UrlCitationParam", "start_index")?,
+            end_index: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationParam", "end_index")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationParam", "url")?,
+            title: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UrlCitationParam", "title")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UrlCitationParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1700,6 +2331,22 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for UrlCitationParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for UrlCitationParamType {
+    fn default() -> Self {
+        Self::UrlCitation
     }
 }
 #[cfg(feature = "usage")]
@@ -1765,6 +2412,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioSpeechesBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -1837,10 +2494,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioSpeechesGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageAudioSpeechesResult {
     /// Required. Always `"organization.usage.audio_speeches.result"`.
@@ -1861,6 +2528,10 @@ pub struct UsageAudioSpeechesResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -1873,15 +2544,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
             "an object `UsageAudioSpeechesResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            characters: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "characters")?,
-            num_model_requests: crate::runtime::de::field::<
+            >(&mut object, "UsageAudioSpeechesResult", "object")?,
+            characters: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageAudioSpeechesResult", "characters")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageAudioSpeechesResult", "num_model_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -1892,7 +2566,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageAudioSpeechesResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -1954,6 +2636,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioSpeechesResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageAudioSpeechesResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageAudioSpeechesResult
     }
 }
 #[cfg(feature = "usage")]
@@ -2019,6 +2717,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioTranscriptionsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2091,10 +2799,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioTranscriptionsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageAudioTranscriptionsResult {
     /// Required. Always `"organization.usage.audio_transcriptions.result"`.
@@ -2115,6 +2833,10 @@ pub struct UsageAudioTranscriptionsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2127,12 +2849,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
             "an object `UsageAudioTranscriptionsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
-            num_model_requests: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageAudioTranscriptionsResult", "object")?,
+            seconds: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageAudioTranscriptionsResult", "seconds")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageAudioTranscriptionsResult", "num_model_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -2143,7 +2871,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageAudioTranscriptionsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -2205,6 +2941,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageAudioTranscriptionsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageAudioTranscriptionsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageAudioTranscriptionsResult
     }
 }
 #[cfg(feature = "usage")]
@@ -2273,6 +3025,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth 
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_code_interpreter_sessions`](crate::runtime::Client::usage_code_interpreter_sessions) (parameter).
@@ -2330,10 +3092,26 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem 
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageCodeInterpreterSessionsGroupByItem {
+    fn default() -> Self {
+        Self::ProjectId
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageCodeInterpreterSessionsResult {
     /// Required. Always `"organization.usage.code_interpreter_sessions.result"`.
@@ -2343,6 +3121,10 @@ pub struct UsageCodeInterpreterSessionsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2355,16 +3137,27 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
             "an object `UsageCodeInterpreterSessionsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            num_sessions: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "num_sessions")?,
+            >(&mut object, "UsageCodeInterpreterSessionsResult", "object")?,
+            num_sessions: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageCodeInterpreterSessionsResult", "num_sessions")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "project_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -2426,6 +3219,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageCodeInterpreterSessionsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageCodeInterpreterSessionsResult
     }
 }
 #[cfg(feature = "usage")]
@@ -2491,6 +3300,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCompletionsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -2571,10 +3390,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCompletionsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 22 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageCompletionsResult {
     /// Required. Always `"organization.usage.completions.result"`.
@@ -2639,6 +3468,10 @@ pub struct UsageCompletionsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2651,67 +3484,70 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
             "an object `UsageCompletionsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            input_tokens: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            input_cached_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "object")?,
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_cached_tokens")?,
-            input_cache_write_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_tokens")?,
+            input_cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_cache_write_tokens")?,
-            input_uncached_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_cached_tokens")?,
+            input_cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_uncached_tokens")?,
-            output_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_cache_write_tokens")?,
+            input_uncached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens")?,
-            input_text_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_uncached_tokens")?,
+            output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_text_tokens")?,
-            output_text_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "output_tokens")?,
+            input_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_text_tokens")?,
-            input_cached_text_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_text_tokens")?,
+            output_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_cached_text_tokens")?,
-            input_audio_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "output_text_tokens")?,
+            input_cached_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_tokens")?,
-            input_cached_audio_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_cached_text_tokens")?,
+            input_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_cached_audio_tokens")?,
-            output_audio_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_audio_tokens")?,
+            input_cached_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_audio_tokens")?,
-            input_image_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_cached_audio_tokens")?,
+            output_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_image_tokens")?,
-            input_cached_image_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "output_audio_tokens")?,
+            input_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "input_cached_image_tokens")?,
-            output_image_tokens: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_image_tokens")?,
+            input_cached_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "output_image_tokens")?,
-            num_model_requests: crate::runtime::de::field::<
+            >(&mut object, "UsageCompletionsResult", "input_cached_image_tokens")?,
+            output_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageCompletionsResult", "output_image_tokens")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageCompletionsResult", "num_model_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -2727,7 +3563,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
                 _,
                 D::Error,
             >(&mut object, "service_tier")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageCompletionsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -2792,6 +3636,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCompletionsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageCompletionsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageCompletionsResult
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_costs`](crate::runtime::Client::usage_costs) (parameter).
@@ -2846,6 +3706,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCostsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageCostsBucketWidth {
+    fn default() -> Self {
+        Self::V1d
     }
 }
 #[cfg(feature = "usage")]
@@ -2914,6 +3790,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageCostsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_embeddings`](crate::runtime::Client::usage_embeddings) (parameter).
@@ -2976,6 +3862,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageEmbeddingsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3048,10 +3944,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageEmbeddingsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageEmbeddingsResult {
     /// Required. Always `"organization.usage.embeddings.result"`.
@@ -3072,6 +3978,10 @@ pub struct UsageEmbeddingsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3084,15 +3994,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
             "an object `UsageEmbeddingsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            input_tokens: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            num_model_requests: crate::runtime::de::field::<
+            >(&mut object, "UsageEmbeddingsResult", "object")?,
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageEmbeddingsResult", "input_tokens")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageEmbeddingsResult", "num_model_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3103,7 +4016,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageEmbeddingsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -3165,6 +4086,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageEmbeddingsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageEmbeddingsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageEmbeddingsResult
     }
 }
 #[cfg(feature = "usage")]
@@ -3230,6 +4167,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageFileSearchCallsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3302,10 +4249,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageFileSearchCallsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageFileSearchCallsResult {
     /// Required. Always `"organization.usage.file_searches.result"`.
@@ -3324,6 +4281,10 @@ pub struct UsageFileSearchCallsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3336,11 +4297,14 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
             "an object `UsageFileSearchCallsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            num_requests: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "num_requests")?,
+            >(&mut object, "UsageFileSearchCallsResult", "object")?,
+            num_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageFileSearchCallsResult", "num_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -3354,7 +4318,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
                 _,
                 D::Error,
             >(&mut object, "vector_store_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageFileSearchCallsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -3416,6 +4388,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageFileSearchCallsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageFileSearchCallsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageFileSearchesResult
     }
 }
 #[cfg(feature = "usage")]
@@ -3481,6 +4469,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageImagesBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3561,10 +4559,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageImagesGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 9 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageImagesResult {
     /// Required. Always `"organization.usage.images.result"`.
@@ -3591,6 +4599,10 @@ pub struct UsageImagesResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3603,12 +4615,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
             "an object `UsageImagesResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            images: crate::runtime::de::field::<_, D::Error>(&mut object, "images")?,
-            num_model_requests: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageImagesResult", "object")?,
+            images: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageImagesResult", "images")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageImagesResult", "num_model_requests")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             project_id: crate::runtime::de::field::<
@@ -3621,7 +4639,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageImagesResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -3679,6 +4705,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageImagesResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageImagesResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageImagesResult
     }
 }
 #[cfg(feature = "usage")]
@@ -3755,6 +4797,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageImagesSizesItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_images`](crate::runtime::Client::usage_images) (parameter).
@@ -3820,6 +4872,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageImagesSourcesItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_moderations`](crate::runtime::Client::usage_moderations) (parameter).
@@ -3882,6 +4944,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageModerationsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -3954,10 +5026,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageModerationsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageModerationsResult {
     /// Required. Always `"organization.usage.moderations.result"`.
@@ -3978,6 +5060,10 @@ pub struct UsageModerationsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3990,15 +5076,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
             "an object `UsageModerationsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            input_tokens: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "input_tokens")?,
-            num_model_requests: crate::runtime::de::field::<
+            >(&mut object, "UsageModerationsResult", "object")?,
+            input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
+            >(&mut object, "UsageModerationsResult", "input_tokens")?,
+            num_model_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageModerationsResult", "num_model_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -4009,7 +5098,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageModerationsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -4074,10 +5171,26 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageModerationsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageModerationsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageModerationsResult
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::usage_costs`](crate::runtime::Client::usage_costs) (response), [`Client::usage_audio_speeches`](crate::runtime::Client::usage_audio_speeches) (response), [`Client::usage_audio_transcriptions`](crate::runtime::Client::usage_audio_transcriptions) (response), [`Client::usage_code_interpreter_sessions`](crate::runtime::Client::usage_code_interpreter_sessions) (response), [`Client::usage_completions`](crate::runtime::Client::usage_completions) (response) and 6 more.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageResponse {
     /// Required. Always `"page"`.
@@ -4088,6 +5201,10 @@ pub struct UsageResponse {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next_page: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -4100,14 +5217,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
             "an object `UsageResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UsageResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UsageResponse", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UsageResponse", "has_more")?,
             next_page: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -4168,10 +5302,26 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageResponseObject {
+    fn default() -> Self {
+        Self::Page
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageTimeBucket {
     /// Required. Always `"bucket"`.
@@ -4182,6 +5332,10 @@ pub struct UsageTimeBucket {
     pub end_time: i64,
     /// Required.
     pub results: ::std::vec::Vec<super::UsageTimeBucketResultsItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -4194,14 +5348,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
             "an object `UsageTimeBucket`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            start_time: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "start_time")?,
-            end_time: crate::runtime::de::field::<_, D::Error>(&mut object, "end_time")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            >(&mut object, "UsageTimeBucket", "object")?,
+            start_time: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageTimeBucket", "start_time")?,
+            end_time: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageTimeBucket", "end_time")?,
+            results: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UsageTimeBucket", "results")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageTimeBucket {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -4259,6 +5430,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageTimeBucketObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageTimeBucketObject {
+    fn default() -> Self {
+        Self::Bucket
     }
 }
 #[cfg(feature = "usage")]
@@ -4484,6 +5671,47 @@ impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OrganizationUsageCompletionsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageEmbeddingsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageModerationsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageImagesResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageAudioSpeechesResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageAudioTranscriptionsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageVectorStoresResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageCodeInterpreterSessionsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageFileSearchesResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationUsageWebSearchesResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::OrganizationCostsResult(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_vector_stores`](crate::runtime::Client::usage_vector_stores) (parameter).
@@ -4549,6 +5777,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageVectorStoresBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_vector_stores`](crate::runtime::Client::usage_vector_stores) (parameter).
@@ -4606,10 +5844,26 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageVectorStoresGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageVectorStoresGroupByItem {
+    fn default() -> Self {
+        Self::ProjectId
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageVectorStoresResult {
     /// Required. Always `"organization.usage.vector_stores.result"`.
@@ -4619,6 +5873,10 @@ pub struct UsageVectorStoresResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -4631,16 +5889,27 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
             "an object `UsageVectorStoresResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            usage_bytes: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "usage_bytes")?,
+            >(&mut object, "UsageVectorStoresResult", "object")?,
+            usage_bytes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageVectorStoresResult", "usage_bytes")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "project_id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageVectorStoresResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -4702,6 +5971,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageVectorStoresResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageVectorStoresResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageVectorStoresResult
     }
 }
 #[cfg(feature = "usage")]
@@ -4770,6 +6055,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageWebSearchCallsBucketWidth {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::usage_web_search_calls`](crate::runtime::Client::usage_web_search_calls) (parameter).
@@ -4832,6 +6127,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageWebSearchCallsContextLevelsItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4908,10 +6213,20 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageWebSearchCallsGroupByItem {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 8 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UsageWebSearchCallsResult {
     /// Required. Always `"organization.usage.web_searches.result"`.
@@ -4935,6 +6250,10 @@ pub struct UsageWebSearchCallsResult {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_level: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -4947,15 +6266,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
             "an object `UsageWebSearchCallsResult`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            num_model_requests: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "num_model_requests")?,
-            num_requests: crate::runtime::de::field::<
+            >(&mut object, "UsageWebSearchCallsResult", "object")?,
+            num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "num_requests")?,
+            >(&mut object, "UsageWebSearchCallsResult", "num_model_requests")?,
+            num_requests: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "UsageWebSearchCallsResult", "num_requests")?,
             project_id: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -4970,7 +6292,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
                 _,
                 D::Error,
             >(&mut object, "context_level")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UsageWebSearchCallsResult {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "usage")]
@@ -5034,6 +6364,22 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "usage")]
+impl crate::runtime::de::Fit for UsageWebSearchCallsResultObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::default::Default for UsageWebSearchCallsResultObject {
+    fn default() -> Self {
+        Self::OrganizationUsageWebSearchesResult
+    }
+}
 #[cfg(
     any(
         feature = "project-user-role-assignments",
@@ -5044,7 +6390,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
 /// An object with 16 properties, 3 of them required.
 ///
 /// Used by [`Client::retrieve_user`](crate::runtime::Client::retrieve_user) (response) and [`Client::modify_user`](crate::runtime::Client::modify_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct User {
     /// Required. Always `"organization.user"`.
@@ -5092,6 +6438,10 @@ pub struct User {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub projects: ::std::option::Option<super::UserProjects>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -5107,17 +6457,29 @@ impl<'de> ::serde::Deserialize<'de> for User {
     ) -> ::std::result::Result<Self, D::Error> {
         let mut object = crate::runtime::de::object(deserializer, "an object `User`")?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "User", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "User", "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            added_at: crate::runtime::de::field::<_, D::Error>(&mut object, "added_at")?,
+            added_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "User", "added_at")?,
             is_default: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "is_default")?,
-            created: crate::runtime::de::field::<_, D::Error>(&mut object, "created")?,
+            created: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "User", "created")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
             is_service_account: crate::runtime::de::field::<
                 _,
@@ -5131,10 +6493,10 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 _,
                 D::Error,
             >(&mut object, "is_scim_managed")?,
-            api_key_last_used_at: crate::runtime::de::field::<
+            api_key_last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "api_key_last_used_at")?,
+            >(&mut object, "User", "api_key_last_used_at")?,
             technical_level: crate::runtime::de::field::<
                 _,
                 D::Error,
@@ -5144,14 +6506,28 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 D::Error,
             >(&mut object, "developer_persona")?,
             projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for User {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "users")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_user`](crate::runtime::Client::delete_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserDeleteResponse {
     /// Required. Always `"organization.user.deleted"`.
@@ -5160,6 +6536,10 @@ pub struct UserDeleteResponse {
     pub id: ::std::string::String,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]
@@ -5172,10 +6552,27 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
             "an object `UserDeleteResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserDeleteResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserDeleteResponse", "id")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserDeleteResponse", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserDeleteResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "users")]
@@ -5235,11 +6632,27 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "users")]
+impl crate::runtime::de::Fit for UserDeleteResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "users")]
+impl ::std::default::Default for UserDeleteResponseObject {
+    fn default() -> Self {
+        Self::OrganizationUserDeleted
+    }
+}
 #[cfg(feature = "group-users")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_group_users`](crate::runtime::Client::list_group_users) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserListResource {
     /// Required. Always `"list"`.
@@ -5250,6 +6663,10 @@ pub struct UserListResource {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -5262,11 +6679,28 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
             "an object `UserListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResource", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "group-users")]
@@ -5326,11 +6760,27 @@ impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "group-users")]
+impl crate::runtime::de::Fit for UserListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "group-users")]
+impl ::std::default::Default for UserListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "users")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_users`](crate::runtime::Client::list_users) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserListResponse {
     /// Required. Always `"list"`.
@@ -5345,6 +6795,10 @@ pub struct UserListResponse {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]
@@ -5357,12 +6811,29 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
             "an object `UserListResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResponse", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserListResponse", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserListResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "users")]
@@ -5422,17 +6893,37 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "users")]
+impl crate::runtime::de::Fit for UserListResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "users")]
+impl ::std::default::Default for UserListResponseObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
 #[cfg(feature = "chatkit")]
 /// User message input
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserMessageInputText {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
     pub r#type: super::UserMessageInputTextType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5445,9 +6936,23 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
             "an object `UserMessageInputText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageInputText", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageInputText", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserMessageInputText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5508,10 +7013,26 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageInputTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UserMessageInputTextType {
+    fn default() -> Self {
+        Self::InputText
+    }
+}
+#[cfg(feature = "chatkit")]
 /// User Message Item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserMessageItem {
     /// Required.
@@ -5530,6 +7051,10 @@ pub struct UserMessageItem {
     pub attachments: ::std::vec::Vec<super::Attachment>,
     /// Required; may be `null`.
     pub inference_options: ::std::option::Option<super::InferenceOptions>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5542,27 +7067,48 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
             "an object `UserMessageItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "UserMessageItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            attachments: crate::runtime::de::field::<
+            >(&mut object, "UserMessageItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "attachments")?,
+            >(&mut object, "UserMessageItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageItem", "type")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageItem", "content")?,
+            attachments: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageItem", "attachments")?,
             inference_options: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "inference_options")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserMessageItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5628,6 +7174,16 @@ impl ::std::convert::From<super::UserMessageQuotedText> for UserMessageItemConte
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageItemContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5682,6 +7238,22 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UserMessageItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5742,16 +7314,36 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UserMessageItemType {
+    fn default() -> Self {
+        Self::ChatkitUserMessage
+    }
+}
+#[cfg(feature = "chatkit")]
 /// User message quoted text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserMessageQuotedText {
     /// Required. Default: `"quoted_text"`. Always `"quoted_text"`.
     pub r#type: super::UserMessageQuotedTextType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5764,9 +7356,23 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
             "an object `UserMessageQuotedText`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageQuotedText", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserMessageQuotedText", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserMessageQuotedText {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5824,6 +7430,22 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageQuotedTextType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for UserMessageQuotedTextType {
+    fn default() -> Self {
+        Self::QuotedText
     }
 }
 #[cfg(
@@ -5926,16 +7548,48 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
         feature = "users"
     )
 )]
+impl crate::runtime::de::Fit for UserObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+impl ::std::default::Default for UserObject {
+    fn default() -> Self {
+        Self::OrganizationUser
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserProjects {
     /// Required. Always `"list"`.
     pub object: super::UserProjectsObject,
     /// Required.
     pub data: ::std::vec::Vec<super::UserProjectsDataItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -5954,9 +7608,29 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
             "an object `UserProjects`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserProjects", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserProjects", "data")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserProjects {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -5969,7 +7643,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserProjectsDataItem {
     /// Optional; may be `null`.
@@ -5981,6 +7655,10 @@ pub struct UserProjectsDataItem {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -6002,7 +7680,21 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsDataItem {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserProjectsDataItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(
@@ -6101,13 +7793,41 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
 #[cfg(
     any(
         feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+impl crate::runtime::de::Fit for UserProjectsObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+impl ::std::default::Default for UserProjectsObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
         feature = "user-organization-role-assignments"
     )
 )]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::assign_user_role`](crate::runtime::Client::assign_user_role) (response) and [`Client::assign_project_user_role`](crate::runtime::Client::assign_project_user_role) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRoleAssignment {
     /// Required. Always `"user.role"`.
@@ -6116,6 +7836,10 @@ pub struct UserRoleAssignment {
     pub user: super::User,
     /// Required.
     pub role: super::Role,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -6133,10 +7857,32 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
             "an object `UserRoleAssignment`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserRoleAssignment", "object")?,
+            user: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserRoleAssignment", "user")?,
+            role: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserRoleAssignment", "role")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserRoleAssignment {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -6226,11 +7972,37 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+impl crate::runtime::de::Fit for UserRoleAssignmentObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+impl ::std::default::Default for UserRoleAssignmentObject {
+    fn default() -> Self {
+        Self::UserRole
+    }
+}
 #[cfg(feature = "users")]
 /// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::modify_user`](crate::runtime::Client::modify_user) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserRoleUpdateRequest {
     /// Optional; may be `null`.
@@ -6245,6 +8017,10 @@ pub struct UserRoleUpdateRequest {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub developer_persona: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]
@@ -6267,7 +8043,15 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
                 _,
                 D::Error,
             >(&mut object, "developer_persona")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserRoleUpdateRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "users")]
@@ -6281,6 +8065,7 @@ impl UserRoleUpdateRequest {
             role_id: ::std::option::Option::None,
             technical_level: ::std::option::Option::None,
             developer_persona: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `role`.
@@ -6315,6 +8100,15 @@ impl UserRoleUpdateRequest {
         self.developer_persona = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(
     any(
@@ -6326,7 +8120,7 @@ impl UserRoleUpdateRequest {
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserUser {
     /// Required. Always `"user"`.
@@ -6351,6 +8145,10 @@ pub struct UserUser {
     /// Optional; may be `null`. Format: `unixtime`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub banned_at: ::std::option::Option<i64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(
     any(
@@ -6369,18 +8167,38 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
             "an object `UserUser`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserUser", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "UserUser", "id")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             picture: crate::runtime::de::field::<_, D::Error>(&mut object, "picture")?,
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
             banned: crate::runtime::de::field::<_, D::Error>(&mut object, "banned")?,
-            banned_at: crate::runtime::de::field::<
+            banned_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "banned_at")?,
+            >(&mut object, "UserUser", "banned_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for UserUser {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(
@@ -6474,5 +8292,33 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+impl crate::runtime::de::Fit for UserUserObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+impl ::std::default::Default for UserUserObject {
+    fn default() -> Self {
+        Self::User
     }
 }

@@ -6,7 +6,7 @@
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VadConfig {
     /// Required. Always `"server_vad"`.
@@ -20,6 +20,10 @@ pub struct VadConfig {
     /// Optional. Default: `0.5`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -32,20 +36,31 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
             "an object `VadConfig`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            prefix_padding_ms: crate::runtime::de::field::<
+            r#type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "prefix_padding_ms")?,
-            silence_duration_ms: crate::runtime::de::field::<
+            >(&mut object, "VadConfig", "type")?,
+            prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "silence_duration_ms")?,
+            >(&mut object, "VadConfig", "prefix_padding_ms")?,
+            silence_duration_ms: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VadConfig", "silence_duration_ms")?,
             threshold: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VadConfig {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "audio")]
@@ -59,6 +74,7 @@ impl VadConfig {
             prefix_padding_ms: ::std::option::Option::None,
             silence_duration_ms: ::std::option::Option::None,
             threshold: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `prefix_padding_ms`.
@@ -74,6 +90,15 @@ impl VadConfig {
     /// Sets `threshold`.
     pub fn threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -134,6 +159,22 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for VadConfigType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for VadConfigType {
+    fn default() -> Self {
+        Self::ServerVad
+    }
+}
 #[cfg(feature = "fine-tuning")]
 /// ValidateGraderRequest
 ///
@@ -143,6 +184,10 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
 pub struct ValidateGraderRequest {
     /// Required.
     pub grader: super::ValidateGraderRequestGrader,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -156,7 +201,15 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
         )?;
         ::std::result::Result::Ok(Self {
             grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ValidateGraderRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -167,7 +220,19 @@ impl ValidateGraderRequest {
     pub fn new(
         grader: impl ::std::convert::Into<super::ValidateGraderRequestGrader>,
     ) -> Self {
-        Self { grader: grader.into() }
+        Self {
+            grader: grader.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -277,15 +342,32 @@ impl ::std::convert::From<super::GraderMulti> for ValidateGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// ValidateGraderResponse
 ///
 /// Used by [`Client::validate_grader`](crate::runtime::Client::validate_grader) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ValidateGraderResponse {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grader: ::std::option::Option<super::ValidateGraderResponseGrader>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -299,7 +381,15 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
         )?;
         ::std::result::Result::Ok(Self {
             grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for ValidateGraderResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -408,17 +498,34 @@ impl ::std::convert::From<super::GraderMulti> for ValidateGraderResponseGrader {
         Self::Multi(value)
     }
 }
+#[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
 #[cfg(feature = "vector-stores")]
 /// Vector store expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreExpirationAfter {
     /// Required. Always `"last_active_at"`.
     pub anchor: super::VectorStoreExpirationAfterAnchor,
     /// Required. At least `1` and at most `365`.
     pub days: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -431,9 +538,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
             "an object `VectorStoreExpirationAfter`",
         )?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            days: crate::runtime::de::field::<_, D::Error>(&mut object, "days")?,
+            anchor: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreExpirationAfter", "anchor")?,
+            days: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreExpirationAfter", "days")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreExpirationAfter {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -445,7 +566,17 @@ impl VectorStoreExpirationAfter {
         Self {
             anchor: super::VectorStoreExpirationAfterAnchor::LastActiveAt,
             days: days.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -505,6 +636,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreExpirationAfterAnchor {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreExpirationAfterAnchor {
+    fn default() -> Self {
+        Self::LastActiveAt
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
 /// Another name for a map from strings to [`VectorStoreFileAttributesValue`].
 ///
@@ -535,21 +682,49 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Boolean(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `VectorStoreFileAttributesValue`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `VectorStoreFileAttributesValue` (tried String, Number, Boolean)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
@@ -562,6 +737,16 @@ impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
 impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
     fn from(value: ::std::string::String) -> Self {
         Self::String(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -583,6 +768,10 @@ pub struct VectorStoreFileBatchObject {
     pub status: super::VectorStoreFileBatchObjectStatus,
     /// Required.
     pub file_counts: super::VectorStoreFileBatchObjectFileCounts,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -595,29 +784,43 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
             "an object `VectorStoreFileBatchObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            vector_store_id: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreFileBatchObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "vector_store_id")?,
+            >(&mut object, "VectorStoreFileBatchObject", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileBatchObject", "created_at")?,
+            vector_store_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileBatchObject", "vector_store_id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            file_counts: crate::runtime::de::field::<
+            file_counts: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "file_counts")?,
+            >(&mut object, "VectorStoreFileBatchObject", "file_counts")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreFileBatchObjectFileCounts {
     /// Required.
@@ -630,6 +833,10 @@ pub struct VectorStoreFileBatchObjectFileCounts {
     pub cancelled: i64,
     /// Required.
     pub total: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -642,21 +849,35 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
             "an object `VectorStoreFileBatchObjectFileCounts`",
         )?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::field::<
+            in_progress: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "in_progress")?,
-            completed: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "in_progress")?,
+            completed: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completed")?,
-            failed: crate::runtime::de::field::<_, D::Error>(&mut object, "failed")?,
-            cancelled: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "completed")?,
+            failed: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cancelled")?,
-            total: crate::runtime::de::field::<_, D::Error>(&mut object, "total")?,
+            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "failed")?,
+            cancelled: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "cancelled")?,
+            total: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "total")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileBatchObjectFileCounts {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -714,6 +935,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileBatchObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreFileBatchObjectObject {
+    fn default() -> Self {
+        Self::VectorStoreFilesBatch
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -786,10 +1023,20 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileBatchObjectStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::retrieve_vector_store_file_content`](crate::runtime::Client::retrieve_vector_store_file_content) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreFileContentResponse {
     /// Required. Always `"vector_store.file_content.page"`.
@@ -800,6 +1047,10 @@ pub struct VectorStoreFileContentResponse {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next_page: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -812,21 +1063,38 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
             "an object `VectorStoreFileContentResponse`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileContentResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileContentResponse", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileContentResponse", "has_more")?,
             next_page: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreFileContentResponseDataItem {
     /// Optional.
@@ -835,6 +1103,10 @@ pub struct VectorStoreFileContentResponseDataItem {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -849,7 +1121,15 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileContentResponseDataItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -910,6 +1190,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileContentResponseObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreFileContentResponseObject {
+    fn default() -> Self {
+        Self::VectorStoreFileContentPage
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Vector store files
 ///
 /// Used by [`Client::create_vector_store_file`](crate::runtime::Client::create_vector_store_file) (response), [`Client::get_vector_store_file`](crate::runtime::Client::get_vector_store_file) (response) and [`Client::update_vector_store_file_attributes`](crate::runtime::Client::update_vector_store_file_attributes) (response).
@@ -938,6 +1234,10 @@ pub struct VectorStoreFileObject {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -950,20 +1250,26 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
             "an object `VectorStoreFileObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            usage_bytes: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "usage_bytes")?,
-            created_at: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreFileObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            vector_store_id: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreFileObject", "object")?,
+            usage_bytes: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "vector_store_id")?,
+            >(&mut object, "VectorStoreFileObject", "usage_bytes")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileObject", "created_at")?,
+            vector_store_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileObject", "vector_store_id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             last_error: crate::runtime::de::field::<
                 _,
@@ -977,7 +1283,15 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1045,6 +1359,16 @@ for VectorStoreFileObjectChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Other(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1055,6 +1379,10 @@ pub struct VectorStoreFileObjectLastError {
     pub code: super::VectorStoreFileObjectLastErrorCode,
     /// Required.
     pub message: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1068,8 +1396,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
         )?;
         ::std::result::Result::Ok(Self {
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            message: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreFileObjectLastError", "message")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreFileObjectLastError {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1138,6 +1477,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastErrorCode {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileObjectLastErrorCode {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1192,6 +1541,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreFileObjectObject {
+    fn default() -> Self {
+        Self::VectorStoreFile
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1264,6 +1629,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreFileObjectStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Vector store
 ///
 /// Used by [`Client::create_vector_store`](crate::runtime::Client::create_vector_store) (response), [`Client::get_vector_store`](crate::runtime::Client::get_vector_store) (response) and [`Client::modify_vector_store`](crate::runtime::Client::modify_vector_store) (response).
@@ -1294,6 +1669,10 @@ pub struct VectorStoreObject {
     pub last_active_at: ::std::option::Option<i64>,
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1306,43 +1685,60 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
             "an object `VectorStoreObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            usage_bytes: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreObject", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "usage_bytes")?,
-            file_counts: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreObject", "object")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "file_counts")?,
+            >(&mut object, "VectorStoreObject", "created_at")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreObject", "name")?,
+            usage_bytes: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreObject", "usage_bytes")?,
+            file_counts: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreObject", "file_counts")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "expires_after")?,
-            expires_at: crate::runtime::de::field::<
+            expires_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
-            last_active_at: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreObject", "expires_at")?,
+            last_active_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "last_active_at")?,
+            >(&mut object, "VectorStoreObject", "last_active_at")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreObjectFileCounts {
     /// Required.
@@ -1355,6 +1751,10 @@ pub struct VectorStoreObjectFileCounts {
     pub cancelled: i64,
     /// Required.
     pub total: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1367,21 +1767,35 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
             "an object `VectorStoreObjectFileCounts`",
         )?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::field::<
+            in_progress: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "in_progress")?,
-            completed: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreObjectFileCounts", "in_progress")?,
+            completed: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completed")?,
-            failed: crate::runtime::de::field::<_, D::Error>(&mut object, "failed")?,
-            cancelled: crate::runtime::de::field::<
+            >(&mut object, "VectorStoreObjectFileCounts", "completed")?,
+            failed: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "cancelled")?,
-            total: crate::runtime::de::field::<_, D::Error>(&mut object, "total")?,
+            >(&mut object, "VectorStoreObjectFileCounts", "failed")?,
+            cancelled: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreObjectFileCounts", "cancelled")?,
+            total: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreObjectFileCounts", "total")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreObjectFileCounts {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1439,6 +1853,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreObjectObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreObjectObject {
+    fn default() -> Self {
+        Self::VectorStore
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1507,6 +1937,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreObjectStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, 1 of them required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (request body).
@@ -1529,6 +1969,10 @@ pub struct VectorStoreSearchRequest {
     pub ranking_options: ::std::option::Option<
         super::VectorStoreSearchRequestRankingOptions,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1546,16 +1990,24 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
                 _,
                 D::Error,
             >(&mut object, "rewrite_query")?,
-            max_num_results: crate::runtime::de::field::<
+            max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "max_num_results")?,
+            >(&mut object, "VectorStoreSearchRequest", "max_num_results")?,
             filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
             ranking_options: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "ranking_options")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreSearchRequest {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1572,6 +2024,7 @@ impl VectorStoreSearchRequest {
             max_num_results: ::std::option::Option::None,
             filters: ::std::option::Option::None,
             ranking_options: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `rewrite_query`.
@@ -1598,6 +2051,15 @@ impl VectorStoreSearchRequest {
         value: impl ::std::convert::Into<super::VectorStoreSearchRequestRankingOptions>,
     ) -> Self {
         self.ranking_options = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1671,6 +2133,16 @@ impl ::std::convert::From<super::CompoundFilter> for VectorStoreSearchRequestFil
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
+            Self::And(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A union of a string and an array of strings, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1690,18 +2162,44 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::StringArray(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::StringArray(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::StringArray),
+            );
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `VectorStoreSearchRequestQuery`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `VectorStoreSearchRequestQuery` (tried String, StringArray)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1717,10 +2215,19 @@ impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQue
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreSearchRequestRankingOptions {
     /// Optional. Default: `"auto"`. One of `"none"`, `"auto"` or `"default-2024-11-15"`.
@@ -1731,6 +2238,10 @@ pub struct VectorStoreSearchRequestRankingOptions {
     /// Optional. Default: `0`. At least `0` and at most `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score_threshold: ::std::option::Option<f64>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1748,7 +2259,15 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
                 _,
                 D::Error,
             >(&mut object, "score_threshold")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreSearchRequestRankingOptions {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1760,6 +2279,7 @@ impl VectorStoreSearchRequestRankingOptions {
         Self {
             ranker: ::std::option::Option::None,
             score_threshold: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `ranker`.
@@ -1775,6 +2295,15 @@ impl VectorStoreSearchRequestRankingOptions {
     /// Sets `score_threshold`.
     pub fn score_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.score_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1844,16 +2373,30 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptionsRa
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchRequestRankingOptionsRanker {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultContentObject {
     /// Required. Always `"text"`.
     pub r#type: super::VectorStoreSearchResultContentObjectType,
     /// Required.
     pub text: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1866,9 +2409,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
             "an object `VectorStoreSearchResultContentObject`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultContentObject", "type")?,
+            text: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultContentObject", "text")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreSearchResultContentObject {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1929,10 +2486,26 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchResultContentObjectType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreSearchResultContentObjectType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultItem {
     /// Required.
@@ -1945,6 +2518,10 @@ pub struct VectorStoreSearchResultItem {
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Required.
     pub content: ::std::vec::Vec<super::VectorStoreSearchResultContentObject>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1957,22 +2534,42 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
             "an object `VectorStoreSearchResultItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
+            file_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultItem", "file_id")?,
+            filename: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultItem", "filename")?,
+            score: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultItem", "score")?,
             attributes: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            content: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultItem", "content")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultsPage {
     /// Required. Always `"vector_store.search_results.page"`.
@@ -1985,6 +2582,10 @@ pub struct VectorStoreSearchResultsPage {
     pub has_more: bool,
     /// Required; may be `null`.
     pub next_page: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1997,18 +2598,35 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
             "an object `VectorStoreSearchResultsPage`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            search_query: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "search_query")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            >(&mut object, "VectorStoreSearchResultsPage", "object")?,
+            search_query: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultsPage", "search_query")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultsPage", "data")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VectorStoreSearchResultsPage", "has_more")?,
             next_page: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VectorStoreSearchResultsPage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2066,6 +2684,22 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchResultsPageObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::default::Default for VectorStoreSearchResultsPageObject {
+    fn default() -> Self {
+        Self::VectorStoreSearchResultsPage
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -2133,11 +2767,21 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "chat", feature = "responses"))]
+impl crate::runtime::de::Fit for Verbosity {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "videos")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_video_character`](crate::runtime::Client::create_video_character) (response) and [`Client::get_video_character`](crate::runtime::Client::get_video_character) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoCharacterResource {
     /// Required; may be `null`.
@@ -2146,6 +2790,10 @@ pub struct VideoCharacterResource {
     pub name: ::std::option::Option<::std::string::String>,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -2160,11 +2808,19 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "VideoCharacterResource", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VideoCharacterResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -2233,10 +2889,20 @@ impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoContentVariant {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "videos")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_videos`](crate::runtime::Client::list_videos) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -2249,6 +2915,10 @@ pub struct VideoListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -2261,12 +2931,29 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
             "an object `VideoListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VideoListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "videos")]
@@ -2324,6 +3011,22 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "videos")]
+impl ::std::default::Default for VideoListResourceObject {
+    fn default() -> Self {
+        Self::List
     }
 }
 #[cfg(feature = "videos")]
@@ -2390,14 +3093,24 @@ impl ::std::fmt::Display for VideoModel {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoModel {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
+#[cfg(feature = "videos")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoReferenceInputParam {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -2410,8 +3123,19 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
             "an object `VideoReferenceInputParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoReferenceInputParam", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VideoReferenceInputParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "videos")]
@@ -2420,7 +3144,19 @@ impl VideoReferenceInputParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(feature = "videos")]
@@ -2456,6 +3192,10 @@ pub struct VideoResource {
     pub remixed_from_video_id: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub error: ::std::option::Option<super::Error2>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -2468,32 +3208,52 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
             "an object `VideoResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoResource", "object")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            progress: crate::runtime::de::field::<_, D::Error>(&mut object, "progress")?,
-            created_at: crate::runtime::de::field::<
+            progress: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            completed_at: crate::runtime::de::field::<
+            >(&mut object, "VideoResource", "progress")?,
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "completed_at")?,
-            expires_at: crate::runtime::de::field::<
+            >(&mut object, "VideoResource", "created_at")?,
+            completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "expires_at")?,
+            >(&mut object, "VideoResource", "completed_at")?,
+            expires_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VideoResource", "expires_at")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            seconds: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VideoResource", "seconds")?,
             remixed_from_video_id: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "remixed_from_video_id")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VideoResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "videos")]
@@ -2551,6 +3311,22 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "videos")]
+impl ::std::default::Default for VideoResourceObject {
+    fn default() -> Self {
+        Self::Video
     }
 }
 #[cfg(feature = "videos")]
@@ -2616,6 +3392,16 @@ impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoSeconds {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
     }
 }
 #[cfg(feature = "videos")]
@@ -2688,6 +3474,16 @@ impl<'de> ::serde::Deserialize<'de> for VideoSize {
     }
 }
 #[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "videos")]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2756,11 +3552,21 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "videos")]
+impl crate::runtime::de::Fit for VideoStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_voice_consent`](crate::runtime::Client::delete_voice_consent) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VoiceConsentDeletedResource {
     /// Required.
@@ -2769,6 +3575,10 @@ pub struct VoiceConsentDeletedResource {
     pub object: super::VoiceConsentDeletedResourceObject,
     /// Required.
     pub deleted: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2781,10 +3591,27 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
             "an object `VoiceConsentDeletedResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentDeletedResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentDeletedResource", "object")?,
+            deleted: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentDeletedResource", "deleted")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VoiceConsentDeletedResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "audio")]
@@ -2845,10 +3672,26 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for VoiceConsentDeletedResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for VoiceConsentDeletedResourceObject {
+    fn default() -> Self {
+        Self::AudioVoiceConsent
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_voice_consents`](crate::runtime::Client::list_voice_consents) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VoiceConsentListResource {
     /// Required. Always `"list"`.
@@ -2863,6 +3706,10 @@ pub struct VoiceConsentListResource {
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2875,12 +3722,29 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
             "an object `VoiceConsentListResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentListResource", "object")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentListResource", "data")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field::<_, D::Error>(&mut object, "has_more")?,
+            has_more: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentListResource", "has_more")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VoiceConsentListResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "audio")]
@@ -2941,10 +3805,26 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for VoiceConsentListResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for VoiceConsentListResourceObject {
+    fn default() -> Self {
+        Self::List
+    }
+}
+#[cfg(feature = "audio")]
 /// Voice consent
 ///
 /// Used by [`Client::create_voice_consent`](crate::runtime::Client::create_voice_consent) (response), [`Client::get_voice_consent`](crate::runtime::Client::get_voice_consent) (response) and [`Client::update_voice_consent`](crate::runtime::Client::update_voice_consent) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VoiceConsentResource {
     /// Required. Always `"audio.voice_consent"`.
@@ -2957,6 +3837,10 @@ pub struct VoiceConsentResource {
     pub language: ::std::string::String,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2969,15 +3853,35 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
             "an object `VoiceConsentResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "VoiceConsentResource", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentResource", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentResource", "name")?,
+            language: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentResource", "language")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceConsentResource", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VoiceConsentResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "audio")]
@@ -3037,6 +3941,22 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for VoiceConsentResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for VoiceConsentResourceObject {
+    fn default() -> Self {
+        Self::AudioVoiceConsent
+    }
+}
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
 /// Voice
 ///
@@ -3057,18 +3977,44 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Variant2(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Variant2(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(
+                &mut best,
+                misfit,
+                attempt.map(Self::Variant2),
+            );
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Shared(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Shared(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `VoiceIdsOrCustomVoice`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `VoiceIdsOrCustomVoice` (tried Variant2, Shared)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
@@ -3085,14 +4031,27 @@ impl ::std::convert::From<super::VoiceIdsShared> for VoiceIdsOrCustomVoice {
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Variant2(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VoiceIdsOrCustomVoiceVariant2 {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
 #[allow(deprecated)]
@@ -3105,8 +4064,19 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceVariant2 {
             "an object `VoiceIdsOrCustomVoiceVariant2`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceIdsOrCustomVoiceVariant2", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VoiceIdsOrCustomVoiceVariant2 {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
@@ -3115,7 +4085,19 @@ impl VoiceIdsOrCustomVoiceVariant2 {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: id.into(),
+            extra_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
@@ -3190,11 +4172,17 @@ impl ::std::fmt::Display for VoiceIdsShared {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+impl crate::runtime::de::Fit for VoiceIdsShared {
+    fn misfit(&self) -> usize {
+        0
+    }
+}
 #[cfg(feature = "audio")]
 /// Voice
 ///
 /// Used by [`Client::create_voice`](crate::runtime::Client::create_voice) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VoiceResource {
     /// Required. Always `"audio.voice"`.
@@ -3205,6 +4193,10 @@ pub struct VoiceResource {
     pub name: ::std::string::String,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3217,14 +4209,31 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
             "an object `VoiceResource`",
         )?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::field::<
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
+            >(&mut object, "VoiceResource", "object")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceResource", "id")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceResource", "name")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "VoiceResource", "created_at")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for VoiceResource {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
 #[cfg(feature = "audio")]
@@ -3282,5 +4291,21 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for VoiceResourceObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::default::Default for VoiceResourceObject {
+    fn default() -> Self {
+        Self::AudioVoice
     }
 }

@@ -6,11 +6,15 @@
 /// Wait
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WaitParam {
     /// Required. Default: `"wait"`. Always `"wait"`.
     pub r#type: super::WaitParamType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -23,8 +27,19 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
             "an object `WaitParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WaitParam", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WaitParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -35,7 +50,17 @@ impl WaitParam {
     pub fn new() -> Self {
         Self {
             r#type: super::WaitParamType::Wait,
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -96,10 +121,26 @@ impl<'de> ::serde::Deserialize<'de> for WaitParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WaitParamType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WaitParamType {
+    fn default() -> Self {
+        Self::Wait
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Find action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchActionFind {
     /// Required. Always `"find_in_page"`.
@@ -108,6 +149,10 @@ pub struct WebSearchActionFind {
     pub url: ::std::string::String,
     /// Required.
     pub pattern: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -120,10 +165,27 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
             "an object `WebSearchActionFind`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            pattern: crate::runtime::de::field::<_, D::Error>(&mut object, "pattern")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionFind", "type")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionFind", "url")?,
+            pattern: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionFind", "pattern")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchActionFind {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -139,7 +201,17 @@ impl WebSearchActionFind {
             r#type: super::WebSearchActionFindType::FindInPage,
             url: url.into(),
             pattern: pattern.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -200,10 +272,26 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchActionFindType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WebSearchActionFindType {
+    fn default() -> Self {
+        Self::FindInPage
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Open page action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchActionOpenPage {
     /// Required. Always `"open_page"`.
@@ -211,6 +299,10 @@ pub struct WebSearchActionOpenPage {
     /// Optional; may be `null`. Format: `uri`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -223,9 +315,20 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
             "an object `WebSearchActionOpenPage`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionOpenPage", "type")?,
             url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchActionOpenPage {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -237,6 +340,7 @@ impl WebSearchActionOpenPage {
         Self {
             r#type: super::WebSearchActionOpenPageType::OpenPage,
             url: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `url`.
@@ -245,6 +349,15 @@ impl WebSearchActionOpenPage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.url = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -306,10 +419,26 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchActionOpenPageType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WebSearchActionOpenPageType {
+    fn default() -> Self {
+        Self::OpenPage
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// Search action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchActionSearch {
     /// Required. Always `"search"`.
@@ -330,6 +459,10 @@ pub struct WebSearchActionSearch {
     pub sources: ::std::option::Option<
         ::std::vec::Vec<super::WebSearchActionSearchSourcesItem>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -342,11 +475,22 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             "an object `WebSearchActionSearch`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionSearch", "type")?,
             query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
             queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
             sources: crate::runtime::de::field::<_, D::Error>(&mut object, "sources")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchActionSearch {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -360,6 +504,7 @@ impl WebSearchActionSearch {
             query: ::std::option::Option::None,
             queries: ::std::option::Option::None,
             sources: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `query`.
@@ -388,18 +533,31 @@ impl WebSearchActionSearch {
         self.sources = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Web search source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchActionSearchSourcesItem {
     /// Required. Always `"url"`.
     pub r#type: super::WebSearchActionSearchSourcesItemType,
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -412,9 +570,23 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItem {
             "an object `WebSearchActionSearchSourcesItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionSearchSourcesItem", "type")?,
+            url: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchActionSearchSourcesItem", "url")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchActionSearchSourcesItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -426,7 +598,17 @@ impl WebSearchActionSearchSourcesItem {
         Self {
             r#type: super::WebSearchActionSearchSourcesItemType::Url,
             url: url.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -487,6 +669,22 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchActionSearchSourcesItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WebSearchActionSearchSourcesItemType {
+    fn default() -> Self {
+        Self::Url
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -543,11 +741,27 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchActionSearchType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WebSearchActionSearchType {
+    fn default() -> Self {
+        Self::Search
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Web search approximate location
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchApproximateLocation {
     /// Optional. Default: `"approximate"`. Always `"approximate"`.
@@ -565,6 +779,10 @@ pub struct WebSearchApproximateLocation {
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -582,7 +800,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchApproximateLocation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -597,6 +824,7 @@ impl WebSearchApproximateLocation {
             region: ::std::option::Option::None,
             city: ::std::option::Option::None,
             timezone: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `type`.
@@ -637,6 +865,15 @@ impl WebSearchApproximateLocation {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.timezone = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -695,6 +932,22 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
             deserializer,
         )?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchApproximateLocationType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::default::Default for WebSearchApproximateLocationType {
+    fn default() -> Self {
+        Self::Approximate
     }
 }
 #[cfg(feature = "chat")]
@@ -763,10 +1016,20 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for WebSearchContextSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chat")]
 /// Web search location
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchLocation {
     /// Optional.
@@ -781,6 +1044,10 @@ pub struct WebSearchLocation {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -797,7 +1064,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchLocation {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chat")]
@@ -811,6 +1086,7 @@ impl WebSearchLocation {
             region: ::std::option::Option::None,
             city: ::std::option::Option::None,
             timezone: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `country`.
@@ -845,6 +1121,15 @@ impl WebSearchLocation {
         self.timezone = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Web search preview
@@ -866,6 +1151,10 @@ pub struct WebSearchPreviewTool {
     pub search_content_types: ::std::option::Option<
         ::std::vec::Vec<super::SearchContentType>,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -891,7 +1180,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
                 _,
                 D::Error,
             >(&mut object, "search_content_types")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchPreviewTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -907,6 +1204,7 @@ impl WebSearchPreviewTool {
             user_location: ::std::option::Option::None,
             search_context_size: ::std::option::Option::None,
             search_content_types: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `user_location`.
@@ -931,6 +1229,15 @@ impl WebSearchPreviewTool {
         value: impl ::std::convert::Into<::std::vec::Vec<super::SearchContentType>>,
     ) -> Self {
         self.search_content_types = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -996,6 +1303,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchPreviewToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1018,6 +1335,10 @@ pub struct WebSearchTool {
     pub search_context_size: ::std::option::Option<
         super::WebSearchToolSearchContextSize,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -1044,7 +1365,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
                 _,
                 D::Error,
             >(&mut object, "search_context_size")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchTool {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1059,6 +1388,7 @@ impl WebSearchTool {
             filters: ::std::option::Option::None,
             user_location: ::std::option::Option::None,
             search_context_size: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `external_web_access`.
@@ -1093,6 +1423,15 @@ impl WebSearchTool {
         self.search_context_size = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 /// Web search tool call
@@ -1109,6 +1448,10 @@ pub struct WebSearchToolCall {
     pub status: super::WebSearchToolCallStatus,
     /// Required.
     pub action: super::WebSearchToolCallAction,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -1121,11 +1464,25 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
             "an object `WebSearchToolCall`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebSearchToolCall", "type")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchToolCall {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1143,7 +1500,17 @@ impl WebSearchToolCall {
             r#type: super::WebSearchToolCallType::WebSearchCall,
             status: status.into(),
             action: action.into(),
+            extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1223,6 +1590,17 @@ impl ::std::convert::From<super::WebSearchActionFind> for WebSearchToolCallActio
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchToolCallAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1292,6 +1670,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchToolCallStatus {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1348,11 +1736,27 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchToolCallType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::default::Default for WebSearchToolCallType {
+    fn default() -> Self {
+        Self::WebSearchCall
+    }
+}
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebSearchToolFilters {
     /// Allowed domains for the search.
@@ -1360,6 +1764,10 @@ pub struct WebSearchToolFilters {
     /// Optional; may be `null`. Default: `[]`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 #[allow(deprecated)]
@@ -1376,7 +1784,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
                 _,
                 D::Error,
             >(&mut object, "allowed_domains")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebSearchToolFilters {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1387,6 +1803,7 @@ impl WebSearchToolFilters {
     pub fn new() -> Self {
         Self {
             allowed_domains: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `allowed_domains`.
@@ -1395,6 +1812,15 @@ impl WebSearchToolFilters {
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.allowed_domains = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
@@ -1464,6 +1890,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchToolSearchContextSize {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1524,11 +1960,21 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for WebSearchToolType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
 #[cfg(feature = "unreferenced")]
 /// batch.cancelled
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelled {
     /// Required. Format: `unixtime`.
@@ -1542,6 +1988,10 @@ pub struct WebhookBatchCancelled {
     pub object: ::std::option::Option<super::WebhookBatchCancelledObject>,
     /// Required. Always `"batch.cancelled"`.
     pub r#type: super::WebhookBatchCancelledType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1554,26 +2004,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
             "an object `WebhookBatchCancelled`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookBatchCancelled", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCancelled", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCancelled", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCancelled", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchCancelled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelledData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1586,8 +2059,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
             "an object `WebhookBatchCancelledData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCancelledData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchCancelledData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1648,6 +2132,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchCancelledObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1705,10 +2205,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchCancelledType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchCancelledType {
+    fn default() -> Self {
+        Self::BatchCancelled
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// batch.completed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCompleted {
     /// Required. Format: `unixtime`.
@@ -1722,6 +2238,10 @@ pub struct WebhookBatchCompleted {
     pub object: ::std::option::Option<super::WebhookBatchCompletedObject>,
     /// Required. Always `"batch.completed"`.
     pub r#type: super::WebhookBatchCompletedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1734,26 +2254,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
             "an object `WebhookBatchCompleted`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookBatchCompleted", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCompleted", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCompleted", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCompleted", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchCompleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCompletedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1766,8 +2309,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
             "an object `WebhookBatchCompletedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchCompletedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchCompletedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -1828,6 +2382,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchCompletedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -1885,10 +2455,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchCompletedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchCompletedType {
+    fn default() -> Self {
+        Self::BatchCompleted
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// batch.expired
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchExpired {
     /// Required. Format: `unixtime`.
@@ -1902,6 +2488,10 @@ pub struct WebhookBatchExpired {
     pub object: ::std::option::Option<super::WebhookBatchExpiredObject>,
     /// Required. Always `"batch.expired"`.
     pub r#type: super::WebhookBatchExpiredType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1914,26 +2504,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
             "an object `WebhookBatchExpired`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookBatchExpired", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchExpired", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchExpired", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchExpired", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchExpired {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchExpiredData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1946,8 +2559,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
             "an object `WebhookBatchExpiredData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchExpiredData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchExpiredData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2008,6 +2632,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchExpiredObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2065,10 +2705,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchExpiredType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchExpiredType {
+    fn default() -> Self {
+        Self::BatchExpired
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// batch.failed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchFailed {
     /// Required. Format: `unixtime`.
@@ -2082,6 +2738,10 @@ pub struct WebhookBatchFailed {
     pub object: ::std::option::Option<super::WebhookBatchFailedObject>,
     /// Required. Always `"batch.failed"`.
     pub r#type: super::WebhookBatchFailedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2094,26 +2754,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
             "an object `WebhookBatchFailed`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookBatchFailed", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchFailed", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchFailed", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchFailed", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchFailedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2126,8 +2809,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
             "an object `WebhookBatchFailedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookBatchFailedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookBatchFailedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2188,6 +2882,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchFailedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchFailedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2245,10 +2955,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookBatchFailedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookBatchFailedType {
+    fn default() -> Self {
+        Self::BatchFailed
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// eval.run.canceled
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceled {
     /// Required. Format: `unixtime`.
@@ -2262,6 +2988,10 @@ pub struct WebhookEvalRunCanceled {
     pub object: ::std::option::Option<super::WebhookEvalRunCanceledObject>,
     /// Required. Always `"eval.run.canceled"`.
     pub r#type: super::WebhookEvalRunCanceledType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2274,26 +3004,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
             "an object `WebhookEvalRunCanceled`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookEvalRunCanceled", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunCanceled", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunCanceled", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunCanceled", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceledData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2306,8 +3059,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
             "an object `WebhookEvalRunCanceledData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunCanceledData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2368,6 +3132,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunCanceledObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2425,10 +3205,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunCanceledType {
+    fn default() -> Self {
+        Self::EvalRunCanceled
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// eval.run.failed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailed {
     /// Required. Format: `unixtime`.
@@ -2442,6 +3238,10 @@ pub struct WebhookEvalRunFailed {
     pub object: ::std::option::Option<super::WebhookEvalRunFailedObject>,
     /// Required. Always `"eval.run.failed"`.
     pub r#type: super::WebhookEvalRunFailedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2454,26 +3254,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
             "an object `WebhookEvalRunFailed`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookEvalRunFailed", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunFailed", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunFailed", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunFailed", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2486,8 +3309,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
             "an object `WebhookEvalRunFailedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunFailedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2548,6 +3382,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunFailedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2605,10 +3455,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunFailedType {
+    fn default() -> Self {
+        Self::EvalRunFailed
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// eval.run.succeeded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceeded {
     /// Required. Format: `unixtime`.
@@ -2622,6 +3488,10 @@ pub struct WebhookEvalRunSucceeded {
     pub object: ::std::option::Option<super::WebhookEvalRunSucceededObject>,
     /// Required. Always `"eval.run.succeeded"`.
     pub r#type: super::WebhookEvalRunSucceededType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2634,26 +3504,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
             "an object `WebhookEvalRunSucceeded`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookEvalRunSucceeded", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunSucceeded", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunSucceeded", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunSucceeded", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceededData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2666,8 +3559,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
             "an object `WebhookEvalRunSucceededData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookEvalRunSucceededData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2728,6 +3632,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunSucceededObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2785,10 +3705,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookEvalRunSucceededType {
+    fn default() -> Self {
+        Self::EvalRunSucceeded
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// fine_tuning.job.cancelled
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelled {
     /// Required. Format: `unixtime`.
@@ -2802,6 +3738,10 @@ pub struct WebhookFineTuningJobCancelled {
     pub object: ::std::option::Option<super::WebhookFineTuningJobCancelledObject>,
     /// Required. Always `"fine_tuning.job.cancelled"`.
     pub r#type: super::WebhookFineTuningJobCancelledType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2814,26 +3754,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
             "an object `WebhookFineTuningJobCancelled`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookFineTuningJobCancelled", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobCancelled", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobCancelled", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobCancelled", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelledData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2846,8 +3809,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
             "an object `WebhookFineTuningJobCancelledData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobCancelledData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2908,6 +3882,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobCancelledObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -2965,10 +3955,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobCancelledType {
+    fn default() -> Self {
+        Self::FineTuningJobCancelled
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// fine_tuning.job.failed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailed {
     /// Required. Format: `unixtime`.
@@ -2982,6 +3988,10 @@ pub struct WebhookFineTuningJobFailed {
     pub object: ::std::option::Option<super::WebhookFineTuningJobFailedObject>,
     /// Required. Always `"fine_tuning.job.failed"`.
     pub r#type: super::WebhookFineTuningJobFailedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2994,26 +4004,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
             "an object `WebhookFineTuningJobFailed`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookFineTuningJobFailed", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobFailed", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobFailed", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobFailed", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3026,8 +4059,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
             "an object `WebhookFineTuningJobFailedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobFailedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3088,6 +4132,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobFailedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3145,10 +4205,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobFailedType {
+    fn default() -> Self {
+        Self::FineTuningJobFailed
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// fine_tuning.job.succeeded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceeded {
     /// Required. Format: `unixtime`.
@@ -3162,6 +4238,10 @@ pub struct WebhookFineTuningJobSucceeded {
     pub object: ::std::option::Option<super::WebhookFineTuningJobSucceededObject>,
     /// Required. Always `"fine_tuning.job.succeeded"`.
     pub r#type: super::WebhookFineTuningJobSucceededType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3174,26 +4254,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
             "an object `WebhookFineTuningJobSucceeded`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookFineTuningJobSucceeded", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobSucceeded", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobSucceeded", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobSucceeded", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceededData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3206,8 +4309,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
             "an object `WebhookFineTuningJobSucceededData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookFineTuningJobSucceededData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3268,6 +4382,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobSucceededObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3325,10 +4455,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookFineTuningJobSucceededType {
+    fn default() -> Self {
+        Self::FineTuningJobSucceeded
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// live.call.incoming
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncoming {
     /// Required. Format: `unixtime`.
@@ -3342,6 +4488,10 @@ pub struct WebhookLiveCallIncoming {
     pub object: ::std::option::Option<super::WebhookLiveCallIncomingObject>,
     /// Required. Always `"live.call.incoming"`.
     pub r#type: super::WebhookLiveCallIncomingType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3354,28 +4504,51 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
             "an object `WebhookLiveCallIncoming`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookLiveCallIncoming", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookLiveCallIncoming", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookLiveCallIncoming", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookLiveCallIncoming", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingData {
     /// Required.
     pub session_id: ::std::string::String,
     /// Required.
     pub sip_headers: ::std::vec::Vec<super::WebhookLiveCallIncomingDataSipHeadersItem>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3388,28 +4561,40 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
             "an object `WebhookLiveCallIncomingData`",
         )?;
         ::std::result::Result::Ok(Self {
-            session_id: crate::runtime::de::field::<
+            session_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "session_id")?,
-            sip_headers: crate::runtime::de::field::<
+            >(&mut object, "WebhookLiveCallIncomingData", "session_id")?,
+            sip_headers: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "sip_headers")?,
+            >(&mut object, "WebhookLiveCallIncomingData", "sip_headers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingDataSipHeadersItem {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub value: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3422,9 +4607,23 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingDataSipHeadersIte
             "an object `WebhookLiveCallIncomingDataSipHeadersItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookLiveCallIncomingDataSipHeadersItem", "name")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookLiveCallIncomingDataSipHeadersItem", "value")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookLiveCallIncomingDataSipHeadersItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3485,6 +4684,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookLiveCallIncomingObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3542,10 +4757,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookLiveCallIncomingType {
+    fn default() -> Self {
+        Self::LiveCallIncoming
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// realtime.call.incoming
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncoming {
     /// Required. Format: `unixtime`.
@@ -3559,6 +4790,10 @@ pub struct WebhookRealtimeCallIncoming {
     pub object: ::std::option::Option<super::WebhookRealtimeCallIncomingObject>,
     /// Required. Always `"realtime.call.incoming"`.
     pub r#type: super::WebhookRealtimeCallIncomingType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3571,22 +4806,41 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
             "an object `WebhookRealtimeCallIncoming`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookRealtimeCallIncoming", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncoming", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncoming", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncoming", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingData {
     /// Required.
@@ -3595,6 +4849,10 @@ pub struct WebhookRealtimeCallIncomingData {
     pub sip_headers: ::std::vec::Vec<
         super::WebhookRealtimeCallIncomingDataSipHeadersItem,
     >,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3607,25 +4865,40 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
             "an object `WebhookRealtimeCallIncomingData`",
         )?;
         ::std::result::Result::Ok(Self {
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            sip_headers: crate::runtime::de::field::<
+            call_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "sip_headers")?,
+            >(&mut object, "WebhookRealtimeCallIncomingData", "call_id")?,
+            sip_headers: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncomingData", "sip_headers")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingDataSipHeadersItem {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub value: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3638,9 +4911,23 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingDataSipHeader
             "an object `WebhookRealtimeCallIncomingDataSipHeadersItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            name: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncomingDataSipHeadersItem", "name")?,
+            value: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookRealtimeCallIncomingDataSipHeadersItem", "value")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingDataSipHeadersItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3701,6 +4988,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookRealtimeCallIncomingObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3758,10 +5061,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookRealtimeCallIncomingType {
+    fn default() -> Self {
+        Self::RealtimeCallIncoming
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// response.cancelled
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelled {
     /// Required. Format: `unixtime`.
@@ -3775,6 +5094,10 @@ pub struct WebhookResponseCancelled {
     pub object: ::std::option::Option<super::WebhookResponseCancelledObject>,
     /// Required. Always `"response.cancelled"`.
     pub r#type: super::WebhookResponseCancelledType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3787,26 +5110,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
             "an object `WebhookResponseCancelled`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookResponseCancelled", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCancelled", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCancelled", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCancelled", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseCancelled {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelledData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3819,8 +5165,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
             "an object `WebhookResponseCancelledData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCancelledData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseCancelledData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3881,6 +5238,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseCancelledObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -3938,10 +5311,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseCancelledType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseCancelledType {
+    fn default() -> Self {
+        Self::ResponseCancelled
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// response.completed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCompleted {
     /// Required. Format: `unixtime`.
@@ -3955,6 +5344,10 @@ pub struct WebhookResponseCompleted {
     pub object: ::std::option::Option<super::WebhookResponseCompletedObject>,
     /// Required. Always `"response.completed"`.
     pub r#type: super::WebhookResponseCompletedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3967,26 +5360,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
             "an object `WebhookResponseCompleted`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookResponseCompleted", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCompleted", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCompleted", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCompleted", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseCompleted {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCompletedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3999,8 +5415,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
             "an object `WebhookResponseCompletedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseCompletedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseCompletedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4061,6 +5488,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseCompletedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4118,10 +5561,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseCompletedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseCompletedType {
+    fn default() -> Self {
+        Self::ResponseCompleted
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// response.failed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseFailed {
     /// Required. Format: `unixtime`.
@@ -4135,6 +5594,10 @@ pub struct WebhookResponseFailed {
     pub object: ::std::option::Option<super::WebhookResponseFailedObject>,
     /// Required. Always `"response.failed"`.
     pub r#type: super::WebhookResponseFailedType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4147,26 +5610,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
             "an object `WebhookResponseFailed`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookResponseFailed", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseFailed", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseFailed", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseFailed", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseFailed {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseFailedData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4179,8 +5665,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
             "an object `WebhookResponseFailedData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseFailedData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseFailedData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4241,6 +5738,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseFailedObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseFailedObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4298,10 +5811,26 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseFailedType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseFailedType {
+    fn default() -> Self {
+        Self::ResponseFailed
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// response.incomplete
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseIncomplete {
     /// Required. Format: `unixtime`.
@@ -4315,6 +5844,10 @@ pub struct WebhookResponseIncomplete {
     pub object: ::std::option::Option<super::WebhookResponseIncompleteObject>,
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::WebhookResponseIncompleteType,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4327,26 +5860,49 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
             "an object `WebhookResponseIncomplete`",
         )?;
         ::std::result::Result::Ok(Self {
-            created_at: crate::runtime::de::field::<
+            created_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, "WebhookResponseIncomplete", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseIncomplete", "id")?,
+            data: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseIncomplete", "data")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseIncomplete", "type")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseIncomplete {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
+            + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "unreferenced")]
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseIncompleteData {
     /// Required.
     pub id: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4359,8 +5915,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
             "an object `WebhookResponseIncompleteData`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WebhookResponseIncompleteData", "id")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4421,6 +5988,22 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseIncompleteObject {
+    fn default() -> Self {
+        Self::Event
+    }
+}
+#[cfg(feature = "unreferenced")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by no operation.
@@ -4477,11 +6060,27 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
+#[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::default::Default for WebhookResponseIncompleteType {
+    fn default() -> Self {
+        Self::ResponseIncomplete
+    }
+}
 #[cfg(feature = "chatkit")]
 /// Widget message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetMessageItem {
     /// Required.
@@ -4496,6 +6095,10 @@ pub struct WidgetMessageItem {
     pub r#type: super::WidgetMessageItemType,
     /// Required.
     pub widget: ::std::string::String,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4508,19 +6111,40 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
             "an object `WidgetMessageItem`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            created_at: crate::runtime::de::field::<
+            id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "created_at")?,
-            thread_id: crate::runtime::de::field::<
+            >(&mut object, "WidgetMessageItem", "id")?,
+            object: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "thread_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            widget: crate::runtime::de::field::<_, D::Error>(&mut object, "widget")?,
+            >(&mut object, "WidgetMessageItem", "object")?,
+            created_at: crate::runtime::de::int64_field::<
+                _,
+                D::Error,
+            >(&mut object, "WidgetMessageItem", "created_at")?,
+            thread_id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WidgetMessageItem", "thread_id")?,
+            r#type: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WidgetMessageItem", "type")?,
+            widget: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WidgetMessageItem", "widget")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WidgetMessageItem {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+            + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4581,6 +6205,22 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for WidgetMessageItemObject {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for WidgetMessageItemObject {
+    fn default() -> Self {
+        Self::ChatkitThreadItem
+    }
+}
+#[cfg(feature = "chatkit")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4638,10 +6278,26 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for WidgetMessageItemType {
+    fn misfit(&self) -> usize {
+        if ::std::matches!(self, Self::Unknown(_)) {
+            crate::runtime::de::UNKNOWN_TAG
+        } else {
+            0
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::default::Default for WidgetMessageItemType {
+    fn default() -> Self {
+        Self::ChatkitWidget
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Workflow settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkflowParam {
     /// Required.
@@ -4660,6 +6316,10 @@ pub struct WorkflowParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<super::WorkflowTracingParam>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4672,14 +6332,25 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
             "an object `WorkflowParam`",
         )?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field_or_empty::<
+                _,
+                D::Error,
+            >(&mut object, "WorkflowParam", "id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
             state_variables: crate::runtime::de::field::<
                 _,
                 D::Error,
             >(&mut object, "state_variables")?,
             tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WorkflowParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4693,6 +6364,7 @@ impl WorkflowParam {
             version: ::std::option::Option::None,
             state_variables: ::std::option::Option::None,
             tracing: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `version`.
@@ -4724,6 +6396,15 @@ impl WorkflowParam {
         self.tracing = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
+        self
+    }
 }
 #[cfg(feature = "chatkit")]
 /// A union of a string, an integer, a boolean and a number, told apart by shape.
@@ -4749,24 +6430,58 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::String(v));
+        let mut best: ::std::option::Option<
+            (usize, crate::runtime::de::Attempt<Self>),
+        > = ::std::option::Option::None;
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::String(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::String));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Integer(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Boolean(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
-        if let ::std::option::Option::Some(v) = crate::runtime::de::variant(&value) {
-            return ::std::result::Result::Ok(Self::Number(v));
+        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+            &value,
+        ) {
+            let misfit = attempt.misfit();
+            if misfit == 0 {
+                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
+            }
+            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
-        ::std::result::Result::Err(
-            crate::runtime::de::no_variant(
-                &value,
-                "a value matching one variant of `WorkflowParamStateVariablesValue`",
-            ),
-        )
+        match best {
+            ::std::option::Option::Some((_, attempt)) => {
+                ::std::result::Result::Ok(attempt.accept())
+            }
+            ::std::option::Option::None => {
+                ::std::result::Result::Err(
+                    crate::runtime::de::no_variant(
+                        &value,
+                        "a value matching one variant of `WorkflowParamStateVariablesValue` (tried String, Integer, Boolean, Number)",
+                    ),
+                )
+            }
+        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4782,15 +6497,30 @@ impl ::std::convert::From<::std::string::String> for WorkflowParamStateVariables
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkflowTracingParam {
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
+    /// Properties the spec does not declare, kept as the server sent them
+    /// and written back on encode (set them on a request with `extra_field`).
+    #[serde(flatten)]
+    pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4804,7 +6534,15 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            extra_fields: object,
         })
+    }
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl crate::runtime::de::Fit for WorkflowTracingParam {
+    fn misfit(&self) -> usize {
+        self.extra_fields.len()
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4815,11 +6553,21 @@ impl WorkflowTracingParam {
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
+            extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a property the spec does not declare (sent as given, beside the others).
+    pub fn extra_field(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.extra_fields.insert(key.into(), value.into());
         self
     }
 }
