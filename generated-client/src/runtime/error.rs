@@ -440,9 +440,8 @@ impl Error {
     }
 }
 
-/// Like the derived form, but response headers go through
-/// [`RedactedHeaderMap`], so a `Set-Cookie` or any header named like a
-/// credential is never printed.
+/// Like the derived form, but sensitive response header values (a
+/// `Set-Cookie`, any header named like a credential) are shown as `[redacted]`.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
