@@ -8,7 +8,8 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::doc_lazy_continuation,
-    clippy::doc_overindented_list_items
+    clippy::doc_overindented_list_items,
+    clippy::derivable_impls
 )]
 pub mod types;
 pub mod params;

@@ -64,11 +64,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssistantObject>,
         crate::runtime::Error,
     > {
+        let assistant_id = crate::runtime::path_param("assistant_id", assistant_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
-            ),
+            ::std::format!("/assistants/{}", assistant_id),
         );
         self.execute_json(request).await
     }
@@ -88,11 +87,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssistantObject>,
         crate::runtime::Error,
     > {
+        let assistant_id = crate::runtime::path_param("assistant_id", assistant_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
-            ),
+            ::std::format!("/assistants/{}", assistant_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -111,11 +109,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteAssistantResponse>,
         crate::runtime::Error,
     > {
+        let assistant_id = crate::runtime::path_param("assistant_id", assistant_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/assistants/{}", crate ::runtime::encode_path_segment(assistant_id)
-            ),
+            ::std::format!("/assistants/{}", assistant_id),
         );
         self.execute_json(request).await
     }
@@ -299,12 +296,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VoiceConsentResource>,
         crate::runtime::Error,
     > {
+        let consent_id = crate::runtime::path_param("consent_id", consent_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/audio/voice_consents/{}", crate
-                ::runtime::encode_path_segment(consent_id)
-            ),
+            ::std::format!("/audio/voice_consents/{}", consent_id),
         );
         self.execute_json(request).await
     }
@@ -322,12 +317,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VoiceConsentResource>,
         crate::runtime::Error,
     > {
+        let consent_id = crate::runtime::path_param("consent_id", consent_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/audio/voice_consents/{}", crate
-                ::runtime::encode_path_segment(consent_id)
-            ),
+            ::std::format!("/audio/voice_consents/{}", consent_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -344,12 +337,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VoiceConsentDeletedResource>,
         crate::runtime::Error,
     > {
+        let consent_id = crate::runtime::path_param("consent_id", consent_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/audio/voice_consents/{}", crate
-                ::runtime::encode_path_segment(consent_id)
-            ),
+            ::std::format!("/audio/voice_consents/{}", consent_id),
         );
         self.execute_json(request).await
     }
@@ -426,9 +417,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Batch>,
         crate::runtime::Error,
     > {
+        let batch_id = crate::runtime::path_param("batch_id", batch_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/batches/{}", crate ::runtime::encode_path_segment(batch_id)),
+            ::std::format!("/batches/{}", batch_id),
         );
         self.execute_json(request).await
     }
@@ -444,11 +436,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Batch>,
         crate::runtime::Error,
     > {
+        let batch_id = crate::runtime::path_param("batch_id", batch_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/batches/{}/cancel", crate ::runtime::encode_path_segment(batch_id)
-            ),
+            ::std::format!("/batches/{}/cancel", batch_id),
         );
         self.execute_json(request).await
     }
@@ -539,12 +530,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::CreateChatCompletionResponse>,
         crate::runtime::Error,
     > {
+        let completion_id = crate::runtime::path_param("completion_id", completion_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/chat/completions/{}", crate
-                ::runtime::encode_path_segment(completion_id)
-            ),
+            ::std::format!("/chat/completions/{}", completion_id),
         );
         self.execute_json(request).await
     }
@@ -562,12 +551,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::CreateChatCompletionResponse>,
         crate::runtime::Error,
     > {
+        let completion_id = crate::runtime::path_param("completion_id", completion_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/chat/completions/{}", crate
-                ::runtime::encode_path_segment(completion_id)
-            ),
+            ::std::format!("/chat/completions/{}", completion_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -584,12 +571,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ChatCompletionDeleted>,
         crate::runtime::Error,
     > {
+        let completion_id = crate::runtime::path_param("completion_id", completion_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/chat/completions/{}", crate
-                ::runtime::encode_path_segment(completion_id)
-            ),
+            ::std::format!("/chat/completions/{}", completion_id),
         );
         self.execute_json(request).await
     }
@@ -607,12 +592,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ChatCompletionMessageList>,
         crate::runtime::Error,
     > {
+        let completion_id = crate::runtime::path_param("completion_id", completion_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/chat/completions/{}/messages", crate
-                ::runtime::encode_path_segment(completion_id)
-            ),
+            ::std::format!("/chat/completions/{}/messages", completion_id),
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
@@ -725,11 +708,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ContainerResource>,
         crate::runtime::Error,
     > {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/containers/{}", crate ::runtime::encode_path_segment(container_id)
-            ),
+            ::std::format!("/containers/{}", container_id),
         );
         self.execute_json(request).await
     }
@@ -742,11 +724,10 @@ impl crate::runtime::Client {
         &self,
         container_id: &str,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/containers/{}", crate ::runtime::encode_path_segment(container_id)
-            ),
+            ::std::format!("/containers/{}", container_id),
         );
         self.execute_empty(request).await
     }
@@ -764,12 +745,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ContainerFileResource>,
         crate::runtime::Error,
     > {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/containers/{}/files", crate
-                ::runtime::encode_path_segment(container_id)
-            ),
+            ::std::format!("/containers/{}/files", container_id),
         );
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
@@ -788,12 +767,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ContainerFileListResource>,
         crate::runtime::Error,
     > {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/containers/{}/files", crate
-                ::runtime::encode_path_segment(container_id)
-            ),
+            ::std::format!("/containers/{}/files", container_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -813,13 +790,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ContainerFileResource>,
         crate::runtime::Error,
     > {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/containers/{}/files/{}", crate
-                ::runtime::encode_path_segment(container_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/containers/{}/files/{}", container_id, file_id),
         );
         self.execute_json(request).await
     }
@@ -833,13 +808,11 @@ impl crate::runtime::Client {
         container_id: &str,
         file_id: &str,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/containers/{}/files/{}", crate
-                ::runtime::encode_path_segment(container_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/containers/{}/files/{}", container_id, file_id),
         );
         self.execute_empty(request).await
     }
@@ -853,13 +826,11 @@ impl crate::runtime::Client {
         container_id: &str,
         file_id: &str,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let container_id = crate::runtime::path_param("container_id", container_id)?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/containers/{}/files/{}/content", crate
-                ::runtime::encode_path_segment(container_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/containers/{}/files/{}/content", container_id, file_id),
         );
         self.execute_empty(request).await
     }
@@ -879,12 +850,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationItemList>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/conversations/{}/items", crate
-                ::runtime::encode_path_segment(conversation_id)
-            ),
+            ::std::format!("/conversations/{}/items", conversation_id),
         );
         let request = request.query("include", &params.include);
         let request = request.json(body);
@@ -904,12 +876,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationItemList>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/conversations/{}/items", crate
-                ::runtime::encode_path_segment(conversation_id)
-            ),
+            ::std::format!("/conversations/{}/items", conversation_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -932,13 +905,14 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationItem>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
+        let item_id = crate::runtime::path_param("item_id", item_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/conversations/{}/items/{}", crate
-                ::runtime::encode_path_segment(conversation_id), crate
-                ::runtime::encode_path_segment(item_id)
-            ),
+            ::std::format!("/conversations/{}/items/{}", conversation_id, item_id),
         );
         let request = request.query("include", &params.include);
         self.execute_json(request).await
@@ -956,13 +930,14 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationResource>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
+        let item_id = crate::runtime::path_param("item_id", item_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/conversations/{}/items/{}", crate
-                ::runtime::encode_path_segment(conversation_id), crate
-                ::runtime::encode_path_segment(item_id)
-            ),
+            ::std::format!("/conversations/{}/items/{}", conversation_id, item_id),
         );
         self.execute_json(request).await
     }
@@ -1041,9 +1016,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Eval>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/evals/{}", crate ::runtime::encode_path_segment(eval_id)),
+            ::std::format!("/evals/{}", eval_id),
         );
         self.execute_json(request).await
     }
@@ -1061,9 +1037,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Eval>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!("/evals/{}", crate ::runtime::encode_path_segment(eval_id)),
+            ::std::format!("/evals/{}", eval_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -1080,9 +1057,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteEvalResponse>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!("/evals/{}", crate ::runtime::encode_path_segment(eval_id)),
+            ::std::format!("/evals/{}", eval_id),
         );
         self.execute_json(request).await
     }
@@ -1100,11 +1078,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRunList>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/evals/{}/runs", crate ::runtime::encode_path_segment(eval_id)
-            ),
+            ::std::format!("/evals/{}/runs", eval_id),
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
@@ -1126,11 +1103,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRun>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/evals/{}/runs", crate ::runtime::encode_path_segment(eval_id)
-            ),
+            ::std::format!("/evals/{}/runs", eval_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -1148,12 +1124,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRun>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/evals/{}/runs/{}", crate ::runtime::encode_path_segment(eval_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/evals/{}/runs/{}", eval_id, run_id),
         );
         self.execute_json(request).await
     }
@@ -1170,12 +1145,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRun>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/evals/{}/runs/{}", crate ::runtime::encode_path_segment(eval_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/evals/{}/runs/{}", eval_id, run_id),
         );
         self.execute_json(request).await
     }
@@ -1192,12 +1166,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteEvalRunResponse>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/evals/{}/runs/{}", crate ::runtime::encode_path_segment(eval_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/evals/{}/runs/{}", eval_id, run_id),
         );
         self.execute_json(request).await
     }
@@ -1216,13 +1189,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRunOutputItemList>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/evals/{}/runs/{}/output_items", crate
-                ::runtime::encode_path_segment(eval_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/evals/{}/runs/{}/output_items", eval_id, run_id),
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
@@ -1244,13 +1215,16 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::EvalRunOutputItem>,
         crate::runtime::Error,
     > {
+        let eval_id = crate::runtime::path_param("eval_id", eval_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
+        let output_item_id = crate::runtime::path_param(
+            "output_item_id",
+            output_item_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/evals/{}/runs/{}/output_items/{}", crate
-                ::runtime::encode_path_segment(eval_id), crate
-                ::runtime::encode_path_segment(run_id), crate
-                ::runtime::encode_path_segment(output_item_id)
+                "/evals/{}/runs/{}/output_items/{}", eval_id, run_id, output_item_id
             ),
         );
         self.execute_json(request).await
@@ -1310,9 +1284,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteFileResponse>,
         crate::runtime::Error,
     > {
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!("/files/{}", crate ::runtime::encode_path_segment(file_id)),
+            ::std::format!("/files/{}", file_id),
         );
         self.execute_json(request).await
     }
@@ -1328,9 +1303,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::OpenAiFile>,
         crate::runtime::Error,
     > {
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/files/{}", crate ::runtime::encode_path_segment(file_id)),
+            ::std::format!("/files/{}", file_id),
         );
         self.execute_json(request).await
     }
@@ -1343,11 +1319,10 @@ impl crate::runtime::Client {
         &self,
         file_id: &str,
     ) -> ::std::result::Result<crate::runtime::BinaryResponse, crate::runtime::Error> {
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/files/{}/content", crate ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/files/{}/content", file_id),
         );
         self.execute_binary(request).await
     }
@@ -1407,11 +1382,14 @@ impl crate::runtime::Client {
         >,
         crate::runtime::Error,
     > {
+        let fine_tuned_model_checkpoint = crate::runtime::path_param(
+            "fine_tuned_model_checkpoint",
+            fine_tuned_model_checkpoint,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/fine_tuning/checkpoints/{}/permissions", crate
-                ::runtime::encode_path_segment(fine_tuned_model_checkpoint)
+                "/fine_tuning/checkpoints/{}/permissions", fine_tuned_model_checkpoint
             ),
         );
         let request = request.query("project_id", &params.project_id);
@@ -1436,11 +1414,14 @@ impl crate::runtime::Client {
         >,
         crate::runtime::Error,
     > {
+        let fine_tuned_model_checkpoint = crate::runtime::path_param(
+            "fine_tuned_model_checkpoint",
+            fine_tuned_model_checkpoint,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/fine_tuning/checkpoints/{}/permissions", crate
-                ::runtime::encode_path_segment(fine_tuned_model_checkpoint)
+                "/fine_tuning/checkpoints/{}/permissions", fine_tuned_model_checkpoint
             ),
         );
         let request = request.json(body);
@@ -1461,12 +1442,16 @@ impl crate::runtime::Client {
         >,
         crate::runtime::Error,
     > {
+        let fine_tuned_model_checkpoint = crate::runtime::path_param(
+            "fine_tuned_model_checkpoint",
+            fine_tuned_model_checkpoint,
+        )?;
+        let permission_id = crate::runtime::path_param("permission_id", permission_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/fine_tuning/checkpoints/{}/permissions/{}", crate
-                ::runtime::encode_path_segment(fine_tuned_model_checkpoint), crate
-                ::runtime::encode_path_segment(permission_id)
+                "/fine_tuning/checkpoints/{}/permissions/{}",
+                fine_tuned_model_checkpoint, permission_id
             ),
         );
         self.execute_json(request).await
@@ -1525,12 +1510,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::FineTuningJob>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/fine_tuning/jobs/{}", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}", fine_tuning_job_id),
         );
         self.execute_json(request).await
     }
@@ -1546,12 +1532,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::FineTuningJob>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/fine_tuning/jobs/{}/cancel", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}/cancel", fine_tuning_job_id),
         );
         self.execute_json(request).await
     }
@@ -1569,12 +1556,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListFineTuningJobCheckpointsResponse>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/fine_tuning/jobs/{}/checkpoints", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}/checkpoints", fine_tuning_job_id),
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
@@ -1594,12 +1582,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListFineTuningJobEventsResponse>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/fine_tuning/jobs/{}/events", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}/events", fine_tuning_job_id),
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
@@ -1617,12 +1606,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::FineTuningJob>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/fine_tuning/jobs/{}/pause", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}/pause", fine_tuning_job_id),
         );
         self.execute_json(request).await
     }
@@ -1638,12 +1628,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::FineTuningJob>,
         crate::runtime::Error,
     > {
+        let fine_tuning_job_id = crate::runtime::path_param(
+            "fine_tuning_job_id",
+            fine_tuning_job_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/fine_tuning/jobs/{}/resume", crate
-                ::runtime::encode_path_segment(fine_tuning_job_id)
-            ),
+            ::std::format!("/fine_tuning/jobs/{}/resume", fine_tuning_job_id),
         );
         self.execute_json(request).await
     }
@@ -1828,9 +1819,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Model>,
         crate::runtime::Error,
     > {
+        let model = crate::runtime::path_param("model", model)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/models/{}", crate ::runtime::encode_path_segment(model)),
+            ::std::format!("/models/{}", model),
         );
         self.execute_json(request).await
     }
@@ -1846,9 +1838,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteModelResponse>,
         crate::runtime::Error,
     > {
+        let model = crate::runtime::path_param("model", model)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!("/models/{}", crate ::runtime::encode_path_segment(model)),
+            ::std::format!("/models/{}", model),
         );
         self.execute_json(request).await
     }
@@ -1926,12 +1919,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AdminApiKey>,
         crate::runtime::Error,
     > {
+        let key_id = crate::runtime::path_param("key_id", key_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/admin_api_keys/{}", crate
-                ::runtime::encode_path_segment(key_id)
-            ),
+            ::std::format!("/organization/admin_api_keys/{}", key_id),
         );
         self.execute_json(request).await
     }
@@ -1947,12 +1938,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AdminApiKeysDeleteResponse>,
         crate::runtime::Error,
     > {
+        let key_id = crate::runtime::path_param("key_id", key_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/admin_api_keys/{}", crate
-                ::runtime::encode_path_segment(key_id)
-            ),
+            ::std::format!("/organization/admin_api_keys/{}", key_id),
         );
         self.execute_json(request).await
     }
@@ -2085,12 +2074,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Certificate>,
         crate::runtime::Error,
     > {
+        let certificate_id = crate::runtime::path_param(
+            "certificate_id",
+            certificate_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/certificates/{}", crate
-                ::runtime::encode_path_segment(certificate_id)
-            ),
+            ::std::format!("/organization/certificates/{}", certificate_id),
         );
         let request = request.query("include", &params.include);
         self.execute_json(request).await
@@ -2109,12 +2099,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Certificate>,
         crate::runtime::Error,
     > {
+        let certificate_id = crate::runtime::path_param(
+            "certificate_id",
+            certificate_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/certificates/{}", crate
-                ::runtime::encode_path_segment(certificate_id)
-            ),
+            ::std::format!("/organization/certificates/{}", certificate_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2131,12 +2122,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteCertificateResponse>,
         crate::runtime::Error,
     > {
+        let certificate_id = crate::runtime::path_param(
+            "certificate_id",
+            certificate_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/certificates/{}", crate
-                ::runtime::encode_path_segment(certificate_id)
-            ),
+            ::std::format!("/organization/certificates/{}", certificate_id),
         );
         self.execute_json(request).await
     }
@@ -2258,11 +2250,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupResponse>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/groups/{}", crate ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}", group_id),
         );
         self.execute_json(request).await
     }
@@ -2280,11 +2271,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupResourceWithSuccess>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/groups/{}", crate ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}", group_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2301,11 +2291,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupDeletedResource>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/groups/{}", crate ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}", group_id),
         );
         self.execute_json(request).await
     }
@@ -2323,12 +2312,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleListResource>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/groups/{}/roles", crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}/roles", group_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2349,12 +2336,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupRoleAssignment>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/groups/{}/roles", crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}/roles", group_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2372,13 +2357,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssignedRoleDetails>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/groups/{}/roles/{}", crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/groups/{}/roles/{}", group_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -2395,13 +2378,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedRoleAssignmentResource>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/groups/{}/roles/{}", crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/groups/{}/roles/{}", group_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -2419,12 +2400,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::UserListResource>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/groups/{}/users", crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}/users", group_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2445,12 +2424,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupUserAssignment>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/groups/{}/users", crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/groups/{}/users", group_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2468,13 +2445,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupMemberUser>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/groups/{}/users/{}", crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/groups/{}/users/{}", group_id, user_id),
         );
         self.execute_json(request).await
     }
@@ -2491,13 +2466,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupUserDeletedResource>,
         crate::runtime::Error,
     > {
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/groups/{}/users/{}", crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/groups/{}/users/{}", group_id, user_id),
         );
         self.execute_json(request).await
     }
@@ -2554,12 +2527,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Invite>,
         crate::runtime::Error,
     > {
+        let invite_id = crate::runtime::path_param("invite_id", invite_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/invites/{}", crate
-                ::runtime::encode_path_segment(invite_id)
-            ),
+            ::std::format!("/organization/invites/{}", invite_id),
         );
         self.execute_json(request).await
     }
@@ -2575,12 +2546,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::InviteDeleteResponse>,
         crate::runtime::Error,
     > {
+        let invite_id = crate::runtime::path_param("invite_id", invite_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/invites/{}", crate
-                ::runtime::encode_path_segment(invite_id)
-            ),
+            ::std::format!("/organization/invites/{}", invite_id),
         );
         self.execute_json(request).await
     }
@@ -2638,12 +2607,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Project>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}", project_id),
         );
         self.execute_json(request).await
     }
@@ -2661,12 +2628,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Project>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2685,12 +2650,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectApiKeyListResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/api_keys", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/api_keys", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2711,12 +2674,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectApiKey>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let api_key_id = crate::runtime::path_param("api_key_id", api_key_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/organization/projects/{}/api_keys/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(api_key_id)
+                "/organization/projects/{}/api_keys/{}", project_id, api_key_id
             ),
         );
         self.execute_json(request).await
@@ -2734,12 +2697,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectApiKeyDeleteResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let api_key_id = crate::runtime::path_param("api_key_id", api_key_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/organization/projects/{}/api_keys/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(api_key_id)
+                "/organization/projects/{}/api_keys/{}", project_id, api_key_id
             ),
         );
         self.execute_json(request).await
@@ -2756,12 +2719,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Project>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/archive", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/archive", project_id),
         );
         self.execute_json(request).await
     }
@@ -2779,12 +2740,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListProjectCertificatesResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/certificates", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/certificates", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2807,12 +2766,10 @@ impl crate::runtime::Client {
         >,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/certificates/activate", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/certificates/activate", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2833,11 +2790,11 @@ impl crate::runtime::Client {
         >,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/certificates/deactivate", crate
-                ::runtime::encode_path_segment(project_id)
+                "/organization/projects/{}/certificates/deactivate", project_id
             ),
         );
         let request = request.json(body);
@@ -2855,12 +2812,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectDataRetention>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/data_retention", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/data_retention", project_id),
         );
         self.execute_json(request).await
     }
@@ -2878,12 +2833,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectDataRetention>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/data_retention", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/data_retention", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2902,12 +2855,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectGroupListResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/groups", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/groups", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2928,12 +2879,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectGroup>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/groups", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/groups", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -2953,13 +2902,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectGroup>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/groups/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/projects/{}/groups/{}", project_id, group_id),
         );
         let request = request.query("group_type", &params.group_type);
         self.execute_json(request).await
@@ -2977,13 +2924,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectGroupDeletedResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/projects/{}/groups/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/organization/projects/{}/groups/{}", project_id, group_id),
         );
         self.execute_json(request).await
     }
@@ -2999,11 +2944,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectHostedToolPermissions>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/organization/projects/{}/hosted_tool_permissions", crate
-                ::runtime::encode_path_segment(project_id)
+                "/organization/projects/{}/hosted_tool_permissions", project_id
             ),
         );
         self.execute_json(request).await
@@ -3022,11 +2967,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectHostedToolPermissions>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/hosted_tool_permissions", crate
-                ::runtime::encode_path_segment(project_id)
+                "/organization/projects/{}/hosted_tool_permissions", project_id
             ),
         );
         let request = request.json(body);
@@ -3044,12 +2989,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectModelPermissions>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/model_permissions", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/model_permissions", project_id),
         );
         self.execute_json(request).await
     }
@@ -3067,12 +3010,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectModelPermissions>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/model_permissions", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/model_permissions", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3089,12 +3030,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectModelPermissionsDeleteResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/projects/{}/model_permissions", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/model_permissions", project_id),
         );
         self.execute_json(request).await
     }
@@ -3112,12 +3051,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectRateLimitListResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/rate_limits", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/rate_limits", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -3139,12 +3076,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectRateLimit>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let rate_limit_id = crate::runtime::path_param("rate_limit_id", rate_limit_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/rate_limits/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(rate_limit_id)
+                "/organization/projects/{}/rate_limits/{}", project_id, rate_limit_id
             ),
         );
         let request = request.json(body);
@@ -3164,12 +3101,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectServiceAccountListResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/service_accounts", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/service_accounts", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -3189,12 +3124,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectServiceAccountCreateResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/service_accounts", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/service_accounts", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3212,12 +3145,16 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectServiceAccount>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let service_account_id = crate::runtime::path_param(
+            "service_account_id",
+            service_account_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/organization/projects/{}/service_accounts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(service_account_id)
+                "/organization/projects/{}/service_accounts/{}", project_id,
+                service_account_id
             ),
         );
         self.execute_json(request).await
@@ -3237,12 +3174,16 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectServiceAccount>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let service_account_id = crate::runtime::path_param(
+            "service_account_id",
+            service_account_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/service_accounts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(service_account_id)
+                "/organization/projects/{}/service_accounts/{}", project_id,
+                service_account_id
             ),
         );
         let request = request.json(body);
@@ -3261,12 +3202,16 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectServiceAccountDeleteResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let service_account_id = crate::runtime::path_param(
+            "service_account_id",
+            service_account_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/organization/projects/{}/service_accounts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(service_account_id)
+                "/organization/projects/{}/service_accounts/{}", project_id,
+                service_account_id
             ),
         );
         self.execute_json(request).await
@@ -3285,12 +3230,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendAlertListResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/spend_alerts", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/spend_alerts", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -3312,12 +3255,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendAlert>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/spend_alerts", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/spend_alerts", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3335,12 +3276,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendAlert>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/organization/projects/{}/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(alert_id)
+                "/organization/projects/{}/spend_alerts/{}", project_id, alert_id
             ),
         );
         self.execute_json(request).await
@@ -3360,12 +3301,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendAlert>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(alert_id)
+                "/organization/projects/{}/spend_alerts/{}", project_id, alert_id
             ),
         );
         let request = request.json(body);
@@ -3384,12 +3325,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendAlertDeletedResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/organization/projects/{}/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(alert_id)
+                "/organization/projects/{}/spend_alerts/{}", project_id, alert_id
             ),
         );
         self.execute_json(request).await
@@ -3408,12 +3349,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectUserListResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/users", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/users", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -3433,12 +3372,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectUser>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/users", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/users", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3456,13 +3393,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectUser>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/users/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/projects/{}/users/{}", project_id, user_id),
         );
         self.execute_json(request).await
     }
@@ -3481,13 +3416,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectUser>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/users/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/projects/{}/users/{}", project_id, user_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3505,13 +3438,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectUserDeleteResponse>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/projects/{}/users/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/projects/{}/users/{}", project_id, user_id),
         );
         self.execute_json(request).await
     }
@@ -3569,11 +3500,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Role>,
         crate::runtime::Error,
     > {
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/roles/{}", crate ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/roles/{}", role_id),
         );
         self.execute_json(request).await
     }
@@ -3591,11 +3521,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Role>,
         crate::runtime::Error,
     > {
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/roles/{}", crate ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/roles/{}", role_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3612,11 +3541,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleDeletedResource>,
         crate::runtime::Error,
     > {
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/roles/{}", crate ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/roles/{}", role_id),
         );
         self.execute_json(request).await
     }
@@ -3675,12 +3603,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::OrganizationSpendAlert>,
         crate::runtime::Error,
     > {
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(alert_id)
-            ),
+            ::std::format!("/organization/spend_alerts/{}", alert_id),
         );
         self.execute_json(request).await
     }
@@ -3698,12 +3624,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::OrganizationSpendAlert>,
         crate::runtime::Error,
     > {
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(alert_id)
-            ),
+            ::std::format!("/organization/spend_alerts/{}", alert_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -3720,12 +3644,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::OrganizationSpendAlertDeletedResource>,
         crate::runtime::Error,
     > {
+        let alert_id = crate::runtime::path_param("alert_id", alert_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/spend_alerts/{}", crate
-                ::runtime::encode_path_segment(alert_id)
-            ),
+            ::std::format!("/organization/spend_alerts/{}", alert_id),
         );
         self.execute_json(request).await
     }
@@ -4051,11 +3973,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::User>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/users/{}", crate ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/users/{}", user_id),
         );
         self.execute_json(request).await
     }
@@ -4073,11 +3994,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::User>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/users/{}", crate ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/users/{}", user_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4094,11 +4014,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::UserDeleteResponse>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/users/{}", crate ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/users/{}", user_id),
         );
         self.execute_json(request).await
     }
@@ -4116,12 +4035,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleListResource>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/users/{}/roles", crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/users/{}/roles", user_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -4142,12 +4059,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::UserRoleAssignment>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/users/{}/roles", crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/organization/users/{}/roles", user_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4165,13 +4080,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssignedRoleDetails>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/users/{}/roles/{}", crate
-                ::runtime::encode_path_segment(user_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/users/{}/roles/{}", user_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -4188,13 +4101,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedRoleAssignmentResource>,
         crate::runtime::Error,
     > {
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/users/{}/roles/{}", crate
-                ::runtime::encode_path_segment(user_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/organization/users/{}/roles/{}", user_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -4213,13 +4124,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleListResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/projects/{}/groups/{}/roles", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/projects/{}/groups/{}/roles", project_id, group_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -4241,13 +4150,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::GroupRoleAssignment>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/projects/{}/groups/{}/roles", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id)
-            ),
+            ::std::format!("/projects/{}/groups/{}/roles", project_id, group_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4266,13 +4173,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssignedRoleDetails>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/projects/{}/groups/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(role_id)
+                "/projects/{}/groups/{}/roles/{}", project_id, group_id, role_id
             ),
         );
         self.execute_json(request).await
@@ -4291,13 +4198,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedRoleAssignmentResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let group_id = crate::runtime::path_param("group_id", group_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/projects/{}/groups/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(group_id), crate
-                ::runtime::encode_path_segment(role_id)
+                "/projects/{}/groups/{}/roles/{}", project_id, group_id, role_id
             ),
         );
         self.execute_json(request).await
@@ -4316,11 +4223,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::PublicRoleListResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/projects/{}/roles", crate ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/projects/{}/roles", project_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -4341,11 +4247,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Role>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/projects/{}/roles", crate ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/projects/{}/roles", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4363,13 +4268,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Role>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/projects/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/projects/{}/roles/{}", project_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -4388,13 +4291,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Role>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/projects/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/projects/{}/roles/{}", project_id, role_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4412,13 +4313,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleDeletedResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/projects/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(role_id)
-            ),
+            ::std::format!("/projects/{}/roles/{}", project_id, role_id),
         );
         self.execute_json(request).await
     }
@@ -4437,13 +4336,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RoleListResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/projects/{}/users/{}/roles", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/projects/{}/users/{}/roles", project_id, user_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -4465,13 +4362,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::UserRoleAssignment>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/projects/{}/users/{}/roles", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id)
-            ),
+            ::std::format!("/projects/{}/users/{}/roles", project_id, user_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -4490,13 +4385,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::AssignedRoleDetails>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/projects/{}/users/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id), crate
-                ::runtime::encode_path_segment(role_id)
+                "/projects/{}/users/{}/roles/{}", project_id, user_id, role_id
             ),
         );
         self.execute_json(request).await
@@ -4515,13 +4410,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedRoleAssignmentResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let user_id = crate::runtime::path_param("user_id", user_id)?;
+        let role_id = crate::runtime::path_param("role_id", role_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
             ::std::format!(
-                "/projects/{}/users/{}/roles/{}", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(user_id), crate
-                ::runtime::encode_path_segment(role_id)
+                "/projects/{}/users/{}/roles/{}", project_id, user_id, role_id
             ),
         );
         self.execute_json(request).await
@@ -4554,12 +4449,10 @@ impl crate::runtime::Client {
         call_id: &str,
         body: &super::types::RealtimeSessionCreateRequestGa,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let call_id = crate::runtime::path_param("call_id", call_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/realtime/calls/{}/accept", crate
-                ::runtime::encode_path_segment(call_id)
-            ),
+            ::std::format!("/realtime/calls/{}/accept", call_id),
         );
         let request = request.json(body);
         self.execute_empty(request).await
@@ -4573,12 +4466,10 @@ impl crate::runtime::Client {
         &self,
         call_id: &str,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let call_id = crate::runtime::path_param("call_id", call_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/realtime/calls/{}/hangup", crate
-                ::runtime::encode_path_segment(call_id)
-            ),
+            ::std::format!("/realtime/calls/{}/hangup", call_id),
         );
         self.execute_empty(request).await
     }
@@ -4593,11 +4484,10 @@ impl crate::runtime::Client {
         call_id: &str,
         body: &super::types::RealtimeCallReferRequest,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let call_id = crate::runtime::path_param("call_id", call_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/realtime/calls/{}/refer", crate ::runtime::encode_path_segment(call_id)
-            ),
+            ::std::format!("/realtime/calls/{}/refer", call_id),
         );
         let request = request.json(body);
         self.execute_empty(request).await
@@ -4613,12 +4503,10 @@ impl crate::runtime::Client {
         call_id: &str,
         body: &super::types::RealtimeCallRejectRequest,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let call_id = crate::runtime::path_param("call_id", call_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/realtime/calls/{}/reject", crate
-                ::runtime::encode_path_segment(call_id)
-            ),
+            ::std::format!("/realtime/calls/{}/reject", call_id),
         );
         let request = request.json(body);
         self.execute_empty(request).await
@@ -4841,11 +4729,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Response>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/responses/{}", crate ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}", response_id),
         );
         let request = request.query("include", &params.include);
         let request = request.query("stream", &params.stream);
@@ -4862,11 +4749,10 @@ impl crate::runtime::Client {
         &self,
         response_id: &str,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/responses/{}", crate ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}", response_id),
         );
         self.execute_empty(request).await
     }
@@ -4882,11 +4768,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Response>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/responses/{}/cancel", crate ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}/cancel", response_id),
         );
         self.execute_json(request).await
     }
@@ -4904,12 +4789,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ResponseItemList>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/responses/{}/input_items", crate
-                ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}/input_items", response_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -4969,11 +4852,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ThreadObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}", thread_id),
         );
         self.execute_json(request).await
     }
@@ -4991,11 +4873,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ThreadObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}", thread_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5012,11 +4893,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteThreadResponse>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/threads/{}", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}", thread_id),
         );
         self.execute_json(request).await
     }
@@ -5034,11 +4914,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListMessagesResponse>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/messages", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}/messages", thread_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -5061,11 +4940,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::MessageObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/messages", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}/messages", thread_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5083,13 +4961,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::MessageObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let message_id = crate::runtime::path_param("message_id", message_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/messages/{}", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(message_id)
-            ),
+            ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
         self.execute_json(request).await
     }
@@ -5108,13 +4984,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::MessageObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let message_id = crate::runtime::path_param("message_id", message_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/messages/{}", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(message_id)
-            ),
+            ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5132,13 +5006,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteMessageResponse>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let message_id = crate::runtime::path_param("message_id", message_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/threads/{}/messages/{}", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(message_id)
-            ),
+            ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
         self.execute_json(request).await
     }
@@ -5156,11 +5028,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListRunsResponse>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/runs", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}/runs", thread_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -5184,11 +5055,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/runs", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/threads/{}/runs", thread_id),
         );
         let request = request.query("include[]", &params.include);
         let request = request.json(body);
@@ -5207,12 +5077,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/runs/{}", crate ::runtime::encode_path_segment(thread_id),
-                crate ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}", thread_id, run_id),
         );
         self.execute_json(request).await
     }
@@ -5231,12 +5100,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/runs/{}", crate ::runtime::encode_path_segment(thread_id),
-                crate ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}", thread_id, run_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5254,13 +5122,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/runs/{}/cancel", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}/cancel", thread_id, run_id),
         );
         self.execute_json(request).await
     }
@@ -5279,13 +5145,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListRunStepsResponse>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/runs/{}/steps", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}/steps", thread_id, run_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -5310,14 +5174,12 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunStepObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
+        let step_id = crate::runtime::path_param("step_id", step_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/threads/{}/runs/{}/steps/{}", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(run_id), crate
-                ::runtime::encode_path_segment(step_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}/steps/{}", thread_id, run_id, step_id),
         );
         let request = request.query("include[]", &params.include);
         self.execute_json(request).await
@@ -5337,13 +5199,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::RunObject>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
+        let run_id = crate::runtime::path_param("run_id", run_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/threads/{}/runs/{}/submit_tool_outputs", crate
-                ::runtime::encode_path_segment(thread_id), crate
-                ::runtime::encode_path_segment(run_id)
-            ),
+            ::std::format!("/threads/{}/runs/{}/submit_tool_outputs", thread_id, run_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5380,11 +5240,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Upload>,
         crate::runtime::Error,
     > {
+        let upload_id = crate::runtime::path_param("upload_id", upload_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/uploads/{}/cancel", crate ::runtime::encode_path_segment(upload_id)
-            ),
+            ::std::format!("/uploads/{}/cancel", upload_id),
         );
         self.execute_json(request).await
     }
@@ -5402,11 +5261,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::Upload>,
         crate::runtime::Error,
     > {
+        let upload_id = crate::runtime::path_param("upload_id", upload_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/uploads/{}/complete", crate ::runtime::encode_path_segment(upload_id)
-            ),
+            ::std::format!("/uploads/{}/complete", upload_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5425,11 +5283,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::UploadPart>,
         crate::runtime::Error,
     > {
+        let upload_id = crate::runtime::path_param("upload_id", upload_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/uploads/{}/parts", crate ::runtime::encode_path_segment(upload_id)
-            ),
+            ::std::format!("/uploads/{}/parts", upload_id),
         );
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
@@ -5489,12 +5346,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/vector_stores/{}", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}", vector_store_id),
         );
         self.execute_json(request).await
     }
@@ -5512,12 +5370,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/vector_stores/{}", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}", vector_store_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5534,12 +5393,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteVectorStoreResponse>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/vector_stores/{}", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}", vector_store_id),
         );
         self.execute_json(request).await
     }
@@ -5557,12 +5417,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileBatchObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/vector_stores/{}/file_batches", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}/file_batches", vector_store_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5580,12 +5441,15 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileBatchObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let batch_id = crate::runtime::path_param("batch_id", batch_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/vector_stores/{}/file_batches/{}", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(batch_id)
+                "/vector_stores/{}/file_batches/{}", vector_store_id, batch_id
             ),
         );
         self.execute_json(request).await
@@ -5603,12 +5467,15 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileBatchObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let batch_id = crate::runtime::path_param("batch_id", batch_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/vector_stores/{}/file_batches/{}/cancel", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(batch_id)
+                "/vector_stores/{}/file_batches/{}/cancel", vector_store_id, batch_id
             ),
         );
         self.execute_json(request).await
@@ -5628,12 +5495,15 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListVectorStoreFilesResponse>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let batch_id = crate::runtime::path_param("batch_id", batch_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/vector_stores/{}/file_batches/{}/files", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(batch_id)
+                "/vector_stores/{}/file_batches/{}/files", vector_store_id, batch_id
             ),
         );
         let request = request.query("limit", &params.limit);
@@ -5657,12 +5527,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ListVectorStoreFilesResponse>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/vector_stores/{}/files", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}/files", vector_store_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -5685,12 +5556,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/vector_stores/{}/files", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}/files", vector_store_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5708,13 +5580,14 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/vector_stores/{}/files/{}", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
         self.execute_json(request).await
     }
@@ -5731,13 +5604,14 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeleteVectorStoreFileResponse>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/vector_stores/{}/files/{}", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
         self.execute_json(request).await
     }
@@ -5756,13 +5630,14 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileObject>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/vector_stores/{}/files/{}", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(file_id)
-            ),
+            ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5780,12 +5655,15 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreFileContentResponse>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
+        let file_id = crate::runtime::path_param("file_id", file_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
             ::std::format!(
-                "/vector_stores/{}/files/{}/content", crate
-                ::runtime::encode_path_segment(vector_store_id), crate
-                ::runtime::encode_path_segment(file_id)
+                "/vector_stores/{}/files/{}/content", vector_store_id, file_id
             ),
         );
         self.execute_json(request).await
@@ -5804,12 +5682,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VectorStoreSearchResultsPage>,
         crate::runtime::Error,
     > {
+        let vector_store_id = crate::runtime::path_param(
+            "vector_store_id",
+            vector_store_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/vector_stores/{}/search", crate
-                ::runtime::encode_path_segment(vector_store_id)
-            ),
+            ::std::format!("/vector_stores/{}/search", vector_store_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5846,12 +5725,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationResource>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/conversations/{}", crate
-                ::runtime::encode_path_segment(conversation_id)
-            ),
+            ::std::format!("/conversations/{}", conversation_id),
         );
         self.execute_json(request).await
     }
@@ -5867,12 +5747,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedConversationResource>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/conversations/{}", crate
-                ::runtime::encode_path_segment(conversation_id)
-            ),
+            ::std::format!("/conversations/{}", conversation_id),
         );
         self.execute_json(request).await
     }
@@ -5890,12 +5771,13 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ConversationResource>,
         crate::runtime::Error,
     > {
+        let conversation_id = crate::runtime::path_param(
+            "conversation_id",
+            conversation_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/conversations/{}", crate
-                ::runtime::encode_path_segment(conversation_id)
-            ),
+            ::std::format!("/conversations/{}", conversation_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -5966,12 +5848,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendLimitResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/organization/projects/{}/spend_limit", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/spend_limit", project_id),
         );
         self.execute_json(request).await
     }
@@ -5987,12 +5867,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendLimitDeletedResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/organization/projects/{}/spend_limit", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/spend_limit", project_id),
         );
         self.execute_json(request).await
     }
@@ -6010,12 +5888,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ProjectSpendLimitResource>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/organization/projects/{}/spend_limit", crate
-                ::runtime::encode_path_segment(project_id)
-            ),
+            ::std::format!("/organization/projects/{}/spend_limit", project_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -6035,12 +5911,16 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ServiceAccountApiKeyBody>,
         crate::runtime::Error,
     > {
+        let project_id = crate::runtime::path_param("project_id", project_id)?;
+        let service_account_id = crate::runtime::path_param(
+            "service_account_id",
+            service_account_id,
+        )?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
             ::std::format!(
-                "/organization/projects/{}/service_accounts/{}/api_keys", crate
-                ::runtime::encode_path_segment(project_id), crate
-                ::runtime::encode_path_segment(service_account_id)
+                "/organization/projects/{}/service_accounts/{}/api_keys", project_id,
+                service_account_id
             ),
         );
         let request = request.json(body);
@@ -6172,12 +6052,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VideoCharacterResource>,
         crate::runtime::Error,
     > {
+        let character_id = crate::runtime::path_param("character_id", character_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/videos/characters/{}", crate
-                ::runtime::encode_path_segment(character_id)
-            ),
+            ::std::format!("/videos/characters/{}", character_id),
         );
         self.execute_json(request).await
     }
@@ -6287,9 +6165,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VideoResource>,
         crate::runtime::Error,
     > {
+        let video_id = crate::runtime::path_param("video_id", video_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/videos/{}", crate ::runtime::encode_path_segment(video_id)),
+            ::std::format!("/videos/{}", video_id),
         );
         self.execute_json(request).await
     }
@@ -6307,9 +6186,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedVideoResource>,
         crate::runtime::Error,
     > {
+        let video_id = crate::runtime::path_param("video_id", video_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!("/videos/{}", crate ::runtime::encode_path_segment(video_id)),
+            ::std::format!("/videos/{}", video_id),
         );
         self.execute_json(request).await
     }
@@ -6329,11 +6209,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<::std::string::String>,
         crate::runtime::Error,
     > {
+        let video_id = crate::runtime::path_param("video_id", video_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/videos/{}/content", crate ::runtime::encode_path_segment(video_id)
-            ),
+            ::std::format!("/videos/{}/content", video_id),
         );
         let request = request.query("variant", &params.variant);
         self.execute_json(request).await
@@ -6354,11 +6233,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::VideoResource>,
         crate::runtime::Error,
     > {
+        let video_id = crate::runtime::path_param("video_id", video_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/videos/{}/remix", crate ::runtime::encode_path_segment(video_id)
-            ),
+            ::std::format!("/videos/{}/remix", video_id),
         );
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
@@ -6457,9 +6335,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedSkillResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!("/skills/{}", crate ::runtime::encode_path_segment(skill_id)),
+            ::std::format!("/skills/{}", skill_id),
         );
         self.execute_json(request).await
     }
@@ -6475,9 +6354,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::SkillResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!("/skills/{}", crate ::runtime::encode_path_segment(skill_id)),
+            ::std::format!("/skills/{}", skill_id),
         );
         self.execute_json(request).await
     }
@@ -6495,9 +6375,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::SkillResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!("/skills/{}", crate ::runtime::encode_path_segment(skill_id)),
+            ::std::format!("/skills/{}", skill_id),
         );
         let request = request.json(body);
         self.execute_json(request).await
@@ -6514,11 +6395,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<::std::string::String>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/skills/{}/content", crate ::runtime::encode_path_segment(skill_id)
-            ),
+            ::std::format!("/skills/{}/content", skill_id),
         );
         self.execute_json(request).await
     }
@@ -6536,11 +6416,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::SkillVersionResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/skills/{}/versions", crate ::runtime::encode_path_segment(skill_id)
-            ),
+            ::std::format!("/skills/{}/versions", skill_id),
         );
         let request = request.multipart(body.to_multipart());
         self.execute_json(request).await
@@ -6559,11 +6438,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::SkillVersionListResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/skills/{}/versions", crate ::runtime::encode_path_segment(skill_id)
-            ),
+            ::std::format!("/skills/{}/versions", skill_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -6583,12 +6461,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::SkillVersionResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
+        let version = crate::runtime::path_param("version", version)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/skills/{}/versions/{}", crate ::runtime::encode_path_segment(skill_id),
-                crate ::runtime::encode_path_segment(version)
-            ),
+            ::std::format!("/skills/{}/versions/{}", skill_id, version),
         );
         self.execute_json(request).await
     }
@@ -6605,12 +6482,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedSkillVersionResource>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
+        let version = crate::runtime::path_param("version", version)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/skills/{}/versions/{}", crate ::runtime::encode_path_segment(skill_id),
-                crate ::runtime::encode_path_segment(version)
-            ),
+            ::std::format!("/skills/{}/versions/{}", skill_id, version),
         );
         self.execute_json(request).await
     }
@@ -6627,13 +6503,11 @@ impl crate::runtime::Client {
         crate::runtime::Response<::std::string::String>,
         crate::runtime::Error,
     > {
+        let skill_id = crate::runtime::path_param("skill_id", skill_id)?;
+        let version = crate::runtime::path_param("version", version)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/skills/{}/versions/{}/content", crate
-                ::runtime::encode_path_segment(skill_id), crate
-                ::runtime::encode_path_segment(version)
-            ),
+            ::std::format!("/skills/{}/versions/{}/content", skill_id, version),
         );
         self.execute_json(request).await
     }
@@ -6649,12 +6523,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ChatSessionResource>,
         crate::runtime::Error,
     > {
+        let session_id = crate::runtime::path_param("session_id", session_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/chatkit/sessions/{}/cancel", crate
-                ::runtime::encode_path_segment(session_id)
-            ),
+            ::std::format!("/chatkit/sessions/{}/cancel", session_id),
         );
         self.execute_json(request).await
     }
@@ -6692,12 +6564,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ThreadItemListResource>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/chatkit/threads/{}/items", crate
-                ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/chatkit/threads/{}/items", thread_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -6717,11 +6587,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::ThreadResource>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/chatkit/threads/{}", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/chatkit/threads/{}", thread_id),
         );
         self.execute_json(request).await
     }
@@ -6737,11 +6606,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::DeletedThreadResource>,
         crate::runtime::Error,
     > {
+        let thread_id = crate::runtime::path_param("thread_id", thread_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/chatkit/threads/{}", crate ::runtime::encode_path_segment(thread_id)
-            ),
+            ::std::format!("/chatkit/threads/{}", thread_id),
         );
         self.execute_json(request).await
     }
@@ -6901,12 +6769,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::BetaResponse>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/responses/{}?beta=true", crate
-                ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}?beta=true", response_id),
         );
         let request = request.query("include", &params.include);
         let request = request.query("stream", &params.stream);
@@ -6926,12 +6792,10 @@ impl crate::runtime::Client {
         response_id: &str,
         params: &super::params::BetaDeleteResponseParams,
     ) -> ::std::result::Result<crate::runtime::Response<()>, crate::runtime::Error> {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::DELETE,
-            ::std::format!(
-                "/responses/{}?beta=true", crate
-                ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}?beta=true", response_id),
         );
         let request = request.header("openai-beta", &params.openai_beta);
         self.execute_empty(request).await
@@ -6950,12 +6814,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::BetaResponse>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::POST,
-            ::std::format!(
-                "/responses/{}/cancel?beta=true", crate
-                ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}/cancel?beta=true", response_id),
         );
         let request = request.header("openai-beta", &params.openai_beta);
         self.execute_json(request).await
@@ -6997,12 +6859,10 @@ impl crate::runtime::Client {
         crate::runtime::Response<super::types::BetaResponseItemList>,
         crate::runtime::Error,
     > {
+        let response_id = crate::runtime::path_param("response_id", response_id)?;
         let request = crate::runtime::RequestSpec::new(
             crate::runtime::Method::GET,
-            ::std::format!(
-                "/responses/{}/input_items?beta=true", crate
-                ::runtime::encode_path_segment(response_id)
-            ),
+            ::std::format!("/responses/{}/input_items?beta=true", response_id),
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
