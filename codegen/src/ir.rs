@@ -259,6 +259,8 @@ pub struct Operation {
     pub method: String,
     /// Path template as in the spec (`/files/{file_id}`).
     pub path: String,
+    /// The path template parsed once, at load: literal text and parameters in order.
+    pub path_segments: Vec<PathSegment>,
     /// Tags, for grouping.
     pub tags: Vec<String>,
     /// Cargo feature of the operation's API group (its first tag, kebab-case).
@@ -287,6 +289,15 @@ pub struct Operation {
     pub stream: Option<StreamSpec>,
     /// Rust name of the streaming method.
     pub stream_method: Option<String>,
+}
+
+/// One piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Text sent as it is (`/files/`).
+    Literal(String),
+    /// A placeholder (`{file_id}`): the wire name of a path parameter.
+    Param(String),
 }
 
 /// Where a parameter goes.

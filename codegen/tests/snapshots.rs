@@ -231,7 +231,7 @@ fn operations_get_methods_params_and_streams() {
         "pub async fn get_item(",
         "item_id: &str",
         "params: &super::params::GetItemParams",
-        "crate::runtime::encode_path_segment(item_id)",
+        r#"let item_id = crate::runtime::path_param("item_id", item_id)?;"#,
         r#"request.header("OpenAI-Beta", &params.open_ai_beta)"#,
         "pub async fn delete_item(",
         "crate::runtime::Response<()>",
@@ -292,4 +292,22 @@ fn output_is_deterministic() {
     let a = generate("tagged_union");
     let b = generate("tagged_union");
     assert_eq!(a.files, b.files);
+}
+
+#[test]
+fn hostile_names_and_shapes_still_compile() {
+    let g = check_snapshot("hostile");
+    let ops = squash(&g.files["operations.rs"]);
+    // The runtime's own `Client` methods are never taken by an operation.
+    for renamed in ["pub async fn send2(", "pub async fn timeout2(", "pub async fn from_config2("] {
+        assert_has(&ops, &[renamed]);
+    }
+    let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
+    for w in ["operationId `send` is a method of the runtime's `Client`; the method is named `send2`", "an array of itself", "a map of itself", "only a reference to itself", "referring to the schema itself dropped", "holds the union itself by value"] {
+        assert!(warnings.iter().any(|x| x.contains(w)), "no warning `{w}` in {warnings:#?}");
+    }
+    let names: Vec<&str> = g.model.types.values().map(|t| t.rust_name.as_str()).collect();
+    assert!(names.contains(&"Self_") && names.contains(&"Self2"), "{names:?}");
+    let features: Vec<String> = g.model.operations.iter().map(|o| o.feature.clone()).collect();
+    assert_eq!(features, ["http2-api", "日本", "config", "attempt"]);
 }

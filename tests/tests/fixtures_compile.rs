@@ -13,7 +13,7 @@
 
 mod runtime {
     pub use openai_client::runtime::{
-        de, encode_path_segment, BinaryResponse, Error, EventStream, InputFile, Method,
+        de, encode_path_segment, path_param, BinaryResponse, Error, EventStream, InputFile, Method,
         MultipartForm, RequestSpec, Response, StreamConfig,
     };
 
@@ -48,6 +48,9 @@ mod all_of;
 #[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
 #[rustfmt::skip]
 mod collisions;
+#[path = "../../codegen/tests/fixtures/hostile/expected/mod.rs"]
+#[rustfmt::skip]
+mod hostile;
 #[path = "../../codegen/tests/fixtures/keywords/expected/mod.rs"]
 #[rustfmt::skip]
 mod keywords;
@@ -286,4 +289,24 @@ async fn event_and_data_streams_decode_named_events() {
         &items[3],
         openai_client::StreamItem::Event(RunStreamEvent::Done(_))
     ));
+}
+
+#[tokio::test]
+async fn an_empty_path_parameter_is_refused_before_sending() {
+    // Nothing listens on the discard port: a request that was sent would fail as a connection error.
+    let client = runtime::Client(
+        openai_client::Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap(),
+    );
+    let params = operations::params::GetItemParams::new(2);
+    for value in ["", ".."] {
+        let err = client.get_item(value, &params).await.unwrap_err();
+        assert!(
+            matches!(&err, openai_client::Error::InvalidRequest { message, .. } if message.contains("path parameter `item_id`")),
+            "{err:?}"
+        );
+    }
 }

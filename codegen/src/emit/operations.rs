@@ -93,28 +93,36 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
         args.push(quote!(body: &#ty));
     }
 
-    // Path: every placeholder becomes one percent-encoded segment.
+    // Path: every placeholder becomes one percent-encoded segment; an empty
+    // value is an error naming the parameter (it would address another endpoint).
+    // Each path argument is shadowed by its encoded segment before the path is built.
     let mut template = String::new();
     let mut values = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(start) = rest.find('{') {
-        template.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-        let Some(end) = rest[start..].find('}') else { break };
-        let name = &rest[start + 1..start + end];
-        template.push_str("{}");
-        let p = op.path_params.iter().find(|p| p.wire_name == name).expect("lowering adds every placeholder");
-        let id = ident(&p.rust_name);
-        values.push(match p.ty {
-            TypeRef::String => quote!(#rt::encode_path_segment(#id)),
-            _ => quote!(#rt::encode_path_segment(&#id.to_string())),
-        });
-        rest = &rest[start + end + 1..];
+    let mut segments = Vec::new();
+    for segment in &op.path_segments {
+        match segment {
+            PathSegment::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathSegment::Param(name) => {
+                template.push_str("{}");
+                let Some(p) = op.path_params.iter().find(|p| &p.wire_name == name) else {
+                    unreachable!("lowering adds a parameter for every placeholder")
+                };
+                let id = ident(&p.rust_name);
+                if !values.contains(&id) {
+                    segments.push(match p.ty {
+                        TypeRef::String => quote!(let #id = #rt::path_param(#name, #id)?;),
+                        _ => quote!(let #id = #rt::path_param(#name, &#id.to_string())?;),
+                    });
+                }
+                values.push(id);
+            }
+        }
     }
-    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     let path_expr = if values.is_empty() { quote!(#template) } else { quote!(::std::format!(#template, #(#values),*)) };
     let method = ident(&op.method);
 
-    let mut build = vec![quote!(let request = #rt::RequestSpec::new(#rt::Method::#method, #path_expr);)];
+    let mut build = segments;
+    build.push(quote!(let request = #rt::RequestSpec::new(#rt::Method::#method, #path_expr);));
     for p in &op.params {
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;

@@ -5,13 +5,14 @@
 //! a [`SpecError`] naming the file, the JSON pointer and, where known, the line.
 
 mod error;
+pub mod limits;
 mod locate;
 mod normalize;
 mod refine;
 mod value;
 
 pub use error::{child, escape_token, unescape_token, LineCol, SpecError};
-pub use locate::locate;
+pub use locate::{locate, locate_nearest};
 
 use crate::Warning;
 use serde::de::DeserializeSeed;
@@ -41,10 +42,9 @@ pub struct Spec {
     pub openapi_version: String,
     /// Version line the document was written for.
     pub version: OpenApiVersion,
-    /// The document in OpenAPI 3.0 shape (see [`normalize`]).
+    /// The document in OpenAPI 3.0 shape (see [`normalize`]). It is checked
+    /// against `openapiv3`'s types when loading; the typed copy is not kept.
     pub document: Value,
-    /// The same document read by `openapiv3`.
-    pub openapi: openapiv3::OpenAPI,
     /// Repairs made while loading.
     pub warnings: Vec<Warning>,
 }
@@ -52,7 +52,7 @@ pub struct Spec {
 impl Spec {
     /// An error at `pointer` of this spec, with the source line where it can be found.
     pub fn error(&self, pointer: &str, reason: impl Into<String>) -> SpecError {
-        SpecError { file: self.file.clone(), pointer: pointer.to_owned(), position: locate(&self.text, pointer), reason: reason.into() }
+        SpecError { file: self.file.clone(), pointer: pointer.to_owned(), position: locate_nearest(&self.text, pointer), reason: reason.into() }
     }
 
     /// Resolves a local `$ref` (`#/components/...`) in the normalised document.
@@ -71,23 +71,49 @@ pub fn load_path(path: &Path) -> Result<Spec, SpecError> {
 
 /// Parses YAML or JSON text into a JSON value without any OpenAPI processing.
 /// JSON is recognised by its first non-blank character; everything else is YAML
-/// (a superset of JSON).
+/// (a superset of JSON). The [`limits`] on depth, key and string length apply;
+/// an error names the line and, where the reader got that far, the JSON pointer.
 pub fn parse_value(file: &str, text: &str) -> Result<Value, SpecError> {
-    let err = |reason: String, position: Option<LineCol>| SpecError { file: file.to_owned(), pointer: String::new(), position, reason };
+    let err = |reason: String, pointer: String, position: Option<LineCol>| {
+        // The parser's position, else the line of the node the reader was in.
+        let position = position.or_else(|| locate_nearest(text, &pointer));
+        SpecError { file: file.to_owned(), pointer, position, reason }
+    };
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
-        return Err(err("the file is empty".to_owned(), None));
+        return Err(err("the file is empty".to_owned(), String::new(), None));
     }
+    // Positions are reported in `text`; the parsers see `trimmed`, which starts `skipped` lines later.
+    let skipped = text[..text.len() - trimmed.len()].matches('\n').count();
+    let shift = |line: usize, column: usize| LineCol { line: line + skipped, column };
+    let path = value::Path::default();
     if trimmed.starts_with('{') {
         let mut de = serde_json::Deserializer::from_str(trimmed);
-        let value = value::AnyValue.deserialize(&mut de).map_err(|e| err(format!("invalid JSON: {}", strip_position(&e.to_string())), Some(LineCol { line: e.line(), column: e.column() })))?;
-        de.end().map_err(|e| err(format!("invalid JSON: {}", strip_position(&e.to_string())), Some(LineCol { line: e.line(), column: e.column() })))?;
+        let json_err = |e: serde_json::Error| err(format!("invalid JSON: {}", strip_position(&e.to_string())), path.pointer(), (e.line() > 0).then(|| shift(e.line(), e.column())));
+        let value = value::AnyValue(&path).deserialize(&mut de).map_err(json_err)?;
+        de.end().map_err(json_err)?;
         Ok(value)
     } else {
+        // libyaml's time grows with the square of flow nesting: refuse deep nesting before parsing.
+        let scan = limits::scan_yaml(trimmed);
+        if let Some(at) = scan.too_deep {
+            return Err(err(format!("invalid YAML: flow collections nest deeper than {} levels", limits::MAX_YAML_FLOW_DEPTH), String::new(), Some(shift(at.line, at.column))));
+        }
         let de = serde_yaml::Deserializer::from_str(trimmed);
-        value::AnyValue.deserialize(de).map_err(|e| {
-            let position = e.location().map(|l| LineCol { line: l.line(), column: l.column() });
-            err(format!("invalid YAML: {}", strip_position(&e.to_string())), position)
+        value::AnyValue(&path).deserialize(de).map_err(|e| {
+            let message = strip_position(&e.to_string());
+            let mut position = e.location().map(|l| shift(l.line(), l.column()));
+            let mut reason = format!("invalid YAML: {message}");
+            let pointer = path.pointer();
+            if message.contains("repetition limit") {
+                // Aliases that expand into too many nodes (an alias bomb): the parser gives no
+                // position; the node being read names the alias that went too far.
+                reason.push_str(" (aliases expand into too many nodes)");
+                if pointer.is_empty() {
+                    position = position.or(scan.first_alias.map(|at| shift(at.line, at.column)));
+                }
+            }
+            err(reason, pointer, position)
         })
     }
 }
@@ -101,9 +127,11 @@ fn strip_position(message: &str) -> String {
 /// Loads a spec from bytes.
 pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Spec, SpecError> {
     let sha256 = hex(&Sha256::digest(bytes));
-    let text = std::str::from_utf8(bytes).map_err(|e| SpecError { file: file.to_owned(), pointer: String::new(), position: None, reason: format!("not UTF-8 text: {e}") })?.to_owned();
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| SpecError { file: file.to_owned(), pointer: String::new(), position: Some(limits::line_col(bytes, e.valid_up_to())), reason: format!("not UTF-8 text: {e}") })?
+        .to_owned();
     let mut document = parse_value(file, &text)?;
-    let spec_err = |pointer: &str, reason: String| SpecError { file: file.to_owned(), pointer: pointer.to_owned(), position: locate(&text, pointer), reason };
+    let spec_err = |pointer: &str, reason: String| SpecError { file: file.to_owned(), pointer: pointer.to_owned(), position: locate_nearest(&text, pointer), reason };
     if !document.is_object() {
         return Err(spec_err("", "an OpenAPI document must be a mapping at the top level".to_owned()));
     }
@@ -121,13 +149,25 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Spec, SpecError> {
     } else {
         return Err(spec_err("/openapi", format!("unsupported OpenAPI version {openapi_version:?}; 3.0.x and 3.1.x are supported")));
     };
+    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
+        for path in paths.keys() {
+            if let Err(reason) = parse_path_template(path) {
+                return Err(spec_err(&child("/paths", path), format!("malformed path template `{path}`: {reason}")));
+            }
+        }
+    }
     let mut warnings = Vec::new();
-    normalize::Normalizer { warnings: &mut warnings }.document(&mut document);
-    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(&document).map_err(|e| {
+    let mut over_limit = None;
+    normalize::Normalizer { warnings: &mut warnings, over_limit: &mut over_limit }.document(&mut document);
+    if let Some((pointer, reason)) = over_limit {
+        return Err(spec_err(&pointer, reason));
+    }
+    // The typed reading only checks the document's shape: nothing keeps it, so it costs no memory after loading.
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document).map_err(|e| {
         let (pointer, reason) = refine::deepest_error(&document, path_to_pointer(e.path()), e.inner().to_string());
         spec_err(&pointer, reason)
     })?;
-    Ok(Spec { file: file.to_owned(), text, sha256, openapi_version, version, document, openapi, warnings })
+    Ok(Spec { file: file.to_owned(), text, sha256, openapi_version, version, document, warnings })
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -144,6 +184,41 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
+/// Parses a path template (`/files/{file_id}/content`) into literal text and
+/// parameter names. A `{` inside a placeholder, a `}` outside one, an unclosed
+/// or an empty placeholder is an error (the reason, without position).
+pub fn parse_path_template(path: &str) -> Result<Vec<crate::ir::PathSegment>, String> {
+    use crate::ir::PathSegment;
+    let mut out = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        match rest.find(['{', '}']) {
+            None => {
+                out.push(PathSegment::Literal(rest.to_owned()));
+                break;
+            }
+            Some(i) if rest.as_bytes()[i] == b'}' => return Err(format!("`}}` at byte {} closes no `{{`", path.len() - rest.len() + i)),
+            Some(i) => {
+                if i > 0 {
+                    out.push(PathSegment::Literal(rest[..i].to_owned()));
+                }
+                let after = &rest[i + 1..];
+                let end = after.find(['{', '}']).ok_or_else(|| format!("`{{` at byte {} is never closed", path.len() - rest.len() + i))?;
+                if after.as_bytes()[end] == b'{' {
+                    return Err(format!("`{{` at byte {} opens inside another placeholder", path.len() - after.len() + end));
+                }
+                let name = &after[..end];
+                if name.is_empty() {
+                    return Err(format!("empty placeholder `{{}}` at byte {}", path.len() - rest.len() + i));
+                }
+                out.push(PathSegment::Param(name.to_owned()));
+                rest = &after[end + 1..];
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Hex SHA-256 of `bytes`, as [`Spec::sha256`] records it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -151,4 +226,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::parse_path_template;
+    use crate::ir::PathSegment::{Literal, Param};
+
+    #[test]
+    fn path_templates_parse_into_segments() {
+        assert_eq!(parse_path_template("/files/{file_id}/content").unwrap(), [Literal("/files/".into()), Param("file_id".into()), Literal("/content".into())]);
+        assert_eq!(parse_path_template("/a/{b}{c}").unwrap(), [Literal("/a/".into()), Param("b".into()), Param("c".into())]);
+        assert_eq!(parse_path_template("/x").unwrap(), [Literal("/x".into())]);
+        assert_eq!(parse_path_template("/a/{b{c}").unwrap_err(), "`{` at byte 5 opens inside another placeholder");
+        assert_eq!(parse_path_template("/a/{b").unwrap_err(), "`{` at byte 3 is never closed");
+        assert_eq!(parse_path_template("/a/b}").unwrap_err(), "`}` at byte 4 closes no `{`");
+        assert_eq!(parse_path_template("/a/{}").unwrap_err(), "empty placeholder `{}` at byte 3");
+    }
 }

@@ -29,11 +29,50 @@ const COMBINATORS: &[&str] = &["oneOf", "anyOf", "allOf"];
 
 pub(crate) struct Normalizer<'w> {
     pub warnings: &'w mut Vec<Warning>,
+    /// The first place the document goes past a [`limits`](super::limits) fan-out or name limit.
+    pub over_limit: &'w mut Option<(String, String)>,
 }
 
 impl Normalizer<'_> {
     fn warn(&mut self, pointer: &str, message: String) {
         self.warnings.push(Warning { pointer: pointer.to_owned(), message });
+    }
+
+    fn over(&mut self, pointer: String, reason: String) {
+        self.over_limit.get_or_insert((pointer, reason));
+    }
+
+    /// Counts and name lengths of one schema against the limits.
+    fn check_limits(&mut self, obj: &Map<String, Value>, pointer: &str) {
+        use super::limits::{MAX_BRANCHES, MAX_ENUM_VALUES, MAX_NAME_BYTES, MAX_PROPERTIES};
+        if let Some(n) = obj.get("properties").and_then(Value::as_object).map(Map::len).filter(|n| *n > MAX_PROPERTIES) {
+            self.over(child(pointer, "properties"), format!("an object with {n} properties; the limit is {MAX_PROPERTIES}"));
+        }
+        for key in COMBINATORS {
+            if let Some(n) = obj.get(*key).and_then(Value::as_array).map(Vec::len).filter(|n| *n > MAX_BRANCHES) {
+                self.over(child(pointer, key), format!("`{key}` with {n} branches; the limit is {MAX_BRANCHES}"));
+            }
+        }
+        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+            if values.len() > MAX_ENUM_VALUES {
+                self.over(child(pointer, "enum"), format!("an enum with {} values; the limit is {MAX_ENUM_VALUES}", values.len()));
+            }
+            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| v.as_str().is_some_and(|s| s.len() > MAX_NAME_BYTES)) {
+                let len = v.as_str().map_or(0, str::len);
+                self.over(child(&child(pointer, "enum"), &i.to_string()), format!("an enum value of {len} bytes becomes a Rust name; the limit is {MAX_NAME_BYTES} bytes"));
+            }
+        }
+    }
+
+    /// Strings of an operation that become Rust names.
+    fn check_operation_names(&mut self, op: &Map<String, Value>, pointer: &str) {
+        use super::limits::MAX_NAME_BYTES;
+        if let Some(id) = op.get("operationId").and_then(Value::as_str).filter(|s| s.len() > MAX_NAME_BYTES) {
+            self.over(child(pointer, "operationId"), format!("an operationId of {} bytes; the limit is {MAX_NAME_BYTES}", id.len()));
+        }
+        if let Some((i, tag)) = op.get("tags").and_then(Value::as_array).into_iter().flatten().enumerate().find(|(_, t)| t.as_str().is_some_and(|s| s.len() > MAX_NAME_BYTES)) {
+            self.over(child(&child(pointer, "tags"), &i.to_string()), format!("a tag of {} bytes; the limit is {MAX_NAME_BYTES}", tag.as_str().map_or(0, str::len)));
+        }
     }
 
     /// Normalises every schema position of the document.
@@ -49,7 +88,9 @@ impl Normalizer<'_> {
         if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
             if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
                 for (name, schema) in schemas.iter_mut() {
-                    self.schema(schema, &child("/components/schemas", name));
+                    let pointer = child("/components/schemas", name);
+                    self.schema(schema, &pointer);
+                    self.self_references(schema, &pointer);
                 }
             }
             for (section, kind) in [("parameters", Holder::Parameter), ("requestBodies", Holder::Body), ("responses", Holder::Response), ("headers", Holder::Parameter)] {
@@ -72,6 +113,7 @@ impl Normalizer<'_> {
                         continue;
                     }
                     let Some(op) = op.as_object_mut() else { continue };
+                    self.check_operation_names(op, &op_ptr);
                     if let Some(params) = op.get_mut("parameters") {
                         self.parameter_list(params, &child(&op_ptr, "parameters"));
                     }
@@ -159,6 +201,7 @@ impl Normalizer<'_> {
             }
         }
         let obj = schema.as_object_mut().expect("checked above");
+        self.check_limits(obj, pointer);
         obj.remove("examples");
         obj.remove("$schema");
         obj.remove("$id");
@@ -248,6 +291,25 @@ impl Normalizer<'_> {
             }
         }
         self.type_beside_combinator(obj);
+    }
+
+    /// A component whose `oneOf`, `anyOf` or `allOf` lists the component itself:
+    /// that branch adds nothing (a value of the schema is already one of it) and
+    /// would make a type that contains itself, so it is dropped.
+    fn self_references(&mut self, schema: &mut Value, pointer: &str) {
+        let own = format!("#{pointer}");
+        let Some(obj) = schema.as_object_mut() else { return };
+        for key in COMBINATORS {
+            let Some(Value::Array(list)) = obj.get_mut(*key) else { continue };
+            let before = list.len();
+            list.retain(|b| b.get("$ref").and_then(Value::as_str) != Some(own.as_str()) || b.as_object().is_some_and(|o| o.len() > 1));
+            if list.len() != before {
+                self.warn(&child(pointer, key), format!("{} branch(es) referring to the schema itself dropped: they add nothing", before - list.len()));
+                if list.is_empty() {
+                    obj.remove(*key);
+                }
+            }
+        }
     }
 
     /// `allOf: [{$ref: X}, {nullable: true, description: ...}]`: a part that only

@@ -15,8 +15,16 @@ use schema::{component_name, SchemaLowerer};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Names the generated client defines itself, which operations must not take.
-const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "clone"];
+/// Names of the runtime's `Client` methods (every `fn` of its `impl Client`
+/// blocks, private ones too: generated methods live in the same crate, so any
+/// of them would be a duplicate definition) and of traits it implements that
+/// callers use by method syntax. Operations never take them: such an operation
+/// gets the next free name and a warning. A test (`codegen/tests/reserved.rs`)
+/// reads `generated-client/src/runtime/` and fails when this list misses one.
+pub const RESERVED_METHODS: &[&str] = &[
+    "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
+    "attempt_credentials", "azure", "clone",
+];
 
 /// Lowers a loaded spec into the model.
 pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
@@ -54,6 +62,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     mark_features(&mut types, &generated);
     mark_uses(&mut types, &generated);
     box_cycles(&mut types);
+    break_value_cycles(&mut types, &mut schemas.warnings);
     mark_empty_values(&mut types);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
@@ -288,6 +297,74 @@ fn box_cycles(types: &mut BTreeMap<TypeId, TypeDef>) {
                     if let Some(&j) = index_of.get(target) {
                         f.boxed = component[j] == component[i];
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Cycles that boxing struct fields cannot break, which Rust rejects:
+/// - an alias that reaches itself (`type A = Vec<A>;`, E0391) becomes a
+///   one-variant enum (a newtype, decoded and encoded as its content), or JSON
+///   when the cycle holds no array or map (`A = allOf: [B]`, `B = allOf: [A]`);
+/// - unions that hold each other by value (E0072): the branch that closes the
+///   cycle is read as JSON.
+///
+/// Each is a warning. Real specs have neither; hostile and fuzzed ones do.
+fn break_value_cycles(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<crate::Warning>) {
+    let ids: Vec<TypeId> = types.keys().cloned().collect();
+    let index_of: BTreeMap<&TypeId, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let cyclic = |edges: &[Vec<usize>]| -> Vec<bool> {
+        let comp = tarjan(edges);
+        let mut size = vec![0usize; edges.len()];
+        for c in &comp {
+            size[*c] += 1;
+        }
+        (0..edges.len()).map(|i| size[comp[i]] > 1 || edges[i].contains(&i)).collect()
+    };
+    // Aliases: edges to aliases, through arrays and maps.
+    let alias_edges = |types: &BTreeMap<TypeId, TypeDef>| -> Vec<Vec<usize>> {
+        ids.iter()
+            .map(|id| match &types[id].kind {
+                TypeKind::Alias(_) => references(&types[id].kind, true).iter().filter_map(|t| index_of.get(t).copied()).filter(|j| matches!(types[&ids[*j]].kind, TypeKind::Alias(_))).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let on_cycle = cyclic(&alias_edges(types));
+    for id in ids.iter().enumerate().filter(|(i, _)| on_cycle[*i]).map(|(_, id)| id) {
+        let t = types.get_mut(id).expect("id from keys");
+        let TypeKind::Alias(ty) = &t.kind else { continue };
+        let (variant, message) = match ty {
+            TypeRef::Array(_) => ("Array", "an array of itself: generated as a one-variant enum holding the array"),
+            TypeRef::Map(_) => ("Map", "a map of itself: generated as a one-variant enum holding the map"),
+            _ => ("", "only a reference to itself (through other aliases): read as any JSON value"),
+        };
+        t.kind = if variant.is_empty() { TypeKind::Alias(TypeRef::Json) } else { TypeKind::Untagged(vec![UnionVariant { rust_name: variant.to_owned(), ty: ty.clone() }]) };
+        warnings.push(crate::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("schema is {message}") });
+    }
+    // By-value containment that is left after boxing: union branches and aliases.
+    let value_edges: Vec<Vec<usize>> = ids
+        .iter()
+        .map(|id| {
+            let mut out = Vec::new();
+            match &types[id].kind {
+                TypeKind::Struct(s) | TypeKind::Multipart(s) => s.fields.iter().filter(|f| !f.boxed).for_each(|f| named_in(&f.ty, false, &mut out)),
+                kind => out = references(kind, false),
+            }
+            out.iter().filter_map(|t| index_of.get(t).copied()).collect()
+        })
+        .collect();
+    let comp = tarjan(&value_edges);
+    let on_cycle = cyclic(&value_edges);
+    for (i, id) in ids.iter().enumerate().filter(|(i, _)| on_cycle[*i]) {
+        let t = types.get_mut(id).expect("id from keys");
+        let TypeKind::Untagged(variants) = &mut t.kind else { continue };
+        for v in variants.iter_mut() {
+            if let TypeRef::Named(target) = &v.ty {
+                if index_of.get(target).is_some_and(|j| comp[*j] == comp[i]) {
+                    warnings.push(crate::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("union branch `{}` holds the union itself by value; read as any JSON value", v.rust_name) });
+                    v.ty = TypeRef::Json;
                 }
             }
         }

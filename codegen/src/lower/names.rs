@@ -14,11 +14,17 @@ const KEYWORDS: &[&str] = &[
     "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "gen",
 ];
 
+/// Characters of a spec string that a Rust name is built from.
+const MAX_NAME_CHARS: usize = 256;
+
 /// Replaces characters that heck does not treat as separators (`.`, `/`, `+`, ...)
 /// with `_`, and spells out a few that carry meaning in enum values.
 fn words(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
+    let mut out = String::with_capacity(raw.len().min(MAX_NAME_CHARS * 6));
+    // A name is built from the first characters only, so case conversion costs
+    // the same for any input (names longer than this are rejected at load where
+    // they come from the spec's keys and names; titles are only bounded here).
+    for c in raw.chars().take(MAX_NAME_CHARS) {
         match c {
             '+' => out.push_str("_plus_"),
             '*' => out.push_str("_star_"),
@@ -92,8 +98,13 @@ impl Scope {
         if self.taken.insert(wanted.to_owned()) {
             return wanted.to_owned();
         }
-        // `r#type` + 2 is `type2`, which needs no raw prefix.
+        // `r#type` + 2 is `type2`, which needs no raw prefix; `Self_` + 2 is
+        // `Self2` (`Self_2` is not UpperCamelCase, and warns).
         let base = wanted.strip_prefix("r#").unwrap_or(wanted);
+        let base = match base.trim_end_matches('_') {
+            "" => base,
+            trimmed => trimmed,
+        };
         for n in 2.. {
             let candidate = format!("{base}{n}");
             if self.taken.insert(candidate.clone()) {
@@ -141,5 +152,10 @@ mod tests {
         let mut fields = Scope::default();
         assert_eq!(fields.claim("r#type"), "r#type");
         assert_eq!(fields.claim("r#type"), "type2");
+        let mut types = Scope::default();
+        assert_eq!(types.claim(&type_name("self")), "Self_");
+        assert_eq!(types.claim(&type_name("Self")), "Self2");
+        assert_eq!(fields.claim("self_"), "self_");
+        assert_eq!(fields.claim("self_"), "self2");
     }
 }

@@ -138,7 +138,15 @@ impl<'s> OperationLowerer<'_, 's> {
             }
         }
         // Template order, and every placeholder must have a parameter.
-        let placeholders: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(n, _)| n)).collect();
+        let path_segments = crate::load::parse_path_template(path).map_err(|reason| spec.error(&child("/paths", path), format!("malformed path template `{path}`: {reason}")))?;
+        let mut placeholders: Vec<&str> = Vec::new();
+        for segment in &path_segments {
+            if let PathSegment::Param(name) = segment {
+                if !placeholders.contains(&name.as_str()) {
+                    placeholders.push(name);
+                }
+            }
+        }
         for name in &placeholders {
             if !path_params.iter().any(|p: &Param| p.wire_name == *name) {
                 self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("path placeholder `{{{name}}}` has no parameter; added as a string") });
@@ -171,7 +179,11 @@ impl<'s> OperationLowerer<'_, 's> {
             params.retain(|p| !(p.wire_name == "stream" && p.location == ParamLocation::Query));
         }
 
-        let rust_name = self.methods.claim(&field_name(&operation_id));
+        let wanted = field_name(&operation_id);
+        let rust_name = self.methods.claim(&wanted);
+        if super::RESERVED_METHODS.contains(&wanted.as_str()) {
+            self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("operationId `{operation_id}` is a method of the runtime's `Client`; the method is named `{rust_name}`") });
+        }
         let alternative_body = alternative.map(|b| {
             let suffix = match b.encoding {
                 BodyEncoding::Json => "json",
@@ -186,6 +198,7 @@ impl<'s> OperationLowerer<'_, 's> {
             rust_name,
             method: method.to_uppercase(),
             path: path.to_owned(),
+            path_segments,
             tags: view.list("tags").iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
             feature: super::feature_name(view.list("tags").first().and_then(Value::as_str), path),
             doc,

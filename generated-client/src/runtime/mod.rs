@@ -34,7 +34,7 @@ pub use error::{ApiErrorObject, Error};
 pub use file::InputFile;
 pub use multipart::MultipartForm;
 pub use options::RequestOptions;
-pub use path::encode_path_segment;
+pub use path::{encode_path_segment, path_param};
 pub use redirect::{RedirectPolicy, MAX_REDIRECTS};
 pub use request::RequestSpec;
 pub use response::Response;

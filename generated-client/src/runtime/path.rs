@@ -2,6 +2,8 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::error::Error;
+
 /// Everything but RFC 3986 "unreserved" characters (ALPHA / DIGIT / "-" / "." / "_" / "~").
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -17,6 +19,25 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// are rejected when the request is sent.
 pub fn encode_path_segment(value: &str) -> String {
     utf8_percent_encode(value, NOT_UNRESERVED).to_string()
+}
+
+/// A path parameter's value as one percent-encoded segment (see
+/// [`encode_path_segment`]), refusing values that would make the request
+/// address another endpoint: an empty value (`retrieve_model("")` would send
+/// `GET /models/`, the list) and the dot segments `.` and `..`. The error is
+/// [`Error::InvalidRequest`] naming the parameter; nothing is sent.
+pub fn path_param(name: &str, value: &str) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_request(format!(
+            "path parameter `{name}` is empty; an empty value would address another endpoint"
+        )));
+    }
+    if value == "." || value == ".." {
+        return Err(Error::invalid_request(format!(
+            "path parameter `{name}` is `{value}`, a dot segment that would address another endpoint"
+        )));
+    }
+    Ok(encode_path_segment(value))
 }
 
 /// Checks a request path before it is joined to the base URL: it must start
@@ -74,6 +95,18 @@ mod tests {
             assert_eq!(segments[0], "v1");
             assert_eq!(segments[3], "content");
             assert!(url.query().is_none());
+        }
+    }
+
+    #[test]
+    fn empty_and_dot_path_parameters_are_errors_naming_the_parameter() {
+        assert_eq!(path_param("model", "gpt-4o").unwrap(), "gpt-4o");
+        assert_eq!(path_param("file_id", "a/b").unwrap(), "a%2Fb");
+        assert_eq!(path_param("file_id", "...").unwrap(), "...");
+        for bad in ["", ".", ".."] {
+            let err = path_param("model", bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+            assert!(err.to_string().contains("path parameter `model`"), "{err}");
         }
     }
 
