@@ -14,6 +14,10 @@ use crate::Warning;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Most leaves a union of unions is flattened into (the assistants stream
+/// events, the largest real case, have about 30).
+const MAX_LEAVES: usize = 512;
+
 /// A lowered schema: the type, and whether `null` is allowed besides it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lowered {
@@ -493,7 +497,8 @@ impl<'s> SchemaLowerer<'s> {
         Ok(Some(TaggedDef { tag, variants, fallback }))
     }
 
-    /// The branches of a union with nested unions expanded, each with its pointer.
+    /// The branches of a union with nested unions expanded, each with its pointer
+    /// (at most [`MAX_LEAVES`]; beyond that the branches as they are).
     fn leaves(&self, branches: &[Value], ptr: &str) -> Vec<(Value, String)> {
         let mut out = Vec::new();
         let mut stack: Vec<(Value, String, usize)> = branches.iter().enumerate().rev().map(|(i, b)| (b.clone(), child(ptr, &i.to_string()), 0)).collect();
@@ -508,6 +513,11 @@ impl<'s> SchemaLowerer<'s> {
             if inner.len() > 1 && depth < 8 && !v.is_object() {
                 if !expanded.insert(rptr.clone()) {
                     continue;
+                }
+                // Bounded work per union, so many unions of unions stay linear: past
+                // the budget the branches are not flattened (they are read as they are).
+                if out.len() + stack.len() + inner.len() > MAX_LEAVES {
+                    return branches.iter().enumerate().map(|(i, b)| (b.clone(), child(ptr, &i.to_string()))).collect();
                 }
                 for (i, x) in inner.iter().enumerate().rev() {
                     stack.push((x.clone(), child(&child(&rptr, key), &i.to_string()), depth + 1));
