@@ -6,8 +6,7 @@
 
 use openai_client::runtime::de;
 use openai_client::types::{
-    CreateResponse, InputItem, InputParam, Item, ListFilesResponse, ResponseUsage,
-    ToolChoiceParam,
+    CreateResponse, InputItem, InputParam, Item, ListFilesResponse, ResponseUsage, ToolChoiceParam,
 };
 use serde_json::{json, Value};
 
@@ -27,7 +26,8 @@ fn a_function_call_output_item_keeps_its_call_id_and_output() {
     );
     assert_eq!(encoded, item);
     // The same inside a request body: function calling sends what it was given.
-    let request = json!({"model": "gpt-4.1", "input": [item, {"type": "item_reference", "id": "msg_1"}]});
+    let request =
+        json!({"model": "gpt-4.1", "input": [item, {"type": "item_reference", "id": "msg_1"}]});
     let (_, encoded) = round_trip::<CreateResponse>(&request);
     assert_eq!(encoded, request);
 }
@@ -76,10 +76,15 @@ fn undeclared_properties_survive_and_can_be_set() {
 #[test]
 fn required_fields_the_server_leaves_out_decode_and_are_reported() {
     // An empty page as the API sends it: the spec says string, the server says null.
-    let page = json!({"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false});
-    let (decoded, fills) = de::collect_fills(|| serde_json::from_value::<ListFilesResponse>(page.clone()));
+    let page =
+        json!({"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false});
+    let (decoded, fills) =
+        de::collect_fills(|| serde_json::from_value::<ListFilesResponse>(page.clone()));
     let decoded = decoded.expect("an empty page decodes");
-    assert_eq!((decoded.first_id.as_str(), decoded.last_id.as_str()), ("", ""));
+    assert_eq!(
+        (decoded.first_id.as_str(), decoded.last_id.as_str()),
+        ("", "")
+    );
     assert_eq!(
         fills,
         [
@@ -92,24 +97,75 @@ fn required_fields_the_server_leaves_out_decode_and_are_reported() {
         "input_tokens": 3, "input_tokens_details": {"cached_tokens": 0},
         "output_tokens": 1, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 4
     });
-    let (decoded, fills) = de::collect_fills(|| serde_json::from_value::<ResponseUsage>(usage.clone()));
+    let (decoded, fills) =
+        de::collect_fills(|| serde_json::from_value::<ResponseUsage>(usage.clone()));
     assert_eq!(decoded.expect("decodes").input_tokens, 3);
     assert_eq!(fills.len(), 1, "{fills:?}");
     // Strict mode: the spec as written.
     let err = de::strict(|| serde_json::from_value::<ListFilesResponse>(page.clone())).unwrap_err();
-    assert!(err.to_string().contains("missing field `first_id`"), "{err}");
+    assert!(
+        err.to_string().contains("missing field `first_id`"),
+        "{err}"
+    );
 }
 
 #[test]
 #[allow(deprecated)] // `seed` is deprecated in the spec, and still a field.
 fn int64_bounds_written_as_floats_decode() {
     let request = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}], "seed": 9223372036854776000u64});
-    let decoded: openai_client::types::CreateChatCompletionRequest = serde_json::from_value(request).unwrap();
+    let decoded: openai_client::types::CreateChatCompletionRequest =
+        serde_json::from_value(request).unwrap();
     assert_eq!(decoded.seed, Some(i64::MAX));
 }
 
 #[test]
 fn a_value_that_fits_no_branch_names_the_branches_tried() {
-    let err = serde_json::from_value::<InputParam>(json!(42)).unwrap_err().to_string();
-    assert!(err.contains("InputParam") && err.contains("TextInput") && err.contains("InputItemList"), "{err}");
+    let err = serde_json::from_value::<InputParam>(json!(42))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("InputParam") && err.contains("TextInput") && err.contains("InputItemList"),
+        "{err}"
+    );
+}
+
+mod common;
+
+#[tokio::test]
+async fn a_response_reports_what_it_filled_in_and_strict_clients_refuse_it() {
+    use client_tests::TEST_API_KEY;
+    use common::{client, json_reply, recording_server};
+    let page =
+        json!({"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false});
+    let reply = page.clone();
+    let (server, _log) = recording_server(move |_, _| json_reply("req_page", reply.clone())).await;
+    let params = openai_client::params::ListFilesParams::new();
+    let response = client(&server)
+        .list_files(&params)
+        .await
+        .expect("an empty page decodes");
+    assert!(response.data.is_empty());
+    assert_eq!(
+        response.decode_warnings(),
+        [
+            "ListFilesResponse.first_id: missing or null, read as empty",
+            "ListFilesResponse.last_id: missing or null, read as empty"
+        ]
+    );
+
+    let strict = openai_client::Client::builder()
+        .api_key(TEST_API_KEY)
+        .base_url(&server.base_url)
+        .max_retries(0)
+        .strict_decoding(true)
+        .build()
+        .unwrap();
+    let err = strict.list_files(&params).await.unwrap_err();
+    assert!(
+        err.to_string().contains("missing field `first_id`"),
+        "{err}"
+    );
+    let body: Value =
+        serde_json::from_slice(err.body().expect("a decode error keeps the body")).unwrap();
+    assert_eq!(body, page);
 }

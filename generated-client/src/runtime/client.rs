@@ -106,13 +106,20 @@ impl Client {
         let SentBody::Read(bytes) = &sent.body else {
             unreachable!("buffered reads return bytes")
         };
-        match serde_json::from_slice::<T>(bytes) {
-            Ok(value) => Ok(Response::new(value, sent.meta)),
+        let decode = || serde_json::from_slice::<T>(bytes);
+        let (decoded, fills) = if self.config.strict_decoding {
+            (super::de::strict(decode), Vec::new())
+        } else {
+            super::de::collect_fills(decode)
+        };
+        match decoded {
+            Ok(value) => Ok(Response::new(value, sent.meta).with_decode_warnings(fills)),
             Err(source) => Err(Error::Decode {
                 status: sent.meta.status,
                 request_id: sent.meta.request_id,
                 message: format!("invalid JSON response body: {source}"),
                 body_excerpt: excerpt(bytes),
+                body: bytes.clone(),
                 source: Some(source),
             }),
         }
@@ -153,7 +160,7 @@ impl Client {
         };
         let body = BodyStream::new(response, self.timeout(), sent.meta.request_id.clone());
         let limit = self.config.max_event_bytes;
-        Ok(EventStream::new(body, config, limit, sent.meta))
+        Ok(EventStream::new(body, config, limit, sent.meta).strict(self.config.strict_decoding))
     }
 
     fn timeout(&self) -> Duration {
@@ -279,6 +286,7 @@ impl Client {
                     self.config.max_response_bytes
                 ),
                 body_excerpt: String::new(),
+                body: Bytes::new(),
                 source: None,
             },
         };

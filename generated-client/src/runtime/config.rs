@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     max_retries: u32,
+    strict_decoding: bool,
     max_response_bytes: usize,
     max_event_bytes: usize,
     sleeper: Option<Sleeper>,
@@ -81,6 +82,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
+            strict_decoding: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             sleeper: None,
@@ -200,6 +202,16 @@ impl ClientBuilder {
     /// Retries after a failed attempt (default 2).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
+        self
+    }
+
+    /// Decodes responses exactly as the spec says (default off): a required
+    /// field the server leaves out or sends as `null` is an [`Error::Decode`]
+    /// instead of being read as its empty value and reported in
+    /// [`Response::decode_warnings`](crate::runtime::Response::decode_warnings).
+    /// For tests that hold a server to the spec.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
         self
     }
 
@@ -352,6 +364,7 @@ impl ClientBuilder {
             redirect_policy: self.redirect_policy,
             timeout: self.timeout,
             max_retries: self.max_retries,
+            strict_decoding: self.strict_decoding,
             max_response_bytes: self.max_response_bytes,
             max_event_bytes: self.max_event_bytes,
             sleeper: self.sleeper.unwrap_or_else(tokio_sleeper),
@@ -440,6 +453,7 @@ pub(crate) struct Config {
     pub(crate) redirect_policy: RedirectPolicy,
     pub(crate) timeout: Duration,
     pub(crate) max_retries: u32,
+    pub(crate) strict_decoding: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) max_event_bytes: usize,
     pub(crate) sleeper: Sleeper,

@@ -262,7 +262,10 @@ impl<T: Fit> Attempt<T> {
 
     /// The same attempt holding `wrap(value)` (the union variant).
     pub fn map<U>(self, wrap: impl FnOnce(T) -> U) -> Attempt<U> {
-        Attempt { value: wrap(self.value), fills: self.fills }
+        Attempt {
+            value: wrap(self.value),
+            fills: self.fills,
+        }
     }
 }
 

@@ -131,6 +131,10 @@ pub enum Error {
         message: String,
         /// The start of the offending body or event data.
         body_excerpt: String,
+        /// The whole offending body or event data (bounded by the response and
+        /// event size limits; empty when the limit itself was the problem), so
+        /// a decode failure never loses what the server sent. See [`Error::body`].
+        body: bytes::Bytes,
         /// The JSON error, when decoding failed in serde.
         source: Option<serde_json::Error>,
     },
@@ -210,6 +214,14 @@ impl Error {
             | Error::Decode { request_id, .. }
             | Error::Stream { request_id, .. }
             | Error::Redirect { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The whole body (or event data) of an [`Error::Decode`], as received.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Decode { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -474,6 +486,7 @@ impl fmt::Debug for Error {
                 request_id,
                 message,
                 body_excerpt,
+                body,
                 source,
             } => f
                 .debug_struct("Decode")
@@ -481,6 +494,7 @@ impl fmt::Debug for Error {
                 .field("request_id", request_id)
                 .field("message", message)
                 .field("body_excerpt", body_excerpt)
+                .field("body_len", &body.len())
                 .field("source", source)
                 .finish(),
             Error::Stream {
@@ -681,6 +695,7 @@ mod tests {
             request_id: None,
             message: "unknown variant `\x1b[5m`".into(),
             body_excerpt: "{\"x\": \"\x1b\"}".into(),
+            body: bytes::Bytes::new(),
             source: None,
         };
         assert!(!decode.to_string().chars().any(char::is_control));

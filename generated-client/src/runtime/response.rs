@@ -32,11 +32,30 @@ pub(crate) struct ResponseMeta {
 pub struct Response<T> {
     body: T,
     meta: ResponseMeta,
+    decode_warnings: Vec<String>,
 }
 
 impl<T> Response<T> {
     pub(crate) fn new(body: T, meta: ResponseMeta) -> Self {
-        Response { body, meta }
+        Response {
+            body,
+            meta,
+            decode_warnings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_decode_warnings(mut self, warnings: Vec<String>) -> Self {
+        self.decode_warnings = warnings;
+        self
+    }
+
+    /// Required fields the server left out or sent as `null`, which were read
+    /// as their empty value (`""`, `[]`, `0`, ...), one line each such as
+    /// `ListFilesResponse.first_id: missing or null, read as empty`. Empty
+    /// when the body matched the spec; see
+    /// [`ClientBuilder::strict_decoding`](crate::runtime::ClientBuilder::strict_decoding).
+    pub fn decode_warnings(&self) -> &[String] {
+        &self.decode_warnings
     }
 
     /// HTTP status of the response.

@@ -105,6 +105,8 @@ pub struct EventStream<E> {
     config: StreamConfig,
     meta: ResponseMeta,
     finished: bool,
+    strict: bool,
+    decode_warnings: Vec<String>,
     // `fn() -> E`: the stream owns no `E`, so it is Send/Unpin whatever `E` is.
     _item: PhantomData<fn() -> E>,
 }
@@ -123,8 +125,22 @@ impl<E: DeserializeOwned> EventStream<E> {
             config,
             meta,
             finished: false,
+            strict: false,
+            decode_warnings: Vec::new(),
             _item: PhantomData,
         }
+    }
+
+    pub(crate) fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Required fields of the events so far that the server left out or sent
+    /// as `null`, read as their empty value (see
+    /// [`Response::decode_warnings`](crate::runtime::Response::decode_warnings)); at most 1,000 lines.
+    pub fn decode_warnings(&self) -> &[String] {
+        &self.decode_warnings
     }
 
     /// HTTP status of the stream's response.
@@ -172,12 +188,13 @@ impl<E: DeserializeOwned> EventStream<E> {
             request_id: self.meta.request_id.clone(),
             message: format!("event `{name}` does not match the expected type: {source}"),
             body_excerpt: excerpt(data.as_bytes()),
+            body: bytes::Bytes::copy_from_slice(data.as_bytes()),
             source: Some(source),
         }
     }
 
     /// Turns one raw event into what the stream yields; `None` means the end marker.
-    fn convert(&self, raw: RawEvent) -> Option<Result<StreamItem<E>, Error>> {
+    fn convert(&mut self, raw: RawEvent) -> Option<Result<StreamItem<E>, Error>> {
         if self.config.done_marker == Some(raw.data.as_str()) {
             return None;
         }
@@ -205,8 +222,17 @@ impl<E: DeserializeOwned> EventStream<E> {
             Shape::DataOnly => json,
             Shape::EventAndData => serde_json::json!({ "event": name, "data": json }),
         };
+        let decode = || serde_json::from_value::<E>(json);
+        let decoded = if self.strict {
+            super::de::strict(decode)
+        } else {
+            let (decoded, fills) = super::de::collect_fills(decode);
+            let room = 1000usize.saturating_sub(self.decode_warnings.len());
+            self.decode_warnings.extend(fills.into_iter().take(room));
+            decoded
+        };
         Some(
-            serde_json::from_value::<E>(json)
+            decoded
                 .map(StreamItem::Event)
                 .map_err(|e| self.decode_error(name, &raw.data, e)),
         )
