@@ -249,7 +249,7 @@ pub fn features_section(groups: &std::collections::BTreeSet<String>) -> String {
     let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
     let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\nhttp2 = [\"reqwest/http2\"]\nfull = [{}]\n", list.join(", "));
     for g in groups {
-        out.push_str(&format!("{g} = []\n"));
+        out.push_str(&format!("{} = []\n", crate::features::key(g)));
     }
     out
 }

@@ -49,7 +49,7 @@ fn region(features: &BTreeSet<String>) -> String {
 }
 
 /// A TOML key: bare when it can be, quoted otherwise.
-fn key(name: &str) -> String {
+pub fn key(name: &str) -> String {
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         name.to_owned()
     } else {

@@ -7,6 +7,7 @@ mod diff_cmd;
 mod diff_selftest;
 mod e2e_update;
 mod features;
+mod fuzz;
 mod spec_index;
 mod test_cmd;
 mod update_spec;
@@ -31,6 +32,7 @@ commands:
   diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)
   e2e-update [FROM TO]           update-spec end to end on a copy of the workspace, then compile the client
+  fuzz [--cases N] [--seed S]    mutate the official specs; load, generate and diff each mutant in a capped child
 
 `cargo xtask <command> --help` describes one command.";
 
@@ -48,6 +50,7 @@ const COMMANDS: &[Command] = &[
     ("diff-selftest", diff_selftest::USAGE, diff_selftest::run),
     ("diff", diff_cmd::USAGE, diff_cmd::run),
     ("e2e-update", e2e_update::USAGE, e2e_update::run),
+    ("fuzz", fuzz::USAGE, fuzz::run),
 ];
 
 fn main() -> ExitCode {

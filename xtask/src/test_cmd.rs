@@ -18,6 +18,7 @@ const STEPS: &[Step] = &[
     ("the client's docs build without a warning", &["doc", "-p", "openai-client", "--no-deps", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
     ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[]),
     ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"], &[]),
+    ("1,000 mutated specs: no panic, hang, abort or invalid output; two clients compiled", &["xtask", "fuzz", "--cases", "1000", "--compile", "1"], &[]),
     ("a real spec update end to end on a copy of the workspace", &["xtask", "e2e-update"], &[]),
     ("generator on every official spec; a chosen set compiled", &["xtask", "conformance", "--compile", "set"], &[]),
 ];
