@@ -17,6 +17,7 @@ const STEPS: &[Step] = &[
     ("doc tests", &["test", "--workspace", "--doc", "--quiet"], &[]),
     ("the client's docs build without a warning", &["doc", "-p", "openai-client", "--no-deps", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
     ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[]),
+    ("dependency policy: licenses, bans, crates.io only (cargo-deny, deny.toml, offline)", &["deny", "--offline", "check", "licenses", "bans", "sources"], &[]),
     ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"], &[]),
     ("1,000 mutated specs: no panic, hang, abort or invalid output; two clients compiled", &["xtask", "fuzz", "--cases", "1000", "--compile", "1"], &[]),
     ("a real spec update end to end on a copy of the workspace", &["xtask", "e2e-update"], &[]),
