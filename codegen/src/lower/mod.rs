@@ -173,8 +173,10 @@ pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tl
 /// Names the crate uses itself get an `-api` suffix.
 pub fn feature_name(tag: Option<&str>, path: &str) -> String {
     use heck::ToKebabCase;
+    // Cargo takes letters, digits and `-` (non-ASCII letters too); anything else is dropped.
+    let clean = |s: &str| s.chars().take(64).filter(|c| c.is_ascii_alphanumeric() || *c == '-' || (!c.is_ascii() && c.is_alphabetic()) || c.is_whitespace() || *c == '_').collect::<String>().to_kebab_case();
     let first_segment = || path.split(['/', '?']).find(|s| !s.is_empty() && !s.starts_with('{')).map(str::to_owned);
-    match tag.map(|t| t.to_kebab_case()).filter(|t| !t.is_empty()).or_else(|| first_segment().map(|s| s.to_kebab_case()).filter(|s| !s.is_empty())) {
+    match tag.map(clean).filter(|t| !t.is_empty()).or_else(|| first_segment().map(|s| clean(&s)).filter(|s| !s.is_empty())) {
         Some(t) if RESERVED_FEATURES.contains(&t.as_str()) => format!("{t}-api"),
         Some(t) => t,
         None => "untagged".to_owned(),
@@ -197,6 +199,8 @@ mod feature_tests {
             assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
         }
         assert_eq!(feature_name(Some("日本"), "/x"), "日本");
+        assert_eq!(feature_name(Some("a²b"), "/x"), "ab", "only what Cargo accepts in a feature name");
+        assert_eq!(feature_name(Some("🚀"), "/rockets"), "rockets");
     }
 }
 
