@@ -244,7 +244,7 @@ pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item
         }
         FilePlan::Root => Box::new(std::iter::once(Piece::Items(quote! {
             //! Code generated from the OpenAPI spec: types, parameters and one method per operation.
-            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::derivable_impls)]
+            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::derivable_impls, clippy::wrong_self_convention)]
             pub mod types;
             pub mod params;
             mod operations;

@@ -9,7 +9,8 @@
     clippy::enum_variant_names,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
-    clippy::derivable_impls
+    clippy::derivable_impls,
+    clippy::wrong_self_convention
 )]
 pub mod types;
 pub mod params;
