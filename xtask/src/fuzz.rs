@@ -554,3 +554,50 @@ fn mutate_bytes(text: &mut Vec<u8>, rng: &mut Rng) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "openapi": "3.0.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}},
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "string"},
+                "Unused": {"type": "integer"}
+            }}
+        })
+    }
+
+    #[test]
+    fn same_seed_same_mutant() {
+        let original = doc();
+        let a = mutate(&prune(&original, &mut Rng::new(7)), &mut Rng::new(7));
+        let b = mutate(&prune(&original, &mut Rng::new(7)), &mut Rng::new(7));
+        assert_eq!(a, b);
+        let different = (0..20).any(|s| mutate(&original, &mut Rng::new(s)) != a);
+        assert!(different, "seeds give different mutants");
+    }
+
+    #[test]
+    fn pruning_keeps_what_the_kept_paths_reach() {
+        let pruned = prune(&doc(), &mut Rng::new(1));
+        let schemas = pruned.pointer("/components/schemas").and_then(Value::as_object).unwrap();
+        let names: Vec<&String> = schemas.keys().collect();
+        assert_eq!(names, ["A", "B"], "B is reached through A; Unused is dropped");
+    }
+
+    #[test]
+    fn byte_mutations_stay_in_bounds() {
+        let mut rng = Rng::new(3);
+        for _ in 0..2000 {
+            let mut text = b"openapi: 3.0.0\npaths: {}\n".to_vec();
+            for _ in 0..4 {
+                mutate_bytes(&mut text, &mut rng);
+            }
+        }
+    }
+}
