@@ -13,6 +13,7 @@
 //! - `properties`: one object with 100,000 properties (2.7 MB), ≤ 500 MiB and ≤ 10 s;
 //! - `properties-spread`: the same 100,000 properties in 50 objects of 2,000 (within
 //!   the per-object limit), generated in ≤ 500 MiB and ≤ 10 s;
+//! - `required-chain`: 20,000 objects, each requiring the next (1.6 MB), ≤ 10 s;
 //! - `long-name`: a 200 MiB property name, rejected in < 10 s and ≤ 1 GiB;
 //! - `deep-yaml`: 100,000-deep flow YAML, rejected in < 1 s.
 
@@ -42,6 +43,7 @@ const CASES: &[Case] = &[
     Case { name: "union-fanout", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: false, spec: union_fanout },
     Case { name: "properties", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: false, spec: properties },
     Case { name: "properties-spread", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: true, spec: properties_spread },
+    Case { name: "required-chain", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: true, spec: required_chain },
     Case { name: "long-name", max_rss: 1024 * MIB, max_time: Duration::from_secs(10), must_succeed: false, spec: long_name },
     Case { name: "deep-yaml", max_rss: 200 * MIB, max_time: Duration::from_secs(1), must_succeed: false, spec: deep_yaml },
 ];
@@ -193,6 +195,13 @@ fn properties_spread(dir: &Path) -> PathBuf {
     let refs: Vec<String> = (0..50).map(|o| format!(r##""b{o}":{{"$ref":"#/components/schemas/B{o}"}}"##)).collect();
     let root = format!(r#""Root":{{"type":"object","properties":{{{}}}}}"#, refs.join(","));
     write(dir, "properties-spread.json", &with_schemas("Root", &format!("{root},{}", objects.join(","))))
+}
+
+fn required_chain(dir: &Path) -> PathBuf {
+    let n = 20_000;
+    let mut schemas: Vec<String> = (0..n).map(|i| format!(r##""S{i}":{{"type":"object","required":["next"],"properties":{{"next":{{"$ref":"#/components/schemas/S{}"}}}}}}"##, i + 1)).collect();
+    schemas.push(format!(r#""S{n}":{{"type":"object","properties":{{"x":{{"type":"string"}}}}}}"#));
+    write(dir, "required-chain.json", &with_schemas("S0", &schemas.join(",")))
 }
 
 fn long_name(dir: &Path) -> PathBuf {

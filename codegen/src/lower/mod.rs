@@ -272,16 +272,26 @@ fn record_use(types: &mut BTreeMap<TypeId, TypeDef>, ty: &TypeRef, method: &str,
 
 /// Marks the types that have an empty value: the least fixed point, so a
 /// cycle of required fields never gets one (its `Default` would not end).
+/// A worklist: a type is checked again only when a type it refers to has just
+/// become empty, so a chain of n types costs n checks, not n rounds of n.
 fn mark_empty_values(types: &mut BTreeMap<TypeId, TypeDef>) {
-    loop {
-        let newly: Vec<TypeId> = types.iter().filter(|(_, t)| !t.empty_value && crate::api::empty_by_construction(&t.kind, types)).map(|(id, _)| id.clone()).collect();
-        if newly.is_empty() {
-            return;
+    let mut dependents: BTreeMap<TypeId, Vec<TypeId>> = BTreeMap::new();
+    for (id, t) in types.iter() {
+        for target in references(&t.kind, true) {
+            dependents.entry(target).or_default().push(id.clone());
         }
-        for id in newly {
-            if let Some(t) = types.get_mut(&id) {
-                t.empty_value = true;
-            }
+    }
+    let mut queue: Vec<TypeId> = types.keys().cloned().collect();
+    while let Some(id) = queue.pop() {
+        let Some(t) = types.get(&id) else { continue };
+        if t.empty_value || !crate::api::empty_by_construction(&t.kind, types) {
+            continue;
+        }
+        if let Some(t) = types.get_mut(&id) {
+            t.empty_value = true;
+        }
+        if let Some(waiting) = dependents.get(&id) {
+            queue.extend(waiting.iter().cloned());
         }
     }
 }
