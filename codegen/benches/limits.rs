@@ -14,6 +14,8 @@
 //! - `properties-spread`: the same 100,000 properties in 50 objects of 2,000 (within
 //!   the per-object limit), generated in ≤ 500 MiB and ≤ 10 s;
 //! - `required-chain`: 20,000 objects, each requiring the next (1.6 MB), ≤ 10 s;
+//! - `many-groups`: 500 operations in 500 API groups returning one chain of
+//!   5,000 objects (0.6 MB; every type used by every group), ≤ 500 MiB and ≤ 10 s;
 //! - `long-name`: a 200 MiB property name, rejected in < 10 s and ≤ 1 GiB;
 //! - `deep-yaml`: 100,000-deep flow YAML, rejected in < 1 s.
 
@@ -44,6 +46,7 @@ const CASES: &[Case] = &[
     Case { name: "properties", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: false, spec: properties },
     Case { name: "properties-spread", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: true, spec: properties_spread },
     Case { name: "required-chain", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: true, spec: required_chain },
+    Case { name: "many-groups", max_rss: 500 * MIB, max_time: Duration::from_secs(10), must_succeed: true, spec: many_groups },
     Case { name: "long-name", max_rss: 1024 * MIB, max_time: Duration::from_secs(10), must_succeed: false, spec: long_name },
     Case { name: "deep-yaml", max_rss: 200 * MIB, max_time: Duration::from_secs(1), must_succeed: false, spec: deep_yaml },
 ];
@@ -202,6 +205,17 @@ fn required_chain(dir: &Path) -> PathBuf {
     let mut schemas: Vec<String> = (0..n).map(|i| format!(r##""S{i}":{{"type":"object","required":["next"],"properties":{{"next":{{"$ref":"#/components/schemas/S{}"}}}}}}"##, i + 1)).collect();
     schemas.push(format!(r#""S{n}":{{"type":"object","properties":{{"x":{{"type":"string"}}}}}}"#));
     write(dir, "required-chain.json", &with_schemas("S0", &schemas.join(",")))
+}
+
+fn many_groups(dir: &Path) -> PathBuf {
+    let n = 5000;
+    let mut schemas: Vec<String> = (0..n).map(|i| format!(r##""S{i}":{{"type":"object","properties":{{"next":{{"$ref":"#/components/schemas/S{}"}}}}}}"##, i + 1)).collect();
+    schemas.push(format!(r#""S{n}":{{"type":"object","properties":{{"x":{{"type":"string"}}}}}}"#));
+    let paths: Vec<String> = (0..500)
+        .map(|j| format!(r##""/p{j}":{{"get":{{"operationId":"op{j}","tags":["tag{j}"],"responses":{{"200":{{"description":"ok","content":{{"application/json":{{"schema":{{"$ref":"#/components/schemas/S0"}}}}}}}}}}}}}}"##))
+        .collect();
+    let text = format!(r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"1"}},"paths":{{{}}},"components":{{"schemas":{{{}}}}}}}"#, paths.join(","), schemas.join(","));
+    write(dir, "many-groups.json", &text)
 }
 
 fn long_name(dir: &Path) -> PathBuf {

@@ -110,3 +110,28 @@ fn unions_of_themselves_do_not_multiply() {
     let parts = [r##"{"$ref":"#/components/schemas/A"}"##; 6].join(",");
     generate(&with_schemas("A", &format!(r#""A":{{"allOf":[{parts},{{"type":"object","properties":{{"a":{{"type":"string"}}}}}}]}}"#))).unwrap();
 }
+
+#[test]
+fn a_type_used_by_very_many_api_groups_is_compiled_always() {
+    // 40 groups return Shared, which holds Inner; one group returns Own.
+    let mut paths: Vec<String> = (0..40)
+        .map(|i| format!(r##""/p{i}":{{"get":{{"operationId":"op{i}","tags":["group{i}"],"responses":{{"200":{{"description":"ok","content":{{"application/json":{{"schema":{{"$ref":"#/components/schemas/Shared"}}}}}}}}}}}}}}"##))
+        .collect();
+    paths.push(r##""/own":{"get":{"operationId":"own","tags":["group0"],"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Own"}}}}}}}"##.to_owned());
+    let schemas = r##""Shared":{"type":"object","properties":{"inner":{"$ref":"#/components/schemas/Inner"}}},"Inner":{"type":"object","properties":{"x":{"type":"string"}}},"Own":{"type":"object","properties":{"y":{"type":"string"}}}"##;
+    let text = format!(r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"1"}},"paths":{{{}}},"components":{{"schemas":{{{schemas}}}}}}}"#, paths.join(","));
+    let spec = load("g.json", text.as_bytes()).unwrap();
+    let config = codegen::config::Config { cargo_features: true, ..Default::default() };
+    let g = codegen::generate(&spec, &config, "g.json").unwrap();
+    let features = |name: &str| g.model.types.values().find(|t| t.rust_name == name).unwrap().features.len();
+    assert!(features("Shared") > codegen::lower::MAX_TYPE_FEATURES && features("Inner") > codegen::lower::MAX_TYPE_FEATURES, "capped, not all 40 listed");
+    assert!(features("Shared") <= codegen::lower::MAX_TYPE_FEATURES + 1);
+    let before = |file: &str, item: &str| {
+        let text = &g.files[file];
+        let at = text.find(item).unwrap();
+        text[..at].rsplit("\n}\n").next().unwrap().contains("#[cfg(")
+    };
+    assert!(!before("types/s.rs", "pub struct Shared"), "no cfg: compiled with any feature");
+    assert!(!before("types/i.rs", "pub struct Inner"), "what it holds is compiled always too");
+    assert!(before("types/o.rs", "pub struct Own"), "a type of one group keeps its cfg");
+}

@@ -80,6 +80,8 @@ pub fn cfg_for<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>
     }
     let list: Vec<&String> = features.into_iter().collect();
     match list.as_slice() {
+        // Used by very many groups: compiled always (the cfg would cost as much as the type).
+        many if many.len() > crate::lower::MAX_TYPE_FEATURES => TokenStream::new(),
         [] => quote!(#[cfg(feature = "unreferenced")]),
         [one] => quote!(#[cfg(feature = #one)]),
         many => quote!(#[cfg(any(#(feature = #many),*))]),

@@ -204,6 +204,9 @@ mod feature_tests {
     }
 }
 
+/// A type used by more API groups than this is compiled whatever features are on.
+pub const MAX_TYPE_FEATURES: usize = 32;
+
 /// Gives every type the features of the operations that reach it, so a build
 /// with only some API groups compiles only their types.
 fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
@@ -223,7 +226,11 @@ fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
         }
         while let Some(id) = stack.pop() {
             let Some(t) = types.get_mut(&id) else { continue };
-            if !t.features.insert(op.feature.clone()) {
+            // Past the cap a type is compiled with any feature (no cfg, see
+            // `emit::cfg_for`); so are the types it reaches, which got the features
+            // that took it past the cap. Stopping here keeps this linear: a type
+            // used by every one of many groups would otherwise list them all.
+            if t.features.len() > MAX_TYPE_FEATURES || !t.features.insert(op.feature.clone()) {
                 continue;
             }
             stack.extend(references(&t.kind, true));
