@@ -56,9 +56,16 @@ fn root() -> PathBuf {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs a debug build
+    // without it, where only the quick cases run and times are not judged.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.first().map(String::as_str) == Some("--child") {
         return child(Path::new(&args[1]));
+    }
+    if !measuring && args.is_empty() {
+        println!("smoke run (unoptimised, times not judged); `cargo bench -p openai-codegen --bench limits` measures");
+        args = vec!["union-bomb".to_owned(), "deep-yaml".to_owned()];
     }
     let dir = root().join("target/limits");
     std::fs::create_dir_all(&dir).expect("target/limits");
@@ -67,8 +74,8 @@ fn main() {
     println!("{:<18} {:>8} {:>8} {:>9} {:>8}  outcome", "case", "MiB", "target", "seconds", "target");
     for case in CASES.iter().filter(|c| args.is_empty() || args.iter().any(|a| a == c.name)) {
         let spec = (case.spec)(&dir);
-        let (outcome, rss, time) = run_capped(&exe, &spec, case.max_time * 6);
-        let ok = rss <= case.max_rss && time <= case.max_time && (outcome.starts_with("generated") || (!case.must_succeed && outcome.starts_with("error")));
+        let (outcome, rss, time) = run_capped(&exe, &spec, if measuring { case.max_time * 6 } else { Duration::from_secs(120) });
+        let ok = (!measuring || (rss <= case.max_rss && time <= case.max_time)) && (outcome.starts_with("generated") || (!case.must_succeed && outcome.starts_with("error")));
         println!("{:<18} {:>8.1} {:>8} {:>9.2} {:>8.0}  {}{}", case.name, rss as f64 / MIB as f64, case.max_rss / MIB, time.as_secs_f64(), case.max_time.as_secs_f64(), if ok { "" } else { "MISSED: " }, outcome);
         if !ok {
             missed.push(case.name);
