@@ -192,6 +192,57 @@ pub enum Error {
     },
 }
 
+/// The API error classes openai-python raises (`RateLimitError`,
+/// `AuthenticationError`, ...), as predicates on an [`Error::Api`] status.
+impl Error {
+    fn api_status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// 400: the request was malformed (`BadRequestError`).
+    pub fn is_bad_request(&self) -> bool {
+        self.api_status() == Some(400)
+    }
+
+    /// 401: the credentials were refused (`AuthenticationError`).
+    pub fn is_authentication(&self) -> bool {
+        self.api_status() == Some(401)
+    }
+
+    /// 403: the credentials may not do this (`PermissionDeniedError`).
+    pub fn is_permission_denied(&self) -> bool {
+        self.api_status() == Some(403)
+    }
+
+    /// 404: no such resource (`NotFoundError`).
+    pub fn is_not_found(&self) -> bool {
+        self.api_status() == Some(404)
+    }
+
+    /// 409: the resource is in another state (`ConflictError`).
+    pub fn is_conflict(&self) -> bool {
+        self.api_status() == Some(409)
+    }
+
+    /// 422: well-formed but not processable (`UnprocessableEntityError`).
+    pub fn is_unprocessable(&self) -> bool {
+        self.api_status() == Some(422)
+    }
+
+    /// 429: rate limited or out of quota (`RateLimitError`).
+    pub fn is_rate_limited(&self) -> bool {
+        self.api_status() == Some(429)
+    }
+
+    /// 5xx: the server failed (`InternalServerError`).
+    pub fn is_server_error(&self) -> bool {
+        self.api_status().is_some_and(|s| (500..600).contains(&s))
+    }
+}
+
 impl Error {
     /// The HTTP status of the response involved, if one was received.
     pub fn status(&self) -> Option<StatusCode> {
@@ -564,6 +615,54 @@ impl std::error::Error for Error {
             Error::Io { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod class_tests {
+    use super::*;
+
+    fn api(status: u16) -> Error {
+        Error::Api {
+            status: StatusCode::from_u16(status).unwrap(),
+            request_id: None,
+            error: None,
+            body_excerpt: String::new(),
+            headers: Box::default(),
+        }
+    }
+
+    #[test]
+    fn each_status_has_its_class_and_only_that_one() {
+        type Class = fn(&Error) -> bool;
+        let classes: [(u16, Class); 8] = [
+            (400, Error::is_bad_request),
+            (401, Error::is_authentication),
+            (403, Error::is_permission_denied),
+            (404, Error::is_not_found),
+            (409, Error::is_conflict),
+            (422, Error::is_unprocessable),
+            (429, Error::is_rate_limited),
+            (503, Error::is_server_error),
+        ];
+        for (status, _) in classes {
+            let error = api(status);
+            let matching: Vec<u16> = classes
+                .iter()
+                .filter(|(_, is)| is(&error))
+                .map(|(s, _)| *s)
+                .collect();
+            assert_eq!(matching, [status], "status {status}");
+        }
+        assert!(api(500).is_server_error() && !api(499).is_server_error());
+        let timeout = Error::Timeout {
+            after: None,
+            request_id: None,
+        };
+        assert!(
+            classes.iter().all(|(_, is)| !is(&timeout)),
+            "only API errors have a class"
+        );
     }
 }
 
