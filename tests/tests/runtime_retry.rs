@@ -101,6 +101,51 @@ async fn retry_after_seconds_is_honoured() {
 }
 
 #[tokio::test]
+async fn retry_after_of_90_seconds_is_waited_for() {
+    let (hits, counts, sleeps) = (Counter::new(), Log::new(), Sleeps::new());
+    let script = vec![
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![("retry-after", "90")],
+            error_body("rate_limit_exceeded"),
+        ),
+        ok(),
+    ];
+    let server = serve(scripted(script, &hits, &counts)).await;
+    client(&server, &sleeps)
+        .execute_json::<Value>(spec())
+        .await
+        .unwrap();
+    assert_eq!(sleeps.recorded(), vec![Duration::from_secs(90)]);
+    assert_eq!(hits.get(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_over_120_seconds_is_not_retried() {
+    let (hits, counts, sleeps) = (Counter::new(), Log::new(), Sleeps::new());
+    let script = vec![
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![("retry-after", "150")],
+            error_body("rate_limit_exceeded"),
+        ),
+        ok(),
+    ];
+    let server = serve(scripted(script, &hits, &counts)).await;
+    let error = client(&server, &sleeps)
+        .execute_json::<Value>(spec())
+        .await
+        .unwrap_err();
+    assert!(error.is_rate_limited(), "{error}");
+    assert!(sleeps.recorded().is_empty());
+    assert_eq!(
+        hits.get(),
+        1,
+        "not sent again while the server says wait 150 s"
+    );
+}
+
+#[tokio::test]
 async fn server_error_then_success_uses_backoff() {
     let (hits, counts, sleeps) = (Counter::new(), Log::new(), Sleeps::new());
     let script = vec![

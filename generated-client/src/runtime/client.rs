@@ -192,12 +192,15 @@ impl Client {
         loop {
             match self.attempt(&prepared, retries_taken, read).await {
                 Err(error) if retries_taken < max_retries && error.is_retryable() => {
-                    let delay = retry::retry_delay(
+                    let Some(delay) = retry::retry_delay(
                         error.headers(),
                         retries_taken,
                         SystemTime::now(),
                         fastrand::f64(),
-                    );
+                    ) else {
+                        // The server asked for a wait longer than we honour: not soon.
+                        return Err(error);
+                    };
                     (config.sleeper)(delay).await;
                     retries_taken += 1;
                 }

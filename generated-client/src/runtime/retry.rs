@@ -15,9 +15,10 @@ use super::error::ApiErrorObject;
 const INITIAL_RETRY_DELAY: f64 = 0.5;
 /// Backoff cap, in seconds.
 const MAX_RETRY_DELAY: f64 = 8.0;
-/// Server-requested waits longer than this are ignored in favour of backoff,
-/// so a bad header cannot park a caller for hours.
-const MAX_RETRY_AFTER: f64 = 60.0;
+/// Server-requested waits up to this long are honoured, as openai-python
+/// does; a longer one means "not soon": the request is not retried (unless
+/// the server also says `x-should-retry: true`, then with backoff).
+const MAX_RETRY_AFTER: f64 = 120.0;
 
 /// A function that waits for the given duration before a retry.
 ///
@@ -80,7 +81,8 @@ fn parse_seconds(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// How long to wait before retry number `retries_taken + 1`.
+/// How long to wait before retry number `retries_taken + 1`, or `None` when
+/// the server asked for a wait longer than [`MAX_RETRY_AFTER`] (do not retry).
 ///
 /// `random` is in `[0, 1)`; it is a parameter so the jitter bounds can be tested.
 pub(crate) fn retry_delay(
@@ -88,17 +90,23 @@ pub(crate) fn retry_delay(
     retries_taken: u32,
     now: SystemTime,
     random: f64,
-) -> Duration {
+) -> Option<Duration> {
     if let Some(after) = headers.and_then(|h| retry_after(h, now)) {
         if after > 0.0 && after <= MAX_RETRY_AFTER {
-            return Duration::from_secs_f64(after);
+            return Some(Duration::from_secs_f64(after));
+        }
+        let told_to_retry = headers
+            .and_then(|h| h.get("x-should-retry"))
+            .is_some_and(|v| v == "true");
+        if after > MAX_RETRY_AFTER && !told_to_retry {
+            return None;
         }
     }
     let exponent = retries_taken.min(1000) as i32;
     let backoff = (INITIAL_RETRY_DELAY * 2f64.powi(exponent)).min(MAX_RETRY_DELAY);
     // Jitter shortens the wait by up to 25% so many clients do not retry in lockstep.
     let jitter = 1.0 - 0.25 * random.clamp(0.0, 1.0);
-    Duration::from_secs_f64((backoff * jitter).max(0.0))
+    Some(Duration::from_secs_f64((backoff * jitter).max(0.0)))
 }
 
 #[cfg(test)]
@@ -124,12 +132,12 @@ mod tests {
     fn retry_after_ms_wins() {
         let h = headers(&[("retry-after-ms", "250"), ("retry-after", "30")]);
         assert_eq!(
-            retry_delay(Some(&h), 0, NOW, 0.5),
+            retry_delay(Some(&h), 0, NOW, 0.5).unwrap(),
             Duration::from_millis(250)
         );
         let fractional = headers(&[("retry-after-ms", "1.5")]);
         assert_eq!(
-            retry_delay(Some(&fractional), 0, NOW, 0.0),
+            retry_delay(Some(&fractional), 0, NOW, 0.0).unwrap(),
             Duration::from_micros(1500)
         );
     }
@@ -137,11 +145,17 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_http_date() {
         let h = headers(&[("retry-after", "3")]);
-        assert_eq!(retry_delay(Some(&h), 4, NOW, 0.9), Duration::from_secs(3));
+        assert_eq!(
+            retry_delay(Some(&h), 4, NOW, 0.9).unwrap(),
+            Duration::from_secs(3)
+        );
         let now = at(1_700_000_000);
         let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
         let h = headers(&[("retry-after", &date)]);
-        assert_eq!(retry_delay(Some(&h), 0, now, 0.0), Duration::from_secs(7));
+        assert_eq!(
+            retry_delay(Some(&h), 0, now, 0.0).unwrap(),
+            Duration::from_secs(7)
+        );
     }
 
     #[test]
@@ -149,7 +163,6 @@ mod tests {
         let now = at(1_700_000_000);
         let past = httpdate::fmt_http_date(now - Duration::from_secs(5));
         let cases = [
-            headers(&[("retry-after", "61")]),
             headers(&[("retry-after", "0")]),
             headers(&[("retry-after", "-2")]),
             headers(&[("retry-after", "soon")]),
@@ -161,14 +174,28 @@ mod tests {
         for h in cases {
             assert_eq!(
                 retry_delay(Some(&h), 0, now, 0.0),
-                Duration::from_millis(500),
+                Some(Duration::from_millis(500)),
                 "{h:?}"
             );
         }
-        let max = headers(&[("retry-after", "60")]);
+        for (wait, expected) in [
+            ("90", Some(90)),
+            ("120", Some(120)),
+            ("121", None),
+            ("150", None),
+        ] {
+            let h = headers(&[("retry-after", wait)]);
+            assert_eq!(
+                retry_delay(Some(&h), 0, now, 0.0),
+                expected.map(Duration::from_secs),
+                "{wait}"
+            );
+        }
+        // The server's explicit `x-should-retry: true` wins: retried, with backoff.
+        let told = headers(&[("retry-after", "150"), ("x-should-retry", "true")]);
         assert_eq!(
-            retry_delay(Some(&max), 0, now, 0.0),
-            Duration::from_secs(60)
+            retry_delay(Some(&told), 0, now, 0.0),
+            Some(Duration::from_millis(500))
         );
     }
 
@@ -176,11 +203,11 @@ mod tests {
     fn backoff_doubles_and_caps() {
         let expected = [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0];
         for (retries, want) in expected.iter().enumerate() {
-            let got = retry_delay(None, retries as u32, NOW, 0.0);
+            let got = retry_delay(None, retries as u32, NOW, 0.0).unwrap();
             assert_eq!(got, Duration::from_secs_f64(*want), "retry {retries}");
         }
         assert_eq!(
-            retry_delay(None, u32::MAX, NOW, 0.0),
+            retry_delay(None, u32::MAX, NOW, 0.0).unwrap(),
             Duration::from_secs(8)
         );
     }
@@ -189,10 +216,13 @@ mod tests {
     fn jitter_shortens_by_at_most_a_quarter() {
         for i in 0..=100 {
             let random = i as f64 / 100.0;
-            let got = retry_delay(None, 1, NOW, random).as_secs_f64();
+            let got = retry_delay(None, 1, NOW, random).unwrap().as_secs_f64();
             assert!((0.75..=1.0).contains(&got), "{random} -> {got}");
         }
-        assert_eq!(retry_delay(None, 1, NOW, 1.0), Duration::from_millis(750));
+        assert_eq!(
+            retry_delay(None, 1, NOW, 1.0).unwrap(),
+            Duration::from_millis(750)
+        );
     }
 
     #[test]
