@@ -25,6 +25,12 @@ pub struct Config {
     /// so the key is not accepted in the configuration file itself.
     #[serde(skip)]
     pub summaries: BTreeMap<String, String>,
+    /// Headers sent on every request of an API group (keyed by the group's
+    /// first tag, e.g. `Assistants`) or of one operation (keyed by its
+    /// `operationId`, which wins over its group), such as `OpenAI-Beta:
+    /// assistants=v2`, which openai-python sends on the assistants API.
+    #[serde(default)]
+    pub headers: BTreeMap<String, BTreeMap<String, String>>,
     /// Streaming operations by `operationId`.
     #[serde(default)]
     pub streaming: BTreeMap<String, StreamConfig>,

@@ -289,6 +289,10 @@ pub struct Operation {
     pub stream: Option<StreamSpec>,
     /// Rust name of the streaming method.
     pub stream_method: Option<String>,
+    /// Headers the operation always sends (from the config: `OpenAI-Beta:
+    /// assistants=v2` on the assistants API), as (name, value); a caller's own
+    /// header of the same name replaces them.
+    pub fixed_headers: Vec<(String, String)>,
 }
 
 /// One piece of a path template.

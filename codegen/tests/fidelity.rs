@@ -102,3 +102,38 @@ fn empty_values_are_the_least_fixed_point() {
     assert!(empty("Kind"), "a one-value enum");
     assert!(!empty("Node"), "a cycle of required fields has no finite empty value");
 }
+
+#[test]
+fn configured_headers_come_from_the_group_and_the_operation_wins() {
+    let spec = r##"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /assistants:
+    get:
+      operationId: listAssistants
+      tags: [Assistants]
+      responses: {"204": {description: ok}}
+    post:
+      operationId: createAssistant
+      tags: [Assistants]
+      responses: {"204": {description: ok}}
+  /files:
+    get:
+      operationId: listFiles
+      tags: [Files]
+      responses: {"204": {description: ok}}
+"##;
+    let config = Config::from_yaml(
+        "c.yaml",
+        "headers:\n  Assistants: {OpenAI-Beta: assistants=v2, X-Group: g}\n  createAssistant: {OpenAI-Beta: assistants=v3}\n",
+    )
+    .unwrap();
+    let spec = codegen::load::load_bytes("h.yaml", spec.as_bytes()).unwrap();
+    let m = codegen::lower::lower(&spec, &config).unwrap();
+    let headers = |id: &str| m.operations.iter().find(|o| o.operation_id == id).unwrap().fixed_headers.clone();
+    let pair = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+    assert_eq!(headers("listAssistants"), [pair("OpenAI-Beta", "assistants=v2"), pair("X-Group", "g")]);
+    assert_eq!(headers("createAssistant"), [pair("OpenAI-Beta", "assistants=v3"), pair("X-Group", "g")]);
+    assert!(headers("listFiles").is_empty());
+}

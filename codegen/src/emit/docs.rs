@@ -485,6 +485,9 @@ pub fn method_docs(op: &Operation, kind: MethodKind, model: &Model, paths: &Path
     if let MethodKind::Alternative(..) = kind {
         facts.push(format!("- Other encoding: {}", self_link(&op.rust_name)));
     }
+    for (name, value) in &op.fixed_headers {
+        facts.push(format!("- Sends {} (a header of the same name in `RequestOptions` replaces it)", code(&format!("{name}: {value}"))));
+    }
     if op.deprecated {
         facts.push("- Deprecated: the API marks this operation deprecated".to_owned());
     }

@@ -123,6 +123,9 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
 
     let mut build = segments;
     build.push(quote!(let request = #rt::RequestSpec::new(#rt::Method::#method, #path_expr);));
+    for (name, value) in &op.fixed_headers {
+        build.push(quote!(let request = request.header(#name, &#value);));
+    }
     for p in &op.params {
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;

@@ -193,6 +193,7 @@ impl<'s> OperationLowerer<'_, 's> {
         });
         let params_type = (!params.is_empty()).then(|| self.param_types.claim(&format!("{op_type}Params")));
         let doc = operation_doc(self.config.summaries.get(&operation_id).map(String::as_str), view.str("summary"), view.str("description"));
+        let fixed_headers = fixed_headers(self.config, view.list("tags").first().and_then(Value::as_str), &operation_id);
         Ok(Ok(Operation {
             operation_id,
             rust_name,
@@ -211,6 +212,7 @@ impl<'s> OperationLowerer<'_, 's> {
             response,
             stream,
             stream_method: None,
+            fixed_headers,
         }))
     }
 
@@ -363,4 +365,15 @@ impl<'s> OperationLowerer<'_, 's> {
             _ => (false, Vec::new()),
         }
     }
+}
+
+/// The config's headers for an operation: its group's, then its own (which win).
+fn fixed_headers(config: &Config, tag: Option<&str>, operation_id: &str) -> Vec<(String, String)> {
+    let mut out: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for key in tag.into_iter().chain([operation_id]) {
+        for (name, value) in config.headers.get(key).into_iter().flatten() {
+            out.insert(name.clone(), value.clone());
+        }
+    }
+    out.into_iter().collect()
 }

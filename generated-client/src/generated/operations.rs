@@ -9,6 +9,7 @@ impl crate::runtime::Client {
     /// - `GET /assistants` (operation `listAssistants`)
     /// - Query parameters: [`ListAssistantsParams`](super::params::ListAssistantsParams)
     /// - Returns: [`ListAssistantsResponse`](super::types::ListAssistantsResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn list_assistants(
@@ -22,6 +23,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             "/assistants",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -34,6 +36,7 @@ impl crate::runtime::Client {
     /// - `POST /assistants` (operation `createAssistant`)
     /// - Body: [`CreateAssistantRequest`](super::types::CreateAssistantRequest), sent as JSON
     /// - Returns: [`AssistantObject`](super::types::AssistantObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn create_assistant(
@@ -47,6 +50,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/assistants",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -55,6 +59,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /assistants/{assistant_id}` (operation `getAssistant`)
     /// - Returns: [`AssistantObject`](super::types::AssistantObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn get_assistant(
@@ -69,6 +74,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/assistants/{}", assistant_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -77,6 +83,7 @@ impl crate::runtime::Client {
     /// - `POST /assistants/{assistant_id}` (operation `modifyAssistant`)
     /// - Body: [`ModifyAssistantRequest`](super::types::ModifyAssistantRequest), sent as JSON
     /// - Returns: [`AssistantObject`](super::types::AssistantObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn modify_assistant(
@@ -92,6 +99,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/assistants/{}", assistant_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -100,6 +108,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /assistants/{assistant_id}` (operation `deleteAssistant`)
     /// - Returns: [`DeleteAssistantResponse`](super::types::DeleteAssistantResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn delete_assistant(
@@ -114,6 +123,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::DELETE,
             ::std::format!("/assistants/{}", assistant_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "audio")]
@@ -4806,6 +4816,7 @@ impl crate::runtime::Client {
     /// - `POST /threads` (operation `createThread`)
     /// - Body: [`CreateThreadRequest`](super::types::CreateThreadRequest), sent as JSON (the spec does not require one)
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_thread(
         &self,
         body: &super::types::CreateThreadRequest,
@@ -4817,6 +4828,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/threads",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -4826,6 +4838,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/runs` (operation `createThreadAndRun`)
     /// - Body: [`CreateThreadAndRunRequest`](super::types::CreateThreadAndRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_thread_and_run(
         &self,
         body: &super::types::CreateThreadAndRunRequest,
@@ -4837,6 +4850,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/threads/runs",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -4845,6 +4859,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /threads/{thread_id}` (operation `getThread`)
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_thread(
         &self,
         thread_id: &str,
@@ -4857,6 +4872,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -4865,6 +4881,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}` (operation `modifyThread`)
     /// - Body: [`ModifyThreadRequest`](super::types::ModifyThreadRequest), sent as JSON
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn modify_thread(
         &self,
         thread_id: &str,
@@ -4878,6 +4895,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -4886,6 +4904,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /threads/{thread_id}` (operation `deleteThread`)
     /// - Returns: [`DeleteThreadResponse`](super::types::DeleteThreadResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn delete_thread(
         &self,
         thread_id: &str,
@@ -4898,6 +4917,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::DELETE,
             ::std::format!("/threads/{}", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -4906,6 +4926,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/messages` (operation `listMessages`)
     /// - Query parameters: [`ListMessagesParams`](super::params::ListMessagesParams)
     /// - Returns: [`ListMessagesResponse`](super::types::ListMessagesResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_messages(
         &self,
         thread_id: &str,
@@ -4919,6 +4940,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/messages", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -4932,6 +4954,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}/messages` (operation `createMessage`)
     /// - Body: [`CreateMessageRequest`](super::types::CreateMessageRequest), sent as JSON
     /// - Returns: [`MessageObject`](super::types::MessageObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_message(
         &self,
         thread_id: &str,
@@ -4945,6 +4968,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/messages", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -4953,6 +4977,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /threads/{thread_id}/messages/{message_id}` (operation `getMessage`)
     /// - Returns: [`MessageObject`](super::types::MessageObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_message(
         &self,
         thread_id: &str,
@@ -4967,6 +4992,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -4975,6 +5001,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}/messages/{message_id}` (operation `modifyMessage`)
     /// - Body: [`ModifyMessageRequest`](super::types::ModifyMessageRequest), sent as JSON
     /// - Returns: [`MessageObject`](super::types::MessageObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn modify_message(
         &self,
         thread_id: &str,
@@ -4990,6 +5017,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -4998,6 +5026,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /threads/{thread_id}/messages/{message_id}` (operation `deleteMessage`)
     /// - Returns: [`DeleteMessageResponse`](super::types::DeleteMessageResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn delete_message(
         &self,
         thread_id: &str,
@@ -5012,6 +5041,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::DELETE,
             ::std::format!("/threads/{}/messages/{}", thread_id, message_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -5020,6 +5050,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs` (operation `listRuns`)
     /// - Query parameters: [`ListRunsParams`](super::params::ListRunsParams)
     /// - Returns: [`ListRunsResponse`](super::types::ListRunsResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_runs(
         &self,
         thread_id: &str,
@@ -5033,6 +5064,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/runs", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -5046,6 +5078,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`CreateRunParams`](super::params::CreateRunParams)
     /// - Body: [`CreateRunRequest`](super::types::CreateRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_run(
         &self,
         thread_id: &str,
@@ -5060,6 +5093,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/runs", thread_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("include[]", &params.include);
         let request = request.json(body);
         self.execute_json(request).await
@@ -5069,6 +5103,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /threads/{thread_id}/runs/{run_id}` (operation `getRun`)
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_run(
         &self,
         thread_id: &str,
@@ -5083,6 +5118,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/runs/{}", thread_id, run_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -5091,6 +5127,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}/runs/{run_id}` (operation `modifyRun`)
     /// - Body: [`ModifyRunRequest`](super::types::ModifyRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn modify_run(
         &self,
         thread_id: &str,
@@ -5106,6 +5143,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/runs/{}", thread_id, run_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5114,6 +5152,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /threads/{thread_id}/runs/{run_id}/cancel` (operation `cancelRun`)
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn cancel_run(
         &self,
         thread_id: &str,
@@ -5128,6 +5167,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/runs/{}/cancel", thread_id, run_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -5136,6 +5176,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs/{run_id}/steps` (operation `listRunSteps`)
     /// - Query parameters: [`ListRunStepsParams`](super::params::ListRunStepsParams)
     /// - Returns: [`ListRunStepsResponse`](super::types::ListRunStepsResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_run_steps(
         &self,
         thread_id: &str,
@@ -5151,6 +5192,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/runs/{}/steps", thread_id, run_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -5164,6 +5206,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}` (operation `getRunStep`)
     /// - Query parameters: [`GetRunStepParams`](super::params::GetRunStepParams)
     /// - Returns: [`RunStepObject`](super::types::RunStepObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_run_step(
         &self,
         thread_id: &str,
@@ -5181,6 +5224,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/threads/{}/runs/{}/steps/{}", thread_id, run_id, step_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("include[]", &params.include);
         self.execute_json(request).await
     }
@@ -5190,6 +5234,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs` (operation `submitToolOuputsToRun`)
     /// - Body: [`SubmitToolOutputsRunRequest`](super::types::SubmitToolOutputsRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn submit_tool_ouputs_to_run(
         &self,
         thread_id: &str,
@@ -5205,6 +5250,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/threads/{}/runs/{}/submit_tool_outputs", thread_id, run_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5297,6 +5343,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores` (operation `listVectorStores`)
     /// - Query parameters: [`ListVectorStoresParams`](super::params::ListVectorStoresParams)
     /// - Returns: [`ListVectorStoresResponse`](super::types::ListVectorStoresResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_vector_stores(
         &self,
         params: &super::params::ListVectorStoresParams,
@@ -5308,6 +5355,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             "/vector_stores",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -5320,6 +5368,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores` (operation `createVectorStore`)
     /// - Body: [`CreateVectorStoreRequest`](super::types::CreateVectorStoreRequest), sent as JSON
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_vector_store(
         &self,
         body: &super::types::CreateVectorStoreRequest,
@@ -5331,6 +5380,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             "/vector_stores",
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5339,6 +5389,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /vector_stores/{vector_store_id}` (operation `getVectorStore`)
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_vector_store(
         &self,
         vector_store_id: &str,
@@ -5354,6 +5405,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/vector_stores/{}", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5362,6 +5414,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}` (operation `modifyVectorStore`)
     /// - Body: [`UpdateVectorStoreRequest`](super::types::UpdateVectorStoreRequest), sent as JSON
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn modify_vector_store(
         &self,
         vector_store_id: &str,
@@ -5378,6 +5431,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/vector_stores/{}", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5386,6 +5440,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /vector_stores/{vector_store_id}` (operation `deleteVectorStore`)
     /// - Returns: [`DeleteVectorStoreResponse`](super::types::DeleteVectorStoreResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn delete_vector_store(
         &self,
         vector_store_id: &str,
@@ -5401,6 +5456,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::DELETE,
             ::std::format!("/vector_stores/{}", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5409,6 +5465,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}/file_batches` (operation `createVectorStoreFileBatch`)
     /// - Body: [`CreateVectorStoreFileBatchRequest`](super::types::CreateVectorStoreFileBatchRequest), sent as JSON
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -5425,6 +5482,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/vector_stores/{}/file_batches", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5433,6 +5491,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (operation `getVectorStoreFileBatch`)
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -5452,6 +5511,7 @@ impl crate::runtime::Client {
                 "/vector_stores/{}/file_batches/{}", vector_store_id, batch_id
             ),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5459,6 +5519,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (operation `cancelVectorStoreFileBatch`)
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn cancel_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -5478,6 +5539,7 @@ impl crate::runtime::Client {
                 "/vector_stores/{}/file_batches/{}/cancel", vector_store_id, batch_id
             ),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5486,6 +5548,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (operation `listFilesInVectorStoreBatch`)
     /// - Query parameters: [`ListFilesInVectorStoreBatchParams`](super::params::ListFilesInVectorStoreBatchParams)
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_files_in_vector_store_batch(
         &self,
         vector_store_id: &str,
@@ -5506,6 +5569,7 @@ impl crate::runtime::Client {
                 "/vector_stores/{}/file_batches/{}/files", vector_store_id, batch_id
             ),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -5519,6 +5583,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/files` (operation `listVectorStoreFiles`)
     /// - Query parameters: [`ListVectorStoreFilesParams`](super::params::ListVectorStoreFilesParams)
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_vector_store_files(
         &self,
         vector_store_id: &str,
@@ -5535,6 +5600,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/vector_stores/{}/files", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
@@ -5548,6 +5614,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}/files` (operation `createVectorStoreFile`)
     /// - Body: [`CreateVectorStoreFileRequest`](super::types::CreateVectorStoreFileRequest), sent as JSON
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn create_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -5564,6 +5631,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/vector_stores/{}/files", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5572,6 +5640,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /vector_stores/{vector_store_id}/files/{file_id}` (operation `getVectorStoreFile`)
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn get_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -5589,6 +5658,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5596,6 +5666,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (operation `deleteVectorStoreFile`)
     /// - Returns: [`DeleteVectorStoreFileResponse`](super::types::DeleteVectorStoreFileResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn delete_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -5613,6 +5684,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::DELETE,
             ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5621,6 +5693,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}/files/{file_id}` (operation `updateVectorStoreFileAttributes`)
     /// - Body: [`UpdateVectorStoreFileAttributesRequest`](super::types::UpdateVectorStoreFileAttributesRequest), sent as JSON
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn update_vector_store_file_attributes(
         &self,
         vector_store_id: &str,
@@ -5639,6 +5712,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/vector_stores/{}/files/{}", vector_store_id, file_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5647,6 +5721,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (operation `retrieveVectorStoreFileContent`)
     /// - Returns: [`VectorStoreFileContentResponse`](super::types::VectorStoreFileContentResponse)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn retrieve_vector_store_file_content(
         &self,
         vector_store_id: &str,
@@ -5666,6 +5741,7 @@ impl crate::runtime::Client {
                 "/vector_stores/{}/files/{}/content", vector_store_id, file_id
             ),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
@@ -5674,6 +5750,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}/search` (operation `searchVectorStore`)
     /// - Body: [`VectorStoreSearchRequest`](super::types::VectorStoreSearchRequest), sent as JSON
     /// - Returns: [`VectorStoreSearchResultsPage`](super::types::VectorStoreSearchResultsPage)
+    /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn search_vector_store(
         &self,
         vector_store_id: &str,
@@ -5690,6 +5767,7 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/vector_stores/{}/search", vector_store_id),
         );
+        let request = request.header("OpenAI-Beta", &"assistants=v2");
         let request = request.json(body);
         self.execute_json(request).await
     }
