@@ -233,6 +233,7 @@ fn operations_get_methods_params_and_streams() {
         "params: &super::params::GetItemParams",
         r#"let item_id = crate::runtime::path_param("item_id", item_id)?;"#,
         r#"request.header("OpenAI-Beta", &params.open_ai_beta)"#,
+        r#"let request = request.header("X-Api-Version", &"2026-01");"#,
         "pub async fn delete_item(",
         "crate::runtime::Response<()>",
         "pub async fn create_item_stream(",

@@ -234,6 +234,11 @@ async fn operations_fixture_calls_a_real_server() {
                     headers.get("OpenAI-Beta").and_then(|v| v.to_str().ok()),
                     Some("v2")
                 );
+                assert_eq!(
+                    headers.get("X-Api-Version").and_then(|v| v.to_str().ok()),
+                    Some("2026-01"),
+                    "the header the config fixes for this operation"
+                );
                 axum::Json(json!({"id": "a/b"}))
             },
         ),
