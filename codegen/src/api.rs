@@ -31,6 +31,11 @@ fn fixed_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
     if !f.required || f.nullable {
         return None;
     }
+    one_value(f, model)
+}
+
+/// The only value of the field's type, when that is a one-value string enum.
+fn one_value<'m>(f: &Field, model: &'m Model) -> Option<&'m EnumValue> {
     let TypeRef::Named(id) = &f.ty else { return None };
     match &model.types.get(id)?.kind {
         TypeKind::StringEnum(e) if e.values.len() == 1 => e.values.first(),
@@ -48,14 +53,9 @@ pub struct Builder<'m> {
     pub extra_setter: Option<String>,
 }
 
-/// The role of each field of `s` (same order as `s.fields`). Setter names are
-/// the field names, kept clear of `new`.
-pub fn builder_roles<'m>(s: &StructDef, model: &'m Model) -> Vec<FieldRole<'m>> {
-    builder(s, model).roles
-}
-
-/// The builder of `s`: field roles, then the extra-property setter, all
-/// setter names claimed in one scope.
+/// The builder of `s`: the role of each field (same order as `s.fields`),
+/// then the extra-property setter. Setter names are the field names, all
+/// claimed in one scope kept clear of `new`.
 pub fn builder<'m>(s: &StructDef, model: &'m Model) -> Builder<'m> {
     let mut setter_names = Scope::with_reserved(&["new"]);
     let roles = s
@@ -108,8 +108,7 @@ pub fn reads_missing_as_empty(f: &Field, model: &Model) -> bool {
 /// The field's type is a one-value string enum: in an untagged union it
 /// acts as a tag, and a different value means the branch does not fit.
 pub fn is_tag_like(f: &Field, model: &Model) -> bool {
-    let TypeRef::Named(id) = &f.ty else { return false };
-    matches!(model.types.get(id).map(|t| &t.kind), Some(TypeKind::StringEnum(e)) if e.values.len() == 1)
+    one_value(f, model).is_some()
 }
 
 /// Whether a struct type gets `new` and setters: request types and forms.
@@ -383,7 +382,7 @@ components:
         let m = model(OLD);
         let def = m.types.values().find(|t| t.rust_name == "Speech").unwrap();
         let TypeKind::Struct(s) = &def.kind else { panic!() };
-        let roles = builder_roles(s, &m);
+        let roles = builder(s, &m).roles;
         assert_eq!(roles[0], FieldRole::OptionArgument);
         assert_eq!(roles[1], FieldRole::Argument);
         assert!(matches!(roles[2], FieldRole::Fixed(v) if v.wire == "speech"));

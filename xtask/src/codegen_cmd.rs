@@ -104,8 +104,9 @@ pub fn shipped_spec(root: &Path, config: &Config) -> Result<PathBuf, String> {
     Ok(root.join("specs").join(name))
 }
 
-/// `path` as shown in reports and the `@generated` header: relative to the
-/// workspace when inside it, so output does not depend on where it is checked out.
+/// `path` relative to `root` when inside it, else as given: how reports and the
+/// `@generated` header name the spec (so output does not depend on where the
+/// workspace is checked out) and how the spec index names official files.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     match canonical(path).strip_prefix(canonical(root)) {
@@ -210,7 +211,8 @@ fn safe_join(dir: &Path, rel: &str) -> Result<PathBuf, String> {
     Ok(dir.join(rel_path))
 }
 
-fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+/// Every file under `dir` (none when it does not exist), sorted.
+pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -250,9 +252,7 @@ mod tests {
 
     #[test]
     fn a_spec_that_does_not_load_is_input_error_and_writes_nothing() {
-        let root = std::env::temp_dir().join(format!("xtask-codegen-bad-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        let root = crate::spec_index::tests::tempdir("codegen-bad");
         let bad = root.join("bad.yaml");
         std::fs::write(&bad, "openapi: 3.0.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /x:\n    get:\n      responses: 7\n").unwrap();
         let config = Config { cargo_features: true, ..Config::default() };

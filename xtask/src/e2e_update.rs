@@ -47,13 +47,13 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         let version_after = manifest_version(&copy)?;
         let changelog = std::fs::read_to_string(copy.join(crate::update_spec::CHANGELOG)).unwrap_or_default();
-        if changelog != changelog_before {
-            if version_after == version_before {
-                return Err(format!("step {step}: a CHANGELOG entry was written but the version stayed {version_before}"));
-            }
-            if !changelog.contains(&format!("## {version_after}\n")) {
-                return Err(format!("step {step}: the CHANGELOG has no entry for {version_after}"));
-            }
+        // Both steps change the spec's facts, so each must bump the version and
+        // add an entry for it (a no-change update would do neither).
+        if version_after == version_before {
+            return Err(format!("step {step}: the version stayed {version_before}"));
+        }
+        if changelog == changelog_before || !changelog.contains(&format!("## {version_after}\n")) {
+            return Err(format!("step {step}: the CHANGELOG has no entry for {version_after}"));
         }
         println!("    openai-client {version_before} -> {version_after}");
         let status = xtask(&copy, &official, &["codegen", "--check"])?;
@@ -86,8 +86,7 @@ fn xtask(copy: &Path, official: &Path, args: &[&str]) -> Result<std::process::Ex
 
 fn manifest_version(root: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(root.join(crate::codegen_cmd::MANIFEST)).map_err(|e| e.to_string())?;
-    let package = text.split("[package]").nth(1).unwrap_or("");
-    package.lines().find(|l| l.starts_with("version")).and_then(|l| l.split('"').nth(1)).map(str::to_owned).ok_or_else(|| "no package version".to_owned())
+    crate::update_spec::package_version(&text).ok_or_else(|| format!("{} has no package version", crate::codegen_cmd::MANIFEST))
 }
 
 /// Copies the files git knows (tracked and new, ignored ones left out) into `copy`.

@@ -47,15 +47,11 @@ pub fn update(root: &Path, official_dir: &Path, file: &Path) -> Result<ExitCode,
     let current_name = config.spec.clone().unwrap_or_default();
 
     // 1. Everything that can fail on the input, before any write.
-    let vendored = match vendor::vendor_file(file, official_dir) {
+    let (vendored, new_spec) = match vendor::vendor_file(file, official_dir) {
         Ok(v) => v,
         Err(message) => return Ok(crate::input_error(&message)),
     };
-    let new_label = format!("specs/{}", vendored.file);
-    let new_spec = match codegen::load::load_bytes(&new_label, vendored.text.as_bytes()) {
-        Ok(s) => s,
-        Err(e) => return Ok(crate::input_error(&e.to_string())),
-    };
+    let new_label = new_spec.file.clone();
     let generated = match codegen::generate(&new_spec, &config, &new_label) {
         Ok(g) => g,
         Err(e) => return Ok(crate::input_error(&e.to_string())),
@@ -149,7 +145,7 @@ fn set_config_spec(root: &Path, file: &str) -> Result<(), String> {
 }
 
 /// The `version` of `[package]`.
-fn package_version(manifest: &str) -> Option<String> {
+pub fn package_version(manifest: &str) -> Option<String> {
     let package = manifest.split("[package]").nth(1)?.split("\n[").next()?;
     let line = package.lines().find(|l| l.trim_start().starts_with("version") && l.contains('"'))?;
     Some(line.split('"').nth(1)?.to_owned())
@@ -236,7 +232,13 @@ fn insert_entry(changelog: &str, entry: &str) -> String {
 pub fn find_uses(root: &Path, surface: &SurfaceDiff) -> Vec<String> {
     let mut files = Vec::new();
     for rel in USERS {
-        collect_files(&root.join(rel), &mut files);
+        let path = root.join(rel);
+        if path.is_file() {
+            files.push(path);
+        } else {
+            // Unreadable folders just have nothing to report.
+            files.extend(codegen_cmd::list_files(&path).unwrap_or_default().into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs" || e == "md")));
+        }
     }
     files.sort();
     let mut out = Vec::new();
@@ -263,22 +265,6 @@ pub fn find_uses(root: &Path, surface: &SurfaceDiff) -> Vec<String> {
     out
 }
 
-fn collect_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(path) else { return };
-    for entry in entries.flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            collect_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs" || e == "md") {
-            out.push(p);
-        }
-    }
-}
-
 fn identifiers(text: &str) -> BTreeSet<&str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect()
 }
@@ -296,8 +282,8 @@ mod tests {
         std::fs::write(root.join("specs/openai-1.json"), r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#).unwrap();
         std::fs::write(root.join("specs/index.json"), r#"{"specs": []}"#).unwrap();
         std::fs::write(root.join("generated-client/Cargo.toml"), "[package]\nversion = \"0.1.0\"\n").unwrap();
-        let mut files = Vec::new();
-        collect_files(&root, &mut files);
+        // Every file of the workspace, whatever its kind (specs, manifests, index).
+        let files = codegen_cmd::list_files(&root).unwrap();
         let snapshot = files.into_iter().map(|f| { let b = std::fs::read(&f).unwrap(); (f, b) }).collect();
         (root, snapshot)
     }
@@ -315,8 +301,7 @@ mod tests {
             let code = update(&root, Path::new("/nowhere"), &bad).unwrap();
             assert_eq!(code, ExitCode::from(2), "{name}");
             std::fs::remove_file(&bad).unwrap();
-            let mut now = Vec::new();
-            collect_files(&root, &mut now);
+            let now = codegen_cmd::list_files(&root).unwrap();
             assert_eq!(now.len(), before.len(), "{name}: files appeared: {now:?}");
             for (file, bytes) in &before {
                 assert_eq!(&std::fs::read(file).unwrap(), bytes, "{name}: {} changed", file.display());

@@ -10,9 +10,9 @@
 
 use crate::spec_index::{write_atomic, Entry, SpecIndex};
 use crate::verify_specs::{compare_specs, strip_keywords};
-use codegen::load::{locate, SpecError};
+use codegen::load::{locate, Spec, SpecError};
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub const USAGE: &str = "usage: cargo xtask vendor OFFICIAL_FILE
@@ -41,7 +41,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let [file] = args else { return Err(USAGE.to_owned()) };
     let root = crate::workspace_root();
     let vendored = match vendor_file(Path::new(file), &crate::official_dir(&root)) {
-        Ok(v) => v,
+        Ok((v, _)) => v,
         Err(message) => return Ok(crate::input_error(&message)),
     };
     let previous = write(&root, &vendored)?;
@@ -50,9 +50,11 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads, checks and reduces one official file. Every failure names the file
-/// and, where the document has one, the line and JSON pointer.
-pub fn vendor_file(path: &Path, official_dir: &Path) -> Result<Vendored, String> {
+/// Reads, checks and reduces one official file; returns it with the reduced
+/// copy loaded (as `specs/<file>`), which the check had to load anyway. Every
+/// failure names the file and, where the document has one, the line and JSON
+/// pointer.
+pub fn vendor_file(path: &Path, official_dir: &Path) -> Result<(Vendored, Spec), String> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("{label}: cannot read file: {e}"))?;
     let spec = codegen::load::load_bytes(&label, &bytes).map_err(|e| e.to_string())?;
@@ -76,8 +78,8 @@ pub fn vendor_file(path: &Path, official_dir: &Path) -> Result<Vendored, String>
     }
     let file = format!("openai-{version}.json");
     let out = serde_json::to_string_pretty(&reduced).map_err(|e| e.to_string())? + "\n";
-    codegen::load::load_bytes(&format!("specs/{file}"), out.as_bytes()).map_err(|e| format!("the facts-only copy of {label} does not load (a bug in `xtask vendor`): {e}"))?;
-    Ok(Vendored { file, version, text: out, official_sha256: spec.sha256, official: official_name(path, official_dir) })
+    let reduced_spec = codegen::load::load_bytes(&format!("specs/{file}"), out.as_bytes()).map_err(|e| format!("the facts-only copy of {label} does not load (a bug in `xtask vendor`): {e}"))?;
+    Ok((Vendored { file, version, text: out, official_sha256: spec.sha256, official: crate::codegen_cmd::display_path(official_dir, path) }, reduced_spec))
 }
 
 /// Writes the vendored file and its index entry. Returns whether a file of
@@ -98,16 +100,6 @@ pub fn write(root: &Path, vendored: &Vendored) -> Result<bool, String> {
     index.upsert(Entry { file: vendored.file.clone(), official: vendored.official.clone(), sha256: vendored.official_sha256.clone(), prose: "none".to_owned() });
     index.write(root)?;
     Ok(existed)
-}
-
-/// The official file's name relative to the official folder, when it is in it.
-fn official_name(path: &Path, official_dir: &Path) -> String {
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let (file, dir) = (canonical(path), canonical(official_dir));
-    match file.strip_prefix(&dir) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => PathBuf::from(path).to_string_lossy().into_owned(),
-    }
 }
 
 /// The facts of an official document, in a shape that is still valid OpenAPI.
@@ -225,7 +217,7 @@ mod tests {
         codegen::load::load_bytes("reduced.json", reduced.to_string().as_bytes()).expect("reduced document loads");
     }
 
-    fn write_temp(name: &str, text: &str) -> PathBuf {
+    fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
         let dir = crate::spec_index::tests::tempdir("vendor");
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -235,7 +227,7 @@ mod tests {
     #[test]
     fn names_the_file_from_info_version_and_records_the_source() {
         let path = write_temp("openapi-latest.json", &official().to_string());
-        let v = vendor_file(&path, path.parent().unwrap()).unwrap();
+        let (v, _) = vendor_file(&path, path.parent().unwrap()).unwrap();
         assert_eq!((v.file.as_str(), v.version.as_str(), v.official.as_str()), ("openai-2.3.0.json", "2.3.0", "openapi-latest.json"));
         assert_eq!(v.official_sha256.len(), 64);
         assert!(v.text.ends_with("}\n"));
@@ -267,7 +259,7 @@ mod tests {
         index.upsert(Entry { file: "openai-2.3.0.json".into(), official: "x.json".into(), sha256: "0".into(), prose: "ours".into() });
         index.write(&root).unwrap();
         let path = write_temp("openapi-latest.json", &official().to_string());
-        let v = vendor_file(&path, Path::new("/nowhere")).unwrap();
+        let (v, _) = vendor_file(&path, Path::new("/nowhere")).unwrap();
         assert!(write(&root, &v).unwrap_err().contains("own prose"));
         assert!(!root.join("specs/openai-2.3.0.json").exists());
 

@@ -135,7 +135,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_deserialize(name, s, model, paths, &additional_name));
         out.extend(emit_struct_fit(name, s, model, paths));
     }
-    if def.in_request || multipart {
+    if crate::api::has_builder(def) {
         out.extend(emit_builder(name, s, model, paths, &additional_name));
     }
     if multipart {
