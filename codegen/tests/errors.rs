@@ -67,6 +67,26 @@ fn real_file_quirks_load_with_warnings() {
     let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
     assert!(warnings.iter().any(|w| w.contains("/components/schemas/Seed/maximum") && w.contains("does not fit in i64")), "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("/components/schemas/Holder/properties/nothing") && w.contains("null where a schema is expected")), "{warnings:?}");
+    // Prose of the wrong type is dropped with a warning at its own pointer, not the enclosing schema.
+    for (pointer, found) in [
+        ("/paths/~1prose/description", "an object"),
+        ("/paths/~1prose/get/summary", "an array"),
+        ("/paths/~1prose/get/description", "an object"),
+        ("/paths/~1prose/get/parameters/0/description", "a number"),
+        ("/paths/~1prose/get/responses/200/description", "an object"),
+        ("/components/schemas/Prose/description", "an object"),
+        ("/components/schemas/Prose/title", "an array"),
+        ("/components/schemas/Prose/properties/description/description", "an object"),
+        ("/components/schemas/Prose/properties/summary/summary", "a number"),
+    ] {
+        let key = pointer.rsplit('/').next().unwrap();
+        let expected = format!("{pointer}: `{key}` must be a string, found {found}; ignored");
+        assert_eq!(warnings.iter().filter(|w| w.ends_with(&expected)).count(), 1, "{expected} in {warnings:#?}");
+    }
+    // Properties named like prose keywords are still properties.
+    let prose = g.model.types.values().find(|t| t.wire_name == "Prose").expect("Prose type");
+    let codegen::ir::TypeKind::Struct(s) = &prose.kind else { panic!("{prose:?}") };
+    assert_eq!(s.fields.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(), ["description", "summary"]);
     // The second anchor definition wins, as in YAML 1.2 parsers.
     assert!(g.files["types/h.rs"].contains("pub reused: ::std::option::Option<i64>"), "{}", g.files["types/h.rs"]);
 }

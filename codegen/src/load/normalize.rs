@@ -12,6 +12,9 @@
 //! - integer bounds outside `i64` are clamped with a warning;
 //! - a `type` beside `oneOf`/`anyOf`/`allOf` is folded into an `allOf` so that
 //!   neither part is dropped by the reader;
+//! - prose (`description`, `summary`, `title`) that is not a string, such as a
+//!   `description: {$ref: ...}` seen in a real file, is dropped with a warning
+//!   at its exact pointer instead of failing the whole document;
 //! - the prose `openapiv3` insists on (a response's `description`, `info.title`)
 //!   is added, empty, where a facts-only spec has none.
 
@@ -40,6 +43,19 @@ impl Normalizer<'_> {
 
     fn over(&mut self, pointer: String, reason: String) {
         self.over_limit.get_or_insert((pointer, reason));
+    }
+
+    /// Drops `description`, `summary` and `title` of `obj` when they are not strings:
+    /// they are documentation only, and one of the wrong type must not make the
+    /// whole document unreadable.
+    fn prose_types(&mut self, obj: &mut Map<String, Value>, pointer: &str) {
+        for key in ["description", "summary", "title"] {
+            if let Some(v) = obj.get(key).filter(|v| !v.is_string()) {
+                let found = kind_of(v);
+                self.warn(&child(pointer, key), format!("`{key}` must be a string, found {found}; ignored"));
+                obj.remove(key);
+            }
+        }
     }
 
     /// Counts and name lengths of one schema against the limits.
@@ -82,6 +98,7 @@ impl Normalizer<'_> {
             *v = Value::String("3.0.3".to_owned());
         }
         if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
+            self.prose_types(info, "/info");
             // Also required by `openapiv3`, and also prose a facts-only copy may drop.
             info.entry("title").or_insert_with(|| Value::String(String::new()));
         }
@@ -106,6 +123,7 @@ impl Normalizer<'_> {
             for (path, item) in paths.iter_mut() {
                 let pp = child("/paths", path);
                 let Some(item) = item.as_object_mut() else { continue };
+                self.prose_types(item, &pp);
                 for (key, op) in item.iter_mut() {
                     let op_ptr = child(&pp, key);
                     if key == "parameters" {
@@ -113,6 +131,7 @@ impl Normalizer<'_> {
                         continue;
                     }
                     let Some(op) = op.as_object_mut() else { continue };
+                    self.prose_types(op, &op_ptr);
                     self.check_operation_names(op, &op_ptr);
                     if let Some(params) = op.get_mut("parameters") {
                         self.parameter_list(params, &child(&op_ptr, "parameters"));
@@ -146,6 +165,7 @@ impl Normalizer<'_> {
             obj.retain(|k, _| k == "$ref");
             return;
         }
+        self.prose_types(obj, pointer);
         if kind == Holder::Response && !obj.contains_key("description") {
             // Prose that `openapiv3` requires; facts-only copies of a spec leave it out.
             obj.insert("description".to_owned(), Value::String(String::new()));
@@ -201,6 +221,7 @@ impl Normalizer<'_> {
             }
         }
         let obj = schema.as_object_mut().expect("checked above");
+        self.prose_types(obj, pointer);
         self.check_limits(obj, pointer);
         obj.remove("examples");
         obj.remove("$schema");
