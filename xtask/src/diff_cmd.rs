@@ -215,3 +215,23 @@ mod tests {
         assert_eq!(catalogue().lines().count(), RuleId::ALL.len());
     }
 }
+
+#[cfg(test)]
+mod readme_workflow {
+    /// The README's CI workflow builds xtask in release once; every diff step must run
+    /// that binary, since `cargo xtask` would build and run a debug one (several times slower).
+    #[test]
+    fn the_readme_workflow_runs_the_release_binary() {
+        let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).expect("README.md");
+        let start = readme.find("### GitHub Actions workflow").expect("the README has the workflow section");
+        let block = &readme[start..];
+        let block = &block[block.find("```yaml").expect("a yaml block")..];
+        let block = &block[..block[7..].find("```").expect("the block ends") + 7];
+        assert!(block.contains("cargo build --release -p xtask"), "{block}");
+        let diff_lines: Vec<&str> = block.lines().filter(|l| l.contains("xtask diff")).collect();
+        assert!(diff_lines.len() >= 3, "{block}");
+        for line in diff_lines {
+            assert!(line.contains("target/release/xtask diff") && !line.contains("cargo xtask"), "runs a debug build: {line}");
+        }
+    }
+}
