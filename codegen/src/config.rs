@@ -48,6 +48,18 @@ pub struct Config {
     /// spec does not have are ignored.
     #[serde(default)]
     pub nullable: Vec<String>,
+    /// Number arrays the API may send as base64 of little-endian `float32`
+    /// (embeddings asked for with `encoding_format: base64`), as JSON pointers
+    /// to the property schema. Their decoder accepts both forms and gives the
+    /// numbers either way. Pointers into schemas a spec does not have are ignored.
+    #[serde(default)]
+    pub base64_floats: Vec<String>,
+    /// Top-level JSON body fields an operation sends when the caller left them
+    /// out, by `operationId`: openai-python asks for embeddings as base64
+    /// (`createEmbedding: {encoding_format: base64}`), several times smaller on
+    /// the wire, and decodes them. Values are strings, numbers or booleans.
+    #[serde(default)]
+    pub body_defaults: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 /// How one operation streams.
@@ -66,12 +78,20 @@ pub struct StreamConfig {
 impl Config {
     /// Parses the YAML configuration.
     pub fn from_yaml(file: &str, text: &str) -> Result<Config, SpecError> {
-        serde_yaml::from_str(text).map_err(|e| SpecError {
+        let config: Config = serde_yaml::from_str(text).map_err(|e| SpecError {
             file: file.to_owned(),
             pointer: String::new(),
             position: e.location().map(|l| crate::load::LineCol { line: l.line(), column: l.column() }),
             reason: format!("invalid codegen config: {e}"),
-        })
+        })?;
+        for (operation, fields) in &config.body_defaults {
+            if let Some((key, _)) = fields.iter().find(|(_, v)| !(v.is_string() || v.is_number() || v.is_boolean())) {
+                let pointer = format!("/body_defaults/{}/{}", crate::load::escape_token(operation), crate::load::escape_token(key));
+                let position = crate::load::locate_nearest(text, &pointer);
+                return Err(SpecError { file: file.to_owned(), pointer, position, reason: "invalid codegen config: a body default must be a string, number or boolean".to_owned() });
+            }
+        }
+        Ok(config)
     }
 
     /// Adds the operation summaries of a YAML map `operationId: sentence`.
@@ -99,5 +119,14 @@ mod tests {
         let err = Config::default().with_summaries_yaml("s.yaml", "listFiles: [1]\n").unwrap_err();
         assert!(err.to_string().contains("s.yaml"), "{err}");
         assert!(Config::from_yaml("c.yaml", "summaries: {}\n").is_err(), "summaries live in their own file");
+    }
+
+    #[test]
+    fn body_defaults_are_scalars() {
+        let config = Config::from_yaml("c.yaml", "body_defaults:\n  createEmbedding: {encoding_format: base64, n: 2}\n").unwrap();
+        assert_eq!(config.body_defaults["createEmbedding"]["encoding_format"], "base64");
+        let err = Config::from_yaml("c.yaml", "body_defaults:\n  createEmbedding:\n    encoding_format: [base64]\n").unwrap_err();
+        assert_eq!(err.pointer, "/body_defaults/createEmbedding/encoding_format");
+        assert!(err.to_string().contains("c.yaml:3"), "{err}");
     }
 }

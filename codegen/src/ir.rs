@@ -110,6 +110,9 @@ pub struct FieldFacts {
     pub format: Option<String>,
     /// Values of an inline `enum`, as JSON text, in spec order.
     pub allowed: Vec<String>,
+    /// A number array the API may also send as base64 of little-endian
+    /// `float32` (config `base64_floats`); it decodes to the numbers either way.
+    pub base64_float32: bool,
 }
 
 /// The shapes a named type can take.
@@ -293,6 +296,10 @@ pub struct Operation {
     /// assistants=v2` on the assistants API), as (name, value); a caller's own
     /// header of the same name replaces them.
     pub fixed_headers: Vec<(String, String)>,
+    /// Top-level JSON body fields sent when the caller left them out (config
+    /// `body_defaults`), as (wire name, JSON text), such as
+    /// `("encoding_format", "\"base64\"")` on embeddings.
+    pub body_defaults: Vec<(String, String)>,
 }
 
 /// One piece of a path template.

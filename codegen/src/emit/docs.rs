@@ -368,6 +368,9 @@ impl ValueFacts<'_> {
         if let Some(format) = &f.format {
             out.push(format!("Format: {}.", code(format)));
         }
+        if f.base64_float32 {
+            out.push("Also read from base64 of little-endian `float32` values.".to_owned());
+        }
         if self.deprecated {
             out.push("Deprecated.".to_owned());
         }
@@ -487,6 +490,9 @@ pub fn method_docs(op: &Operation, kind: MethodKind, model: &Model, paths: &Path
     }
     for (name, value) in &op.fixed_headers {
         facts.push(format!("- Sends {} (a header of the same name in `RequestOptions` replaces it)", code(&format!("{name}: {value}"))));
+    }
+    for (key, value) in &op.body_defaults {
+        facts.push(format!("- Sends {} when the body leaves `{key}` unset", code(&format!("\"{key}\": {value}"))));
     }
     if op.deprecated {
         facts.push("- Deprecated: the API marks this operation deprecated".to_owned());

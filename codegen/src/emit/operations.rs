@@ -145,7 +145,13 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
     let mut body_stream = TokenStream::new();
     if let Some(body) = &op.body {
         let encode = match body.encoding {
-            BodyEncoding::Json => quote!(let request = request.json(body);),
+            BodyEncoding::Json => {
+                let defaults = op.body_defaults.iter().map(|(key, json)| {
+                    let value = json_value_tokens(json);
+                    quote!(let request = request.json_default(#key, #value);)
+                });
+                quote!(let request = request.json(body); #(#defaults)*)
+            }
             BodyEncoding::Multipart => quote!(let request = request.multipart(body.to_multipart());),
         };
         body_plain = set_form_stream(quote!(::std::option::Option::None));
@@ -230,4 +236,22 @@ fn stream_field(op: &Operation, model: &Model) -> Option<proc_macro2::Ident> {
     let TypeKind::Multipart(s) = &model.types.get(id)?.kind else { return None };
     let field = s.fields.iter().find(|f| f.wire_name == "stream" && f.ty == TypeRef::Bool && !f.required)?;
     Some(ident(&field.rust_name))
+}
+
+/// A scalar JSON value (from the config's `body_defaults`) as an expression.
+fn json_value_tokens(json: &str) -> TokenStream {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::String(s)) => quote!(::serde_json::Value::String(::std::string::String::from(#s))),
+        Ok(serde_json::Value::Bool(b)) => quote!(::serde_json::Value::Bool(#b)),
+        Ok(serde_json::Value::Number(n)) if n.is_i64() => {
+            let n = n.as_i64().unwrap_or_default();
+            quote!(::serde_json::Value::from(#n))
+        }
+        Ok(serde_json::Value::Number(n)) => {
+            let n = n.as_f64().unwrap_or_default();
+            quote!(::serde_json::Value::from(#n))
+        }
+        // The config loader accepts only scalars.
+        _ => quote!(::serde_json::Value::Null),
+    }
 }

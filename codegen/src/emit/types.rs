@@ -200,7 +200,10 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
     for f in s.fields.iter().filter(|f| !f.flatten) {
         let fname = ident(&f.rust_name);
         let wire = &f.wire_name;
-        inits.push(if f.ty == TypeRef::I64 && !f.boxed {
+        inits.push(if f.facts.base64_float32 {
+            // `lower` keeps the mark only on required `Vec<f64>` fields.
+            quote!(#fname: #rt::de::base64_float32_field::<D::Error>(&mut object, #owner, #wire)?,)
+        } else if f.ty == TypeRef::I64 && !f.boxed {
             quote!(#fname: #rt::de::int64_field::<_, D::Error>(&mut object, #owner, #wire)?,)
         } else if crate::api::reads_missing_as_empty(f, model) {
             quote!(#fname: #rt::de::field_or_empty::<_, D::Error>(&mut object, #owner, #wire)?,)

@@ -5,6 +5,9 @@ use super::view::View;
 use crate::ir::FieldFacts;
 use serde_json::Value;
 
+/// Key `lower` puts on a property schema the config lists in `base64_floats`.
+pub const BASE64_FLOAT32_MARK: &str = "x-codegen-base64-float32";
+
 /// The facts of a property or parameter schema. Normalising leaves some fields
 /// as a wrapper around one inline schema (`anyOf: [{type: string, maxLength: 8}, null]`
 /// keeps the bound inside), so single inline branches are looked through; the
@@ -12,6 +15,8 @@ use serde_json::Value;
 /// type documents its own facts.
 pub fn field_facts(schema: &Value) -> FieldFacts {
     let mut facts = FieldFacts::default();
+    // Set by `lower` from the config's `base64_floats` on the property schema itself.
+    facts.base64_float32 = schema.get(BASE64_FLOAT32_MARK) == Some(&Value::Bool(true));
     let mut current = Some(schema);
     // Depth-limited: normalised wrappers nest a level or two, never deeper.
     for _ in 0..8 {

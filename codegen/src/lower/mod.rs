@@ -30,10 +30,13 @@ pub const RESERVED_METHODS: &[&str] = &[
 pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut patch_warnings = Vec::new();
     let patched;
-    let doc = if config.nullable.is_empty() {
+    let doc = if config.nullable.is_empty() && config.base64_floats.is_empty() {
         &spec.document
     } else {
-        patched = mark_nullable(&spec.document, &config.nullable, &mut patch_warnings);
+        let mut document = spec.document.clone();
+        mark(&mut document, &config.nullable, "nullable", "marks this schema nullable", &mut patch_warnings);
+        mark(&mut document, &config.base64_floats, facts::BASE64_FLOAT32_MARK, "reads this schema as base64 floats", &mut patch_warnings);
+        patched = document;
         &patched
     };
     let ops = operations(doc);
@@ -64,6 +67,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     box_cycles(&mut types);
     break_value_cycles(&mut types, &mut schemas.warnings);
     mark_empty_values(&mut types);
+    check_base64_floats(&mut types, &mut schemas.warnings);
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
     warnings.extend(patch_warnings);
@@ -72,25 +76,38 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
 }
 
-/// A copy of `document` with `nullable: true` on the schemas the config names.
-fn mark_nullable(document: &Value, pointers: &[String], warnings: &mut Vec<crate::Warning>) -> Value {
-    let mut document = document.clone();
+/// The config's `base64_floats` apply to required, non-null arrays of numbers
+/// (their decoder yields `Vec<f64>`); anywhere else they are dropped with a warning.
+fn check_base64_floats(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec<crate::Warning>) {
+    for (id, def) in types.iter_mut() {
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        for f in s.fields.iter_mut().filter(|f| f.facts.base64_float32) {
+            if !(f.required && !f.nullable && !f.boxed && f.ty == TypeRef::Array(Box::new(TypeRef::F64))) {
+                f.facts.base64_float32 = false;
+                let pointer = format!("{}/properties/{}", id.trim_start_matches('#'), crate::load::escape_token(&f.wire_name));
+                warnings.push(crate::Warning { pointer, message: "codegen config reads this property as base64 floats, but it is not a required array of numbers; ignored".to_owned() });
+            }
+        }
+    }
+}
+
+/// Sets `key: true` on the schemas the config names (`nullable`, the base64 mark).
+fn mark(document: &mut Value, pointers: &[String], key: &str, what: &str, warnings: &mut Vec<crate::Warning>) {
     for pointer in pointers {
         match document.pointer_mut(pointer).and_then(Value::as_object_mut) {
             Some(schema) => {
-                schema.insert("nullable".to_owned(), Value::Bool(true));
+                schema.insert(key.to_owned(), Value::Bool(true));
             }
             None => {
                 // One config serves every spec version: only a pointer into a schema
                 // this spec has, that leads nowhere, is a mistake worth reporting.
                 let component = pointer.split('/').take(4).collect::<Vec<_>>().join("/");
                 if document.pointer(&component).is_some() {
-                    warnings.push(crate::Warning { pointer: pointer.clone(), message: "codegen config marks this schema nullable, but the spec has nothing here".to_owned() });
+                    warnings.push(crate::Warning { pointer: pointer.clone(), message: format!("codegen config {what}, but the spec has nothing here") });
                 }
             }
         }
     }
-    document
 }
 
 /// Number of operations in a document.

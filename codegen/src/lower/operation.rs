@@ -194,6 +194,14 @@ impl<'s> OperationLowerer<'_, 's> {
         let params_type = (!params.is_empty()).then(|| self.param_types.claim(&format!("{op_type}Params")));
         let doc = operation_doc(self.config.summaries.get(&operation_id).map(String::as_str), view.str("summary"), view.str("description"));
         let fixed_headers = fixed_headers(self.config, view.list("tags").first().and_then(Value::as_str), &operation_id);
+        let body_defaults = match self.config.body_defaults.get(&operation_id) {
+            None => Vec::new(),
+            Some(_) if body.as_ref().is_none_or(|b| b.encoding != BodyEncoding::Json) => {
+                self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: "codegen config gives body defaults, but the operation has no JSON body; ignored".to_owned() });
+                Vec::new()
+            }
+            Some(fields) => fields.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
+        };
         Ok(Ok(Operation {
             operation_id,
             rust_name,
@@ -213,6 +221,7 @@ impl<'s> OperationLowerer<'_, 's> {
             stream,
             stream_method: None,
             fixed_headers,
+            body_defaults,
         }))
     }
 

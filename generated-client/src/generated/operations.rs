@@ -957,6 +957,7 @@ impl crate::runtime::Client {
     /// - `POST /embeddings` (operation `createEmbedding`)
     /// - Body: [`CreateEmbeddingRequest`](super::types::CreateEmbeddingRequest), sent as JSON
     /// - Returns: [`CreateEmbeddingResponse`](super::types::CreateEmbeddingResponse)
+    /// - Sends `"encoding_format": "base64"` when the body leaves `encoding_format` unset
     pub async fn create_embedding(
         &self,
         body: &super::types::CreateEmbeddingRequest,
@@ -969,6 +970,11 @@ impl crate::runtime::Client {
             "/embeddings",
         );
         let request = request.json(body);
+        let request = request
+            .json_default(
+                "encoding_format",
+                ::serde_json::Value::String(::std::string::String::from("base64")),
+            );
         self.execute_json(request).await
     }
     #[cfg(feature = "evals")]

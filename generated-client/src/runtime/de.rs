@@ -81,6 +81,45 @@ pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
     }
 }
 
+/// A number array the API may send as base64 of little-endian `float32`
+/// values (embeddings asked for with `encoding_format: base64`, which is how
+/// the client asks for them unless the caller chose): both forms give the
+/// numbers. A missing or `null` field reads as empty, as in [`field_or_empty`].
+pub fn base64_float32_field<E: Error>(
+    object: &mut Object,
+    owner: &'static str,
+    key: &'static str,
+) -> Result<Vec<f64>, E> {
+    match object.remove(key) {
+        Some(Value::String(text)) => decode_base64_float32(&text)
+            .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
+        other => {
+            if let Some(value) = other {
+                object.insert(key.to_owned(), value);
+            }
+            field_or_empty(object, owner, key)
+        }
+    }
+}
+
+/// Base64 (standard alphabet, padded) of little-endian `float32` values.
+fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("invalid base64 float32 data: {e}"))?;
+    if bytes.len() % 4 != 0 {
+        return Err(format!(
+            "base64 float32 data of {} bytes is not a whole number of 4-byte floats",
+            bytes.len()
+        ));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+        .collect())
+}
+
 /// An `int64` field: besides JSON integers, accepts the spec's own bounds
 /// written as floats (`9223372036854776000`, `-9.223372036854776e18`), which
 /// is how JSON tools that hold numbers as doubles write them, saturating to
@@ -306,6 +345,29 @@ mod tests {
 
     fn obj(v: Value) -> Object {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn base64_float32_and_number_arrays_give_the_same_numbers() {
+        use base64::Engine as _;
+        let floats = [0.5f32, -1.25, 3.0e-8, f32::MAX, 0.1];
+        let bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
+        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let as_numbers: Vec<f64> = floats.iter().map(|f| f64::from(*f)).collect();
+        let mut o = obj(json!({"e": text, "n": as_numbers}));
+        let from_base64 = base64_float32_field::<E>(&mut o, "T", "e").unwrap();
+        let from_numbers = base64_float32_field::<E>(&mut o, "T", "n").unwrap();
+        assert_eq!(from_base64, as_numbers);
+        assert_eq!(from_numbers, as_numbers);
+        assert!(o.is_empty());
+        let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}));
+        let err = base64_float32_field::<E>(&mut bad, "T", "e").unwrap_err();
+        assert!(
+            err.to_string().starts_with("field `e`: invalid base64"),
+            "{err}"
+        );
+        let err = base64_float32_field::<E>(&mut bad, "T", "f").unwrap_err();
+        assert!(err.to_string().contains("not a whole number"), "{err}");
     }
 
     #[test]

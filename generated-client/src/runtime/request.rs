@@ -113,6 +113,16 @@ impl RequestSpec {
         self
     }
 
+    /// Sets a top-level key of the JSON body when the body does not have it,
+    /// e.g. to ask for a compact encoding the caller did not choose. Call after
+    /// [`json`](Self::json).
+    pub fn json_default(mut self, key: &str, value: Value) -> Self {
+        if let SpecBody::Json(Value::Object(fields)) = &mut self.body {
+            fields.entry(key.to_owned()).or_insert(value);
+        }
+        self
+    }
+
     /// Sets a `multipart/form-data` body.
     pub fn multipart(mut self, form: MultipartForm) -> Self {
         self.body = SpecBody::Multipart(form);

@@ -993,7 +993,7 @@ impl crate::runtime::de::Fit for EditImageBodyJsonParamSize {
 pub struct Embedding {
     /// Required.
     pub index: i64,
-    /// Required.
+    /// Required. Also read from base64 of little-endian `float32` values.
     pub embedding: ::std::vec::Vec<f64>,
     /// Required. Always `"embedding"`.
     pub object: super::EmbeddingObject,
@@ -1017,8 +1017,7 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
                 _,
                 D::Error,
             >(&mut object, "Embedding", "index")?,
-            embedding: crate::runtime::de::field_or_empty::<
-                _,
+            embedding: crate::runtime::de::base64_float32_field::<
                 D::Error,
             >(&mut object, "Embedding", "embedding")?,
             object: crate::runtime::de::field_or_empty::<
