@@ -60,6 +60,12 @@ pub struct Config {
     /// the wire, and decodes them. Values are strings, numbers or booleans.
     #[serde(default)]
     pub body_defaults: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// How query parameters holding a list are written: `brackets`
+    /// (`include[]=a&include[]=b`, what openai-python sends, the default) or
+    /// `repeat` (`include=a&include=b`). A parameter the spec itself names
+    /// `include[]` keeps its name in both.
+    #[serde(default)]
+    pub array_query_format: crate::ir::ArrayQueryFormat,
 }
 
 /// How one operation streams.
@@ -128,5 +134,15 @@ mod tests {
         let err = Config::from_yaml("c.yaml", "body_defaults:\n  createEmbedding:\n    encoding_format: [base64]\n").unwrap_err();
         assert_eq!(err.pointer, "/body_defaults/createEmbedding/encoding_format");
         assert!(err.to_string().contains("c.yaml:3"), "{err}");
+    }
+
+    #[test]
+    fn array_query_format_defaults_to_brackets() {
+        use crate::ir::ArrayQueryFormat;
+        assert_eq!(Config::default().array_query_format, ArrayQueryFormat::Brackets);
+        assert_eq!(Config::from_yaml("c.yaml", "array_query_format: repeat\n").unwrap().array_query_format, ArrayQueryFormat::Repeat);
+        assert_eq!(Config::from_yaml("c.yaml", "array_query_format: brackets\n").unwrap().array_query_format, ArrayQueryFormat::Brackets);
+        let err = Config::from_yaml("c.yaml", "array_query_format: comma\n").unwrap_err();
+        assert!(err.to_string().contains("array_query_format") || err.to_string().contains("comma"), "{err}");
     }
 }

@@ -22,6 +22,19 @@ pub struct Model {
     pub warnings: Vec<crate::Warning>,
     /// Gate API groups behind Cargo features (from the config).
     pub cargo_features: bool,
+    /// How query parameters holding a list are written (from the config).
+    pub array_query_format: ArrayQueryFormat,
+}
+
+/// How a query parameter holding a list goes on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArrayQueryFormat {
+    /// `name[]=a&name[]=b`, as openai-python sends lists.
+    #[default]
+    Brackets,
+    /// `name=a&name=b`.
+    Repeat,
 }
 
 /// An operation left out, and why.

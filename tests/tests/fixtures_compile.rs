@@ -229,7 +229,12 @@ async fn operations_fixture_calls_a_real_server() {
                     "/items/a%2Fb",
                     "the id is one percent-encoded segment"
                 );
-                assert_eq!(uri.query(), Some("expand=x&expand=y&limit=2"));
+                // `array_query_format: repeat` in the fixture's config; the
+                // spec's own `tags[]` keeps its name.
+                assert_eq!(
+                    uri.query(),
+                    Some("expand=x&expand=y&limit=2&tags%5B%5D=t&tags%5B%5D=u")
+                );
                 assert_eq!(
                     headers.get("OpenAI-Beta").and_then(|v| v.to_str().ok()),
                     Some("v2")
@@ -253,6 +258,7 @@ async fn operations_fixture_calls_a_real_server() {
     );
     let params = operations::params::GetItemParams::new(2)
         .expand(vec!["x".to_owned(), "y".to_owned()])
+        .tags(vec!["t".to_owned(), "u".to_owned()])
         .open_ai_beta("v2");
     let item = client.get_item("a/b", &params).await.unwrap();
     assert_eq!(item.id, "a/b");

@@ -130,6 +130,7 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;
         build.push(match p.location {
+            ParamLocation::Query if model.array_query_format == ArrayQueryFormat::Brackets && may_hold_list(&p.ty, model) => quote!(let request = request.query_as(#wire, &params.#f, #rt::ArrayFormat::Brackets);),
             ParamLocation::Query => quote!(let request = request.query(#wire, &params.#f);),
             ParamLocation::Header => quote!(let request = request.header(#wire, &params.#f);),
             ParamLocation::Path => unreachable!("path parameters are arguments"),
@@ -253,5 +254,24 @@ fn json_value_tokens(json: &str) -> TokenStream {
         }
         // The config loader accepts only scalars.
         _ => quote!(::serde_json::Value::Null),
+    }
+}
+
+/// Whether a value of `ty` may hold a list somewhere (so its query form
+/// depends on the array format); plain scalars and string enums never do.
+fn may_hold_list(ty: &TypeRef, model: &Model) -> bool {
+    may_hold_list_within(ty, model, 0)
+}
+
+fn may_hold_list_within(ty: &TypeRef, model: &Model, depth: usize) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::Bool | TypeRef::File => false,
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => true,
+        TypeRef::Named(id) => match model.types.get(id).map(|t| &t.kind) {
+            Some(TypeKind::StringEnum(_)) | Some(TypeKind::OpenString(_)) => false,
+            // Aliases of aliases are followed a little way; past that, assume a list.
+            Some(TypeKind::Alias(inner)) => depth > 16 || may_hold_list_within(inner, model, depth + 1),
+            _ => true,
+        },
     }
 }

@@ -73,7 +73,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     warnings.extend(patch_warnings);
     warnings.sort();
     warnings.dedup();
-    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
+    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format })
 }
 
 /// The config's `base64_floats` apply to required, non-null arrays of numbers

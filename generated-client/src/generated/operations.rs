@@ -471,7 +471,12 @@ impl crate::runtime::Client {
             "/chat/completions",
         );
         let request = request.query("model", &params.model);
-        let request = request.query("metadata", &params.metadata);
+        let request = request
+            .query_as(
+                "metadata",
+                &params.metadata,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
@@ -868,7 +873,8 @@ impl crate::runtime::Client {
             crate::runtime::Method::POST,
             ::std::format!("/conversations/{}/items", conversation_id),
         );
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -897,7 +903,8 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
     }
     #[cfg(feature = "conversations")]
@@ -924,7 +931,8 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/conversations/{}/items/{}", conversation_id, item_id),
         );
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
     }
     #[cfg(feature = "conversations")]
@@ -1511,7 +1519,12 @@ impl crate::runtime::Client {
         );
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
-        let request = request.query("metadata", &params.metadata);
+        let request = request
+            .query_as(
+                "metadata",
+                &params.metadata,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
@@ -1978,12 +1991,42 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             "/organization/audit_logs",
         );
-        let request = request.query("effective_at", &params.effective_at);
-        let request = request.query("project_ids[]", &params.project_ids);
-        let request = request.query("event_types[]", &params.event_types);
-        let request = request.query("actor_ids[]", &params.actor_ids);
-        let request = request.query("actor_emails[]", &params.actor_emails);
-        let request = request.query("resource_ids[]", &params.resource_ids);
+        let request = request
+            .query_as(
+                "effective_at",
+                &params.effective_at,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "project_ids[]",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "event_types[]",
+                &params.event_types,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "actor_ids[]",
+                &params.actor_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "actor_emails[]",
+                &params.actor_emails,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "resource_ids[]",
+                &params.resource_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("tenant_only", &params.tenant_only);
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
@@ -2098,7 +2141,8 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/organization/certificates/{}", certificate_id),
         );
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
     }
     #[cfg(feature = "certificates")]
@@ -2168,9 +2212,24 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3687,11 +3746,32 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3716,11 +3796,32 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3745,8 +3846,18 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3771,12 +3882,33 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
         let request = request.query("batch", &params.batch);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3801,11 +3933,32 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3830,11 +3983,36 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("vector_store_ids", &params.vector_store_ids);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "vector_store_ids",
+                &params.vector_store_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3859,13 +4037,36 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("sources", &params.sources);
-        let request = request.query("sizes", &params.sizes);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as("sources", &params.sources, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as("sizes", &params.sizes, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3890,11 +4091,32 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3919,8 +4141,18 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3945,12 +4177,38 @@ impl crate::runtime::Client {
         let request = request.query("start_time", &params.start_time);
         let request = request.query("end_time", &params.end_time);
         let request = request.query("bucket_width", &params.bucket_width);
-        let request = request.query("project_ids", &params.project_ids);
-        let request = request.query("user_ids", &params.user_ids);
-        let request = request.query("api_key_ids", &params.api_key_ids);
-        let request = request.query("models", &params.models);
-        let request = request.query("context_levels", &params.context_levels);
-        let request = request.query("group_by", &params.group_by);
+        let request = request
+            .query_as(
+                "project_ids",
+                &params.project_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "user_ids",
+                &params.user_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "api_key_ids",
+                &params.api_key_ids,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as("models", &params.models, crate::runtime::ArrayFormat::Brackets);
+        let request = request
+            .query_as(
+                "context_levels",
+                &params.context_levels,
+                crate::runtime::ArrayFormat::Brackets,
+            );
+        let request = request
+            .query_as(
+                "group_by",
+                &params.group_by,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
@@ -3974,7 +4232,8 @@ impl crate::runtime::Client {
         );
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
-        let request = request.query("emails", &params.emails);
+        let request = request
+            .query_as("emails", &params.emails, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
     }
     #[cfg(feature = "users")]
@@ -4750,7 +5009,8 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/responses/{}", response_id),
         );
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.query("stream", &params.stream);
         let request = request.query("starting_after", &params.starting_after);
         let request = request.query("include_obfuscation", &params.include_obfuscation);
@@ -4813,7 +5073,8 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -5100,7 +5361,12 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/runs", thread_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.query("include[]", &params.include);
+        let request = request
+            .query_as(
+                "include[]",
+                &params.include,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         let request = request.json(body);
         self.execute_json(request).await
     }
@@ -5203,7 +5469,12 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
-        let request = request.query("include[]", &params.include);
+        let request = request
+            .query_as(
+                "include[]",
+                &params.include,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -5231,7 +5502,12 @@ impl crate::runtime::Client {
             ::std::format!("/threads/{}/runs/{}/steps/{}", thread_id, run_id, step_id),
         );
         let request = request.header("OpenAI-Beta", &"assistants=v2");
-        let request = request.query("include[]", &params.include);
+        let request = request
+            .query_as(
+                "include[]",
+                &params.include,
+                crate::runtime::ArrayFormat::Brackets,
+            );
         self.execute_json(request).await
     }
     #[cfg(feature = "assistants")]
@@ -6858,7 +7134,8 @@ impl crate::runtime::Client {
             crate::runtime::Method::GET,
             ::std::format!("/responses/{}?beta=true", response_id),
         );
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.query("stream", &params.stream);
         let request = request.query("starting_after", &params.starting_after);
         let request = request.query("include_obfuscation", &params.include_obfuscation);
@@ -6951,7 +7228,8 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
-        let request = request.query("include", &params.include);
+        let request = request
+            .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.header("openai-beta", &params.openai_beta);
         self.execute_json(request).await
     }

@@ -19,15 +19,41 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Query rules: null skipped, array → one pair per item under the same name,
-/// object → `name[key]` pairs.
-pub(crate) fn query_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+/// How a query parameter holding a list is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ArrayFormat {
+    /// One pair per item under the parameter's own name: `include=a&include=b`.
+    #[default]
+    Repeat,
+    /// One pair per item under the name with `[]` appended:
+    /// `include[]=a&include[]=b` (sent as `include%5B%5D=a`), as openai-python
+    /// sends lists. A name that already ends in `[]` (some specs name the
+    /// parameter `include[]`) is used as it is, never doubled.
+    Brackets,
+}
+
+/// Query rules: null skipped, array → one pair per item (under the same name,
+/// or `name[]`, by `format`), object → `name[key]` pairs.
+pub(crate) fn query_pairs(
+    name: &str,
+    value: &Value,
+    format: ArrayFormat,
+    out: &mut Vec<(String, String)>,
+) {
     match value {
         Value::Null => {}
-        Value::Array(items) => items.iter().for_each(|item| query_pairs(name, item, out)),
+        Value::Array(items) => {
+            let item_name = match format {
+                ArrayFormat::Brackets if !name.ends_with("[]") => format!("{name}[]"),
+                _ => name.to_owned(),
+            };
+            items
+                .iter()
+                .for_each(|item| query_pairs(&item_name, item, format, out))
+        }
         Value::Object(fields) => {
             for (key, field) in fields {
-                query_pairs(&format!("{name}[{key}]"), field, out);
+                query_pairs(&format!("{name}[{key}]"), field, format, out);
             }
         }
         scalar => out.extend(scalar_text(scalar).map(|text| (name.to_owned(), text))),
@@ -82,7 +108,13 @@ mod tests {
 
     fn query(name: &str, value: Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        query_pairs(name, &value, &mut out);
+        query_pairs(name, &value, ArrayFormat::Repeat, &mut out);
+        out
+    }
+
+    fn query_brackets(name: &str, value: Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        query_pairs(name, &value, ArrayFormat::Brackets, &mut out);
         out
     }
 
@@ -122,6 +154,34 @@ mod tests {
         let mut got = query("metadata", json!({"k": "v", "n": {"m": 2}}));
         got.sort();
         assert_eq!(got, pairs(&[("metadata[k]", "v"), ("metadata[n][m]", "2")]));
+    }
+
+    #[test]
+    fn query_arrays_in_brackets_format() {
+        assert_eq!(
+            query_brackets("include", json!(["a", "b"])),
+            pairs(&[("include[]", "a"), ("include[]", "b")])
+        );
+        // The spec's own bracketed name is not doubled, in either format.
+        assert_eq!(
+            query_brackets("include[]", json!(["a"])),
+            pairs(&[("include[]", "a")])
+        );
+        assert_eq!(
+            query("include[]", json!(["a"])),
+            pairs(&[("include[]", "a")])
+        );
+        // Scalars and objects are written the same in both formats.
+        assert_eq!(query_brackets("limit", json!(2)), pairs(&[("limit", "2")]));
+        assert_eq!(
+            query_brackets("metadata", json!({"k": ["x", "y"]})),
+            pairs(&[("metadata[k][]", "x"), ("metadata[k][]", "y")])
+        );
+        assert_eq!(
+            query_brackets("rows", json!([{"x": 1}])),
+            pairs(&[("rows[][x]", "1")])
+        );
+        assert_eq!(query_brackets("empty", json!([])), pairs(&[]));
     }
 
     #[test]

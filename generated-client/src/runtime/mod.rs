@@ -26,6 +26,7 @@ mod stream;
 pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
 pub use client::Client;
+pub use encode::ArrayFormat;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,

@@ -9,7 +9,7 @@ use reqwest::{Method, Url};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::encode;
+use super::encode::{self, ArrayFormat};
 use super::endpoint::Endpoint;
 use super::error::Error;
 use super::multipart::MultipartForm;
@@ -63,10 +63,16 @@ impl RequestSpec {
 
     /// Adds a query parameter: null/`None` skipped, strings as they are,
     /// numbers and booleans as text, arrays as one pair per item under the
-    /// same name, objects as `name[key]` pairs.
-    pub fn query(mut self, name: &str, value: &impl Serialize) -> Self {
+    /// same name ([`ArrayFormat::Repeat`]), objects as `name[key]` pairs.
+    pub fn query(self, name: &str, value: &impl Serialize) -> Self {
+        self.query_as(name, value, ArrayFormat::Repeat)
+    }
+
+    /// Like [`query`](Self::query), with arrays written in `format`
+    /// (`name[]=a&name[]=b` for [`ArrayFormat::Brackets`]).
+    pub fn query_as(mut self, name: &str, value: &impl Serialize, format: ArrayFormat) -> Self {
         match encode::to_json(name, value) {
-            Ok(json) => encode::query_pairs(name, &json, &mut self.query),
+            Ok(json) => encode::query_pairs(name, &json, format, &mut self.query),
             Err(message) => self.defer(message),
         }
         self
