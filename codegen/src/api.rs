@@ -226,6 +226,13 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
         if let (Some(stream), Some(name)) = (&op.stream, &op.stream_method) {
             add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> EventStream<{}>", args(op), type_text(&stream.event, model)));
         }
+        if let Some(pages) = &op.pagination {
+            let page = match &op.response {
+                ResponseKind::Json(ty) => type_text(ty, model),
+                _ => "()".to_owned(),
+            };
+            add(ItemKind::Method, format!("Client::{}", pages.method), format!("fn {}({}) -> Items<{page}, {}>", pages.method, args(op), type_text(&pages.item, model)));
+        }
         if let Some((name, body)) = &op.alternative_body {
             let alt = Operation { body: Some(body.clone()), ..op.clone() };
             add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> {}", args(&alt), return_text(&op.response, model)));

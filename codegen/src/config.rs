@@ -66,6 +66,58 @@ pub struct Config {
     /// `include[]` keeps its name in both.
     #[serde(default)]
     pub array_query_format: crate::ir::ArrayQueryFormat,
+    /// Auto-pagination by `operationId`, where detection from the response
+    /// schema gets it wrong: `none` (no auto-paging method), or the rule.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, PaginationConfig>,
+}
+
+/// How one operation pages, when the config says so.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum PaginationConfig {
+    /// `none`: the operation gets no auto-paging method.
+    Off(Off),
+    /// The rule to use instead of the detected one.
+    Rule(PaginationRule),
+}
+
+/// The word `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Off {
+    /// No auto-pagination.
+    None,
+}
+
+/// A pagination rule written in the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationRule {
+    /// `single` (one page), `last_item` (the cursor is a field of the last
+    /// item) or `field` (the cursor is a field of the response).
+    pub kind: PaginationKindConfig,
+    /// The response's list of items; default `data`.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// The cursor field: of the last item (default `id`) or of the response.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// The query parameter the cursor is sent in; default `after`.
+    #[serde(default)]
+    pub param: Option<String>,
+}
+
+/// [`PaginationRule::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaginationKindConfig {
+    /// One page.
+    Single,
+    /// The last item's field.
+    LastItem,
+    /// A field of the response.
+    Field,
 }
 
 /// How one operation streams.
@@ -134,6 +186,18 @@ mod tests {
         let err = Config::from_yaml("c.yaml", "body_defaults:\n  createEmbedding:\n    encoding_format: [base64]\n").unwrap_err();
         assert_eq!(err.pointer, "/body_defaults/createEmbedding/encoding_format");
         assert!(err.to_string().contains("c.yaml:3"), "{err}");
+    }
+
+    #[test]
+    fn pagination_overrides() {
+        let text = "pagination:\n  listA: none\n  listB: {kind: field, cursor: next_page, param: page}\n  listC: {kind: single}\n";
+        let config = Config::from_yaml("c.yaml", text).unwrap();
+        assert_eq!(config.pagination["listA"], PaginationConfig::Off(Off::None));
+        let PaginationConfig::Rule(rule) = &config.pagination["listB"] else { panic!() };
+        assert_eq!((rule.kind, rule.cursor.as_deref(), rule.param.as_deref(), rule.items.as_deref()), (PaginationKindConfig::Field, Some("next_page"), Some("page"), None));
+        assert!(matches!(&config.pagination["listC"], PaginationConfig::Rule(r) if r.kind == PaginationKindConfig::Single));
+        assert!(Config::from_yaml("c.yaml", "pagination:\n  listA: sometimes\n").is_err());
+        assert!(Config::from_yaml("c.yaml", "pagination:\n  listA: {kind: field, cursr: x}\n").is_err());
     }
 
     #[test]

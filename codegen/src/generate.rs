@@ -38,6 +38,9 @@ pub struct Summary {
     /// description in the spec: their methods open with a sentence built from
     /// facts (method and path), so each is worth an entry in `specs/summaries.yaml`.
     pub summaries_missing: usize,
+    /// Operations with an auto-paging method, by how their pages link
+    /// ([`Pagination::label`](crate::ir::Pagination::label), e.g. `after = last item's id`).
+    pub paginated: BTreeMap<String, usize>,
     /// Warnings (repairs, approximations, things not generated).
     pub warnings: usize,
     /// Stage timings.
@@ -103,6 +106,10 @@ pub fn generate(spec: &Spec, config: &Config, source: &str) -> Result<Generated,
         multipart: model.operations.iter().filter(|o| o.body.as_ref().is_some_and(|b| b.encoding == crate::ir::BodyEncoding::Multipart)).count(),
         // Lowering puts the summary or the spec's prose in `doc`; nothing there means neither.
         summaries_missing: model.operations.iter().filter(|o| o.doc.is_none()).count(),
+        paginated: model.operations.iter().filter_map(|o| o.pagination.as_ref()).fold(BTreeMap::new(), |mut counts, p| {
+            *counts.entry(p.label()).or_insert(0) += 1;
+            counts
+        }),
         warnings: model.warnings.len(),
         timings: Timings { lower, emit, render },
     };

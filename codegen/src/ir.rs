@@ -24,6 +24,18 @@ pub struct Model {
     pub cargo_features: bool,
     /// How query parameters holding a list are written (from the config).
     pub array_query_format: ArrayQueryFormat,
+    /// List-like operations (a `data` list in the response) that get no
+    /// auto-paging method, with the reason, for the generation report.
+    pub unpaginated: Vec<Unpaginated>,
+}
+
+/// A list-like operation left without an auto-paging method, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpaginated {
+    /// Its `operationId`.
+    pub operation_id: String,
+    /// Why it is not paged.
+    pub reason: String,
 }
 
 /// How a query parameter holding a list goes on the wire.
@@ -313,6 +325,59 @@ pub struct Operation {
     /// `body_defaults`), as (wire name, JSON text), such as
     /// `("encoding_format", "\"base64\"")` on embeddings.
     pub body_defaults: Vec<(String, String)>,
+    /// How the operation's responses link to the next page, when it is a
+    /// listing: it then gets an auto-paging method.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a listing's pages follow each other (detected from the response schema
+/// and the query parameters, or set in the config).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Where the next page's cursor comes from.
+    pub kind: PaginationKind,
+    /// Wire name of the response's list of items (`data`).
+    pub items_field: String,
+    /// Type of one item.
+    pub item: TypeRef,
+    /// Wire name of the cursor: a field of the last item ([`PaginationKind::LastItem`],
+    /// `id`) or of the response ([`PaginationKind::Field`]: `last_id`, `next`,
+    /// `next_page`). `None` for a single page.
+    pub cursor_field: Option<String>,
+    /// Wire name of the query parameter the cursor is sent back in (`after`,
+    /// `page`). `None` for a single page.
+    pub query_param: Option<String>,
+    /// Wire name of the response's "more pages follow" flag (`has_more`), when it has one.
+    pub has_more_field: Option<String>,
+    /// Rust name of the auto-paging method.
+    pub method: String,
+}
+
+/// Where the next page's cursor comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PaginationKind {
+    /// There is no next page: the whole list comes in one response
+    /// (openai-python's `SyncPage`).
+    Single,
+    /// The cursor is a field of the page's last item: `after` = the last
+    /// item's `id` (openai-python's `SyncCursorPage`).
+    LastItem,
+    /// The cursor is a field of the response: `last_id` (openai-python's
+    /// `SyncConversationCursorPage`), `next`, or a `next_page` token sent back as `page`.
+    Field,
+}
+
+impl Pagination {
+    /// A short description for the generation report, e.g. `after = last item's id`.
+    pub fn label(&self) -> String {
+        let param = self.query_param.as_deref().unwrap_or("?");
+        let cursor = self.cursor_field.as_deref().unwrap_or("?");
+        match self.kind {
+            PaginationKind::Single => "single page".to_owned(),
+            PaginationKind::LastItem => format!("{param} = last item's {cursor}"),
+            PaginationKind::Field => format!("{param} = {cursor}"),
+        }
+    }
 }
 
 /// One piece of a path template.

@@ -289,6 +289,57 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
 }
 
 #[test]
+fn listings_get_auto_paging_methods_by_their_cursor_shape() {
+    use codegen::ir::PaginationKind;
+    let g = check_snapshot("pagination");
+    let rule = |id: &str| g.model.operations.iter().find(|o| o.operation_id == id).unwrap().pagination.clone();
+    let shape = |id: &str| rule(id).map(|p| (p.kind, p.cursor_field, p.query_param, p.has_more_field, p.method));
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(shape("listItems"), Some((PaginationKind::LastItem, some("id"), some("after"), some("has_more"), "list_items_auto_paging".to_owned())));
+    assert_eq!(shape("listEntries"), Some((PaginationKind::Field, some("last_id"), some("after"), some("has_more"), "list_entries_auto_paging".to_owned())));
+    assert_eq!(shape("getUsage"), Some((PaginationKind::Field, some("next_page"), some("page"), some("has_more"), "get_usage_auto_paging".to_owned())));
+    assert_eq!(shape("listGroups"), Some((PaginationKind::Field, some("next"), some("after"), some("has_more"), "list_groups_auto_paging".to_owned())));
+    assert_eq!(shape("listModels"), Some((PaginationKind::Single, None, None, None, "list_models_auto_paging".to_owned())));
+    // The config's rule for a shape detection does not know.
+    assert_eq!(shape("listEvents"), Some((PaginationKind::Field, some("next_cursor"), some("cursor"), some("has_more"), "list_events_auto_paging".to_owned())));
+    assert_eq!(rule("listLogs"), None, "turned off in the config");
+    assert_eq!(rule("search"), None, "a POST is not a listing");
+    assert_eq!(rule("listNotes"), None, "the config's rule does not fit");
+    let left: Vec<(&str, &str)> = g.model.unpaginated.iter().map(|u| (u.operation_id.as_str(), u.reason.as_str())).collect();
+    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(left[0].0 == "listLogs" && left[0].1.contains("turned off"), "{left:?}");
+    assert!(left[1].0 == "search" && left[1].1.contains("only GET listings"), "{left:?}");
+    assert!(left[2].0 == "listNotes" && left[2].1.contains("no string field `last_id`"), "{left:?}");
+    assert!(g.model.warnings.iter().any(|w| w.message.contains("no auto-paging method") && w.message.contains("last_id")), "a config rule that does not fit is a warning");
+    let counts: Vec<(&str, usize)> = g.summary.paginated.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(counts, [("after = last item's id", 1), ("after = last_id", 1), ("after = next", 1), ("cursor = next_cursor", 1), ("page = next_page", 1), ("single page", 1)]);
+
+    let ops = squash(&g.files["operations.rs"]);
+    assert_has(&ops, &[
+        "pub fn list_items_auto_paging(&self, params: &super::params::ListItemsParams,) -> crate::runtime::Items<super::types::ListItemsResponse, super::types::Item>",
+        "page.data.last().map(|item| ::std::clone::Clone::clone(&item.id))",
+        "params.after = cursor;",
+        // A path argument is owned by the stream and lent to each page request.
+        "let thread_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(thread_id,);",
+        "client.list_entries(&thread_id, &params).await",
+        "::std::clone::Clone::clone(&page.last_id)",
+        "params.page = cursor;",
+        "|_page: &super::types::ListModelsResponse| crate::runtime::NextPage::new(::std::option::Option::None, ::std::option::Option::None,)",
+        "params.cursor = cursor;",
+        // Brackets for lists; the spec's own `include[]` is not doubled.
+        r#"request.query_as("include[]", &params.include, crate::runtime::ArrayFormat::Brackets,)"#,
+        r#"request.query_as("group_by", &params.group_by, crate::runtime::ArrayFormat::Brackets,)"#,
+        r#"request.query("after", &params.after)"#,
+    ]);
+    assert!(!ops.contains("list_logs_auto_paging") && !ops.contains("search_auto_paging") && !ops.contains("list_notes_auto_paging"));
+    // The plain method points at its auto-paging twin.
+    assert_has(&ops, &["/// - Every item, page by page: [`list_items_auto_paging`](Self::list_items_auto_paging)"]);
+    // The API surface (CHANGELOG, spec diff) knows the method.
+    let surface = codegen::api::surface(&g.model);
+    assert_eq!(surface["method Client::list_items_auto_paging"].signature, "fn list_items_auto_paging(params: &ListItemsParams) -> Items<ListItemsResponse, Item>");
+}
+
+#[test]
 fn output_is_deterministic() {
     let a = generate("tagged_union");
     let b = generate("tagged_union");

@@ -13,10 +13,13 @@
 
 mod runtime {
     pub use openai_client::runtime::{
-        de, encode_path_segment, path_param, BinaryResponse, Error, EventStream, InputFile, Method,
-        MultipartForm, RequestSpec, Response, StreamConfig,
+        de, encode_path_segment, path_param, ArrayFormat, BinaryResponse, Error, EventStream,
+        InputFile, Items, Method, MultipartForm, NextPage, PageFuture, Pages, RequestSpec,
+        Response, StreamConfig,
     };
 
+    // Auto-paging methods clone the client into the stream they return.
+    #[derive(Clone)]
     pub struct Client(pub openai_client::Client);
 
     impl Client {
@@ -69,6 +72,9 @@ mod open_enum;
 #[path = "../../codegen/tests/fixtures/operations/expected/mod.rs"]
 #[rustfmt::skip]
 mod operations;
+#[path = "../../codegen/tests/fixtures/pagination/expected/mod.rs"]
+#[rustfmt::skip]
+mod pagination;
 #[path = "../../codegen/tests/fixtures/recursion/expected/mod.rs"]
 #[rustfmt::skip]
 mod recursion;
@@ -320,4 +326,47 @@ async fn an_empty_path_parameter_is_refused_before_sending() {
             "{err:?}"
         );
     }
+}
+
+/// The pagination fixture's config gives `listEvents` a rule detection does
+/// not know (`cursor` = the page's `next_cursor`): followed over three pages.
+#[tokio::test]
+async fn a_pagination_rule_from_the_config_is_followed() {
+    use futures_util::StreamExt;
+    let (server, log) = client_tests::record::recording_server(|seen, _| {
+        let query = seen.query.clone().unwrap_or_default();
+        let body = match query.as_str() {
+            "" => {
+                json!({"data": [{"id": "e1"}, {"id": "e2"}], "has_more": true, "next_cursor": "c2"})
+            }
+            "cursor=c2" => json!({"data": [{"id": "e3"}], "has_more": true, "next_cursor": "c3"}),
+            "cursor=c3" => json!({"data": [{"id": "e4"}], "has_more": false}),
+            // Anything else ends the listing; the query assertion below names it.
+            _ => json!({"data": [], "has_more": false}),
+        };
+        client_tests::record::Reply::json(body)
+    })
+    .await;
+    let client = runtime::Client(
+        openai_client::Client::builder()
+            .api_key("k")
+            .base_url(server.base_url.clone())
+            .build()
+            .unwrap(),
+    );
+    let ids: Vec<String> = client
+        .list_events_auto_paging(&pagination::params::ListEventsParams::new())
+        .map(|item| item.unwrap().id)
+        .collect()
+        .await;
+    assert_eq!(ids, ["e1", "e2", "e3", "e4"]);
+    let queries: Vec<Option<String>> = log.entries().into_iter().map(|s| s.query).collect();
+    assert_eq!(
+        queries,
+        [
+            None,
+            Some("cursor=c2".to_owned()),
+            Some("cursor=c3".to_owned())
+        ]
+    );
 }

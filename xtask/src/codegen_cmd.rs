@@ -152,6 +152,7 @@ pub fn regenerate(root: &Path, config: &Config, spec_path: &Path, check: bool) -
         s.timings.lower,
         s.timings.emit + s.timings.render
     );
+    report.push_str(&pagination_report(&generated));
     for w in &generated.model.warnings {
         report.push_str(&format!("\n  warning: {w}"));
     }
@@ -161,6 +162,23 @@ pub fn regenerate(root: &Path, config: &Config, spec_path: &Path, check: bool) -
         report.push_str(&format!("\nupdated {} file(s): {}", changed.len(), changed.join(", ")));
     }
     Ok(report)
+}
+
+/// The auto-paging part of the report: paged operations by kind, and the
+/// list-like operations left without auto-paging, with the reason.
+pub fn pagination_report(generated: &codegen::Generated) -> String {
+    let counts = &generated.summary.paginated;
+    let total: usize = counts.values().sum();
+    let kinds: Vec<String> = counts.iter().map(|(label, n)| format!("{n} {label}")).collect();
+    let mut out = format!("\nauto-paging: {total} operations ({})", if kinds.is_empty() { "none".to_owned() } else { kinds.join(", ") });
+    let left = &generated.model.unpaginated;
+    if !left.is_empty() {
+        out.push_str(&format!("; {} list-like operations without:", left.len()));
+        for u in left {
+            out.push_str(&format!("\n  not paged: {}: {}", u.operation_id, u.reason));
+        }
+    }
+    out
 }
 
 /// Makes `dir` hold exactly `files` (relative paths). In check mode nothing is

@@ -484,6 +484,9 @@ pub fn method_docs(op: &Operation, kind: MethodKind, model: &Model, paths: &Path
         if let Some((name, body)) = &op.alternative_body {
             facts.push(format!("- Other encoding: {} takes {}, {}", self_link(name), phrase(&body.ty, model, paths), encoding(body)));
         }
+        if let Some(pages) = &op.pagination {
+            facts.push(format!("- Every item, page by page: {}", self_link(&pages.method)));
+        }
     }
     if let MethodKind::Alternative(..) = kind {
         facts.push(format!("- Other encoding: {}", self_link(&op.rust_name)));

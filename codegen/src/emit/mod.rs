@@ -12,6 +12,7 @@
 
 mod docs;
 mod operations;
+mod pagination;
 mod types;
 
 use crate::ir::*;

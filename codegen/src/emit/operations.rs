@@ -56,10 +56,12 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
     }
 }
 
-/// The methods of one operation: the plain one, the streaming one, and one for
-/// the alternative body encoding when the spec offers two.
+/// The methods of one operation: the plain one, the streaming one, the
+/// auto-paging one of a listing, and one for the alternative body encoding
+/// when the spec offers two.
 pub fn emit_operation(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
     let mut out = emit_methods(op, model, paths, docs::method_docs(op, MethodKind::Plain, model, paths));
+    out.extend(super::pagination::emit_auto_paging(op, model, paths, &method_args(op, model, paths)));
     if let Some((name, body)) = &op.alternative_body {
         // The same call with the other body: its docs point back at the plain method.
         let docs = docs::method_docs(op, MethodKind::Alternative(body), model, paths);
@@ -69,9 +71,9 @@ pub fn emit_operation(op: &Operation, model: &Model, paths: &Paths) -> TokenStre
     out
 }
 
-/// The plain method (documented by `docs`) and, for a streaming operation, its `…_stream` twin.
-fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream) -> TokenStream {
-    let rt = &paths.runtime;
+/// The arguments of an operation's methods: path parameters, the `…Params`
+/// struct, the body.
+fn method_args(op: &Operation, model: &Model, paths: &Paths) -> Vec<TokenStream> {
     let mut args = Vec::new();
     for p in &op.path_params {
         let name = ident(&p.rust_name);
@@ -92,7 +94,13 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
         let ty = rust_type(&body.ty, paths, model);
         args.push(quote!(body: &#ty));
     }
+    args
+}
 
+/// The plain method (documented by `docs`) and, for a streaming operation, its `…_stream` twin.
+fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream) -> TokenStream {
+    let rt = &paths.runtime;
+    let args = method_args(op, model, paths);
     // Path: every placeholder becomes one percent-encoded segment; an empty
     // value is an error naming the parameter (it would address another endpoint).
     // Each path argument is shadowed by its encoded segment before the path is built.

@@ -3,6 +3,7 @@
 mod facts;
 pub mod names;
 mod operation;
+pub(crate) mod pagination;
 mod schema;
 mod view;
 
@@ -46,11 +47,27 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods: Scope::with_reserved(RESERVED_METHODS), param_types: Scope::default() };
     let mut generated = Vec::new();
     let mut skipped = Vec::new();
+    let mut unpaginated = Vec::new();
     for (ptr, path, method, op) in &ops {
         match lowerer.lower(ptr, path, method, op)? {
             Ok(mut operation) => {
                 if operation.stream.is_some() {
                     operation.stream_method = Some(lowerer.methods.claim(&format!("{}_stream", operation.rust_name)));
+                }
+                let configured = config.pagination.get(&operation.operation_id);
+                match pagination::classify(&operation, &lowerer.schemas.types, configured) {
+                    pagination::Outcome::Paged(mut rule) => {
+                        rule.method = lowerer.methods.claim(&format!("{}_auto_paging", operation.rust_name));
+                        operation.pagination = Some(rule);
+                    }
+                    pagination::Outcome::LeftOut(reason) => {
+                        // A rule written in the config that does not fit is a mistake worth a warning.
+                        if matches!(configured, Some(crate::config::PaginationConfig::Rule(_))) {
+                            lowerer.schemas.warnings.push(crate::Warning { pointer: ptr.clone(), message: format!("no auto-paging method: {reason}") });
+                        }
+                        unpaginated.push(Unpaginated { operation_id: operation.operation_id.clone(), reason });
+                    }
+                    pagination::Outcome::NotAList => {}
                 }
                 generated.push(operation);
             }
@@ -73,7 +90,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     warnings.extend(patch_warnings);
     warnings.sort();
     warnings.dedup();
-    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format })
+    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated })
 }
 
 /// The config's `base64_floats` apply to required, non-null arrays of numbers

@@ -222,6 +222,7 @@ impl<'s> OperationLowerer<'_, 's> {
             stream_method: None,
             fixed_headers,
             body_defaults,
+            pagination: None,
         }))
     }
 

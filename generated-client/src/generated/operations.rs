@@ -9,6 +9,7 @@ impl crate::runtime::Client {
     /// - `GET /assistants` (operation `listAssistants`)
     /// - Query parameters: [`ListAssistantsParams`](super::params::ListAssistantsParams)
     /// - Returns: [`ListAssistantsResponse`](super::types::ListAssistantsResponse)
+    /// - Every item, page by page: [`list_assistants_auto_paging`](Self::list_assistants_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
@@ -29,6 +30,44 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "assistants")]
+    /// Every item of [`list_assistants`](Self::list_assistants), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AssistantObject`](super::types::AssistantObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    /// - Deprecated: the API marks this operation deprecated
+    #[deprecated]
+    pub fn list_assistants_auto_paging(
+        &self,
+        params: &super::params::ListAssistantsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListAssistantsResponse,
+        super::types::AssistantObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListAssistantsResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_assistants(&params).await
+                    })
+                },
+                |page: &super::types::ListAssistantsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListAssistantsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "assistants")]
     /// Creates an assistant from a model and configuration.
@@ -279,6 +318,7 @@ impl crate::runtime::Client {
     /// - `GET /audio/voice_consents` (operation `listVoiceConsents`)
     /// - Query parameters: [`ListVoiceConsentsParams`](super::params::ListVoiceConsentsParams)
     /// - Returns: [`VoiceConsentListResource`](super::types::VoiceConsentListResource)
+    /// - Every item, page by page: [`list_voice_consents_auto_paging`](Self::list_voice_consents_auto_paging)
     pub async fn list_voice_consents(
         &self,
         params: &super::params::ListVoiceConsentsParams,
@@ -293,6 +333,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "audio")]
+    /// Every item of [`list_voice_consents`](Self::list_voice_consents), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`VoiceConsentResource`](super::types::VoiceConsentResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_voice_consents_auto_paging(
+        &self,
+        params: &super::params::ListVoiceConsentsParams,
+    ) -> crate::runtime::Items<
+        super::types::VoiceConsentListResource,
+        super::types::VoiceConsentResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::VoiceConsentListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_voice_consents(&params).await
+                    })
+                },
+                |page: &super::types::VoiceConsentListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::VoiceConsentListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "audio")]
     /// Retrieves a voice consent record by ID.
@@ -400,6 +476,7 @@ impl crate::runtime::Client {
     /// - `GET /batches` (operation `listBatches`)
     /// - Query parameters: [`ListBatchesParams`](super::params::ListBatchesParams)
     /// - Returns: [`ListBatchesResponse`](super::types::ListBatchesResponse)
+    /// - Every item, page by page: [`list_batches_auto_paging`](Self::list_batches_auto_paging)
     pub async fn list_batches(
         &self,
         params: &super::params::ListBatchesParams,
@@ -414,6 +491,39 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "batch")]
+    /// Every item of [`list_batches`](Self::list_batches), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Batch`](super::types::Batch); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_batches_auto_paging(
+        &self,
+        params: &super::params::ListBatchesParams,
+    ) -> crate::runtime::Items<super::types::ListBatchesResponse, super::types::Batch> {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListBatchesResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_batches(&params).await
+                    })
+                },
+                |page: &super::types::ListBatchesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListBatchesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "batch")]
     /// Retrieves a batch job by ID.
@@ -459,6 +569,7 @@ impl crate::runtime::Client {
     /// - `GET /chat/completions` (operation `listChatCompletions`)
     /// - Query parameters: [`ListChatCompletionsParams`](super::params::ListChatCompletionsParams)
     /// - Returns: [`ChatCompletionList`](super::types::ChatCompletionList)
+    /// - Every item, page by page: [`list_chat_completions_auto_paging`](Self::list_chat_completions_auto_paging)
     pub async fn list_chat_completions(
         &self,
         params: &super::params::ListChatCompletionsParams,
@@ -481,6 +592,42 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "chat")]
+    /// Every item of [`list_chat_completions`](Self::list_chat_completions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`CreateChatCompletionResponse`](super::types::CreateChatCompletionResponse); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_chat_completions_auto_paging(
+        &self,
+        params: &super::params::ListChatCompletionsParams,
+    ) -> crate::runtime::Items<
+        super::types::ChatCompletionList,
+        super::types::CreateChatCompletionResponse,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ChatCompletionList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_chat_completions(&params).await
+                    })
+                },
+                |page: &super::types::ChatCompletionList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ChatCompletionList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "chat")]
     /// Creates a model response for a chat conversation, optionally streamed.
@@ -599,6 +746,7 @@ impl crate::runtime::Client {
     /// - `GET /chat/completions/{completion_id}/messages` (operation `getChatCompletionMessages`)
     /// - Query parameters: [`GetChatCompletionMessagesParams`](super::params::GetChatCompletionMessagesParams)
     /// - Returns: [`ChatCompletionMessageList`](super::types::ChatCompletionMessageList)
+    /// - Every item, page by page: [`get_chat_completion_messages_auto_paging`](Self::get_chat_completion_messages_auto_paging)
     pub async fn get_chat_completion_messages(
         &self,
         completion_id: &str,
@@ -616,6 +764,49 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "chat")]
+    /// Every item of [`get_chat_completion_messages`](Self::get_chat_completion_messages), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ChatCompletionMessageListDataItem`](super::types::ChatCompletionMessageListDataItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn get_chat_completion_messages_auto_paging(
+        &self,
+        completion_id: &str,
+        params: &super::params::GetChatCompletionMessagesParams,
+    ) -> crate::runtime::Items<
+        super::types::ChatCompletionMessageList,
+        super::types::ChatCompletionMessageListDataItem,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let completion_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            completion_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ChatCompletionMessageList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let completion_id = ::std::clone::Clone::clone(&completion_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .get_chat_completion_messages(&completion_id, &params)
+                            .await
+                    })
+                },
+                |page: &super::types::ChatCompletionMessageList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ChatCompletionMessageList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "completions")]
     /// Creates a text completion for a prompt.
@@ -674,6 +865,7 @@ impl crate::runtime::Client {
     /// - `GET /containers` (operation `ListContainers`)
     /// - Query parameters: [`ListContainersParams`](super::params::ListContainersParams)
     /// - Returns: [`ContainerListResource`](super::types::ContainerListResource)
+    /// - Every item, page by page: [`list_containers_auto_paging`](Self::list_containers_auto_paging)
     pub async fn list_containers(
         &self,
         params: &super::params::ListContainersParams,
@@ -690,6 +882,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("name", &params.name);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "containers")]
+    /// Every item of [`list_containers`](Self::list_containers), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ContainerResource`](super::types::ContainerResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_containers_auto_paging(
+        &self,
+        params: &super::params::ListContainersParams,
+    ) -> crate::runtime::Items<
+        super::types::ContainerListResource,
+        super::types::ContainerResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ContainerListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_containers(&params).await
+                    })
+                },
+                |page: &super::types::ContainerListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ContainerListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "containers")]
     /// Creates a new container for files.
@@ -774,6 +1002,7 @@ impl crate::runtime::Client {
     /// - `GET /containers/{container_id}/files` (operation `ListContainerFiles`)
     /// - Query parameters: [`ListContainerFilesParams`](super::params::ListContainerFilesParams)
     /// - Returns: [`ContainerFileListResource`](super::types::ContainerFileListResource)
+    /// - Every item, page by page: [`list_container_files_auto_paging`](Self::list_container_files_auto_paging)
     pub async fn list_container_files(
         &self,
         container_id: &str,
@@ -791,6 +1020,47 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "containers")]
+    /// Every item of [`list_container_files`](Self::list_container_files), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ContainerFileResource`](super::types::ContainerFileResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_container_files_auto_paging(
+        &self,
+        container_id: &str,
+        params: &super::params::ListContainerFilesParams,
+    ) -> crate::runtime::Items<
+        super::types::ContainerFileListResource,
+        super::types::ContainerFileResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let container_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            container_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ContainerFileListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let container_id = ::std::clone::Clone::clone(&container_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_container_files(&container_id, &params).await
+                    })
+                },
+                |page: &super::types::ContainerFileListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ContainerFileListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "containers")]
     /// Retrieves the metadata of a file in a container.
@@ -884,6 +1154,7 @@ impl crate::runtime::Client {
     /// - `GET /conversations/{conversation_id}/items` (operation `listConversationItems`)
     /// - Query parameters: [`ListConversationItemsParams`](super::params::ListConversationItemsParams)
     /// - Returns: [`ConversationItemList`](super::types::ConversationItemList)
+    /// - Every item, page by page: [`list_conversation_items_auto_paging`](Self::list_conversation_items_auto_paging)
     pub async fn list_conversation_items(
         &self,
         conversation_id: &str,
@@ -906,6 +1177,49 @@ impl crate::runtime::Client {
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "conversations")]
+    /// Every item of [`list_conversation_items`](Self::list_conversation_items), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ConversationItem`](super::types::ConversationItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `last_id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_conversation_items_auto_paging(
+        &self,
+        conversation_id: &str,
+        params: &super::params::ListConversationItemsParams,
+    ) -> crate::runtime::Items<
+        super::types::ConversationItemList,
+        super::types::ConversationItem,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let conversation_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            conversation_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ConversationItemList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let conversation_id = ::std::clone::Clone::clone(&conversation_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_conversation_items(&conversation_id, &params).await
+                    })
+                },
+                |page: &super::types::ConversationItemList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::option::Option::Some(
+                        ::std::clone::Clone::clone(&page.last_id),
+                    ),
+                ),
+                |page: super::types::ConversationItemList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "conversations")]
     /// Retrieves a single item from a conversation.
@@ -991,6 +1305,7 @@ impl crate::runtime::Client {
     /// - `GET /evals` (operation `listEvals`)
     /// - Query parameters: [`ListEvalsParams`](super::params::ListEvalsParams)
     /// - Returns: [`EvalList`](super::types::EvalList)
+    /// - Every item, page by page: [`list_evals_auto_paging`](Self::list_evals_auto_paging)
     pub async fn list_evals(
         &self,
         params: &super::params::ListEvalsParams,
@@ -1007,6 +1322,39 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("order_by", &params.order_by);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "evals")]
+    /// Every item of [`list_evals`](Self::list_evals), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Eval`](super::types::Eval); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_evals_auto_paging(
+        &self,
+        params: &super::params::ListEvalsParams,
+    ) -> crate::runtime::Items<super::types::EvalList, super::types::Eval> {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::EvalList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_evals(&params).await
+                    })
+                },
+                |page: &super::types::EvalList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::EvalList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "evals")]
     /// Creates a new evaluation definition.
@@ -1094,6 +1442,7 @@ impl crate::runtime::Client {
     /// - `GET /evals/{eval_id}/runs` (operation `getEvalRuns`)
     /// - Query parameters: [`GetEvalRunsParams`](super::params::GetEvalRunsParams)
     /// - Returns: [`EvalRunList`](super::types::EvalRunList)
+    /// - Every item, page by page: [`get_eval_runs_auto_paging`](Self::get_eval_runs_auto_paging)
     pub async fn get_eval_runs(
         &self,
         eval_id: &str,
@@ -1112,6 +1461,42 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("status", &params.status);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "evals")]
+    /// Every item of [`get_eval_runs`](Self::get_eval_runs), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`EvalRun`](super::types::EvalRun); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn get_eval_runs_auto_paging(
+        &self,
+        eval_id: &str,
+        params: &super::params::GetEvalRunsParams,
+    ) -> crate::runtime::Items<super::types::EvalRunList, super::types::EvalRun> {
+        let client = ::std::clone::Clone::clone(self);
+        let eval_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(eval_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::EvalRunList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let eval_id = ::std::clone::Clone::clone(&eval_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.get_eval_runs(&eval_id, &params).await
+                    })
+                },
+                |page: &super::types::EvalRunList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::EvalRunList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "evals")]
     /// Starts a new run of an evaluation.
@@ -1204,6 +1589,7 @@ impl crate::runtime::Client {
     /// - `GET /evals/{eval_id}/runs/{run_id}/output_items` (operation `getEvalRunOutputItems`)
     /// - Query parameters: [`GetEvalRunOutputItemsParams`](super::params::GetEvalRunOutputItemsParams)
     /// - Returns: [`EvalRunOutputItemList`](super::types::EvalRunOutputItemList)
+    /// - Every item, page by page: [`get_eval_run_output_items_auto_paging`](Self::get_eval_run_output_items_auto_paging)
     pub async fn get_eval_run_output_items(
         &self,
         eval_id: &str,
@@ -1224,6 +1610,50 @@ impl crate::runtime::Client {
         let request = request.query("status", &params.status);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "evals")]
+    /// Every item of [`get_eval_run_output_items`](Self::get_eval_run_output_items), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`EvalRunOutputItem`](super::types::EvalRunOutputItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn get_eval_run_output_items_auto_paging(
+        &self,
+        eval_id: &str,
+        run_id: &str,
+        params: &super::params::GetEvalRunOutputItemsParams,
+    ) -> crate::runtime::Items<
+        super::types::EvalRunOutputItemList,
+        super::types::EvalRunOutputItem,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let eval_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(eval_id);
+        let run_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(run_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::EvalRunOutputItemList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let eval_id = ::std::clone::Clone::clone(&eval_id);
+                    let run_id = ::std::clone::Clone::clone(&run_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .get_eval_run_output_items(&eval_id, &run_id, &params)
+                            .await
+                    })
+                },
+                |page: &super::types::EvalRunOutputItemList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::EvalRunOutputItemList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "evals")]
     /// Retrieves a single output item of an evaluation run.
@@ -1259,6 +1689,7 @@ impl crate::runtime::Client {
     /// - `GET /files` (operation `listFiles`)
     /// - Query parameters: [`ListFilesParams`](super::params::ListFilesParams)
     /// - Returns: [`ListFilesResponse`](super::types::ListFilesResponse)
+    /// - Every item, page by page: [`list_files_auto_paging`](Self::list_files_auto_paging)
     pub async fn list_files(
         &self,
         params: &super::params::ListFilesParams,
@@ -1275,6 +1706,42 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "files")]
+    /// Every item of [`list_files`](Self::list_files), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`OpenAiFile`](super::types::OpenAiFile); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_files_auto_paging(
+        &self,
+        params: &super::params::ListFilesParams,
+    ) -> crate::runtime::Items<
+        super::types::ListFilesResponse,
+        super::types::OpenAiFile,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListFilesResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_files(&params).await
+                    })
+                },
+                |page: &super::types::ListFilesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListFilesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "files")]
     /// Uploads a file for use with other endpoints.
@@ -1396,6 +1863,7 @@ impl crate::runtime::Client {
     /// - `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (operation `listFineTuningCheckpointPermissions`)
     /// - Query parameters: [`ListFineTuningCheckpointPermissionsParams`](super::params::ListFineTuningCheckpointPermissionsParams)
     /// - Returns: [`ListFineTuningCheckpointPermissionResponse`](super::types::ListFineTuningCheckpointPermissionResponse)
+    /// - Every item, page by page: [`list_fine_tuning_checkpoint_permissions_auto_paging`](Self::list_fine_tuning_checkpoint_permissions_auto_paging)
     pub async fn list_fine_tuning_checkpoint_permissions(
         &self,
         fine_tuned_model_checkpoint: &str,
@@ -1421,6 +1889,58 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "fine-tuning")]
+    /// Every item of [`list_fine_tuning_checkpoint_permissions`](Self::list_fine_tuning_checkpoint_permissions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`FineTuningCheckpointPermission`](super::types::FineTuningCheckpointPermission); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_fine_tuning_checkpoint_permissions_auto_paging(
+        &self,
+        fine_tuned_model_checkpoint: &str,
+        params: &super::params::ListFineTuningCheckpointPermissionsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListFineTuningCheckpointPermissionResponse,
+        super::types::FineTuningCheckpointPermission,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let fine_tuned_model_checkpoint: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            fine_tuned_model_checkpoint,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListFineTuningCheckpointPermissionResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let fine_tuned_model_checkpoint = ::std::clone::Clone::clone(
+                        &fine_tuned_model_checkpoint,
+                    );
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_fine_tuning_checkpoint_permissions(
+                                &fine_tuned_model_checkpoint,
+                                &params,
+                            )
+                            .await
+                    })
+                },
+                |page: &super::types::ListFineTuningCheckpointPermissionResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListFineTuningCheckpointPermissionResponse| {
+                    page.data
+                },
+            )
+            .items()
     }
     #[cfg(feature = "fine-tuning")]
     /// Grants projects access to a fine-tuned model checkpoint.
@@ -1506,6 +2026,7 @@ impl crate::runtime::Client {
     /// - `GET /fine_tuning/jobs` (operation `listPaginatedFineTuningJobs`)
     /// - Query parameters: [`ListPaginatedFineTuningJobsParams`](super::params::ListPaginatedFineTuningJobsParams)
     /// - Returns: [`ListPaginatedFineTuningJobsResponse`](super::types::ListPaginatedFineTuningJobsResponse)
+    /// - Every item, page by page: [`list_paginated_fine_tuning_jobs_auto_paging`](Self::list_paginated_fine_tuning_jobs_auto_paging)
     pub async fn list_paginated_fine_tuning_jobs(
         &self,
         params: &super::params::ListPaginatedFineTuningJobsParams,
@@ -1526,6 +2047,44 @@ impl crate::runtime::Client {
                 crate::runtime::ArrayFormat::Brackets,
             );
         self.execute_json(request).await
+    }
+    #[cfg(feature = "fine-tuning")]
+    /// Every item of [`list_paginated_fine_tuning_jobs`](Self::list_paginated_fine_tuning_jobs), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`FineTuningJob`](super::types::FineTuningJob); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_paginated_fine_tuning_jobs_auto_paging(
+        &self,
+        params: &super::params::ListPaginatedFineTuningJobsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListPaginatedFineTuningJobsResponse,
+        super::types::FineTuningJob,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListPaginatedFineTuningJobsResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_paginated_fine_tuning_jobs(&params).await
+                    })
+                },
+                |page: &super::types::ListPaginatedFineTuningJobsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListPaginatedFineTuningJobsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "fine-tuning")]
     /// Retrieves a fine-tuning job by ID.
@@ -1577,6 +2136,7 @@ impl crate::runtime::Client {
     /// - `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints` (operation `listFineTuningJobCheckpoints`)
     /// - Query parameters: [`ListFineTuningJobCheckpointsParams`](super::params::ListFineTuningJobCheckpointsParams)
     /// - Returns: [`ListFineTuningJobCheckpointsResponse`](super::types::ListFineTuningJobCheckpointsResponse)
+    /// - Every item, page by page: [`list_fine_tuning_job_checkpoints_auto_paging`](Self::list_fine_tuning_job_checkpoints_auto_paging)
     pub async fn list_fine_tuning_job_checkpoints(
         &self,
         fine_tuning_job_id: &str,
@@ -1598,11 +2158,62 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "fine-tuning")]
+    /// Every item of [`list_fine_tuning_job_checkpoints`](Self::list_fine_tuning_job_checkpoints), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`FineTuningJobCheckpoint`](super::types::FineTuningJobCheckpoint); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_fine_tuning_job_checkpoints_auto_paging(
+        &self,
+        fine_tuning_job_id: &str,
+        params: &super::params::ListFineTuningJobCheckpointsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListFineTuningJobCheckpointsResponse,
+        super::types::FineTuningJobCheckpoint,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let fine_tuning_job_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            fine_tuning_job_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListFineTuningJobCheckpointsResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let fine_tuning_job_id = ::std::clone::Clone::clone(
+                        &fine_tuning_job_id,
+                    );
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_fine_tuning_job_checkpoints(
+                                &fine_tuning_job_id,
+                                &params,
+                            )
+                            .await
+                    })
+                },
+                |page: &super::types::ListFineTuningJobCheckpointsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListFineTuningJobCheckpointsResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "fine-tuning")]
     /// Lists the status events of a fine-tuning job.
     ///
     /// - `GET /fine_tuning/jobs/{fine_tuning_job_id}/events` (operation `listFineTuningEvents`)
     /// - Query parameters: [`ListFineTuningEventsParams`](super::params::ListFineTuningEventsParams)
     /// - Returns: [`ListFineTuningJobEventsResponse`](super::types::ListFineTuningJobEventsResponse)
+    /// - Every item, page by page: [`list_fine_tuning_events_auto_paging`](Self::list_fine_tuning_events_auto_paging)
     pub async fn list_fine_tuning_events(
         &self,
         fine_tuning_job_id: &str,
@@ -1622,6 +2233,53 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "fine-tuning")]
+    /// Every item of [`list_fine_tuning_events`](Self::list_fine_tuning_events), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`FineTuningJobEvent`](super::types::FineTuningJobEvent); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_fine_tuning_events_auto_paging(
+        &self,
+        fine_tuning_job_id: &str,
+        params: &super::params::ListFineTuningEventsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListFineTuningJobEventsResponse,
+        super::types::FineTuningJobEvent,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let fine_tuning_job_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            fine_tuning_job_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListFineTuningJobEventsResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let fine_tuning_job_id = ::std::clone::Clone::clone(
+                        &fine_tuning_job_id,
+                    );
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_fine_tuning_events(&fine_tuning_job_id, &params)
+                            .await
+                    })
+                },
+                |page: &super::types::ListFineTuningJobEventsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListFineTuningJobEventsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "fine-tuning")]
     /// Pauses a running fine-tuning job.
@@ -1824,6 +2482,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /models` (operation `listModels`)
     /// - Returns: [`ListModelsResponse`](super::types::ListModelsResponse)
+    /// - Every item, page by page: [`list_models_auto_paging`](Self::list_models_auto_paging)
     pub async fn list_models(
         &self,
     ) -> ::std::result::Result<
@@ -1835,6 +2494,32 @@ impl crate::runtime::Client {
             "/models",
         );
         self.execute_json(request).await
+    }
+    #[cfg(feature = "models")]
+    /// Every item of [`list_models`](Self::list_models), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Model`](super::types::Model); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - One page: the listing has no cursor
+    pub fn list_models_auto_paging(
+        &self,
+    ) -> crate::runtime::Items<super::types::ListModelsResponse, super::types::Model> {
+        let client = ::std::clone::Clone::clone(self);
+        let first = ::std::option::Option::None;
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    _cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListModelsResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    ::std::boxed::Box::pin(async move { client.list_models().await })
+                },
+                |_page: &super::types::ListModelsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                ),
+                |page: super::types::ListModelsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "models")]
     /// Retrieves information about a model.
@@ -1900,6 +2585,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/admin_api_keys` (operation `admin-api-keys-list`)
     /// - Query parameters: [`AdminApiKeysListParams`](super::params::AdminApiKeysListParams)
     /// - Returns: [`ApiKeyList`](super::types::ApiKeyList)
+    /// - Every item, page by page: [`admin_api_keys_list_auto_paging`](Self::admin_api_keys_list_auto_paging)
     pub async fn admin_api_keys_list(
         &self,
         params: &super::params::AdminApiKeysListParams,
@@ -1915,6 +2601,39 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("limit", &params.limit);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "organization")]
+    /// Every item of [`admin_api_keys_list`](Self::admin_api_keys_list), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AdminApiKey`](super::types::AdminApiKey); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn admin_api_keys_list_auto_paging(
+        &self,
+        params: &super::params::AdminApiKeysListParams,
+    ) -> crate::runtime::Items<super::types::ApiKeyList, super::types::AdminApiKey> {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ApiKeyList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.admin_api_keys_list(&params).await
+                    })
+                },
+                |page: &super::types::ApiKeyList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ApiKeyList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "organization")]
     /// Creates a new admin API key for the organization.
@@ -1980,6 +2699,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/audit_logs` (operation `list-audit-logs`)
     /// - Query parameters: [`ListAuditLogsParams`](super::params::ListAuditLogsParams)
     /// - Returns: [`ListAuditLogsResponse`](super::types::ListAuditLogsResponse)
+    /// - Every item, page by page: [`list_audit_logs_auto_paging`](Self::list_audit_logs_auto_paging)
     pub async fn list_audit_logs(
         &self,
         params: &super::params::ListAuditLogsParams,
@@ -2033,12 +2753,49 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         self.execute_json(request).await
     }
+    #[cfg(feature = "audit-logs")]
+    /// Every item of [`list_audit_logs`](Self::list_audit_logs), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AuditLog`](super::types::AuditLog); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_audit_logs_auto_paging(
+        &self,
+        params: &super::params::ListAuditLogsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListAuditLogsResponse,
+        super::types::AuditLog,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListAuditLogsResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_audit_logs(&params).await
+                    })
+                },
+                |page: &super::types::ListAuditLogsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListAuditLogsResponse| page.data,
+            )
+            .items()
+    }
     #[cfg(feature = "certificates")]
     /// Lists the certificates uploaded to the organization.
     ///
     /// - `GET /organization/certificates` (operation `listOrganizationCertificates`)
     /// - Query parameters: [`ListOrganizationCertificatesParams`](super::params::ListOrganizationCertificatesParams)
     /// - Returns: [`ListCertificatesResponse`](super::types::ListCertificatesResponse)
+    /// - Every item, page by page: [`list_organization_certificates_auto_paging`](Self::list_organization_certificates_auto_paging)
     pub async fn list_organization_certificates(
         &self,
         params: &super::params::ListOrganizationCertificatesParams,
@@ -2054,6 +2811,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "certificates")]
+    /// Every item of [`list_organization_certificates`](Self::list_organization_certificates), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`OrganizationCertificate`](super::types::OrganizationCertificate); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_organization_certificates_auto_paging(
+        &self,
+        params: &super::params::ListOrganizationCertificatesParams,
+    ) -> crate::runtime::Items<
+        super::types::ListCertificatesResponse,
+        super::types::OrganizationCertificate,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListCertificatesResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_organization_certificates(&params).await
+                    })
+                },
+                |page: &super::types::ListCertificatesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListCertificatesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "certificates")]
     /// Uploads a certificate to the organization.
@@ -2198,6 +2991,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/costs` (operation `usage-costs`)
     /// - Query parameters: [`UsageCostsParams`](super::params::UsageCostsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_costs_auto_paging`](Self::usage_costs_auto_paging)
     pub async fn usage_costs(
         &self,
         params: &super::params::UsageCostsParams,
@@ -2233,6 +3027,42 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("page", &params.page);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "usage")]
+    /// Every item of [`usage_costs`](Self::usage_costs), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_costs_auto_paging(
+        &self,
+        params: &super::params::UsageCostsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_costs(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "data-retention")]
     /// Retrieves the organization's data retention settings.
@@ -2277,6 +3107,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/groups` (operation `list-groups`)
     /// - Query parameters: [`ListGroupsParams`](super::params::ListGroupsParams)
     /// - Returns: [`GroupListResource`](super::types::GroupListResource)
+    /// - Every item, page by page: [`list_groups_auto_paging`](Self::list_groups_auto_paging)
     pub async fn list_groups(
         &self,
         params: &super::params::ListGroupsParams,
@@ -2292,6 +3123,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "groups")]
+    /// Every item of [`list_groups`](Self::list_groups), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`GroupResponse`](super::types::GroupResponse); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_groups_auto_paging(
+        &self,
+        params: &super::params::ListGroupsParams,
+    ) -> crate::runtime::Items<
+        super::types::GroupListResource,
+        super::types::GroupResponse,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::GroupListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_groups(&params).await
+                    })
+                },
+                |page: &super::types::GroupListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::GroupListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "groups")]
     /// Creates a group in the organization.
@@ -2379,6 +3246,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/groups/{group_id}/roles` (operation `list-group-role-assignments`)
     /// - Query parameters: [`ListGroupRoleAssignmentsParams`](super::params::ListGroupRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
+    /// - Every item, page by page: [`list_group_role_assignments_auto_paging`](Self::list_group_role_assignments_auto_paging)
     pub async fn list_group_role_assignments(
         &self,
         group_id: &str,
@@ -2396,6 +3264,45 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "group-organization-role-assignments")]
+    /// Every item of [`list_group_role_assignments`](Self::list_group_role_assignments), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_group_role_assignments_auto_paging(
+        &self,
+        group_id: &str,
+        params: &super::params::ListGroupRoleAssignmentsParams,
+    ) -> crate::runtime::Items<
+        super::types::RoleListResource,
+        super::types::AssignedRoleDetails,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let group_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(group_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::RoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let group_id = ::std::clone::Clone::clone(&group_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_group_role_assignments(&group_id, &params).await
+                    })
+                },
+                |page: &super::types::RoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::RoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "group-organization-role-assignments")]
     /// Assigns an organization role to a group.
@@ -2467,6 +3374,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/groups/{group_id}/users` (operation `list-group-users`)
     /// - Query parameters: [`ListGroupUsersParams`](super::params::ListGroupUsersParams)
     /// - Returns: [`UserListResource`](super::types::UserListResource)
+    /// - Every item, page by page: [`list_group_users_auto_paging`](Self::list_group_users_auto_paging)
     pub async fn list_group_users(
         &self,
         group_id: &str,
@@ -2484,6 +3392,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "group-users")]
+    /// Every item of [`list_group_users`](Self::list_group_users), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`GroupUser`](super::types::GroupUser); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_group_users_auto_paging(
+        &self,
+        group_id: &str,
+        params: &super::params::ListGroupUsersParams,
+    ) -> crate::runtime::Items<super::types::UserListResource, super::types::GroupUser> {
+        let client = ::std::clone::Clone::clone(self);
+        let group_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(group_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UserListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let group_id = ::std::clone::Clone::clone(&group_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_group_users(&group_id, &params).await
+                    })
+                },
+                |page: &super::types::UserListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::UserListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "group-users")]
     /// Adds a user to a group.
@@ -2555,6 +3499,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/invites` (operation `list-invites`)
     /// - Query parameters: [`ListInvitesParams`](super::params::ListInvitesParams)
     /// - Returns: [`InviteListResponse`](super::types::InviteListResponse)
+    /// - Every item, page by page: [`list_invites_auto_paging`](Self::list_invites_auto_paging)
     pub async fn list_invites(
         &self,
         params: &super::params::ListInvitesParams,
@@ -2569,6 +3514,39 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "invites")]
+    /// Every item of [`list_invites`](Self::list_invites), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Invite`](super::types::Invite); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_invites_auto_paging(
+        &self,
+        params: &super::params::ListInvitesParams,
+    ) -> crate::runtime::Items<super::types::InviteListResponse, super::types::Invite> {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::InviteListResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_invites(&params).await
+                    })
+                },
+                |page: &super::types::InviteListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::InviteListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "invites")]
     /// Invites a user to join the organization.
@@ -2634,6 +3612,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects` (operation `list-projects`)
     /// - Query parameters: [`ListProjectsParams`](super::params::ListProjectsParams)
     /// - Returns: [`ProjectListResponse`](super::types::ProjectListResponse)
+    /// - Every item, page by page: [`list_projects_auto_paging`](Self::list_projects_auto_paging)
     pub async fn list_projects(
         &self,
         params: &super::params::ListProjectsParams,
@@ -2649,6 +3628,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("include_archived", &params.include_archived);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "projects")]
+    /// Every item of [`list_projects`](Self::list_projects), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Project`](super::types::Project); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_projects_auto_paging(
+        &self,
+        params: &super::params::ListProjectsParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectListResponse,
+        super::types::Project,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ProjectListResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_projects(&params).await
+                    })
+                },
+                |page: &super::types::ProjectListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "projects")]
     /// Creates a project in the organization.
@@ -2717,6 +3732,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/api_keys` (operation `list-project-api-keys`)
     /// - Query parameters: [`ListProjectApiKeysParams`](super::params::ListProjectApiKeysParams)
     /// - Returns: [`ProjectApiKeyListResponse`](super::types::ProjectApiKeyListResponse)
+    /// - Every item, page by page: [`list_project_api_keys_auto_paging`](Self::list_project_api_keys_auto_paging)
     pub async fn list_project_api_keys(
         &self,
         project_id: &str,
@@ -2735,6 +3751,47 @@ impl crate::runtime::Client {
         let request = request
             .query("owner_project_access", &params.owner_project_access);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "projects")]
+    /// Every item of [`list_project_api_keys`](Self::list_project_api_keys), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectApiKey`](super::types::ProjectApiKey); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_api_keys_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectApiKeysParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectApiKeyListResponse,
+        super::types::ProjectApiKey,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ProjectApiKeyListResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_api_keys(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectApiKeyListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectApiKeyListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "projects")]
     /// Retrieves a project API key by ID.
@@ -2807,6 +3864,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/certificates` (operation `listProjectCertificates`)
     /// - Query parameters: [`ListProjectCertificatesParams`](super::params::ListProjectCertificatesParams)
     /// - Returns: [`ListProjectCertificatesResponse`](super::types::ListProjectCertificatesResponse)
+    /// - Every item, page by page: [`list_project_certificates_auto_paging`](Self::list_project_certificates_auto_paging)
     pub async fn list_project_certificates(
         &self,
         project_id: &str,
@@ -2824,6 +3882,49 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "certificates")]
+    /// Every item of [`list_project_certificates`](Self::list_project_certificates), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`OrganizationProjectCertificate`](super::types::OrganizationProjectCertificate); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_certificates_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectCertificatesParams,
+    ) -> crate::runtime::Items<
+        super::types::ListProjectCertificatesResponse,
+        super::types::OrganizationProjectCertificate,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListProjectCertificatesResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_certificates(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ListProjectCertificatesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListProjectCertificatesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "certificates")]
     /// Activates the given certificates for a project.
@@ -2922,6 +4023,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/groups` (operation `list-project-groups`)
     /// - Query parameters: [`ListProjectGroupsParams`](super::params::ListProjectGroupsParams)
     /// - Returns: [`ProjectGroupListResource`](super::types::ProjectGroupListResource)
+    /// - Every item, page by page: [`list_project_groups_auto_paging`](Self::list_project_groups_auto_paging)
     pub async fn list_project_groups(
         &self,
         project_id: &str,
@@ -2939,6 +4041,47 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "project-groups")]
+    /// Every item of [`list_project_groups`](Self::list_project_groups), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectGroup`](super::types::ProjectGroup); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_groups_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectGroupsParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectGroupListResource,
+        super::types::ProjectGroup,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ProjectGroupListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_groups(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectGroupListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::ProjectGroupListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "project-groups")]
     /// Gives a group access to a project.
@@ -3118,6 +4261,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/rate_limits` (operation `list-project-rate-limits`)
     /// - Query parameters: [`ListProjectRateLimitsParams`](super::params::ListProjectRateLimitsParams)
     /// - Returns: [`ProjectRateLimitListResponse`](super::types::ProjectRateLimitListResponse)
+    /// - Every item, page by page: [`list_project_rate_limits_auto_paging`](Self::list_project_rate_limits_auto_paging)
     pub async fn list_project_rate_limits(
         &self,
         project_id: &str,
@@ -3135,6 +4279,49 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "projects")]
+    /// Every item of [`list_project_rate_limits`](Self::list_project_rate_limits), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectRateLimit`](super::types::ProjectRateLimit); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_rate_limits_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectRateLimitsParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectRateLimitListResponse,
+        super::types::ProjectRateLimit,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ProjectRateLimitListResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_rate_limits(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectRateLimitListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectRateLimitListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "projects")]
     /// Updates one rate limit of a project.
@@ -3168,6 +4355,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/service_accounts` (operation `list-project-service-accounts`)
     /// - Query parameters: [`ListProjectServiceAccountsParams`](super::params::ListProjectServiceAccountsParams)
     /// - Returns: [`ProjectServiceAccountListResponse`](super::types::ProjectServiceAccountListResponse)
+    /// - Every item, page by page: [`list_project_service_accounts_auto_paging`](Self::list_project_service_accounts_auto_paging)
     pub async fn list_project_service_accounts(
         &self,
         project_id: &str,
@@ -3184,6 +4372,49 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "projects")]
+    /// Every item of [`list_project_service_accounts`](Self::list_project_service_accounts), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectServiceAccount`](super::types::ProjectServiceAccount); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_service_accounts_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectServiceAccountsParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectServiceAccountListResponse,
+        super::types::ProjectServiceAccount,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ProjectServiceAccountListResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_service_accounts(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectServiceAccountListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectServiceAccountListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "projects")]
     /// Creates a service account in a project.
@@ -3297,6 +4528,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/spend_alerts` (operation `list-project-spend-alerts`)
     /// - Query parameters: [`ListProjectSpendAlertsParams`](super::params::ListProjectSpendAlertsParams)
     /// - Returns: [`ProjectSpendAlertListResource`](super::types::ProjectSpendAlertListResource)
+    /// - Every item, page by page: [`list_project_spend_alerts_auto_paging`](Self::list_project_spend_alerts_auto_paging)
     pub async fn list_project_spend_alerts(
         &self,
         project_id: &str,
@@ -3315,6 +4547,49 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "spend-alerts")]
+    /// Every item of [`list_project_spend_alerts`](Self::list_project_spend_alerts), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectSpendAlert`](super::types::ProjectSpendAlert); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_spend_alerts_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectSpendAlertsParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectSpendAlertListResource,
+        super::types::ProjectSpendAlert,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ProjectSpendAlertListResource,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_spend_alerts(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectSpendAlertListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectSpendAlertListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "spend-alerts")]
     /// Creates a spend alert for a project.
@@ -3416,6 +4691,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/users` (operation `list-project-users`)
     /// - Query parameters: [`ListProjectUsersParams`](super::params::ListProjectUsersParams)
     /// - Returns: [`ProjectUserListResponse`](super::types::ProjectUserListResponse)
+    /// - Every item, page by page: [`list_project_users_auto_paging`](Self::list_project_users_auto_paging)
     pub async fn list_project_users(
         &self,
         project_id: &str,
@@ -3432,6 +4708,47 @@ impl crate::runtime::Client {
         let request = request.query("limit", &params.limit);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "projects")]
+    /// Every item of [`list_project_users`](Self::list_project_users), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ProjectUser`](super::types::ProjectUser); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_users_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectUsersParams,
+    ) -> crate::runtime::Items<
+        super::types::ProjectUserListResponse,
+        super::types::ProjectUser,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ProjectUserListResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_users(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::ProjectUserListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ProjectUserListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "projects")]
     /// Adds a user to a project.
@@ -3527,6 +4844,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/roles` (operation `list-roles`)
     /// - Query parameters: [`ListRolesParams`](super::params::ListRolesParams)
     /// - Returns: [`PublicRoleListResource`](super::types::PublicRoleListResource)
+    /// - Every item, page by page: [`list_roles_auto_paging`](Self::list_roles_auto_paging)
     pub async fn list_roles(
         &self,
         params: &super::params::ListRolesParams,
@@ -3542,6 +4860,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "roles")]
+    /// Every item of [`list_roles`](Self::list_roles), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Role`](super::types::Role); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_roles_auto_paging(
+        &self,
+        params: &super::params::ListRolesParams,
+    ) -> crate::runtime::Items<
+        super::types::PublicRoleListResource,
+        super::types::Role,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::PublicRoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_roles(&params).await
+                    })
+                },
+                |page: &super::types::PublicRoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::PublicRoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "roles")]
     /// Creates a custom role in the organization.
@@ -3629,6 +4983,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/spend_alerts` (operation `list-organization-spend-alerts`)
     /// - Query parameters: [`ListOrganizationSpendAlertsParams`](super::params::ListOrganizationSpendAlertsParams)
     /// - Returns: [`OrganizationSpendAlertListResource`](super::types::OrganizationSpendAlertListResource)
+    /// - Every item, page by page: [`list_organization_spend_alerts_auto_paging`](Self::list_organization_spend_alerts_auto_paging)
     pub async fn list_organization_spend_alerts(
         &self,
         params: &super::params::ListOrganizationSpendAlertsParams,
@@ -3645,6 +5000,44 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "spend-alerts")]
+    /// Every item of [`list_organization_spend_alerts`](Self::list_organization_spend_alerts), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`OrganizationSpendAlert`](super::types::OrganizationSpendAlert); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_organization_spend_alerts_auto_paging(
+        &self,
+        params: &super::params::ListOrganizationSpendAlertsParams,
+    ) -> crate::runtime::Items<
+        super::types::OrganizationSpendAlertListResource,
+        super::types::OrganizationSpendAlert,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::OrganizationSpendAlertListResource,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_organization_spend_alerts(&params).await
+                    })
+                },
+                |page: &super::types::OrganizationSpendAlertListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::OrganizationSpendAlertListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "spend-alerts")]
     /// Creates a spend alert for the organization.
@@ -3732,6 +5125,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/usage/audio_speeches` (operation `usage-audio-speeches`)
     /// - Query parameters: [`UsageAudioSpeechesParams`](super::params::UsageAudioSpeechesParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_audio_speeches_auto_paging`](Self::usage_audio_speeches_auto_paging)
     pub async fn usage_audio_speeches(
         &self,
         params: &super::params::UsageAudioSpeechesParams,
@@ -3777,11 +5171,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_audio_speeches`](Self::usage_audio_speeches), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_audio_speeches_auto_paging(
+        &self,
+        params: &super::params::UsageAudioSpeechesParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_audio_speeches(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports audio transcription usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/audio_transcriptions` (operation `usage-audio-transcriptions`)
     /// - Query parameters: [`UsageAudioTranscriptionsParams`](super::params::UsageAudioTranscriptionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_audio_transcriptions_auto_paging`](Self::usage_audio_transcriptions_auto_paging)
     pub async fn usage_audio_transcriptions(
         &self,
         params: &super::params::UsageAudioTranscriptionsParams,
@@ -3827,11 +5258,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_audio_transcriptions`](Self::usage_audio_transcriptions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_audio_transcriptions_auto_paging(
+        &self,
+        params: &super::params::UsageAudioTranscriptionsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_audio_transcriptions(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports code interpreter session usage over a time range, in time buckets.
     ///
     /// - `GET /organization/usage/code_interpreter_sessions` (operation `usage-code-interpreter-sessions`)
     /// - Query parameters: [`UsageCodeInterpreterSessionsParams`](super::params::UsageCodeInterpreterSessionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_code_interpreter_sessions_auto_paging`](Self::usage_code_interpreter_sessions_auto_paging)
     pub async fn usage_code_interpreter_sessions(
         &self,
         params: &super::params::UsageCodeInterpreterSessionsParams,
@@ -3863,11 +5331,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_code_interpreter_sessions`](Self::usage_code_interpreter_sessions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_code_interpreter_sessions_auto_paging(
+        &self,
+        params: &super::params::UsageCodeInterpreterSessionsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_code_interpreter_sessions(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports completions usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/completions` (operation `usage-completions`)
     /// - Query parameters: [`UsageCompletionsParams`](super::params::UsageCompletionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_completions_auto_paging`](Self::usage_completions_auto_paging)
     pub async fn usage_completions(
         &self,
         params: &super::params::UsageCompletionsParams,
@@ -3914,11 +5419,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_completions`](Self::usage_completions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_completions_auto_paging(
+        &self,
+        params: &super::params::UsageCompletionsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_completions(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports embeddings usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/embeddings` (operation `usage-embeddings`)
     /// - Query parameters: [`UsageEmbeddingsParams`](super::params::UsageEmbeddingsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_embeddings_auto_paging`](Self::usage_embeddings_auto_paging)
     pub async fn usage_embeddings(
         &self,
         params: &super::params::UsageEmbeddingsParams,
@@ -3964,11 +5506,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_embeddings`](Self::usage_embeddings), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_embeddings_auto_paging(
+        &self,
+        params: &super::params::UsageEmbeddingsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_embeddings(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports file search call usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/file_search_calls` (operation `usage-file-search-calls`)
     /// - Query parameters: [`UsageFileSearchCallsParams`](super::params::UsageFileSearchCallsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_file_search_calls_auto_paging`](Self::usage_file_search_calls_auto_paging)
     pub async fn usage_file_search_calls(
         &self,
         params: &super::params::UsageFileSearchCallsParams,
@@ -4018,11 +5597,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_file_search_calls`](Self::usage_file_search_calls), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_file_search_calls_auto_paging(
+        &self,
+        params: &super::params::UsageFileSearchCallsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_file_search_calls(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports image usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/images` (operation `usage-images`)
     /// - Query parameters: [`UsageImagesParams`](super::params::UsageImagesParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_images_auto_paging`](Self::usage_images_auto_paging)
     pub async fn usage_images(
         &self,
         params: &super::params::UsageImagesParams,
@@ -4072,11 +5688,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_images`](Self::usage_images), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_images_auto_paging(
+        &self,
+        params: &super::params::UsageImagesParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_images(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports moderations usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/moderations` (operation `usage-moderations`)
     /// - Query parameters: [`UsageModerationsParams`](super::params::UsageModerationsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_moderations_auto_paging`](Self::usage_moderations_auto_paging)
     pub async fn usage_moderations(
         &self,
         params: &super::params::UsageModerationsParams,
@@ -4122,11 +5775,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_moderations`](Self::usage_moderations), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_moderations_auto_paging(
+        &self,
+        params: &super::params::UsageModerationsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_moderations(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports vector store usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/vector_stores` (operation `usage-vector-stores`)
     /// - Query parameters: [`UsageVectorStoresParams`](super::params::UsageVectorStoresParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_vector_stores_auto_paging`](Self::usage_vector_stores_auto_paging)
     pub async fn usage_vector_stores(
         &self,
         params: &super::params::UsageVectorStoresParams,
@@ -4158,11 +5848,48 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "usage")]
+    /// Every item of [`usage_vector_stores`](Self::usage_vector_stores), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_vector_stores_auto_paging(
+        &self,
+        params: &super::params::UsageVectorStoresParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_vector_stores(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "usage")]
     /// Reports web search call usage over a time range, grouped into time buckets.
     ///
     /// - `GET /organization/usage/web_search_calls` (operation `usage-web-search-calls`)
     /// - Query parameters: [`UsageWebSearchCallsParams`](super::params::UsageWebSearchCallsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
+    /// - Every item, page by page: [`usage_web_search_calls_auto_paging`](Self::usage_web_search_calls_auto_paging)
     pub async fn usage_web_search_calls(
         &self,
         params: &super::params::UsageWebSearchCallsParams,
@@ -4213,12 +5940,49 @@ impl crate::runtime::Client {
         let request = request.query("page", &params.page);
         self.execute_json(request).await
     }
+    #[cfg(feature = "usage")]
+    /// Every item of [`usage_web_search_calls`](Self::usage_web_search_calls), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `page` = the page's `next_page`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn usage_web_search_calls_auto_paging(
+        &self,
+        params: &super::params::UsageWebSearchCallsParams,
+    ) -> crate::runtime::Items<
+        super::types::UsageResponse,
+        super::types::UsageTimeBucket,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.page);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UsageResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.page = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.usage_web_search_calls(&params).await
+                    })
+                },
+                |page: &super::types::UsageResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next_page),
+                ),
+                |page: super::types::UsageResponse| page.data,
+            )
+            .items()
+    }
     #[cfg(feature = "users")]
     /// Lists the organization's users, optionally filtered by email.
     ///
     /// - `GET /organization/users` (operation `list-users`)
     /// - Query parameters: [`ListUsersParams`](super::params::ListUsersParams)
     /// - Returns: [`UserListResponse`](super::types::UserListResponse)
+    /// - Every item, page by page: [`list_users_auto_paging`](Self::list_users_auto_paging)
     pub async fn list_users(
         &self,
         params: &super::params::ListUsersParams,
@@ -4235,6 +5999,39 @@ impl crate::runtime::Client {
         let request = request
             .query_as("emails", &params.emails, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "users")]
+    /// Every item of [`list_users`](Self::list_users), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`User`](super::types::User); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_users_auto_paging(
+        &self,
+        params: &super::params::ListUsersParams,
+    ) -> crate::runtime::Items<super::types::UserListResponse, super::types::User> {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::UserListResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_users(&params).await
+                    })
+                },
+                |page: &super::types::UserListResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::UserListResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "users")]
     /// Retrieves an organization user by ID.
@@ -4302,6 +6099,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/users/{user_id}/roles` (operation `list-user-role-assignments`)
     /// - Query parameters: [`ListUserRoleAssignmentsParams`](super::params::ListUserRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
+    /// - Every item, page by page: [`list_user_role_assignments_auto_paging`](Self::list_user_role_assignments_auto_paging)
     pub async fn list_user_role_assignments(
         &self,
         user_id: &str,
@@ -4319,6 +6117,45 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "user-organization-role-assignments")]
+    /// Every item of [`list_user_role_assignments`](Self::list_user_role_assignments), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_user_role_assignments_auto_paging(
+        &self,
+        user_id: &str,
+        params: &super::params::ListUserRoleAssignmentsParams,
+    ) -> crate::runtime::Items<
+        super::types::RoleListResource,
+        super::types::AssignedRoleDetails,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let user_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(user_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::RoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let user_id = ::std::clone::Clone::clone(&user_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_user_role_assignments(&user_id, &params).await
+                    })
+                },
+                |page: &super::types::RoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::RoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "user-organization-role-assignments")]
     /// Assigns an organization role to a user.
@@ -4390,6 +6227,7 @@ impl crate::runtime::Client {
     /// - `GET /projects/{project_id}/groups/{group_id}/roles` (operation `list-project-group-role-assignments`)
     /// - Query parameters: [`ListProjectGroupRoleAssignmentsParams`](super::params::ListProjectGroupRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
+    /// - Every item, page by page: [`list_project_group_role_assignments_auto_paging`](Self::list_project_group_role_assignments_auto_paging)
     pub async fn list_project_group_role_assignments(
         &self,
         project_id: &str,
@@ -4409,6 +6247,56 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "project-group-role-assignments")]
+    /// Every item of [`list_project_group_role_assignments`](Self::list_project_group_role_assignments), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_group_role_assignments_auto_paging(
+        &self,
+        project_id: &str,
+        group_id: &str,
+        params: &super::params::ListProjectGroupRoleAssignmentsParams,
+    ) -> crate::runtime::Items<
+        super::types::RoleListResource,
+        super::types::AssignedRoleDetails,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let group_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(group_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::RoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let group_id = ::std::clone::Clone::clone(&group_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_project_group_role_assignments(
+                                &project_id,
+                                &group_id,
+                                &params,
+                            )
+                            .await
+                    })
+                },
+                |page: &super::types::RoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::RoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "project-group-role-assignments")]
     /// Assigns a project role to a group.
@@ -4490,6 +6378,7 @@ impl crate::runtime::Client {
     /// - `GET /projects/{project_id}/roles` (operation `list-project-roles`)
     /// - Query parameters: [`ListProjectRolesParams`](super::params::ListProjectRolesParams)
     /// - Returns: [`PublicRoleListResource`](super::types::PublicRoleListResource)
+    /// - Every item, page by page: [`list_project_roles_auto_paging`](Self::list_project_roles_auto_paging)
     pub async fn list_project_roles(
         &self,
         project_id: &str,
@@ -4507,6 +6396,47 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "roles")]
+    /// Every item of [`list_project_roles`](Self::list_project_roles), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`Role`](super::types::Role); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_roles_auto_paging(
+        &self,
+        project_id: &str,
+        params: &super::params::ListProjectRolesParams,
+    ) -> crate::runtime::Items<
+        super::types::PublicRoleListResource,
+        super::types::Role,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::PublicRoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_project_roles(&project_id, &params).await
+                    })
+                },
+                |page: &super::types::PublicRoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::PublicRoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "roles")]
     /// Creates a custom role in a project.
@@ -4602,6 +6532,7 @@ impl crate::runtime::Client {
     /// - `GET /projects/{project_id}/users/{user_id}/roles` (operation `list-project-user-role-assignments`)
     /// - Query parameters: [`ListProjectUserRoleAssignmentsParams`](super::params::ListProjectUserRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
+    /// - Every item, page by page: [`list_project_user_role_assignments_auto_paging`](Self::list_project_user_role_assignments_auto_paging)
     pub async fn list_project_user_role_assignments(
         &self,
         project_id: &str,
@@ -4621,6 +6552,56 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("order", &params.order);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "project-user-role-assignments")]
+    /// Every item of [`list_project_user_role_assignments`](Self::list_project_user_role_assignments), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `next`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_project_user_role_assignments_auto_paging(
+        &self,
+        project_id: &str,
+        user_id: &str,
+        params: &super::params::ListProjectUserRoleAssignmentsParams,
+    ) -> crate::runtime::Items<
+        super::types::RoleListResource,
+        super::types::AssignedRoleDetails,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let project_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            project_id,
+        );
+        let user_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(user_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::RoleListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let project_id = ::std::clone::Clone::clone(&project_id);
+                    let user_id = ::std::clone::Clone::clone(&user_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_project_user_role_assignments(
+                                &project_id,
+                                &user_id,
+                                &params,
+                            )
+                            .await
+                    })
+                },
+                |page: &super::types::RoleListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.next),
+                ),
+                |page: super::types::RoleListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "project-user-role-assignments")]
     /// Assigns a project role to a user.
@@ -5057,6 +7038,7 @@ impl crate::runtime::Client {
     /// - `GET /responses/{response_id}/input_items` (operation `listInputItems`)
     /// - Query parameters: [`ListInputItemsParams`](super::params::ListInputItemsParams)
     /// - Returns: [`ResponseItemList`](super::types::ResponseItemList)
+    /// - Every item, page by page: [`list_input_items_auto_paging`](Self::list_input_items_auto_paging)
     pub async fn list_input_items(
         &self,
         response_id: &str,
@@ -5076,6 +7058,49 @@ impl crate::runtime::Client {
         let request = request
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "responses")]
+    /// Every item of [`list_input_items`](Self::list_input_items), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ItemResource`](super::types::ItemResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `last_id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_input_items_auto_paging(
+        &self,
+        response_id: &str,
+        params: &super::params::ListInputItemsParams,
+    ) -> crate::runtime::Items<
+        super::types::ResponseItemList,
+        super::types::ItemResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let response_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            response_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ResponseItemList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let response_id = ::std::clone::Clone::clone(&response_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_input_items(&response_id, &params).await
+                    })
+                },
+                |page: &super::types::ResponseItemList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::option::Option::Some(
+                        ::std::clone::Clone::clone(&page.last_id),
+                    ),
+                ),
+                |page: super::types::ResponseItemList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "assistants")]
     /// Creates a thread, optionally with initial messages.
@@ -5193,6 +7218,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/messages` (operation `listMessages`)
     /// - Query parameters: [`ListMessagesParams`](super::params::ListMessagesParams)
     /// - Returns: [`ListMessagesResponse`](super::types::ListMessagesResponse)
+    /// - Every item, page by page: [`list_messages_auto_paging`](Self::list_messages_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_messages(
         &self,
@@ -5214,6 +7240,47 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         let request = request.query("run_id", &params.run_id);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "assistants")]
+    /// Every item of [`list_messages`](Self::list_messages), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`MessageObject`](super::types::MessageObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_messages_auto_paging(
+        &self,
+        thread_id: &str,
+        params: &super::params::ListMessagesParams,
+    ) -> crate::runtime::Items<
+        super::types::ListMessagesResponse,
+        super::types::MessageObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let thread_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            thread_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListMessagesResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let thread_id = ::std::clone::Clone::clone(&thread_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_messages(&thread_id, &params).await
+                    })
+                },
+                |page: &super::types::ListMessagesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListMessagesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "assistants")]
     /// Adds a message to a thread.
@@ -5317,6 +7384,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs` (operation `listRuns`)
     /// - Query parameters: [`ListRunsParams`](super::params::ListRunsParams)
     /// - Returns: [`ListRunsResponse`](super::types::ListRunsResponse)
+    /// - Every item, page by page: [`list_runs_auto_paging`](Self::list_runs_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_runs(
         &self,
@@ -5337,6 +7405,44 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "assistants")]
+    /// Every item of [`list_runs`](Self::list_runs), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`RunObject`](super::types::RunObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_runs_auto_paging(
+        &self,
+        thread_id: &str,
+        params: &super::params::ListRunsParams,
+    ) -> crate::runtime::Items<super::types::ListRunsResponse, super::types::RunObject> {
+        let client = ::std::clone::Clone::clone(self);
+        let thread_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            thread_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListRunsResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let thread_id = ::std::clone::Clone::clone(&thread_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_runs(&thread_id, &params).await
+                    })
+                },
+                |page: &super::types::ListRunsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListRunsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "assistants")]
     /// Starts a run on a thread.
@@ -5448,6 +7554,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs/{run_id}/steps` (operation `listRunSteps`)
     /// - Query parameters: [`ListRunStepsParams`](super::params::ListRunStepsParams)
     /// - Returns: [`ListRunStepsResponse`](super::types::ListRunStepsResponse)
+    /// - Every item, page by page: [`list_run_steps_auto_paging`](Self::list_run_steps_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_run_steps(
         &self,
@@ -5476,6 +7583,50 @@ impl crate::runtime::Client {
                 crate::runtime::ArrayFormat::Brackets,
             );
         self.execute_json(request).await
+    }
+    #[cfg(feature = "assistants")]
+    /// Every item of [`list_run_steps`](Self::list_run_steps), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`RunStepObject`](super::types::RunStepObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_run_steps_auto_paging(
+        &self,
+        thread_id: &str,
+        run_id: &str,
+        params: &super::params::ListRunStepsParams,
+    ) -> crate::runtime::Items<
+        super::types::ListRunStepsResponse,
+        super::types::RunStepObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let thread_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            thread_id,
+        );
+        let run_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(run_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListRunStepsResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let thread_id = ::std::clone::Clone::clone(&thread_id);
+                    let run_id = ::std::clone::Clone::clone(&run_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_run_steps(&thread_id, &run_id, &params).await
+                    })
+                },
+                |page: &super::types::ListRunStepsResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListRunStepsResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "assistants")]
     /// Retrieves a single step of a run.
@@ -5625,6 +7776,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores` (operation `listVectorStores`)
     /// - Query parameters: [`ListVectorStoresParams`](super::params::ListVectorStoresParams)
     /// - Returns: [`ListVectorStoresResponse`](super::types::ListVectorStoresResponse)
+    /// - Every item, page by page: [`list_vector_stores_auto_paging`](Self::list_vector_stores_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_vector_stores(
         &self,
@@ -5643,6 +7795,42 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "vector-stores")]
+    /// Every item of [`list_vector_stores`](Self::list_vector_stores), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`VectorStoreObject`](super::types::VectorStoreObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_vector_stores_auto_paging(
+        &self,
+        params: &super::params::ListVectorStoresParams,
+    ) -> crate::runtime::Items<
+        super::types::ListVectorStoresResponse,
+        super::types::VectorStoreObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ListVectorStoresResponse> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_vector_stores(&params).await
+                    })
+                },
+                |page: &super::types::ListVectorStoresResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListVectorStoresResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "vector-stores")]
     /// Creates a new vector store.
@@ -5830,6 +8018,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files` (operation `listFilesInVectorStoreBatch`)
     /// - Query parameters: [`ListFilesInVectorStoreBatchParams`](super::params::ListFilesInVectorStoreBatchParams)
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
+    /// - Every item, page by page: [`list_files_in_vector_store_batch_auto_paging`](Self::list_files_in_vector_store_batch_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_files_in_vector_store_batch(
         &self,
@@ -5860,11 +8049,64 @@ impl crate::runtime::Client {
         self.execute_json(request).await
     }
     #[cfg(feature = "vector-stores")]
+    /// Every item of [`list_files_in_vector_store_batch`](Self::list_files_in_vector_store_batch), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`VectorStoreFileObject`](super::types::VectorStoreFileObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_files_in_vector_store_batch_auto_paging(
+        &self,
+        vector_store_id: &str,
+        batch_id: &str,
+        params: &super::params::ListFilesInVectorStoreBatchParams,
+    ) -> crate::runtime::Items<
+        super::types::ListVectorStoreFilesResponse,
+        super::types::VectorStoreFileObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let vector_store_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            vector_store_id,
+        );
+        let batch_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(batch_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListVectorStoreFilesResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let vector_store_id = ::std::clone::Clone::clone(&vector_store_id);
+                    let batch_id = ::std::clone::Clone::clone(&batch_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client
+                            .list_files_in_vector_store_batch(
+                                &vector_store_id,
+                                &batch_id,
+                                &params,
+                            )
+                            .await
+                    })
+                },
+                |page: &super::types::ListVectorStoreFilesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListVectorStoreFilesResponse| page.data,
+            )
+            .items()
+    }
+    #[cfg(feature = "vector-stores")]
     /// Lists the files in a vector store, with optional filtering.
     ///
     /// - `GET /vector_stores/{vector_store_id}/files` (operation `listVectorStoreFiles`)
     /// - Query parameters: [`ListVectorStoreFilesParams`](super::params::ListVectorStoreFilesParams)
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
+    /// - Every item, page by page: [`list_vector_store_files_auto_paging`](Self::list_vector_store_files_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     pub async fn list_vector_store_files(
         &self,
@@ -5889,6 +8131,49 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         let request = request.query("filter", &params.filter);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "vector-stores")]
+    /// Every item of [`list_vector_store_files`](Self::list_vector_store_files), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`VectorStoreFileObject`](super::types::VectorStoreFileObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_vector_store_files_auto_paging(
+        &self,
+        vector_store_id: &str,
+        params: &super::params::ListVectorStoreFilesParams,
+    ) -> crate::runtime::Items<
+        super::types::ListVectorStoreFilesResponse,
+        super::types::VectorStoreFileObject,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let vector_store_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            vector_store_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<
+                    super::types::ListVectorStoreFilesResponse,
+                > {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let vector_store_id = ::std::clone::Clone::clone(&vector_store_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_vector_store_files(&vector_store_id, &params).await
+                    })
+                },
+                |page: &super::types::ListVectorStoreFilesResponse| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ListVectorStoreFilesResponse| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "vector-stores")]
     /// Attaches a file to a vector store.
@@ -6358,6 +8643,7 @@ impl crate::runtime::Client {
     /// - `GET /videos` (operation `ListVideos`)
     /// - Query parameters: [`ListVideosParams`](super::params::ListVideosParams)
     /// - Returns: [`VideoListResource`](super::types::VideoListResource)
+    /// - Every item, page by page: [`list_videos_auto_paging`](Self::list_videos_auto_paging)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
     pub async fn list_videos(
@@ -6375,6 +8661,44 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "videos")]
+    /// Every item of [`list_videos`](Self::list_videos), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`VideoResource`](super::types::VideoResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    /// - Deprecated: the API marks this operation deprecated
+    #[deprecated]
+    pub fn list_videos_auto_paging(
+        &self,
+        params: &super::params::ListVideosParams,
+    ) -> crate::runtime::Items<
+        super::types::VideoListResource,
+        super::types::VideoResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::VideoListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_videos(&params).await
+                    })
+                },
+                |page: &super::types::VideoListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::VideoListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "videos")]
     /// Creates a reusable video character from uploaded media.
@@ -6667,6 +8991,7 @@ impl crate::runtime::Client {
     /// - `GET /skills` (operation `ListSkills`)
     /// - Query parameters: [`ListSkillsParams`](super::params::ListSkillsParams)
     /// - Returns: [`SkillListResource`](super::types::SkillListResource)
+    /// - Every item, page by page: [`list_skills_auto_paging`](Self::list_skills_auto_paging)
     pub async fn list_skills(
         &self,
         params: &super::params::ListSkillsParams,
@@ -6682,6 +9007,42 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "skills")]
+    /// Every item of [`list_skills`](Self::list_skills), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`SkillResource`](super::types::SkillResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_skills_auto_paging(
+        &self,
+        params: &super::params::ListSkillsParams,
+    ) -> crate::runtime::Items<
+        super::types::SkillListResource,
+        super::types::SkillResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::SkillListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_skills(&params).await
+                    })
+                },
+                |page: &super::types::SkillListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::SkillListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "skills")]
     /// Deletes a skill by ID.
@@ -6790,6 +9151,7 @@ impl crate::runtime::Client {
     /// - `GET /skills/{skill_id}/versions` (operation `ListSkillVersions`)
     /// - Query parameters: [`ListSkillVersionsParams`](super::params::ListSkillVersionsParams)
     /// - Returns: [`SkillVersionListResource`](super::types::SkillVersionListResource)
+    /// - Every item, page by page: [`list_skill_versions_auto_paging`](Self::list_skill_versions_auto_paging)
     pub async fn list_skill_versions(
         &self,
         skill_id: &str,
@@ -6807,6 +9169,45 @@ impl crate::runtime::Client {
         let request = request.query("order", &params.order);
         let request = request.query("after", &params.after);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "skills")]
+    /// Every item of [`list_skill_versions`](Self::list_skill_versions), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`SkillVersionResource`](super::types::SkillVersionResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_skill_versions_auto_paging(
+        &self,
+        skill_id: &str,
+        params: &super::params::ListSkillVersionsParams,
+    ) -> crate::runtime::Items<
+        super::types::SkillVersionListResource,
+        super::types::SkillVersionResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let skill_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(skill_id);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::SkillVersionListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let skill_id = ::std::clone::Clone::clone(&skill_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_skill_versions(&skill_id, &params).await
+                    })
+                },
+                |page: &super::types::SkillVersionListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::SkillVersionListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "skills")]
     /// Retrieves a specific version of a skill.
@@ -6916,6 +9317,7 @@ impl crate::runtime::Client {
     /// - `GET /chatkit/threads/{thread_id}/items` (operation `ListThreadItemsMethod`)
     /// - Query parameters: [`ListThreadItemsMethodParams`](super::params::ListThreadItemsMethodParams)
     /// - Returns: [`ThreadItemListResource`](super::types::ThreadItemListResource)
+    /// - Every item, page by page: [`list_thread_items_method_auto_paging`](Self::list_thread_items_method_auto_paging)
     pub async fn list_thread_items_method(
         &self,
         thread_id: &str,
@@ -6934,6 +9336,47 @@ impl crate::runtime::Client {
         let request = request.query("after", &params.after);
         let request = request.query("before", &params.before);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "chatkit")]
+    /// Every item of [`list_thread_items_method`](Self::list_thread_items_method), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ThreadItem`](super::types::ThreadItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `last_id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_thread_items_method_auto_paging(
+        &self,
+        thread_id: &str,
+        params: &super::params::ListThreadItemsMethodParams,
+    ) -> crate::runtime::Items<
+        super::types::ThreadItemListResource,
+        super::types::ThreadItem,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let thread_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            thread_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ThreadItemListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let thread_id = ::std::clone::Clone::clone(&thread_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_thread_items_method(&thread_id, &params).await
+                    })
+                },
+                |page: &super::types::ThreadItemListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::clone::Clone::clone(&page.last_id),
+                ),
+                |page: super::types::ThreadItemListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "chatkit")]
     /// Retrieves a ChatKit thread by ID.
@@ -6979,6 +9422,7 @@ impl crate::runtime::Client {
     /// - `GET /chatkit/threads` (operation `ListThreadsMethod`)
     /// - Query parameters: [`ListThreadsMethodParams`](super::params::ListThreadsMethodParams)
     /// - Returns: [`ThreadListResource`](super::types::ThreadListResource)
+    /// - Every item, page by page: [`list_threads_method_auto_paging`](Self::list_threads_method_auto_paging)
     pub async fn list_threads_method(
         &self,
         params: &super::params::ListThreadsMethodParams,
@@ -6996,6 +9440,42 @@ impl crate::runtime::Client {
         let request = request.query("before", &params.before);
         let request = request.query("user", &params.user);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "chatkit")]
+    /// Every item of [`list_threads_method`](Self::list_threads_method), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`ThreadResource`](super::types::ThreadResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the last item's `id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn list_threads_method_auto_paging(
+        &self,
+        params: &super::params::ListThreadsMethodParams,
+    ) -> crate::runtime::Items<
+        super::types::ThreadListResource,
+        super::types::ThreadResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::ThreadListResource> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.list_threads_method(&params).await
+                    })
+                },
+                |page: &super::types::ThreadListResource| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    page.data.last().map(|item| ::std::clone::Clone::clone(&item.id)),
+                ),
+                |page: super::types::ThreadListResource| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "responses")]
     /// Creates a model response using the beta API, optionally streamed.
@@ -7212,6 +9692,7 @@ impl crate::runtime::Client {
     /// - `GET /responses/{response_id}/input_items?beta=true` (operation `beta_listInputItems`)
     /// - Query and header parameters: [`BetaListInputItemsParams`](super::params::BetaListInputItemsParams)
     /// - Returns: [`BetaResponseItemList`](super::types::BetaResponseItemList)
+    /// - Every item, page by page: [`beta_list_input_items_auto_paging`](Self::beta_list_input_items_auto_paging)
     pub async fn beta_list_input_items(
         &self,
         response_id: &str,
@@ -7232,6 +9713,49 @@ impl crate::runtime::Client {
             .query_as("include", &params.include, crate::runtime::ArrayFormat::Brackets);
         let request = request.header("openai-beta", &params.openai_beta);
         self.execute_json(request).await
+    }
+    #[cfg(feature = "responses")]
+    /// Every item of [`beta_list_input_items`](Self::beta_list_input_items), fetching one page at a time as the stream is polled.
+    ///
+    /// - Items: [`BetaItemResource`](super::types::BetaItemResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
+    /// - Next page: `after` = the page's `last_id`
+    /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    pub fn beta_list_input_items_auto_paging(
+        &self,
+        response_id: &str,
+        params: &super::params::BetaListInputItemsParams,
+    ) -> crate::runtime::Items<
+        super::types::BetaResponseItemList,
+        super::types::BetaItemResource,
+    > {
+        let client = ::std::clone::Clone::clone(self);
+        let response_id: ::std::string::String = ::std::borrow::ToOwned::to_owned(
+            response_id,
+        );
+        let params = ::std::clone::Clone::clone(params);
+        let first = ::std::clone::Clone::clone(&params.after);
+        crate::runtime::Pages::new(
+                first,
+                move |
+                    cursor: ::std::option::Option<::std::string::String>,
+                | -> crate::runtime::PageFuture<super::types::BetaResponseItemList> {
+                    let client = ::std::clone::Clone::clone(&client);
+                    let response_id = ::std::clone::Clone::clone(&response_id);
+                    let mut params = ::std::clone::Clone::clone(&params);
+                    params.after = cursor;
+                    ::std::boxed::Box::pin(async move {
+                        client.beta_list_input_items(&response_id, &params).await
+                    })
+                },
+                |page: &super::types::BetaResponseItemList| crate::runtime::NextPage::new(
+                    ::std::option::Option::Some(page.has_more),
+                    ::std::option::Option::Some(
+                        ::std::clone::Clone::clone(&page.last_id),
+                    ),
+                ),
+                |page: super::types::BetaResponseItemList| page.data,
+            )
+            .items()
     }
     #[cfg(feature = "responses")]
     /// Counts the input tokens of a response request using the beta API.

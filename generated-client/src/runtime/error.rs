@@ -183,6 +183,16 @@ pub enum Error {
         /// What was refused; names origins only, never full URLs.
         message: String,
     },
+    /// An auto-paging stream could not go on: a page said more items follow
+    /// but named no cursor, or named the cursor it was itself fetched with
+    /// (the same page would come back forever). The pages and items before
+    /// it were yielded; the stream ends after this error.
+    Pagination {
+        /// What was wrong, with the cursor involved.
+        message: String,
+        /// The `x-request-id` of the page that named the bad cursor.
+        request_id: Option<String>,
+    },
     /// A local file operation failed (e.g. `BinaryResponse::save_to`).
     Io {
         /// What was being done.
@@ -264,7 +274,8 @@ impl Error {
             | Error::Timeout { request_id, .. }
             | Error::Decode { request_id, .. }
             | Error::Stream { request_id, .. }
-            | Error::Redirect { request_id, .. } => request_id.as_deref(),
+            | Error::Redirect { request_id, .. }
+            | Error::Pagination { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -498,6 +509,13 @@ impl Error {
                 write!(f, "redirect not followed ({status}): {message}")?;
                 write_request_id(f, request_id)
             }
+            Error::Pagination {
+                message,
+                request_id,
+            } => {
+                write!(f, "pagination stopped: {message}")?;
+                write_request_id(f, request_id)
+            }
             Error::Io { message, source } => write!(f, "{message}: {source}"),
         }
     }
@@ -582,6 +600,14 @@ impl fmt::Debug for Error {
                 .field("status", status)
                 .field("request_id", request_id)
                 .field("message", message)
+                .finish(),
+            Error::Pagination {
+                message,
+                request_id,
+            } => f
+                .debug_struct("Pagination")
+                .field("message", message)
+                .field("request_id", request_id)
                 .finish(),
             Error::Io { message, source } => f
                 .debug_struct("Io")

@@ -1,0 +1,196 @@
+//! Which operations are listings, and how their pages follow each other.
+//!
+//! A listing is an operation whose JSON response is an object with a `data`
+//! list. The cursor shape is read from the response's fields and the
+//! operation's query parameters, in the shapes the OpenAI spec uses:
+//! - `next_page` token in the response, sent back as `page` (usage);
+//! - `next` in the response, sent back as `after` (groups, roles);
+//! - `after` with items that have an `id`: the last item's id (files,
+//!   assistants, batches: openai-python's `SyncCursorPage`);
+//! - `after` with `last_id` in the response, where items have no common `id`
+//!   field (conversation items: openai-python's `SyncConversationCursorPage`);
+//! - a `data` list with no `has_more`, no cursor field and no cursor
+//!   parameter: one page (models: openai-python's `SyncPage`).
+//!
+//! `pagination:` in the config turns an operation off or sets its rule. A
+//! listing that fits none of the shapes keeps its plain method and is listed,
+//! with the reason, in the generation report.
+
+use crate::config::{PaginationConfig, PaginationKindConfig, PaginationRule};
+use crate::ir::*;
+use std::collections::BTreeMap;
+
+/// What the lowering does with one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Not a listing: nothing to report.
+    NotAList,
+    /// A listing with this rule (the method name is filled in by the caller).
+    Paged(Pagination),
+    /// A listing left without auto-paging, and why.
+    LeftOut(String),
+}
+
+/// The struct a type reference names, through aliases.
+pub(crate) fn struct_of<'t>(ty: &TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> Option<&'t StructDef> {
+    let mut ty = ty;
+    for _ in 0..16 {
+        let TypeRef::Named(id) = ty else { return None };
+        match &types.get(id)?.kind {
+            TypeKind::Struct(s) => return Some(s),
+            TypeKind::Alias(inner) => ty = inner,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A type reference through aliases, for comparing with `String`, `bool` or an array.
+fn resolved<'t>(ty: &'t TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> &'t TypeRef {
+    let mut ty = ty;
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Named(id) => match types.get(id).map(|t| &t.kind) {
+                Some(TypeKind::Alias(inner)) => ty = inner,
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
+}
+
+/// A field of `s` (not flattened) whose type is `want` after aliases.
+fn field_of<'s>(s: &'s StructDef, name: &str, types: &BTreeMap<TypeId, TypeDef>, want: fn(&TypeRef) -> bool) -> Option<&'s Field> {
+    s.fields.iter().find(|f| f.wire_name == name && !f.flatten && !f.boxed && want(resolved(&f.ty, types)))
+}
+
+fn is_string(ty: &TypeRef) -> bool {
+    *ty == TypeRef::String
+}
+
+fn is_bool(ty: &TypeRef) -> bool {
+    *ty == TypeRef::Bool
+}
+
+fn is_array(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Array(_))
+}
+
+/// A string query parameter of the operation.
+fn query_param<'o>(op: &'o Operation, name: &str) -> Option<&'o Param> {
+    op.params.iter().find(|p| p.location == ParamLocation::Query && p.wire_name == name)
+}
+
+/// Classifies one operation, with the config's override if it has one.
+pub fn classify(op: &Operation, types: &BTreeMap<TypeId, TypeDef>, config: Option<&PaginationConfig>) -> Outcome {
+    let page = match &op.response {
+        ResponseKind::Json(ty) => struct_of(ty, types),
+        _ => None,
+    };
+    match config {
+        Some(PaginationConfig::Off(_)) => {
+            return match page {
+                Some(_) => Outcome::LeftOut("turned off by `pagination:` in the codegen config".to_owned()),
+                None => Outcome::NotAList,
+            }
+        }
+        Some(PaginationConfig::Rule(rule)) => {
+            return match page {
+                Some(page) => configured(op, page, types, rule),
+                None => Outcome::LeftOut("the codegen config gives a pagination rule, but the response is not a JSON object".to_owned()),
+            }
+        }
+        None => {}
+    }
+    let Some(page) = page else { return Outcome::NotAList };
+    let Some(items) = field_of(page, "data", types, is_array) else { return Outcome::NotAList };
+    let has_more = field_of(page, "has_more", types, is_bool);
+    let has = |name: &str| page.fields.iter().any(|f| f.wire_name == name);
+    if op.method != "GET" || op.body.is_some() {
+        // Creating or searching returns a list too; only a listing is fetched again with a cursor.
+        return if has_more.is_some() || has("next_page") { Outcome::LeftOut(format!("a `{}` operation with a request body or side effects: only GET listings are paged", op.method)) } else { Outcome::NotAList };
+    }
+    let TypeRef::Array(item) = resolved(&items.ty, types) else { return Outcome::NotAList };
+    let rule = |kind, cursor: Option<&str>, param: Option<&str>| Pagination {
+        kind,
+        items_field: items.wire_name.clone(),
+        item: (**item).clone(),
+        cursor_field: cursor.map(str::to_owned),
+        query_param: param.map(str::to_owned),
+        has_more_field: has_more.map(|f| f.wire_name.clone()),
+        method: String::new(),
+    };
+    let string_param = |name: &str| query_param(op, name).filter(|p| p.ty == TypeRef::String);
+    let item_id = struct_of(item, types).and_then(|s| field_of(s, "id", types, is_string));
+
+    if has("next_page") {
+        return match (field_of(page, "next_page", types, is_string), string_param("page")) {
+            (Some(_), Some(_)) => Outcome::Paged(rule(PaginationKind::Field, Some("next_page"), Some("page"))),
+            (None, _) => Outcome::LeftOut("the response's `next_page` is not a string".to_owned()),
+            (_, None) => Outcome::LeftOut("the response has a `next_page` token, but the operation has no string `page` query parameter to send it back in".to_owned()),
+        };
+    }
+    let after = string_param("after");
+    if has("next") {
+        return match (field_of(page, "next", types, is_string), after) {
+            (Some(_), Some(_)) => Outcome::Paged(rule(PaginationKind::Field, Some("next"), Some("after"))),
+            (None, _) => Outcome::LeftOut("the response's `next` is not a string".to_owned()),
+            (_, None) => Outcome::LeftOut("the response has a `next` cursor, but the operation has no string `after` query parameter".to_owned()),
+        };
+    }
+    if after.is_some() {
+        if item_id.is_some() {
+            return Outcome::Paged(rule(PaginationKind::LastItem, Some("id"), Some("after")));
+        }
+        if field_of(page, "last_id", types, is_string).is_some() {
+            return Outcome::Paged(rule(PaginationKind::Field, Some("last_id"), Some("after")));
+        }
+        return Outcome::LeftOut("the operation takes `after`, but its items have no string `id` and the response no string `last_id` to take it from".to_owned());
+    }
+    if query_param(op, "after").is_some() || query_param(op, "page").is_some() {
+        return Outcome::LeftOut("the cursor query parameter is not a string".to_owned());
+    }
+    if has_more.is_some() || has("last_id") {
+        return Outcome::LeftOut("the response says whether more items follow, but the operation has no cursor query parameter (`after` or `page`) to ask for them".to_owned());
+    }
+    Outcome::Paged(rule(PaginationKind::Single, None, None))
+}
+
+/// The config's rule, checked against the operation.
+fn configured(op: &Operation, page: &StructDef, types: &BTreeMap<TypeId, TypeDef>, rule: &PaginationRule) -> Outcome {
+    let fail = |reason: String| Outcome::LeftOut(format!("the codegen config's pagination rule does not fit: {reason}"));
+    let items_name = rule.items.as_deref().unwrap_or("data");
+    let Some(items) = field_of(page, items_name, types, is_array) else { return fail(format!("the response has no list field `{items_name}`")) };
+    let TypeRef::Array(item) = resolved(&items.ty, types) else { return fail(format!("`{items_name}` is not a list")) };
+    let has_more = field_of(page, "has_more", types, is_bool).map(|f| f.wire_name.clone());
+    let mut out = Pagination { kind: PaginationKind::Single, items_field: items.wire_name.clone(), item: (**item).clone(), cursor_field: None, query_param: None, has_more_field: has_more, method: String::new() };
+    if rule.kind == PaginationKindConfig::Single {
+        return Outcome::Paged(out);
+    }
+    let param = rule.param.as_deref().unwrap_or("after");
+    if query_param(op, param).is_none_or(|p| p.ty != TypeRef::String) {
+        return fail(format!("the operation has no string query parameter `{param}`"));
+    }
+    let (kind, cursor) = match rule.kind {
+        PaginationKindConfig::LastItem => {
+            let cursor = rule.cursor.as_deref().unwrap_or("id");
+            if struct_of(item, types).and_then(|s| field_of(s, cursor, types, is_string)).is_none() {
+                return fail(format!("the items have no string field `{cursor}`"));
+            }
+            (PaginationKind::LastItem, cursor)
+        }
+        PaginationKindConfig::Field => {
+            let Some(cursor) = rule.cursor.as_deref() else { return fail("a `field` rule needs `cursor:`, the response field holding the next cursor".to_owned()) };
+            if field_of(page, cursor, types, is_string).is_none() {
+                return fail(format!("the response has no string field `{cursor}`"));
+            }
+            (PaginationKind::Field, cursor)
+        }
+        PaginationKindConfig::Single => unreachable!("returned above"),
+    };
+    out.kind = kind;
+    out.cursor_field = Some(cursor.to_owned());
+    out.query_param = Some(param.to_owned());
+    Outcome::Paged(out)
+}
