@@ -194,3 +194,104 @@ fn configured(op: &Operation, page: &StructDef, types: &BTreeMap<TypeId, TypeDef
     out.query_param = Some(param.to_owned());
     Outcome::Paged(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::ir::*;
+
+    /// The model of a spec with one `GET /things` whose response has `props`
+    /// (YAML flow map entries) and whose query parameters are `query`.
+    fn model(props: &str, query: &str, config: &str) -> Model {
+        let yaml = format!(
+            r#"
+openapi: 3.0.0
+info: {{title: t, version: "1"}}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters: [{query}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{type: object, required: [data], properties: {{{props}}}}}
+components:
+  schemas:
+    Thing: {{type: object, required: [id], properties: {{id: {{type: string}}}}}}
+    NoId: {{type: object, properties: {{name: {{type: string}}}}}}
+"#
+        );
+        let spec = crate::load::load_bytes("t.yaml", yaml.as_bytes()).unwrap();
+        crate::lower::lower(&spec, &Config::from_yaml("c.yaml", config).unwrap()).unwrap()
+    }
+
+    fn outcome(m: &Model) -> Result<(PaginationKind, Option<String>, Option<String>), String> {
+        match (&m.operations[0].pagination, m.unpaginated.first()) {
+            (Some(p), None) => Ok((p.kind, p.cursor_field.clone(), p.query_param.clone())),
+            (None, Some(u)) => Err(u.reason.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const THINGS: &str = "data: {type: array, items: {$ref: '#/components/schemas/Thing'}}";
+    const NO_IDS: &str = "data: {type: array, items: {$ref: '#/components/schemas/NoId'}}";
+    const AFTER: &str = "{name: after, in: query, schema: {type: string}}";
+
+    #[test]
+    fn shapes_are_told_apart() {
+        let s = |v: &str| Some(v.to_owned());
+        let m = model(&format!("{THINGS}, has_more: {{type: boolean}}"), AFTER, "");
+        assert_eq!(outcome(&m), Ok((PaginationKind::LastItem, s("id"), s("after"))));
+        let m = model(&format!("{NO_IDS}, has_more: {{type: boolean}}, last_id: {{type: string}}"), AFTER, "");
+        assert_eq!(outcome(&m), Ok((PaginationKind::Field, s("last_id"), s("after"))));
+        // Without `has_more`, a listing with a cursor still pages (until a page names none).
+        let m = model(THINGS, AFTER, "");
+        assert_eq!(outcome(&m), Ok((PaginationKind::LastItem, s("id"), s("after"))));
+        assert_eq!(m.operations[0].pagination.as_ref().unwrap().has_more_field, None);
+        let m = model(THINGS, "", "");
+        assert_eq!(outcome(&m), Ok((PaginationKind::Single, None, None)));
+    }
+
+    #[test]
+    fn listings_without_a_usable_cursor_are_reported() {
+        let m = model(&format!("{THINGS}, has_more: {{type: boolean}}"), "", "");
+        assert!(outcome(&m).unwrap_err().contains("no cursor query parameter"), "{:?}", outcome(&m));
+        let m = model(&format!("{NO_IDS}, has_more: {{type: boolean}}"), AFTER, "");
+        assert!(outcome(&m).unwrap_err().contains("no string `id`"), "{:?}", outcome(&m));
+        let m = model(THINGS, "{name: after, in: query, schema: {type: integer}}", "");
+        assert!(outcome(&m).unwrap_err().contains("not a string"), "{:?}", outcome(&m));
+        let m = model(&format!("{THINGS}, next_page: {{type: string}}"), AFTER, "");
+        assert!(outcome(&m).unwrap_err().contains("no string `page` query parameter"), "{:?}", outcome(&m));
+        // No `data` list: not a listing, nothing to report.
+        let m = model("items: {type: array, items: {type: string}}", AFTER, "");
+        assert!(m.operations[0].pagination.is_none() && m.unpaginated.is_empty());
+    }
+
+    #[test]
+    fn the_config_overrides_detection() {
+        let m = model(&format!("{THINGS}, has_more: {{type: boolean}}"), AFTER, "pagination:\n  listThings: none\n");
+        assert!(outcome(&m).unwrap_err().contains("turned off"));
+        assert!(m.warnings.is_empty(), "turning one off is not a mistake");
+        let m = model(&format!("{THINGS}, has_more: {{type: boolean}}"), AFTER, "pagination:\n  listThings: {kind: single}\n");
+        assert_eq!(outcome(&m), Ok((PaginationKind::Single, None, None)));
+        let m = model(&format!("{NO_IDS}, token: {{type: string}}"), "{name: from, in: query, schema: {type: string}}", "pagination:\n  listThings: {kind: field, cursor: token, param: from}\n");
+        assert_eq!(outcome(&m), Ok((PaginationKind::Field, Some("token".to_owned()), Some("from".to_owned()))));
+        for (rule, reason) in [
+            ("{kind: field, cursor: token, param: from}", "no string query parameter `from`"),
+            ("{kind: field, cursor: token}", "no string field `token`"),
+            ("{kind: field}", "needs `cursor:`"),
+            ("{kind: last_item, cursor: name}", "no string field `name`"),
+            ("{kind: single, items: rows}", "no list field `rows`"),
+        ] {
+            let m = model(THINGS, AFTER, &format!("pagination:\n  listThings: {rule}\n"));
+            assert!(outcome(&m).unwrap_err().contains(reason), "{rule}: {:?}", outcome(&m));
+            assert!(m.warnings.iter().any(|w| w.message.contains(reason)), "{rule}: a rule that does not fit is a warning");
+        }
+        // Entries for operations the spec does not have are ignored.
+        let m = model(THINGS, AFTER, "pagination:\n  listOthers: none\n");
+        assert!(m.operations[0].pagination.is_some());
+    }
+}
