@@ -8,6 +8,9 @@ use crate::ir::*;
 use crate::lower::names::Scope;
 use std::collections::BTreeMap;
 
+mod conversions;
+pub use conversions::{canonical, conversions, Ambiguity, Conversion, Conversions, Source, Step};
+
 /// The field's Rust type is `Option<…>`: optional or nullable, unless flattened.
 pub fn field_is_option(f: &Field) -> bool {
     !(f.flatten || (f.required && !f.nullable))
@@ -160,6 +163,15 @@ pub fn method_args(op: &Operation, model: &Model) -> Vec<(String, String)> {
     args
 }
 
+/// The Rust types a conversion source stands for, as text: `&str` and
+/// `String` for text, the type otherwise.
+pub fn source_texts(source: &Source, model: &Model) -> Vec<String> {
+    match source {
+        Source::Text => vec!["&str".to_owned(), "String".to_owned()],
+        Source::Value(ty) => vec![type_text(ty, model)],
+    }
+}
+
 /// What the plain method of an operation returns.
 pub fn return_text(response: &ResponseKind, model: &Model) -> String {
     match response {
@@ -186,6 +198,8 @@ pub enum ItemKind {
     Constructor,
     /// A setter of an optional field.
     Setter,
+    /// A `From` impl of a union (see [`conversions`]).
+    Conversion,
 }
 
 impl ItemKind {
@@ -199,6 +213,7 @@ impl ItemKind {
             ItemKind::Const => "constant",
             ItemKind::Constructor => "constructor",
             ItemKind::Setter => "setter",
+            ItemKind::Conversion => "conversion",
         }
     }
 }
@@ -243,8 +258,13 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
             }
         }
     }
-    for def in model.types.values() {
+    for (id, def) in &model.types {
         let name = &def.rust_name;
+        for c in conversions(id, model).from {
+            for source in source_texts(&c.source, model) {
+                add(ItemKind::Conversion, format!("{name}::From<{source}>"), format!("impl From<{source}> for {name}"));
+            }
+        }
         match &def.kind {
             TypeKind::Struct(s) | TypeKind::Multipart(s) => {
                 add(ItemKind::Type, name.clone(), "struct".to_owned());

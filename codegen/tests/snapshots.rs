@@ -312,3 +312,26 @@ fn hostile_names_and_shapes_still_compile() {
     let features: Vec<String> = g.model.operations.iter().map(|o| o.feature.clone()).collect();
     assert_eq!(features, ["http2-api", "日本", "config", "attempt"]);
 }
+
+#[test]
+fn unions_convert_from_what_one_branch_leads_to() {
+    let g = check_snapshot("conversions");
+    let impl_for = |group: &str, source: &str, union: &str| type_text(&g, group).contains(&squash(&format!("impl ::std::convert::From<{source}> for {union} {{")));
+    // Text goes to the open branch, through the inner union, as decoding does.
+    assert_has(&type_text(&g, "r"), &["impl ::std::convert::From<&str> for ResponsesModel { fn from(value: &str) -> Self { Self::SharedModel(::std::convert::From::from(value)) } }"]);
+    assert_has(&type_text(&g, "c"), &["impl ::std::convert::From<::std::string::String> for CompactionModel { fn from(value: ::std::string::String) -> Self { Self::ResponsesModel(super::ResponsesModel::SharedModel(::std::convert::From::from(value))"]);
+    // Only a closed enum takes text: a `String` lends it a `&str`.
+    assert_has(&type_text(&g, "t"), &["impl ::std::convert::From<::std::string::String> for ToolChoice { fn from(value: ::std::string::String) -> Self { Self::", "(::std::convert::From::from(value.as_str()))"]);
+    // A leaf one level down converts straight into the outer union.
+    assert_has(&type_text(&g, "i"), &["impl ::std::convert::From<super::FunctionCallOutput> for InputItem { fn from(value: super::FunctionCallOutput) -> Self { Self::Item(super::Item::FunctionCallOutput(value)) } }"]);
+    assert!(impl_for("i", "::std::vec::Vec<super::InputItem>", "Input"), "an array branch converts from the array");
+    assert!(impl_for("l", "i64", "Limit"));
+    // Ambiguous: reached through two branches, or two branches of one Rust type.
+    assert!(!impl_for("m", "super::FunctionCall", "Mixed") && impl_for("m", "super::Note", "Mixed") && impl_for("m", "super::FunctionCallOutput", "Mixed"));
+    assert!(!impl_for("a", "super::Note", "AliasUnion"));
+    let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
+    let ambiguous: Vec<&String> = warnings.iter().filter(|w| w.contains("not generated for")).collect();
+    assert_eq!(ambiguous.len(), 2, "{warnings:#?}");
+    assert!(ambiguous[0].starts_with("#/components/schemas/AliasUnion: `From<Note>` not generated for `AliasUnion`"), "{ambiguous:?}");
+    assert!(ambiguous[1].starts_with("#/components/schemas/Mixed: `From<FunctionCall>` not generated for `Mixed`: the branches `Item`, `Notes`"), "{ambiguous:?}");
+}

@@ -48,6 +48,9 @@ mod all_of;
 #[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
 #[rustfmt::skip]
 mod collisions;
+#[path = "../../codegen/tests/fixtures/conversions/expected/mod.rs"]
+#[rustfmt::skip]
+mod conversions;
 #[path = "../../codegen/tests/fixtures/hostile/expected/mod.rs"]
 #[rustfmt::skip]
 mod hostile;
@@ -178,6 +181,59 @@ fn untagged_unions_pick_the_matching_shape() {
         ),
         "the richer branch is not lost to the plain one"
     );
+}
+
+#[test]
+fn values_convert_into_unions_through_inner_unions() {
+    use conversions::types::{
+        CompactionModel, FunctionCall, FunctionCallOutput, Input, InputItem, Message, Note,
+        Request, ResponsesModel, ToolChoice,
+    };
+    let output = FunctionCallOutput::new("{\"ok\":true}").call_id("call_1");
+    let call = FunctionCall::new("get_weather", "{}");
+    let request = Request::new()
+        .model("gpt-4.1")
+        .compaction_model(String::from("my-model"))
+        .tool_choice("auto")
+        .limit(5)
+        .input(vec![output.into(), call.into()])
+        .pick(Note::new("n"));
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({
+            "model": "gpt-4.1",
+            "compaction_model": "my-model",
+            "tool_choice": "auto",
+            "limit": 5,
+            "input": [
+                {"type": "function_call_output", "output": "{\"ok\":true}", "call_id": "call_1"},
+                {"type": "function_call", "name": "get_weather", "arguments": "{}"}
+            ],
+            "pick": {"text": "n"}
+        })
+    );
+    // Text takes the branch decoding the same string takes.
+    let decoded: ResponsesModel = serde_json::from_value(json!("my-model")).unwrap();
+    assert!(matches!(decoded, ResponsesModel::SharedModel(_)));
+    assert!(matches!(
+        ResponsesModel::from("my-model"),
+        ResponsesModel::SharedModel(_)
+    ));
+    let decoded: CompactionModel = serde_json::from_value(json!("x")).unwrap();
+    assert!(matches!(decoded, CompactionModel::ResponsesModel(_)));
+    assert!(matches!(
+        CompactionModel::from("x"),
+        CompactionModel::ResponsesModel(ResponsesModel::SharedModel(_))
+    ));
+    assert!(matches!(
+        InputItem::from(Message::new("user", "hi")),
+        InputItem::Message(_)
+    ));
+    assert_eq!(
+        serde_json::to_value(Input::from("hi")).unwrap(),
+        json!("hi")
+    );
+    let _: ToolChoice = String::from("none").into();
 }
 
 #[test]

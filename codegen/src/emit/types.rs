@@ -54,7 +54,7 @@ fn unraw(name: &str) -> &str {
 }
 
 /// Emits a named type.
-pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
+pub fn emit_type(id: &TypeId, def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
     let name = ident(&def.rust_name);
     let docs = docs::type_docs(def, model, paths);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
@@ -71,6 +71,7 @@ pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
         }
     };
     out.extend(emit_fit_and_default(&name, def, paths));
+    out.extend(emit_conversions(&name, id, model, paths));
     out
 }
 
@@ -496,22 +497,38 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
     }
 }
 
-/// `From<Payload>` for each variant whose payload type appears once.
-fn from_impls(name: &proc_macro2::Ident, variants: &[(String, TypeRef)], model: &Model, paths: &Paths) -> TokenStream {
+/// The `From` impls [`crate::api::conversions`] decides: each wraps the value
+/// in the variants of its route, outermost first; text goes in through the
+/// innermost type's own `From<&str>`/`From<String>`.
+fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths: &Paths) -> TokenStream {
     let mut out = TokenStream::new();
-    for (variant, ty) in variants {
-        if variants.iter().filter(|(_, t)| t == ty).count() != 1 || !matches!(ty, TypeRef::Named(_)) {
-            continue;
-        }
-        let v = ident(variant);
-        let t = rust_type(ty, paths, model);
-        out.extend(quote! {
-            impl ::std::convert::From<#t> for #name {
-                fn from(value: #t) -> Self {
-                    Self::#v(value)
+    for c in crate::api::conversions(id, model).from {
+        let wrap = |inner: TokenStream| {
+            c.route.iter().enumerate().rev().fold(inner, |acc, (i, step)| {
+                let variant = ident(&step.variant);
+                if i == 0 {
+                    quote!(Self::#variant(#acc))
+                } else {
+                    let union = rust_type(&TypeRef::Named(step.union.clone()), paths, model);
+                    quote!(#union::#variant(#acc))
                 }
-            }
-        });
+            })
+        };
+        let sources = match &c.source {
+            // A closed enum converts from `&str` only (a `String` lends it one).
+            crate::api::Source::Text if c.closed => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value.as_str()))))],
+            crate::api::Source::Text => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value))))],
+            crate::api::Source::Value(ty) => vec![(rust_type(ty, paths, model), wrap(quote!(value)))],
+        };
+        for (t, value) in sources {
+            out.extend(quote! {
+                impl ::std::convert::From<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        #value
+                    }
+                }
+            });
+        }
     }
     out
 }
@@ -542,7 +559,6 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
         let values = &v.tag_values;
         de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => ::serde_json::from_value(value).map(Self::#id).map_err(::serde::de::Error::custom),));
     }
-    let froms = from_impls(name, &t.variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
     quote! {
         #docs
         #deprecated
@@ -570,7 +586,6 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
                 }
             }
         }
-        #froms
     }
 }
 
@@ -608,21 +623,6 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
             _ => quote!(Self::#id(value) => form.value(name, value),),
         }
     });
-    // `image: a file or an array of files`: `.into()` from either.
-    let mut froms = TokenStream::new();
-    for v in variants {
-        if matches!(&v.ty, TypeRef::File | TypeRef::Array(_)) && holds_file(&v.ty) && variants.iter().filter(|w| w.ty == v.ty).count() == 1 {
-            let id = ident(&v.rust_name);
-            let ty = rust_type(&v.ty, paths, model);
-            froms.extend(quote! {
-                impl ::std::convert::From<#ty> for #name {
-                    fn from(value: #ty) -> Self {
-                        Self::#id(value)
-                    }
-                }
-            });
-        }
-    }
     quote! {
         #docs
         #deprecated
@@ -635,7 +635,6 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
                 match self { #(#arms)* }
             }
         }
-        #froms
     }
 }
 
@@ -652,24 +651,6 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
             quote!(#doc #id(#ty),)
         })
         .collect();
-    let mut froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
-    // `"text".into()` for the common "a string or something richer" unions.
-    let strings: Vec<&UnionVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
-    if let [only] = strings.as_slice() {
-        let v = ident(&only.rust_name);
-        froms.extend(quote! {
-            impl ::std::convert::From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::#v(::std::borrow::ToOwned::to_owned(value))
-                }
-            }
-            impl ::std::convert::From<::std::string::String> for #name {
-                fn from(value: ::std::string::String) -> Self {
-                    Self::#v(value)
-                }
-            }
-        });
-    }
     // Every variant is tried (lowering puts richer objects first) and the one
     // that fits the value best is kept: a branch that would drop keys another
     // branch knows, or whose tag differs, never wins; a perfect fit ends the
@@ -705,6 +686,5 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
                 }
             }
         }
-        #froms
     }
 }

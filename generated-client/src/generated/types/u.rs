@@ -5599,78 +5599,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
     }
 }
 #[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageCompletionsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageCompletionsResult) -> Self {
-        Self::OrganizationUsageCompletionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageEmbeddingsResult) -> Self {
-        Self::OrganizationUsageEmbeddingsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageModerationsResult) -> Self {
-        Self::OrganizationUsageModerationsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageImagesResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageImagesResult) -> Self {
-        Self::OrganizationUsageImagesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageAudioSpeechesResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageAudioSpeechesResult) -> Self {
-        Self::OrganizationUsageAudioSpeechesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageAudioTranscriptionsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageAudioTranscriptionsResult) -> Self {
-        Self::OrganizationUsageAudioTranscriptionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageVectorStoresResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageVectorStoresResult) -> Self {
-        Self::OrganizationUsageVectorStoresResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageCodeInterpreterSessionsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageCodeInterpreterSessionsResult) -> Self {
-        Self::OrganizationUsageCodeInterpreterSessionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageFileSearchCallsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageFileSearchCallsResult) -> Self {
-        Self::OrganizationUsageFileSearchesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageWebSearchCallsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageWebSearchCallsResult) -> Self {
-        Self::OrganizationUsageWebSearchesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::CostsResult) -> Self {
-        Self::OrganizationCostsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -5709,6 +5637,78 @@ impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::CostsResult) -> Self {
+        Self::OrganizationCostsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageAudioSpeechesResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageAudioSpeechesResult) -> Self {
+        Self::OrganizationUsageAudioSpeechesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageAudioTranscriptionsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageAudioTranscriptionsResult) -> Self {
+        Self::OrganizationUsageAudioTranscriptionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageCodeInterpreterSessionsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageCodeInterpreterSessionsResult) -> Self {
+        Self::OrganizationUsageCodeInterpreterSessionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageCompletionsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageCompletionsResult) -> Self {
+        Self::OrganizationUsageCompletionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageEmbeddingsResult) -> Self {
+        Self::OrganizationUsageEmbeddingsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageFileSearchCallsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageFileSearchCallsResult) -> Self {
+        Self::OrganizationUsageFileSearchesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageImagesResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageImagesResult) -> Self {
+        Self::OrganizationUsageImagesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageModerationsResult) -> Self {
+        Self::OrganizationUsageModerationsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageVectorStoresResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageVectorStoresResult) -> Self {
+        Self::OrganizationUsageVectorStoresResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageWebSearchCallsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageWebSearchCallsResult) -> Self {
+        Self::OrganizationUsageWebSearchesResult(value)
     }
 }
 #[cfg(feature = "usage")]
@@ -7162,6 +7162,16 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageItemContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UserMessageInputText> for UserMessageItemContentItem {
     fn from(value: super::UserMessageInputText) -> Self {
         Self::InputText(value)
@@ -7171,16 +7181,6 @@ impl ::std::convert::From<super::UserMessageInputText> for UserMessageItemConten
 impl ::std::convert::From<super::UserMessageQuotedText> for UserMessageItemContentItem {
     fn from(value: super::UserMessageQuotedText) -> Self {
         Self::QuotedText(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageItemContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
