@@ -48,6 +48,9 @@ mod all_of;
 #[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
 #[rustfmt::skip]
 mod collisions;
+#[path = "../../codegen/tests/fixtures/constructors/expected/mod.rs"]
+#[rustfmt::skip]
+mod constructors;
 #[path = "../../codegen/tests/fixtures/conversions/expected/mod.rs"]
 #[rustfmt::skip]
 mod conversions;
@@ -180,6 +183,43 @@ fn untagged_unions_pick_the_matching_shape() {
             Transcription::Verbose(_)
         ),
         "the richer branch is not lost to the plain one"
+    );
+}
+
+#[test]
+fn constructors_take_values_and_null_is_explicit() {
+    use constructors::types::{CreateBatch, FunctionTool, ToolInfo};
+    use std::collections::BTreeMap;
+    let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+    let metadata = BTreeMap::from([("team".to_owned(), "ops".to_owned())]);
+    let tool = FunctionTool::new("get_weather", schema.clone(), true, metadata);
+    assert_eq!(
+        serde_json::to_value(&tool).unwrap(),
+        json!({"type": "function", "name": "get_weather", "parameters": schema, "strict": true, "metadata": {"team": "ops"}})
+    );
+    // Required fields that may be null are sent as null when asked.
+    let tool = FunctionTool::new("f", serde_json::Map::new(), false, BTreeMap::new())
+        .strict_null2()
+        .metadata_null()
+        .parameters_null();
+    assert_eq!(
+        serde_json::to_value(&tool).unwrap(),
+        json!({"type": "function", "name": "f", "parameters": null, "strict": null, "metadata": null})
+    );
+    // Any `Serialize` value goes through `serde_json::to_value`.
+    #[derive(serde::Serialize)]
+    struct Params {
+        r#type: &'static str,
+    }
+    let params = serde_json::to_value(Params { r#type: "object" }).unwrap();
+    let tool = FunctionTool::new("g", params, true, BTreeMap::new());
+    assert_eq!(tool.parameters, Some(json!({"type": "object"})));
+    // A response-only type keeps its free-form object as a map.
+    let info: ToolInfo = serde_json::from_value(json!({"schema": {"a": 1}})).unwrap();
+    assert_eq!(info.schema["a"], 1);
+    assert_eq!(
+        serde_json::to_value(CreateBatch::new().file_ids(vec!["f1".to_owned()])).unwrap(),
+        json!({"file_ids": ["f1"]})
     );
 }
 

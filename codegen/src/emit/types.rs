@@ -37,8 +37,8 @@ pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
 }
 
 /// The field type including `Option` and `Box`.
-fn field_type(f: &Field, paths: &Paths, model: &Model) -> TokenStream {
-    let mut ty = rust_type(&f.ty, paths, model);
+fn field_type(f: &Field, owner: &TypeDef, paths: &Paths, model: &Model) -> TokenStream {
+    let mut ty = rust_type(&crate::api::field_type(f, owner), paths, model);
     if f.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
     }
@@ -80,7 +80,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     let mut fields = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.rust_name);
-        let ty = field_type(f, paths, model);
+        let ty = field_type(f, def, paths, model);
         let fdocs = docs::field_docs(f, model, paths);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         let mut serde_attrs = Vec::new();
@@ -137,7 +137,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_struct_fit(name, s, model, paths));
     }
     if crate::api::has_builder(def) {
-        out.extend(emit_builder(name, s, model, paths, &additional_name));
+        out.extend(emit_builder(name, s, def, model, paths, &additional_name));
     }
     if multipart {
         out.extend(emit_to_multipart(name, s, model, paths));
@@ -272,16 +272,16 @@ fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, path
 
 /// `new(required…)` plus one setter per optional field, so adding an optional
 /// property to the spec does not break callers.
-fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     // What each field becomes is decided once, in `crate::api`, which the
     // API listing (CHANGELOG, diff) reads too.
     let plan = crate::api::builder(s, model);
-    for (f, role) in s.fields.iter().zip(plan.roles) {
+    for (f, role) in s.fields.iter().zip(plan.roles.iter().cloned()) {
         let fname = ident(&f.rust_name);
-        let base = rust_type(&f.ty, paths, model);
+        let base = rust_type(&crate::api::field_type(f, def), paths, model);
         let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
         match role {
             crate::api::FieldRole::Fixed(fixed) => {
@@ -294,9 +294,19 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
                 params.push(quote!(#fname: impl ::std::convert::Into<#base>));
                 inits.push(quote!(#fname: #value,));
             }
-            crate::api::FieldRole::OptionArgument => {
-                params.push(quote!(#fname: ::std::option::Option<#base>));
-                inits.push(if f.boxed { quote!(#fname: #fname.map(::std::boxed::Box::new),) } else { quote!(#fname,) });
+            crate::api::FieldRole::NullableArgument(null) => {
+                let value = wrap(quote!(#fname.into()));
+                params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+                inits.push(quote!(#fname: ::std::option::Option::Some(#value),));
+                let null = ident(&null);
+                let doc = format!(" Sends `{}` as `null` (a required field: it is always sent).", f.wire_name);
+                setters.push(quote! {
+                    #[doc = #doc]
+                    pub fn #null(mut self) -> Self {
+                        self.#fname = ::std::option::Option::None;
+                        self
+                    }
+                });
             }
             crate::api::FieldRole::Setter(setter) => {
                 inits.push(quote!(#fname: ::std::option::Option::None,));
@@ -328,10 +338,15 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
             }
         });
     }
+    let nulls: Vec<(&str, &str)> = s.fields.iter().zip(&plan.roles).filter_map(|(f, role)| match role {
+        crate::api::FieldRole::NullableArgument(null) => Some((f.rust_name.as_str(), null.as_str())),
+        _ => None,
+    }).collect();
+    let new_doc = docs::constructor_doc(s, &nulls);
     quote! {
         #[allow(deprecated)]
         impl #name {
-            /// Creates a value from its required fields; optional fields start unset.
+            #new_doc
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* }

@@ -5399,13 +5399,15 @@ impl crate::runtime::de::Fit for BetaCodeInterpreterToolCall {
 #[allow(deprecated)]
 impl BetaCodeInterpreterToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `code` and `outputs` are required but may be `null`: pass values here; `code_null()` and `outputs_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::BetaCodeInterpreterToolCallStatus>,
         container_id: impl ::std::convert::Into<::std::string::String>,
-        code: ::std::option::Option<::std::string::String>,
-        outputs: ::std::option::Option<
+        code: impl ::std::convert::Into<::std::string::String>,
+        outputs: impl ::std::convert::Into<
             ::std::vec::Vec<super::BetaCodeInterpreterToolCallOutputsItem>,
         >,
     ) -> Self {
@@ -5415,8 +5417,8 @@ impl BetaCodeInterpreterToolCall {
             id: id.into(),
             status: status.into(),
             container_id: container_id.into(),
-            code,
-            outputs,
+            code: ::std::option::Option::Some(code.into()),
+            outputs: ::std::option::Option::Some(outputs.into()),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -5426,6 +5428,16 @@ impl BetaCodeInterpreterToolCall {
         value: impl ::std::convert::Into<super::BetaAgentTag>,
     ) -> Self {
         self.agent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `code` as `null` (a required field: it is always sent).
+    pub fn code_null(mut self) -> Self {
+        self.code = ::std::option::Option::None;
+        self
+    }
+    /// Sends `outputs` as `null` (a required field: it is always sent).
+    pub fn outputs_null(mut self) -> Self {
+        self.outputs = ::std::option::Option::None;
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -6059,10 +6071,12 @@ impl crate::runtime::de::Fit for BetaCompactResponseMethodPublicBody {
 #[allow(deprecated)]
 impl BetaCompactResponseMethodPublicBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `model` is required but may be `null`: pass a value here; `model_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(model: ::std::option::Option<super::BetaModelIdsCompaction>) -> Self {
+    pub fn new(model: impl ::std::convert::Into<super::BetaModelIdsCompaction>) -> Self {
         Self {
-            model,
+            model: ::std::option::Option::Some(model.into()),
             input: ::std::option::Option::None,
             previous_response_id: ::std::option::Option::None,
             instructions: ::std::option::Option::None,
@@ -6072,6 +6086,11 @@ impl BetaCompactResponseMethodPublicBody {
             service_tier: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `model` as `null` (a required field: it is always sent).
+    pub fn model_null(mut self) -> Self {
+        self.model = ::std::option::Option::None;
+        self
     }
     /// Sets `input`.
     pub fn input(
@@ -13459,19 +13478,26 @@ impl crate::runtime::de::Fit for BetaDoubleClickAction {
 #[allow(deprecated)]
 impl BetaDoubleClickAction {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `keys` is required but may be `null`: pass a value here; `keys_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
-        keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        keys: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             r#type: super::BetaDoubleClickActionType::DoubleClick,
             x: x.into(),
             y: y.into(),
-            keys,
+            keys: ::std::option::Option::Some(keys.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `keys` as `null` (a required field: it is always sent).
+    pub fn keys_null(mut self) -> Self {
+        self.keys = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -18781,14 +18807,10 @@ pub struct BetaFunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -18859,21 +18881,21 @@ impl crate::runtime::de::Fit for BetaFunctionTool {
 #[allow(deprecated)]
 impl BetaFunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `parameters` and `strict` are required but may be `null`: pass values here; `parameters_null()` and `strict_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        strict: ::std::option::Option<bool>,
+        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::BetaFunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters,
+            parameters: ::std::option::Option::Some(parameters.into()),
             output_schema: ::std::option::Option::None,
-            strict,
+            strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
@@ -18887,14 +18909,22 @@ impl BetaFunctionTool {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sends `parameters` as `null` (a required field: it is always sent).
+    pub fn parameters_null(mut self) -> Self {
+        self.parameters = ::std::option::Option::None;
+        self
+    }
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `strict` as `null` (a required field: it is always sent).
+    pub fn strict_null(mut self) -> Self {
+        self.strict = ::std::option::Option::None;
         self
     }
     /// Sets `defer_loading`.
@@ -19733,9 +19763,7 @@ pub struct BetaFunctionToolParam {
     pub r#type: super::BetaFunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -19842,9 +19870,7 @@ impl BetaFunctionToolParam {
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
         self
@@ -20967,18 +20993,20 @@ impl crate::runtime::de::Fit for BetaImageGenToolCall {
 #[allow(deprecated)]
 impl BetaImageGenToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `result` is required but may be `null`: pass a value here; `result_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::BetaImageGenToolCallStatus>,
-        result: ::std::option::Option<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             agent: ::std::option::Option::None,
             r#type: super::BetaImageGenToolCallType::ImageGenerationCall,
             id: id.into(),
             status: status.into(),
-            result,
+            result: ::std::option::Option::Some(result.into()),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -20988,6 +21016,11 @@ impl BetaImageGenToolCall {
         value: impl ::std::convert::Into<super::BetaAgentTag>,
     ) -> Self {
         self.agent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `result` as `null` (a required field: it is always sent).
+    pub fn result_null(mut self) -> Self {
+        self.result = ::std::option::Option::None;
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -29029,12 +29062,10 @@ pub struct BetaMcpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub input_schema: ::serde_json::Value,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub annotations: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -29085,9 +29116,7 @@ impl BetaMcpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        input_schema: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -29108,9 +29137,7 @@ impl BetaMcpListToolsTool {
     /// Sets `annotations`.
     pub fn annotations(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.annotations = ::std::option::Option::Some(value.into());
         self

@@ -4011,17 +4011,24 @@ impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessage {
 #[allow(deprecated)]
 impl ChatCompletionRequestFunctionMessage {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `content` is required but may be `null`: pass a value here; `content_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
-        content: ::std::option::Option<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             role: super::ChatCompletionRequestFunctionMessageRole::Function,
-            content,
+            content: ::std::option::Option::Some(content.into()),
             name: name.into(),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `content` as `null` (a required field: it is always sent).
+    pub fn content_null(mut self) -> Self {
+        self.content = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -9873,13 +9880,15 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCall {
 #[allow(deprecated)]
 impl CodeInterpreterToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `code` and `outputs` are required but may be `null`: pass values here; `code_null()` and `outputs_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::CodeInterpreterToolCallStatus>,
         container_id: impl ::std::convert::Into<::std::string::String>,
-        code: ::std::option::Option<::std::string::String>,
-        outputs: ::std::option::Option<
+        code: impl ::std::convert::Into<::std::string::String>,
+        outputs: impl ::std::convert::Into<
             ::std::vec::Vec<super::CodeInterpreterToolCallOutputsItem>,
         >,
     ) -> Self {
@@ -9888,10 +9897,20 @@ impl CodeInterpreterToolCall {
             id: id.into(),
             status: status.into(),
             container_id: container_id.into(),
-            code,
-            outputs,
+            code: ::std::option::Option::Some(code.into()),
+            outputs: ::std::option::Option::Some(outputs.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `code` as `null` (a required field: it is always sent).
+    pub fn code_null(mut self) -> Self {
+        self.code = ::std::option::Option::None;
+        self
+    }
+    /// Sends `outputs` as `null` (a required field: it is always sent).
+    pub fn outputs_null(mut self) -> Self {
+        self.outputs = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -10522,10 +10541,12 @@ impl crate::runtime::de::Fit for CompactResponseMethodPublicBody {
 #[allow(deprecated)]
 impl CompactResponseMethodPublicBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `model` is required but may be `null`: pass a value here; `model_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(model: ::std::option::Option<super::ModelIdsCompaction>) -> Self {
+    pub fn new(model: impl ::std::convert::Into<super::ModelIdsCompaction>) -> Self {
         Self {
-            model,
+            model: ::std::option::Option::Some(model.into()),
             input: ::std::option::Option::None,
             previous_response_id: ::std::option::Option::None,
             instructions: ::std::option::Option::None,
@@ -10535,6 +10556,11 @@ impl CompactResponseMethodPublicBody {
             service_tier: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `model` as `null` (a required field: it is always sent).
+    pub fn model_null(mut self) -> Self {
+        self.model = ::std::option::Option::None;
+        self
     }
     /// Sets `input`.
     pub fn input(
@@ -18505,6 +18531,8 @@ impl crate::runtime::de::Fit for CreateAssistantRequestToolResourcesFileSearch {
 #[allow(deprecated)]
 impl CreateAssistantRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -21799,14 +21827,16 @@ impl crate::runtime::de::Fit for CreateCompletionRequest {
 #[allow(deprecated)]
 impl CreateCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `prompt` is required but may be `null`: pass a value here; `prompt_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateCompletionRequestModel>,
-        prompt: ::std::option::Option<super::CreateCompletionRequestPrompt>,
+        prompt: impl ::std::convert::Into<super::CreateCompletionRequestPrompt>,
     ) -> Self {
         Self {
             model: model.into(),
-            prompt,
+            prompt: ::std::option::Option::Some(prompt.into()),
             best_of: ::std::option::Option::None,
             echo: ::std::option::Option::None,
             frequency_penalty: ::std::option::Option::None,
@@ -21825,6 +21855,11 @@ impl CreateCompletionRequest {
             user: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `prompt` as `null` (a required field: it is always sent).
+    pub fn prompt_null(mut self) -> Self {
+        self.prompt = ::std::option::Option::None;
+        self
     }
     /// Sets `best_of`.
     pub fn best_of(mut self, value: impl ::std::convert::Into<i64>) -> Self {
@@ -24795,7 +24830,7 @@ pub struct CreateEvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
     pub r#type: super::CreateEvalCustomDataSourceConfigType,
     /// Required.
-    pub item_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub item_schema: ::serde_json::Value,
     /// Optional. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_sample_schema: ::std::option::Option<bool>,
@@ -24843,11 +24878,7 @@ impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
 impl CreateEvalCustomDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        item_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(item_schema: impl ::std::convert::Into<::serde_json::Value>) -> Self {
         Self {
             r#type: super::CreateEvalCustomDataSourceConfigType::Custom,
             item_schema: item_schema.into(),
@@ -25504,9 +25535,7 @@ pub struct CreateEvalLogsDataSourceConfig {
     pub r#type: super::CreateEvalLogsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -25554,9 +25583,7 @@ impl CreateEvalLogsDataSourceConfig {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -27236,9 +27263,7 @@ pub struct CreateEvalStoredCompletionsDataSourceConfig {
     pub r#type: super::CreateEvalStoredCompletionsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -27286,9 +27311,7 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -36890,6 +36913,8 @@ impl crate::runtime::de::Fit for CreateThreadRequestToolResourcesFileSearch {
 #[allow(deprecated)]
 impl CreateThreadRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -39334,6 +39359,8 @@ impl crate::runtime::de::Fit for CreateVectorStoreFileBatchRequest {
 #[allow(deprecated)]
 impl CreateVectorStoreFileBatchRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// At least one of `file_ids`, `files` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {

@@ -2982,12 +2982,10 @@ impl EvalJsonlFileContentSource {
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSourceContentItem {
     /// Required.
-    pub item: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub item: ::serde_json::Value,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sample: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub sample: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -3025,11 +3023,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
 impl EvalJsonlFileContentSourceContentItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        item: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(item: impl ::std::convert::Into<::serde_json::Value>) -> Self {
         Self {
             item: item.into(),
             sample: ::std::option::Option::None,
@@ -3039,9 +3033,7 @@ impl EvalJsonlFileContentSourceContentItem {
     /// Sets `sample`.
     pub fn sample(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.sample = ::std::option::Option::Some(value.into());
         self
@@ -3614,9 +3606,7 @@ pub struct EvalResponsesSource {
     pub r#type: super::EvalResponsesSourceType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
@@ -3724,9 +3714,7 @@ impl EvalResponsesSource {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self

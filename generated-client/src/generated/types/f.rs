@@ -10012,14 +10012,10 @@ pub struct FunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -10090,21 +10086,21 @@ impl crate::runtime::de::Fit for FunctionTool {
 #[allow(deprecated)]
 impl FunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `parameters` and `strict` are required but may be `null`: pass values here; `parameters_null()` and `strict_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        strict: ::std::option::Option<bool>,
+        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::FunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters,
+            parameters: ::std::option::Option::Some(parameters.into()),
             output_schema: ::std::option::Option::None,
-            strict,
+            strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
@@ -10118,14 +10114,22 @@ impl FunctionTool {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sends `parameters` as `null` (a required field: it is always sent).
+    pub fn parameters_null(mut self) -> Self {
+        self.parameters = ::std::option::Option::None;
+        self
+    }
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `strict` as `null` (a required field: it is always sent).
+    pub fn strict_null(mut self) -> Self {
+        self.strict = ::std::option::Option::None;
         self
     }
     /// Sets `defer_loading`.
@@ -10939,9 +10943,7 @@ pub struct FunctionToolParam {
     pub r#type: super::FunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -11048,9 +11050,7 @@ impl FunctionToolParam {
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
         self

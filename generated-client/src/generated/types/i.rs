@@ -2677,19 +2677,26 @@ impl crate::runtime::de::Fit for ImageGenToolCall {
 #[allow(deprecated)]
 impl ImageGenToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `result` is required but may be `null`: pass a value here; `result_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::ImageGenToolCallStatus>,
-        result: ::std::option::Option<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             r#type: super::ImageGenToolCallType::ImageGenerationCall,
             id: id.into(),
             status: status.into(),
-            result,
+            result: ::std::option::Option::Some(result.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `result` as `null` (a required field: it is always sent).
+    pub fn result_null(mut self) -> Self {
+        self.result = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(

@@ -616,12 +616,10 @@ pub struct McpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub input_schema: ::serde_json::Value,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub annotations: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -672,9 +670,7 @@ impl McpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        input_schema: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -695,9 +691,7 @@ impl McpListToolsTool {
     /// Sets `annotations`.
     pub fn annotations(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.annotations = ::std::option::Option::Some(value.into());
         self

@@ -16092,9 +16092,7 @@ pub struct RealtimeFunctionTool {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -16174,9 +16172,7 @@ impl RealtimeFunctionTool {
     /// Sets `parameters`.
     pub fn parameters(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(value.into());
         self
@@ -29711,9 +29707,7 @@ pub struct RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -29781,9 +29775,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -30126,9 +30118,7 @@ pub struct RealtimeSessionCreateRequestToolsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -30210,9 +30200,7 @@ impl RealtimeSessionCreateRequestToolsItem {
     /// Sets `parameters`.
     pub fn parameters(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(value.into());
         self
@@ -30488,9 +30476,7 @@ pub struct RealtimeSessionCreateRequestTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -30558,9 +30544,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -61342,9 +61326,7 @@ pub struct RunGraderRequest {
     pub grader: super::RunGraderRequestGrader,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub item: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub item: ::std::option::Option<::serde_json::Value>,
     /// Required.
     pub model_sample: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
@@ -61399,9 +61381,7 @@ impl RunGraderRequest {
     /// Sets `item`.
     pub fn item(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.item = ::std::option::Option::Some(value.into());
         self

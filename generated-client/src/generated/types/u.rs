@@ -43,12 +43,19 @@ impl crate::runtime::de::Fit for UpdateChatCompletionRequest {
 #[allow(deprecated)]
 impl UpdateChatCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
+    pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
-            metadata,
+            metadata: ::std::option::Option::Some(metadata.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `metadata` as `null` (a required field: it is always sent).
+    pub fn metadata_null(mut self) -> Self {
+        self.metadata = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -101,12 +108,19 @@ impl crate::runtime::de::Fit for UpdateConversationBody {
 #[allow(deprecated)]
 impl UpdateConversationBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
+    pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
-            metadata,
+            metadata: ::std::option::Option::Some(metadata.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `metadata` as `null` (a required field: it is always sent).
+    pub fn metadata_null(mut self) -> Self {
+        self.metadata = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -1195,14 +1209,21 @@ impl crate::runtime::de::Fit for UpdateVectorStoreFileAttributesRequest {
 #[allow(deprecated)]
 impl UpdateVectorStoreFileAttributesRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `attributes` is required but may be `null`: pass a value here; `attributes_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
-        attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
+        attributes: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
     ) -> Self {
         Self {
-            attributes,
+            attributes: ::std::option::Option::Some(attributes.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `attributes` as `null` (a required field: it is always sent).
+    pub fn attributes_null(mut self) -> Self {
+        self.attributes = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
