@@ -8,6 +8,9 @@ use crate::ir::*;
 use crate::lower::names::Scope;
 use std::collections::BTreeMap;
 
+mod conversions;
+pub use conversions::{canonical, conversions, Ambiguity, Conversion, Conversions, Source, Step};
+
 /// The field's Rust type is `Option<…>`: optional or nullable, unless flattened.
 pub fn field_is_option(f: &Field) -> bool {
     !(f.flatten || (f.required && !f.nullable))
@@ -20,8 +23,10 @@ pub enum FieldRole<'m> {
     Fixed(&'m EnumValue),
     /// A constructor argument, `impl Into<T>`.
     Argument,
-    /// A constructor argument, `Option<T>` (required but nullable).
-    OptionArgument,
+    /// Required but nullable: a constructor argument, `impl Into<T>` like any
+    /// other (callers pass values, not `Some`), and a method of this name,
+    /// taking nothing, that sends `null` instead.
+    NullableArgument(String),
     /// Optional: starts unset, with a setter of this name.
     Setter(String),
 }
@@ -55,10 +60,12 @@ pub struct Builder<'m> {
 
 /// The builder of `s`: the role of each field (same order as `s.fields`),
 /// then the extra-property setter. Setter names are the field names, all
-/// claimed in one scope kept clear of `new`.
+/// claimed in one scope kept clear of `new`; the extra-property setter, then
+/// the `…_null` methods of required nullable fields, are claimed after them,
+/// so adding one never renames a setter.
 pub fn builder<'m>(s: &StructDef, model: &'m Model) -> Builder<'m> {
     let mut setter_names = Scope::with_reserved(&["new"]);
-    let roles = s
+    let mut roles: Vec<FieldRole<'m>> = s
         .fields
         .iter()
         .map(|f| {
@@ -67,14 +74,34 @@ pub fn builder<'m>(s: &StructDef, model: &'m Model) -> Builder<'m> {
             } else if !field_is_option(f) {
                 FieldRole::Argument
             } else if f.required {
-                FieldRole::OptionArgument
+                FieldRole::NullableArgument(String::new())
             } else {
                 FieldRole::Setter(setter_names.claim(&f.rust_name))
             }
         })
         .collect();
     let extra_setter = s.unknown_fields.as_ref().map(|_| setter_names.claim("extra_field"));
+    for (f, role) in s.fields.iter().zip(roles.iter_mut()) {
+        if let FieldRole::NullableArgument(name) = role {
+            *name = setter_names.claim(&format!("{}_null", f.rust_name.trim_start_matches("r#")));
+        }
+    }
     Builder { roles, extra_setter }
+}
+
+/// The type of a field's value as the generated struct holds it (without the
+/// `Option` or `Box` around it): the model's, except that a free-form object
+/// (`type: object` without properties) in a request type is a
+/// `serde_json::Value`, so callers pass `json!({...})`, a `serde_json::Map`,
+/// or what `serde_json::to_value` made of any `Serialize` value (whose one
+/// failure, a map with non-string keys, stays theirs to handle). A `Map`
+/// would make every caller build one by hand.
+pub fn field_type<'f>(f: &'f Field, owner: &TypeDef) -> std::borrow::Cow<'f, TypeRef> {
+    if owner.in_request && f.ty == TypeRef::JsonObject {
+        std::borrow::Cow::Owned(TypeRef::Json)
+    } else {
+        std::borrow::Cow::Borrowed(&f.ty)
+    }
 }
 
 /// Whether a value of `ty` has an empty value (`""`, `[]`, `{}`, `0`,
@@ -133,8 +160,8 @@ pub fn type_text(ty: &TypeRef, model: &Model) -> String {
     }
 }
 
-fn field_text(f: &Field, model: &Model) -> String {
-    let mut t = type_text(&f.ty, model);
+fn field_text(f: &Field, owner: &TypeDef, model: &Model) -> String {
+    let mut t = type_text(&field_type(f, owner), model);
     if f.boxed {
         t = format!("Box<{t}>");
     }
@@ -158,6 +185,15 @@ pub fn method_args(op: &Operation, model: &Model) -> Vec<(String, String)> {
         args.push(("body".to_owned(), format!("&{}", type_text(&body.ty, model))));
     }
     args
+}
+
+/// The Rust types a conversion source stands for, as text: `&str` and
+/// `String` for text, the type otherwise.
+pub fn source_texts(source: &Source, model: &Model) -> Vec<String> {
+    match source {
+        Source::Text => vec!["&str".to_owned(), "String".to_owned()],
+        Source::Value(ty) => vec![type_text(ty, model)],
+    }
 }
 
 /// What the plain method of an operation returns.
@@ -186,6 +222,8 @@ pub enum ItemKind {
     Constructor,
     /// A setter of an optional field.
     Setter,
+    /// A `From` impl of a union (see [`conversions`]).
+    Conversion,
 }
 
 impl ItemKind {
@@ -199,6 +237,7 @@ impl ItemKind {
             ItemKind::Const => "constant",
             ItemKind::Constructor => "constructor",
             ItemKind::Setter => "setter",
+            ItemKind::Conversion => "conversion",
         }
     }
 }
@@ -250,13 +289,18 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
             }
         }
     }
-    for def in model.types.values() {
+    for (id, def) in &model.types {
         let name = &def.rust_name;
+        for c in conversions(id, model).from {
+            for source in source_texts(&c.source, model) {
+                add(ItemKind::Conversion, format!("{name}::From<{source}>"), format!("impl From<{source}> for {name}"));
+            }
+        }
         match &def.kind {
             TypeKind::Struct(s) | TypeKind::Multipart(s) => {
                 add(ItemKind::Type, name.clone(), "struct".to_owned());
                 for f in &s.fields {
-                    add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, model));
+                    add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, def, model));
                 }
                 if let Some(extra) = &s.unknown_fields {
                     add(ItemKind::Field, format!("{name}::{extra}"), "serde_json::Map<String, serde_json::Value>".to_owned());
@@ -268,11 +312,14 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
                     }
                     let mut args = Vec::new();
                     for (f, role) in s.fields.iter().zip(&plan.roles) {
-                        let ty = type_text(&f.ty, model);
+                        let ty = type_text(&field_type(f, def), model);
                         match role {
                             FieldRole::Fixed(_) => {}
                             FieldRole::Argument => args.push(format!("{}: impl Into<{ty}>", f.rust_name)),
-                            FieldRole::OptionArgument => args.push(format!("{}: Option<{ty}>", f.rust_name)),
+                            FieldRole::NullableArgument(null) => {
+                                args.push(format!("{}: impl Into<{ty}>", f.rust_name));
+                                add(ItemKind::Setter, format!("{name}::{null}"), format!("fn {null}()"));
+                            }
                             FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<{ty}>)")),
                         }
                     }
@@ -390,7 +437,7 @@ components:
         let def = m.types.values().find(|t| t.rust_name == "Speech").unwrap();
         let TypeKind::Struct(s) = &def.kind else { panic!() };
         let roles = builder(s, &m).roles;
-        assert_eq!(roles[0], FieldRole::OptionArgument);
+        assert_eq!(roles[0], FieldRole::NullableArgument("input_null".to_owned()));
         assert_eq!(roles[1], FieldRole::Argument);
         assert!(matches!(roles[2], FieldRole::Fixed(v) if v.wire == "speech"));
         assert_eq!(roles[3], FieldRole::Setter("speed".to_owned()));
@@ -399,16 +446,48 @@ components:
     #[test]
     fn a_changed_constructor_and_a_removed_variant_are_breaking() {
         let old = surface(&model(OLD));
-        assert_eq!(old["constructor Speech::new"].signature, "fn new(input: Option<String>, voice: impl Into<SpeechVoice>)");
+        assert_eq!(old["constructor Speech::new"].signature, "fn new(input: impl Into<String>, voice: impl Into<SpeechVoice>)", "a nullable argument takes values");
+        assert_eq!(old["setter Speech::input_null"].signature, "fn input_null()");
         assert_eq!(old["method Client::create_speech"].signature, "fn create_speech(body: &Speech) -> Response<()>");
-        let new_spec = OLD.replace("input: {type: string, nullable: true}", "input: {type: string}").replace("enum: [alloy, fable]", "enum: [alloy, marin]");
+        let new_spec = OLD.replace("input: {type: string, nullable: true}", "input: {type: string}").replace("enum: [alloy, fable]", "enum: [alloy, marin]").replace("required: [input, voice, kind]", "required: [input, voice, kind, speed]");
         let diff = compare(&old, &surface(&model(&new_spec)));
         assert!(diff.is_breaking());
         let removed: Vec<&str> = diff.removed.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(removed, ["SpeechVoice::Fable"]);
+        assert_eq!(removed, ["Speech::input_null", "Speech::speed", "SpeechVoice::Fable"]);
         let changed: Vec<&str> = diff.changed.iter().map(|(o, _)| o.path.as_str()).collect();
-        assert_eq!(changed, ["Speech::new", "Speech::input"]);
+        assert_eq!(changed, ["Speech::new", "Speech::input", "Speech::speed"]);
         assert_eq!(diff.added.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["SpeechVoice::Marin"]);
         assert!(!compare(&old, &old).is_breaking());
+    }
+
+    const UNIONS: &str = r##"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Pick:
+      anyOf: [{$ref: "#/components/schemas/Left"}, {$ref: "#/components/schemas/Right"}]
+    Left:
+      anyOf: [{$ref: "#/components/schemas/A"}, {type: string}]
+    Right:
+      anyOf: [{$ref: "#/components/schemas/B"}, {type: integer}]
+    A: {type: object, required: [a], properties: {a: {type: string}}}
+    B: {type: object, required: [b], properties: {b: {type: string}}}
+"##;
+
+    #[test]
+    fn a_conversion_that_becomes_ambiguous_is_a_removed_item() {
+        let old = surface(&model(UNIONS));
+        for key in ["Pick::From<A>", "Pick::From<B>", "Pick::From<&str>", "Pick::From<String>", "Pick::From<i64>", "Pick::From<Left>"] {
+            assert_eq!(old[&format!("conversion {key}")].signature, format!("impl From<{}> for Pick", key.trim_start_matches("Pick::From<").trim_end_matches('>')));
+        }
+        // `A` is now a branch of both sides: `Pick` no longer converts from it.
+        let new_spec = UNIONS.replace("{type: integer}]", r##"{type: integer}, {$ref: "#/components/schemas/A"}]"##);
+        let new = model(&new_spec);
+        let diff = compare(&old, &surface(&new));
+        assert_eq!(diff.removed.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["Pick::From<A>"]);
+        assert!(diff.is_breaking());
+        assert!(new.warnings.iter().any(|w| w.pointer == "/components/schemas/Pick" && w.message.starts_with("`From<A>` not generated for `Pick`: the branches `Left`, `Right`")), "{:?}", new.warnings);
     }
 }

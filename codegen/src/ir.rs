@@ -171,6 +171,23 @@ pub struct StructDef {
     /// lost. `None` where `additional` already collects them, in multipart
     /// forms, and where a flattened union part keeps them instead.
     pub unknown_fields: Option<String>,
+    /// Which optional fields must be set, from `anyOf`/`oneOf` branches that
+    /// only constrain (they add no field; the constructor's doc states them).
+    pub rules: Vec<FieldRule>,
+}
+
+/// A rule over which fields an object sets, from an `anyOf` or `oneOf` whose
+/// branches only list `required` names: `anyOf: [{required: [file_ids]},
+/// {required: [files]}]` is "at least one of `file_ids`, `files`".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRule {
+    /// `oneOf` (exactly one branch holds) rather than `anyOf` (at least one).
+    pub exactly_one: bool,
+    /// The wire names each branch requires, in spec order.
+    pub branches: Vec<Vec<String>>,
+    /// Some branch says more than which names it requires (`minProperties`,
+    /// `not`, ...), which the rule's wording leaves out.
+    pub more: bool,
 }
 
 /// One property of an object.

@@ -4,7 +4,7 @@
 //! missing required fields read as empty are the ones that have an empty value.
 
 use codegen::config::Config;
-use codegen::ir::{Model, StructDef, TypeKind, TypeRef};
+use codegen::ir::{FieldRule, Model, StructDef, TypeKind, TypeRef};
 
 fn model(yaml: &str) -> Model {
     let spec = codegen::load::load_bytes("fidelity.yaml", yaml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
@@ -91,6 +91,8 @@ fn branches_that_only_constrain_add_no_field() {
     let names: Vec<&str> = batch.fields.iter().map(|f| f.rust_name.as_str()).collect();
     assert_eq!(names, ["file_ids", "files"], "no flattened variant for `anyOf: [{{required}}, ...]`");
     assert!(!m.types.values().any(|t| t.rust_name.starts_with("BatchVariant")));
+    // The constraint is kept as a rule for the constructor's doc.
+    assert_eq!(batch.rules, [FieldRule { exactly_one: false, branches: vec![vec!["file_ids".to_owned()], vec!["files".to_owned()]], more: false }]);
 }
 
 #[test]

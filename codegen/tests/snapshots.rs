@@ -363,3 +363,51 @@ fn hostile_names_and_shapes_still_compile() {
     let features: Vec<String> = g.model.operations.iter().map(|o| o.feature.clone()).collect();
     assert_eq!(features, ["http2-api", "日本", "config", "attempt"]);
 }
+
+#[test]
+fn unions_convert_from_what_one_branch_leads_to() {
+    let g = check_snapshot("conversions");
+    let impl_for = |group: &str, source: &str, union: &str| type_text(&g, group).contains(&squash(&format!("impl ::std::convert::From<{source}> for {union} {{")));
+    // Text goes to the open branch, through the inner union, as decoding does.
+    assert_has(&type_text(&g, "r"), &["impl ::std::convert::From<&str> for ResponsesModel { fn from(value: &str) -> Self { Self::SharedModel(::std::convert::From::from(value)) } }"]);
+    assert_has(&type_text(&g, "c"), &["impl ::std::convert::From<::std::string::String> for CompactionModel { fn from(value: ::std::string::String) -> Self { Self::ResponsesModel(super::ResponsesModel::SharedModel(::std::convert::From::from(value))"]);
+    // Only a closed enum takes text: a `String` lends it a `&str`.
+    assert_has(&type_text(&g, "t"), &["impl ::std::convert::From<::std::string::String> for ToolChoice { fn from(value: ::std::string::String) -> Self { Self::", "(::std::convert::From::from(value.as_str()))"]);
+    // A leaf one level down converts straight into the outer union.
+    assert_has(&type_text(&g, "i"), &["impl ::std::convert::From<super::FunctionCallOutput> for InputItem { fn from(value: super::FunctionCallOutput) -> Self { Self::Item(super::Item::FunctionCallOutput(value)) } }"]);
+    assert!(impl_for("i", "::std::vec::Vec<super::InputItem>", "Input"), "an array branch converts from the array");
+    assert!(impl_for("l", "i64", "Limit"));
+    // Ambiguous: reached through two branches, or two branches of one Rust type.
+    assert!(!impl_for("m", "super::FunctionCall", "Mixed") && impl_for("m", "super::Note", "Mixed") && impl_for("m", "super::FunctionCallOutput", "Mixed"));
+    assert!(!impl_for("a", "super::Note", "AliasUnion"));
+    let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
+    let ambiguous: Vec<&String> = warnings.iter().filter(|w| w.contains("not generated for")).collect();
+    assert_eq!(ambiguous.len(), 2, "{warnings:#?}");
+    assert!(ambiguous[0].starts_with("#/components/schemas/AliasUnion: `From<Note>` not generated for `AliasUnion`"), "{ambiguous:?}");
+    assert!(ambiguous[1].starts_with("#/components/schemas/Mixed: `From<FunctionCall>` not generated for `Mixed`: the branches `Item`, `Notes`"), "{ambiguous:?}");
+}
+
+#[test]
+fn constructors_take_values_and_state_the_rules() {
+    let g = check_snapshot("constructors");
+    let f = type_text(&g, "f");
+    // Required nullable: a plain argument, and a method that sends `null`.
+    assert_has(&f, &["pub fn new( name: impl ::std::convert::Into<::std::string::String>, parameters: impl ::std::convert::Into<::serde_json::Value>, strict: impl ::std::convert::Into<bool>, metadata: impl ::std::convert::Into<super::Metadata>, ) -> Self"]);
+    assert_has(&f, &["strict: ::std::option::Option::Some(strict.into()),", "pub fn metadata_null(mut self) -> Self { self.metadata = ::std::option::Option::None; self }"]);
+    // The setter of the optional field `strict_null` keeps its name; the null method of `strict` takes the next one.
+    assert_has(&f, &["pub fn strict_null2(mut self) -> Self { self.strict = ::std::option::Option::None; self }", "pub fn strict_null( mut self, value: impl ::std::convert::Into<::std::string::String>, ) -> Self"]);
+    assert_has(&f, &["/// `parameters`, `strict` and `metadata` are required but may be `null`: pass values here; `parameters_null()`, `strict_null2()` and `metadata_null()` send `null` instead."]);
+    // A required nullable field is sent even when null: no `skip_serializing_if` on it.
+    assert_has(&f, &["pub parameters: ::std::option::Option<::serde_json::Value>,"]);
+    // The free-form object of a response-only type stays a map.
+    assert_has(&type_text(&g, "t"), &["pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,"]);
+    // Constraint-only branches: no type, no argument, a sentence on `new`.
+    assert!(!g.model.types.values().any(|t| t.rust_name.starts_with("CreateBatchVariant") || t.rust_name.starts_with("CreateStoreVariant")));
+    let c = type_text(&g, "c");
+    assert_has(&c, &["/// At least one of `file_ids`, `files` must be set. #[allow(clippy::too_many_arguments, clippy::new_without_default)] pub fn new() -> Self"]);
+    assert_has(&c, &["/// Exactly one of these must be set: `store_ids`; or `stores` and `name`. The spec's schema adds conditions beyond these."]);
+    let surface = codegen::api::surface(&g.model);
+    assert_eq!(surface["constructor FunctionTool::new"].signature, "fn new(name: impl Into<String>, parameters: impl Into<serde_json::Value>, strict: impl Into<bool>, metadata: impl Into<Metadata>)");
+    assert_eq!(surface["setter FunctionTool::strict_null2"].signature, "fn strict_null2()");
+    assert_eq!(surface["setter FunctionTool::strict_null"].signature, "fn strict_null(impl Into<String>)");
+}

@@ -16,7 +16,7 @@
 use futures_util::StreamExt;
 use openai_client::types::{
     CreateResponse, FunctionCallOutputItemParam, FunctionTool, FunctionToolCall, InputItem,
-    InputParam, Item, ModelIdsShared, OutputItem, ResponseStreamEvent, Tool,
+    OutputItem, ResponseStreamEvent, Tool,
 };
 use openai_client::{Client, Error};
 use serde_json::json;
@@ -36,10 +36,7 @@ pub fn weather_tool() -> Tool {
         "required": ["city"],
         "additionalProperties": false
     });
-    let serde_json::Value::Object(parameters) = parameters else {
-        unreachable!("an object literal")
-    };
-    FunctionTool::new(WEATHER_TOOL, Some(parameters), Some(true))
+    FunctionTool::new(WEATHER_TOOL, parameters, true)
         .description("Current weather of a city")
         .into()
 }
@@ -101,9 +98,9 @@ pub async fn ask(
     mut on_delta: impl FnMut(&str),
 ) -> Result<String, Error> {
     let mut request = CreateResponse::new()
-        .model(ModelIdsShared::from(model))
+        .model(model)
         .tools(vec![weather_tool()])
-        .input(InputParam::TextInput(question.to_owned()));
+        .input(question);
     for _ in 0..MAX_ROUNDS {
         let turn = stream_turn(client, &request, &mut on_delta).await?;
         let Some(previous) = turn.response_id.filter(|_| !turn.calls.is_empty()) else {
@@ -118,16 +115,16 @@ pub async fn ask(
                 } else {
                     json!({"error": format!("no tool named {}", call.name)}).to_string()
                 };
-                let output =
-                    FunctionCallOutputItemParam::new(result).call_id(call.call_id.as_str());
-                InputItem::from(Item::from(output))
+                FunctionCallOutputItemParam::new(result)
+                    .call_id(call.call_id.as_str())
+                    .into()
             })
             .collect();
         request = CreateResponse::new()
-            .model(ModelIdsShared::from(model))
+            .model(model)
             .tools(vec![weather_tool()])
             .previous_response_id(previous)
-            .input(InputParam::InputItemList(outputs));
+            .input(outputs);
     }
     Ok(String::new())
 }

@@ -16,7 +16,6 @@ use std::process::ExitCode;
 
 use openai_client::types::{
     CreateSpeechRequest, CreateSpeechRequestModel, CreateSpeechRequestResponseFormat,
-    VoiceIdsOrCustomVoice, VoiceIdsShared,
 };
 use openai_client::Client;
 
@@ -41,12 +40,8 @@ pub async fn speak(
     output: &Path,
     voice: &str,
 ) -> Result<u64, openai_client::Error> {
-    let request = CreateSpeechRequest::new(
-        CreateSpeechRequestModel::GPT_4O_MINI_TTS,
-        text,
-        VoiceIdsOrCustomVoice::from(VoiceIdsShared::from(voice)),
-    )
-    .response_format(format_for(output));
+    let request = CreateSpeechRequest::new(CreateSpeechRequestModel::GPT_4O_MINI_TTS, text, voice)
+        .response_format(format_for(output));
     let audio = client.create_speech(&request).await?;
     audio.save_to(output).await
 }

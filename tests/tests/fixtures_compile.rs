@@ -51,6 +51,12 @@ mod all_of;
 #[path = "../../codegen/tests/fixtures/collisions/expected/mod.rs"]
 #[rustfmt::skip]
 mod collisions;
+#[path = "../../codegen/tests/fixtures/constructors/expected/mod.rs"]
+#[rustfmt::skip]
+mod constructors;
+#[path = "../../codegen/tests/fixtures/conversions/expected/mod.rs"]
+#[rustfmt::skip]
+mod conversions;
 #[path = "../../codegen/tests/fixtures/hostile/expected/mod.rs"]
 #[rustfmt::skip]
 mod hostile;
@@ -184,6 +190,96 @@ fn untagged_unions_pick_the_matching_shape() {
         ),
         "the richer branch is not lost to the plain one"
     );
+}
+
+#[test]
+fn constructors_take_values_and_null_is_explicit() {
+    use constructors::types::{CreateBatch, FunctionTool, ToolInfo};
+    use std::collections::BTreeMap;
+    let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+    let metadata = BTreeMap::from([("team".to_owned(), "ops".to_owned())]);
+    let tool = FunctionTool::new("get_weather", schema.clone(), true, metadata);
+    assert_eq!(
+        serde_json::to_value(&tool).unwrap(),
+        json!({"type": "function", "name": "get_weather", "parameters": schema, "strict": true, "metadata": {"team": "ops"}})
+    );
+    // Required fields that may be null are sent as null when asked.
+    let tool = FunctionTool::new("f", serde_json::Map::new(), false, BTreeMap::new())
+        .strict_null2()
+        .metadata_null()
+        .parameters_null();
+    assert_eq!(
+        serde_json::to_value(&tool).unwrap(),
+        json!({"type": "function", "name": "f", "parameters": null, "strict": null, "metadata": null})
+    );
+    // Any `Serialize` value goes through `serde_json::to_value`.
+    #[derive(serde::Serialize)]
+    struct Params {
+        r#type: &'static str,
+    }
+    let params = serde_json::to_value(Params { r#type: "object" }).unwrap();
+    let tool = FunctionTool::new("g", params, true, BTreeMap::new());
+    assert_eq!(tool.parameters, Some(json!({"type": "object"})));
+    // A response-only type keeps its free-form object as a map.
+    let info: ToolInfo = serde_json::from_value(json!({"schema": {"a": 1}})).unwrap();
+    assert_eq!(info.schema["a"], 1);
+    assert_eq!(
+        serde_json::to_value(CreateBatch::new().file_ids(vec!["f1".to_owned()])).unwrap(),
+        json!({"file_ids": ["f1"]})
+    );
+}
+
+#[test]
+fn values_convert_into_unions_through_inner_unions() {
+    use conversions::types::{
+        CompactionModel, FunctionCall, FunctionCallOutput, Input, InputItem, Message, Note,
+        Request, ResponsesModel, ToolChoice,
+    };
+    let output = FunctionCallOutput::new("{\"ok\":true}").call_id("call_1");
+    let call = FunctionCall::new("get_weather", "{}");
+    let request = Request::new()
+        .model("gpt-4.1")
+        .compaction_model(String::from("my-model"))
+        .tool_choice("auto")
+        .limit(5)
+        .input(vec![output.into(), call.into()])
+        .pick(Note::new("n"));
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({
+            "model": "gpt-4.1",
+            "compaction_model": "my-model",
+            "tool_choice": "auto",
+            "limit": 5,
+            "input": [
+                {"type": "function_call_output", "output": "{\"ok\":true}", "call_id": "call_1"},
+                {"type": "function_call", "name": "get_weather", "arguments": "{}"}
+            ],
+            "pick": {"text": "n"}
+        })
+    );
+    // Text takes the branch decoding the same string takes.
+    let decoded: ResponsesModel = serde_json::from_value(json!("my-model")).unwrap();
+    assert!(matches!(decoded, ResponsesModel::SharedModel(_)));
+    assert!(matches!(
+        ResponsesModel::from("my-model"),
+        ResponsesModel::SharedModel(_)
+    ));
+    let decoded: CompactionModel = serde_json::from_value(json!("x")).unwrap();
+    assert!(matches!(decoded, CompactionModel::ResponsesModel(_)));
+    assert!(matches!(
+        CompactionModel::from("x"),
+        CompactionModel::ResponsesModel(ResponsesModel::SharedModel(_))
+    ));
+    assert!(matches!(
+        InputItem::from(Message::new("user", "hi")),
+        InputItem::Message(_)
+    ));
+    assert_eq!(
+        serde_json::to_value(Input::from("hi")).unwrap(),
+        json!("hi")
+    );
+    let _: ToolChoice = String::from("none").into();
 }
 
 #[test]

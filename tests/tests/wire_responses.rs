@@ -7,8 +7,8 @@ mod common;
 use common::{client, cut, named_event, only, recording_server, sse_reply};
 use futures_util::StreamExt;
 use openai_client::types::{
-    CreateResponse, InputParam, ModelIdsShared, OutputItem, OutputMessageContent,
-    OutputMessageStatus, ResponseStatus, ResponseStreamEvent,
+    CreateResponse, OutputItem, OutputMessageContent, OutputMessageStatus, ResponseStatus,
+    ResponseStreamEvent,
 };
 use openai_client::{Error, StreamItem};
 use serde_json::{json, Value};
@@ -132,8 +132,8 @@ fn stream_body() -> String {
 
 fn request() -> CreateResponse {
     CreateResponse::new()
-        .model(ModelIdsShared::from("gpt-4.1"))
-        .input(InputParam::TextInput("Write about code.".into()))
+        .model("gpt-4.1")
+        .input("Write about code.")
         .instructions("Answer with one line of a haiku.")
 }
 

@@ -196,7 +196,7 @@ pub fn changelog_entry(version: &str, vendored: &vendor::Vendored, diff_summary:
     }
     if !surface.added.is_empty() {
         out.push_str("\n### Added\n\n");
-        let kinds = [ItemKind::Method, ItemKind::Type, ItemKind::Field, ItemKind::Variant, ItemKind::Const, ItemKind::Constructor, ItemKind::Setter];
+        let kinds = [ItemKind::Method, ItemKind::Type, ItemKind::Field, ItemKind::Variant, ItemKind::Const, ItemKind::Constructor, ItemKind::Setter, ItemKind::Conversion];
         for kind in kinds {
             let items: Vec<&ApiItem> = surface.added.iter().filter(|i| i.kind == kind).collect();
             if items.is_empty() {

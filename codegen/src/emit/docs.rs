@@ -399,6 +399,42 @@ pub fn field_docs(f: &Field, model: &Model, paths: &Paths) -> TokenStream {
     prose_then_facts(f.doc.as_deref(), &[facts.sentence()])
 }
 
+/// The doc of a constructor: what it takes, how to send `null` for the
+/// required fields that may be `null` (`null_methods`: field, method), and
+/// the rules over optional fields that constraint-only branches state.
+pub fn constructor_doc(s: &StructDef, null_methods: &[(&str, &str)]) -> TokenStream {
+    let mut lines = vec!["Creates a value from its required fields; optional fields start unset.".to_owned()];
+    if !null_methods.is_empty() {
+        let fields: Vec<String> = null_methods.iter().map(|(f, _)| code(unraw(f))).collect();
+        let methods: Vec<String> = null_methods.iter().map(|(_, m)| code(&format!("{}()", unraw(m)))).collect();
+        let (is, values, sends) = if fields.len() == 1 { ("is", "a value", "sends") } else { ("are", "values", "send") };
+        lines.push(String::new());
+        lines.push(format!("{} {is} required but may be `null`: pass {values} here; {} {sends} `null` instead.", join_with(&fields, "and"), join_with(&methods, "and")));
+    }
+    for rule in &s.rules {
+        lines.push(String::new());
+        lines.push(rule_sentence(rule, s));
+    }
+    lines_attrs(&lines)
+}
+
+/// A [`FieldRule`] in words: "At least one of `file_ids`, `files` must be set."
+fn rule_sentence(rule: &FieldRule, s: &StructDef) -> String {
+    let name = |wire: &String| code(s.fields.iter().find(|f| !f.flatten && &f.wire_name == wire).map_or(wire.as_str(), |f| unraw(&f.rust_name)));
+    let quantity = if rule.exactly_one { "Exactly one" } else { "At least one" };
+    let mut text = if rule.branches.iter().all(|b| b.len() == 1) {
+        let names: Vec<String> = rule.branches.iter().map(|b| name(&b[0])).collect();
+        format!("{quantity} of {} must be set.", names.join(", "))
+    } else {
+        let groups: Vec<String> = rule.branches.iter().map(|b| if b.is_empty() { "none of them".to_owned() } else { join_with(&b.iter().map(name).collect::<Vec<_>>(), "and") }).collect();
+        format!("{quantity} of these must be set: {}.", groups.join("; or "))
+    };
+    if rule.more {
+        text.push_str(" The spec's schema adds conditions beyond these.");
+    }
+    text
+}
+
 /// The doc of a parameter field: the spec's prose, then where it goes and its facts.
 pub fn param_docs(p: &Param) -> TokenStream {
     let place = match p.location {

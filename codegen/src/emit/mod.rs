@@ -217,7 +217,7 @@ pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item
                 "other" => " Types whose names do not start with a letter.".to_owned(),
                 letter => format!(" Types whose names start with `{}`.", letter.to_uppercase()),
             };
-            let items = ids.iter().filter_map(|id| model.types.get(id)).map(move |d| Piece::Items(with_cfg(types::emit_type(d, model, &paths), &cfg_for(model, &d.features))));
+            let items = ids.iter().filter_map(|id| model.types.get(id).map(|d| (id, d))).map(move |(id, d)| Piece::Items(with_cfg(types::emit_type(id, d, model, &paths), &cfg_for(model, &d.features))));
             Box::new(std::iter::once(Piece::Items(quote!(#![doc = #doc]))).chain(items))
         }
         FilePlan::TypeIndex(groups) => {

@@ -37,8 +37,8 @@ pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
 }
 
 /// The field type including `Option` and `Box`.
-fn field_type(f: &Field, paths: &Paths, model: &Model) -> TokenStream {
-    let mut ty = rust_type(&f.ty, paths, model);
+fn field_type(f: &Field, owner: &TypeDef, paths: &Paths, model: &Model) -> TokenStream {
+    let mut ty = rust_type(&crate::api::field_type(f, owner), paths, model);
     if f.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
     }
@@ -54,7 +54,7 @@ fn unraw(name: &str) -> &str {
 }
 
 /// Emits a named type.
-pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
+pub fn emit_type(id: &TypeId, def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
     let name = ident(&def.rust_name);
     let docs = docs::type_docs(def, model, paths);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
@@ -71,6 +71,7 @@ pub fn emit_type(def: &TypeDef, model: &Model, paths: &Paths) -> TokenStream {
         }
     };
     out.extend(emit_fit_and_default(&name, def, paths));
+    out.extend(emit_conversions(&name, id, model, paths));
     out
 }
 
@@ -79,7 +80,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     let mut fields = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.rust_name);
-        let ty = field_type(f, paths, model);
+        let ty = field_type(f, def, paths, model);
         let fdocs = docs::field_docs(f, model, paths);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         let mut serde_attrs = Vec::new();
@@ -136,7 +137,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_struct_fit(name, s, model, paths));
     }
     if crate::api::has_builder(def) {
-        out.extend(emit_builder(name, s, model, paths, &additional_name));
+        out.extend(emit_builder(name, s, def, model, paths, &additional_name));
     }
     if multipart {
         out.extend(emit_to_multipart(name, s, model, paths));
@@ -271,16 +272,16 @@ fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, path
 
 /// `new(required…)` plus one setter per optional field, so adding an optional
 /// property to the spec does not break callers.
-fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     // What each field becomes is decided once, in `crate::api`, which the
     // API listing (CHANGELOG, diff) reads too.
     let plan = crate::api::builder(s, model);
-    for (f, role) in s.fields.iter().zip(plan.roles) {
+    for (f, role) in s.fields.iter().zip(plan.roles.iter().cloned()) {
         let fname = ident(&f.rust_name);
-        let base = rust_type(&f.ty, paths, model);
+        let base = rust_type(&crate::api::field_type(f, def), paths, model);
         let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
         match role {
             crate::api::FieldRole::Fixed(fixed) => {
@@ -293,9 +294,19 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
                 params.push(quote!(#fname: impl ::std::convert::Into<#base>));
                 inits.push(quote!(#fname: #value,));
             }
-            crate::api::FieldRole::OptionArgument => {
-                params.push(quote!(#fname: ::std::option::Option<#base>));
-                inits.push(if f.boxed { quote!(#fname: #fname.map(::std::boxed::Box::new),) } else { quote!(#fname,) });
+            crate::api::FieldRole::NullableArgument(null) => {
+                let value = wrap(quote!(#fname.into()));
+                params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+                inits.push(quote!(#fname: ::std::option::Option::Some(#value),));
+                let null = ident(&null);
+                let doc = format!(" Sends `{}` as `null` (a required field: it is always sent).", f.wire_name);
+                setters.push(quote! {
+                    #[doc = #doc]
+                    pub fn #null(mut self) -> Self {
+                        self.#fname = ::std::option::Option::None;
+                        self
+                    }
+                });
             }
             crate::api::FieldRole::Setter(setter) => {
                 inits.push(quote!(#fname: ::std::option::Option::None,));
@@ -327,10 +338,15 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: 
             }
         });
     }
+    let nulls: Vec<(&str, &str)> = s.fields.iter().zip(&plan.roles).filter_map(|(f, role)| match role {
+        crate::api::FieldRole::NullableArgument(null) => Some((f.rust_name.as_str(), null.as_str())),
+        _ => None,
+    }).collect();
+    let new_doc = docs::constructor_doc(s, &nulls);
     quote! {
         #[allow(deprecated)]
         impl #name {
-            /// Creates a value from its required fields; optional fields start unset.
+            #new_doc
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* }
@@ -496,22 +512,38 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
     }
 }
 
-/// `From<Payload>` for each variant whose payload type appears once.
-fn from_impls(name: &proc_macro2::Ident, variants: &[(String, TypeRef)], model: &Model, paths: &Paths) -> TokenStream {
+/// The `From` impls [`crate::api::conversions`] decides: each wraps the value
+/// in the variants of its route, outermost first; text goes in through the
+/// innermost type's own `From<&str>`/`From<String>`.
+fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths: &Paths) -> TokenStream {
     let mut out = TokenStream::new();
-    for (variant, ty) in variants {
-        if variants.iter().filter(|(_, t)| t == ty).count() != 1 || !matches!(ty, TypeRef::Named(_)) {
-            continue;
-        }
-        let v = ident(variant);
-        let t = rust_type(ty, paths, model);
-        out.extend(quote! {
-            impl ::std::convert::From<#t> for #name {
-                fn from(value: #t) -> Self {
-                    Self::#v(value)
+    for c in crate::api::conversions(id, model).from {
+        let wrap = |inner: TokenStream| {
+            c.route.iter().enumerate().rev().fold(inner, |acc, (i, step)| {
+                let variant = ident(&step.variant);
+                if i == 0 {
+                    quote!(Self::#variant(#acc))
+                } else {
+                    let union = rust_type(&TypeRef::Named(step.union.clone()), paths, model);
+                    quote!(#union::#variant(#acc))
                 }
-            }
-        });
+            })
+        };
+        let sources = match &c.source {
+            // A closed enum converts from `&str` only (a `String` lends it one).
+            crate::api::Source::Text if c.closed => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value.as_str()))))],
+            crate::api::Source::Text => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value))))],
+            crate::api::Source::Value(ty) => vec![(rust_type(ty, paths, model), wrap(quote!(value)))],
+        };
+        for (t, value) in sources {
+            out.extend(quote! {
+                impl ::std::convert::From<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        #value
+                    }
+                }
+            });
+        }
     }
     out
 }
@@ -542,7 +574,6 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
         let values = &v.tag_values;
         de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => ::serde_json::from_value(value).map(Self::#id).map_err(::serde::de::Error::custom),));
     }
-    let froms = from_impls(name, &t.variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
     quote! {
         #docs
         #deprecated
@@ -570,7 +601,6 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
                 }
             }
         }
-        #froms
     }
 }
 
@@ -608,21 +638,6 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
             _ => quote!(Self::#id(value) => form.value(name, value),),
         }
     });
-    // `image: a file or an array of files`: `.into()` from either.
-    let mut froms = TokenStream::new();
-    for v in variants {
-        if matches!(&v.ty, TypeRef::File | TypeRef::Array(_)) && holds_file(&v.ty) && variants.iter().filter(|w| w.ty == v.ty).count() == 1 {
-            let id = ident(&v.rust_name);
-            let ty = rust_type(&v.ty, paths, model);
-            froms.extend(quote! {
-                impl ::std::convert::From<#ty> for #name {
-                    fn from(value: #ty) -> Self {
-                        Self::#id(value)
-                    }
-                }
-            });
-        }
-    }
     quote! {
         #docs
         #deprecated
@@ -635,7 +650,6 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
                 match self { #(#arms)* }
             }
         }
-        #froms
     }
 }
 
@@ -652,24 +666,6 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
             quote!(#doc #id(#ty),)
         })
         .collect();
-    let mut froms = from_impls(name, &variants.iter().map(|v| (v.rust_name.clone(), v.ty.clone())).collect::<Vec<_>>(), model, paths);
-    // `"text".into()` for the common "a string or something richer" unions.
-    let strings: Vec<&UnionVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
-    if let [only] = strings.as_slice() {
-        let v = ident(&only.rust_name);
-        froms.extend(quote! {
-            impl ::std::convert::From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::#v(::std::borrow::ToOwned::to_owned(value))
-                }
-            }
-            impl ::std::convert::From<::std::string::String> for #name {
-                fn from(value: ::std::string::String) -> Self {
-                    Self::#v(value)
-                }
-            }
-        });
-    }
     // Every variant is tried (lowering puts richer objects first) and the one
     // that fits the value best is kept: a branch that would drop keys another
     // branch knows, or whose tag differs, never wins; a perfect fit ends the
@@ -705,6 +701,5 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
                 }
             }
         }
-        #froms
     }
 }

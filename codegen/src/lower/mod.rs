@@ -88,9 +88,26 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
     warnings.extend(patch_warnings);
-    warnings.sort();
-    warnings.dedup();
-    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated })
+    let mut model = Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated };
+    let ambiguous = ambiguous_conversions(&model);
+    model.warnings.extend(ambiguous);
+    model.warnings.sort();
+    model.warnings.dedup();
+    Ok(model)
+}
+
+/// One warning per value that several branches of a union lead to: it gets
+/// no `From` impl (see [`crate::api::conversions`]), and callers name the branch.
+fn ambiguous_conversions(model: &Model) -> Vec<crate::Warning> {
+    let mut out = Vec::new();
+    for (id, def) in &model.types {
+        for a in crate::api::conversions(id, model).ambiguous {
+            let sources = crate::api::source_texts(&a.source, model).iter().map(|s| format!("`From<{s}>`")).collect::<Vec<_>>().join(" and ");
+            let branches = a.branches.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
+            out.push(crate::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("{sources} not generated for `{}`: the branches {branches} all lead to it (name the branch)", def.rust_name) });
+        }
+    }
+    out
 }
 
 /// The config's `base64_floats` apply to required, non-null arrays of numbers

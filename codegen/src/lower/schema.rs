@@ -267,7 +267,39 @@ impl<'s> SchemaLowerer<'s> {
         }
         let has_flattened = fields.iter().any(|f| f.flatten);
         let unknown_fields = (additional_ty.is_none() && !multipart && !has_flattened).then(|| scope.claim("extra_fields"));
-        Ok(Some(StructDef { fields, additional: additional_ty, unknown_fields }))
+        let rules = self.field_rules(view, ptr);
+        Ok(Some(StructDef { fields, additional: additional_ty, unknown_fields, rules }))
+    }
+
+    /// The constraint-only unions of an object and its `allOf` parts (through
+    /// `$ref`s), as rules for the constructor's doc. Parts reached twice count once.
+    fn field_rules(&self, view: View, ptr: &str) -> Vec<FieldRule> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![(view.0.clone(), ptr.to_owned(), 0usize)];
+        while let Some((schema, p, depth)) = stack.pop() {
+            if depth > 32 || !seen.insert(p.clone()) {
+                continue;
+            }
+            let v = View(&schema);
+            if v.is_union() && constraint_only_union(v, |b| self.resolve(b, String::new()).0) {
+                let exactly_one = v.list("oneOf").len() > v.list("anyOf").len();
+                let branches: Vec<&Value> = v.list("oneOf").iter().chain(v.list("anyOf")).map(|b| self.resolve(b, String::new()).0).collect();
+                let required: Vec<Vec<String>> = branches.iter().map(|b| View::of(b).required().map(str::to_owned).collect()).collect();
+                let more = branches.iter().any(|b| View::of(b).0.keys().any(|k| !matches!(k.as_str(), "required" | "description" | "title") && !k.starts_with("x-")));
+                if required.iter().any(|r| !r.is_empty()) {
+                    out.push(FieldRule { exactly_one, branches: required, more });
+                }
+            }
+            // Reversed onto the stack, so parts come off it in spec order.
+            for (i, part) in v.list("allOf").iter().enumerate().rev() {
+                let (resolved, rptr) = self.resolve(part, child(&child(&p, "allOf"), &i.to_string()));
+                if let Value::Object(m) = resolved {
+                    stack.push((m.clone(), rptr, depth + 1));
+                }
+            }
+        }
+        out
     }
 
     /// Gathers the properties of an object and of every `allOf` part, following `$ref`s.

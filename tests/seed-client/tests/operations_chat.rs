@@ -20,7 +20,7 @@ use seed_client::types::{
     CreateChatCompletionRequestResponseFormatType, CreateChatCompletionRequestStop,
     CreateChatCompletionResponseChoicesItemFinishReason,
     CreateChatCompletionStreamResponseChoicesItemFinishReason, CreateCompletionRequest,
-    CreateCompletionRequestModel, CreateCompletionRequestPrompt, CreateCompletionRequestStop,
+    CreateCompletionRequestModel, CreateCompletionRequestStop,
     CreateCompletionResponseChoicesItemFinishReason, CreateEditRequest, CreateEditRequestModel,
     FunctionObject,
 };
@@ -29,11 +29,11 @@ use serde_json::{json, Value};
 
 fn user(text: &str) -> ChatCompletionRequestMessage {
     let content = ChatCompletionRequestUserMessageContent::TextContent(text.into());
-    ChatCompletionRequestUserMessage::new(Some(content)).into()
+    ChatCompletionRequestUserMessage::new(content).into()
 }
 
 fn system(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestSystemMessage::new(Some(text.into())).into()
+    ChatCompletionRequestSystemMessage::new(text).into()
 }
 
 fn chat_completion_json(content: &str) -> Value {
@@ -128,7 +128,7 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
         )
         .detail(ChatCompletionRequestMessageContentPartImageImageUrlDetail::Low),
     );
-    let looking = ChatCompletionRequestUserMessage::new(Some(
+    let looking = ChatCompletionRequestUserMessage::new(
         ChatCompletionRequestUserMessageContent::ArrayOfContentParts(vec![
             ChatCompletionRequestMessageContentPartText::new(
                 "Where is this, and how is the weather?",
@@ -136,19 +136,19 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
             .into(),
             image.into(),
         ]),
-    ));
+    );
     // A tool-calling reply has no text: `content` is required and nullable, so it is sent as null.
-    let call = ChatCompletionRequestAssistantMessage::new(None).tool_calls(vec![
-        ChatCompletionMessageToolCall::new(
+    let call = ChatCompletionRequestAssistantMessage::new("")
+        .content_null()
+        .tool_calls(vec![ChatCompletionMessageToolCall::new(
             "call_abc123",
             ChatCompletionMessageToolCallFunction::new(
                 "get_current_weather",
                 "{\"location\": \"Boston, MA\"}",
             ),
-        ),
-    ]);
+        )]);
     let result = ChatCompletionRequestToolMessage::new(
-        Some("{\"temperature\": 22, \"unit\": \"celsius\"}".into()),
+        "{\"temperature\": 22, \"unit\": \"celsius\"}",
         "call_abc123",
     );
     // `stream(true)` on the body must not leak into the non-streaming call.
@@ -371,9 +371,7 @@ async fn create_completion() {
     .await;
     let body = CreateCompletionRequest::new(
         CreateCompletionRequestModel::GPT_3_5_TURBO_INSTRUCT,
-        Some(CreateCompletionRequestPrompt::String(
-            "Say this is a test".into(),
-        )),
+        "Say this is a test",
     )
     .max_tokens(7)
     .temperature(0.0)
@@ -418,18 +416,15 @@ async fn create_completion() {
 async fn create_completion_with_a_null_prompt_and_token_prompts() {
     let wire = Wire::serve("POST", "/completions", Reply::json(completion_json("ok"))).await;
     let client = wire.seed();
-    // `prompt` is required and nullable: None is sent as null.
+    // `prompt` is required and nullable: `prompt_null` sends null.
     client
-        .create_completion(&CreateCompletionRequest::new("davinci-002", None))
+        .create_completion(&CreateCompletionRequest::new("davinci-002", "").prompt_null())
         .await
         .unwrap();
     client
         .create_completion(&CreateCompletionRequest::new(
             "davinci-002",
-            Some(CreateCompletionRequestPrompt::IntegerArrayArray(vec![
-                vec![1212, 318],
-                vec![257],
-            ])),
+            vec![vec![1212, 318], vec![257]],
         ))
         .await
         .unwrap();
@@ -471,9 +466,7 @@ async fn create_completion_stream() {
     .await;
     let body = CreateCompletionRequest::new(
         "gpt-3.5-turbo-instruct",
-        Some(CreateCompletionRequestPrompt::StringArray(vec![
-            "Say this is a test".into(),
-        ])),
+        vec!["Say this is a test".to_owned()],
     )
     .max_tokens(7);
 

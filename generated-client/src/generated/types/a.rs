@@ -1152,30 +1152,6 @@ impl<'de> ::serde::Deserialize<'de> for Annotation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FileCitationBody> for Annotation {
-    fn from(value: super::FileCitationBody) -> Self {
-        Self::FileCitation(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::UrlCitationBody> for Annotation {
-    fn from(value: super::UrlCitationBody) -> Self {
-        Self::UrlCitation(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ContainerFileCitationBody> for Annotation {
-    fn from(value: super::ContainerFileCitationBody) -> Self {
-        Self::ContainerFileCitation(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FilePath> for Annotation {
-    fn from(value: super::FilePath) -> Self {
-        Self::FilePath(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for Annotation {
     fn misfit(&self) -> usize {
         match self {
@@ -1185,6 +1161,30 @@ impl crate::runtime::de::Fit for Annotation {
             Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ContainerFileCitationBody> for Annotation {
+    fn from(value: super::ContainerFileCitationBody) -> Self {
+        Self::ContainerFileCitation(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FileCitationBody> for Annotation {
+    fn from(value: super::FileCitationBody) -> Self {
+        Self::FileCitation(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FilePath> for Annotation {
+    fn from(value: super::FilePath) -> Self {
+        Self::FilePath(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::UrlCitationBody> for Annotation {
+    fn from(value: super::UrlCitationBody) -> Self {
+        Self::UrlCitation(value)
     }
 }
 #[cfg(feature = "organization")]
@@ -2199,6 +2199,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchOperationParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperationParam>
 for ApplyPatchOperationParam {
     fn from(value: super::ApplyPatchCreateFileOperationParam) -> Self {
@@ -2217,17 +2228,6 @@ impl ::std::convert::From<super::ApplyPatchUpdateFileOperationParam>
 for ApplyPatchOperationParam {
     fn from(value: super::ApplyPatchUpdateFileOperationParam) -> Self {
         Self::UpdateFile(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ApplyPatchOperationParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2545,6 +2545,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ApplyPatchToolCallOperation {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperation>
 for ApplyPatchToolCallOperation {
     fn from(value: super::ApplyPatchCreateFileOperation) -> Self {
@@ -2563,17 +2574,6 @@ impl ::std::convert::From<super::ApplyPatchUpdateFileOperation>
 for ApplyPatchToolCallOperation {
     fn from(value: super::ApplyPatchUpdateFileOperation) -> Self {
         Self::UpdateFile(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ApplyPatchToolCallOperation {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -4386,6 +4386,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for AssistantObjectToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for AssistantObjectToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
@@ -4401,17 +4412,6 @@ impl ::std::convert::From<super::AssistantToolsFileSearch> for AssistantObjectTo
 impl ::std::convert::From<super::AssistantToolsFunction> for AssistantObjectToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for AssistantObjectToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4545,42 +4545,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ErrorEvent> for AssistantStreamEvent {
-    fn from(value: super::ErrorEvent) -> Self {
-        Self::ErrorEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::DoneEvent> for AssistantStreamEvent {
-    fn from(value: super::DoneEvent) -> Self {
-        Self::DoneEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ThreadStreamEvent> for AssistantStreamEvent {
-    fn from(value: super::ThreadStreamEvent) -> Self {
-        Self::ThreadStreamEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RunStreamEvent> for AssistantStreamEvent {
-    fn from(value: super::RunStreamEvent) -> Self {
-        Self::RunStreamEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RunStepStreamEvent> for AssistantStreamEvent {
-    fn from(value: super::RunStepStreamEvent) -> Self {
-        Self::RunStepStreamEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::MessageStreamEvent> for AssistantStreamEvent {
-    fn from(value: super::MessageStreamEvent) -> Self {
-        Self::MessageStreamEvent(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for AssistantStreamEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -4591,6 +4555,208 @@ impl crate::runtime::de::Fit for AssistantStreamEvent {
             Self::RunStepStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
             Self::MessageStreamEvent(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::DoneEvent> for AssistantStreamEvent {
+    fn from(value: super::DoneEvent) -> Self {
+        Self::DoneEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ErrorEvent> for AssistantStreamEvent {
+    fn from(value: super::ErrorEvent) -> Self {
+        Self::ErrorEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEvent> for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEvent) -> Self {
+        Self::MessageStreamEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEventThreadMessageCreated>
+for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEventThreadMessageCreated) -> Self {
+        Self::MessageStreamEvent(super::MessageStreamEvent::ThreadMessageCreated(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEventThreadMessageInProgress>
+for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEventThreadMessageInProgress) -> Self {
+        Self::MessageStreamEvent(
+            super::MessageStreamEvent::ThreadMessageInProgress(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEventThreadMessageDelta>
+for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEventThreadMessageDelta) -> Self {
+        Self::MessageStreamEvent(super::MessageStreamEvent::ThreadMessageDelta(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEventThreadMessageCompleted>
+for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEventThreadMessageCompleted) -> Self {
+        Self::MessageStreamEvent(
+            super::MessageStreamEvent::ThreadMessageCompleted(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageStreamEventThreadMessageIncomplete>
+for AssistantStreamEvent {
+    fn from(value: super::MessageStreamEventThreadMessageIncomplete) -> Self {
+        Self::MessageStreamEvent(
+            super::MessageStreamEvent::ThreadMessageIncomplete(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEvent> for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEvent) -> Self {
+        Self::RunStepStreamEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCreated>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepCreated) -> Self {
+        Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepCreated(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepInProgress>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepInProgress) -> Self {
+        Self::RunStepStreamEvent(
+            super::RunStepStreamEvent::ThreadRunStepInProgress(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepDelta>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepDelta) -> Self {
+        Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepDelta(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCompleted>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepCompleted) -> Self {
+        Self::RunStepStreamEvent(
+            super::RunStepStreamEvent::ThreadRunStepCompleted(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepFailed>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepFailed) -> Self {
+        Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepFailed(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCancelled>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepCancelled) -> Self {
+        Self::RunStepStreamEvent(
+            super::RunStepStreamEvent::ThreadRunStepCancelled(value),
+        )
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStepStreamEventThreadRunStepExpired>
+for AssistantStreamEvent {
+    fn from(value: super::RunStepStreamEventThreadRunStepExpired) -> Self {
+        Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepExpired(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEvent> for AssistantStreamEvent {
+    fn from(value: super::RunStreamEvent) -> Self {
+        Self::RunStreamEvent(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunCreated>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunCreated) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCreated(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunQueued>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunQueued) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunQueued(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunInProgress>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunInProgress) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunInProgress(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunRequiresAction>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunRequiresAction) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunRequiresAction(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunCompleted>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunCompleted) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCompleted(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunIncomplete>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunIncomplete) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunIncomplete(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunFailed>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunFailed) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunFailed(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunCancelling>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunCancelling) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCancelling(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunCancelled>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunCancelled) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCancelled(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RunStreamEventThreadRunExpired>
+for AssistantStreamEvent {
+    fn from(value: super::RunStreamEventThreadRunExpired) -> Self {
+        Self::RunStreamEvent(super::RunStreamEvent::ThreadRunExpired(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ThreadStreamEvent2> for AssistantStreamEvent {
+    fn from(value: super::ThreadStreamEvent2) -> Self {
+        Self::ThreadStreamEvent(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5563,34 +5729,6 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
     }
 }
 #[cfg(feature = "assistants")]
-impl ::std::convert::From<super::ResponseFormatJsonSchema>
-for AssistantsApiResponseFormatOption {
-    fn from(value: super::ResponseFormatJsonSchema) -> Self {
-        Self::ResponseFormatJsonSchema(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl ::std::convert::From<super::ResponseFormatText>
-for AssistantsApiResponseFormatOption {
-    fn from(value: super::ResponseFormatText) -> Self {
-        Self::ResponseFormatText(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl ::std::convert::From<super::ResponseFormatJsonObject>
-for AssistantsApiResponseFormatOption {
-    fn from(value: super::ResponseFormatJsonObject) -> Self {
-        Self::ResponseFormatJsonObject(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl ::std::convert::From<super::AssistantsApiResponseFormatOptionAuto>
-for AssistantsApiResponseFormatOption {
-    fn from(value: super::AssistantsApiResponseFormatOptionAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
     fn misfit(&self) -> usize {
         match self {
@@ -5603,6 +5741,46 @@ impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
             }
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<&str> for AssistantsApiResponseFormatOption {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<::std::string::String> for AssistantsApiResponseFormatOption {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<super::AssistantsApiResponseFormatOptionAuto>
+for AssistantsApiResponseFormatOption {
+    fn from(value: super::AssistantsApiResponseFormatOptionAuto) -> Self {
+        Self::Auto(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<super::ResponseFormatJsonObject>
+for AssistantsApiResponseFormatOption {
+    fn from(value: super::ResponseFormatJsonObject) -> Self {
+        Self::ResponseFormatJsonObject(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<super::ResponseFormatJsonSchema>
+for AssistantsApiResponseFormatOption {
+    fn from(value: super::ResponseFormatJsonSchema) -> Self {
+        Self::ResponseFormatJsonSchema(value)
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<super::ResponseFormatText>
+for AssistantsApiResponseFormatOption {
+    fn from(value: super::ResponseFormatText) -> Self {
+        Self::ResponseFormatText(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5745,10 +5923,24 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
     }
 }
 #[cfg(feature = "assistants")]
-impl ::std::convert::From<super::AssistantsNamedToolChoice>
-for AssistantsApiToolChoiceOption {
-    fn from(value: super::AssistantsNamedToolChoice) -> Self {
-        Self::NamedToolChoice(value)
+impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<&str> for AssistantsApiToolChoiceOption {
+    fn from(value: &str) -> Self {
+        Self::Variant1(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<::std::string::String> for AssistantsApiToolChoiceOption {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Variant1(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "assistants")]
@@ -5759,12 +5951,10 @@ for AssistantsApiToolChoiceOption {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::AssistantsNamedToolChoice>
+for AssistantsApiToolChoiceOption {
+    fn from(value: super::AssistantsNamedToolChoice) -> Self {
+        Self::NamedToolChoice(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -12294,10 +12484,13 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolic
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
-for AutoCodeInterpreterToolParamNetworkPolicy {
-    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
-        Self::Disabled(value)
+impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -12308,13 +12501,10 @@ for AutoCodeInterpreterToolParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
+for AutoCodeInterpreterToolParamNetworkPolicy {
+    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
+        Self::Disabled(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]

@@ -1336,6 +1336,49 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageContentItem {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaAgentMessageContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerScreenshotContent>
+for BetaAgentMessageContentItem {
+    fn from(value: super::BetaComputerScreenshotContent) -> Self {
+        Self::ComputerScreenshot(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaEncryptedContent> for BetaAgentMessageContentItem {
+    fn from(value: super::BetaEncryptedContent) -> Self {
+        Self::EncryptedContent(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputFileContent> for BetaAgentMessageContentItem {
+    fn from(value: super::BetaInputFileContent) -> Self {
+        Self::InputFile(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputImageContent> for BetaAgentMessageContentItem {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaInputTextContent> for BetaAgentMessageContentItem {
     fn from(value: super::BetaInputTextContent) -> Self {
         Self::InputText(value)
@@ -1345,19 +1388,6 @@ impl ::std::convert::From<super::BetaInputTextContent> for BetaAgentMessageConte
 impl ::std::convert::From<super::BetaOutputTextContent> for BetaAgentMessageContentItem {
     fn from(value: super::BetaOutputTextContent) -> Self {
         Self::OutputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaTextContent> for BetaAgentMessageContentItem {
-    fn from(value: super::BetaTextContent) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSummaryTextContent>
-for BetaAgentMessageContentItem {
-    fn from(value: super::BetaSummaryTextContent) -> Self {
-        Self::SummaryText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -1374,46 +1404,16 @@ impl ::std::convert::From<super::BetaRefusalContent> for BetaAgentMessageContent
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContent> for BetaAgentMessageContentItem {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerScreenshotContent>
+impl ::std::convert::From<super::BetaSummaryTextContent>
 for BetaAgentMessageContentItem {
-    fn from(value: super::BetaComputerScreenshotContent) -> Self {
-        Self::ComputerScreenshot(value)
+    fn from(value: super::BetaSummaryTextContent) -> Self {
+        Self::SummaryText(value)
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputFileContent> for BetaAgentMessageContentItem {
-    fn from(value: super::BetaInputFileContent) -> Self {
-        Self::InputFile(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaEncryptedContent> for BetaAgentMessageContentItem {
-    fn from(value: super::BetaEncryptedContent) -> Self {
-        Self::EncryptedContent(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaAgentMessageContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaTextContent> for BetaAgentMessageContentItem {
+    fn from(value: super::BetaTextContent) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -1591,17 +1591,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamContentItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContentParam>
-for BetaAgentMessageItemParamContentItem {
-    fn from(value: super::BetaInputTextContentParam) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContentParamAutoParam>
-for BetaAgentMessageItemParamContentItem {
-    fn from(value: super::BetaInputImageContentParamAutoParam) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for BetaAgentMessageItemParamContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -1612,14 +1609,17 @@ for BetaAgentMessageItemParamContentItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaAgentMessageItemParamContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaInputImageContentParamAutoParam>
+for BetaAgentMessageItemParamContentItem {
+    fn from(value: super::BetaInputImageContentParamAutoParam) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputTextContentParam>
+for BetaAgentMessageItemParamContentItem {
+    fn from(value: super::BetaInputTextContentParam) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -1959,30 +1959,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaAnnotation {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileCitationBody> for BetaAnnotation {
-    fn from(value: super::BetaFileCitationBody) -> Self {
-        Self::FileCitation(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaUrlCitationBody> for BetaAnnotation {
-    fn from(value: super::BetaUrlCitationBody) -> Self {
-        Self::UrlCitation(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaContainerFileCitationBody> for BetaAnnotation {
-    fn from(value: super::BetaContainerFileCitationBody) -> Self {
-        Self::ContainerFileCitation(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFilePath> for BetaAnnotation {
-    fn from(value: super::BetaFilePath) -> Self {
-        Self::FilePath(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaAnnotation {
     fn misfit(&self) -> usize {
         match self {
@@ -1992,6 +1968,30 @@ impl crate::runtime::de::Fit for BetaAnnotation {
             Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaContainerFileCitationBody> for BetaAnnotation {
+    fn from(value: super::BetaContainerFileCitationBody) -> Self {
+        Self::ContainerFileCitation(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileCitationBody> for BetaAnnotation {
+    fn from(value: super::BetaFileCitationBody) -> Self {
+        Self::FileCitation(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFilePath> for BetaAnnotation {
+    fn from(value: super::BetaFilePath) -> Self {
+        Self::FilePath(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaUrlCitationBody> for BetaAnnotation {
+    fn from(value: super::BetaUrlCitationBody) -> Self {
+        Self::UrlCitation(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -2873,6 +2873,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchOperationParam {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaApplyPatchOperationParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaApplyPatchCreateFileOperationParam>
 for BetaApplyPatchOperationParam {
     fn from(value: super::BetaApplyPatchCreateFileOperationParam) -> Self {
@@ -2891,17 +2902,6 @@ impl ::std::convert::From<super::BetaApplyPatchUpdateFileOperationParam>
 for BetaApplyPatchOperationParam {
     fn from(value: super::BetaApplyPatchUpdateFileOperationParam) -> Self {
         Self::UpdateFile(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaApplyPatchOperationParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -3236,6 +3236,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOperation {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaApplyPatchToolCallOperation {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaApplyPatchCreateFileOperation>
 for BetaApplyPatchToolCallOperation {
     fn from(value: super::BetaApplyPatchCreateFileOperation) -> Self {
@@ -3254,17 +3265,6 @@ impl ::std::convert::From<super::BetaApplyPatchUpdateFileOperation>
 for BetaApplyPatchToolCallOperation {
     fn from(value: super::BetaApplyPatchUpdateFileOperation) -> Self {
         Self::UpdateFile(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaApplyPatchToolCallOperation {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DeleteFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UpdateFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -4464,10 +4464,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamNetworkP
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaContainerNetworkPolicyDisabledParam>
-for BetaAutoCodeInterpreterToolParamNetworkPolicy {
-    fn from(value: super::BetaContainerNetworkPolicyDisabledParam) -> Self {
-        Self::Disabled(value)
+impl crate::runtime::de::Fit for BetaAutoCodeInterpreterToolParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -4478,13 +4481,10 @@ for BetaAutoCodeInterpreterToolParamNetworkPolicy {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaAutoCodeInterpreterToolParamNetworkPolicy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaContainerNetworkPolicyDisabledParam>
+for BetaAutoCodeInterpreterToolParamNetworkPolicy {
+    fn from(value: super::BetaContainerNetworkPolicyDisabledParam) -> Self {
+        Self::Disabled(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -5399,13 +5399,15 @@ impl crate::runtime::de::Fit for BetaCodeInterpreterToolCall {
 #[allow(deprecated)]
 impl BetaCodeInterpreterToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `code` and `outputs` are required but may be `null`: pass values here; `code_null()` and `outputs_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::BetaCodeInterpreterToolCallStatus>,
         container_id: impl ::std::convert::Into<::std::string::String>,
-        code: ::std::option::Option<::std::string::String>,
-        outputs: ::std::option::Option<
+        code: impl ::std::convert::Into<::std::string::String>,
+        outputs: impl ::std::convert::Into<
             ::std::vec::Vec<super::BetaCodeInterpreterToolCallOutputsItem>,
         >,
     ) -> Self {
@@ -5415,8 +5417,8 @@ impl BetaCodeInterpreterToolCall {
             id: id.into(),
             status: status.into(),
             container_id: container_id.into(),
-            code,
-            outputs,
+            code: ::std::option::Option::Some(code.into()),
+            outputs: ::std::option::Option::Some(outputs.into()),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -5426,6 +5428,16 @@ impl BetaCodeInterpreterToolCall {
         value: impl ::std::convert::Into<super::BetaAgentTag>,
     ) -> Self {
         self.agent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `code` as `null` (a required field: it is always sent).
+    pub fn code_null(mut self) -> Self {
+        self.code = ::std::option::Option::None;
+        self
+    }
+    /// Sends `outputs` as `null` (a required field: it is always sent).
+    pub fn outputs_null(mut self) -> Self {
+        self.outputs = ::std::option::Option::None;
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -5489,10 +5501,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterOutputLogs>
-for BetaCodeInterpreterToolCallOutputsItem {
-    fn from(value: super::BetaCodeInterpreterOutputLogs) -> Self {
-        Self::Logs(value)
+impl crate::runtime::de::Fit for BetaCodeInterpreterToolCallOutputsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -5503,13 +5518,10 @@ for BetaCodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCodeInterpreterToolCallOutputsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaCodeInterpreterOutputLogs>
+for BetaCodeInterpreterToolCallOutputsItem {
+    fn from(value: super::BetaCodeInterpreterOutputLogs) -> Self {
+        Self::Logs(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -5731,25 +5743,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAutoCodeInterpreterToolParam>
-for BetaCodeInterpreterToolContainer {
-    fn from(value: super::BetaAutoCodeInterpreterToolParam) -> Self {
-        Self::AutoCodeInterpreterToolParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaCodeInterpreterToolContainer {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaCodeInterpreterToolContainer {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaCodeInterpreterToolContainer {
     fn misfit(&self) -> usize {
         match self {
@@ -5758,6 +5751,25 @@ impl crate::runtime::de::Fit for BetaCodeInterpreterToolContainer {
             }
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaCodeInterpreterToolContainer {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaCodeInterpreterToolContainer {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAutoCodeInterpreterToolParam>
+for BetaCodeInterpreterToolContainer {
+    fn from(value: super::BetaAutoCodeInterpreterToolParam) -> Self {
+        Self::AutoCodeInterpreterToolParam(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -6059,10 +6071,12 @@ impl crate::runtime::de::Fit for BetaCompactResponseMethodPublicBody {
 #[allow(deprecated)]
 impl BetaCompactResponseMethodPublicBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `model` is required but may be `null`: pass a value here; `model_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(model: ::std::option::Option<super::BetaModelIdsCompaction>) -> Self {
+    pub fn new(model: impl ::std::convert::Into<super::BetaModelIdsCompaction>) -> Self {
         Self {
-            model,
+            model: ::std::option::Option::Some(model.into()),
             input: ::std::option::Option::None,
             previous_response_id: ::std::option::Option::None,
             instructions: ::std::option::Option::None,
@@ -6072,6 +6086,11 @@ impl BetaCompactResponseMethodPublicBody {
             service_tier: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `model` as `null` (a required field: it is always sent).
+    pub fn model_null(mut self) -> Self {
+        self.model = ::std::option::Option::None;
+        self
     }
     /// Sets `input`.
     pub fn input(
@@ -6200,25 +6219,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaCompactResponseMethodPublicBodyInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String>
-for BetaCompactResponseMethodPublicBodyInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaCompactResponseMethodPublicBodyInput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaCompactResponseMethodPublicBodyInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String>
+for BetaCompactResponseMethodPublicBodyInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaInputItem>>
+for BetaCompactResponseMethodPublicBodyInput {
+    fn from(value: ::std::vec::Vec<super::BetaInputItem>) -> Self {
+        Self::InputItemArray(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -6999,18 +7025,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaComparisonFilterValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaComparisonFilterValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaComparisonFilterValue {
     fn misfit(&self) -> usize {
         match self {
@@ -7019,6 +7033,39 @@ impl crate::runtime::de::Fit for BetaComparisonFilterValue {
             Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
             Self::Variant4ItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaComparisonFilterValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaComparisonFilterValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<f64> for BetaComparisonFilterValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<bool> for BetaComparisonFilterValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaComparisonFilterValueVariant4Item>>
+for BetaComparisonFilterValue {
+    fn from(
+        value: ::std::vec::Vec<super::BetaComparisonFilterValueVariant4Item>,
+    ) -> Self {
+        Self::Variant4ItemArray(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -7078,25 +7125,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValueVariant4Item {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaComparisonFilterValueVariant4Item {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String>
-for BetaComparisonFilterValueVariant4Item {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaComparisonFilterValueVariant4Item {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaComparisonFilterValueVariant4Item {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String>
+for BetaComparisonFilterValueVariant4Item {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<f64> for BetaComparisonFilterValueVariant4Item {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -7232,19 +7285,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComparisonFilter>
-for BetaCompoundFilterFiltersItem {
-    fn from(value: super::BetaComparisonFilter) -> Self {
-        Self::ComparisonFilter(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaCompoundFilterFiltersItem {
     fn misfit(&self) -> usize {
         match self {
             Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
             Self::Value(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComparisonFilter>
+for BetaCompoundFilterFiltersItem {
+    fn from(value: super::BetaComparisonFilter) -> Self {
+        Self::ComparisonFilter(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -7425,6 +7478,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerAction {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaComputerAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaClickParam> for BetaComputerAction {
     fn from(value: super::BetaClickParam) -> Self {
         Self::Click(value)
@@ -7476,23 +7546,6 @@ impl ::std::convert::From<super::BetaTypeParam> for BetaComputerAction {
 impl ::std::convert::From<super::BetaWaitParam> for BetaComputerAction {
     fn from(value: super::BetaWaitParam) -> Self {
         Self::Wait(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaComputerAction {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -9303,10 +9356,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaContainerNetworkPolicyDisabledParam>
-for BetaContainerAutoParamNetworkPolicy {
-    fn from(value: super::BetaContainerNetworkPolicyDisabledParam) -> Self {
-        Self::Disabled(value)
+impl crate::runtime::de::Fit for BetaContainerAutoParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -9317,13 +9373,10 @@ for BetaContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaContainerAutoParamNetworkPolicy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaContainerNetworkPolicyDisabledParam>
+for BetaContainerAutoParamNetworkPolicy {
+    fn from(value: super::BetaContainerNetworkPolicyDisabledParam) -> Self {
+        Self::Disabled(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -9379,10 +9432,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamSkillsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSkillReferenceParam>
-for BetaContainerAutoParamSkillsItem {
-    fn from(value: super::BetaSkillReferenceParam) -> Self {
-        Self::SkillReference(value)
+impl crate::runtime::de::Fit for BetaContainerAutoParamSkillsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -9393,13 +9449,10 @@ for BetaContainerAutoParamSkillsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaContainerAutoParamSkillsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaSkillReferenceParam>
+for BetaContainerAutoParamSkillsItem {
+    fn from(value: super::BetaSkillReferenceParam) -> Self {
+        Self::SkillReference(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -10631,42 +10684,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaContent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaInputTextContent> for BetaContent {
-    fn from(value: super::BetaInputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaInputImageContent> for BetaContent {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaInputFileContent> for BetaContent {
-    fn from(value: super::BetaInputFileContent) -> Self {
-        Self::InputFile(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaOutputTextContent> for BetaContent {
-    fn from(value: super::BetaOutputTextContent) -> Self {
-        Self::OutputText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaRefusalContent> for BetaContent {
-    fn from(value: super::BetaRefusalContent) -> Self {
-        Self::Refusal(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaReasoningTextContent> for BetaContent {
-    fn from(value: super::BetaReasoningTextContent) -> Self {
-        Self::ReasoningText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaContent {
     fn misfit(&self) -> usize {
         match self {
@@ -10678,6 +10695,42 @@ impl crate::runtime::de::Fit for BetaContent {
             Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaInputFileContent> for BetaContent {
+    fn from(value: super::BetaInputFileContent) -> Self {
+        Self::InputFile(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaInputImageContent> for BetaContent {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaInputTextContent> for BetaContent {
+    fn from(value: super::BetaInputTextContent) -> Self {
+        Self::InputText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaOutputTextContent> for BetaContent {
+    fn from(value: super::BetaOutputTextContent) -> Self {
+        Self::OutputText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaReasoningTextContent> for BetaContent {
+    fn from(value: super::BetaReasoningTextContent) -> Self {
+        Self::ReasoningText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaRefusalContent> for BetaContent {
+    fn from(value: super::BetaRefusalContent) -> Self {
+        Self::Refusal(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -10815,30 +10868,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaConversationParam2> for BetaConversationParam {
-    fn from(value: super::BetaConversationParam2) -> Self {
-        Self::Param2(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaConversationParam {
-    fn from(value: &str) -> Self {
-        Self::ConversationId(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaConversationParam {
-    fn from(value: ::std::string::String) -> Self {
-        Self::ConversationId(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaConversationParam {
     fn misfit(&self) -> usize {
         match self {
             Self::Param2(value) => crate::runtime::de::Fit::misfit(value),
             Self::ConversationId(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaConversationParam {
+    fn from(value: &str) -> Self {
+        Self::ConversationId(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaConversationParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ConversationId(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaConversationParam2> for BetaConversationParam {
+    fn from(value: super::BetaConversationParam2) -> Self {
+        Self::Param2(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -12334,24 +12387,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaCustomToolCallOutputOutput {
-    fn from(value: &str) -> Self {
-        Self::StringOutput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaCustomToolCallOutputOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaCustomToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaCustomToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaCustomToolCallOutputOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaFunctionAndCustomToolCallOutput>>
+for BetaCustomToolCallOutputOutput {
+    fn from(value: ::std::vec::Vec<super::BetaFunctionAndCustomToolCallOutput>) -> Self {
+        Self::OutputContentList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -12843,10 +12903,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamFormat {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomTextFormatParam>
-for BetaCustomToolParamFormat {
-    fn from(value: super::BetaCustomTextFormatParam) -> Self {
-        Self::Text(value)
+impl crate::runtime::de::Fit for BetaCustomToolParamFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -12857,13 +12920,10 @@ for BetaCustomToolParamFormat {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaCustomToolParamFormat {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaCustomTextFormatParam>
+for BetaCustomToolParamFormat {
+    fn from(value: super::BetaCustomTextFormatParam) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -13418,19 +13478,26 @@ impl crate::runtime::de::Fit for BetaDoubleClickAction {
 #[allow(deprecated)]
 impl BetaDoubleClickAction {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `keys` is required but may be `null`: pass a value here; `keys_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
-        keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        keys: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             r#type: super::BetaDoubleClickActionType::DoubleClick,
             x: x.into(),
             y: y.into(),
-            keys,
+            keys: ::std::option::Option::Some(keys.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `keys` as `null` (a required field: it is always sent).
+    pub fn keys_null(mut self) -> Self {
+        self.keys = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -13830,25 +13897,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputMessageContentList>
-for BetaEasyInputMessageContent {
-    fn from(value: super::BetaInputMessageContentList) -> Self {
-        Self::InputMessageContentList(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaEasyInputMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextInput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaEasyInputMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaEasyInputMessageContent {
     fn misfit(&self) -> usize {
         match self {
@@ -13857,6 +13905,25 @@ impl crate::runtime::de::Fit for BetaEasyInputMessageContent {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaEasyInputMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaEasyInputMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaInputContent>>
+for BetaEasyInputMessageContent {
+    fn from(value: ::std::vec::Vec<super::BetaInputContent>) -> Self {
+        Self::InputMessageContentList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -15643,6 +15710,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilters {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaFilters {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
+            Self::And(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaComparisonFilter> for BetaFilters {
     fn from(value: super::BetaComparisonFilter) -> Self {
         Self::Eq(value)
@@ -15652,16 +15729,6 @@ impl ::std::convert::From<super::BetaComparisonFilter> for BetaFilters {
 impl ::std::convert::From<super::BetaCompoundFilter> for BetaFilters {
     fn from(value: super::BetaCompoundFilter) -> Self {
         Self::And(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFilters {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -15723,17 +15790,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContent>
-for BetaFunctionAndCustomToolCallOutput {
-    fn from(value: super::BetaInputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContent>
-for BetaFunctionAndCustomToolCallOutput {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for BetaFunctionAndCustomToolCallOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -15744,14 +15808,17 @@ for BetaFunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionAndCustomToolCallOutput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaInputImageContent>
+for BetaFunctionAndCustomToolCallOutput {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputTextContent>
+for BetaFunctionAndCustomToolCallOutput {
+    fn from(value: super::BetaInputTextContent) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -16055,25 +16122,35 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaFunctionCallOutputItemParamOutput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String>
-for BetaFunctionCallOutputItemParamOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::Variant2ItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaFunctionCallOutputItemParamOutput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String>
+for BetaFunctionCallOutputItemParamOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::BetaFunctionCallOutputItemParamOutputVariant2Item>,
+> for BetaFunctionCallOutputItemParamOutput {
+    fn from(
+        value: ::std::vec::Vec<super::BetaFunctionCallOutputItemParamOutputVariant2Item>,
+    ) -> Self {
+        Self::Variant2ItemArray(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -16136,17 +16213,14 @@ for BetaFunctionCallOutputItemParamOutputVariant2Item {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContentParam>
-for BetaFunctionCallOutputItemParamOutputVariant2Item {
-    fn from(value: super::BetaInputTextContentParam) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContentParamAutoParam>
-for BetaFunctionCallOutputItemParamOutputVariant2Item {
-    fn from(value: super::BetaInputImageContentParamAutoParam) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamOutputVariant2Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -16157,14 +16231,17 @@ for BetaFunctionCallOutputItemParamOutputVariant2Item {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamOutputVariant2Item {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaInputImageContentParamAutoParam>
+for BetaFunctionCallOutputItemParamOutputVariant2Item {
+    fn from(value: super::BetaInputImageContentParamAutoParam) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputTextContentParam>
+for BetaFunctionCallOutputItemParamOutputVariant2Item {
+    fn from(value: super::BetaInputTextContentParam) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -16666,10 +16743,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallEnvironment {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalEnvironmentResource>
-for BetaFunctionShellCallEnvironment {
-    fn from(value: super::BetaLocalEnvironmentResource) -> Self {
-        Self::Local(value)
+impl crate::runtime::de::Fit for BetaFunctionShellCallEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -16680,13 +16760,10 @@ for BetaFunctionShellCallEnvironment {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionShellCallEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaLocalEnvironmentResource>
+for BetaFunctionShellCallEnvironment {
+    fn from(value: super::BetaLocalEnvironmentResource) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -16892,10 +16969,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamEnvironmen
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalEnvironmentParam>
-for BetaFunctionShellCallItemParamEnvironment {
-    fn from(value: super::BetaLocalEnvironmentParam) -> Self {
-        Self::Local(value)
+impl crate::runtime::de::Fit for BetaFunctionShellCallItemParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -16906,13 +16986,10 @@ for BetaFunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionShellCallItemParamEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaLocalEnvironmentParam>
+for BetaFunctionShellCallItemParamEnvironment {
+    fn from(value: super::BetaLocalEnvironmentParam) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -17254,10 +17331,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentOutcom
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutputTimeoutOutcome>
-for BetaFunctionShellCallOutputContentOutcome {
-    fn from(value: super::BetaFunctionShellCallOutputTimeoutOutcome) -> Self {
-        Self::Timeout(value)
+impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContentOutcome {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -17268,13 +17348,10 @@ for BetaFunctionShellCallOutputContentOutcome {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContentOutcome {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaFunctionShellCallOutputTimeoutOutcome>
+for BetaFunctionShellCallOutputContentOutcome {
+    fn from(value: super::BetaFunctionShellCallOutputTimeoutOutcome) -> Self {
+        Self::Timeout(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -17884,10 +17961,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputOutcomeParam 
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutputTimeoutOutcomeParam>
-for BetaFunctionShellCallOutputOutcomeParam {
-    fn from(value: super::BetaFunctionShellCallOutputTimeoutOutcomeParam) -> Self {
-        Self::Timeout(value)
+impl crate::runtime::de::Fit for BetaFunctionShellCallOutputOutcomeParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -17898,13 +17978,10 @@ for BetaFunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionShellCallOutputOutcomeParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaFunctionShellCallOutputTimeoutOutcomeParam>
+for BetaFunctionShellCallOutputOutcomeParam {
+    fn from(value: super::BetaFunctionShellCallOutputTimeoutOutcomeParam) -> Self {
+        Self::Timeout(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -18611,17 +18688,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamEnvironment {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaFunctionShellToolParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaContainerAutoParam>
 for BetaFunctionShellToolParamEnvironment {
     fn from(value: super::BetaContainerAutoParam) -> Self {
         Self::ContainerAuto(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalEnvironmentParam>
-for BetaFunctionShellToolParamEnvironment {
-    fn from(value: super::BetaLocalEnvironmentParam) -> Self {
-        Self::Local(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -18632,14 +18713,10 @@ for BetaFunctionShellToolParamEnvironment {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaFunctionShellToolParamEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaLocalEnvironmentParam>
+for BetaFunctionShellToolParamEnvironment {
+    fn from(value: super::BetaLocalEnvironmentParam) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -18730,14 +18807,10 @@ pub struct BetaFunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -18808,21 +18881,21 @@ impl crate::runtime::de::Fit for BetaFunctionTool {
 #[allow(deprecated)]
 impl BetaFunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `parameters` and `strict` are required but may be `null`: pass values here; `parameters_null()` and `strict_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        strict: ::std::option::Option<bool>,
+        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::BetaFunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters,
+            parameters: ::std::option::Option::Some(parameters.into()),
             output_schema: ::std::option::Option::None,
-            strict,
+            strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
@@ -18836,14 +18909,22 @@ impl BetaFunctionTool {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sends `parameters` as `null` (a required field: it is always sent).
+    pub fn parameters_null(mut self) -> Self {
+        self.parameters = ::std::option::Option::None;
+        self
+    }
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `strict` as `null` (a required field: it is always sent).
+    pub fn strict_null(mut self) -> Self {
+        self.strict = ::std::option::Option::None;
         self
     }
     /// Sets `defer_loading`.
@@ -19166,24 +19247,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaFunctionToolCallOutputOutput {
-    fn from(value: &str) -> Self {
-        Self::StringOutput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaFunctionToolCallOutputOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaFunctionToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaFunctionToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaFunctionToolCallOutputOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaFunctionAndCustomToolCallOutput>>
+for BetaFunctionToolCallOutputOutput {
+    fn from(value: ::std::vec::Vec<super::BetaFunctionAndCustomToolCallOutput>) -> Self {
+        Self::OutputContentList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -19675,9 +19763,7 @@ pub struct BetaFunctionToolParam {
     pub r#type: super::BetaFunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -19784,9 +19870,7 @@ impl BetaFunctionToolParam {
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
         self
@@ -20909,18 +20993,20 @@ impl crate::runtime::de::Fit for BetaImageGenToolCall {
 #[allow(deprecated)]
 impl BetaImageGenToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `result` is required but may be `null`: pass a value here; `result_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::BetaImageGenToolCallStatus>,
-        result: ::std::option::Option<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             agent: ::std::option::Option::None,
             r#type: super::BetaImageGenToolCallType::ImageGenerationCall,
             id: id.into(),
             status: status.into(),
-            result,
+            result: ::std::option::Option::Some(result.into()),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -20930,6 +21016,11 @@ impl BetaImageGenToolCall {
         value: impl ::std::convert::Into<super::BetaAgentTag>,
     ) -> Self {
         self.agent = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `result` as `null` (a required field: it is always sent).
+    pub fn result_null(mut self) -> Self {
+        self.result = ::std::option::Option::None;
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -22374,15 +22465,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputContent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContent> for BetaInputContent {
-    fn from(value: super::BetaInputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContent> for BetaInputContent {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for BetaInputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -22392,14 +22482,15 @@ impl ::std::convert::From<super::BetaInputFileContent> for BetaInputContent {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaInputContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaInputImageContent> for BetaInputContent {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputTextContent> for BetaInputContent {
+    fn from(value: super::BetaInputTextContent) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -23423,42 +23514,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgramItemParam> for BetaInputItem {
-    fn from(value: super::BetaProgramItemParam) -> Self {
-        Self::ProgramItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgramOutputItemParam> for BetaInputItem {
-    fn from(value: super::BetaProgramOutputItemParam) -> Self {
-        Self::ProgramOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaEasyInputMessage> for BetaInputItem {
-    fn from(value: super::BetaEasyInputMessage) -> Self {
-        Self::EasyInputMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCompactionTriggerItemParam> for BetaInputItem {
-    fn from(value: super::BetaCompactionTriggerItemParam) -> Self {
-        Self::CompactionTriggerItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaItemReferenceParam> for BetaInputItem {
-    fn from(value: super::BetaItemReferenceParam) -> Self {
-        Self::ItemReferenceParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaItem> for BetaInputItem {
-    fn from(value: super::BetaItem) -> Self {
-        Self::Item(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaInputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -23471,6 +23526,224 @@ impl crate::runtime::de::Fit for BetaInputItem {
             Self::ItemReferenceParam(value) => crate::runtime::de::Fit::misfit(value),
             Self::Item(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAdditionalToolsItemParam> for BetaInputItem {
+    fn from(value: super::BetaAdditionalToolsItemParam) -> Self {
+        Self::Item(super::BetaItem::AdditionalToolsItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAgentMessageItemParam> for BetaInputItem {
+    fn from(value: super::BetaAgentMessageItemParam) -> Self {
+        Self::Item(super::BetaItem::AgentMessageItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallItemParam> for BetaInputItem {
+    fn from(value: super::BetaApplyPatchToolCallItemParam) -> Self {
+        Self::Item(super::BetaItem::ApplyPatchToolCallItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallOutputItemParam>
+for BetaInputItem {
+    fn from(value: super::BetaApplyPatchToolCallOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::ApplyPatchToolCallOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaInputItem {
+    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
+        Self::Item(super::BetaItem::CodeInterpreterToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionSummaryItemParam> for BetaInputItem {
+    fn from(value: super::BetaCompactionSummaryItemParam) -> Self {
+        Self::Item(super::BetaItem::CompactionSummaryItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionTriggerItemParam> for BetaInputItem {
+    fn from(value: super::BetaCompactionTriggerItemParam) -> Self {
+        Self::CompactionTriggerItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerCallOutputItemParam> for BetaInputItem {
+    fn from(value: super::BetaComputerCallOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::ComputerCallOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCall> for BetaInputItem {
+    fn from(value: super::BetaComputerToolCall) -> Self {
+        Self::Item(super::BetaItem::ComputerToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCall> for BetaInputItem {
+    fn from(value: super::BetaCustomToolCall) -> Self {
+        Self::Item(super::BetaItem::CustomToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallOutput> for BetaInputItem {
+    fn from(value: super::BetaCustomToolCallOutput) -> Self {
+        Self::Item(super::BetaItem::CustomToolCallOutput(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaEasyInputMessage> for BetaInputItem {
+    fn from(value: super::BetaEasyInputMessage) -> Self {
+        Self::EasyInputMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaInputItem {
+    fn from(value: super::BetaFileSearchToolCall) -> Self {
+        Self::Item(super::BetaItem::FileSearchToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionCallOutputItemParam> for BetaInputItem {
+    fn from(value: super::BetaFunctionCallOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::FunctionCallOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallItemParam> for BetaInputItem {
+    fn from(value: super::BetaFunctionShellCallItemParam) -> Self {
+        Self::Item(super::BetaItem::FunctionShellCallItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallOutputItemParam>
+for BetaInputItem {
+    fn from(value: super::BetaFunctionShellCallOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::FunctionShellCallOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCall> for BetaInputItem {
+    fn from(value: super::BetaFunctionToolCall) -> Self {
+        Self::Item(super::BetaItem::FunctionToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenToolCall> for BetaInputItem {
+    fn from(value: super::BetaImageGenToolCall) -> Self {
+        Self::Item(super::BetaItem::ImageGenToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputMessage> for BetaInputItem {
+    fn from(value: super::BetaInputMessage) -> Self {
+        Self::Item(super::BetaItem::InputMessage(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaItem> for BetaInputItem {
+    fn from(value: super::BetaItem) -> Self {
+        Self::Item(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaItemReferenceParam> for BetaInputItem {
+    fn from(value: super::BetaItemReferenceParam) -> Self {
+        Self::ItemReferenceParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaInputItem {
+    fn from(value: super::BetaLocalShellToolCall) -> Self {
+        Self::Item(super::BetaItem::LocalShellToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaInputItem {
+    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
+        Self::Item(super::BetaItem::LocalShellToolCallOutput(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaInputItem {
+    fn from(value: super::BetaMcpApprovalRequest) -> Self {
+        Self::Item(super::BetaItem::McpApprovalRequest(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalResponse> for BetaInputItem {
+    fn from(value: super::BetaMcpApprovalResponse) -> Self {
+        Self::Item(super::BetaItem::McpApprovalResponse(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpListTools> for BetaInputItem {
+    fn from(value: super::BetaMcpListTools) -> Self {
+        Self::Item(super::BetaItem::McpListTools(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolCall> for BetaInputItem {
+    fn from(value: super::BetaMcpToolCall) -> Self {
+        Self::Item(super::BetaItem::McpToolCall(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallItemParam> for BetaInputItem {
+    fn from(value: super::BetaMultiAgentCallItemParam) -> Self {
+        Self::Item(super::BetaItem::MultiAgentCallItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallOutputItemParam> for BetaInputItem {
+    fn from(value: super::BetaMultiAgentCallOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::MultiAgentCallOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaOutputMessage> for BetaInputItem {
+    fn from(value: super::BetaOutputMessage) -> Self {
+        Self::Item(super::BetaItem::OutputMessage(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgramItemParam> for BetaInputItem {
+    fn from(value: super::BetaProgramItemParam) -> Self {
+        Self::ProgramItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgramOutputItemParam> for BetaInputItem {
+    fn from(value: super::BetaProgramOutputItemParam) -> Self {
+        Self::ProgramOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningItem> for BetaInputItem {
+    fn from(value: super::BetaReasoningItem) -> Self {
+        Self::Item(super::BetaItem::ReasoningItem(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchCallItemParam> for BetaInputItem {
+    fn from(value: super::BetaToolSearchCallItemParam) -> Self {
+        Self::Item(super::BetaItem::ToolSearchCallItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchOutputItemParam> for BetaInputItem {
+    fn from(value: super::BetaToolSearchOutputItemParam) -> Self {
+        Self::Item(super::BetaItem::ToolSearchOutputItemParam(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaInputItem {
+    fn from(value: super::BetaWebSearchToolCall) -> Self {
+        Self::Item(super::BetaItem::WebSearchToolCall(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -23937,24 +24210,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaInputParam {
-    fn from(value: &str) -> Self {
-        Self::TextInput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaInputParam {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaInputParam {
     fn misfit(&self) -> usize {
         match self {
             Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaInputParam {
+    fn from(value: &str) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaInputParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaInputItem>> for BetaInputParam {
+    fn from(value: ::std::vec::Vec<super::BetaInputItem>) -> Self {
+        Self::InputItemList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -24808,186 +25087,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItem {
-    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaOutputMessage> for BetaItem {
-    fn from(value: super::BetaOutputMessage) -> Self {
-        Self::OutputMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCall> for BetaItem {
-    fn from(value: super::BetaComputerToolCall) -> Self {
-        Self::ComputerToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItem {
-    fn from(value: super::BetaLocalShellToolCall) -> Self {
-        Self::LocalShellToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItem {
-    fn from(value: super::BetaMcpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolCall> for BetaItem {
-    fn from(value: super::BetaMcpToolCall) -> Self {
-        Self::McpToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItem {
-    fn from(value: super::BetaFileSearchToolCall) -> Self {
-        Self::FileSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItem {
-    fn from(value: super::BetaWebSearchToolCall) -> Self {
-        Self::WebSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCall> for BetaItem {
-    fn from(value: super::BetaFunctionToolCall) -> Self {
-        Self::FunctionToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAgentMessageItemParam> for BetaItem {
-    fn from(value: super::BetaAgentMessageItemParam) -> Self {
-        Self::AgentMessageItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCallItemParam> for BetaItem {
-    fn from(value: super::BetaMultiAgentCallItemParam) -> Self {
-        Self::MultiAgentCallItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCallOutputItemParam> for BetaItem {
-    fn from(value: super::BetaMultiAgentCallOutputItemParam) -> Self {
-        Self::MultiAgentCallOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItem {
-    fn from(value: super::BetaImageGenToolCall) -> Self {
-        Self::ImageGenToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCallItemParam> for BetaItem {
-    fn from(value: super::BetaApplyPatchToolCallItemParam) -> Self {
-        Self::ApplyPatchToolCallItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpListTools> for BetaItem {
-    fn from(value: super::BetaMcpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCall> for BetaItem {
-    fn from(value: super::BetaCustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerCallOutputItemParam> for BetaItem {
-    fn from(value: super::BetaComputerCallOutputItemParam) -> Self {
-        Self::ComputerCallOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAdditionalToolsItemParam> for BetaItem {
-    fn from(value: super::BetaAdditionalToolsItemParam) -> Self {
-        Self::AdditionalToolsItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaReasoningItem> for BetaItem {
-    fn from(value: super::BetaReasoningItem) -> Self {
-        Self::ReasoningItem(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItem {
-    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
-        Self::LocalShellToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallItemParam> for BetaItem {
-    fn from(value: super::BetaFunctionShellCallItemParam) -> Self {
-        Self::FunctionShellCallItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutputItemParam> for BetaItem {
-    fn from(value: super::BetaFunctionShellCallOutputItemParam) -> Self {
-        Self::FunctionShellCallOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCallOutputItemParam> for BetaItem {
-    fn from(value: super::BetaApplyPatchToolCallOutputItemParam) -> Self {
-        Self::ApplyPatchToolCallOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalResponse> for BetaItem {
-    fn from(value: super::BetaMcpApprovalResponse) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCallOutput> for BetaItem {
-    fn from(value: super::BetaCustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputMessage> for BetaItem {
-    fn from(value: super::BetaInputMessage) -> Self {
-        Self::InputMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionCallOutputItemParam> for BetaItem {
-    fn from(value: super::BetaFunctionCallOutputItemParam) -> Self {
-        Self::FunctionCallOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchCallItemParam> for BetaItem {
-    fn from(value: super::BetaToolSearchCallItemParam) -> Self {
-        Self::ToolSearchCallItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchOutputItemParam> for BetaItem {
-    fn from(value: super::BetaToolSearchOutputItemParam) -> Self {
-        Self::ToolSearchOutputItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCompactionSummaryItemParam> for BetaItem {
-    fn from(value: super::BetaCompactionSummaryItemParam) -> Self {
-        Self::CompactionSummaryItemParam(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItem {
     fn misfit(&self) -> usize {
         match self {
@@ -25050,6 +25149,186 @@ impl crate::runtime::de::Fit for BetaItem {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAdditionalToolsItemParam> for BetaItem {
+    fn from(value: super::BetaAdditionalToolsItemParam) -> Self {
+        Self::AdditionalToolsItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAgentMessageItemParam> for BetaItem {
+    fn from(value: super::BetaAgentMessageItemParam) -> Self {
+        Self::AgentMessageItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallItemParam> for BetaItem {
+    fn from(value: super::BetaApplyPatchToolCallItemParam) -> Self {
+        Self::ApplyPatchToolCallItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallOutputItemParam> for BetaItem {
+    fn from(value: super::BetaApplyPatchToolCallOutputItemParam) -> Self {
+        Self::ApplyPatchToolCallOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItem {
+    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionSummaryItemParam> for BetaItem {
+    fn from(value: super::BetaCompactionSummaryItemParam) -> Self {
+        Self::CompactionSummaryItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerCallOutputItemParam> for BetaItem {
+    fn from(value: super::BetaComputerCallOutputItemParam) -> Self {
+        Self::ComputerCallOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCall> for BetaItem {
+    fn from(value: super::BetaComputerToolCall) -> Self {
+        Self::ComputerToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCall> for BetaItem {
+    fn from(value: super::BetaCustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallOutput> for BetaItem {
+    fn from(value: super::BetaCustomToolCallOutput) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItem {
+    fn from(value: super::BetaFileSearchToolCall) -> Self {
+        Self::FileSearchToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionCallOutputItemParam> for BetaItem {
+    fn from(value: super::BetaFunctionCallOutputItemParam) -> Self {
+        Self::FunctionCallOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallItemParam> for BetaItem {
+    fn from(value: super::BetaFunctionShellCallItemParam) -> Self {
+        Self::FunctionShellCallItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallOutputItemParam> for BetaItem {
+    fn from(value: super::BetaFunctionShellCallOutputItemParam) -> Self {
+        Self::FunctionShellCallOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCall> for BetaItem {
+    fn from(value: super::BetaFunctionToolCall) -> Self {
+        Self::FunctionToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItem {
+    fn from(value: super::BetaImageGenToolCall) -> Self {
+        Self::ImageGenToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputMessage> for BetaItem {
+    fn from(value: super::BetaInputMessage) -> Self {
+        Self::InputMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItem {
+    fn from(value: super::BetaLocalShellToolCall) -> Self {
+        Self::LocalShellToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItem {
+    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
+        Self::LocalShellToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItem {
+    fn from(value: super::BetaMcpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalResponse> for BetaItem {
+    fn from(value: super::BetaMcpApprovalResponse) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpListTools> for BetaItem {
+    fn from(value: super::BetaMcpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolCall> for BetaItem {
+    fn from(value: super::BetaMcpToolCall) -> Self {
+        Self::McpToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallItemParam> for BetaItem {
+    fn from(value: super::BetaMultiAgentCallItemParam) -> Self {
+        Self::MultiAgentCallItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallOutputItemParam> for BetaItem {
+    fn from(value: super::BetaMultiAgentCallOutputItemParam) -> Self {
+        Self::MultiAgentCallOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaOutputMessage> for BetaItem {
+    fn from(value: super::BetaOutputMessage) -> Self {
+        Self::OutputMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningItem> for BetaItem {
+    fn from(value: super::BetaReasoningItem) -> Self {
+        Self::ReasoningItem(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchCallItemParam> for BetaItem {
+    fn from(value: super::BetaToolSearchCallItemParam) -> Self {
+        Self::ToolSearchCallItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchOutputItemParam> for BetaItem {
+    fn from(value: super::BetaToolSearchOutputItemParam) -> Self {
+        Self::ToolSearchOutputItemParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItem {
+    fn from(value: super::BetaWebSearchToolCall) -> Self {
+        Self::WebSearchToolCall(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -25377,192 +25656,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemField {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMessage> for BetaItemField {
-    fn from(value: super::BetaMessage) -> Self {
-        Self::Message(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgram> for BetaItemField {
-    fn from(value: super::BetaProgram) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgramOutput> for BetaItemField {
-    fn from(value: super::BetaProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCall> for BetaItemField {
-    fn from(value: super::BetaFunctionToolCall) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCall> for BetaItemField {
-    fn from(value: super::BetaMultiAgentCall) -> Self {
-        Self::MultiAgentCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaItemField {
-    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
-        Self::MultiAgentCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchCall> for BetaItemField {
-    fn from(value: super::BetaToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchOutput> for BetaItemField {
-    fn from(value: super::BetaToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemField {
-    fn from(value: super::BetaAdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAgentMessage> for BetaItemField {
-    fn from(value: super::BetaAgentMessage) -> Self {
-        Self::AgentMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCallOutput> for BetaItemField {
-    fn from(value: super::BetaFunctionToolCallOutput) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItemField {
-    fn from(value: super::BetaFileSearchToolCall) -> Self {
-        Self::FileSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemField {
-    fn from(value: super::BetaWebSearchToolCall) -> Self {
-        Self::WebSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItemField {
-    fn from(value: super::BetaImageGenToolCall) -> Self {
-        Self::ImageGenerationCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCall> for BetaItemField {
-    fn from(value: super::BetaComputerToolCall) -> Self {
-        Self::ComputerCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCallOutputResource> for BetaItemField {
-    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
-        Self::ComputerCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaReasoningItem> for BetaItemField {
-    fn from(value: super::BetaReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCompactionBody> for BetaItemField {
-    fn from(value: super::BetaCompactionBody) -> Self {
-        Self::Compaction(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItemField {
-    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItemField {
-    fn from(value: super::BetaLocalShellToolCall) -> Self {
-        Self::LocalShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItemField {
-    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
-        Self::LocalShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCall> for BetaItemField {
-    fn from(value: super::BetaFunctionShellCall) -> Self {
-        Self::ShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaItemField {
-    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
-        Self::ShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaItemField {
-    fn from(value: super::BetaApplyPatchToolCall) -> Self {
-        Self::ApplyPatchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaItemField {
-    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpListTools> for BetaItemField {
-    fn from(value: super::BetaMcpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItemField {
-    fn from(value: super::BetaMcpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaItemField {
-    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolCall> for BetaItemField {
-    fn from(value: super::BetaMcpToolCall) -> Self {
-        Self::McpCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCall> for BetaItemField {
-    fn from(value: super::BetaCustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCallOutput> for BetaItemField {
-    fn from(value: super::BetaCustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItemField {
     fn misfit(&self) -> usize {
         match self {
@@ -25599,6 +25692,192 @@ impl crate::runtime::de::Fit for BetaItemField {
             Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemField {
+    fn from(value: super::BetaAdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAgentMessage> for BetaItemField {
+    fn from(value: super::BetaAgentMessage) -> Self {
+        Self::AgentMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaItemField {
+    fn from(value: super::BetaApplyPatchToolCall) -> Self {
+        Self::ApplyPatchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaItemField {
+    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItemField {
+    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionBody> for BetaItemField {
+    fn from(value: super::BetaCompactionBody) -> Self {
+        Self::Compaction(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCall> for BetaItemField {
+    fn from(value: super::BetaComputerToolCall) -> Self {
+        Self::ComputerCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCallOutputResource> for BetaItemField {
+    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
+        Self::ComputerCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCall> for BetaItemField {
+    fn from(value: super::BetaCustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallOutput> for BetaItemField {
+    fn from(value: super::BetaCustomToolCallOutput) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItemField {
+    fn from(value: super::BetaFileSearchToolCall) -> Self {
+        Self::FileSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCall> for BetaItemField {
+    fn from(value: super::BetaFunctionShellCall) -> Self {
+        Self::ShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaItemField {
+    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
+        Self::ShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCall> for BetaItemField {
+    fn from(value: super::BetaFunctionToolCall) -> Self {
+        Self::FunctionCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCallOutput> for BetaItemField {
+    fn from(value: super::BetaFunctionToolCallOutput) -> Self {
+        Self::FunctionCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItemField {
+    fn from(value: super::BetaImageGenToolCall) -> Self {
+        Self::ImageGenerationCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItemField {
+    fn from(value: super::BetaLocalShellToolCall) -> Self {
+        Self::LocalShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItemField {
+    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
+        Self::LocalShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItemField {
+    fn from(value: super::BetaMcpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaItemField {
+    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpListTools> for BetaItemField {
+    fn from(value: super::BetaMcpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolCall> for BetaItemField {
+    fn from(value: super::BetaMcpToolCall) -> Self {
+        Self::McpCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMessage> for BetaItemField {
+    fn from(value: super::BetaMessage) -> Self {
+        Self::Message(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCall> for BetaItemField {
+    fn from(value: super::BetaMultiAgentCall) -> Self {
+        Self::MultiAgentCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaItemField {
+    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
+        Self::MultiAgentCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgram> for BetaItemField {
+    fn from(value: super::BetaProgram) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgramOutput> for BetaItemField {
+    fn from(value: super::BetaProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningItem> for BetaItemField {
+    fn from(value: super::BetaReasoningItem) -> Self {
+        Self::Reasoning(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchCall> for BetaItemField {
+    fn from(value: super::BetaToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchOutput> for BetaItemField {
+    fn from(value: super::BetaToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemField {
+    fn from(value: super::BetaWebSearchToolCall) -> Self {
+        Self::WebSearchCall(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -26317,200 +26596,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCallResource> for BetaItemResource {
-    fn from(value: super::BetaFunctionToolCallResource) -> Self {
-        Self::FunctionToolCallResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchCall> for BetaItemResource {
-    fn from(value: super::BetaToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchOutput> for BetaItemResource {
-    fn from(value: super::BetaToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItemResource {
-    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCall> for BetaItemResource {
-    fn from(value: super::BetaFunctionShellCall) -> Self {
-        Self::FunctionShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaItemResource {
-    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
-        Self::FunctionShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCallResource> for BetaItemResource {
-    fn from(value: super::BetaCustomToolCallResource) -> Self {
-        Self::CustomToolCallResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaOutputMessage> for BetaItemResource {
-    fn from(value: super::BetaOutputMessage) -> Self {
-        Self::OutputMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCall> for BetaItemResource {
-    fn from(value: super::BetaComputerToolCall) -> Self {
-        Self::ComputerToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCallOutputResource>
-for BetaItemResource {
-    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
-        Self::ComputerToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAgentMessage> for BetaItemResource {
-    fn from(value: super::BetaAgentMessage) -> Self {
-        Self::AgentMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCall> for BetaItemResource {
-    fn from(value: super::BetaMultiAgentCall) -> Self {
-        Self::MultiAgentCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaItemResource {
-    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
-        Self::MultiAgentCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgram> for BetaItemResource {
-    fn from(value: super::BetaProgram) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgramOutput> for BetaItemResource {
-    fn from(value: super::BetaProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItemResource {
-    fn from(value: super::BetaLocalShellToolCall) -> Self {
-        Self::LocalShellToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaItemResource {
-    fn from(value: super::BetaApplyPatchToolCall) -> Self {
-        Self::ApplyPatchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItemResource {
-    fn from(value: super::BetaMcpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolCall> for BetaItemResource {
-    fn from(value: super::BetaMcpToolCall) -> Self {
-        Self::McpToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCallOutputResource> for BetaItemResource {
-    fn from(value: super::BetaCustomToolCallOutputResource) -> Self {
-        Self::CustomToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItemResource {
-    fn from(value: super::BetaFileSearchToolCall) -> Self {
-        Self::FileSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemResource {
-    fn from(value: super::BetaWebSearchToolCall) -> Self {
-        Self::WebSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCallOutputResource>
-for BetaItemResource {
-    fn from(value: super::BetaFunctionToolCallOutputResource) -> Self {
-        Self::FunctionToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemResource {
-    fn from(value: super::BetaAdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItemResource {
-    fn from(value: super::BetaImageGenToolCall) -> Self {
-        Self::ImageGenToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaItemResource {
-    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpListTools> for BetaItemResource {
-    fn from(value: super::BetaMcpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaItemResource {
-    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponseResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputMessageResource> for BetaItemResource {
-    fn from(value: super::BetaInputMessageResource) -> Self {
-        Self::InputMessageResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaReasoningItem> for BetaItemResource {
-    fn from(value: super::BetaReasoningItem) -> Self {
-        Self::ReasoningItem(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCompactionBody> for BetaItemResource {
-    fn from(value: super::BetaCompactionBody) -> Self {
-        Self::CompactionBody(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItemResource {
-    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
-        Self::LocalShellToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItemResource {
     fn misfit(&self) -> usize {
         match self {
@@ -26565,6 +26650,200 @@ impl crate::runtime::de::Fit for BetaItemResource {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAdditionalTools> for BetaItemResource {
+    fn from(value: super::BetaAdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAgentMessage> for BetaItemResource {
+    fn from(value: super::BetaAgentMessage) -> Self {
+        Self::AgentMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaItemResource {
+    fn from(value: super::BetaApplyPatchToolCall) -> Self {
+        Self::ApplyPatchToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaItemResource {
+    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaItemResource {
+    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionBody> for BetaItemResource {
+    fn from(value: super::BetaCompactionBody) -> Self {
+        Self::CompactionBody(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCall> for BetaItemResource {
+    fn from(value: super::BetaComputerToolCall) -> Self {
+        Self::ComputerToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCallOutputResource>
+for BetaItemResource {
+    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
+        Self::ComputerToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallOutputResource> for BetaItemResource {
+    fn from(value: super::BetaCustomToolCallOutputResource) -> Self {
+        Self::CustomToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallResource> for BetaItemResource {
+    fn from(value: super::BetaCustomToolCallResource) -> Self {
+        Self::CustomToolCallResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaItemResource {
+    fn from(value: super::BetaFileSearchToolCall) -> Self {
+        Self::FileSearchToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCall> for BetaItemResource {
+    fn from(value: super::BetaFunctionShellCall) -> Self {
+        Self::FunctionShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaItemResource {
+    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
+        Self::FunctionShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCallOutputResource>
+for BetaItemResource {
+    fn from(value: super::BetaFunctionToolCallOutputResource) -> Self {
+        Self::FunctionToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCallResource> for BetaItemResource {
+    fn from(value: super::BetaFunctionToolCallResource) -> Self {
+        Self::FunctionToolCallResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenToolCall> for BetaItemResource {
+    fn from(value: super::BetaImageGenToolCall) -> Self {
+        Self::ImageGenToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputMessageResource> for BetaItemResource {
+    fn from(value: super::BetaInputMessageResource) -> Self {
+        Self::InputMessageResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaItemResource {
+    fn from(value: super::BetaLocalShellToolCall) -> Self {
+        Self::LocalShellToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaItemResource {
+    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
+        Self::LocalShellToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaItemResource {
+    fn from(value: super::BetaMcpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaItemResource {
+    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponseResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpListTools> for BetaItemResource {
+    fn from(value: super::BetaMcpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolCall> for BetaItemResource {
+    fn from(value: super::BetaMcpToolCall) -> Self {
+        Self::McpToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCall> for BetaItemResource {
+    fn from(value: super::BetaMultiAgentCall) -> Self {
+        Self::MultiAgentCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaItemResource {
+    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
+        Self::MultiAgentCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaOutputMessage> for BetaItemResource {
+    fn from(value: super::BetaOutputMessage) -> Self {
+        Self::OutputMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgram> for BetaItemResource {
+    fn from(value: super::BetaProgram) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgramOutput> for BetaItemResource {
+    fn from(value: super::BetaProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningItem> for BetaItemResource {
+    fn from(value: super::BetaReasoningItem) -> Self {
+        Self::ReasoningItem(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchCall> for BetaItemResource {
+    fn from(value: super::BetaToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchOutput> for BetaItemResource {
+    fn from(value: super::BetaToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemResource {
+    fn from(value: super::BetaWebSearchToolCall) -> Self {
+        Self::WebSearchToolCall(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -28783,12 +29062,10 @@ pub struct BetaMcpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub input_schema: ::serde_json::Value,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub annotations: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -28839,9 +29116,7 @@ impl BetaMcpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        input_schema: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -28862,9 +29137,7 @@ impl BetaMcpListToolsTool {
     /// Sets `annotations`.
     pub fn annotations(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.annotations = ::std::option::Option::Some(value.into());
         self
@@ -29396,18 +29669,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolFilter> for BetaMcpToolAllowedTools {
-    fn from(value: super::BetaMcpToolFilter) -> Self {
-        Self::Filter(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaMcpToolAllowedTools {
     fn misfit(&self) -> usize {
         match self {
             Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
             Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolFilter> for BetaMcpToolAllowedTools {
+    fn from(value: super::BetaMcpToolFilter) -> Self {
+        Self::Filter(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for BetaMcpToolAllowedTools {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::McpAllowedTools(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -29635,15 +29915,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallError {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpProtocolError> for BetaMcpToolCallError {
-    fn from(value: super::BetaMcpProtocolError) -> Self {
-        Self::McpProtocolError(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolExecutionError> for BetaMcpToolCallError {
-    fn from(value: super::BetaMcpToolExecutionError) -> Self {
-        Self::McpToolExecutionError(value)
+impl crate::runtime::de::Fit for BetaMcpToolCallError {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -29653,14 +29932,15 @@ impl ::std::convert::From<super::BetaHttpError> for BetaMcpToolCallError {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMcpToolCallError {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaMcpProtocolError> for BetaMcpToolCallError {
+    fn from(value: super::BetaMcpProtocolError) -> Self {
+        Self::McpProtocolError(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolExecutionError> for BetaMcpToolCallError {
+    fn from(value: super::BetaMcpToolExecutionError) -> Self {
+        Self::McpToolExecutionError(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -30209,6 +30489,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaMcpToolRequireApproval {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaMcpToolRequireApproval {
+    fn from(value: &str) -> Self {
+        Self::McpToolApprovalSetting(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaMcpToolRequireApproval {
+    fn from(value: ::std::string::String) -> Self {
+        Self::McpToolApprovalSetting(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaMcpToolRequireApprovalMcpToolApprovalFilter>
 for BetaMcpToolRequireApproval {
     fn from(value: super::BetaMcpToolRequireApprovalMcpToolApprovalFilter) -> Self {
@@ -30220,15 +30521,6 @@ impl ::std::convert::From<super::BetaMcpToolRequireApprovalMcpToolApprovalSettin
 for BetaMcpToolRequireApproval {
     fn from(value: super::BetaMcpToolRequireApprovalMcpToolApprovalSetting) -> Self {
         Self::McpToolApprovalSetting(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaMcpToolRequireApproval {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -30643,67 +30935,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageContentItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContent> for BetaMessageContentItem {
-    fn from(value: super::BetaInputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaOutputTextContent> for BetaMessageContentItem {
-    fn from(value: super::BetaOutputTextContent) -> Self {
-        Self::OutputText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaTextContent> for BetaMessageContentItem {
-    fn from(value: super::BetaTextContent) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSummaryTextContent> for BetaMessageContentItem {
-    fn from(value: super::BetaSummaryTextContent) -> Self {
-        Self::SummaryText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaReasoningTextContent> for BetaMessageContentItem {
-    fn from(value: super::BetaReasoningTextContent) -> Self {
-        Self::ReasoningText(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaRefusalContent> for BetaMessageContentItem {
-    fn from(value: super::BetaRefusalContent) -> Self {
-        Self::Refusal(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContent> for BetaMessageContentItem {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerScreenshotContent>
-for BetaMessageContentItem {
-    fn from(value: super::BetaComputerScreenshotContent) -> Self {
-        Self::ComputerScreenshot(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputFileContent> for BetaMessageContentItem {
-    fn from(value: super::BetaInputFileContent) -> Self {
-        Self::InputFile(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaEncryptedContent> for BetaMessageContentItem {
-    fn from(value: super::BetaEncryptedContent) -> Self {
-        Self::EncryptedContent(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaMessageContentItem {
     fn misfit(&self) -> usize {
         match self {
@@ -30719,6 +30950,67 @@ impl crate::runtime::de::Fit for BetaMessageContentItem {
             Self::EncryptedContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerScreenshotContent>
+for BetaMessageContentItem {
+    fn from(value: super::BetaComputerScreenshotContent) -> Self {
+        Self::ComputerScreenshot(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaEncryptedContent> for BetaMessageContentItem {
+    fn from(value: super::BetaEncryptedContent) -> Self {
+        Self::EncryptedContent(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputFileContent> for BetaMessageContentItem {
+    fn from(value: super::BetaInputFileContent) -> Self {
+        Self::InputFile(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputImageContent> for BetaMessageContentItem {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaInputTextContent> for BetaMessageContentItem {
+    fn from(value: super::BetaInputTextContent) -> Self {
+        Self::InputText(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaOutputTextContent> for BetaMessageContentItem {
+    fn from(value: super::BetaOutputTextContent) -> Self {
+        Self::OutputText(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningTextContent> for BetaMessageContentItem {
+    fn from(value: super::BetaReasoningTextContent) -> Self {
+        Self::ReasoningText(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaRefusalContent> for BetaMessageContentItem {
+    fn from(value: super::BetaRefusalContent) -> Self {
+        Self::Refusal(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaSummaryTextContent> for BetaMessageContentItem {
+    fn from(value: super::BetaSummaryTextContent) -> Self {
+        Self::SummaryText(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaTextContent> for BetaMessageContentItem {
+    fn from(value: super::BetaTextContent) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -31175,30 +31467,47 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaModelIdsResponses> for BetaModelIdsCompaction {
-    fn from(value: super::BetaModelIdsResponses) -> Self {
-        Self::Responses(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaModelIdsCompaction {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaModelIdsCompaction {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaModelIdsCompaction {
     fn misfit(&self) -> usize {
         match self {
             Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaModelIdsCompaction {
+    fn from(value: &str) -> Self {
+        Self::Responses(
+            super::BetaModelIdsResponses::Shared(::std::convert::From::from(value)),
+        )
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaModelIdsCompaction {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Responses(
+            super::BetaModelIdsResponses::Shared(::std::convert::From::from(value)),
+        )
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaModelIdsResponses> for BetaModelIdsCompaction {
+    fn from(value: super::BetaModelIdsResponses) -> Self {
+        Self::Responses(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaModelIdsResponsesResponsesOnlyModel>
+for BetaModelIdsCompaction {
+    fn from(value: super::BetaModelIdsResponsesResponsesOnlyModel) -> Self {
+        Self::Responses(super::BetaModelIdsResponses::ResponsesOnlyModel(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaModelIdsShared> for BetaModelIdsCompaction {
+    fn from(value: super::BetaModelIdsShared) -> Self {
+        Self::Responses(super::BetaModelIdsResponses::Shared(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -31264,9 +31573,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaModelIdsShared> for BetaModelIdsResponses {
-    fn from(value: super::BetaModelIdsShared) -> Self {
-        Self::Shared(value)
+impl crate::runtime::de::Fit for BetaModelIdsResponses {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponsesOnlyModel(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaModelIdsResponses {
+    fn from(value: &str) -> Self {
+        Self::Shared(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaModelIdsResponses {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Shared(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -31277,12 +31601,9 @@ for BetaModelIdsResponses {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaModelIdsResponses {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponsesOnlyModel(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::BetaModelIdsShared> for BetaModelIdsResponses {
+    fn from(value: super::BetaModelIdsShared) -> Self {
+        Self::Shared(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -32252,9 +32573,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaModerationResultBody> for BetaModerationInput {
-    fn from(value: super::BetaModerationResultBody) -> Self {
-        Self::ModerationResult(value)
+impl crate::runtime::de::Fit for BetaModerationInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -32264,13 +32589,9 @@ impl ::std::convert::From<super::BetaModerationErrorBody> for BetaModerationInpu
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaModerationInput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaModerationResultBody> for BetaModerationInput {
+    fn from(value: super::BetaModerationResultBody) -> Self {
+        Self::ModerationResult(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -32468,9 +32789,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaModerationResultBody> for BetaModerationOutput {
-    fn from(value: super::BetaModerationResultBody) -> Self {
-        Self::ModerationResult(value)
+impl crate::runtime::de::Fit for BetaModerationOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -32480,13 +32805,9 @@ impl ::std::convert::From<super::BetaModerationErrorBody> for BetaModerationOutp
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaModerationOutput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaModerationResultBody> for BetaModerationOutput {
+    fn from(value: super::BetaModerationResultBody) -> Self {
+        Self::ModerationResult(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -33985,10 +34306,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamToolsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolParam>
-for BetaNamespaceToolParamToolsItem {
-    fn from(value: super::BetaFunctionToolParam) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for BetaNamespaceToolParamToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -33999,13 +34323,10 @@ for BetaNamespaceToolParamToolsItem {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaNamespaceToolParamToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaFunctionToolParam>
+for BetaNamespaceToolParamToolsItem {
+    fn from(value: super::BetaFunctionToolParam) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -34267,15 +34588,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputContent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaOutputTextContent> for BetaOutputContent {
-    fn from(value: super::BetaOutputTextContent) -> Self {
-        Self::OutputText(value)
+impl crate::runtime::de::Fit for BetaOutputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaRefusalContent> for BetaOutputContent {
-    fn from(value: super::BetaRefusalContent) -> Self {
-        Self::Refusal(value)
+impl ::std::convert::From<super::BetaOutputTextContent> for BetaOutputContent {
+    fn from(value: super::BetaOutputTextContent) -> Self {
+        Self::OutputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -34285,14 +34611,9 @@ impl ::std::convert::From<super::BetaReasoningTextContent> for BetaOutputContent
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaOutputContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaRefusalContent> for BetaOutputContent {
+    fn from(value: super::BetaRefusalContent) -> Self {
+        Self::Refusal(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -34620,192 +34941,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaOutputMessage> for BetaOutputItem {
-    fn from(value: super::BetaOutputMessage) -> Self {
-        Self::Message(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaOutputItem {
-    fn from(value: super::BetaFileSearchToolCall) -> Self {
-        Self::FileSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCall> for BetaOutputItem {
-    fn from(value: super::BetaFunctionToolCall) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionToolCallOutputResource> for BetaOutputItem {
-    fn from(value: super::BetaFunctionToolCallOutputResource) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAgentMessage> for BetaOutputItem {
-    fn from(value: super::BetaAgentMessage) -> Self {
-        Self::AgentMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCall> for BetaOutputItem {
-    fn from(value: super::BetaMultiAgentCall) -> Self {
-        Self::MultiAgentCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaOutputItem {
-    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
-        Self::MultiAgentCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaOutputItem {
-    fn from(value: super::BetaWebSearchToolCall) -> Self {
-        Self::WebSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCall> for BetaOutputItem {
-    fn from(value: super::BetaComputerToolCall) -> Self {
-        Self::ComputerCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerToolCallOutputResource> for BetaOutputItem {
-    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
-        Self::ComputerCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaReasoningItem> for BetaOutputItem {
-    fn from(value: super::BetaReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgram> for BetaOutputItem {
-    fn from(value: super::BetaProgram) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgramOutput> for BetaOutputItem {
-    fn from(value: super::BetaProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchCall> for BetaOutputItem {
-    fn from(value: super::BetaToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchOutput> for BetaOutputItem {
-    fn from(value: super::BetaToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaAdditionalTools> for BetaOutputItem {
-    fn from(value: super::BetaAdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCompactionBody> for BetaOutputItem {
-    fn from(value: super::BetaCompactionBody) -> Self {
-        Self::Compaction(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaImageGenToolCall> for BetaOutputItem {
-    fn from(value: super::BetaImageGenToolCall) -> Self {
-        Self::ImageGenerationCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaOutputItem {
-    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaOutputItem {
-    fn from(value: super::BetaLocalShellToolCall) -> Self {
-        Self::LocalShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaOutputItem {
-    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
-        Self::LocalShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCall> for BetaOutputItem {
-    fn from(value: super::BetaFunctionShellCall) -> Self {
-        Self::ShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaOutputItem {
-    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
-        Self::ShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaOutputItem {
-    fn from(value: super::BetaApplyPatchToolCall) -> Self {
-        Self::ApplyPatchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaOutputItem {
-    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpToolCall> for BetaOutputItem {
-    fn from(value: super::BetaMcpToolCall) -> Self {
-        Self::McpCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpListTools> for BetaOutputItem {
-    fn from(value: super::BetaMcpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaOutputItem {
-    fn from(value: super::BetaMcpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaOutputItem {
-    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCall> for BetaOutputItem {
-    fn from(value: super::BetaCustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolCallOutputResource> for BetaOutputItem {
-    fn from(value: super::BetaCustomToolCallOutputResource) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaOutputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -34842,6 +34977,192 @@ impl crate::runtime::de::Fit for BetaOutputItem {
             Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAdditionalTools> for BetaOutputItem {
+    fn from(value: super::BetaAdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaAgentMessage> for BetaOutputItem {
+    fn from(value: super::BetaAgentMessage) -> Self {
+        Self::AgentMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCall> for BetaOutputItem {
+    fn from(value: super::BetaApplyPatchToolCall) -> Self {
+        Self::ApplyPatchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolCallOutput> for BetaOutputItem {
+    fn from(value: super::BetaApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterToolCall> for BetaOutputItem {
+    fn from(value: super::BetaCodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCompactionBody> for BetaOutputItem {
+    fn from(value: super::BetaCompactionBody) -> Self {
+        Self::Compaction(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCall> for BetaOutputItem {
+    fn from(value: super::BetaComputerToolCall) -> Self {
+        Self::ComputerCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerToolCallOutputResource> for BetaOutputItem {
+    fn from(value: super::BetaComputerToolCallOutputResource) -> Self {
+        Self::ComputerCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCall> for BetaOutputItem {
+    fn from(value: super::BetaCustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolCallOutputResource> for BetaOutputItem {
+    fn from(value: super::BetaCustomToolCallOutputResource) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchToolCall> for BetaOutputItem {
+    fn from(value: super::BetaFileSearchToolCall) -> Self {
+        Self::FileSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCall> for BetaOutputItem {
+    fn from(value: super::BetaFunctionShellCall) -> Self {
+        Self::ShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellCallOutput> for BetaOutputItem {
+    fn from(value: super::BetaFunctionShellCallOutput) -> Self {
+        Self::ShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCall> for BetaOutputItem {
+    fn from(value: super::BetaFunctionToolCall) -> Self {
+        Self::FunctionCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionToolCallOutputResource> for BetaOutputItem {
+    fn from(value: super::BetaFunctionToolCallOutputResource) -> Self {
+        Self::FunctionCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenToolCall> for BetaOutputItem {
+    fn from(value: super::BetaImageGenToolCall) -> Self {
+        Self::ImageGenerationCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCall> for BetaOutputItem {
+    fn from(value: super::BetaLocalShellToolCall) -> Self {
+        Self::LocalShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolCallOutput> for BetaOutputItem {
+    fn from(value: super::BetaLocalShellToolCallOutput) -> Self {
+        Self::LocalShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalRequest> for BetaOutputItem {
+    fn from(value: super::BetaMcpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpApprovalResponseResource> for BetaOutputItem {
+    fn from(value: super::BetaMcpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpListTools> for BetaOutputItem {
+    fn from(value: super::BetaMcpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpToolCall> for BetaOutputItem {
+    fn from(value: super::BetaMcpToolCall) -> Self {
+        Self::McpCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCall> for BetaOutputItem {
+    fn from(value: super::BetaMultiAgentCall) -> Self {
+        Self::MultiAgentCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMultiAgentCallOutput> for BetaOutputItem {
+    fn from(value: super::BetaMultiAgentCallOutput) -> Self {
+        Self::MultiAgentCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaOutputMessage> for BetaOutputItem {
+    fn from(value: super::BetaOutputMessage) -> Self {
+        Self::Message(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgram> for BetaOutputItem {
+    fn from(value: super::BetaProgram) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgramOutput> for BetaOutputItem {
+    fn from(value: super::BetaProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaReasoningItem> for BetaOutputItem {
+    fn from(value: super::BetaReasoningItem) -> Self {
+        Self::Reasoning(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchCall> for BetaOutputItem {
+    fn from(value: super::BetaToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchOutput> for BetaOutputItem {
+    fn from(value: super::BetaToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaOutputItem {
+    fn from(value: super::BetaWebSearchToolCall) -> Self {
+        Self::WebSearchCall(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -35014,6 +35335,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageContent {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaOutputMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaOutputTextContent> for BetaOutputMessageContent {
     fn from(value: super::BetaOutputTextContent) -> Self {
         Self::OutputText(value)
@@ -35023,16 +35354,6 @@ impl ::std::convert::From<super::BetaOutputTextContent> for BetaOutputMessageCon
 impl ::std::convert::From<super::BetaRefusalContent> for BetaOutputMessageContent {
     fn from(value: super::BetaRefusalContent) -> Self {
         Self::Refusal(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaOutputMessageContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -35491,6 +35812,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamAnnotationsIte
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaOutputTextContentParamAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaContainerFileCitationParam>
+for BetaOutputTextContentParamAnnotationsItem {
+    fn from(value: super::BetaContainerFileCitationParam) -> Self {
+        Self::ContainerFileCitation(value)
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaFileCitationParam>
 for BetaOutputTextContentParamAnnotationsItem {
     fn from(value: super::BetaFileCitationParam) -> Self {
@@ -35502,24 +35841,6 @@ impl ::std::convert::From<super::BetaUrlCitationParam>
 for BetaOutputTextContentParamAnnotationsItem {
     fn from(value: super::BetaUrlCitationParam) -> Self {
         Self::UrlCitation(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaContainerFileCitationParam>
-for BetaOutputTextContentParamAnnotationsItem {
-    fn from(value: super::BetaContainerFileCitationParam) -> Self {
-        Self::ContainerFileCitation(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaOutputTextContentParamAnnotationsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::UrlCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerFileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -44246,24 +44567,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaResponseInstructions {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaResponseInstructions {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaResponseInstructions {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaResponseInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaResponseInstructions {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaInputItem>>
+for BetaResponseInstructions {
+    fn from(value: ::std::vec::Vec<super::BetaInputItem>) -> Self {
+        Self::InputItemList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -46211,17 +46539,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputTextContent>
-for BetaResponsePromptVariablesValue {
-    fn from(value: super::BetaInputTextContent) -> Self {
-        Self::InputTextContent(value)
+impl crate::runtime::de::Fit for BetaResponsePromptVariablesValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaInputImageContent>
-for BetaResponsePromptVariablesValue {
-    fn from(value: super::BetaInputImageContent) -> Self {
-        Self::InputImageContent(value)
+impl ::std::convert::From<&str> for BetaResponsePromptVariablesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaResponsePromptVariablesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -46232,26 +46569,17 @@ for BetaResponsePromptVariablesValue {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaResponsePromptVariablesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
+impl ::std::convert::From<super::BetaInputImageContent>
+for BetaResponsePromptVariablesValue {
+    fn from(value: super::BetaInputImageContent) -> Self {
+        Self::InputImageContent(value)
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaResponsePromptVariablesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaResponsePromptVariablesValue {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::String(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::BetaInputTextContent>
+for BetaResponsePromptVariablesValue {
+    fn from(value: super::BetaInputTextContent) -> Self {
+        Self::InputTextContent(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -49573,409 +49901,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamEvent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseAudioDeltaEvent) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseAudioDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseAudioDoneEvent) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseAudioTranscriptDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseAudioTranscriptDeltaEvent) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseAudioTranscriptDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseAudioTranscriptDoneEvent) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCodeInterpreterCallCodeDoneEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCodeInterpreterCallCompletedEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCodeInterpreterCallInProgressEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInterpretingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCodeInterpreterCallInterpretingEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCompletedEvent) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseContentPartAddedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseContentPartAddedEvent) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseContentPartDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseContentPartDoneEvent) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCreatedEvent> for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCreatedEvent) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseErrorEvent> for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseErrorEvent) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFileSearchCallCompletedEvent) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFileSearchCallInProgressEvent) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallSearchingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFileSearchCallSearchingEvent) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFunctionCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFunctionCallArgumentsDoneEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandAddedStreamingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseShellCallCommandAddedStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandDeltaStreamingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseShellCallCommandDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandDoneStreamingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseShellCallCommandDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseShellCallOutputContentDeltaStreamingEvent>
-for BetaResponseStreamEvent {
-    fn from(
-        value: super::BetaResponseShellCallOutputContentDeltaStreamingEvent,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseShellCallOutputContentDoneStreamingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseShellCallOutputContentDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseInProgressEvent) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFailedEvent> for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseFailedEvent) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseIncompleteEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseIncompleteEvent) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseOutputItemAddedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseOutputItemAddedEvent) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseOutputItemDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseOutputItemDoneEvent) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryPartAddedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningSummaryPartAddedEvent) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryPartDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningSummaryPartDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningSummaryTextDeltaEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningSummaryTextDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningTextDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningTextDeltaEvent) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseReasoningTextDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseReasoningTextDoneEvent) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseRefusalDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseRefusalDeltaEvent) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseRefusalDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseRefusalDoneEvent) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseTextDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseTextDeltaEvent) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseTextDoneEvent> for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseTextDoneEvent) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseWebSearchCallCompletedEvent) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseWebSearchCallInProgressEvent) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallSearchingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseWebSearchCallSearchingEvent) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseImageGenCallCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseImageGenCallCompletedEvent) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseImageGenCallGeneratingEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseImageGenCallGeneratingEvent) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseImageGenCallInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseImageGenCallInProgressEvent) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseImageGenCallPartialImageEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseImageGenCallPartialImageEvent) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpCallArgumentsDoneEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpCallCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpCallCompletedEvent) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpCallFailedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpCallFailedEvent) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpCallInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpCallInProgressEvent) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsCompletedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpListToolsCompletedEvent) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsFailedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpListToolsFailedEvent) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsInProgressEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseMcpListToolsInProgressEvent) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseOutputTextAnnotationAddedEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseOutputTextAnnotationAddedEvent) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseQueuedEvent> for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseQueuedEvent) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCustomToolCallInputDeltaEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCustomToolCallInputDeltaEvent) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseCustomToolCallInputDoneEvent>
-for BetaResponseStreamEvent {
-    fn from(value: super::BetaResponseCustomToolCallInputDoneEvent) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaResponseStreamEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -50127,6 +50052,409 @@ impl crate::runtime::de::Fit for BetaResponseStreamEvent {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseAudioDeltaEvent) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseAudioDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseAudioDoneEvent) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseAudioTranscriptDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseAudioTranscriptDeltaEvent) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseAudioTranscriptDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseAudioTranscriptDoneEvent) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCodeInterpreterCallCodeDoneEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCodeInterpreterCallCompletedEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCodeInterpreterCallInProgressEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInterpretingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCodeInterpreterCallInterpretingEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCompletedEvent) -> Self {
+        Self::ResponseCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseContentPartAddedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseContentPartAddedEvent) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseContentPartDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseContentPartDoneEvent) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCreatedEvent> for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCreatedEvent) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCustomToolCallInputDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCustomToolCallInputDeltaEvent) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseCustomToolCallInputDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseCustomToolCallInputDoneEvent) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseErrorEvent> for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseErrorEvent) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFailedEvent> for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFailedEvent) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFileSearchCallCompletedEvent) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFileSearchCallInProgressEvent) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallSearchingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFileSearchCallSearchingEvent) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFunctionCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseFunctionCallArgumentsDoneEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseImageGenCallCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseImageGenCallCompletedEvent) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseImageGenCallGeneratingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseImageGenCallGeneratingEvent) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseImageGenCallInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseImageGenCallInProgressEvent) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseImageGenCallPartialImageEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseImageGenCallPartialImageEvent) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseInProgressEvent) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseIncompleteEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseIncompleteEvent) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpCallArgumentsDoneEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpCallCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpCallCompletedEvent) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpCallFailedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpCallFailedEvent) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpCallInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpCallInProgressEvent) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpListToolsCompletedEvent) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsFailedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpListToolsFailedEvent) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseMcpListToolsInProgressEvent) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseOutputItemAddedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseOutputItemAddedEvent) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseOutputItemDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseOutputItemDoneEvent) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseOutputTextAnnotationAddedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseOutputTextAnnotationAddedEvent) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseQueuedEvent> for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseQueuedEvent) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryPartAddedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningSummaryPartAddedEvent) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryPartDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningSummaryPartDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningSummaryTextDeltaEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningSummaryTextDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningTextDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningTextDeltaEvent) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseReasoningTextDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseReasoningTextDoneEvent) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseRefusalDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseRefusalDeltaEvent) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseRefusalDoneEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseRefusalDoneEvent) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandAddedStreamingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseShellCallCommandAddedStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandDeltaStreamingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseShellCallCommandDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandDoneStreamingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseShellCallCommandDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseShellCallOutputContentDeltaStreamingEvent>
+for BetaResponseStreamEvent {
+    fn from(
+        value: super::BetaResponseShellCallOutputContentDeltaStreamingEvent,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseShellCallOutputContentDoneStreamingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseShellCallOutputContentDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseTextDeltaEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseTextDeltaEvent) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseTextDoneEvent> for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseTextDoneEvent) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallCompletedEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseWebSearchCallCompletedEvent) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallInProgressEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseWebSearchCallInProgressEvent) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallSearchingEvent>
+for BetaResponseStreamEvent {
+    fn from(value: super::BetaResponseWebSearchCallSearchingEvent) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -51429,10 +51757,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesClientEventResponseCreate>
-for BetaResponsesClientEvent {
-    fn from(value: super::BetaResponsesClientEventResponseCreate) -> Self {
-        Self::ResponseCreate(value)
+impl crate::runtime::de::Fit for BetaResponsesClientEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseInject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51442,13 +51773,10 @@ impl ::std::convert::From<super::BetaResponseInjectEvent> for BetaResponsesClien
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for BetaResponsesClientEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseInject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaResponsesClientEventResponseCreate>
+for BetaResponsesClientEvent {
+    fn from(value: super::BetaResponsesClientEventResponseCreate) -> Self {
+        Self::ResponseCreate(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -52484,507 +52812,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioDelta>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseAudioDelta) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseAudioDone) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioTranscriptDelta>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseAudioTranscriptDelta) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioTranscriptDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseAudioTranscriptDone) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDelta,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDelta,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDone,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDone,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCodeInterpreterCallCompleted,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCompleted,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCodeInterpreterCallInProgress,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCodeInterpreterCallInProgress,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCodeInterpreterCallInterpreting,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCodeInterpreterCallInterpreting,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseCompleted>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseCompleted) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseContentPartAdded>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseContentPartDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseContentPartDone) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseCreated>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseCreated) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseFileSearchCallCompleted>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseFileSearchCallCompleted,
-    ) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseFileSearchCallInProgress,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseFileSearchCallInProgress,
-    ) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseFileSearchCallSearching>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseFileSearchCallSearching,
-    ) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseFunctionCallArgumentsDelta,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseFunctionCallArgumentsDelta,
-    ) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseFunctionCallArgumentsDone,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseFunctionCallArgumentsDone,
-    ) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandAdded>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseShellCallCommandAdded,
-    ) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandDelta>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseShellCallCommandDelta,
-    ) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseShellCallCommandDone) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseShellCallOutputContentDelta,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseShellCallOutputContentDelta,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseShellCallOutputContentDone,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseShellCallOutputContentDone,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseInProgress>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseInProgress) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseFailed>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseFailed) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseIncomplete>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseIncomplete) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputItemAdded>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseOutputItemAdded) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputItemDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseOutputItemDone) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseReasoningSummaryPartAdded,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseReasoningSummaryPartAdded,
-    ) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseReasoningSummaryPartDone,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseReasoningSummaryPartDone,
-    ) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseReasoningSummaryTextDelta,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseReasoningSummaryTextDelta,
-    ) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseReasoningSummaryTextDone,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseReasoningSummaryTextDone,
-    ) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseReasoningTextDelta>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseReasoningTextDelta) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseReasoningTextDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseReasoningTextDone) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseRefusalDelta>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseRefusalDelta) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseRefusalDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseRefusalDone) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputTextDelta>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseOutputTextDelta) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputTextDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseOutputTextDone) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallCompleted>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseWebSearchCallCompleted,
-    ) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallInProgress>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseWebSearchCallInProgress,
-    ) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallSearching>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseWebSearchCallSearching,
-    ) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseImageGenerationCallCompleted,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseImageGenerationCallCompleted,
-    ) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseImageGenerationCallGenerating,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseImageGenerationCallGenerating,
-    ) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseImageGenerationCallInProgress,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseImageGenerationCallInProgress,
-    ) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseImageGenerationCallPartialImage,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseImageGenerationCallPartialImage,
-    ) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallArgumentsDelta>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseMcpCallArgumentsDelta,
-    ) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallArgumentsDone>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseMcpCallArgumentsDone) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallCompleted>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseMcpCallCompleted) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallFailed>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseMcpCallFailed) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallInProgress>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseMcpCallInProgress) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsCompleted>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseMcpListToolsCompleted,
-    ) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsFailed>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseMcpListToolsFailed) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsInProgress>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseMcpListToolsInProgress,
-    ) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseOutputTextAnnotationAdded,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseOutputTextAnnotationAdded,
-    ) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseQueued>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponsesServerEventResponseQueued) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::BetaResponsesServerEventResponseCustomToolCallInputDelta,
-> for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCustomToolCallInputDelta,
-    ) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponsesServerEventResponseCustomToolCallInputDone>
-for BetaResponsesServerEvent {
-    fn from(
-        value: super::BetaResponsesServerEventResponseCustomToolCallInputDone,
-    ) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseWsError> for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponseWsError) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseInjectCreatedEvent>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponseInjectCreatedEvent) -> Self {
-        Self::ResponseInjectCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseInjectFailedEvent>
-for BetaResponsesServerEvent {
-    fn from(value: super::BetaResponseInjectFailedEvent) -> Self {
-        Self::ResponseInjectFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesServerEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -53138,6 +52965,507 @@ impl crate::runtime::de::Fit for BetaResponsesServerEvent {
             Self::ResponseInjectFailed(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseInjectCreatedEvent>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponseInjectCreatedEvent) -> Self {
+        Self::ResponseInjectCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseInjectFailedEvent>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponseInjectFailedEvent) -> Self {
+        Self::ResponseInjectFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseWsError> for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponseWsError) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioDelta>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseAudioDelta) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseAudioDone) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseContentPartAdded>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseContentPartAdded) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseContentPartDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseContentPartDone) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseCreated>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseCreated) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseFileSearchCallCompleted>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseFileSearchCallCompleted,
+    ) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseFileSearchCallInProgress,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseFileSearchCallInProgress,
+    ) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseFileSearchCallSearching>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseFileSearchCallSearching,
+    ) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseFunctionCallArgumentsDelta,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseFunctionCallArgumentsDelta,
+    ) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseFunctionCallArgumentsDone,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseFunctionCallArgumentsDone,
+    ) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandAdded>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseShellCallCommandAdded,
+    ) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandDelta>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseShellCallCommandDelta,
+    ) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioTranscriptDelta>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseAudioTranscriptDelta) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseShellCallCommandDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseShellCallCommandDone) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseShellCallOutputContentDelta,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseShellCallOutputContentDelta,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseShellCallOutputContentDone,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseShellCallOutputContentDone,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseInProgress>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseInProgress) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseFailed>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseFailed) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseIncomplete>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseIncomplete) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputItemAdded>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseOutputItemAdded) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputItemDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseOutputItemDone) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseReasoningSummaryPartAdded,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseReasoningSummaryPartAdded,
+    ) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseReasoningSummaryPartDone,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseReasoningSummaryPartDone,
+    ) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseAudioTranscriptDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseAudioTranscriptDone) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseReasoningSummaryTextDelta,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseReasoningSummaryTextDelta,
+    ) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseReasoningSummaryTextDone,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseReasoningSummaryTextDone,
+    ) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseReasoningTextDelta>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseReasoningTextDelta) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseReasoningTextDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseReasoningTextDone) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseRefusalDelta>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseRefusalDelta) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseRefusalDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseRefusalDone) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputTextDelta>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseOutputTextDelta) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseOutputTextDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseOutputTextDone) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallCompleted>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseWebSearchCallCompleted,
+    ) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallInProgress>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseWebSearchCallInProgress,
+    ) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDelta,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDelta,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseWebSearchCallSearching>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseWebSearchCallSearching,
+    ) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseImageGenerationCallCompleted,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseImageGenerationCallCompleted,
+    ) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseImageGenerationCallGenerating,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseImageGenerationCallGenerating,
+    ) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseImageGenerationCallInProgress,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseImageGenerationCallInProgress,
+    ) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseImageGenerationCallPartialImage,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseImageGenerationCallPartialImage,
+    ) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallArgumentsDelta>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseMcpCallArgumentsDelta,
+    ) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallArgumentsDone>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseMcpCallArgumentsDone) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallCompleted>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseMcpCallCompleted) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallFailed>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseMcpCallFailed) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpCallInProgress>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseMcpCallInProgress) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDone,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCodeDone,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsCompleted>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseMcpListToolsCompleted,
+    ) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsFailed>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseMcpListToolsFailed) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseMcpListToolsInProgress>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseMcpListToolsInProgress,
+    ) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseOutputTextAnnotationAdded,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseOutputTextAnnotationAdded,
+    ) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseQueued>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseQueued) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCustomToolCallInputDelta,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCustomToolCallInputDelta,
+    ) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseCustomToolCallInputDone>
+for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCustomToolCallInputDone,
+    ) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCodeInterpreterCallCompleted,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCodeInterpreterCallCompleted,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCodeInterpreterCallInProgress,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCodeInterpreterCallInProgress,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::BetaResponsesServerEventResponseCodeInterpreterCallInterpreting,
+> for BetaResponsesServerEvent {
+    fn from(
+        value: super::BetaResponsesServerEventResponseCodeInterpreterCallInterpreting,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponsesServerEventResponseCompleted>
+for BetaResponsesServerEvent {
+    fn from(value: super::BetaResponsesServerEventResponseCompleted) -> Self {
+        Self::ResponseCompleted(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -58930,407 +59258,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEventVariant
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseAudioDeltaEvent) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseAudioDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseAudioDoneEvent) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseAudioTranscriptDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseAudioTranscriptDeltaEvent) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseAudioTranscriptDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseAudioTranscriptDoneEvent) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCodeInterpreterCallCodeDoneEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCodeInterpreterCallCompletedEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCodeInterpreterCallInProgressEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInterpretingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCodeInterpreterCallInterpretingEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCompletedEvent) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseContentPartAddedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseContentPartAddedEvent) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseContentPartDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseContentPartDoneEvent) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCreatedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCreatedEvent) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFileSearchCallCompletedEvent) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFileSearchCallInProgressEvent) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFileSearchCallSearchingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFileSearchCallSearchingEvent) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFunctionCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFunctionCallArgumentsDoneEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandAddedStreamingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseShellCallCommandAddedStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandDeltaStreamingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseShellCallCommandDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseShellCallCommandDoneStreamingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseShellCallCommandDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseShellCallOutputContentDeltaStreamingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(
-        value: super::BetaResponseShellCallOutputContentDeltaStreamingEvent,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseShellCallOutputContentDoneStreamingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseShellCallOutputContentDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseInProgressEvent) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseFailedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseFailedEvent) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseIncompleteEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseIncompleteEvent) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseOutputItemAddedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseOutputItemAddedEvent) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseOutputItemDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseOutputItemDoneEvent) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryPartAddedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningSummaryPartAddedEvent) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryPartDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningSummaryPartDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningSummaryTextDeltaEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningSummaryTextDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningTextDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningTextDeltaEvent) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseReasoningTextDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseReasoningTextDoneEvent) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseRefusalDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseRefusalDeltaEvent) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseRefusalDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseRefusalDoneEvent) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseTextDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseTextDeltaEvent) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseTextDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseTextDoneEvent) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseWebSearchCallCompletedEvent) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseWebSearchCallInProgressEvent) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseWebSearchCallSearchingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseWebSearchCallSearchingEvent) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseImageGenCallCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseImageGenCallCompletedEvent) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseImageGenCallGeneratingEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseImageGenCallGeneratingEvent) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseImageGenCallInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseImageGenCallInProgressEvent) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseImageGenCallPartialImageEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseImageGenCallPartialImageEvent) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpCallArgumentsDoneEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpCallCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpCallCompletedEvent) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpCallFailedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpCallFailedEvent) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpCallInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpCallInProgressEvent) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsCompletedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpListToolsCompletedEvent) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsFailedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpListToolsFailedEvent) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseMcpListToolsInProgressEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseMcpListToolsInProgressEvent) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseOutputTextAnnotationAddedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseOutputTextAnnotationAddedEvent) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseQueuedEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseQueuedEvent) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCustomToolCallInputDeltaEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCustomToolCallInputDeltaEvent) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::BetaResponseCustomToolCallInputDoneEvent>
-for BetaResponsesWebSocketStreamEventVariant {
-    fn from(value: super::BetaResponseCustomToolCallInputDoneEvent) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
     fn misfit(&self) -> usize {
         match self {
@@ -59481,6 +59408,407 @@ impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseAudioDeltaEvent) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseAudioDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseAudioDoneEvent) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseAudioTranscriptDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseAudioTranscriptDeltaEvent) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseAudioTranscriptDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseAudioTranscriptDoneEvent) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCodeInterpreterCallCodeDoneEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCodeInterpreterCallCompletedEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCodeInterpreterCallInProgressEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInterpretingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCodeInterpreterCallInterpretingEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCompletedEvent) -> Self {
+        Self::ResponseCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseContentPartAddedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseContentPartAddedEvent) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseContentPartDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseContentPartDoneEvent) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCreatedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCreatedEvent) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCustomToolCallInputDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCustomToolCallInputDeltaEvent) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseCustomToolCallInputDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseCustomToolCallInputDoneEvent) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFailedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFailedEvent) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFileSearchCallCompletedEvent) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFileSearchCallInProgressEvent) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFileSearchCallSearchingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFileSearchCallSearchingEvent) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFunctionCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseFunctionCallArgumentsDoneEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseImageGenCallCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseImageGenCallCompletedEvent) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseImageGenCallGeneratingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseImageGenCallGeneratingEvent) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseImageGenCallInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseImageGenCallInProgressEvent) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseImageGenCallPartialImageEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseImageGenCallPartialImageEvent) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseInProgressEvent) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseIncompleteEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseIncompleteEvent) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpCallArgumentsDoneEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpCallCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpCallCompletedEvent) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpCallFailedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpCallFailedEvent) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpCallInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpCallInProgressEvent) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpListToolsCompletedEvent) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsFailedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpListToolsFailedEvent) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseMcpListToolsInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseMcpListToolsInProgressEvent) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseOutputItemAddedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseOutputItemAddedEvent) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseOutputItemDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseOutputItemDoneEvent) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseOutputTextAnnotationAddedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseOutputTextAnnotationAddedEvent) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseQueuedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseQueuedEvent) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryPartAddedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningSummaryPartAddedEvent) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryPartDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningSummaryPartDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningSummaryTextDeltaEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningSummaryTextDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningTextDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningTextDeltaEvent) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseReasoningTextDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseReasoningTextDoneEvent) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseRefusalDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseRefusalDeltaEvent) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseRefusalDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseRefusalDoneEvent) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandAddedStreamingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseShellCallCommandAddedStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandDeltaStreamingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseShellCallCommandDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseShellCallCommandDoneStreamingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseShellCallCommandDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseShellCallOutputContentDeltaStreamingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(
+        value: super::BetaResponseShellCallOutputContentDeltaStreamingEvent,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseShellCallOutputContentDoneStreamingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseShellCallOutputContentDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseTextDeltaEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseTextDeltaEvent) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseTextDoneEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseTextDoneEvent) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallCompletedEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseWebSearchCallCompletedEvent) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallInProgressEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseWebSearchCallInProgressEvent) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::BetaResponseWebSearchCallSearchingEvent>
+for BetaResponsesWebSocketStreamEventVariant {
+    fn from(value: super::BetaResponseWebSearchCallSearchingEvent) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -61034,6 +61362,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatConfiguration {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaTextResponseFormatConfiguration {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaResponseFormatJsonObject>
+for BetaTextResponseFormatConfiguration {
+    fn from(value: super::BetaResponseFormatJsonObject) -> Self {
+        Self::JsonObject(value)
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaResponseFormatText>
 for BetaTextResponseFormatConfiguration {
     fn from(value: super::BetaResponseFormatText) -> Self {
@@ -61045,24 +61391,6 @@ impl ::std::convert::From<super::BetaTextResponseFormatJsonSchema>
 for BetaTextResponseFormatConfiguration {
     fn from(value: super::BetaTextResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaResponseFormatJsonObject>
-for BetaTextResponseFormatConfiguration {
-    fn from(value: super::BetaResponseFormatJsonObject) -> Self {
-        Self::JsonObject(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaTextResponseFormatConfiguration {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -61538,24 +61866,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaTokenCountsBodyInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaTokenCountsBodyInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaTokenCountsBodyInput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaTokenCountsBodyInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaTokenCountsBodyInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::BetaInputItem>>
+for BetaTokenCountsBodyInput {
+    fn from(value: ::std::vec::Vec<super::BetaInputItem>) -> Self {
+        Self::InputItemArray(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -61852,102 +62187,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaTool {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionTool> for BetaTool {
-    fn from(value: super::BetaFunctionTool) -> Self {
-        Self::Function(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFileSearchTool> for BetaTool {
-    fn from(value: super::BetaFileSearchTool) -> Self {
-        Self::FileSearch(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerTool> for BetaTool {
-    fn from(value: super::BetaComputerTool) -> Self {
-        Self::Computer(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaComputerUsePreviewTool> for BetaTool {
-    fn from(value: super::BetaComputerUsePreviewTool) -> Self {
-        Self::ComputerUsePreview(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchTool> for BetaTool {
-    fn from(value: super::BetaWebSearchTool) -> Self {
-        Self::WebSearch(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaMcpTool> for BetaTool {
-    fn from(value: super::BetaMcpTool) -> Self {
-        Self::Mcp(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCodeInterpreterTool> for BetaTool {
-    fn from(value: super::BetaCodeInterpreterTool) -> Self {
-        Self::CodeInterpreter(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaProgrammaticToolCallingParam> for BetaTool {
-    fn from(value: super::BetaProgrammaticToolCallingParam) -> Self {
-        Self::ProgrammaticToolCalling(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaImageGenTool> for BetaTool {
-    fn from(value: super::BetaImageGenTool) -> Self {
-        Self::ImageGeneration(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaLocalShellToolParam> for BetaTool {
-    fn from(value: super::BetaLocalShellToolParam) -> Self {
-        Self::LocalShell(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaFunctionShellToolParam> for BetaTool {
-    fn from(value: super::BetaFunctionShellToolParam) -> Self {
-        Self::Shell(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaCustomToolParam> for BetaTool {
-    fn from(value: super::BetaCustomToolParam) -> Self {
-        Self::Custom(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaNamespaceToolParam> for BetaTool {
-    fn from(value: super::BetaNamespaceToolParam) -> Self {
-        Self::Namespace(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolSearchToolParam> for BetaTool {
-    fn from(value: super::BetaToolSearchToolParam) -> Self {
-        Self::ToolSearch(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchPreviewTool> for BetaTool {
-    fn from(value: super::BetaWebSearchPreviewTool) -> Self {
-        Self::WebSearchPreview(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaApplyPatchToolParam> for BetaTool {
-    fn from(value: super::BetaApplyPatchToolParam) -> Self {
-        Self::ApplyPatch(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaTool {
     fn misfit(&self) -> usize {
         match self {
@@ -61971,6 +62210,102 @@ impl crate::runtime::de::Fit for BetaTool {
             Self::ApplyPatch(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaApplyPatchToolParam> for BetaTool {
+    fn from(value: super::BetaApplyPatchToolParam) -> Self {
+        Self::ApplyPatch(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCodeInterpreterTool> for BetaTool {
+    fn from(value: super::BetaCodeInterpreterTool) -> Self {
+        Self::CodeInterpreter(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerTool> for BetaTool {
+    fn from(value: super::BetaComputerTool) -> Self {
+        Self::Computer(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaComputerUsePreviewTool> for BetaTool {
+    fn from(value: super::BetaComputerUsePreviewTool) -> Self {
+        Self::ComputerUsePreview(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaCustomToolParam> for BetaTool {
+    fn from(value: super::BetaCustomToolParam) -> Self {
+        Self::Custom(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFileSearchTool> for BetaTool {
+    fn from(value: super::BetaFileSearchTool) -> Self {
+        Self::FileSearch(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionShellToolParam> for BetaTool {
+    fn from(value: super::BetaFunctionShellToolParam) -> Self {
+        Self::Shell(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaFunctionTool> for BetaTool {
+    fn from(value: super::BetaFunctionTool) -> Self {
+        Self::Function(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaImageGenTool> for BetaTool {
+    fn from(value: super::BetaImageGenTool) -> Self {
+        Self::ImageGeneration(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaLocalShellToolParam> for BetaTool {
+    fn from(value: super::BetaLocalShellToolParam) -> Self {
+        Self::LocalShell(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaMcpTool> for BetaTool {
+    fn from(value: super::BetaMcpTool) -> Self {
+        Self::Mcp(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaNamespaceToolParam> for BetaTool {
+    fn from(value: super::BetaNamespaceToolParam) -> Self {
+        Self::Namespace(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaProgrammaticToolCallingParam> for BetaTool {
+    fn from(value: super::BetaProgrammaticToolCallingParam) -> Self {
+        Self::ProgrammaticToolCalling(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolSearchToolParam> for BetaTool {
+    fn from(value: super::BetaToolSearchToolParam) -> Self {
+        Self::ToolSearch(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchPreviewTool> for BetaTool {
+    fn from(value: super::BetaWebSearchPreviewTool) -> Self {
+        Self::WebSearchPreview(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchTool> for BetaTool {
+    fn from(value: super::BetaWebSearchTool) -> Self {
+        Self::WebSearch(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -62024,6 +62359,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCaller {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaToolCallCaller {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaDirectToolCallCaller> for BetaToolCallCaller {
     fn from(value: super::BetaDirectToolCallCaller) -> Self {
         Self::Direct(value)
@@ -62033,16 +62378,6 @@ impl ::std::convert::From<super::BetaDirectToolCallCaller> for BetaToolCallCalle
 impl ::std::convert::From<super::BetaProgramToolCallCaller> for BetaToolCallCaller {
     fn from(value: super::BetaProgramToolCallCaller) -> Self {
         Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaToolCallCaller {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -62096,6 +62431,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCallerParam {
     }
 }
 #[cfg(feature = "responses")]
+impl crate::runtime::de::Fit for BetaToolCallCallerParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl ::std::convert::From<super::BetaDirectToolCallCallerParam>
 for BetaToolCallCallerParam {
     fn from(value: super::BetaDirectToolCallCallerParam) -> Self {
@@ -62107,16 +62452,6 @@ impl ::std::convert::From<super::BetaProgramToolCallCallerParam>
 for BetaToolCallCallerParam {
     fn from(value: super::BetaProgramToolCallCallerParam) -> Self {
         Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaToolCallCallerParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "responses")]
@@ -63013,62 +63348,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceAllowed> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceAllowed) -> Self {
-        Self::Allowed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceFunction> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceFunction) -> Self {
-        Self::Function(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceMcp> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceMcp) -> Self {
-        Self::Mcp(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceCustom> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceCustom) -> Self {
-        Self::Custom(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceTypes> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceTypes) -> Self {
-        Self::Types(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSpecificProgrammaticToolCallingParam>
-for BetaToolChoiceParam {
-    fn from(value: super::BetaSpecificProgrammaticToolCallingParam) -> Self {
-        Self::SpecificProgrammaticToolCallingParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSpecificApplyPatchParam> for BetaToolChoiceParam {
-    fn from(value: super::BetaSpecificApplyPatchParam) -> Self {
-        Self::SpecificApplyPatchParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaSpecificFunctionShellParam>
-for BetaToolChoiceParam {
-    fn from(value: super::BetaSpecificFunctionShellParam) -> Self {
-        Self::SpecificFunctionShellParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaToolChoiceOptions> for BetaToolChoiceParam {
-    fn from(value: super::BetaToolChoiceOptions) -> Self {
-        Self::Options(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaToolChoiceParam {
     fn misfit(&self) -> usize {
         match self {
@@ -63088,6 +63367,74 @@ impl crate::runtime::de::Fit for BetaToolChoiceParam {
             }
             Self::Options(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaToolChoiceParam {
+    fn from(value: &str) -> Self {
+        Self::Options(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaToolChoiceParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Options(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaSpecificApplyPatchParam> for BetaToolChoiceParam {
+    fn from(value: super::BetaSpecificApplyPatchParam) -> Self {
+        Self::SpecificApplyPatchParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaSpecificFunctionShellParam>
+for BetaToolChoiceParam {
+    fn from(value: super::BetaSpecificFunctionShellParam) -> Self {
+        Self::SpecificFunctionShellParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaSpecificProgrammaticToolCallingParam>
+for BetaToolChoiceParam {
+    fn from(value: super::BetaSpecificProgrammaticToolCallingParam) -> Self {
+        Self::SpecificProgrammaticToolCallingParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceAllowed> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceAllowed) -> Self {
+        Self::Allowed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceCustom> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceCustom) -> Self {
+        Self::Custom(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceFunction> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceFunction) -> Self {
+        Self::Function(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceMcp> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceMcp) -> Self {
+        Self::Mcp(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceOptions> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceOptions) -> Self {
+        Self::Options(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaToolChoiceTypes> for BetaToolChoiceParam {
+    fn from(value: super::BetaToolChoiceTypes) -> Self {
+        Self::Types(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -64922,18 +65269,6 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for BetaVectorStoreFileAttributesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for BetaVectorStoreFileAttributesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaVectorStoreFileAttributesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -64941,6 +65276,30 @@ impl crate::runtime::de::Fit for BetaVectorStoreFileAttributesValue {
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
             Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for BetaVectorStoreFileAttributesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for BetaVectorStoreFileAttributesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<f64> for BetaVectorStoreFileAttributesValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<bool> for BetaVectorStoreFileAttributesValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -66420,17 +66779,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallAction {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchActionSearch>
-for BetaWebSearchToolCallAction {
-    fn from(value: super::BetaWebSearchActionSearch) -> Self {
-        Self::Search(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::BetaWebSearchActionOpenPage>
-for BetaWebSearchToolCallAction {
-    fn from(value: super::BetaWebSearchActionOpenPage) -> Self {
-        Self::OpenPage(value)
+impl crate::runtime::de::Fit for BetaWebSearchToolCallAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -66441,14 +66797,17 @@ for BetaWebSearchToolCallAction {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for BetaWebSearchToolCallAction {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::BetaWebSearchActionOpenPage>
+for BetaWebSearchToolCallAction {
+    fn from(value: super::BetaWebSearchActionOpenPage) -> Self {
+        Self::OpenPage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::BetaWebSearchActionSearch>
+for BetaWebSearchToolCallAction {
+    fn from(value: super::BetaWebSearchActionSearch) -> Self {
+        Self::Search(value)
     }
 }
 #[cfg(feature = "responses")]

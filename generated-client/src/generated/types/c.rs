@@ -1660,10 +1660,13 @@ for ChatCompletionMessageListDataItemContentPartsItem {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
-for ChatCompletionMessageListDataItemContentPartsItem {
-    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
-        Self::Text(value)
+impl crate::runtime::de::Fit for ChatCompletionMessageListDataItemContentPartsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1674,13 +1677,10 @@ for ChatCompletionMessageListDataItemContentPartsItem {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionMessageListDataItemContentPartsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
+for ChatCompletionMessageListDataItemContentPartsItem {
+    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -2209,10 +2209,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionMessageToolCall>
-for ChatCompletionMessageToolCallsItem {
-    fn from(value: super::ChatCompletionMessageToolCall) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2223,13 +2226,10 @@ for ChatCompletionMessageToolCallsItem {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionMessageToolCall>
+for ChatCompletionMessageToolCallsItem {
+    fn from(value: super::ChatCompletionMessageToolCall) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2526,10 +2526,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionModerationResults>
-for ChatCompletionModerationInput {
-    fn from(value: super::ChatCompletionModerationResults) -> Self {
-        Self::ModerationResults(value)
+impl crate::runtime::de::Fit for ChatCompletionModerationInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2540,13 +2543,10 @@ for ChatCompletionModerationInput {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationInput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionModerationResults>
+for ChatCompletionModerationInput {
+    fn from(value: super::ChatCompletionModerationResults) -> Self {
+        Self::ModerationResults(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -2602,10 +2602,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionModerationResults>
-for ChatCompletionModerationOutput {
-    fn from(value: super::ChatCompletionModerationResults) -> Self {
-        Self::ModerationResults(value)
+impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2616,13 +2619,10 @@ for ChatCompletionModerationOutput {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionModerationResults>
+for ChatCompletionModerationOutput {
+    fn from(value: super::ChatCompletionModerationResults) -> Self {
+        Self::ModerationResults(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -3446,25 +3446,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String>
-for ChatCompletionRequestAssistantMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestAssistantMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
+> for ChatCompletionRequestAssistantMessageContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -3519,10 +3529,13 @@ for ChatCompletionRequestAssistantMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
-for ChatCompletionRequestAssistantMessageContentPart {
-    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
-        Self::Text(value)
+impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -3533,13 +3546,10 @@ for ChatCompletionRequestAssistantMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
+for ChatCompletionRequestAssistantMessageContentPart {
+    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -3843,25 +3853,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String>
-for ChatCompletionRequestDeveloperMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestDeveloperMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+> for ChatCompletionRequestDeveloperMessageContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -3991,17 +4011,24 @@ impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessage {
 #[allow(deprecated)]
 impl ChatCompletionRequestFunctionMessage {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `content` is required but may be `null`: pass a value here; `content_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
-        content: ::std::option::Option<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             role: super::ChatCompletionRequestFunctionMessageRole::Function,
-            content,
+            content: ::std::option::Option::Some(content.into()),
             name: name.into(),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `content` as `null` (a required field: it is always sent).
+    pub fn content_null(mut self) -> Self {
+        self.content = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -4169,48 +4196,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessage {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestDeveloperMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestDeveloperMessage) -> Self {
-        Self::Developer(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestSystemMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestSystemMessage) -> Self {
-        Self::System(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestUserMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestUserMessage) -> Self {
-        Self::User(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestAssistantMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestAssistantMessage) -> Self {
-        Self::Assistant(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestToolMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestToolMessage) -> Self {
-        Self::Tool(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestFunctionMessage>
-for ChatCompletionRequestMessage {
-    fn from(value: super::ChatCompletionRequestFunctionMessage) -> Self {
-        Self::Function(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
     fn misfit(&self) -> usize {
         match self {
@@ -4222,6 +4207,48 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestAssistantMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestAssistantMessage) -> Self {
+        Self::Assistant(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestDeveloperMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestDeveloperMessage) -> Self {
+        Self::Developer(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestFunctionMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestFunctionMessage) -> Self {
+        Self::Function(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestSystemMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestSystemMessage) -> Self {
+        Self::System(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestToolMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestToolMessage) -> Self {
+        Self::Tool(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestUserMessage>
+for ChatCompletionRequestMessage {
+    fn from(value: super::ChatCompletionRequestUserMessage) -> Self {
+        Self::User(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -5575,25 +5602,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String>
-for ChatCompletionRequestSystemMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestSystemMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+> for ChatCompletionRequestSystemMessageContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -5820,25 +5857,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String>
-for ChatCompletionRequestToolMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestToolMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+> for ChatCompletionRequestToolMessageContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -6070,25 +6117,35 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String>
-for ChatCompletionRequestUserMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for ChatCompletionRequestUserMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestUserMessageContentPart>,
+> for ChatCompletionRequestUserMessageContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestUserMessageContentPart>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -6158,17 +6215,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContentP
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
-for ChatCompletionRequestUserMessageContentPart {
-    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartImage>
-for ChatCompletionRequestUserMessageContentPart {
-    fn from(value: super::ChatCompletionRequestMessageContentPartImage) -> Self {
-        Self::ImageUrl(value)
+impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
+            Self::File(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -6186,15 +6241,17 @@ for ChatCompletionRequestUserMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
-            Self::File(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartImage>
+for ChatCompletionRequestUserMessageContentPart {
+    fn from(value: super::ChatCompletionRequestMessageContentPartImage) -> Self {
+        Self::ImageUrl(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
+for ChatCompletionRequestUserMessageContentPart {
+    fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -7361,6 +7418,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::AllowedToolsChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
+            Self::NamedToolChoiceCustom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMode(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for ChatCompletionToolChoiceOption {
+    fn from(value: &str) -> Self {
+        Self::ToolChoiceMode(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String> for ChatCompletionToolChoiceOption {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ToolChoiceMode(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionAllowedToolsChoice>
 for ChatCompletionToolChoiceOption {
     fn from(value: super::ChatCompletionAllowedToolsChoice) -> Self {
@@ -7386,17 +7466,6 @@ impl ::std::convert::From<super::ChatCompletionToolChoiceOptionToolChoiceMode>
 for ChatCompletionToolChoiceOption {
     fn from(value: super::ChatCompletionToolChoiceOptionToolChoiceMode) -> Self {
         Self::ToolChoiceMode(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AllowedToolsChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
-            Self::NamedToolChoiceCustom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMode(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -8260,18 +8329,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
     }
 }
 #[cfg(feature = "chatkit")]
-impl ::std::convert::From<&str> for ChatkitWorkflowStateVariablesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<::std::string::String> for ChatkitWorkflowStateVariablesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -8280,6 +8337,36 @@ impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
             Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<&str> for ChatkitWorkflowStateVariablesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<::std::string::String> for ChatkitWorkflowStateVariablesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<i64> for ChatkitWorkflowStateVariablesValue {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<f64> for ChatkitWorkflowStateVariablesValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<bool> for ChatkitWorkflowStateVariablesValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -8373,6 +8460,16 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingStrategyRequestParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::AutoChunkingStrategyRequestParam>
 for ChunkingStrategyRequestParam {
     fn from(value: super::AutoChunkingStrategyRequestParam) -> Self {
@@ -8384,16 +8481,6 @@ impl ::std::convert::From<super::StaticChunkingStrategyRequestParam>
 for ChunkingStrategyRequestParam {
     fn from(value: super::StaticChunkingStrategyRequestParam) -> Self {
         Self::Static(value)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9793,13 +9880,15 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCall {
 #[allow(deprecated)]
 impl CodeInterpreterToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `code` and `outputs` are required but may be `null`: pass values here; `code_null()` and `outputs_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::CodeInterpreterToolCallStatus>,
         container_id: impl ::std::convert::Into<::std::string::String>,
-        code: ::std::option::Option<::std::string::String>,
-        outputs: ::std::option::Option<
+        code: impl ::std::convert::Into<::std::string::String>,
+        outputs: impl ::std::convert::Into<
             ::std::vec::Vec<super::CodeInterpreterToolCallOutputsItem>,
         >,
     ) -> Self {
@@ -9808,10 +9897,20 @@ impl CodeInterpreterToolCall {
             id: id.into(),
             status: status.into(),
             container_id: container_id.into(),
-            code,
-            outputs,
+            code: ::std::option::Option::Some(code.into()),
+            outputs: ::std::option::Option::Some(outputs.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `code` as `null` (a required field: it is always sent).
+    pub fn code_null(mut self) -> Self {
+        self.code = ::std::option::Option::None;
+        self
+    }
+    /// Sends `outputs` as `null` (a required field: it is always sent).
+    pub fn outputs_null(mut self) -> Self {
+        self.outputs = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -9874,10 +9973,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CodeInterpreterOutputLogs>
-for CodeInterpreterToolCallOutputsItem {
-    fn from(value: super::CodeInterpreterOutputLogs) -> Self {
-        Self::Logs(value)
+impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9888,13 +9990,10 @@ for CodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::CodeInterpreterOutputLogs>
+for CodeInterpreterToolCallOutputsItem {
+    fn from(value: super::CodeInterpreterOutputLogs) -> Self {
+        Self::Logs(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10116,25 +10215,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::AutoCodeInterpreterToolParam>
-for CodeInterpreterToolContainer {
-    fn from(value: super::AutoCodeInterpreterToolParam) -> Self {
-        Self::AutoCodeInterpreterToolParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
     fn misfit(&self) -> usize {
         match self {
@@ -10143,6 +10223,25 @@ impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
             }
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::AutoCodeInterpreterToolParam>
+for CodeInterpreterToolContainer {
+    fn from(value: super::AutoCodeInterpreterToolParam) -> Self {
+        Self::AutoCodeInterpreterToolParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -10442,10 +10541,12 @@ impl crate::runtime::de::Fit for CompactResponseMethodPublicBody {
 #[allow(deprecated)]
 impl CompactResponseMethodPublicBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `model` is required but may be `null`: pass a value here; `model_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(model: ::std::option::Option<super::ModelIdsCompaction>) -> Self {
+    pub fn new(model: impl ::std::convert::Into<super::ModelIdsCompaction>) -> Self {
         Self {
-            model,
+            model: ::std::option::Option::Some(model.into()),
             input: ::std::option::Option::None,
             previous_response_id: ::std::option::Option::None,
             instructions: ::std::option::Option::None,
@@ -10455,6 +10556,11 @@ impl CompactResponseMethodPublicBody {
             service_tier: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `model` as `null` (a required field: it is always sent).
+    pub fn model_null(mut self) -> Self {
+        self.model = ::std::option::Option::None;
+        self
     }
     /// Sets `input`.
     pub fn input(
@@ -10583,25 +10689,32 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for CompactResponseMethodPublicBodyInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String>
-for CompactResponseMethodPublicBodyInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for CompactResponseMethodPublicBodyInput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for CompactResponseMethodPublicBodyInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String>
+for CompactResponseMethodPublicBodyInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::InputItem>>
+for CompactResponseMethodPublicBodyInput {
+    fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
+        Self::InputItemArray(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -11377,9 +11490,27 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::Fit for ComparisonFilterValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Variant4ItemArray(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<&str> for ComparisonFilterValue {
     fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(
@@ -11392,7 +11523,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValue {
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(
@@ -11403,14 +11534,36 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for ComparisonFilterValue {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::String(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Variant4ItemArray(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<f64> for ComparisonFilterValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+impl ::std::convert::From<bool> for ComparisonFilterValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
+impl ::std::convert::From<::std::vec::Vec<super::ComparisonFilterValueVariant4Item>>
+for ComparisonFilterValue {
+    fn from(value: ::std::vec::Vec<super::ComparisonFilterValueVariant4Item>) -> Self {
+        Self::Variant4ItemArray(value)
     }
 }
 #[cfg(
@@ -11491,9 +11644,25 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValueVariant4Item {
         feature = "vector-stores"
     )
 )]
+impl crate::runtime::de::Fit for ComparisonFilterValueVariant4Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<&str> for ComparisonFilterValueVariant4Item {
     fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(
@@ -11506,7 +11675,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValueVariant4Item {
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterValueVariant4Item {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(
@@ -11517,12 +11686,9 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValueVarian
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for ComparisonFilterValueVariant4Item {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::String(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<f64> for ComparisonFilterValueVariant4Item {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
     }
 }
 #[cfg(feature = "uploads")]
@@ -12003,9 +12169,12 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
         feature = "vector-stores"
     )
 )]
-impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem {
-    fn from(value: super::ComparisonFilter) -> Self {
-        Self::ComparisonFilter(value)
+impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Value(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(
@@ -12016,12 +12185,9 @@ impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem
         feature = "vector-stores"
     )
 )]
-impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Value(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem {
+    fn from(value: super::ComparisonFilter) -> Self {
+        Self::ComparisonFilter(value)
     }
 }
 #[cfg(
@@ -12251,6 +12417,23 @@ impl<'de> ::serde::Deserialize<'de> for ComputerAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ComputerAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
+            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::ClickParam> for ComputerAction {
     fn from(value: super::ClickParam) -> Self {
         Self::Click(value)
@@ -12302,23 +12485,6 @@ impl ::std::convert::From<super::TypeParam> for ComputerAction {
 impl ::std::convert::From<super::WaitParam> for ComputerAction {
     fn from(value: super::WaitParam) -> Self {
         Self::Wait(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ComputerAction {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Click(value) => crate::runtime::de::Fit::misfit(value),
-            Self::DoubleClick(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Drag(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Keypress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Move(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Screenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Scroll(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Type(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Wait(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -14093,10 +14259,13 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
-for ContainerAutoParamNetworkPolicy {
-    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
-        Self::Disabled(value)
+impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -14107,13 +14276,10 @@ for ContainerAutoParamNetworkPolicy {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
+for ContainerAutoParamNetworkPolicy {
+    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
+        Self::Disabled(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -14169,9 +14335,13 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::SkillReferenceParam> for ContainerAutoParamSkillsItem {
-    fn from(value: super::SkillReferenceParam) -> Self {
-        Self::SkillReference(value)
+impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -14181,13 +14351,9 @@ impl ::std::convert::From<super::InlineSkillParam> for ContainerAutoParamSkillsI
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::SkillReferenceParam> for ContainerAutoParamSkillsItem {
+    fn from(value: super::SkillReferenceParam) -> Self {
+        Self::SkillReference(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -16334,42 +16500,6 @@ impl<'de> ::serde::Deserialize<'de> for Content {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::InputTextContent> for Content {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::InputImageContent> for Content {
-    fn from(value: super::InputImageContent) -> Self {
-        Self::InputImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::InputFileContent> for Content {
-    fn from(value: super::InputFileContent) -> Self {
-        Self::InputFile(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::OutputTextContent> for Content {
-    fn from(value: super::OutputTextContent) -> Self {
-        Self::OutputText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RefusalContent> for Content {
-    fn from(value: super::RefusalContent) -> Self {
-        Self::Refusal(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ReasoningTextContent> for Content {
-    fn from(value: super::ReasoningTextContent) -> Self {
-        Self::ReasoningText(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for Content {
     fn misfit(&self) -> usize {
         match self {
@@ -16381,6 +16511,42 @@ impl crate::runtime::de::Fit for Content {
             Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::InputFileContent> for Content {
+    fn from(value: super::InputFileContent) -> Self {
+        Self::InputFile(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::InputImageContent> for Content {
+    fn from(value: super::InputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::InputTextContent> for Content {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::OutputTextContent> for Content {
+    fn from(value: super::OutputTextContent) -> Self {
+        Self::OutputText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ReasoningTextContent> for Content {
+    fn from(value: super::ReasoningTextContent) -> Self {
+        Self::ReasoningText(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RefusalContent> for Content {
+    fn from(value: super::RefusalContent) -> Self {
+        Self::Refusal(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -16754,174 +16920,6 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
     }
 }
 #[cfg(feature = "conversations")]
-impl ::std::convert::From<super::Message> for ConversationItem {
-    fn from(value: super::Message) -> Self {
-        Self::Message(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::FunctionToolCallResource> for ConversationItem {
-    fn from(value: super::FunctionToolCallResource) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::FunctionToolCallOutputResource> for ConversationItem {
-    fn from(value: super::FunctionToolCallOutputResource) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::FileSearchToolCall> for ConversationItem {
-    fn from(value: super::FileSearchToolCall) -> Self {
-        Self::FileSearchCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::WebSearchToolCall> for ConversationItem {
-    fn from(value: super::WebSearchToolCall) -> Self {
-        Self::WebSearchCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ImageGenToolCall> for ConversationItem {
-    fn from(value: super::ImageGenToolCall) -> Self {
-        Self::ImageGenerationCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ComputerToolCall> for ConversationItem {
-    fn from(value: super::ComputerToolCall) -> Self {
-        Self::ComputerCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ComputerToolCallOutputResource> for ConversationItem {
-    fn from(value: super::ComputerToolCallOutputResource) -> Self {
-        Self::ComputerCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ToolSearchCall> for ConversationItem {
-    fn from(value: super::ToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ToolSearchOutput> for ConversationItem {
-    fn from(value: super::ToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::AdditionalTools> for ConversationItem {
-    fn from(value: super::AdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ReasoningItem> for ConversationItem {
-    fn from(value: super::ReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::Program> for ConversationItem {
-    fn from(value: super::Program) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ProgramOutput> for ConversationItem {
-    fn from(value: super::ProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::CompactionBody> for ConversationItem {
-    fn from(value: super::CompactionBody) -> Self {
-        Self::Compaction(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::CodeInterpreterToolCall> for ConversationItem {
-    fn from(value: super::CodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::LocalShellToolCall> for ConversationItem {
-    fn from(value: super::LocalShellToolCall) -> Self {
-        Self::LocalShellCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::LocalShellToolCallOutput> for ConversationItem {
-    fn from(value: super::LocalShellToolCallOutput) -> Self {
-        Self::LocalShellCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::FunctionShellCall> for ConversationItem {
-    fn from(value: super::FunctionShellCall) -> Self {
-        Self::ShellCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::FunctionShellCallOutput> for ConversationItem {
-    fn from(value: super::FunctionShellCallOutput) -> Self {
-        Self::ShellCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ApplyPatchToolCall> for ConversationItem {
-    fn from(value: super::ApplyPatchToolCall) -> Self {
-        Self::ApplyPatchCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ConversationItem {
-    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::McpListTools> for ConversationItem {
-    fn from(value: super::McpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::McpApprovalRequest> for ConversationItem {
-    fn from(value: super::McpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::McpApprovalResponseResource> for ConversationItem {
-    fn from(value: super::McpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::McpToolCall> for ConversationItem {
-    fn from(value: super::McpToolCall) -> Self {
-        Self::McpCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::CustomToolCall> for ConversationItem {
-    fn from(value: super::CustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "conversations")]
-impl ::std::convert::From<super::CustomToolCallOutput> for ConversationItem {
-    fn from(value: super::CustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ConversationItem {
     fn misfit(&self) -> usize {
         match self {
@@ -16955,6 +16953,174 @@ impl crate::runtime::de::Fit for ConversationItem {
             Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::AdditionalTools> for ConversationItem {
+    fn from(value: super::AdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ApplyPatchToolCall> for ConversationItem {
+    fn from(value: super::ApplyPatchToolCall) -> Self {
+        Self::ApplyPatchCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ConversationItem {
+    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for ConversationItem {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::CompactionBody> for ConversationItem {
+    fn from(value: super::CompactionBody) -> Self {
+        Self::Compaction(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ComputerToolCall> for ConversationItem {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::ComputerCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ComputerToolCallOutputResource> for ConversationItem {
+    fn from(value: super::ComputerToolCallOutputResource) -> Self {
+        Self::ComputerCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::CustomToolCall> for ConversationItem {
+    fn from(value: super::CustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::CustomToolCallOutput> for ConversationItem {
+    fn from(value: super::CustomToolCallOutput) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::FileSearchToolCall> for ConversationItem {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::FileSearchCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::FunctionShellCall> for ConversationItem {
+    fn from(value: super::FunctionShellCall) -> Self {
+        Self::ShellCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::FunctionShellCallOutput> for ConversationItem {
+    fn from(value: super::FunctionShellCallOutput) -> Self {
+        Self::ShellCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::FunctionToolCallOutputResource> for ConversationItem {
+    fn from(value: super::FunctionToolCallOutputResource) -> Self {
+        Self::FunctionCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::FunctionToolCallResource> for ConversationItem {
+    fn from(value: super::FunctionToolCallResource) -> Self {
+        Self::FunctionCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ImageGenToolCall> for ConversationItem {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::ImageGenerationCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::LocalShellToolCall> for ConversationItem {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::LocalShellCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for ConversationItem {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::LocalShellCallOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::McpApprovalRequest> for ConversationItem {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::McpApprovalResponseResource> for ConversationItem {
+    fn from(value: super::McpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::McpListTools> for ConversationItem {
+    fn from(value: super::McpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::McpToolCall> for ConversationItem {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::McpCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::Message> for ConversationItem {
+    fn from(value: super::Message) -> Self {
+        Self::Message(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::Program> for ConversationItem {
+    fn from(value: super::Program) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ProgramOutput> for ConversationItem {
+    fn from(value: super::ProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ReasoningItem> for ConversationItem {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::Reasoning(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ToolSearchCall> for ConversationItem {
+    fn from(value: super::ToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::ToolSearchOutput> for ConversationItem {
+    fn from(value: super::ToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "conversations")]
+impl ::std::convert::From<super::WebSearchToolCall> for ConversationItem {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::WebSearchCall(value)
     }
 }
 #[cfg(feature = "conversations")]
@@ -17155,30 +17321,30 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ConversationParam2> for ConversationParam {
-    fn from(value: super::ConversationParam2) -> Self {
-        Self::Param2(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for ConversationParam {
-    fn from(value: &str) -> Self {
-        Self::ConversationId(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for ConversationParam {
-    fn from(value: ::std::string::String) -> Self {
-        Self::ConversationId(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ConversationParam {
     fn misfit(&self) -> usize {
         match self {
             Self::Param2(value) => crate::runtime::de::Fit::misfit(value),
             Self::ConversationId(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for ConversationParam {
+    fn from(value: &str) -> Self {
+        Self::ConversationId(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for ConversationParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ConversationId(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ConversationParam2> for ConversationParam {
+    fn from(value: super::ConversationParam2) -> Self {
+        Self::Param2(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -18365,6 +18531,8 @@ impl crate::runtime::de::Fit for CreateAssistantRequestToolResourcesFileSearch {
 #[allow(deprecated)]
 impl CreateAssistantRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -18562,6 +18730,17 @@ for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrateg
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<
     super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
 > for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
@@ -18579,17 +18758,6 @@ impl ::std::convert::From<
         value: super::CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
     ) -> Self {
         Self::Static(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit
-for CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -19041,6 +19209,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateAssistantRequestToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
@@ -19059,17 +19238,6 @@ impl ::std::convert::From<super::AssistantToolsFunction>
 for CreateAssistantRequestToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "batch")]
@@ -20167,6 +20335,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ChatCompletionFunctionCallOption(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for CreateChatCompletionRequestFunctionCall {
+    fn from(value: &str) -> Self {
+        Self::Variant1(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String>
+for CreateChatCompletionRequestFunctionCall {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Variant1(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionFunctionCallOption>
 for CreateChatCompletionRequestFunctionCall {
     fn from(value: super::ChatCompletionFunctionCallOption) -> Self {
@@ -20178,17 +20370,6 @@ impl ::std::convert::From<super::CreateChatCompletionRequestFunctionCallVariant1
 for CreateChatCompletionRequestFunctionCall {
     fn from(value: super::CreateChatCompletionRequestFunctionCallVariant1) -> Self {
         Self::Variant1(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ChatCompletionFunctionCallOption(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -20321,17 +20502,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseForma
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<super::ResponseFormatText>
-for CreateChatCompletionRequestResponseFormat {
-    fn from(value: super::ResponseFormatText) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<super::ResponseFormatJsonSchema>
-for CreateChatCompletionRequestResponseFormat {
-    fn from(value: super::ResponseFormatJsonSchema) -> Self {
-        Self::JsonSchema(value)
+impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -20342,14 +20520,17 @@ for CreateChatCompletionRequestResponseFormat {
     }
 }
 #[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ResponseFormatJsonSchema>
+for CreateChatCompletionRequestResponseFormat {
+    fn from(value: super::ResponseFormatJsonSchema) -> Self {
+        Self::JsonSchema(value)
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<super::ResponseFormatText>
+for CreateChatCompletionRequestResponseFormat {
+    fn from(value: super::ResponseFormatText) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -20403,6 +20584,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestToolsItem {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionTool>
 for CreateChatCompletionRequestToolsItem {
     fn from(value: super::ChatCompletionTool) -> Self {
@@ -20414,16 +20605,6 @@ impl ::std::convert::From<super::CustomToolChatCompletions>
 for CreateChatCompletionRequestToolsItem {
     fn from(value: super::CustomToolChatCompletions) -> Self {
         Self::Custom(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -21646,14 +21827,16 @@ impl crate::runtime::de::Fit for CreateCompletionRequest {
 #[allow(deprecated)]
 impl CreateCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `prompt` is required but may be `null`: pass a value here; `prompt_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateCompletionRequestModel>,
-        prompt: ::std::option::Option<super::CreateCompletionRequestPrompt>,
+        prompt: impl ::std::convert::Into<super::CreateCompletionRequestPrompt>,
     ) -> Self {
         Self {
             model: model.into(),
-            prompt,
+            prompt: ::std::option::Option::Some(prompt.into()),
             best_of: ::std::option::Option::None,
             echo: ::std::option::Option::None,
             frequency_penalty: ::std::option::Option::None,
@@ -21672,6 +21855,11 @@ impl CreateCompletionRequest {
             user: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `prompt` as `null` (a required field: it is always sent).
+    pub fn prompt_null(mut self) -> Self {
+        self.prompt = ::std::option::Option::None;
+        self
     }
     /// Sets `best_of`.
     pub fn best_of(mut self, value: impl ::std::convert::Into<i64>) -> Self {
@@ -21932,18 +22120,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
     }
 }
 #[cfg(feature = "completions")]
-impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "completions")]
-impl ::std::convert::From<::std::string::String> for CreateCompletionRequestPrompt {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "completions")]
 impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
     fn misfit(&self) -> usize {
         match self {
@@ -21952,6 +22128,38 @@ impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
             Self::IntegerArray(value) => crate::runtime::de::Fit::misfit(value),
             Self::IntegerArrayArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::string::String> for CreateCompletionRequestPrompt {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for CreateCompletionRequestPrompt {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::StringArray(value)
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::vec::Vec<i64>> for CreateCompletionRequestPrompt {
+    fn from(value: ::std::vec::Vec<i64>) -> Self {
+        Self::IntegerArray(value)
+    }
+}
+#[cfg(feature = "completions")]
+impl ::std::convert::From<::std::vec::Vec<::std::vec::Vec<i64>>>
+for CreateCompletionRequestPrompt {
+    fn from(value: ::std::vec::Vec<::std::vec::Vec<i64>>) -> Self {
+        Self::IntegerArrayArray(value)
     }
 }
 #[cfg(feature = "completions")]
@@ -22707,10 +22915,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
-impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
-for CreateContainerBodyNetworkPolicy {
-    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
-        Self::Disabled(value)
+impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "containers")]
@@ -22721,13 +22932,10 @@ for CreateContainerBodyNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Allowlist(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
+for CreateContainerBodyNetworkPolicy {
+    fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
+        Self::Disabled(value)
     }
 }
 #[cfg(feature = "containers")]
@@ -22783,9 +22991,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodySkillsItem {
     }
 }
 #[cfg(feature = "containers")]
-impl ::std::convert::From<super::SkillReferenceParam> for CreateContainerBodySkillsItem {
-    fn from(value: super::SkillReferenceParam) -> Self {
-        Self::SkillReference(value)
+impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "containers")]
@@ -22795,13 +23007,9 @@ impl ::std::convert::From<super::InlineSkillParam> for CreateContainerBodySkills
     }
 }
 #[cfg(feature = "containers")]
-impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Inline(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::SkillReferenceParam> for CreateContainerBodySkillsItem {
+    fn from(value: super::SkillReferenceParam) -> Self {
+        Self::SkillReference(value)
     }
 }
 #[cfg(feature = "containers")]
@@ -23295,18 +23503,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
     }
 }
 #[cfg(feature = "embeddings")]
-impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "embeddings")]
-impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
     fn misfit(&self) -> usize {
         match self {
@@ -23315,6 +23511,38 @@ impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
             Self::Array2(value) => crate::runtime::de::Fit::misfit(value),
             Self::Array3(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for CreateEmbeddingRequestInput {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::Array(value)
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<::std::vec::Vec<i64>> for CreateEmbeddingRequestInput {
+    fn from(value: ::std::vec::Vec<i64>) -> Self {
+        Self::Array2(value)
+    }
+}
+#[cfg(feature = "embeddings")]
+impl ::std::convert::From<::std::vec::Vec<::std::vec::Vec<i64>>>
+for CreateEmbeddingRequestInput {
+    fn from(value: ::std::vec::Vec<::std::vec::Vec<i64>>) -> Self {
+        Self::Array3(value)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -23732,6 +23960,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceInputM
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCompletionsRunDataSourceInputMessagesTemplate>
 for CreateEvalCompletionsRunDataSourceInputMessages {
     fn from(
@@ -23748,16 +23986,6 @@ impl ::std::convert::From<
         value: super::CreateEvalCompletionsRunDataSourceInputMessagesItemReference,
     ) -> Self {
         Self::ItemReference(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -24073,6 +24301,16 @@ for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EasyInputMessage>
 for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
     fn from(value: super::EasyInputMessage) -> Self {
@@ -24084,16 +24322,6 @@ impl ::std::convert::From<super::EvalItem>
 for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit
-for CreateEvalCompletionsRunDataSourceInputMessagesTemplateTemplateItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -24395,17 +24623,15 @@ for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
     }
 }
 #[cfg(feature = "evals")]
-impl ::std::convert::From<super::ResponseFormatText>
+impl crate::runtime::de::Fit
 for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
-    fn from(value: super::ResponseFormatText) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl ::std::convert::From<super::ResponseFormatJsonSchema>
-for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
-    fn from(value: super::ResponseFormatJsonSchema) -> Self {
-        Self::JsonSchema(value)
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -24416,15 +24642,17 @@ for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit
+impl ::std::convert::From<super::ResponseFormatJsonSchema>
 for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+    fn from(value: super::ResponseFormatJsonSchema) -> Self {
+        Self::JsonSchema(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::convert::From<super::ResponseFormatText>
+for CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat {
+    fn from(value: super::ResponseFormatText) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "evals")]
@@ -24488,6 +24716,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceSource
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalCompletionsRunDataSourceSource {
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
@@ -24506,17 +24745,6 @@ impl ::std::convert::From<super::EvalStoredCompletionsSource>
 for CreateEvalCompletionsRunDataSourceSource {
     fn from(value: super::EvalStoredCompletionsSource) -> Self {
         Self::StoredCompletions(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -24602,7 +24830,7 @@ pub struct CreateEvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
     pub r#type: super::CreateEvalCustomDataSourceConfigType,
     /// Required.
-    pub item_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub item_schema: ::serde_json::Value,
     /// Optional. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_sample_schema: ::std::option::Option<bool>,
@@ -24650,11 +24878,7 @@ impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
 impl CreateEvalCustomDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        item_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(item_schema: impl ::std::convert::Into<::serde_json::Value>) -> Self {
         Self {
             r#type: super::CreateEvalCustomDataSourceConfigType::Custom,
             item_schema: item_schema.into(),
@@ -24820,6 +25044,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SimpleInputMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalItemSimpleInputMessage> for CreateEvalItem {
     fn from(value: super::CreateEvalItemSimpleInputMessage) -> Self {
         Self::SimpleInputMessage(value)
@@ -24829,15 +25062,6 @@ impl ::std::convert::From<super::CreateEvalItemSimpleInputMessage> for CreateEva
 impl ::std::convert::From<super::EvalItem> for CreateEvalItem {
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SimpleInputMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -25029,6 +25253,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalJsonlRunDataSourceSource {
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
@@ -25040,16 +25274,6 @@ impl ::std::convert::From<super::EvalJsonlFileIdSource>
 for CreateEvalJsonlRunDataSourceSource {
     fn from(value: super::EvalJsonlFileIdSource) -> Self {
         Self::FileId(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -25311,9 +25535,7 @@ pub struct CreateEvalLogsDataSourceConfig {
     pub r#type: super::CreateEvalLogsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -25361,9 +25583,7 @@ impl CreateEvalLogsDataSourceConfig {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -25613,6 +25833,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCustomDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
     fn from(value: super::CreateEvalCustomDataSourceConfig) -> Self {
@@ -25631,17 +25862,6 @@ impl ::std::convert::From<super::CreateEvalStoredCompletionsDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
     fn from(value: super::CreateEvalStoredCompletionsDataSourceConfig) -> Self {
         Self::StoredCompletions(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -25721,24 +25941,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalLabelModelGrader>
 for CreateEvalRequestTestingCriteriaItem {
     fn from(value: super::CreateEvalLabelModelGrader) -> Self {
         Self::LabelModel(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl ::std::convert::From<super::EvalGraderStringCheck>
-for CreateEvalRequestTestingCriteriaItem {
-    fn from(value: super::EvalGraderStringCheck) -> Self {
-        Self::StringCheck(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl ::std::convert::From<super::EvalGraderTextSimilarity>
-for CreateEvalRequestTestingCriteriaItem {
-    fn from(value: super::EvalGraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "evals")]
@@ -25756,16 +25975,17 @@ for CreateEvalRequestTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::EvalGraderTextSimilarity>
+for CreateEvalRequestTestingCriteriaItem {
+    fn from(value: super::EvalGraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::convert::From<super::GraderStringCheck>
+for CreateEvalRequestTestingCriteriaItem {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "evals")]
@@ -25941,6 +26161,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceInputMes
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSourceInputMessagesTemplate>
 for CreateEvalResponsesRunDataSourceInputMessages {
     fn from(
@@ -25957,16 +26187,6 @@ impl ::std::convert::From<
         value: super::CreateEvalResponsesRunDataSourceInputMessagesItemReference,
     ) -> Self {
         Self::ItemReference(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Template(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ItemReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -26281,6 +26501,16 @@ for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit
+for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ChatMessage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<
     super::CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItemChatMessage,
 > for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
@@ -26295,16 +26525,6 @@ impl ::std::convert::From<super::EvalItem>
 for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit
-for CreateEvalResponsesRunDataSourceInputMessagesTemplateTemplateItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ChatMessage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::EvalItem(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -26748,6 +26968,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalResponsesRunDataSourceSource {
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
@@ -26766,17 +26997,6 @@ impl ::std::convert::From<super::EvalResponsesSource>
 for CreateEvalResponsesRunDataSourceSource {
     fn from(value: super::EvalResponsesSource) -> Self {
         Self::Responses(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileId(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -27000,10 +27220,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequestDataSource {
     }
 }
 #[cfg(feature = "evals")]
-impl ::std::convert::From<super::CreateEvalJsonlRunDataSource>
-for CreateEvalRunRequestDataSource {
-    fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
-        Self::Jsonl(value)
+impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -27014,21 +27238,17 @@ for CreateEvalRunRequestDataSource {
     }
 }
 #[cfg(feature = "evals")]
+impl ::std::convert::From<super::CreateEvalJsonlRunDataSource>
+for CreateEvalRunRequestDataSource {
+    fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
+        Self::Jsonl(value)
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSource>
 for CreateEvalRunRequestDataSource {
     fn from(value: super::CreateEvalResponsesRunDataSource) -> Self {
         Self::Responses(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -27043,9 +27263,7 @@ pub struct CreateEvalStoredCompletionsDataSourceConfig {
     pub r#type: super::CreateEvalStoredCompletionsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -27093,9 +27311,7 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -27743,21 +27959,40 @@ for CreateFineTuningJobRequestHyperparametersBatchSize {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto>
-for CreateFineTuningJobRequestHyperparametersBatchSize {
-    fn from(
-        value: super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
-    ) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersBatchSize {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto>
+for CreateFineTuningJobRequestHyperparametersBatchSize {
+    fn from(
+        value: super::CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
+    ) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -27893,16 +28128,6 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
-> for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
-    fn from(
-        value: super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
-    ) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
     fn misfit(&self) -> usize {
@@ -27910,6 +28135,37 @@ for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str>
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64>
+for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<
+    super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
+> for CreateFineTuningJobRequestHyperparametersLearningRateMultiplier {
+    fn from(
+        value: super::CreateFineTuningJobRequestHyperparametersLearningRateMultiplierAuto,
+    ) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -28049,19 +28305,38 @@ for CreateFineTuningJobRequestHyperparametersNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersNEpochsAuto>
-for CreateFineTuningJobRequestHyperparametersNEpochs {
-    fn from(value: super::CreateFineTuningJobRequestHyperparametersNEpochsAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparametersNEpochs {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::CreateFineTuningJobRequestHyperparametersNEpochsAuto>
+for CreateFineTuningJobRequestHyperparametersNEpochs {
+    fn from(value: super::CreateFineTuningJobRequestHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -30648,6 +30923,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItemTools
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItemToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateMessageRequestAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
@@ -30659,16 +30944,6 @@ impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for CreateMessageRequestAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItemToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -30740,24 +31015,34 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
     }
 }
 #[cfg(feature = "assistants")]
-impl ::std::convert::From<&str> for CreateMessageRequestContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "assistants")]
-impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<&str> for CreateMessageRequestContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "assistants")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::CreateMessageRequestContentArrayOfContentPartsItem>,
+> for CreateMessageRequestContent {
+    fn from(
+        value: ::std::vec::Vec<super::CreateMessageRequestContentArrayOfContentPartsItem>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -30820,6 +31105,17 @@ for CreateMessageRequestContentArrayOfContentPartsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateMessageRequestContentArrayOfContentPartsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for CreateMessageRequestContentArrayOfContentPartsItem {
     fn from(value: super::MessageContentImageFileObject) -> Self {
@@ -30838,17 +31134,6 @@ impl ::std::convert::From<super::MessageRequestContentTextObject>
 for CreateMessageRequestContentArrayOfContentPartsItem {
     fn from(value: super::MessageRequestContentTextObject) -> Self {
         Self::Text(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateMessageRequestContentArrayOfContentPartsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -31165,18 +31450,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
     }
 }
 #[cfg(feature = "moderations")]
-impl ::std::convert::From<&str> for CreateModerationRequestInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "moderations")]
-impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestInput {
     fn misfit(&self) -> usize {
         match self {
@@ -31184,6 +31457,35 @@ impl crate::runtime::de::Fit for CreateModerationRequestInput {
             Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
             Self::Variant3ItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<&str> for CreateModerationRequestInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for CreateModerationRequestInput {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::StringArray(value)
+    }
+}
+#[cfg(feature = "moderations")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::CreateModerationRequestInputVariant3Item>,
+> for CreateModerationRequestInput {
+    fn from(
+        value: ::std::vec::Vec<super::CreateModerationRequestInputVariant3Item>,
+    ) -> Self {
+        Self::Variant3ItemArray(value)
     }
 }
 #[cfg(feature = "moderations")]
@@ -31237,6 +31539,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInputVariant3Item
     }
 }
 #[cfg(feature = "moderations")]
+impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 impl ::std::convert::From<super::CreateModerationRequestInputVariant3ItemImageUrl>
 for CreateModerationRequestInputVariant3Item {
     fn from(value: super::CreateModerationRequestInputVariant3ItemImageUrl) -> Self {
@@ -31248,16 +31560,6 @@ impl ::std::convert::From<super::CreateModerationRequestInputVariant3ItemText>
 for CreateModerationRequestInputVariant3Item {
     fn from(value: super::CreateModerationRequestInputVariant3ItemText) -> Self {
         Self::Text(value)
-    }
-}
-#[cfg(feature = "moderations")]
-impl crate::runtime::de::Fit for CreateModerationRequestInputVariant3Item {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -34631,6 +34933,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for CreateRunRequestToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
@@ -34647,17 +34960,6 @@ for CreateRunRequestToolsItem {
 impl ::std::convert::From<super::AssistantToolsFunction> for CreateRunRequestToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "skills")]
@@ -34721,16 +35023,16 @@ impl CreateSkillBodyFiles {
     }
 }
 #[cfg(feature = "skills")]
+impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillBodyFiles {
+    fn from(value: crate::runtime::InputFile) -> Self {
+        Self::File(value)
+    }
+}
+#[cfg(feature = "skills")]
 impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>>
 for CreateSkillBodyFiles {
     fn from(value: ::std::vec::Vec<crate::runtime::InputFile>) -> Self {
         Self::FileArray(value)
-    }
-}
-#[cfg(feature = "skills")]
-impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillBodyFiles {
-    fn from(value: crate::runtime::InputFile) -> Self {
-        Self::File(value)
     }
 }
 #[cfg(feature = "skills")]
@@ -34809,16 +35111,16 @@ impl CreateSkillVersionBodyFiles {
     }
 }
 #[cfg(feature = "skills")]
+impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillVersionBodyFiles {
+    fn from(value: crate::runtime::InputFile) -> Self {
+        Self::File(value)
+    }
+}
+#[cfg(feature = "skills")]
 impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>>
 for CreateSkillVersionBodyFiles {
     fn from(value: ::std::vec::Vec<crate::runtime::InputFile>) -> Self {
         Self::FileArray(value)
-    }
-}
-#[cfg(feature = "skills")]
-impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillVersionBodyFiles {
-    fn from(value: crate::runtime::InputFile) -> Self {
-        Self::File(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -35229,6 +35531,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SpeechAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SpeechAudioDone(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "audio")]
 impl ::std::convert::From<super::SpeechAudioDeltaEvent>
 for CreateSpeechResponseStreamEvent {
     fn from(value: super::SpeechAudioDeltaEvent) -> Self {
@@ -35240,16 +35552,6 @@ impl ::std::convert::From<super::SpeechAudioDoneEvent>
 for CreateSpeechResponseStreamEvent {
     fn from(value: super::SpeechAudioDoneEvent) -> Self {
         Self::SpeechAudioDone(value)
-    }
-}
-#[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SpeechAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SpeechAudioDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -36267,6 +36569,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateThreadAndRunRequestToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
@@ -36285,17 +36598,6 @@ impl ::std::convert::From<super::AssistantToolsFunction>
 for CreateThreadAndRunRequestToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -36611,6 +36913,8 @@ impl crate::runtime::de::Fit for CreateThreadRequestToolResourcesFileSearch {
 #[allow(deprecated)]
 impl CreateThreadRequestToolResourcesFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -36808,6 +37112,17 @@ for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit
+for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<
     super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
 > for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
@@ -36825,17 +37140,6 @@ impl ::std::convert::From<
         value: super::CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
     ) -> Self {
         Self::Static(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit
-for CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -37506,10 +37810,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
     }
 }
 #[cfg(feature = "audio")]
-impl ::std::convert::From<super::VadConfig>
+impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategy {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "audio")]
+impl ::std::convert::From<::std::string::String>
 for CreateTranscriptionRequestChunkingStrategy {
-    fn from(value: super::VadConfig) -> Self {
-        Self::VadConfig(value)
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "audio")]
@@ -37520,12 +37839,10 @@ for CreateTranscriptionRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::VadConfig>
+for CreateTranscriptionRequestChunkingStrategy {
+    fn from(value: super::VadConfig) -> Self {
+        Self::VadConfig(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -37826,17 +38143,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
     }
 }
 #[cfg(feature = "audio")]
+impl crate::runtime::de::Fit for CreateTranscriptionResponse {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::DiarizedJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranscriptionResponseDiarizedJson>
 for CreateTranscriptionResponse {
     fn from(value: super::CreateTranscriptionResponseDiarizedJson) -> Self {
         Self::DiarizedJson(value)
-    }
-}
-#[cfg(feature = "audio")]
-impl ::std::convert::From<super::CreateTranscriptionResponseVerboseJson>
-for CreateTranscriptionResponse {
-    fn from(value: super::CreateTranscriptionResponseVerboseJson) -> Self {
-        Self::VerboseJson(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -37847,13 +38167,10 @@ for CreateTranscriptionResponse {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponse {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::DiarizedJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::CreateTranscriptionResponseVerboseJson>
+for CreateTranscriptionResponse {
+    fn from(value: super::CreateTranscriptionResponseVerboseJson) -> Self {
+        Self::VerboseJson(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -38044,10 +38361,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
     }
 }
 #[cfg(feature = "audio")]
-impl ::std::convert::From<super::TranscriptTextUsageTokens>
-for CreateTranscriptionResponseDiarizedJsonUsage {
-    fn from(value: super::TranscriptTextUsageTokens) -> Self {
-        Self::Tokens(value)
+impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -38058,13 +38378,10 @@ for CreateTranscriptionResponseDiarizedJsonUsage {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::TranscriptTextUsageTokens>
+for CreateTranscriptionResponseDiarizedJsonUsage {
+    fn from(value: super::TranscriptTextUsageTokens) -> Self {
+        Self::Tokens(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -38221,10 +38538,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
     }
 }
 #[cfg(feature = "audio")]
-impl ::std::convert::From<super::TranscriptTextUsageTokens>
-for CreateTranscriptionResponseJsonUsage {
-    fn from(value: super::TranscriptTextUsageTokens) -> Self {
-        Self::Tokens(value)
+impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -38235,13 +38555,10 @@ for CreateTranscriptionResponseJsonUsage {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::TranscriptTextUsageTokens>
+for CreateTranscriptionResponseJsonUsage {
+    fn from(value: super::TranscriptTextUsageTokens) -> Self {
+        Self::Tokens(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -38309,10 +38626,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
     }
 }
 #[cfg(feature = "audio")]
-impl ::std::convert::From<super::TranscriptTextSegmentEvent>
-for CreateTranscriptionResponseStreamEvent {
-    fn from(value: super::TranscriptTextSegmentEvent) -> Self {
-        Self::TranscriptTextSegment(value)
+impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::TranscriptTextSegment(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TranscriptTextDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TranscriptTextDone(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -38330,14 +38651,10 @@ for CreateTranscriptionResponseStreamEvent {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::TranscriptTextSegment(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TranscriptTextDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TranscriptTextDone(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::TranscriptTextSegmentEvent>
+for CreateTranscriptionResponseStreamEvent {
+    fn from(value: super::TranscriptTextSegmentEvent) -> Self {
+        Self::TranscriptTextSegment(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -38683,10 +39000,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
     }
 }
 #[cfg(feature = "audio")]
-impl ::std::convert::From<super::CreateTranslationResponseVerboseJson>
-for CreateTranslationResponse {
-    fn from(value: super::CreateTranslationResponseVerboseJson) -> Self {
-        Self::VerboseJson(value)
+impl crate::runtime::de::Fit for CreateTranslationResponse {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -38697,12 +39016,10 @@ for CreateTranslationResponse {
     }
 }
 #[cfg(feature = "audio")]
-impl crate::runtime::de::Fit for CreateTranslationResponse {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Json(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::CreateTranslationResponseVerboseJson>
+for CreateTranslationResponse {
+    fn from(value: super::CreateTranslationResponseVerboseJson) -> Self {
+        Self::VerboseJson(value)
     }
 }
 #[cfg(feature = "audio")]
@@ -39042,6 +39359,8 @@ impl crate::runtime::de::Fit for CreateVectorStoreFileBatchRequest {
 #[allow(deprecated)]
 impl CreateVectorStoreFileBatchRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// At least one of `file_ids`, `files` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -39383,6 +39702,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequestChunkingStrategy
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::AutoChunkingStrategyRequestParam>
 for CreateVectorStoreRequestChunkingStrategy {
     fn from(value: super::AutoChunkingStrategyRequestParam) -> Self {
@@ -39394,16 +39723,6 @@ impl ::std::convert::From<super::StaticChunkingStrategyRequestParam>
 for CreateVectorStoreRequestChunkingStrategy {
     fn from(value: super::StaticChunkingStrategyRequestParam) -> Self {
         Self::Static(value)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "videos")]
@@ -40594,24 +40913,31 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
-    fn from(value: &str) -> Self {
-        Self::StringOutput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
+for CustomToolCallOutputOutput {
+    fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
+        Self::OutputContentList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -41127,6 +41453,16 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsCustomFormat {
     }
 }
 #[cfg(feature = "chat")]
+impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chat")]
 impl ::std::convert::From<super::CustomToolChatCompletionsCustomFormatText>
 for CustomToolChatCompletionsCustomFormat {
     fn from(value: super::CustomToolChatCompletionsCustomFormatText) -> Self {
@@ -41138,16 +41474,6 @@ impl ::std::convert::From<super::CustomToolChatCompletionsCustomFormatGrammar>
 for CustomToolChatCompletionsCustomFormat {
     fn from(value: super::CustomToolChatCompletionsCustomFormatGrammar) -> Self {
         Self::Grammar(value)
-    }
-}
-#[cfg(feature = "chat")]
-impl crate::runtime::de::Fit for CustomToolChatCompletionsCustomFormat {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chat")]
@@ -41832,9 +42158,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::CustomTextFormatParam> for CustomToolParamFormat {
-    fn from(value: super::CustomTextFormatParam) -> Self {
-        Self::Text(value)
+impl crate::runtime::de::Fit for CustomToolParamFormat {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -41844,13 +42174,9 @@ impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFo
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for CustomToolParamFormat {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Grammar(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::CustomTextFormatParam> for CustomToolParamFormat {
+    fn from(value: super::CustomTextFormatParam) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]

@@ -2449,19 +2449,26 @@ impl crate::runtime::de::Fit for DoubleClickAction {
 #[allow(deprecated)]
 impl DoubleClickAction {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `keys` is required but may be `null`: pass a value here; `keys_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
-        keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        keys: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             r#type: super::DoubleClickActionType::DoubleClick,
             x: x.into(),
             y: y.into(),
-            keys,
+            keys: ::std::option::Option::Some(keys.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `keys` as `null` (a required field: it is always sent).
+    pub fn keys_null(mut self) -> Self {
+        self.keys = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(

@@ -161,24 +161,6 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::InputMessageContentList> for EasyInputMessageContent {
-    fn from(value: super::InputMessageContentList) -> Self {
-        Self::InputMessageContentList(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<&str> for EasyInputMessageContent {
-    fn from(value: &str) -> Self {
-        Self::TextInput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 impl crate::runtime::de::Fit for EasyInputMessageContent {
     fn misfit(&self) -> usize {
         match self {
@@ -187,6 +169,25 @@ impl crate::runtime::de::Fit for EasyInputMessageContent {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<&str> for EasyInputMessageContent {
+    fn from(value: &str) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<::std::vec::Vec<super::InputContent>>
+for EasyInputMessageContent {
+    fn from(value: ::std::vec::Vec<super::InputContent>) -> Self {
+        Self::InputMessageContentList(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -1718,6 +1719,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+impl crate::runtime::de::Fit for EvalDataSourceConfig {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalCustomDataSourceConfig> for EvalDataSourceConfig {
     fn from(value: super::EvalCustomDataSourceConfig) -> Self {
         Self::Custom(value)
@@ -1734,17 +1746,6 @@ impl ::std::convert::From<super::EvalStoredCompletionsDataSourceConfig>
 for EvalDataSourceConfig {
     fn from(value: super::EvalStoredCompletionsDataSourceConfig) -> Self {
         Self::StoredCompletions(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalDataSourceConfig {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StoredCompletions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -2232,24 +2233,61 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl ::std::convert::From<super::EvalItemContentItem> for EvalItemContent {
-    fn from(value: super::EvalItemContentItem) -> Self {
-        Self::Item(value)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl ::std::convert::From<super::EvalItemContentArray> for EvalItemContent {
-    fn from(value: super::EvalItemContentArray) -> Self {
-        Self::Array(value)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemContent {
     fn misfit(&self) -> usize {
         match self {
             Self::Item(value) => crate::runtime::de::Fit::misfit(value),
             Self::Array(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<&str> for EvalItemContent {
+    fn from(value: &str) -> Self {
+        Self::Item(super::EvalItemContentItem::Text(::std::convert::From::from(value)))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<::std::string::String> for EvalItemContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Item(super::EvalItemContentItem::Text(::std::convert::From::from(value)))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<super::EvalItemContentItem> for EvalItemContent {
+    fn from(value: super::EvalItemContentItem) -> Self {
+        Self::Item(value)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<super::EvalItemContentOutputText> for EvalItemContent {
+    fn from(value: super::EvalItemContentOutputText) -> Self {
+        Self::Item(super::EvalItemContentItem::OutputText(value))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<super::EvalItemInputImage> for EvalItemContent {
+    fn from(value: super::EvalItemInputImage) -> Self {
+        Self::Item(super::EvalItemContentItem::InputImage(value))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<super::InputAudio> for EvalItemContent {
+    fn from(value: super::InputAudio) -> Self {
+        Self::Item(super::EvalItemContentItem::InputAudio(value))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<super::InputTextContent> for EvalItemContent {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::Item(super::EvalItemContentItem::InputTextContent(value))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<::std::vec::Vec<super::EvalItemContentItem>>
+for EvalItemContent {
+    fn from(value: ::std::vec::Vec<super::EvalItemContentItem>) -> Self {
+        Self::Array(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -2365,9 +2403,27 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl ::std::convert::From<super::InputTextContent> for EvalItemContentItem {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputTextContent(value)
+impl crate::runtime::de::Fit for EvalItemContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<&str> for EvalItemContentItem {
+    fn from(value: &str) -> Self {
+        Self::Text(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+impl ::std::convert::From<::std::string::String> for EvalItemContentItem {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -2389,21 +2445,9 @@ impl ::std::convert::From<super::InputAudio> for EvalItemContentItem {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl ::std::convert::From<super::EvalItemContentText> for EvalItemContentItem {
-    fn from(value: super::EvalItemContentText) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(any(feature = "evals", feature = "fine-tuning"))]
-impl crate::runtime::de::Fit for EvalItemContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudio(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::InputTextContent> for EvalItemContentItem {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputTextContent(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -2938,12 +2982,10 @@ impl EvalJsonlFileContentSource {
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSourceContentItem {
     /// Required.
-    pub item: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub item: ::serde_json::Value,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sample: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub sample: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -2981,11 +3023,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
 impl EvalJsonlFileContentSourceContentItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        item: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(item: impl ::std::convert::Into<::serde_json::Value>) -> Self {
         Self {
             item: item.into(),
             sample: ::std::option::Option::None,
@@ -2995,9 +3033,7 @@ impl EvalJsonlFileContentSourceContentItem {
     /// Sets `sample`.
     pub fn sample(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.sample = ::std::option::Option::Some(value.into());
         self
@@ -3570,9 +3606,7 @@ pub struct EvalResponsesSource {
     pub r#type: super::EvalResponsesSourceType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
@@ -3680,9 +3714,7 @@ impl EvalResponsesSource {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -4006,9 +4038,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
-impl ::std::convert::From<super::CreateEvalJsonlRunDataSource> for EvalRunDataSource {
-    fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
-        Self::Jsonl(value)
+impl crate::runtime::de::Fit for EvalRunDataSource {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -4019,21 +4056,16 @@ for EvalRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+impl ::std::convert::From<super::CreateEvalJsonlRunDataSource> for EvalRunDataSource {
+    fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
+        Self::Jsonl(value)
+    }
+}
+#[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSource>
 for EvalRunDataSource {
     fn from(value: super::CreateEvalResponsesRunDataSource) -> Self {
         Self::Responses(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalRunDataSource {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Completions(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "evals")]
@@ -5432,21 +5464,16 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
-impl ::std::convert::From<super::EvalGraderLabelModel> for EvalTestingCriteriaItem {
-    fn from(value: super::EvalGraderLabelModel) -> Self {
-        Self::LabelModel(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl ::std::convert::From<super::EvalGraderStringCheck> for EvalTestingCriteriaItem {
-    fn from(value: super::EvalGraderStringCheck) -> Self {
-        Self::StringCheck(value)
-    }
-}
-#[cfg(feature = "evals")]
-impl ::std::convert::From<super::EvalGraderTextSimilarity> for EvalTestingCriteriaItem {
-    fn from(value: super::EvalGraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -5462,16 +5489,21 @@ impl ::std::convert::From<super::EvalGraderScoreModel> for EvalTestingCriteriaIt
     }
 }
 #[cfg(feature = "evals")]
-impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::EvalGraderTextSimilarity> for EvalTestingCriteriaItem {
+    fn from(value: super::EvalGraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::convert::From<super::GraderLabelModel> for EvalTestingCriteriaItem {
+    fn from(value: super::GraderLabelModel) -> Self {
+        Self::LabelModel(value)
+    }
+}
+#[cfg(feature = "evals")]
+impl ::std::convert::From<super::GraderStringCheck> for EvalTestingCriteriaItem {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "chatkit")]

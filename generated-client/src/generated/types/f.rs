@@ -1873,6 +1873,16 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for Filters {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
+            Self::And(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 impl ::std::convert::From<super::ComparisonFilter> for Filters {
     fn from(value: super::ComparisonFilter) -> Self {
         Self::Eq(value)
@@ -1882,16 +1892,6 @@ impl ::std::convert::From<super::ComparisonFilter> for Filters {
 impl ::std::convert::From<super::CompoundFilter> for Filters {
     fn from(value: super::CompoundFilter) -> Self {
         Self::And(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for Filters {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2149,19 +2149,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneDpoHyperparametersBatchSizeAuto>
-for FineTuneDpoHyperparametersBatchSize {
-    fn from(value: super::FineTuneDpoHyperparametersBatchSizeAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSize {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBatchSize {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneDpoHyperparametersBatchSize {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneDpoHyperparametersBatchSize {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneDpoHyperparametersBatchSizeAuto>
+for FineTuneDpoHyperparametersBatchSize {
+    fn from(value: super::FineTuneDpoHyperparametersBatchSizeAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2294,19 +2313,37 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneDpoHyperparametersBetaAuto>
-for FineTuneDpoHyperparametersBeta {
-    fn from(value: super::FineTuneDpoHyperparametersBetaAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBeta {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBeta {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String> for FineTuneDpoHyperparametersBeta {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64> for FineTuneDpoHyperparametersBeta {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneDpoHyperparametersBetaAuto>
+for FineTuneDpoHyperparametersBeta {
+    fn from(value: super::FineTuneDpoHyperparametersBetaAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2440,19 +2477,38 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneDpoHyperparametersLearningRateMultiplierAuto>
-for FineTuneDpoHyperparametersLearningRateMultiplier {
-    fn from(value: super::FineTuneDpoHyperparametersLearningRateMultiplierAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplier {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneDpoHyperparametersLearningRateMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneDpoHyperparametersLearningRateMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64> for FineTuneDpoHyperparametersLearningRateMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneDpoHyperparametersLearningRateMultiplierAuto>
+for FineTuneDpoHyperparametersLearningRateMultiplier {
+    fn from(value: super::FineTuneDpoHyperparametersLearningRateMultiplierAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2587,19 +2643,37 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneDpoHyperparametersNEpochsAuto>
-for FineTuneDpoHyperparametersNEpochs {
-    fn from(value: super::FineTuneDpoHyperparametersNEpochsAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochs {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneDpoHyperparametersNEpochs {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String> for FineTuneDpoHyperparametersNEpochs {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneDpoHyperparametersNEpochs {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneDpoHyperparametersNEpochsAuto>
+for FineTuneDpoHyperparametersNEpochs {
+    fn from(value: super::FineTuneDpoHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3171,19 +3245,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneReinforcementHyperparametersBatchSizeAuto>
-for FineTuneReinforcementHyperparametersBatchSize {
-    fn from(value: super::FineTuneReinforcementHyperparametersBatchSizeAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSize {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSize {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersBatchSize {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersBatchSize {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneReinforcementHyperparametersBatchSizeAuto>
+for FineTuneReinforcementHyperparametersBatchSize {
+    fn from(value: super::FineTuneReinforcementHyperparametersBatchSizeAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3318,6 +3411,36 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
+impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str>
+for FineTuneReinforcementHyperparametersComputeMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersComputeMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64>
+for FineTuneReinforcementHyperparametersComputeMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<
     super::FineTuneReinforcementHyperparametersComputeMultiplierAuto,
 > for FineTuneReinforcementHyperparametersComputeMultiplier {
@@ -3325,15 +3448,6 @@ impl ::std::convert::From<
         value: super::FineTuneReinforcementHyperparametersComputeMultiplierAuto,
     ) -> Self {
         Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Number(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3471,19 +3585,38 @@ for FineTuneReinforcementHyperparametersEvalInterval {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalIntervalAuto>
-for FineTuneReinforcementHyperparametersEvalInterval {
-    fn from(value: super::FineTuneReinforcementHyperparametersEvalIntervalAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterval {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalInterval {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersEvalInterval {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalInterval {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalIntervalAuto>
+for FineTuneReinforcementHyperparametersEvalInterval {
+    fn from(value: super::FineTuneReinforcementHyperparametersEvalIntervalAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3618,19 +3751,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalSamplesAuto>
-for FineTuneReinforcementHyperparametersEvalSamples {
-    fn from(value: super::FineTuneReinforcementHyperparametersEvalSamplesAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalSamples {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersEvalSamples {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalSamples {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalSamplesAuto>
+for FineTuneReinforcementHyperparametersEvalSamples {
+    fn from(value: super::FineTuneReinforcementHyperparametersEvalSamplesAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3765,16 +3917,6 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::FineTuneReinforcementHyperparametersLearningRateMultiplierAuto,
-> for FineTuneReinforcementHyperparametersLearningRateMultiplier {
-    fn from(
-        value: super::FineTuneReinforcementHyperparametersLearningRateMultiplierAuto,
-    ) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     fn misfit(&self) -> usize {
@@ -3782,6 +3924,37 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str>
+for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64>
+for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<
+    super::FineTuneReinforcementHyperparametersLearningRateMultiplierAuto,
+> for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    fn from(
+        value: super::FineTuneReinforcementHyperparametersLearningRateMultiplierAuto,
+    ) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3920,19 +4093,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneReinforcementHyperparametersNEpochsAuto>
-for FineTuneReinforcementHyperparametersNEpochs {
-    fn from(value: super::FineTuneReinforcementHyperparametersNEpochsAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersNEpochs {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneReinforcementHyperparametersNEpochs {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersNEpochs {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneReinforcementHyperparametersNEpochsAuto>
+for FineTuneReinforcementHyperparametersNEpochs {
+    fn from(value: super::FineTuneReinforcementHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4243,17 +4435,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethodGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderStringCheck>
-for FineTuneReinforcementMethodGrader {
-    fn from(value: super::GraderStringCheck) -> Self {
-        Self::StringCheck(value)
+impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderTextSimilarity>
-for FineTuneReinforcementMethodGrader {
-    fn from(value: super::GraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl ::std::convert::From<super::GraderMulti> for FineTuneReinforcementMethodGrader {
+    fn from(value: super::GraderMulti) -> Self {
+        Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4270,22 +4467,17 @@ for FineTuneReinforcementMethodGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderMulti> for FineTuneReinforcementMethodGrader {
-    fn from(value: super::GraderMulti) -> Self {
-        Self::Multi(value)
+impl ::std::convert::From<super::GraderStringCheck>
+for FineTuneReinforcementMethodGrader {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::GraderTextSimilarity>
+for FineTuneReinforcementMethodGrader {
+    fn from(value: super::GraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4452,19 +4644,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneSupervisedHyperparametersBatchSizeAuto>
-for FineTuneSupervisedHyperparametersBatchSize {
-    fn from(value: super::FineTuneSupervisedHyperparametersBatchSizeAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSize {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersBatchSize {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneSupervisedHyperparametersBatchSize {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersBatchSize {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneSupervisedHyperparametersBatchSizeAuto>
+for FineTuneSupervisedHyperparametersBatchSize {
+    fn from(value: super::FineTuneSupervisedHyperparametersBatchSizeAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4598,16 +4809,6 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<
-    super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
-> for FineTuneSupervisedHyperparametersLearningRateMultiplier {
-    fn from(
-        value: super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
-    ) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     fn misfit(&self) -> usize {
@@ -4615,6 +4816,37 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str>
+for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64>
+for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<
+    super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
+> for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    fn from(
+        value: super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
+    ) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4752,19 +4984,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuneSupervisedHyperparametersNEpochsAuto>
-for FineTuneSupervisedHyperparametersNEpochs {
-    fn from(value: super::FineTuneSupervisedHyperparametersNEpochsAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochs {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuneSupervisedHyperparametersNEpochs {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersNEpochs {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuneSupervisedHyperparametersNEpochsAuto>
+for FineTuneSupervisedHyperparametersNEpochs {
+    fn from(value: super::FineTuneSupervisedHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6033,19 +6284,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersBatchSize {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuningJobHyperparametersBatchSizeAuto>
-for FineTuningJobHyperparametersBatchSize {
-    fn from(value: super::FineTuningJobHyperparametersBatchSizeAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobHyperparametersBatchSize {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuningJobHyperparametersBatchSize {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuningJobHyperparametersBatchSize {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuningJobHyperparametersBatchSize {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuningJobHyperparametersBatchSizeAuto>
+for FineTuningJobHyperparametersBatchSize {
+    fn from(value: super::FineTuningJobHyperparametersBatchSizeAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6179,21 +6449,40 @@ for FineTuningJobHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuningJobHyperparametersLearningRateMultiplierAuto>
-for FineTuningJobHyperparametersLearningRateMultiplier {
-    fn from(
-        value: super::FineTuningJobHyperparametersLearningRateMultiplierAuto,
-    ) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobHyperparametersLearningRateMultiplier {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuningJobHyperparametersLearningRateMultiplier {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuningJobHyperparametersLearningRateMultiplier {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<f64> for FineTuningJobHyperparametersLearningRateMultiplier {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuningJobHyperparametersLearningRateMultiplierAuto>
+for FineTuningJobHyperparametersLearningRateMultiplier {
+    fn from(
+        value: super::FineTuningJobHyperparametersLearningRateMultiplierAuto,
+    ) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6328,19 +6617,38 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparametersNEpochs {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::FineTuningJobHyperparametersNEpochsAuto>
-for FineTuningJobHyperparametersNEpochs {
-    fn from(value: super::FineTuningJobHyperparametersNEpochsAuto) -> Self {
-        Self::Auto(value)
-    }
-}
-#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobHyperparametersNEpochs {
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<&str> for FineTuningJobHyperparametersNEpochs {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<::std::string::String>
+for FineTuningJobHyperparametersNEpochs {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<i64> for FineTuningJobHyperparametersNEpochs {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+impl ::std::convert::From<super::FineTuningJobHyperparametersNEpochsAuto>
+for FineTuningJobHyperparametersNEpochs {
+    fn from(value: super::FineTuningJobHyperparametersNEpochsAuto) -> Self {
+        Self::Auto(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6635,15 +6943,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputTextContent> for FunctionAndCustomToolCallOutput {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputImageContent> for FunctionAndCustomToolCallOutput {
-    fn from(value: super::InputImageContent) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6653,14 +6960,15 @@ impl ::std::convert::From<super::InputFileContent> for FunctionAndCustomToolCall
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::InputImageContent> for FunctionAndCustomToolCallOutput {
+    fn from(value: super::InputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::InputTextContent> for FunctionAndCustomToolCallOutput {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6951,24 +7259,34 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::Variant2ItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::FunctionCallOutputItemParamOutputVariant2Item>,
+> for FunctionCallOutputItemParamOutput {
+    fn from(
+        value: ::std::vec::Vec<super::FunctionCallOutputItemParamOutputVariant2Item>,
+    ) -> Self {
+        Self::Variant2ItemArray(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7030,17 +7348,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutputVariant
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputTextContentParam>
-for FunctionCallOutputItemParamOutputVariant2Item {
-    fn from(value: super::InputTextContentParam) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputImageContentParamAutoParam>
-for FunctionCallOutputItemParamOutputVariant2Item {
-    fn from(value: super::InputImageContentParamAutoParam) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutputVariant2Item {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7051,14 +7366,17 @@ for FunctionCallOutputItemParamOutputVariant2Item {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutputVariant2Item {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::InputImageContentParamAutoParam>
+for FunctionCallOutputItemParamOutputVariant2Item {
+    fn from(value: super::InputImageContentParamAutoParam) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::InputTextContentParam>
+for FunctionCallOutputItemParamOutputVariant2Item {
+    fn from(value: super::InputTextContentParam) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7667,10 +7985,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::LocalEnvironmentResource>
-for FunctionShellCallEnvironment {
-    fn from(value: super::LocalEnvironmentResource) -> Self {
-        Self::Local(value)
+impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7681,13 +8002,10 @@ for FunctionShellCallEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::LocalEnvironmentResource>
+for FunctionShellCallEnvironment {
+    fn from(value: super::LocalEnvironmentResource) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7876,10 +8194,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::LocalEnvironmentParam>
-for FunctionShellCallItemParamEnvironment {
-    fn from(value: super::LocalEnvironmentParam) -> Self {
-        Self::Local(value)
+impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7890,13 +8211,10 @@ for FunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::LocalEnvironmentParam>
+for FunctionShellCallItemParamEnvironment {
+    fn from(value: super::LocalEnvironmentParam) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8234,10 +8552,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcome>
-for FunctionShellCallOutputContentOutcome {
-    fn from(value: super::FunctionShellCallOutputTimeoutOutcome) -> Self {
-        Self::Timeout(value)
+impl crate::runtime::de::Fit for FunctionShellCallOutputContentOutcome {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8248,13 +8569,10 @@ for FunctionShellCallOutputContentOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputContentOutcome {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcome>
+for FunctionShellCallOutputContentOutcome {
+    fn from(value: super::FunctionShellCallOutputTimeoutOutcome) -> Self {
+        Self::Timeout(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8849,10 +9167,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcomeParam>
-for FunctionShellCallOutputOutcomeParam {
-    fn from(value: super::FunctionShellCallOutputTimeoutOutcomeParam) -> Self {
-        Self::Timeout(value)
+impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8863,13 +9184,10 @@ for FunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Exit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcomeParam>
+for FunctionShellCallOutputOutcomeParam {
+    fn from(value: super::FunctionShellCallOutputTimeoutOutcomeParam) -> Self {
+        Self::Timeout(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -9575,17 +9893,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 impl ::std::convert::From<super::ContainerAutoParam>
 for FunctionShellToolParamEnvironment {
     fn from(value: super::ContainerAutoParam) -> Self {
         Self::ContainerAuto(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::LocalEnvironmentParam>
-for FunctionShellToolParamEnvironment {
-    fn from(value: super::LocalEnvironmentParam) -> Self {
-        Self::Local(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -9596,14 +9918,10 @@ for FunctionShellToolParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Local(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ContainerReference(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::LocalEnvironmentParam>
+for FunctionShellToolParamEnvironment {
+    fn from(value: super::LocalEnvironmentParam) -> Self {
+        Self::Local(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -9694,14 +10012,10 @@ pub struct FunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -9772,21 +10086,21 @@ impl crate::runtime::de::Fit for FunctionTool {
 #[allow(deprecated)]
 impl FunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `parameters` and `strict` are required but may be `null`: pass values here; `parameters_null()` and `strict_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        strict: ::std::option::Option<bool>,
+        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::FunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters,
+            parameters: ::std::option::Option::Some(parameters.into()),
             output_schema: ::std::option::Option::None,
-            strict,
+            strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
             allowed_callers: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
@@ -9800,14 +10114,22 @@ impl FunctionTool {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sends `parameters` as `null` (a required field: it is always sent).
+    pub fn parameters_null(mut self) -> Self {
+        self.parameters = ::std::option::Option::None;
+        self
+    }
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends `strict` as `null` (a required field: it is always sent).
+    pub fn strict_null(mut self) -> Self {
+        self.strict = ::std::option::Option::None;
         self
     }
     /// Sets `defer_loading`.
@@ -10113,24 +10435,31 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
-    fn from(value: &str) -> Self {
-        Self::StringOutput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::OutputContentList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::StringOutput(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
+for FunctionToolCallOutputOutput {
+    fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
+        Self::OutputContentList(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10614,9 +10943,7 @@ pub struct FunctionToolParam {
     pub r#type: super::FunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub output_schema: ::std::option::Option<::serde_json::Value>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -10723,9 +11050,7 @@ impl FunctionToolParam {
     /// Sets `output_schema`.
     pub fn output_schema(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.output_schema = ::std::option::Option::Some(value.into());
         self

@@ -854,15 +854,22 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiGraders {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderStringCheck> for GraderMultiGraders {
-    fn from(value: super::GraderStringCheck) -> Self {
-        Self::StringCheck(value)
+impl crate::runtime::de::Fit for GraderMultiGraders {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderTextSimilarity> for GraderMultiGraders {
-    fn from(value: super::GraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl ::std::convert::From<super::GraderLabelModel> for GraderMultiGraders {
+    fn from(value: super::GraderLabelModel) -> Self {
+        Self::LabelModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -878,22 +885,15 @@ impl ::std::convert::From<super::GraderScoreModel> for GraderMultiGraders {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderLabelModel> for GraderMultiGraders {
-    fn from(value: super::GraderLabelModel) -> Self {
-        Self::LabelModel(value)
+impl ::std::convert::From<super::GraderStringCheck> for GraderMultiGraders {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for GraderMultiGraders {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::GraderTextSimilarity> for GraderMultiGraders {
+    fn from(value: super::GraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "fine-tuning")]

@@ -1145,9 +1145,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
     }
 }
 #[cfg(feature = "images")]
-impl ::std::convert::From<super::ImageEditPartialImageEvent> for ImageEditStreamEvent {
-    fn from(value: super::ImageEditPartialImageEvent) -> Self {
-        Self::ImageEditPartialImage(value)
+impl crate::runtime::de::Fit for ImageEditStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageEditPartialImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageEditCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -1157,13 +1161,9 @@ impl ::std::convert::From<super::ImageEditCompletedEvent> for ImageEditStreamEve
     }
 }
 #[cfg(feature = "images")]
-impl crate::runtime::de::Fit for ImageEditStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageEditPartialImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageEditCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ImageEditPartialImageEvent> for ImageEditStreamEvent {
+    fn from(value: super::ImageEditPartialImageEvent) -> Self {
+        Self::ImageEditPartialImage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2302,18 +2302,6 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
     }
 }
 #[cfg(feature = "images")]
-impl ::std::convert::From<super::ImageGenPartialImageEvent> for ImageGenStreamEvent {
-    fn from(value: super::ImageGenPartialImageEvent) -> Self {
-        Self::ImageGenerationPartialImage(value)
-    }
-}
-#[cfg(feature = "images")]
-impl ::std::convert::From<super::ImageGenCompletedEvent> for ImageGenStreamEvent {
-    fn from(value: super::ImageGenCompletedEvent) -> Self {
-        Self::ImageGenerationCompleted(value)
-    }
-}
-#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenStreamEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -2325,6 +2313,18 @@ impl crate::runtime::de::Fit for ImageGenStreamEvent {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::convert::From<super::ImageGenCompletedEvent> for ImageGenStreamEvent {
+    fn from(value: super::ImageGenCompletedEvent) -> Self {
+        Self::ImageGenerationCompleted(value)
+    }
+}
+#[cfg(feature = "images")]
+impl ::std::convert::From<super::ImageGenPartialImageEvent> for ImageGenStreamEvent {
+    fn from(value: super::ImageGenPartialImageEvent) -> Self {
+        Self::ImageGenerationPartialImage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -2677,19 +2677,26 @@ impl crate::runtime::de::Fit for ImageGenToolCall {
 #[allow(deprecated)]
 impl ImageGenToolCall {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `result` is required but may be `null`: pass a value here; `result_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::ImageGenToolCallStatus>,
-        result: ::std::option::Option<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             r#type: super::ImageGenToolCallType::ImageGenerationCall,
             id: id.into(),
             status: status.into(),
-            result,
+            result: ::std::option::Option::Some(result.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `result` as `null` (a required field: it is always sent).
+    pub fn result_null(mut self) -> Self {
+        self.result = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -5112,15 +5119,14 @@ impl<'de> ::serde::Deserialize<'de> for InputContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::InputTextContent> for InputContent {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::InputImageContent> for InputContent {
-    fn from(value: super::InputImageContent) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for InputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -5130,14 +5136,15 @@ impl ::std::convert::From<super::InputFileContent> for InputContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for InputContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::InputImageContent> for InputContent {
+    fn from(value: super::InputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::InputTextContent> for InputContent {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputText(value)
     }
 }
 #[cfg(
@@ -6378,42 +6385,6 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ProgramItemParam> for InputItem {
-    fn from(value: super::ProgramItemParam) -> Self {
-        Self::ProgramItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ProgramOutputItemParam> for InputItem {
-    fn from(value: super::ProgramOutputItemParam) -> Self {
-        Self::ProgramOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::EasyInputMessage> for InputItem {
-    fn from(value: super::EasyInputMessage) -> Self {
-        Self::EasyInputMessage(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CompactionTriggerItemParam> for InputItem {
-    fn from(value: super::CompactionTriggerItemParam) -> Self {
-        Self::CompactionTriggerItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ItemReferenceParam> for InputItem {
-    fn from(value: super::ItemReferenceParam) -> Self {
-        Self::ItemReferenceParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::Item> for InputItem {
-    fn from(value: super::Item) -> Self {
-        Self::Item(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for InputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -6426,6 +6397,204 @@ impl crate::runtime::de::Fit for InputItem {
             Self::ItemReferenceParam(value) => crate::runtime::de::Fit::misfit(value),
             Self::Item(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::AdditionalToolsItemParam> for InputItem {
+    fn from(value: super::AdditionalToolsItemParam) -> Self {
+        Self::Item(super::Item::AdditionalToolsItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for InputItem {
+    fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
+        Self::Item(super::Item::ApplyPatchToolCallItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for InputItem {
+    fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
+        Self::Item(super::Item::ApplyPatchToolCallOutputItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for InputItem {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::Item(super::Item::CodeInterpreterToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CompactionSummaryItemParam> for InputItem {
+    fn from(value: super::CompactionSummaryItemParam) -> Self {
+        Self::Item(super::Item::CompactionSummaryItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CompactionTriggerItemParam> for InputItem {
+    fn from(value: super::CompactionTriggerItemParam) -> Self {
+        Self::CompactionTriggerItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ComputerCallOutputItemParam> for InputItem {
+    fn from(value: super::ComputerCallOutputItemParam) -> Self {
+        Self::Item(super::Item::ComputerCallOutputItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ComputerToolCall> for InputItem {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::Item(super::Item::ComputerToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CustomToolCall> for InputItem {
+    fn from(value: super::CustomToolCall) -> Self {
+        Self::Item(super::Item::CustomToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CustomToolCallOutput> for InputItem {
+    fn from(value: super::CustomToolCallOutput) -> Self {
+        Self::Item(super::Item::CustomToolCallOutput(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::EasyInputMessage> for InputItem {
+    fn from(value: super::EasyInputMessage) -> Self {
+        Self::EasyInputMessage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FileSearchToolCall> for InputItem {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::Item(super::Item::FileSearchToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionCallOutputItemParam> for InputItem {
+    fn from(value: super::FunctionCallOutputItemParam) -> Self {
+        Self::Item(super::Item::FunctionCallOutputItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionShellCallItemParam> for InputItem {
+    fn from(value: super::FunctionShellCallItemParam) -> Self {
+        Self::Item(super::Item::FunctionShellCallItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for InputItem {
+    fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
+        Self::Item(super::Item::FunctionShellCallOutputItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionToolCall> for InputItem {
+    fn from(value: super::FunctionToolCall) -> Self {
+        Self::Item(super::Item::FunctionToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ImageGenToolCall> for InputItem {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::Item(super::Item::ImageGenToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::InputMessage> for InputItem {
+    fn from(value: super::InputMessage) -> Self {
+        Self::Item(super::Item::InputMessage(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::Item> for InputItem {
+    fn from(value: super::Item) -> Self {
+        Self::Item(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ItemReferenceParam> for InputItem {
+    fn from(value: super::ItemReferenceParam) -> Self {
+        Self::ItemReferenceParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::LocalShellToolCall> for InputItem {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::Item(super::Item::LocalShellToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for InputItem {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::Item(super::Item::LocalShellToolCallOutput(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpApprovalRequest> for InputItem {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::Item(super::Item::McpApprovalRequest(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpApprovalResponse> for InputItem {
+    fn from(value: super::McpApprovalResponse) -> Self {
+        Self::Item(super::Item::McpApprovalResponse(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpListTools> for InputItem {
+    fn from(value: super::McpListTools) -> Self {
+        Self::Item(super::Item::McpListTools(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpToolCall> for InputItem {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::Item(super::Item::McpToolCall(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::OutputMessage> for InputItem {
+    fn from(value: super::OutputMessage) -> Self {
+        Self::Item(super::Item::OutputMessage(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ProgramItemParam> for InputItem {
+    fn from(value: super::ProgramItemParam) -> Self {
+        Self::ProgramItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ProgramOutputItemParam> for InputItem {
+    fn from(value: super::ProgramOutputItemParam) -> Self {
+        Self::ProgramOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ReasoningItem> for InputItem {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::Item(super::Item::ReasoningItem(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ToolSearchCallItemParam> for InputItem {
+    fn from(value: super::ToolSearchCallItemParam) -> Self {
+        Self::Item(super::Item::ToolSearchCallItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ToolSearchOutputItemParam> for InputItem {
+    fn from(value: super::ToolSearchOutputItemParam) -> Self {
+        Self::Item(super::Item::ToolSearchOutputItemParam(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::WebSearchToolCall> for InputItem {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::Item(super::Item::WebSearchToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6875,24 +7044,30 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for InputParam {
-    fn from(value: &str) -> Self {
-        Self::TextInput(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for InputParam {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for InputParam {
     fn misfit(&self) -> usize {
         match self {
             Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for InputParam {
+    fn from(value: &str) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for InputParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextInput(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for InputParam {
+    fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
+        Self::InputItemList(value)
     }
 }
 #[cfg(
@@ -8829,168 +9004,6 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CodeInterpreterToolCall> for Item {
-    fn from(value: super::CodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::OutputMessage> for Item {
-    fn from(value: super::OutputMessage) -> Self {
-        Self::OutputMessage(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ComputerToolCall> for Item {
-    fn from(value: super::ComputerToolCall) -> Self {
-        Self::ComputerToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::LocalShellToolCall> for Item {
-    fn from(value: super::LocalShellToolCall) -> Self {
-        Self::LocalShellToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpApprovalRequest> for Item {
-    fn from(value: super::McpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpToolCall> for Item {
-    fn from(value: super::McpToolCall) -> Self {
-        Self::McpToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FileSearchToolCall> for Item {
-    fn from(value: super::FileSearchToolCall) -> Self {
-        Self::FileSearchToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::WebSearchToolCall> for Item {
-    fn from(value: super::WebSearchToolCall) -> Self {
-        Self::WebSearchToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionToolCall> for Item {
-    fn from(value: super::FunctionToolCall) -> Self {
-        Self::FunctionToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ImageGenToolCall> for Item {
-    fn from(value: super::ImageGenToolCall) -> Self {
-        Self::ImageGenToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for Item {
-    fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
-        Self::ApplyPatchToolCallItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpListTools> for Item {
-    fn from(value: super::McpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CustomToolCall> for Item {
-    fn from(value: super::CustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ComputerCallOutputItemParam> for Item {
-    fn from(value: super::ComputerCallOutputItemParam) -> Self {
-        Self::ComputerCallOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::AdditionalToolsItemParam> for Item {
-    fn from(value: super::AdditionalToolsItemParam) -> Self {
-        Self::AdditionalToolsItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ReasoningItem> for Item {
-    fn from(value: super::ReasoningItem) -> Self {
-        Self::ReasoningItem(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::LocalShellToolCallOutput> for Item {
-    fn from(value: super::LocalShellToolCallOutput) -> Self {
-        Self::LocalShellToolCallOutput(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionShellCallItemParam> for Item {
-    fn from(value: super::FunctionShellCallItemParam) -> Self {
-        Self::FunctionShellCallItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for Item {
-    fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
-        Self::FunctionShellCallOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for Item {
-    fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
-        Self::ApplyPatchToolCallOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpApprovalResponse> for Item {
-    fn from(value: super::McpApprovalResponse) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CustomToolCallOutput> for Item {
-    fn from(value: super::CustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputMessage> for Item {
-    fn from(value: super::InputMessage) -> Self {
-        Self::InputMessage(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::FunctionCallOutputItemParam> for Item {
-    fn from(value: super::FunctionCallOutputItemParam) -> Self {
-        Self::FunctionCallOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ToolSearchCallItemParam> for Item {
-    fn from(value: super::ToolSearchCallItemParam) -> Self {
-        Self::ToolSearchCallItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ToolSearchOutputItemParam> for Item {
-    fn from(value: super::ToolSearchOutputItemParam) -> Self {
-        Self::ToolSearchOutputItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::CompactionSummaryItemParam> for Item {
-    fn from(value: super::CompactionSummaryItemParam) -> Self {
-        Self::CompactionSummaryItemParam(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for Item {
     fn misfit(&self) -> usize {
         match self {
@@ -9046,6 +9059,168 @@ impl crate::runtime::de::Fit for Item {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::AdditionalToolsItemParam> for Item {
+    fn from(value: super::AdditionalToolsItemParam) -> Self {
+        Self::AdditionalToolsItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for Item {
+    fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
+        Self::ApplyPatchToolCallItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for Item {
+    fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
+        Self::ApplyPatchToolCallOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for Item {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CompactionSummaryItemParam> for Item {
+    fn from(value: super::CompactionSummaryItemParam) -> Self {
+        Self::CompactionSummaryItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ComputerCallOutputItemParam> for Item {
+    fn from(value: super::ComputerCallOutputItemParam) -> Self {
+        Self::ComputerCallOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ComputerToolCall> for Item {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::ComputerToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CustomToolCall> for Item {
+    fn from(value: super::CustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::CustomToolCallOutput> for Item {
+    fn from(value: super::CustomToolCallOutput) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FileSearchToolCall> for Item {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::FileSearchToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionCallOutputItemParam> for Item {
+    fn from(value: super::FunctionCallOutputItemParam) -> Self {
+        Self::FunctionCallOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionShellCallItemParam> for Item {
+    fn from(value: super::FunctionShellCallItemParam) -> Self {
+        Self::FunctionShellCallItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for Item {
+    fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
+        Self::FunctionShellCallOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::FunctionToolCall> for Item {
+    fn from(value: super::FunctionToolCall) -> Self {
+        Self::FunctionToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ImageGenToolCall> for Item {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::ImageGenToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::InputMessage> for Item {
+    fn from(value: super::InputMessage) -> Self {
+        Self::InputMessage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::LocalShellToolCall> for Item {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::LocalShellToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for Item {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::LocalShellToolCallOutput(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpApprovalRequest> for Item {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpApprovalResponse> for Item {
+    fn from(value: super::McpApprovalResponse) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpListTools> for Item {
+    fn from(value: super::McpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpToolCall> for Item {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::McpToolCall(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::OutputMessage> for Item {
+    fn from(value: super::OutputMessage) -> Self {
+        Self::OutputMessage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ReasoningItem> for Item {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::ReasoningItem(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ToolSearchCallItemParam> for Item {
+    fn from(value: super::ToolSearchCallItemParam) -> Self {
+        Self::ToolSearchCallItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ToolSearchOutputItemParam> for Item {
+    fn from(value: super::ToolSearchOutputItemParam) -> Self {
+        Self::ToolSearchOutputItemParam(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::WebSearchToolCall> for Item {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::WebSearchToolCall(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -9345,174 +9520,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemField {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::Message> for ItemField {
-    fn from(value: super::Message) -> Self {
-        Self::Message(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::Program> for ItemField {
-    fn from(value: super::Program) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ProgramOutput> for ItemField {
-    fn from(value: super::ProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCall> for ItemField {
-    fn from(value: super::FunctionToolCall) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchCall> for ItemField {
-    fn from(value: super::ToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchOutput> for ItemField {
-    fn from(value: super::ToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::AdditionalTools> for ItemField {
-    fn from(value: super::AdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCallOutput> for ItemField {
-    fn from(value: super::FunctionToolCallOutput) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FileSearchToolCall> for ItemField {
-    fn from(value: super::FileSearchToolCall) -> Self {
-        Self::FileSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::WebSearchToolCall> for ItemField {
-    fn from(value: super::WebSearchToolCall) -> Self {
-        Self::WebSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ImageGenToolCall> for ItemField {
-    fn from(value: super::ImageGenToolCall) -> Self {
-        Self::ImageGenerationCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCall> for ItemField {
-    fn from(value: super::ComputerToolCall) -> Self {
-        Self::ComputerCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCallOutputResource> for ItemField {
-    fn from(value: super::ComputerToolCallOutputResource) -> Self {
-        Self::ComputerCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ReasoningItem> for ItemField {
-    fn from(value: super::ReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CompactionBody> for ItemField {
-    fn from(value: super::CompactionBody) -> Self {
-        Self::Compaction(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CodeInterpreterToolCall> for ItemField {
-    fn from(value: super::CodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCall> for ItemField {
-    fn from(value: super::LocalShellToolCall) -> Self {
-        Self::LocalShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCallOutput> for ItemField {
-    fn from(value: super::LocalShellToolCallOutput) -> Self {
-        Self::LocalShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCall> for ItemField {
-    fn from(value: super::FunctionShellCall) -> Self {
-        Self::ShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCallOutput> for ItemField {
-    fn from(value: super::FunctionShellCallOutput) -> Self {
-        Self::ShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCall> for ItemField {
-    fn from(value: super::ApplyPatchToolCall) -> Self {
-        Self::ApplyPatchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ItemField {
-    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpListTools> for ItemField {
-    fn from(value: super::McpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalRequest> for ItemField {
-    fn from(value: super::McpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalResponseResource> for ItemField {
-    fn from(value: super::McpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpToolCall> for ItemField {
-    fn from(value: super::McpToolCall) -> Self {
-        Self::McpCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCall> for ItemField {
-    fn from(value: super::CustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCallOutput> for ItemField {
-    fn from(value: super::CustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ItemField {
     fn misfit(&self) -> usize {
         match self {
@@ -9546,6 +9553,174 @@ impl crate::runtime::de::Fit for ItemField {
             Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::AdditionalTools> for ItemField {
+    fn from(value: super::AdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCall> for ItemField {
+    fn from(value: super::ApplyPatchToolCall) -> Self {
+        Self::ApplyPatchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ItemField {
+    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for ItemField {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CompactionBody> for ItemField {
+    fn from(value: super::CompactionBody) -> Self {
+        Self::Compaction(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCall> for ItemField {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::ComputerCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCallOutputResource> for ItemField {
+    fn from(value: super::ComputerToolCallOutputResource) -> Self {
+        Self::ComputerCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCall> for ItemField {
+    fn from(value: super::CustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCallOutput> for ItemField {
+    fn from(value: super::CustomToolCallOutput) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FileSearchToolCall> for ItemField {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::FileSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCall> for ItemField {
+    fn from(value: super::FunctionShellCall) -> Self {
+        Self::ShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCallOutput> for ItemField {
+    fn from(value: super::FunctionShellCallOutput) -> Self {
+        Self::ShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCall> for ItemField {
+    fn from(value: super::FunctionToolCall) -> Self {
+        Self::FunctionCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCallOutput> for ItemField {
+    fn from(value: super::FunctionToolCallOutput) -> Self {
+        Self::FunctionCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ImageGenToolCall> for ItemField {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::ImageGenerationCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCall> for ItemField {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::LocalShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for ItemField {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::LocalShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalRequest> for ItemField {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalResponseResource> for ItemField {
+    fn from(value: super::McpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpListTools> for ItemField {
+    fn from(value: super::McpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpToolCall> for ItemField {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::McpCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::Message> for ItemField {
+    fn from(value: super::Message) -> Self {
+        Self::Message(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::Program> for ItemField {
+    fn from(value: super::Program) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ProgramOutput> for ItemField {
+    fn from(value: super::ProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ReasoningItem> for ItemField {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::Reasoning(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchCall> for ItemField {
+    fn from(value: super::ToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchOutput> for ItemField {
+    fn from(value: super::ToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::WebSearchToolCall> for ItemField {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::WebSearchCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -10204,180 +10379,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCallResource> for ItemResource {
-    fn from(value: super::FunctionToolCallResource) -> Self {
-        Self::FunctionToolCallResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchCall> for ItemResource {
-    fn from(value: super::ToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchOutput> for ItemResource {
-    fn from(value: super::ToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CodeInterpreterToolCall> for ItemResource {
-    fn from(value: super::CodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCall> for ItemResource {
-    fn from(value: super::FunctionShellCall) -> Self {
-        Self::FunctionShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCallOutput> for ItemResource {
-    fn from(value: super::FunctionShellCallOutput) -> Self {
-        Self::FunctionShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCallResource> for ItemResource {
-    fn from(value: super::CustomToolCallResource) -> Self {
-        Self::CustomToolCallResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::OutputMessage> for ItemResource {
-    fn from(value: super::OutputMessage) -> Self {
-        Self::OutputMessage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCall> for ItemResource {
-    fn from(value: super::ComputerToolCall) -> Self {
-        Self::ComputerToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCallOutputResource> for ItemResource {
-    fn from(value: super::ComputerToolCallOutputResource) -> Self {
-        Self::ComputerToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::Program> for ItemResource {
-    fn from(value: super::Program) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ProgramOutput> for ItemResource {
-    fn from(value: super::ProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCall> for ItemResource {
-    fn from(value: super::LocalShellToolCall) -> Self {
-        Self::LocalShellToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCall> for ItemResource {
-    fn from(value: super::ApplyPatchToolCall) -> Self {
-        Self::ApplyPatchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalRequest> for ItemResource {
-    fn from(value: super::McpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpToolCall> for ItemResource {
-    fn from(value: super::McpToolCall) -> Self {
-        Self::McpToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCallOutputResource> for ItemResource {
-    fn from(value: super::CustomToolCallOutputResource) -> Self {
-        Self::CustomToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FileSearchToolCall> for ItemResource {
-    fn from(value: super::FileSearchToolCall) -> Self {
-        Self::FileSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::WebSearchToolCall> for ItemResource {
-    fn from(value: super::WebSearchToolCall) -> Self {
-        Self::WebSearchToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCallOutputResource> for ItemResource {
-    fn from(value: super::FunctionToolCallOutputResource) -> Self {
-        Self::FunctionToolCallOutputResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::AdditionalTools> for ItemResource {
-    fn from(value: super::AdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ImageGenToolCall> for ItemResource {
-    fn from(value: super::ImageGenToolCall) -> Self {
-        Self::ImageGenToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ItemResource {
-    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpListTools> for ItemResource {
-    fn from(value: super::McpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalResponseResource> for ItemResource {
-    fn from(value: super::McpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponseResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::InputMessageResource> for ItemResource {
-    fn from(value: super::InputMessageResource) -> Self {
-        Self::InputMessageResource(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ReasoningItem> for ItemResource {
-    fn from(value: super::ReasoningItem) -> Self {
-        Self::ReasoningItem(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CompactionBody> for ItemResource {
-    fn from(value: super::CompactionBody) -> Self {
-        Self::CompactionBody(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCallOutput> for ItemResource {
-    fn from(value: super::LocalShellToolCallOutput) -> Self {
-        Self::LocalShellToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ItemResource {
     fn misfit(&self) -> usize {
         match self {
@@ -10429,5 +10430,179 @@ impl crate::runtime::de::Fit for ItemResource {
                 crate::runtime::de::Fit::misfit(value)
             }
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::AdditionalTools> for ItemResource {
+    fn from(value: super::AdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCall> for ItemResource {
+    fn from(value: super::ApplyPatchToolCall) -> Self {
+        Self::ApplyPatchToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ItemResource {
+    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for ItemResource {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CompactionBody> for ItemResource {
+    fn from(value: super::CompactionBody) -> Self {
+        Self::CompactionBody(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCall> for ItemResource {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::ComputerToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCallOutputResource> for ItemResource {
+    fn from(value: super::ComputerToolCallOutputResource) -> Self {
+        Self::ComputerToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCallOutputResource> for ItemResource {
+    fn from(value: super::CustomToolCallOutputResource) -> Self {
+        Self::CustomToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCallResource> for ItemResource {
+    fn from(value: super::CustomToolCallResource) -> Self {
+        Self::CustomToolCallResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FileSearchToolCall> for ItemResource {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::FileSearchToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCall> for ItemResource {
+    fn from(value: super::FunctionShellCall) -> Self {
+        Self::FunctionShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCallOutput> for ItemResource {
+    fn from(value: super::FunctionShellCallOutput) -> Self {
+        Self::FunctionShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCallOutputResource> for ItemResource {
+    fn from(value: super::FunctionToolCallOutputResource) -> Self {
+        Self::FunctionToolCallOutputResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCallResource> for ItemResource {
+    fn from(value: super::FunctionToolCallResource) -> Self {
+        Self::FunctionToolCallResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ImageGenToolCall> for ItemResource {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::ImageGenToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::InputMessageResource> for ItemResource {
+    fn from(value: super::InputMessageResource) -> Self {
+        Self::InputMessageResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCall> for ItemResource {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::LocalShellToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for ItemResource {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::LocalShellToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalRequest> for ItemResource {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalResponseResource> for ItemResource {
+    fn from(value: super::McpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponseResource(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpListTools> for ItemResource {
+    fn from(value: super::McpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpToolCall> for ItemResource {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::McpToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::OutputMessage> for ItemResource {
+    fn from(value: super::OutputMessage) -> Self {
+        Self::OutputMessage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::Program> for ItemResource {
+    fn from(value: super::Program) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ProgramOutput> for ItemResource {
+    fn from(value: super::ProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ReasoningItem> for ItemResource {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::ReasoningItem(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchCall> for ItemResource {
+    fn from(value: super::ToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchOutput> for ItemResource {
+    fn from(value: super::ToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::WebSearchToolCall> for ItemResource {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::WebSearchToolCall(value)
     }
 }

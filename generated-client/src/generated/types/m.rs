@@ -616,12 +616,10 @@ pub struct McpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub input_schema: ::serde_json::Value,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub annotations: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -672,9 +670,7 @@ impl McpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        input_schema: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -695,9 +691,7 @@ impl McpListToolsTool {
     /// Sets `annotations`.
     pub fn annotations(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.annotations = ::std::option::Option::Some(value.into());
         self
@@ -1278,6 +1272,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for McpToolAllowedTools {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
 impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
     fn from(value: super::McpToolFilter) -> Self {
         Self::Filter(value)
@@ -1291,12 +1301,10 @@ impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
         feature = "responses"
     )
 )]
-impl crate::runtime::de::Fit for McpToolAllowedTools {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Filter(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for McpToolAllowedTools {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::McpAllowedTools(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1511,15 +1519,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpProtocolError> for McpToolCallError {
-    fn from(value: super::McpProtocolError) -> Self {
-        Self::McpProtocolError(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::McpToolExecutionError> for McpToolCallError {
-    fn from(value: super::McpToolExecutionError) -> Self {
-        Self::McpToolExecutionError(value)
+impl crate::runtime::de::Fit for McpToolCallError {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1529,14 +1536,15 @@ impl ::std::convert::From<super::HttpError> for McpToolCallError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for McpToolCallError {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::McpProtocolError> for McpToolCallError {
+    fn from(value: super::McpProtocolError) -> Self {
+        Self::McpProtocolError(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::McpToolExecutionError> for McpToolCallError {
+    fn from(value: super::McpToolExecutionError) -> Self {
+        Self::McpToolExecutionError(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2183,6 +2191,48 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
         feature = "responses"
     )
 )]
+impl crate::runtime::de::Fit for McpToolRequireApproval {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::convert::From<&str> for McpToolRequireApproval {
+    fn from(value: &str) -> Self {
+        Self::McpToolApprovalSetting(::std::convert::From::from(value))
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
+impl ::std::convert::From<::std::string::String> for McpToolRequireApproval {
+    fn from(value: ::std::string::String) -> Self {
+        Self::McpToolApprovalSetting(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses"
+    )
+)]
 impl ::std::convert::From<super::McpToolRequireApprovalMcpToolApprovalFilter>
 for McpToolRequireApproval {
     fn from(value: super::McpToolRequireApprovalMcpToolApprovalFilter) -> Self {
@@ -2201,22 +2251,6 @@ impl ::std::convert::From<super::McpToolRequireApprovalMcpToolApprovalSetting>
 for McpToolRequireApproval {
     fn from(value: super::McpToolRequireApprovalMcpToolApprovalSetting) -> Self {
         Self::McpToolApprovalSetting(value)
-    }
-}
-#[cfg(
-    any(
-        feature = "conversations",
-        feature = "evals",
-        feature = "realtime",
-        feature = "responses"
-    )
-)]
-impl crate::runtime::de::Fit for McpToolRequireApproval {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpToolApprovalSetting(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(
@@ -3341,45 +3375,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputTextContent> for MessageContentItem {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::OutputTextContent> for MessageContentItem {
-    fn from(value: super::OutputTextContent) -> Self {
-        Self::OutputText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::TextContent> for MessageContentItem {
-    fn from(value: super::TextContent) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::SummaryTextContent> for MessageContentItem {
-    fn from(value: super::SummaryTextContent) -> Self {
-        Self::SummaryText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::ReasoningTextContent> for MessageContentItem {
-    fn from(value: super::ReasoningTextContent) -> Self {
-        Self::ReasoningText(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::RefusalContent> for MessageContentItem {
-    fn from(value: super::RefusalContent) -> Self {
-        Self::Refusal(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::InputImageContent> for MessageContentItem {
-    fn from(value: super::InputImageContent) -> Self {
-        Self::InputImage(value)
+impl crate::runtime::de::Fit for MessageContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3395,20 +3404,45 @@ impl ::std::convert::From<super::InputFileContent> for MessageContentItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for MessageContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SummaryText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ComputerScreenshot(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::InputImageContent> for MessageContentItem {
+    fn from(value: super::InputImageContent) -> Self {
+        Self::InputImage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::InputTextContent> for MessageContentItem {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputText(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::OutputTextContent> for MessageContentItem {
+    fn from(value: super::OutputTextContent) -> Self {
+        Self::OutputText(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::ReasoningTextContent> for MessageContentItem {
+    fn from(value: super::ReasoningTextContent) -> Self {
+        Self::ReasoningText(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::RefusalContent> for MessageContentItem {
+    fn from(value: super::RefusalContent) -> Self {
+        Self::Refusal(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::SummaryTextContent> for MessageContentItem {
+    fn from(value: super::SummaryTextContent) -> Self {
+        Self::SummaryText(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::TextContent> for MessageContentItem {
+    fn from(value: super::TextContent) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4055,6 +4089,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectTextAnnotationsI
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageContentTextObjectTextAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentTextAnnotationsFileCitationObject>
 for MessageContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageContentTextAnnotationsFileCitationObject) -> Self {
@@ -4066,16 +4110,6 @@ impl ::std::convert::From<super::MessageContentTextAnnotationsFilePathObject>
 for MessageContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageContentTextAnnotationsFilePathObject) -> Self {
         Self::FilePath(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for MessageContentTextObjectTextAnnotationsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -5326,6 +5360,16 @@ for MessageDeltaContentTextObjectTextAnnotationsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaContentTextObjectTextAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentTextAnnotationsFileCitationObject>
 for MessageDeltaContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageDeltaContentTextAnnotationsFileCitationObject) -> Self {
@@ -5337,16 +5381,6 @@ impl ::std::convert::From<super::MessageDeltaContentTextAnnotationsFilePathObjec
 for MessageDeltaContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageDeltaContentTextAnnotationsFilePathObject) -> Self {
         Self::FilePath(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaContentTextObjectTextAnnotationsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FilePath(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5585,24 +5619,22 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDeltaContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageDeltaObjectDeltaContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentImageFileObject>
 for MessageDeltaObjectDeltaContentItem {
     fn from(value: super::MessageDeltaContentImageFileObject) -> Self {
         Self::ImageFile(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::MessageDeltaContentTextObject>
-for MessageDeltaObjectDeltaContentItem {
-    fn from(value: super::MessageDeltaContentTextObject) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::MessageDeltaContentRefusalObject>
-for MessageDeltaObjectDeltaContentItem {
-    fn from(value: super::MessageDeltaContentRefusalObject) -> Self {
-        Self::Refusal(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5613,15 +5645,17 @@ for MessageDeltaObjectDeltaContentItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageDeltaObjectDeltaContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::MessageDeltaContentRefusalObject>
+for MessageDeltaObjectDeltaContentItem {
+    fn from(value: super::MessageDeltaContentRefusalObject) -> Self {
+        Self::Refusal(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::MessageDeltaContentTextObject>
+for MessageDeltaObjectDeltaContentItem {
+    fn from(value: super::MessageDeltaContentTextObject) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5973,6 +6007,16 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItemToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectAttachmentsItemToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for MessageObjectAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
@@ -5984,16 +6028,6 @@ impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for MessageObjectAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for MessageObjectAttachmentsItemToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -6063,6 +6097,18 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for MessageObjectContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for MessageObjectContentItem {
     fn from(value: super::MessageContentImageFileObject) -> Self {
@@ -6077,12 +6123,6 @@ for MessageObjectContentItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectContentItem {
-    fn from(value: super::MessageContentTextObject) -> Self {
-        Self::Text(value)
-    }
-}
-#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentRefusalObject>
 for MessageObjectContentItem {
     fn from(value: super::MessageContentRefusalObject) -> Self {
@@ -6090,15 +6130,9 @@ for MessageObjectContentItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for MessageObjectContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectContentItem {
+    fn from(value: super::MessageContentTextObject) -> Self {
+        Self::Text(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6978,6 +7012,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for MessageStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ThreadMessageCreated(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageInProgress(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ThreadMessageDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadMessageIncomplete(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageCreated>
 for MessageStreamEvent {
     fn from(value: super::MessageStreamEventThreadMessageCreated) -> Self {
@@ -7010,23 +7061,6 @@ impl ::std::convert::From<super::MessageStreamEventThreadMessageIncomplete>
 for MessageStreamEvent {
     fn from(value: super::MessageStreamEventThreadMessageIncomplete) -> Self {
         Self::ThreadMessageIncomplete(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for MessageStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ThreadMessageCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadMessageInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ThreadMessageDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadMessageCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadMessageIncomplete(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7827,9 +7861,24 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ModelIdsShared> for ModelIds {
-    fn from(value: super::ModelIdsShared) -> Self {
-        Self::Shared(value)
+impl crate::runtime::de::Fit for ModelIds {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for ModelIds {
+    fn from(value: &str) -> Self {
+        Self::Shared(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String> for ModelIds {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Shared(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -7839,12 +7888,15 @@ impl ::std::convert::From<super::ModelIdsResponses> for ModelIds {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for ModelIds {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::ModelIdsResponsesResponsesOnlyModel> for ModelIds {
+    fn from(value: super::ModelIdsResponsesResponsesOnlyModel) -> Self {
+        Self::Responses(super::ModelIdsResponses::ResponsesOnlyModel(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ModelIdsShared> for ModelIds {
+    fn from(value: super::ModelIdsShared) -> Self {
+        Self::Shared(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -7908,30 +7960,47 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ModelIdsResponses> for ModelIdsCompaction {
-    fn from(value: super::ModelIdsResponses) -> Self {
-        Self::Responses(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for ModelIdsCompaction {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for ModelIdsCompaction {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ModelIdsCompaction {
     fn misfit(&self) -> usize {
         match self {
             Self::Responses(value) => crate::runtime::de::Fit::misfit(value),
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for ModelIdsCompaction {
+    fn from(value: &str) -> Self {
+        Self::Responses(
+            super::ModelIdsResponses::Shared(::std::convert::From::from(value)),
+        )
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for ModelIdsCompaction {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Responses(
+            super::ModelIdsResponses::Shared(::std::convert::From::from(value)),
+        )
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ModelIdsResponses> for ModelIdsCompaction {
+    fn from(value: super::ModelIdsResponses) -> Self {
+        Self::Responses(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ModelIdsResponsesResponsesOnlyModel>
+for ModelIdsCompaction {
+    fn from(value: super::ModelIdsResponsesResponsesOnlyModel) -> Self {
+        Self::Responses(super::ModelIdsResponses::ResponsesOnlyModel(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ModelIdsShared> for ModelIdsCompaction {
+    fn from(value: super::ModelIdsShared) -> Self {
+        Self::Responses(super::ModelIdsResponses::Shared(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -7997,9 +8066,24 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ModelIdsShared> for ModelIdsResponses {
-    fn from(value: super::ModelIdsShared) -> Self {
-        Self::Shared(value)
+impl crate::runtime::de::Fit for ModelIdsResponses {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponsesOnlyModel(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for ModelIdsResponses {
+    fn from(value: &str) -> Self {
+        Self::Shared(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for ModelIdsResponses {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Shared(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "responses")]
@@ -8010,12 +8094,9 @@ for ModelIdsResponses {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ModelIdsResponses {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponsesOnlyModel(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::ModelIdsShared> for ModelIdsResponses {
+    fn from(value: super::ModelIdsShared) -> Self {
+        Self::Shared(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -9058,9 +9139,13 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ModerationResultBody> for ModerationInput {
-    fn from(value: super::ModerationResultBody) -> Self {
-        Self::ModerationResult(value)
+impl crate::runtime::de::Fit for ModerationInput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -9070,13 +9155,9 @@ impl ::std::convert::From<super::ModerationErrorBody> for ModerationInput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ModerationInput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ModerationResultBody> for ModerationInput {
+    fn from(value: super::ModerationResultBody) -> Self {
+        Self::ModerationResult(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -9274,9 +9355,13 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ModerationResultBody> for ModerationOutput {
-    fn from(value: super::ModerationResultBody) -> Self {
-        Self::ModerationResult(value)
+impl crate::runtime::de::Fit for ModerationOutput {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -9286,13 +9371,9 @@ impl ::std::convert::From<super::ModerationErrorBody> for ModerationOutput {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for ModerationOutput {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ModerationResult(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Error(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::ModerationResultBody> for ModerationOutput {
+    fn from(value: super::ModerationResultBody) -> Self {
+        Self::ModerationResult(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses"))]
@@ -10327,6 +10408,17 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for ModifyAssistantRequestToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
@@ -10345,17 +10437,6 @@ impl ::std::convert::From<super::AssistantToolsFunction>
 for ModifyAssistantRequestToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "certificates")]

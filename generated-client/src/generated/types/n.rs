@@ -141,9 +141,13 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::FunctionToolParam> for NamespaceToolParamToolsItem {
-    fn from(value: super::FunctionToolParam) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
@@ -153,13 +157,9 @@ impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsIte
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::FunctionToolParam> for NamespaceToolParamToolsItem {
+    fn from(value: super::FunctionToolParam) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]

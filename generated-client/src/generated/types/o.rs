@@ -2592,15 +2592,20 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::OutputTextContent> for OutputContent {
-    fn from(value: super::OutputTextContent) -> Self {
-        Self::OutputText(value)
+impl crate::runtime::de::Fit for OutputContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::RefusalContent> for OutputContent {
-    fn from(value: super::RefusalContent) -> Self {
-        Self::Refusal(value)
+impl ::std::convert::From<super::OutputTextContent> for OutputContent {
+    fn from(value: super::OutputTextContent) -> Self {
+        Self::OutputText(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -2610,14 +2615,9 @@ impl ::std::convert::From<super::ReasoningTextContent> for OutputContent {
     }
 }
 #[cfg(feature = "responses")]
-impl crate::runtime::de::Fit for OutputContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ReasoningText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::RefusalContent> for OutputContent {
+    fn from(value: super::RefusalContent) -> Self {
+        Self::Refusal(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -2917,174 +2917,6 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::OutputMessage> for OutputItem {
-    fn from(value: super::OutputMessage) -> Self {
-        Self::Message(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FileSearchToolCall> for OutputItem {
-    fn from(value: super::FileSearchToolCall) -> Self {
-        Self::FileSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCall> for OutputItem {
-    fn from(value: super::FunctionToolCall) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionToolCallOutputResource> for OutputItem {
-    fn from(value: super::FunctionToolCallOutputResource) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::WebSearchToolCall> for OutputItem {
-    fn from(value: super::WebSearchToolCall) -> Self {
-        Self::WebSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCall> for OutputItem {
-    fn from(value: super::ComputerToolCall) -> Self {
-        Self::ComputerCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ComputerToolCallOutputResource> for OutputItem {
-    fn from(value: super::ComputerToolCallOutputResource) -> Self {
-        Self::ComputerCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ReasoningItem> for OutputItem {
-    fn from(value: super::ReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::Program> for OutputItem {
-    fn from(value: super::Program) -> Self {
-        Self::Program(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ProgramOutput> for OutputItem {
-    fn from(value: super::ProgramOutput) -> Self {
-        Self::ProgramOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchCall> for OutputItem {
-    fn from(value: super::ToolSearchCall) -> Self {
-        Self::ToolSearchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolSearchOutput> for OutputItem {
-    fn from(value: super::ToolSearchOutput) -> Self {
-        Self::ToolSearchOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::AdditionalTools> for OutputItem {
-    fn from(value: super::AdditionalTools) -> Self {
-        Self::AdditionalTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CompactionBody> for OutputItem {
-    fn from(value: super::CompactionBody) -> Self {
-        Self::Compaction(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ImageGenToolCall> for OutputItem {
-    fn from(value: super::ImageGenToolCall) -> Self {
-        Self::ImageGenerationCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CodeInterpreterToolCall> for OutputItem {
-    fn from(value: super::CodeInterpreterToolCall) -> Self {
-        Self::CodeInterpreterCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCall> for OutputItem {
-    fn from(value: super::LocalShellToolCall) -> Self {
-        Self::LocalShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::LocalShellToolCallOutput> for OutputItem {
-    fn from(value: super::LocalShellToolCallOutput) -> Self {
-        Self::LocalShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCall> for OutputItem {
-    fn from(value: super::FunctionShellCall) -> Self {
-        Self::ShellCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::FunctionShellCallOutput> for OutputItem {
-    fn from(value: super::FunctionShellCallOutput) -> Self {
-        Self::ShellCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCall> for OutputItem {
-    fn from(value: super::ApplyPatchToolCall) -> Self {
-        Self::ApplyPatchCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ApplyPatchToolCallOutput> for OutputItem {
-    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
-        Self::ApplyPatchCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpToolCall> for OutputItem {
-    fn from(value: super::McpToolCall) -> Self {
-        Self::McpCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpListTools> for OutputItem {
-    fn from(value: super::McpListTools) -> Self {
-        Self::McpListTools(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalRequest> for OutputItem {
-    fn from(value: super::McpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::McpApprovalResponseResource> for OutputItem {
-    fn from(value: super::McpApprovalResponseResource) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCall> for OutputItem {
-    fn from(value: super::CustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::CustomToolCallOutputResource> for OutputItem {
-    fn from(value: super::CustomToolCallOutputResource) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for OutputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -3118,6 +2950,174 @@ impl crate::runtime::de::Fit for OutputItem {
             Self::CustomToolCallOutput(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::AdditionalTools> for OutputItem {
+    fn from(value: super::AdditionalTools) -> Self {
+        Self::AdditionalTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCall> for OutputItem {
+    fn from(value: super::ApplyPatchToolCall) -> Self {
+        Self::ApplyPatchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ApplyPatchToolCallOutput> for OutputItem {
+    fn from(value: super::ApplyPatchToolCallOutput) -> Self {
+        Self::ApplyPatchCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CodeInterpreterToolCall> for OutputItem {
+    fn from(value: super::CodeInterpreterToolCall) -> Self {
+        Self::CodeInterpreterCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CompactionBody> for OutputItem {
+    fn from(value: super::CompactionBody) -> Self {
+        Self::Compaction(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCall> for OutputItem {
+    fn from(value: super::ComputerToolCall) -> Self {
+        Self::ComputerCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ComputerToolCallOutputResource> for OutputItem {
+    fn from(value: super::ComputerToolCallOutputResource) -> Self {
+        Self::ComputerCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCall> for OutputItem {
+    fn from(value: super::CustomToolCall) -> Self {
+        Self::CustomToolCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::CustomToolCallOutputResource> for OutputItem {
+    fn from(value: super::CustomToolCallOutputResource) -> Self {
+        Self::CustomToolCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FileSearchToolCall> for OutputItem {
+    fn from(value: super::FileSearchToolCall) -> Self {
+        Self::FileSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCall> for OutputItem {
+    fn from(value: super::FunctionShellCall) -> Self {
+        Self::ShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionShellCallOutput> for OutputItem {
+    fn from(value: super::FunctionShellCallOutput) -> Self {
+        Self::ShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCall> for OutputItem {
+    fn from(value: super::FunctionToolCall) -> Self {
+        Self::FunctionCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::FunctionToolCallOutputResource> for OutputItem {
+    fn from(value: super::FunctionToolCallOutputResource) -> Self {
+        Self::FunctionCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ImageGenToolCall> for OutputItem {
+    fn from(value: super::ImageGenToolCall) -> Self {
+        Self::ImageGenerationCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCall> for OutputItem {
+    fn from(value: super::LocalShellToolCall) -> Self {
+        Self::LocalShellCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::LocalShellToolCallOutput> for OutputItem {
+    fn from(value: super::LocalShellToolCallOutput) -> Self {
+        Self::LocalShellCallOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalRequest> for OutputItem {
+    fn from(value: super::McpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpApprovalResponseResource> for OutputItem {
+    fn from(value: super::McpApprovalResponseResource) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpListTools> for OutputItem {
+    fn from(value: super::McpListTools) -> Self {
+        Self::McpListTools(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::McpToolCall> for OutputItem {
+    fn from(value: super::McpToolCall) -> Self {
+        Self::McpCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::OutputMessage> for OutputItem {
+    fn from(value: super::OutputMessage) -> Self {
+        Self::Message(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::Program> for OutputItem {
+    fn from(value: super::Program) -> Self {
+        Self::Program(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ProgramOutput> for OutputItem {
+    fn from(value: super::ProgramOutput) -> Self {
+        Self::ProgramOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ReasoningItem> for OutputItem {
+    fn from(value: super::ReasoningItem) -> Self {
+        Self::Reasoning(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchCall> for OutputItem {
+    fn from(value: super::ToolSearchCall) -> Self {
+        Self::ToolSearchCall(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolSearchOutput> for OutputItem {
+    fn from(value: super::ToolSearchOutput) -> Self {
+        Self::ToolSearchOutput(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::WebSearchToolCall> for OutputItem {
+    fn from(value: super::WebSearchToolCall) -> Self {
+        Self::WebSearchCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -3275,6 +3275,16 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for OutputMessageContent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::OutputTextContent> for OutputMessageContent {
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
@@ -3284,16 +3294,6 @@ impl ::std::convert::From<super::OutputTextContent> for OutputMessageContent {
 impl ::std::convert::From<super::RefusalContent> for OutputMessageContent {
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for OutputMessageContent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Refusal(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]

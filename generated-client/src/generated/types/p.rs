@@ -199,24 +199,34 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
     }
 }
 #[cfg(feature = "chat")]
-impl ::std::convert::From<&str> for PredictionContentContent {
-    fn from(value: &str) -> Self {
-        Self::TextContent(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chat")]
-impl ::std::convert::From<::std::string::String> for PredictionContentContent {
-    fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(value)
-    }
-}
-#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for PredictionContentContent {
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
             Self::ArrayOfContentParts(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<&str> for PredictionContentContent {
+    fn from(value: &str) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<::std::string::String> for PredictionContentContent {
+    fn from(value: ::std::string::String) -> Self {
+        Self::TextContent(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chat")]
+impl ::std::convert::From<
+    ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+> for PredictionContentContent {
+    fn from(
+        value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
+    ) -> Self {
+        Self::ArrayOfContentParts(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -7634,6 +7644,16 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResourceResultsItem {
     }
 }
 #[cfg(feature = "content-provenance-checks")]
+impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::C2pa(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Synthid(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<super::C2paProvenanceResult>
 for ProvenanceResourceResultsItem {
     fn from(value: super::C2paProvenanceResult) -> Self {
@@ -7645,16 +7665,6 @@ impl ::std::convert::From<super::SynthIdProvenanceResult>
 for ProvenanceResourceResultsItem {
     fn from(value: super::SynthIdProvenanceResult) -> Self {
         Self::Synthid(value)
-    }
-}
-#[cfg(feature = "content-provenance-checks")]
-impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::C2pa(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Synthid(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(

@@ -298,6 +298,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeAudioFormats {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::AudioPcm(value) => crate::runtime::de::Fit::misfit(value),
+            Self::AudioPcmu(value) => crate::runtime::de::Fit::misfit(value),
+            Self::AudioPcma(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeAudioFormatsAudioPcm> for RealtimeAudioFormats {
     fn from(value: super::RealtimeAudioFormatsAudioPcm) -> Self {
         Self::AudioPcm(value)
@@ -315,17 +326,6 @@ impl ::std::convert::From<super::RealtimeAudioFormatsAudioPcma>
 for RealtimeAudioFormats {
     fn from(value: super::RealtimeAudioFormatsAudioPcma) -> Self {
         Self::AudioPcma(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeAudioFormats {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::AudioPcm(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AudioPcmu(value) => crate::runtime::de::Fit::misfit(value),
-            Self::AudioPcma(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -2603,19 +2603,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf>
-for RealtimeBetaResponseCreateParamsMaxOutputTokens {
-    fn from(value: super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<i64> for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf>
+for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    fn from(value: super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2923,6 +2942,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolChoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsToolChoice {
+    fn from(value: &str) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeBetaResponseCreateParamsToolChoice {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeBetaResponseCreateParamsToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
@@ -2941,16 +2983,6 @@ impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeBetaResponseCreateParamsToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolChoice {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -3144,19 +3176,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeBetaResponseMaxOutputTokensInf>
-for RealtimeBetaResponseMaxOutputTokens {
-    fn from(value: super::RealtimeBetaResponseMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeBetaResponseMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeBetaResponseMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<i64> for RealtimeBetaResponseMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeBetaResponseMaxOutputTokensInf>
+for RealtimeBetaResponseMaxOutputTokens {
+    fn from(value: super::RealtimeBetaResponseMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4561,10 +4612,14 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::TranscriptTextUsageTokens>
+impl crate::runtime::de::Fit
 for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage {
-    fn from(value: super::TranscriptTextUsageTokens) -> Self {
-        Self::Tokens(value)
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -4575,14 +4630,10 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
+impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+    fn from(value: super::TranscriptTextUsageTokens) -> Self {
+        Self::Tokens(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -10988,6 +11039,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeClientEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ConversationItemCreate(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ConversationItemDelete(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ConversationItemRetrieve(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ConversationItemTruncate(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::InputAudioBufferAppend(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OutputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputAudioBufferCommit(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseCancel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventConversationItemCreate>
 for RealtimeClientEvent {
     fn from(value: super::RealtimeClientEventConversationItemCreate) -> Self {
@@ -11030,17 +11104,17 @@ for RealtimeClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeClientEventOutputAudioBufferClear>
-for RealtimeClientEvent {
-    fn from(value: super::RealtimeClientEventOutputAudioBufferClear) -> Self {
-        Self::OutputAudioBufferClear(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventInputAudioBufferCommit>
 for RealtimeClientEvent {
     fn from(value: super::RealtimeClientEventInputAudioBufferCommit) -> Self {
         Self::InputAudioBufferCommit(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeClientEventOutputAudioBufferClear>
+for RealtimeClientEvent {
+    fn from(value: super::RealtimeClientEventOutputAudioBufferClear) -> Self {
+        Self::OutputAudioBufferClear(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -11062,29 +11136,6 @@ impl ::std::convert::From<super::RealtimeClientEventSessionUpdate>
 for RealtimeClientEvent {
     fn from(value: super::RealtimeClientEventSessionUpdate) -> Self {
         Self::SessionUpdate(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ConversationItemCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemDelete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ConversationItemRetrieve(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ConversationItemTruncate(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::InputAudioBufferAppend(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OutputAudioBufferClear(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputAudioBufferCommit(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCancel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12422,6 +12473,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession 
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateSession {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGa>
 for RealtimeClientEventSessionUpdateSession {
     fn from(value: super::RealtimeSessionCreateRequestGa) -> Self {
@@ -12433,16 +12494,6 @@ impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateRequestGa>
 for RealtimeClientEventSessionUpdateSession {
     fn from(value: super::RealtimeTranscriptionSessionCreateRequestGa) -> Self {
         Self::Transcription(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateSession {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12820,44 +12871,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeMcpToolCall> for RealtimeConversationItem {
-    fn from(value: super::RealtimeMcpToolCall) -> Self {
-        Self::McpToolCall(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeMcpApprovalRequest>
-for RealtimeConversationItem {
-    fn from(value: super::RealtimeMcpApprovalRequest) -> Self {
-        Self::McpApprovalRequest(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeMcpApprovalResponse>
-for RealtimeConversationItem {
-    fn from(value: super::RealtimeMcpApprovalResponse) -> Self {
-        Self::McpApprovalResponse(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeConversationItemMessageSystem>
-for RealtimeConversationItem {
-    fn from(value: super::RealtimeConversationItemMessageSystem) -> Self {
-        Self::MessageSystem(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeConversationItemMessageUser>
-for RealtimeConversationItem {
-    fn from(value: super::RealtimeConversationItemMessageUser) -> Self {
-        Self::MessageUser(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeConversationItemMessageAssistant>
-for RealtimeConversationItem {
-    fn from(value: super::RealtimeConversationItemMessageAssistant) -> Self {
-        Self::MessageAssistant(value)
+impl crate::runtime::de::Fit for RealtimeConversationItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
+            Self::MessageSystem(value) => crate::runtime::de::Fit::misfit(value),
+            Self::MessageUser(value) => crate::runtime::de::Fit::misfit(value),
+            Self::MessageAssistant(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
+            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -12875,25 +12901,50 @@ for RealtimeConversationItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeConversationItemMessageAssistant>
+for RealtimeConversationItem {
+    fn from(value: super::RealtimeConversationItemMessageAssistant) -> Self {
+        Self::MessageAssistant(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeConversationItemMessageSystem>
+for RealtimeConversationItem {
+    fn from(value: super::RealtimeConversationItemMessageSystem) -> Self {
+        Self::MessageSystem(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeConversationItemMessageUser>
+for RealtimeConversationItem {
+    fn from(value: super::RealtimeConversationItemMessageUser) -> Self {
+        Self::MessageUser(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeMcpApprovalRequest>
+for RealtimeConversationItem {
+    fn from(value: super::RealtimeMcpApprovalRequest) -> Self {
+        Self::McpApprovalRequest(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeMcpApprovalResponse>
+for RealtimeConversationItem {
+    fn from(value: super::RealtimeMcpApprovalResponse) -> Self {
+        Self::McpApprovalResponse(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpListTools> for RealtimeConversationItem {
     fn from(value: super::RealtimeMcpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeConversationItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalRequest(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpApprovalResponse(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageSystem(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageUser(value) => crate::runtime::de::Fit::misfit(value),
-            Self::MessageAssistant(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCall(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FunctionCallOutput(value) => crate::runtime::de::Fit::misfit(value),
-            Self::McpListTools(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::RealtimeMcpToolCall> for RealtimeConversationItem {
+    fn from(value: super::RealtimeMcpToolCall) -> Self {
+        Self::McpToolCall(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -15873,6 +15924,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestSession
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestSession {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGa>
 for RealtimeCreateClientSecretRequestSession {
     fn from(value: super::RealtimeSessionCreateRequestGa) -> Self {
@@ -15884,16 +15945,6 @@ impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateRequestGa>
 for RealtimeCreateClientSecretRequestSession {
     fn from(value: super::RealtimeTranscriptionSessionCreateRequestGa) -> Self {
         Self::Transcription(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestSession {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -16000,6 +16051,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponseSessio
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponseSession {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeCreateClientSecretResponseSession {
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
@@ -16011,16 +16072,6 @@ impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeCreateClientSecretResponseSession {
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponseSession {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -16041,9 +16092,7 @@ pub struct RealtimeFunctionTool {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -16123,9 +16172,7 @@ impl RealtimeFunctionTool {
     /// Sets `parameters`.
     pub fn parameters(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(value.into());
         self
@@ -16881,6 +16928,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallError {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeMcpToolCallError {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ProtocolError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeMcphttpError> for RealtimeMcpToolCallError {
+    fn from(value: super::RealtimeMcphttpError) -> Self {
+        Self::HttpError(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpProtocolError> for RealtimeMcpToolCallError {
     fn from(value: super::RealtimeMcpProtocolError) -> Self {
         Self::ProtocolError(value)
@@ -16891,23 +16955,6 @@ impl ::std::convert::From<super::RealtimeMcpToolExecutionError>
 for RealtimeMcpToolCallError {
     fn from(value: super::RealtimeMcpToolExecutionError) -> Self {
         Self::ToolExecutionError(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeMcphttpError> for RealtimeMcpToolCallError {
-    fn from(value: super::RealtimeMcphttpError) -> Self {
-        Self::HttpError(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeMcpToolCallError {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ProtocolError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolExecutionError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::HttpError(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -17852,19 +17899,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeResponseCreateParamsMaxOutputTokensInf>
-for RealtimeResponseCreateParamsMaxOutputTokens {
-    fn from(value: super::RealtimeResponseCreateParamsMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeResponseCreateParamsMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeResponseCreateParamsMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<i64> for RealtimeResponseCreateParamsMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeResponseCreateParamsMaxOutputTokensInf>
+for RealtimeResponseCreateParamsMaxOutputTokens {
+    fn from(value: super::RealtimeResponseCreateParamsMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18096,6 +18162,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeResponseCreateParamsToolChoice {
+    fn from(value: &str) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeResponseCreateParamsToolChoice {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeResponseCreateParamsToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
@@ -18114,16 +18203,6 @@ impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeResponseCreateParamsToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18177,10 +18256,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeFunctionTool>
-for RealtimeResponseCreateParamsToolsItem {
-    fn from(value: super::RealtimeFunctionTool) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18190,13 +18272,10 @@ impl ::std::convert::From<super::McpTool> for RealtimeResponseCreateParamsToolsI
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::RealtimeFunctionTool>
+for RealtimeResponseCreateParamsToolsItem {
+    fn from(value: super::RealtimeFunctionTool) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -18256,19 +18335,37 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeResponseMaxOutputTokensInf>
-for RealtimeResponseMaxOutputTokens {
-    fn from(value: super::RealtimeResponseMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeResponseMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String> for RealtimeResponseMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<i64> for RealtimeResponseMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeResponseMaxOutputTokensInf>
+for RealtimeResponseMaxOutputTokens {
+    fn from(value: super::RealtimeResponseMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -19603,341 +19700,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationCreated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationCreated) -> Self {
-        Self::ConversationCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemCreated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemCreated) -> Self {
-        Self::ConversationItemCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemDeleted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemDeleted) -> Self {
-        Self::ConversationItemDeleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
-> for RealtimeServerEvent {
-    fn from(
-        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
-> for RealtimeServerEvent {
-    fn from(
-        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
-> for RealtimeServerEvent {
-    fn from(
-        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemRetrieved>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemRetrieved) -> Self {
-        Self::ConversationItemRetrieved(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemTruncated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemTruncated) -> Self {
-        Self::ConversationItemTruncated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventError> for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventError) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCleared>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferCleared) -> Self {
-        Self::InputAudioBufferCleared(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCommitted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferCommitted) -> Self {
-        Self::InputAudioBufferCommitted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferDtmfEventReceived>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferDtmfEventReceived) -> Self {
-        Self::InputAudioBufferDtmfEventReceived(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStarted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStarted) -> Self {
-        Self::InputAudioBufferSpeechStarted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStopped>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStopped) -> Self {
-        Self::InputAudioBufferSpeechStopped(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventRateLimitsUpdated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventRateLimitsUpdated) -> Self {
-        Self::RateLimitsUpdated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseAudioDelta>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseAudioDelta) -> Self {
-        Self::ResponseOutputAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseAudioDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseAudioDone) -> Self {
-        Self::ResponseOutputAudioDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDelta>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseAudioTranscriptDelta) -> Self {
-        Self::ResponseOutputAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseAudioTranscriptDone) -> Self {
-        Self::ResponseOutputAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseContentPartAdded>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseContentPartDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseContentPartDone) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseCreated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseCreated) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseDone) -> Self {
-        Self::ResponseDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDelta>
-for RealtimeServerEvent {
-    fn from(
-        value: super::RealtimeServerEventResponseFunctionCallArgumentsDelta,
-    ) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseFunctionCallArgumentsDone) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemAdded>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseOutputItemAdded) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseOutputItemDone) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseTextDelta>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseTextDelta) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseTextDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseTextDone) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventSessionCreated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventSessionCreated) -> Self {
-        Self::SessionCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventSessionUpdated>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventSessionUpdated) -> Self {
-        Self::SessionUpdated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStarted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventOutputAudioBufferStarted) -> Self {
-        Self::OutputAudioBufferStarted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStopped>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventOutputAudioBufferStopped) -> Self {
-        Self::OutputAudioBufferStopped(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferCleared>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventOutputAudioBufferCleared) -> Self {
-        Self::OutputAudioBufferCleared(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemAdded>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemAdded) -> Self {
-        Self::ConversationItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventConversationItemDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventConversationItemDone) -> Self {
-        Self::ConversationItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferTimeoutTriggered>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventInputAudioBufferTimeoutTriggered) -> Self {
-        Self::InputAudioBufferTimeoutTriggered(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
-> for RealtimeServerEvent {
-    fn from(
-        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionSegment(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventMcpListToolsInProgress>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventMcpListToolsInProgress) -> Self {
-        Self::McpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventMcpListToolsCompleted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventMcpListToolsCompleted) -> Self {
-        Self::McpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventMcpListToolsFailed>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventMcpListToolsFailed) -> Self {
-        Self::McpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDelta>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDelta) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDone>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDone) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallInProgress>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseMcpCallInProgress) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallCompleted>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseMcpCallCompleted) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallFailed>
-for RealtimeServerEvent {
-    fn from(value: super::RealtimeServerEventResponseMcpCallFailed) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -20051,6 +19813,341 @@ impl crate::runtime::de::Fit for RealtimeServerEvent {
             Self::ResponseMcpCallFailed(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationCreated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationCreated) -> Self {
+        Self::ConversationCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemAdded>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemAdded) -> Self {
+        Self::ConversationItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemCreated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemCreated) -> Self {
+        Self::ConversationItemCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemDeleted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemDeleted) -> Self {
+        Self::ConversationItemDeleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemDone) -> Self {
+        Self::ConversationItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+> for RealtimeServerEvent {
+    fn from(
+        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
+> for RealtimeServerEvent {
+    fn from(
+        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
+> for RealtimeServerEvent {
+    fn from(
+        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
+> for RealtimeServerEvent {
+    fn from(
+        value: super::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionSegment(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemRetrieved>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemRetrieved) -> Self {
+        Self::ConversationItemRetrieved(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventConversationItemTruncated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventConversationItemTruncated) -> Self {
+        Self::ConversationItemTruncated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventError> for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventError) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCleared>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferCleared) -> Self {
+        Self::InputAudioBufferCleared(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCommitted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferCommitted) -> Self {
+        Self::InputAudioBufferCommitted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferDtmfEventReceived>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferDtmfEventReceived) -> Self {
+        Self::InputAudioBufferDtmfEventReceived(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStarted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStarted) -> Self {
+        Self::InputAudioBufferSpeechStarted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStopped>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStopped) -> Self {
+        Self::InputAudioBufferSpeechStopped(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferTimeoutTriggered>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventInputAudioBufferTimeoutTriggered) -> Self {
+        Self::InputAudioBufferTimeoutTriggered(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventMcpListToolsCompleted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventMcpListToolsCompleted) -> Self {
+        Self::McpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventMcpListToolsFailed>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventMcpListToolsFailed) -> Self {
+        Self::McpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventMcpListToolsInProgress>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventMcpListToolsInProgress) -> Self {
+        Self::McpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferCleared>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventOutputAudioBufferCleared) -> Self {
+        Self::OutputAudioBufferCleared(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStarted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventOutputAudioBufferStarted) -> Self {
+        Self::OutputAudioBufferStarted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStopped>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventOutputAudioBufferStopped) -> Self {
+        Self::OutputAudioBufferStopped(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventRateLimitsUpdated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventRateLimitsUpdated) -> Self {
+        Self::RateLimitsUpdated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseAudioDelta>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseAudioDelta) -> Self {
+        Self::ResponseOutputAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseAudioDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseAudioDone) -> Self {
+        Self::ResponseOutputAudioDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDelta>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseAudioTranscriptDelta) -> Self {
+        Self::ResponseOutputAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseAudioTranscriptDone) -> Self {
+        Self::ResponseOutputAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseContentPartAdded>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseContentPartAdded) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseContentPartDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseContentPartDone) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseCreated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseCreated) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseDone) -> Self {
+        Self::ResponseDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDelta>
+for RealtimeServerEvent {
+    fn from(
+        value: super::RealtimeServerEventResponseFunctionCallArgumentsDelta,
+    ) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseFunctionCallArgumentsDone) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDelta>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDelta) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDone) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallCompleted>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseMcpCallCompleted) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallFailed>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseMcpCallFailed) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallInProgress>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseMcpCallInProgress) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemAdded>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseOutputItemAdded) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseOutputItemDone) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseTextDelta>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseTextDelta) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventResponseTextDone>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventResponseTextDone) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventSessionCreated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventSessionCreated) -> Self {
+        Self::SessionCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventSessionUpdated>
+for RealtimeServerEvent {
+    fn from(value: super::RealtimeServerEventSessionUpdated) -> Self {
+        Self::SessionUpdated(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20969,10 +21066,14 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::TranscriptTextUsageTokens>
+impl crate::runtime::de::Fit
 for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
-    fn from(value: super::TranscriptTextUsageTokens) -> Self {
-        Self::Tokens(value)
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -20983,14 +21084,10 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
+impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Duration(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+    fn from(value: super::TranscriptTextUsageTokens) -> Self {
+        Self::Tokens(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27182,6 +27279,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedSession {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeServerEventSessionCreatedSession {
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
@@ -27193,16 +27300,6 @@ impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeServerEventSessionCreatedSession {
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedSession {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -27380,6 +27477,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedSession {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeServerEventSessionUpdatedSession {
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
@@ -27391,16 +27498,6 @@ impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeServerEventSessionUpdatedSession {
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedSession {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Transcription(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -28899,19 +28996,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeSessionCreateRequestGaMaxOutputTokensInf>
-for RealtimeSessionCreateRequestGaMaxOutputTokens {
-    fn from(value: super::RealtimeSessionCreateRequestGaMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<i64> for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<super::RealtimeSessionCreateRequestGaMaxOutputTokensInf>
+for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    fn from(value: super::RealtimeSessionCreateRequestGaMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -29284,6 +29400,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaToolChoice {
+    fn from(value: &str) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateRequestGaToolChoice {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
@@ -29302,16 +29441,6 @@ impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -29365,10 +29494,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem 
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeFunctionTool>
-for RealtimeSessionCreateRequestGaToolsItem {
-    fn from(value: super::RealtimeFunctionTool) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -29378,13 +29510,10 @@ impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateRequestGaTool
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::RealtimeFunctionTool>
+for RealtimeSessionCreateRequestGaToolsItem {
+    fn from(value: super::RealtimeFunctionTool) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -29452,6 +29581,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracing {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracing {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracing {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateRequestGaTracing {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGaTracingAuto>
 for RealtimeSessionCreateRequestGaTracing {
     fn from(value: super::RealtimeSessionCreateRequestGaTracingAuto) -> Self {
@@ -29466,15 +29617,6 @@ impl ::std::convert::From<
         value: super::RealtimeSessionCreateRequestGaTracingTracingConfiguration,
     ) -> Self {
         Self::TracingConfiguration(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracing {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -29565,9 +29707,7 @@ pub struct RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -29635,9 +29775,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -29851,21 +29989,40 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf>
-for RealtimeSessionCreateRequestMaxResponseOutputTokens {
-    fn from(
-        value: super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf,
-    ) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<i64> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf>
+for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn from(
+        value: super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf,
+    ) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -29961,9 +30118,7 @@ pub struct RealtimeSessionCreateRequestToolsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub parameters: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -30045,9 +30200,7 @@ impl RealtimeSessionCreateRequestToolsItem {
     /// Sets `parameters`.
     pub fn parameters(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(value.into());
         self
@@ -30198,6 +30351,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracing {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracing {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracing {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateRequestTracing {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestTracingAuto>
 for RealtimeSessionCreateRequestTracing {
     fn from(value: super::RealtimeSessionCreateRequestTracingAuto) -> Self {
@@ -30211,15 +30386,6 @@ for RealtimeSessionCreateRequestTracing {
         value: super::RealtimeSessionCreateRequestTracingTracingConfiguration,
     ) -> Self {
         Self::TracingConfiguration(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracing {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -30310,9 +30476,7 @@ pub struct RealtimeSessionCreateRequestTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metadata: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -30380,9 +30544,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.metadata = ::std::option::Option::Some(value.into());
         self
@@ -31342,19 +31504,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeSessionCreateResponseGaMaxOutputTokensInf>
-for RealtimeSessionCreateResponseGaMaxOutputTokens {
-    fn from(value: super::RealtimeSessionCreateResponseGaMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<i64> for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<super::RealtimeSessionCreateResponseGaMaxOutputTokensInf>
+for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    fn from(value: super::RealtimeSessionCreateResponseGaMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -31800,6 +31981,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaToolChoice {
+    fn from(value: &str) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateResponseGaToolChoice {
+    fn from(value: ::std::string::String) -> Self {
+        Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
@@ -31818,16 +32022,6 @@ impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceMcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolChoiceOptions(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -31881,10 +32075,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeFunctionTool>
-for RealtimeSessionCreateResponseGaToolsItem {
-    fn from(value: super::RealtimeFunctionTool) -> Self {
-        Self::Function(value)
+impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -31894,13 +32091,10 @@ impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateResponseGaToo
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Mcp(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::RealtimeFunctionTool>
+for RealtimeSessionCreateResponseGaToolsItem {
+    fn from(value: super::RealtimeFunctionTool) -> Self {
+        Self::Function(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -31968,6 +32162,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracing {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracing {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracing {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateResponseGaTracing {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGaTracingAuto>
 for RealtimeSessionCreateResponseGaTracing {
     fn from(value: super::RealtimeSessionCreateResponseGaTracingAuto) -> Self {
@@ -31982,15 +32198,6 @@ impl ::std::convert::From<
         value: super::RealtimeSessionCreateResponseGaTracingTracingConfiguration,
     ) -> Self {
         Self::TracingConfiguration(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracing {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -32326,19 +32533,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeSessionCreateResponseMaxOutputTokensInf>
-for RealtimeSessionCreateResponseMaxOutputTokens {
-    fn from(value: super::RealtimeSessionCreateResponseMaxOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateResponseMaxOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateResponseMaxOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<i64> for RealtimeSessionCreateResponseMaxOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<super::RealtimeSessionCreateResponseMaxOutputTokensInf>
+for RealtimeSessionCreateResponseMaxOutputTokens {
+    fn from(value: super::RealtimeSessionCreateResponseMaxOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -32479,6 +32705,28 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracing {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracing {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeSessionCreateResponseTracing {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionCreateResponseTracing {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseTracingAuto>
 for RealtimeSessionCreateResponseTracing {
     fn from(value: super::RealtimeSessionCreateResponseTracingAuto) -> Self {
@@ -32493,15 +32741,6 @@ impl ::std::convert::From<
         value: super::RealtimeSessionCreateResponseTracingTracingConfiguration,
     ) -> Self {
         Self::TracingConfiguration(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracing {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -32944,19 +33183,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeSessionMaxResponseOutputTokensInf>
-for RealtimeSessionMaxResponseOutputTokens {
-    fn from(value: super::RealtimeSessionMaxResponseOutputTokensInf) -> Self {
-        Self::Inf(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokens {
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
             Self::Inf(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeSessionMaxResponseOutputTokens {
+    fn from(value: &str) -> Self {
+        Self::Inf(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String>
+for RealtimeSessionMaxResponseOutputTokens {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Inf(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<i64> for RealtimeSessionMaxResponseOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeSessionMaxResponseOutputTokensInf>
+for RealtimeSessionMaxResponseOutputTokens {
+    fn from(value: super::RealtimeSessionMaxResponseOutputTokensInf) -> Self {
+        Self::Inf(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -33367,6 +33625,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracing {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RealtimeSessionTracing {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for RealtimeSessionTracing {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String> for RealtimeSessionTracing {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionTracingAuto> for RealtimeSessionTracing {
     fn from(value: super::RealtimeSessionTracingAuto) -> Self {
         Self::Auto(value)
@@ -33377,15 +33656,6 @@ impl ::std::convert::From<super::RealtimeSessionTracingTracingConfiguration>
 for RealtimeSessionTracing {
     fn from(value: super::RealtimeSessionTracingTracingConfiguration) -> Self {
         Self::TracingConfiguration(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeSessionTracing {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TracingConfiguration(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35301,10 +35571,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeTranslationClientEventSessionUpdate>
-for RealtimeTranslationClientEvent {
-    fn from(value: super::RealtimeTranslationClientEventSessionUpdate) -> Self {
-        Self::SessionUpdate(value)
+impl crate::runtime::de::Fit for RealtimeTranslationClientEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SessionInputAudioBufferAppend(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::SessionClose(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -35322,16 +35598,10 @@ for RealtimeTranslationClientEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RealtimeTranslationClientEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SessionInputAudioBufferAppend(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::SessionClose(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::RealtimeTranslationClientEventSessionUpdate>
+for RealtimeTranslationClientEvent {
+    fn from(value: super::RealtimeTranslationClientEventSessionUpdate) -> Self {
+        Self::SessionUpdate(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -36132,63 +36402,6 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeServerEventError>
-for RealtimeTranslationServerEvent {
-    fn from(value: super::RealtimeServerEventError) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeTranslationServerEventSessionCreated>
-for RealtimeTranslationServerEvent {
-    fn from(value: super::RealtimeTranslationServerEventSessionCreated) -> Self {
-        Self::SessionCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeTranslationServerEventSessionUpdated>
-for RealtimeTranslationServerEvent {
-    fn from(value: super::RealtimeTranslationServerEventSessionUpdated) -> Self {
-        Self::SessionUpdated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeTranslationServerEventSessionClosed>
-for RealtimeTranslationServerEvent {
-    fn from(value: super::RealtimeTranslationServerEventSessionClosed) -> Self {
-        Self::SessionClosed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
-> for RealtimeTranslationServerEvent {
-    fn from(
-        value: super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
-    ) -> Self {
-        Self::SessionInputTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
-> for RealtimeTranslationServerEvent {
-    fn from(
-        value: super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
-    ) -> Self {
-        Self::SessionOutputTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RealtimeTranslationServerEventSessionOutputAudioDelta>
-for RealtimeTranslationServerEvent {
-    fn from(
-        value: super::RealtimeTranslationServerEventSessionOutputAudioDelta,
-    ) -> Self {
-        Self::SessionOutputAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -36207,6 +36420,63 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEvent {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeServerEventError>
+for RealtimeTranslationServerEvent {
+    fn from(value: super::RealtimeServerEventError) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeTranslationServerEventSessionClosed>
+for RealtimeTranslationServerEvent {
+    fn from(value: super::RealtimeTranslationServerEventSessionClosed) -> Self {
+        Self::SessionClosed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeTranslationServerEventSessionCreated>
+for RealtimeTranslationServerEvent {
+    fn from(value: super::RealtimeTranslationServerEventSessionCreated) -> Self {
+        Self::SessionCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
+> for RealtimeTranslationServerEvent {
+    fn from(
+        value: super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
+    ) -> Self {
+        Self::SessionInputTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeTranslationServerEventSessionOutputAudioDelta>
+for RealtimeTranslationServerEvent {
+    fn from(
+        value: super::RealtimeTranslationServerEventSessionOutputAudioDelta,
+    ) -> Self {
+        Self::SessionOutputAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
+> for RealtimeTranslationServerEvent {
+    fn from(
+        value: super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
+    ) -> Self {
+        Self::SessionOutputTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::RealtimeTranslationServerEventSessionUpdated>
+for RealtimeTranslationServerEvent {
+    fn from(value: super::RealtimeTranslationServerEventSessionUpdated) -> Self {
+        Self::SessionUpdated(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -38290,10 +38560,26 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
     }
 }
 #[cfg(feature = "realtime")]
-impl ::std::convert::From<super::RealtimeTruncationRetentionRatioTruncation>
-for RealtimeTruncation {
-    fn from(value: super::RealtimeTruncationRetentionRatioTruncation) -> Self {
-        Self::RetentionRatioTruncation(value)
+impl crate::runtime::de::Fit for RealtimeTruncation {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::RetentionRatioTruncation(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<&str> for RealtimeTruncation {
+    fn from(value: &str) -> Self {
+        Self::Variant1(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "realtime")]
+impl ::std::convert::From<::std::string::String> for RealtimeTruncation {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Variant1(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "realtime")]
@@ -38303,14 +38589,10 @@ impl ::std::convert::From<super::RealtimeTruncationVariant1> for RealtimeTruncat
     }
 }
 #[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeTruncation {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::RetentionRatioTruncation(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::Variant1(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::RealtimeTruncationRetentionRatioTruncation>
+for RealtimeTruncation {
+    fn from(value: super::RealtimeTruncationRetentionRatioTruncation) -> Self {
+        Self::RetentionRatioTruncation(value)
     }
 }
 #[cfg(feature = "realtime")]
@@ -38672,6 +38954,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
     }
 }
 #[cfg(feature = "realtime")]
+impl crate::runtime::de::Fit for RealtimeTurnDetection {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ServerVad(value) => crate::runtime::de::Fit::misfit(value),
+            Self::SemanticVad(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeTurnDetectionServerVad>
 for RealtimeTurnDetection {
     fn from(value: super::RealtimeTurnDetectionServerVad) -> Self {
@@ -38683,16 +38975,6 @@ impl ::std::convert::From<super::RealtimeTurnDetectionSemanticVad>
 for RealtimeTurnDetection {
     fn from(value: super::RealtimeTurnDetectionSemanticVad) -> Self {
         Self::SemanticVad(value)
-    }
-}
-#[cfg(feature = "realtime")]
-impl crate::runtime::de::Fit for RealtimeTurnDetection {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ServerVad(value) => crate::runtime::de::Fit::misfit(value),
-            Self::SemanticVad(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -45636,24 +45918,30 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for ResponseInstructions {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for ResponseInstructions {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ResponseInstructions {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemList(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for ResponseInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for ResponseInstructions {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for ResponseInstructions {
+    fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
+        Self::InputItemList(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -47615,6 +47903,16 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for ResponseOutputTextAnnotationsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::File(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Url(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::FileAnnotation> for ResponseOutputTextAnnotationsItem {
     fn from(value: super::FileAnnotation) -> Self {
         Self::File(value)
@@ -47624,16 +47922,6 @@ impl ::std::convert::From<super::FileAnnotation> for ResponseOutputTextAnnotatio
 impl ::std::convert::From<super::UrlAnnotation> for ResponseOutputTextAnnotationsItem {
     fn from(value: super::UrlAnnotation) -> Self {
         Self::Url(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ResponseOutputTextAnnotationsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::File(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Url(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -47814,15 +48102,26 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
-impl ::std::convert::From<super::InputTextContent> for ResponsePromptVariablesValue {
-    fn from(value: super::InputTextContent) -> Self {
-        Self::InputTextContent(value)
+impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
+            Self::String(value) => crate::runtime::de::Fit::misfit(value),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
-impl ::std::convert::From<super::InputImageContent> for ResponsePromptVariablesValue {
-    fn from(value: super::InputImageContent) -> Self {
-        Self::InputImageContent(value)
+impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses"))]
+impl ::std::convert::From<::std::string::String> for ResponsePromptVariablesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
@@ -47832,26 +48131,15 @@ impl ::std::convert::From<super::InputFileContent> for ResponsePromptVariablesVa
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
-impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
+impl ::std::convert::From<super::InputImageContent> for ResponsePromptVariablesValue {
+    fn from(value: super::InputImageContent) -> Self {
+        Self::InputImageContent(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses"))]
-impl ::std::convert::From<::std::string::String> for ResponsePromptVariablesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(any(feature = "realtime", feature = "responses"))]
-impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputImageContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::InputFileContent(value) => crate::runtime::de::Fit::misfit(value),
-            Self::String(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::InputTextContent> for ResponsePromptVariablesValue {
+    fn from(value: super::InputTextContent) -> Self {
+        Self::InputTextContent(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -51044,393 +51332,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamEvent {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseAudioDeltaEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseAudioDeltaEvent) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseAudioDoneEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseAudioDoneEvent) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseAudioTranscriptDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseAudioTranscriptDeltaEvent) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseAudioTranscriptDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseAudioTranscriptDoneEvent) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCodeInterpreterCallCodeDoneEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCompletedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCodeInterpreterCallCompletedEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCodeInterpreterCallInProgressEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallInterpretingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCodeInterpreterCallInterpretingEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCompletedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseCompletedEvent) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseContentPartAddedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseContentPartAddedEvent) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseContentPartDoneEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseContentPartDoneEvent) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCreatedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseCreatedEvent) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseErrorEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseErrorEvent) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFileSearchCallCompletedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseFileSearchCallCompletedEvent) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFileSearchCallInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseFileSearchCallInProgressEvent) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFileSearchCallSearchingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseFileSearchCallSearchingEvent) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFunctionCallArgumentsDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseFunctionCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFunctionCallArgumentsDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseFunctionCallArgumentsDoneEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseShellCallCommandAddedStreamingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseShellCallCommandAddedStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseShellCallCommandDeltaStreamingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseShellCallCommandDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseShellCallCommandDoneStreamingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseShellCallCommandDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseShellCallOutputContentDeltaStreamingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseShellCallOutputContentDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseShellCallOutputContentDoneStreamingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseShellCallOutputContentDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseInProgressEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseInProgressEvent) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseFailedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseFailedEvent) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseIncompleteEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseIncompleteEvent) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseOutputItemAddedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseOutputItemAddedEvent) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseOutputItemDoneEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseOutputItemDoneEvent) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningSummaryPartAddedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningSummaryPartAddedEvent) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningSummaryPartDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningSummaryPartDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningSummaryTextDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningSummaryTextDeltaEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningSummaryTextDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningSummaryTextDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningTextDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningTextDeltaEvent) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseReasoningTextDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseReasoningTextDoneEvent) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseRefusalDeltaEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseRefusalDeltaEvent) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseRefusalDoneEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseRefusalDoneEvent) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseTextDeltaEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseTextDeltaEvent) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseTextDoneEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseTextDoneEvent) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseWebSearchCallCompletedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseWebSearchCallCompletedEvent) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseWebSearchCallInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseWebSearchCallInProgressEvent) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseWebSearchCallSearchingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseWebSearchCallSearchingEvent) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseImageGenCallCompletedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseImageGenCallCompletedEvent) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseImageGenCallGeneratingEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseImageGenCallGeneratingEvent) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseImageGenCallInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseImageGenCallInProgressEvent) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseImageGenCallPartialImageEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseImageGenCallPartialImageEvent) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpCallArgumentsDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpCallArgumentsDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpCallArgumentsDoneEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpCallCompletedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpCallCompletedEvent) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpCallFailedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpCallFailedEvent) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpCallInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpCallInProgressEvent) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpListToolsCompletedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpListToolsCompletedEvent) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpListToolsFailedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpListToolsFailedEvent) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseMcpListToolsInProgressEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseMcpListToolsInProgressEvent) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseOutputTextAnnotationAddedEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseOutputTextAnnotationAddedEvent) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseQueuedEvent> for ResponseStreamEvent {
-    fn from(value: super::ResponseQueuedEvent) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCustomToolCallInputDeltaEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCustomToolCallInputDeltaEvent) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ResponseCustomToolCallInputDoneEvent>
-for ResponseStreamEvent {
-    fn from(value: super::ResponseCustomToolCallInputDoneEvent) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ResponseStreamEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -51582,6 +51483,393 @@ impl crate::runtime::de::Fit for ResponseStreamEvent {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseAudioDeltaEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseAudioDeltaEvent) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseAudioDoneEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseAudioDoneEvent) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseAudioTranscriptDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseAudioTranscriptDeltaEvent) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseAudioTranscriptDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseAudioTranscriptDoneEvent) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCodeInterpreterCallCodeDoneEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCompletedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCodeInterpreterCallCompletedEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCodeInterpreterCallInProgressEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallInterpretingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCodeInterpreterCallInterpretingEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCompletedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseCompletedEvent) -> Self {
+        Self::ResponseCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseContentPartAddedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseContentPartAddedEvent) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseContentPartDoneEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseContentPartDoneEvent) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCreatedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseCreatedEvent) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCustomToolCallInputDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCustomToolCallInputDeltaEvent) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseCustomToolCallInputDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseCustomToolCallInputDoneEvent) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseErrorEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseErrorEvent) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFailedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseFailedEvent) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFileSearchCallCompletedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseFileSearchCallCompletedEvent) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFileSearchCallInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseFileSearchCallInProgressEvent) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFileSearchCallSearchingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseFileSearchCallSearchingEvent) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFunctionCallArgumentsDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseFunctionCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseFunctionCallArgumentsDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseFunctionCallArgumentsDoneEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseImageGenCallCompletedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseImageGenCallCompletedEvent) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseImageGenCallGeneratingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseImageGenCallGeneratingEvent) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseImageGenCallInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseImageGenCallInProgressEvent) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseImageGenCallPartialImageEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseImageGenCallPartialImageEvent) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseInProgressEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseInProgressEvent) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseIncompleteEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseIncompleteEvent) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpCallArgumentsDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpCallArgumentsDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpCallArgumentsDoneEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpCallCompletedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpCallCompletedEvent) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpCallFailedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpCallFailedEvent) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpCallInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpCallInProgressEvent) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpListToolsCompletedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpListToolsCompletedEvent) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpListToolsFailedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpListToolsFailedEvent) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseMcpListToolsInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseMcpListToolsInProgressEvent) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseOutputItemAddedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseOutputItemAddedEvent) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseOutputItemDoneEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseOutputItemDoneEvent) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseOutputTextAnnotationAddedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseOutputTextAnnotationAddedEvent) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseQueuedEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseQueuedEvent) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningSummaryPartAddedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningSummaryPartAddedEvent) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningSummaryPartDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningSummaryPartDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningSummaryTextDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningSummaryTextDeltaEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningSummaryTextDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningSummaryTextDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningTextDeltaEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningTextDeltaEvent) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseReasoningTextDoneEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseReasoningTextDoneEvent) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseRefusalDeltaEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseRefusalDeltaEvent) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseRefusalDoneEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseRefusalDoneEvent) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseShellCallCommandAddedStreamingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseShellCallCommandAddedStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseShellCallCommandDeltaStreamingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseShellCallCommandDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseShellCallCommandDoneStreamingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseShellCallCommandDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseShellCallOutputContentDeltaStreamingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseShellCallOutputContentDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseShellCallOutputContentDoneStreamingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseShellCallOutputContentDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseTextDeltaEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseTextDeltaEvent) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseTextDoneEvent> for ResponseStreamEvent {
+    fn from(value: super::ResponseTextDoneEvent) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseWebSearchCallCompletedEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseWebSearchCallCompletedEvent) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseWebSearchCallInProgressEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseWebSearchCallInProgressEvent) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ResponseWebSearchCallSearchingEvent>
+for ResponseStreamEvent {
+    fn from(value: super::ResponseWebSearchCallSearchingEvent) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -53794,451 +54082,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesServerEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseAudioDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseAudioDelta) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseAudioDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseAudioDone) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseAudioTranscriptDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseAudioTranscriptDelta) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseAudioTranscriptDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseAudioTranscriptDone) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseCodeInterpreterCallCodeDelta,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseCodeInterpreterCallCodeDelta,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseCodeInterpreterCallCodeDone>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseCodeInterpreterCallCodeDone,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseCodeInterpreterCallCompleted,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseCodeInterpreterCallCompleted,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseCodeInterpreterCallInProgress,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseCodeInterpreterCallInProgress,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseCodeInterpreterCallInterpreting,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseCodeInterpreterCallInterpreting,
-    ) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseCompleted>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseCompleted) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseContentPartAdded>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseContentPartDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseContentPartDone) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseCreated>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseCreated) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallCompleted>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseFileSearchCallCompleted) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallInProgress>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseFileSearchCallInProgress) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallSearching>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseFileSearchCallSearching) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFunctionCallArgumentsDelta>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseFunctionCallArgumentsDelta,
-    ) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFunctionCallArgumentsDone>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseFunctionCallArgumentsDone,
-    ) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandAdded>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseShellCallCommandAdded) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseShellCallCommandDelta) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseShellCallCommandDone) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseShellCallOutputContentDelta>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseShellCallOutputContentDelta,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseShellCallOutputContentDone>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseShellCallOutputContentDone,
-    ) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseInProgress>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseInProgress) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseFailed>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseFailed) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseIncomplete>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseIncomplete) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseOutputItemAdded>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseOutputItemAdded) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseOutputItemDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseOutputItemDone) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryPartAdded>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseReasoningSummaryPartAdded,
-    ) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryPartDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseReasoningSummaryPartDone) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryTextDelta>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseReasoningSummaryTextDelta,
-    ) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryTextDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseReasoningSummaryTextDone) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningTextDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseReasoningTextDelta) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseReasoningTextDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseReasoningTextDone) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseRefusalDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseRefusalDelta) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseRefusalDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseRefusalDone) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseOutputTextDelta) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseOutputTextDone) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallCompleted>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseWebSearchCallCompleted) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallInProgress>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseWebSearchCallInProgress) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallSearching>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseWebSearchCallSearching) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseImageGenerationCallCompleted,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseImageGenerationCallCompleted,
-    ) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseImageGenerationCallGenerating,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseImageGenerationCallGenerating,
-    ) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseImageGenerationCallInProgress,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseImageGenerationCallInProgress,
-    ) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<
-    super::ResponsesServerEventResponseImageGenerationCallPartialImage,
-> for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseImageGenerationCallPartialImage,
-    ) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallArgumentsDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpCallArgumentsDelta) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallArgumentsDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpCallArgumentsDone) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallCompleted>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpCallCompleted) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallFailed>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpCallFailed) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallInProgress>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpCallInProgress) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsCompleted>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpListToolsCompleted) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsFailed>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpListToolsFailed) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsInProgress>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseMcpListToolsInProgress) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextAnnotationAdded>
-for ResponsesServerEvent {
-    fn from(
-        value: super::ResponsesServerEventResponseOutputTextAnnotationAdded,
-    ) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseQueued>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseQueued) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseCustomToolCallInputDelta>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseCustomToolCallInputDelta) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponsesServerEventResponseCustomToolCallInputDone>
-for ResponsesServerEvent {
-    fn from(value: super::ResponsesServerEventResponseCustomToolCallInputDone) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseWsError> for ResponsesServerEvent {
-    fn from(value: super::ResponseWsError) -> Self {
-        Self::Error(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesServerEvent {
     fn misfit(&self) -> usize {
         match self {
@@ -54390,6 +54233,451 @@ impl crate::runtime::de::Fit for ResponsesServerEvent {
             Self::Error(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseWsError> for ResponsesServerEvent {
+    fn from(value: super::ResponseWsError) -> Self {
+        Self::Error(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseAudioDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseAudioDelta) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseAudioDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseAudioDone) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseContentPartAdded>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseContentPartAdded) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseContentPartDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseContentPartDone) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseCreated>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseCreated) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallCompleted>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseFileSearchCallCompleted) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallInProgress>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseFileSearchCallInProgress) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFileSearchCallSearching>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseFileSearchCallSearching) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFunctionCallArgumentsDelta>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseFunctionCallArgumentsDelta,
+    ) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFunctionCallArgumentsDone>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseFunctionCallArgumentsDone,
+    ) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandAdded>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseShellCallCommandAdded) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseShellCallCommandDelta) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseAudioTranscriptDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseAudioTranscriptDelta) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseShellCallCommandDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseShellCallCommandDone) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseShellCallOutputContentDelta>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseShellCallOutputContentDelta,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseShellCallOutputContentDone>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseShellCallOutputContentDone,
+    ) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseInProgress>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseInProgress) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseFailed>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseFailed) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseIncomplete>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseIncomplete) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseOutputItemAdded>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseOutputItemAdded) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseOutputItemDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseOutputItemDone) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryPartAdded>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseReasoningSummaryPartAdded,
+    ) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryPartDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseReasoningSummaryPartDone) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseAudioTranscriptDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseAudioTranscriptDone) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryTextDelta>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseReasoningSummaryTextDelta,
+    ) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningSummaryTextDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseReasoningSummaryTextDone) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningTextDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseReasoningTextDelta) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseReasoningTextDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseReasoningTextDone) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseRefusalDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseRefusalDelta) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseRefusalDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseRefusalDone) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseOutputTextDelta) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseOutputTextDone) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallCompleted>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseWebSearchCallCompleted) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallInProgress>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseWebSearchCallInProgress) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseCodeInterpreterCallCodeDelta,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseCodeInterpreterCallCodeDelta,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseWebSearchCallSearching>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseWebSearchCallSearching) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseImageGenerationCallCompleted,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseImageGenerationCallCompleted,
+    ) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseImageGenerationCallGenerating,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseImageGenerationCallGenerating,
+    ) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseImageGenerationCallInProgress,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseImageGenerationCallInProgress,
+    ) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseImageGenerationCallPartialImage,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseImageGenerationCallPartialImage,
+    ) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallArgumentsDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpCallArgumentsDelta) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallArgumentsDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpCallArgumentsDone) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallCompleted>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpCallCompleted) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallFailed>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpCallFailed) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpCallInProgress>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpCallInProgress) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseCodeInterpreterCallCodeDone>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseCodeInterpreterCallCodeDone,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsCompleted>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpListToolsCompleted) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsFailed>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpListToolsFailed) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseMcpListToolsInProgress>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseMcpListToolsInProgress) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseOutputTextAnnotationAdded>
+for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseOutputTextAnnotationAdded,
+    ) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseQueued>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseQueued) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseCustomToolCallInputDelta>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseCustomToolCallInputDelta) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseCustomToolCallInputDone>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseCustomToolCallInputDone) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseCodeInterpreterCallCompleted,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseCodeInterpreterCallCompleted,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseCodeInterpreterCallInProgress,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseCodeInterpreterCallInProgress,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<
+    super::ResponsesServerEventResponseCodeInterpreterCallInterpreting,
+> for ResponsesServerEvent {
+    fn from(
+        value: super::ResponsesServerEventResponseCodeInterpreterCallInterpreting,
+    ) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponsesServerEventResponseCompleted>
+for ResponsesServerEvent {
+    fn from(value: super::ResponsesServerEventResponseCompleted) -> Self {
+        Self::ResponseCompleted(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -59789,405 +60077,6 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEventVariant {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseAudioDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseAudioDeltaEvent) -> Self {
-        Self::ResponseAudioDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseAudioDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseAudioDoneEvent) -> Self {
-        Self::ResponseAudioDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseAudioTranscriptDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseAudioTranscriptDeltaEvent) -> Self {
-        Self::ResponseAudioTranscriptDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseAudioTranscriptDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseAudioTranscriptDoneEvent) -> Self {
-        Self::ResponseAudioTranscriptDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCodeInterpreterCallCodeDoneEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCodeDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCodeInterpreterCallCompletedEvent) -> Self {
-        Self::ResponseCodeInterpreterCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCodeInterpreterCallInProgressEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCodeInterpreterCallInterpretingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCodeInterpreterCallInterpretingEvent) -> Self {
-        Self::ResponseCodeInterpreterCallInterpreting(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCompletedEvent) -> Self {
-        Self::ResponseCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseContentPartAddedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseContentPartAddedEvent) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseContentPartDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseContentPartDoneEvent) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCreatedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCreatedEvent) -> Self {
-        Self::ResponseCreated(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFileSearchCallCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFileSearchCallCompletedEvent) -> Self {
-        Self::ResponseFileSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFileSearchCallInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFileSearchCallInProgressEvent) -> Self {
-        Self::ResponseFileSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFileSearchCallSearchingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFileSearchCallSearchingEvent) -> Self {
-        Self::ResponseFileSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFunctionCallArgumentsDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFunctionCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFunctionCallArgumentsDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFunctionCallArgumentsDoneEvent) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseShellCallCommandAddedStreamingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseShellCallCommandAddedStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseShellCallCommandDeltaStreamingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseShellCallCommandDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseShellCallCommandDoneStreamingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseShellCallCommandDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallCommandDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseShellCallOutputContentDeltaStreamingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseShellCallOutputContentDeltaStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseShellCallOutputContentDoneStreamingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseShellCallOutputContentDoneStreamingEvent) -> Self {
-        Self::ResponseShellCallOutputContentDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseInProgressEvent) -> Self {
-        Self::ResponseInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseFailedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseFailedEvent) -> Self {
-        Self::ResponseFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseIncompleteEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseIncompleteEvent) -> Self {
-        Self::ResponseIncomplete(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseOutputItemAddedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseOutputItemAddedEvent) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseOutputItemDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseOutputItemDoneEvent) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningSummaryPartAddedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningSummaryPartAddedEvent) -> Self {
-        Self::ResponseReasoningSummaryPartAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningSummaryPartDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningSummaryPartDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryPartDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningSummaryTextDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningSummaryTextDeltaEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningSummaryTextDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningSummaryTextDoneEvent) -> Self {
-        Self::ResponseReasoningSummaryTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningTextDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningTextDeltaEvent) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseReasoningTextDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseReasoningTextDoneEvent) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseRefusalDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseRefusalDeltaEvent) -> Self {
-        Self::ResponseRefusalDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseRefusalDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseRefusalDoneEvent) -> Self {
-        Self::ResponseRefusalDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseTextDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseTextDeltaEvent) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseTextDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseTextDoneEvent) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseWebSearchCallCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseWebSearchCallCompletedEvent) -> Self {
-        Self::ResponseWebSearchCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseWebSearchCallInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseWebSearchCallInProgressEvent) -> Self {
-        Self::ResponseWebSearchCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseWebSearchCallSearchingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseWebSearchCallSearchingEvent) -> Self {
-        Self::ResponseWebSearchCallSearching(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseImageGenCallCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseImageGenCallCompletedEvent) -> Self {
-        Self::ResponseImageGenerationCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseImageGenCallGeneratingEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseImageGenCallGeneratingEvent) -> Self {
-        Self::ResponseImageGenerationCallGenerating(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseImageGenCallInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseImageGenCallInProgressEvent) -> Self {
-        Self::ResponseImageGenerationCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseImageGenCallPartialImageEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseImageGenCallPartialImageEvent) -> Self {
-        Self::ResponseImageGenerationCallPartialImage(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpCallArgumentsDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpCallArgumentsDeltaEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpCallArgumentsDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpCallArgumentsDoneEvent) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpCallCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpCallCompletedEvent) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpCallFailedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpCallFailedEvent) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpCallInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpCallInProgressEvent) -> Self {
-        Self::ResponseMcpCallInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpListToolsCompletedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpListToolsCompletedEvent) -> Self {
-        Self::ResponseMcpListToolsCompleted(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpListToolsFailedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpListToolsFailedEvent) -> Self {
-        Self::ResponseMcpListToolsFailed(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseMcpListToolsInProgressEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseMcpListToolsInProgressEvent) -> Self {
-        Self::ResponseMcpListToolsInProgress(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseOutputTextAnnotationAddedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseOutputTextAnnotationAddedEvent) -> Self {
-        Self::ResponseOutputTextAnnotationAdded(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseQueuedEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseQueuedEvent) -> Self {
-        Self::ResponseQueued(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCustomToolCallInputDeltaEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCustomToolCallInputDeltaEvent) -> Self {
-        Self::ResponseCustomToolCallInputDelta(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::ResponseCustomToolCallInputDoneEvent>
-for ResponsesWebSocketStreamEventVariant {
-    fn from(value: super::ResponseCustomToolCallInputDoneEvent) -> Self {
-        Self::ResponseCustomToolCallInputDone(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
     fn misfit(&self) -> usize {
         match self {
@@ -60338,6 +60227,405 @@ impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseAudioDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseAudioDeltaEvent) -> Self {
+        Self::ResponseAudioDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseAudioDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseAudioDoneEvent) -> Self {
+        Self::ResponseAudioDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseAudioTranscriptDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseAudioTranscriptDeltaEvent) -> Self {
+        Self::ResponseAudioTranscriptDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseAudioTranscriptDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseAudioTranscriptDoneEvent) -> Self {
+        Self::ResponseAudioTranscriptDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCodeInterpreterCallCodeDoneEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCodeDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCodeInterpreterCallCompletedEvent) -> Self {
+        Self::ResponseCodeInterpreterCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCodeInterpreterCallInProgressEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCodeInterpreterCallInterpretingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCodeInterpreterCallInterpretingEvent) -> Self {
+        Self::ResponseCodeInterpreterCallInterpreting(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCompletedEvent) -> Self {
+        Self::ResponseCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseContentPartAddedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseContentPartAddedEvent) -> Self {
+        Self::ResponseContentPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseContentPartDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseContentPartDoneEvent) -> Self {
+        Self::ResponseContentPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCreatedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCreatedEvent) -> Self {
+        Self::ResponseCreated(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCustomToolCallInputDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCustomToolCallInputDeltaEvent) -> Self {
+        Self::ResponseCustomToolCallInputDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseCustomToolCallInputDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseCustomToolCallInputDoneEvent) -> Self {
+        Self::ResponseCustomToolCallInputDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFailedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFailedEvent) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFileSearchCallCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFileSearchCallCompletedEvent) -> Self {
+        Self::ResponseFileSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFileSearchCallInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFileSearchCallInProgressEvent) -> Self {
+        Self::ResponseFileSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFileSearchCallSearchingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFileSearchCallSearchingEvent) -> Self {
+        Self::ResponseFileSearchCallSearching(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFunctionCallArgumentsDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFunctionCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseFunctionCallArgumentsDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseFunctionCallArgumentsDoneEvent) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseImageGenCallCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseImageGenCallCompletedEvent) -> Self {
+        Self::ResponseImageGenerationCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseImageGenCallGeneratingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseImageGenCallGeneratingEvent) -> Self {
+        Self::ResponseImageGenerationCallGenerating(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseImageGenCallInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseImageGenCallInProgressEvent) -> Self {
+        Self::ResponseImageGenerationCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseImageGenCallPartialImageEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseImageGenCallPartialImageEvent) -> Self {
+        Self::ResponseImageGenerationCallPartialImage(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseInProgressEvent) -> Self {
+        Self::ResponseInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseIncompleteEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseIncompleteEvent) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpCallArgumentsDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpCallArgumentsDeltaEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpCallArgumentsDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpCallArgumentsDoneEvent) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpCallCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpCallCompletedEvent) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpCallFailedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpCallFailedEvent) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpCallInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpCallInProgressEvent) -> Self {
+        Self::ResponseMcpCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpListToolsCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpListToolsCompletedEvent) -> Self {
+        Self::ResponseMcpListToolsCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpListToolsFailedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpListToolsFailedEvent) -> Self {
+        Self::ResponseMcpListToolsFailed(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseMcpListToolsInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseMcpListToolsInProgressEvent) -> Self {
+        Self::ResponseMcpListToolsInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseOutputItemAddedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseOutputItemAddedEvent) -> Self {
+        Self::ResponseOutputItemAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseOutputItemDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseOutputItemDoneEvent) -> Self {
+        Self::ResponseOutputItemDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseOutputTextAnnotationAddedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseOutputTextAnnotationAddedEvent) -> Self {
+        Self::ResponseOutputTextAnnotationAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseQueuedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseQueuedEvent) -> Self {
+        Self::ResponseQueued(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningSummaryPartAddedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningSummaryPartAddedEvent) -> Self {
+        Self::ResponseReasoningSummaryPartAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningSummaryPartDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningSummaryPartDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryPartDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningSummaryTextDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningSummaryTextDeltaEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningSummaryTextDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningSummaryTextDoneEvent) -> Self {
+        Self::ResponseReasoningSummaryTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningTextDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningTextDeltaEvent) -> Self {
+        Self::ResponseReasoningTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseReasoningTextDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseReasoningTextDoneEvent) -> Self {
+        Self::ResponseReasoningTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseRefusalDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseRefusalDeltaEvent) -> Self {
+        Self::ResponseRefusalDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseRefusalDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseRefusalDoneEvent) -> Self {
+        Self::ResponseRefusalDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseShellCallCommandAddedStreamingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseShellCallCommandAddedStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandAdded(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseShellCallCommandDeltaStreamingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseShellCallCommandDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseShellCallCommandDoneStreamingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseShellCallCommandDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallCommandDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseShellCallOutputContentDeltaStreamingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseShellCallOutputContentDeltaStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseShellCallOutputContentDoneStreamingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseShellCallOutputContentDoneStreamingEvent) -> Self {
+        Self::ResponseShellCallOutputContentDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseTextDeltaEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseTextDeltaEvent) -> Self {
+        Self::ResponseOutputTextDelta(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseTextDoneEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseTextDoneEvent) -> Self {
+        Self::ResponseOutputTextDone(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseWebSearchCallCompletedEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseWebSearchCallCompletedEvent) -> Self {
+        Self::ResponseWebSearchCallCompleted(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseWebSearchCallInProgressEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseWebSearchCallInProgressEvent) -> Self {
+        Self::ResponseWebSearchCallInProgress(value)
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<super::ResponseWebSearchCallSearchingEvent>
+for ResponsesWebSocketStreamEventVariant {
+    fn from(value: super::ResponseWebSearchCallSearchingEvent) -> Self {
+        Self::ResponseWebSearchCallSearching(value)
     }
 }
 #[cfg(feature = "project-groups")]
@@ -61038,9 +61326,7 @@ pub struct RunGraderRequest {
     pub grader: super::RunGraderRequestGrader,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub item: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub item: ::std::option::Option<::serde_json::Value>,
     /// Required.
     pub model_sample: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
@@ -61095,9 +61381,7 @@ impl RunGraderRequest {
     /// Sets `item`.
     pub fn item(
         mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::serde_json::Value>,
     ) -> Self {
         self.item = ::std::option::Option::Some(value.into());
         self
@@ -61189,15 +61473,22 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderStringCheck> for RunGraderRequestGrader {
-    fn from(value: super::GraderStringCheck) -> Self {
-        Self::StringCheck(value)
+impl crate::runtime::de::Fit for RunGraderRequestGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderTextSimilarity> for RunGraderRequestGrader {
-    fn from(value: super::GraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl ::std::convert::From<super::GraderMulti> for RunGraderRequestGrader {
+    fn from(value: super::GraderMulti) -> Self {
+        Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -61213,22 +61504,15 @@ impl ::std::convert::From<super::GraderScoreModel> for RunGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderMulti> for RunGraderRequestGrader {
-    fn from(value: super::GraderMulti) -> Self {
-        Self::Multi(value)
+impl ::std::convert::From<super::GraderStringCheck> for RunGraderRequestGrader {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for RunGraderRequestGrader {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::GraderTextSimilarity> for RunGraderRequestGrader {
+    fn from(value: super::GraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -62321,6 +62605,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for RunObjectToolsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for RunObjectToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
@@ -62336,17 +62631,6 @@ impl ::std::convert::From<super::AssistantToolsFileSearch> for RunObjectToolsIte
 impl ::std::convert::From<super::AssistantToolsFunction> for RunObjectToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for RunObjectToolsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -62547,6 +62831,16 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDeltaStepDetails {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RunStepDeltaObjectDeltaStepDetails {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsMessageCreationObject>
 for RunStepDeltaObjectDeltaStepDetails {
     fn from(value: super::RunStepDeltaStepDetailsMessageCreationObject) -> Self {
@@ -62558,16 +62852,6 @@ impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsObject>
 for RunStepDeltaObjectDeltaStepDetails {
     fn from(value: super::RunStepDeltaStepDetailsToolCallsObject) -> Self {
         Self::ToolCalls(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaObjectDeltaStepDetails {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62969,10 +63253,14 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject>
+impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
-    fn from(value: super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject) -> Self {
-        Self::Logs(value)
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -62985,14 +63273,10 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit
+impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject>
 for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+    fn from(value: super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject) -> Self {
+        Self::Logs(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -63809,6 +64093,17 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeObject>
 for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDeltaStepDetailsToolCallsCodeObject) -> Self {
@@ -63827,17 +64122,6 @@ impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsFunctionObject>
 for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDeltaStepDetailsToolCallsFunctionObject) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -64234,10 +64518,14 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputLogsObject>
+impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
-    fn from(value: super::RunStepDetailsToolCallsCodeOutputLogsObject) -> Self {
-        Self::Logs(value)
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -64248,14 +64536,10 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     }
 }
 #[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit
+impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputLogsObject>
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Image(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+    fn from(value: super::RunStepDetailsToolCallsCodeOutputLogsObject) -> Self {
+        Self::Logs(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -65311,6 +65595,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDetailsToolCallsCodeObject) -> Self {
@@ -65329,17 +65624,6 @@ impl ::std::convert::From<super::RunStepDetailsToolCallsFunctionObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDetailsToolCallsFunctionObject) -> Self {
         Self::Function(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FileSearch(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Function(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -65856,6 +66140,16 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
     }
 }
 #[cfg(feature = "assistants")]
+impl crate::runtime::de::Fit for RunStepObjectStepDetails {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "assistants")]
 impl ::std::convert::From<super::RunStepDetailsMessageCreationObject>
 for RunStepObjectStepDetails {
     fn from(value: super::RunStepDetailsMessageCreationObject) -> Self {
@@ -65867,16 +66161,6 @@ impl ::std::convert::From<super::RunStepDetailsToolCallsObject>
 for RunStepObjectStepDetails {
     fn from(value: super::RunStepDetailsToolCallsObject) -> Self {
         Self::ToolCalls(value)
-    }
-}
-#[cfg(feature = "assistants")]
-impl crate::runtime::de::Fit for RunStepObjectStepDetails {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ToolCalls(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -66055,6 +66339,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RunStepStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ThreadRunStepCreated(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunStepInProgress(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ThreadRunStepDelta(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunStepCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunStepFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunStepCancelled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunStepExpired(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCreated>
 for RunStepStreamEvent {
     fn from(value: super::RunStepStreamEventThreadRunStepCreated) -> Self {
@@ -66101,23 +66402,6 @@ impl ::std::convert::From<super::RunStepStreamEventThreadRunStepExpired>
 for RunStepStreamEvent {
     fn from(value: super::RunStepStreamEventThreadRunStepExpired) -> Self {
         Self::ThreadRunStepExpired(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStepStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ThreadRunStepCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunStepInProgress(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ThreadRunStepDelta(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunStepCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunStepFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunStepCancelled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunStepExpired(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -67070,6 +67354,26 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEvent {
     }
 }
 #[cfg(feature = "unreferenced")]
+impl crate::runtime::de::Fit for RunStreamEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::ThreadRunCreated(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunQueued(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunInProgress(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunRequiresAction(value) => {
+                crate::runtime::de::Fit::misfit(value)
+            }
+            Self::ThreadRunCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunIncomplete(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunCancelling(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunCancelled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ThreadRunExpired(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCreated> for RunStreamEvent {
     fn from(value: super::RunStreamEventThreadRunCreated) -> Self {
         Self::ThreadRunCreated(value)
@@ -67128,26 +67432,6 @@ impl ::std::convert::From<super::RunStreamEventThreadRunCancelled> for RunStream
 impl ::std::convert::From<super::RunStreamEventThreadRunExpired> for RunStreamEvent {
     fn from(value: super::RunStreamEventThreadRunExpired) -> Self {
         Self::ThreadRunExpired(value)
-    }
-}
-#[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for RunStreamEvent {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::ThreadRunCreated(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunQueued(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunInProgress(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunRequiresAction(value) => {
-                crate::runtime::de::Fit::misfit(value)
-            }
-            Self::ThreadRunCompleted(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunIncomplete(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunFailed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunCancelling(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunCancelled(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ThreadRunExpired(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "unreferenced")]

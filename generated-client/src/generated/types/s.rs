@@ -3198,24 +3198,30 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
-impl ::std::convert::From<&str> for StopConfiguration {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
-impl ::std::convert::From<::std::string::String> for StopConfiguration {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(any(feature = "chat", feature = "completions"))]
 impl crate::runtime::de::Fit for StopConfiguration {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+impl ::std::convert::From<&str> for StopConfiguration {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+impl ::std::convert::From<::std::string::String> for StopConfiguration {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for StopConfiguration {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::StringArray(value)
     }
 }
 #[cfg(feature = "assistants")]

@@ -734,6 +734,24 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
     }
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
+impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
+            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ResponseFormatJsonObject>
+for TextResponseFormatConfiguration {
+    fn from(value: super::ResponseFormatJsonObject) -> Self {
+        Self::JsonObject(value)
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses"))]
 impl ::std::convert::From<super::ResponseFormatText>
 for TextResponseFormatConfiguration {
     fn from(value: super::ResponseFormatText) -> Self {
@@ -745,24 +763,6 @@ impl ::std::convert::From<super::TextResponseFormatJsonSchema>
 for TextResponseFormatConfiguration {
     fn from(value: super::TextResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
-    }
-}
-#[cfg(any(feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ResponseFormatJsonObject>
-for TextResponseFormatConfiguration {
-    fn from(value: super::ResponseFormatJsonObject) -> Self {
-        Self::JsonObject(value)
-    }
-}
-#[cfg(any(feature = "evals", feature = "responses"))]
-impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Text(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonSchema(value) => crate::runtime::de::Fit::misfit(value),
-            Self::JsonObject(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "evals", feature = "responses"))]
@@ -1035,42 +1035,6 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItem {
     }
 }
 #[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::UserMessageItem> for ThreadItem {
-    fn from(value: super::UserMessageItem) -> Self {
-        Self::ChatkitUserMessage(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::AssistantMessageItem> for ThreadItem {
-    fn from(value: super::AssistantMessageItem) -> Self {
-        Self::ChatkitAssistantMessage(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::WidgetMessageItem> for ThreadItem {
-    fn from(value: super::WidgetMessageItem) -> Self {
-        Self::ChatkitWidget(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::ClientToolCallItem> for ThreadItem {
-    fn from(value: super::ClientToolCallItem) -> Self {
-        Self::ChatkitClientToolCall(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::TaskItem> for ThreadItem {
-    fn from(value: super::TaskItem) -> Self {
-        Self::ChatkitTask(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::TaskGroupItem> for ThreadItem {
-    fn from(value: super::TaskGroupItem) -> Self {
-        Self::ChatkitTaskGroup(value)
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadItem {
     fn misfit(&self) -> usize {
         match self {
@@ -1084,6 +1048,42 @@ impl crate::runtime::de::Fit for ThreadItem {
             Self::ChatkitTaskGroup(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::AssistantMessageItem> for ThreadItem {
+    fn from(value: super::AssistantMessageItem) -> Self {
+        Self::ChatkitAssistantMessage(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::ClientToolCallItem> for ThreadItem {
+    fn from(value: super::ClientToolCallItem) -> Self {
+        Self::ChatkitClientToolCall(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::TaskGroupItem> for ThreadItem {
+    fn from(value: super::TaskGroupItem) -> Self {
+        Self::ChatkitTaskGroup(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::TaskItem> for ThreadItem {
+    fn from(value: super::TaskItem) -> Self {
+        Self::ChatkitTask(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::UserMessageItem> for ThreadItem {
+    fn from(value: super::UserMessageItem) -> Self {
+        Self::ChatkitUserMessage(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<super::WidgetMessageItem> for ThreadItem {
+    fn from(value: super::WidgetMessageItem) -> Self {
+        Self::ChatkitWidget(value)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1807,15 +1807,20 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::ActiveStatus> for ThreadResourceStatus {
-    fn from(value: super::ActiveStatus) -> Self {
-        Self::Active(value)
+impl crate::runtime::de::Fit for ThreadResourceStatus {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Active(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Locked(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Closed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "chatkit")]
-impl ::std::convert::From<super::LockedStatus> for ThreadResourceStatus {
-    fn from(value: super::LockedStatus) -> Self {
-        Self::Locked(value)
+impl ::std::convert::From<super::ActiveStatus> for ThreadResourceStatus {
+    fn from(value: super::ActiveStatus) -> Self {
+        Self::Active(value)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1825,14 +1830,9 @@ impl ::std::convert::From<super::ClosedStatus> for ThreadResourceStatus {
     }
 }
 #[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for ThreadResourceStatus {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Active(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Locked(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Closed(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::LockedStatus> for ThreadResourceStatus {
+    fn from(value: super::LockedStatus) -> Self {
+        Self::Locked(value)
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -2324,24 +2324,30 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<&str> for TokenCountsBodyInput {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<::std::string::String> for TokenCountsBodyInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for TokenCountsBodyInput {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::InputItemArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for TokenCountsBodyInput {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for TokenCountsBodyInput {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for TokenCountsBodyInput {
+    fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
+        Self::InputItemArray(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -2638,102 +2644,6 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
     }
 }
 #[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::FunctionTool> for Tool {
-    fn from(value: super::FunctionTool) -> Self {
-        Self::Function(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::FileSearchTool> for Tool {
-    fn from(value: super::FileSearchTool) -> Self {
-        Self::FileSearch(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ComputerTool> for Tool {
-    fn from(value: super::ComputerTool) -> Self {
-        Self::Computer(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ComputerUsePreviewTool> for Tool {
-    fn from(value: super::ComputerUsePreviewTool) -> Self {
-        Self::ComputerUsePreview(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::WebSearchTool> for Tool {
-    fn from(value: super::WebSearchTool) -> Self {
-        Self::WebSearch(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::McpTool> for Tool {
-    fn from(value: super::McpTool) -> Self {
-        Self::Mcp(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::CodeInterpreterTool> for Tool {
-    fn from(value: super::CodeInterpreterTool) -> Self {
-        Self::CodeInterpreter(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ProgrammaticToolCallingParam> for Tool {
-    fn from(value: super::ProgrammaticToolCallingParam) -> Self {
-        Self::ProgrammaticToolCalling(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ImageGenTool> for Tool {
-    fn from(value: super::ImageGenTool) -> Self {
-        Self::ImageGeneration(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::LocalShellToolParam> for Tool {
-    fn from(value: super::LocalShellToolParam) -> Self {
-        Self::LocalShell(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::FunctionShellToolParam> for Tool {
-    fn from(value: super::FunctionShellToolParam) -> Self {
-        Self::Shell(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::CustomToolParam> for Tool {
-    fn from(value: super::CustomToolParam) -> Self {
-        Self::Custom(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::NamespaceToolParam> for Tool {
-    fn from(value: super::NamespaceToolParam) -> Self {
-        Self::Namespace(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ToolSearchToolParam> for Tool {
-    fn from(value: super::ToolSearchToolParam) -> Self {
-        Self::ToolSearch(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::WebSearchPreviewTool> for Tool {
-    fn from(value: super::WebSearchPreviewTool) -> Self {
-        Self::WebSearchPreview(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
-impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
-    fn from(value: super::ApplyPatchToolParam) -> Self {
-        Self::ApplyPatch(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
 impl crate::runtime::de::Fit for Tool {
     fn misfit(&self) -> usize {
         match self {
@@ -2757,6 +2667,102 @@ impl crate::runtime::de::Fit for Tool {
             Self::ApplyPatch(value) => crate::runtime::de::Fit::misfit(value),
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
+    fn from(value: super::ApplyPatchToolParam) -> Self {
+        Self::ApplyPatch(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::CodeInterpreterTool> for Tool {
+    fn from(value: super::CodeInterpreterTool) -> Self {
+        Self::CodeInterpreter(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ComputerTool> for Tool {
+    fn from(value: super::ComputerTool) -> Self {
+        Self::Computer(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ComputerUsePreviewTool> for Tool {
+    fn from(value: super::ComputerUsePreviewTool) -> Self {
+        Self::ComputerUsePreview(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::CustomToolParam> for Tool {
+    fn from(value: super::CustomToolParam) -> Self {
+        Self::Custom(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::FileSearchTool> for Tool {
+    fn from(value: super::FileSearchTool) -> Self {
+        Self::FileSearch(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::FunctionShellToolParam> for Tool {
+    fn from(value: super::FunctionShellToolParam) -> Self {
+        Self::Shell(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::FunctionTool> for Tool {
+    fn from(value: super::FunctionTool) -> Self {
+        Self::Function(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ImageGenTool> for Tool {
+    fn from(value: super::ImageGenTool) -> Self {
+        Self::ImageGeneration(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::LocalShellToolParam> for Tool {
+    fn from(value: super::LocalShellToolParam) -> Self {
+        Self::LocalShell(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::McpTool> for Tool {
+    fn from(value: super::McpTool) -> Self {
+        Self::Mcp(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::NamespaceToolParam> for Tool {
+    fn from(value: super::NamespaceToolParam) -> Self {
+        Self::Namespace(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ProgrammaticToolCallingParam> for Tool {
+    fn from(value: super::ProgrammaticToolCallingParam) -> Self {
+        Self::ProgrammaticToolCalling(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::ToolSearchToolParam> for Tool {
+    fn from(value: super::ToolSearchToolParam) -> Self {
+        Self::ToolSearch(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::WebSearchPreviewTool> for Tool {
+    fn from(value: super::WebSearchPreviewTool) -> Self {
+        Self::WebSearchPreview(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+impl ::std::convert::From<super::WebSearchTool> for Tool {
+    fn from(value: super::WebSearchTool) -> Self {
+        Self::WebSearch(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2810,6 +2816,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolCallCaller {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
     fn from(value: super::DirectToolCallCaller) -> Self {
         Self::Direct(value)
@@ -2819,16 +2835,6 @@ impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
 impl ::std::convert::From<super::ProgramToolCallCaller> for ToolCallCaller {
     fn from(value: super::ProgramToolCallCaller) -> Self {
         Self::Program(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ToolCallCaller {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -2882,6 +2888,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+impl crate::runtime::de::Fit for ToolCallCallerParam {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::DirectToolCallCallerParam> for ToolCallCallerParam {
     fn from(value: super::DirectToolCallCallerParam) -> Self {
         Self::Direct(value)
@@ -2891,16 +2907,6 @@ impl ::std::convert::From<super::DirectToolCallCallerParam> for ToolCallCallerPa
 impl ::std::convert::From<super::ProgramToolCallCallerParam> for ToolCallCallerParam {
     fn from(value: super::ProgramToolCallCallerParam) -> Self {
         Self::Program(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for ToolCallCallerParam {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Program(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3835,61 +3841,6 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
     }
 }
 #[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceAllowed> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceAllowed) -> Self {
-        Self::Allowed(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceFunction> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceFunction) -> Self {
-        Self::Function(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceMcp> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceMcp) -> Self {
-        Self::Mcp(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceCustom> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceCustom) -> Self {
-        Self::Custom(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceTypes> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceTypes) -> Self {
-        Self::Types(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::SpecificProgrammaticToolCallingParam>
-for ToolChoiceParam {
-    fn from(value: super::SpecificProgrammaticToolCallingParam) -> Self {
-        Self::SpecificProgrammaticToolCallingParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::SpecificApplyPatchParam> for ToolChoiceParam {
-    fn from(value: super::SpecificApplyPatchParam) -> Self {
-        Self::SpecificApplyPatchParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::SpecificFunctionShellParam> for ToolChoiceParam {
-    fn from(value: super::SpecificFunctionShellParam) -> Self {
-        Self::SpecificFunctionShellParam(value)
-    }
-}
-#[cfg(feature = "responses")]
-impl ::std::convert::From<super::ToolChoiceOptions> for ToolChoiceParam {
-    fn from(value: super::ToolChoiceOptions) -> Self {
-        Self::Options(value)
-    }
-}
-#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ToolChoiceParam {
     fn misfit(&self) -> usize {
         match self {
@@ -3909,6 +3860,73 @@ impl crate::runtime::de::Fit for ToolChoiceParam {
             }
             Self::Options(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<&str> for ToolChoiceParam {
+    fn from(value: &str) -> Self {
+        Self::Options(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<::std::string::String> for ToolChoiceParam {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Options(::std::convert::From::from(value.as_str()))
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::SpecificApplyPatchParam> for ToolChoiceParam {
+    fn from(value: super::SpecificApplyPatchParam) -> Self {
+        Self::SpecificApplyPatchParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::SpecificFunctionShellParam> for ToolChoiceParam {
+    fn from(value: super::SpecificFunctionShellParam) -> Self {
+        Self::SpecificFunctionShellParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::SpecificProgrammaticToolCallingParam>
+for ToolChoiceParam {
+    fn from(value: super::SpecificProgrammaticToolCallingParam) -> Self {
+        Self::SpecificProgrammaticToolCallingParam(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceAllowed> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceAllowed) -> Self {
+        Self::Allowed(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceCustom> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceCustom) -> Self {
+        Self::Custom(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceFunction> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceFunction) -> Self {
+        Self::Function(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceMcp> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceMcp) -> Self {
+        Self::Mcp(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceOptions> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceOptions) -> Self {
+        Self::Options(value)
+    }
+}
+#[cfg(feature = "responses")]
+impl ::std::convert::From<super::ToolChoiceTypes> for ToolChoiceParam {
+    fn from(value: super::ToolChoiceTypes) -> Self {
+        Self::Types(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -5956,9 +5974,24 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl ::std::convert::From<super::VadConfig> for TranscriptionChunkingStrategy {
-    fn from(value: super::VadConfig) -> Self {
-        Self::VadConfig(value)
+impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<&str> for TranscriptionChunkingStrategy {
+    fn from(value: &str) -> Self {
+        Self::Auto(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "unreferenced")]
+impl ::std::convert::From<::std::string::String> for TranscriptionChunkingStrategy {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -5969,12 +6002,9 @@ for TranscriptionChunkingStrategy {
     }
 }
 #[cfg(feature = "unreferenced")]
-impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
-        }
+impl ::std::convert::From<super::VadConfig> for TranscriptionChunkingStrategy {
+    fn from(value: super::VadConfig) -> Self {
+        Self::VadConfig(value)
     }
 }
 #[cfg(feature = "unreferenced")]

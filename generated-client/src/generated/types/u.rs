@@ -43,12 +43,19 @@ impl crate::runtime::de::Fit for UpdateChatCompletionRequest {
 #[allow(deprecated)]
 impl UpdateChatCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
+    pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
-            metadata,
+            metadata: ::std::option::Option::Some(metadata.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `metadata` as `null` (a required field: it is always sent).
+    pub fn metadata_null(mut self) -> Self {
+        self.metadata = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -101,12 +108,19 @@ impl crate::runtime::de::Fit for UpdateConversationBody {
 #[allow(deprecated)]
 impl UpdateConversationBody {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(metadata: ::std::option::Option<super::Metadata>) -> Self {
+    pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
-            metadata,
+            metadata: ::std::option::Option::Some(metadata.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `metadata` as `null` (a required field: it is always sent).
+    pub fn metadata_null(mut self) -> Self {
+        self.metadata = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -1195,14 +1209,21 @@ impl crate::runtime::de::Fit for UpdateVectorStoreFileAttributesRequest {
 #[allow(deprecated)]
 impl UpdateVectorStoreFileAttributesRequest {
     /// Creates a value from its required fields; optional fields start unset.
+    ///
+    /// `attributes` is required but may be `null`: pass a value here; `attributes_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
-        attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
+        attributes: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
     ) -> Self {
         Self {
-            attributes,
+            attributes: ::std::option::Option::Some(attributes.into()),
             extra_fields: ::serde_json::Map::new(),
         }
+    }
+    /// Sends `attributes` as `null` (a required field: it is always sent).
+    pub fn attributes_null(mut self) -> Self {
+        self.attributes = ::std::option::Option::None;
+        self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
     pub fn extra_field(
@@ -5599,78 +5620,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
     }
 }
 #[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageCompletionsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageCompletionsResult) -> Self {
-        Self::OrganizationUsageCompletionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageEmbeddingsResult) -> Self {
-        Self::OrganizationUsageEmbeddingsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageModerationsResult) -> Self {
-        Self::OrganizationUsageModerationsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageImagesResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageImagesResult) -> Self {
-        Self::OrganizationUsageImagesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageAudioSpeechesResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageAudioSpeechesResult) -> Self {
-        Self::OrganizationUsageAudioSpeechesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageAudioTranscriptionsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageAudioTranscriptionsResult) -> Self {
-        Self::OrganizationUsageAudioTranscriptionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageVectorStoresResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageVectorStoresResult) -> Self {
-        Self::OrganizationUsageVectorStoresResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageCodeInterpreterSessionsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageCodeInterpreterSessionsResult) -> Self {
-        Self::OrganizationUsageCodeInterpreterSessionsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageFileSearchCallsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageFileSearchCallsResult) -> Self {
-        Self::OrganizationUsageFileSearchesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::UsageWebSearchCallsResult>
-for UsageTimeBucketResultsItem {
-    fn from(value: super::UsageWebSearchCallsResult) -> Self {
-        Self::OrganizationUsageWebSearchesResult(value)
-    }
-}
-#[cfg(feature = "usage")]
-impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
-    fn from(value: super::CostsResult) -> Self {
-        Self::OrganizationCostsResult(value)
-    }
-}
-#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -5709,6 +5658,78 @@ impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
             }
             Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
         }
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::CostsResult) -> Self {
+        Self::OrganizationCostsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageAudioSpeechesResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageAudioSpeechesResult) -> Self {
+        Self::OrganizationUsageAudioSpeechesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageAudioTranscriptionsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageAudioTranscriptionsResult) -> Self {
+        Self::OrganizationUsageAudioTranscriptionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageCodeInterpreterSessionsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageCodeInterpreterSessionsResult) -> Self {
+        Self::OrganizationUsageCodeInterpreterSessionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageCompletionsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageCompletionsResult) -> Self {
+        Self::OrganizationUsageCompletionsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageEmbeddingsResult) -> Self {
+        Self::OrganizationUsageEmbeddingsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageFileSearchCallsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageFileSearchCallsResult) -> Self {
+        Self::OrganizationUsageFileSearchesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageImagesResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageImagesResult) -> Self {
+        Self::OrganizationUsageImagesResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageModerationsResult) -> Self {
+        Self::OrganizationUsageModerationsResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageVectorStoresResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageVectorStoresResult) -> Self {
+        Self::OrganizationUsageVectorStoresResult(value)
+    }
+}
+#[cfg(feature = "usage")]
+impl ::std::convert::From<super::UsageWebSearchCallsResult>
+for UsageTimeBucketResultsItem {
+    fn from(value: super::UsageWebSearchCallsResult) -> Self {
+        Self::OrganizationUsageWebSearchesResult(value)
     }
 }
 #[cfg(feature = "usage")]
@@ -7162,6 +7183,16 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
     }
 }
 #[cfg(feature = "chatkit")]
+impl crate::runtime::de::Fit for UserMessageItemContentItem {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UserMessageInputText> for UserMessageItemContentItem {
     fn from(value: super::UserMessageInputText) -> Self {
         Self::InputText(value)
@@ -7171,16 +7202,6 @@ impl ::std::convert::From<super::UserMessageInputText> for UserMessageItemConten
 impl ::std::convert::From<super::UserMessageQuotedText> for UserMessageItemContentItem {
     fn from(value: super::UserMessageQuotedText) -> Self {
         Self::QuotedText(value)
-    }
-}
-#[cfg(feature = "chatkit")]
-impl crate::runtime::de::Fit for UserMessageItemContentItem {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::QuotedText(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "chatkit")]

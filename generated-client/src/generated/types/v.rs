@@ -312,15 +312,22 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderRequestGrader {
-    fn from(value: super::GraderStringCheck) -> Self {
-        Self::StringCheck(value)
+impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderRequestGrader {
-    fn from(value: super::GraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl ::std::convert::From<super::GraderMulti> for ValidateGraderRequestGrader {
+    fn from(value: super::GraderMulti) -> Self {
+        Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -336,22 +343,15 @@ impl ::std::convert::From<super::GraderScoreModel> for ValidateGraderRequestGrad
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderMulti> for ValidateGraderRequestGrader {
-    fn from(value: super::GraderMulti) -> Self {
-        Self::Multi(value)
+impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderRequestGrader {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderRequestGrader {
+    fn from(value: super::GraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -469,15 +469,22 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderResponseGrader {
-    fn from(value: super::GraderStringCheck) -> Self {
-        Self::StringCheck(value)
+impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
+            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderResponseGrader {
-    fn from(value: super::GraderTextSimilarity) -> Self {
-        Self::TextSimilarity(value)
+impl ::std::convert::From<super::GraderMulti> for ValidateGraderResponseGrader {
+    fn from(value: super::GraderMulti) -> Self {
+        Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -493,22 +500,15 @@ impl ::std::convert::From<super::GraderScoreModel> for ValidateGraderResponseGra
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl ::std::convert::From<super::GraderMulti> for ValidateGraderResponseGrader {
-    fn from(value: super::GraderMulti) -> Self {
-        Self::Multi(value)
+impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderResponseGrader {
+    fn from(value: super::GraderStringCheck) -> Self {
+        Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
-impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
-            Self::TextSimilarity(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Python(value) => crate::runtime::de::Fit::misfit(value),
-            Self::ScoreModel(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Multi(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderResponseGrader {
+    fn from(value: super::GraderTextSimilarity) -> Self {
+        Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -728,18 +728,6 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
-impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
-impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
 impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -747,6 +735,30 @@ impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
             Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+impl ::std::convert::From<f64> for VectorStoreFileAttributesValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+impl ::std::convert::From<bool> for VectorStoreFileAttributesValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1345,10 +1357,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl ::std::convert::From<super::StaticChunkingStrategyResponseParam>
-for VectorStoreFileObjectChunkingStrategy {
-    fn from(value: super::StaticChunkingStrategyResponseParam) -> Self {
-        Self::Static(value)
+impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Other(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1359,13 +1374,10 @@ for VectorStoreFileObjectChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Static(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Other(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::StaticChunkingStrategyResponseParam>
+for VectorStoreFileObjectChunkingStrategy {
+    fn from(value: super::StaticChunkingStrategyResponseParam) -> Self {
+        Self::Static(value)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2121,6 +2133,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
     }
 }
 #[cfg(feature = "vector-stores")]
+impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
+            Self::And(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::ComparisonFilter> for VectorStoreSearchRequestFilters {
     fn from(value: super::ComparisonFilter) -> Self {
         Self::Eq(value)
@@ -2130,16 +2152,6 @@ impl ::std::convert::From<super::ComparisonFilter> for VectorStoreSearchRequestF
 impl ::std::convert::From<super::CompoundFilter> for VectorStoreSearchRequestFilters {
     fn from(value: super::CompoundFilter) -> Self {
         Self::And(value)
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
-            Self::And(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2203,24 +2215,31 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
     }
 }
 #[cfg(feature = "vector-stores")]
-impl ::std::convert::From<&str> for VectorStoreSearchRequestQuery {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "vector-stores")]
-impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQuery {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
     fn misfit(&self) -> usize {
         match self {
             Self::String(value) => crate::runtime::de::Fit::misfit(value),
             Self::StringArray(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::convert::From<&str> for VectorStoreSearchRequestQuery {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQuery {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "vector-stores")]
+impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+for VectorStoreSearchRequestQuery {
+    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self::StringArray(value)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4018,6 +4037,27 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Variant2(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
+        }
+    }
+}
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+impl ::std::convert::From<&str> for VoiceIdsOrCustomVoice {
+    fn from(value: &str) -> Self {
+        Self::Shared(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+impl ::std::convert::From<::std::string::String> for VoiceIdsOrCustomVoice {
+    fn from(value: ::std::string::String) -> Self {
+        Self::Shared(::std::convert::From::from(value))
+    }
+}
+#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
 impl ::std::convert::From<super::VoiceIdsOrCustomVoiceVariant2>
 for VoiceIdsOrCustomVoice {
     fn from(value: super::VoiceIdsOrCustomVoiceVariant2) -> Self {
@@ -4028,15 +4068,6 @@ for VoiceIdsOrCustomVoice {
 impl ::std::convert::From<super::VoiceIdsShared> for VoiceIdsOrCustomVoice {
     fn from(value: super::VoiceIdsShared) -> Self {
         Self::Shared(value)
-    }
-}
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
-impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Variant2(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
-        }
     }
 }
 #[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]

@@ -1572,15 +1572,14 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::WebSearchActionSearch> for WebSearchToolCallAction {
-    fn from(value: super::WebSearchActionSearch) -> Self {
-        Self::Search(value)
-    }
-}
-#[cfg(any(feature = "conversations", feature = "responses"))]
-impl ::std::convert::From<super::WebSearchActionOpenPage> for WebSearchToolCallAction {
-    fn from(value: super::WebSearchActionOpenPage) -> Self {
-        Self::OpenPage(value)
+impl crate::runtime::de::Fit for WebSearchToolCallAction {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
+            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -1590,14 +1589,15 @@ impl ::std::convert::From<super::WebSearchActionFind> for WebSearchToolCallActio
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
-impl crate::runtime::de::Fit for WebSearchToolCallAction {
-    fn misfit(&self) -> usize {
-        match self {
-            Self::Search(value) => crate::runtime::de::Fit::misfit(value),
-            Self::OpenPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::FindInPage(value) => crate::runtime::de::Fit::misfit(value),
-            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
-        }
+impl ::std::convert::From<super::WebSearchActionOpenPage> for WebSearchToolCallAction {
+    fn from(value: super::WebSearchActionOpenPage) -> Self {
+        Self::OpenPage(value)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+impl ::std::convert::From<super::WebSearchActionSearch> for WebSearchToolCallAction {
+    fn from(value: super::WebSearchActionSearch) -> Self {
+        Self::Search(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -6485,18 +6485,6 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
     }
 }
 #[cfg(feature = "chatkit")]
-impl ::std::convert::From<&str> for WorkflowParamStateVariablesValue {
-    fn from(value: &str) -> Self {
-        Self::String(::std::borrow::ToOwned::to_owned(value))
-    }
-}
-#[cfg(feature = "chatkit")]
-impl ::std::convert::From<::std::string::String> for WorkflowParamStateVariablesValue {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-#[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -6505,6 +6493,36 @@ impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
             Self::Boolean(value) => crate::runtime::de::Fit::misfit(value),
             Self::Number(value) => crate::runtime::de::Fit::misfit(value),
         }
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<&str> for WorkflowParamStateVariablesValue {
+    fn from(value: &str) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<::std::string::String> for WorkflowParamStateVariablesValue {
+    fn from(value: ::std::string::String) -> Self {
+        Self::String(::std::convert::From::from(value))
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<i64> for WorkflowParamStateVariablesValue {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<f64> for WorkflowParamStateVariablesValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+#[cfg(feature = "chatkit")]
+impl ::std::convert::From<bool> for WorkflowParamStateVariablesValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
     }
 }
 #[cfg(feature = "chatkit")]
