@@ -46,8 +46,27 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let runs = if full { 7 } else { 1 };
     let (parse_min, parse_med, _) = time(runs, || (parse_value(&old_name, &old_text).expect("parses"), parse_value(&new_name, &new_text).expect("parses")));
-    let (load_min, load_med, (old, new)) = time(runs, || (load_bytes(&old_name, &old_bytes).expect("loads"), load_bytes(&new_name, &new_bytes).expect("loads")));
-    let options = Options::default();
+    // Both sides on two threads, as `cargo xtask diff` loads them.
+    let (load_min, load_med, (old, new)) = time(runs, || {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| load_bytes(&old_name, &old_bytes).expect("loads"));
+            let n = load_bytes(&new_name, &new_bytes).expect("loads");
+            (h.join().expect("joins"), n)
+        })
+    });
+    // The diff lowers both sides with the codegen config (as `cargo xtask diff` does).
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = codegen::config::Config::from_yaml("specs/codegen.yaml", &std::fs::read_to_string(root.join("specs/codegen.yaml")).expect("specs/codegen.yaml")).expect("config");
+    let (lower_min, lower_med, (old_model, new_model)) = time(runs, || {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| codegen::lower::lower(&old, &config).expect("lowers"));
+            let n = codegen::lower::lower(&new, &config).expect("lowers");
+            (h.join().expect("joins"), n)
+        })
+    });
+    let (surface_min, surface_med, _) = time(runs, || codegen::api::compare(&codegen::api::surface(&old_model), &codegen::api::surface(&new_model)));
+    drop((old_model, new_model));
+    let options = Options { config, ..Options::default() };
     let (diff_min, diff_med, report) = time(if full { runs * 3 } else { 1 }, || diff(&old, &new, &options));
     let (lines_min, lines_med, report) = time(runs, || {
         let mut r = report.clone();
@@ -60,8 +79,10 @@ fn main() {
     println!("{:<34} {:>11} {:>11}", "stage", "min", "median");
     for (stage, min, med) in [
         ("parse both (YAML/JSON → value)", parse_min, parse_med),
-        ("load both (parse+normalise+typed)", load_min, load_med),
+        ("load both (2 threads)", load_min, load_med),
         ("diff", diff_min, diff_med),
+        ("  of which: lower both (2 threads)", lower_min, lower_med),
+        ("  of which: API surfaces + compare", surface_min, surface_med),
         ("line lookup", lines_min, lines_med),
         ("render text + json", render_min, render_med),
     ] {

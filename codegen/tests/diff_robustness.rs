@@ -22,7 +22,7 @@ fn run_on_small_stack(old: &Value, new: &Value, kib: usize) -> Report {
 }
 
 fn run_specs(old: Spec, new: Spec) -> Report {
-    let mut report = diff(&old, &new, &Options { docs: true });
+    let mut report = diff(&old, &new, &Options { docs: true, ..Default::default() });
     fill_lines(&mut report, &old, &new);
     for format in [Format::Text, Format::Markdown, Format::Json, Format::Github] {
         assert!(!render(&report, format).is_empty());

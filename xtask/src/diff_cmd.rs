@@ -22,9 +22,21 @@ options:
   --level RULE=LEVEL   set a rule's level: breaking-wire, breaking-source, warning, info or off;
                        repeatable, RULE may use `*` (e.g. --level 'docs.*=off')
   --docs               also report description, summary and example changes
+  --used-by PATH       keep only findings on items the Rust code under PATH (a crate, a folder
+                       or one .rs file) names: types, methods, fields, variants, constructors
+                       (members of types the code reaches through the methods it calls count);
+                       the summary, the verdict and the exit status follow the kept findings
+  --config FILE        codegen configuration both sides are generated with (default: the
+                       workspace's specs/codegen.yaml, as `cargo xtask codegen` uses it)
+  --crate-version V    version of the generated crate the verdict bumps (default: the
+                       version in generated-client/Cargo.toml)
   --output FILE        write the report to FILE instead of standard output
   --rules              print the rule catalogue and exit
   -h, --help           print this help
+
+The report ends with the semver verdict: the change (breaking, additive or patch) and
+the version bump it implies for the generated crate (before 1.0: breaking -> minor,
+anything else -> patch; from 1.0: breaking -> major, additive -> minor, else patch).
 
 exit status: 0 = no finding at the --fail-on level, 1 = such findings, 2 = usage or load error";
 
@@ -38,6 +50,9 @@ struct Args {
     levels: LevelOverrides,
     docs: bool,
     output: Option<String>,
+    used_by: Option<String>,
+    config: Option<String>,
+    crate_version: Option<String>,
 }
 
 enum Parsed {
@@ -71,6 +86,9 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
             "--ignore" => out.ignore = Some(value(flag)?),
             "--level" => out.levels.add(&value(flag)?)?,
             "--output" | "-o" => out.output = Some(value(flag)?),
+            "--used-by" => out.used_by = Some(value(flag)?),
+            "--config" => out.config = Some(value(flag)?),
+            "--crate-version" => out.crate_version = Some(value(flag)?),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
             _ => out.files.push(arg.clone()),
         }
@@ -104,11 +122,33 @@ fn load_from_git(rev: &str, new_path: &str) -> Result<Spec, String> {
 }
 
 fn run_args(args: &Args) -> Result<ExitCode, String> {
-    let (old, new) = match &args.git_base {
-        Some(rev) => (load_from_git(rev, &args.files[0])?, load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?),
-        None => (load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?, load_path(Path::new(&args.files[1])).map_err(|e| e.to_string())?),
+    // Both sides load on two threads (the diff lowers them on two threads as well).
+    let load_new = || load_path(Path::new(args.files.last().expect("checked by parse"))).map_err(|e| e.to_string());
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(load_new);
+        let old = match &args.git_base {
+            Some(rev) => load_from_git(rev, &args.files[0]),
+            None => load_path(Path::new(&args.files[0])).map_err(|e| e.to_string()),
+        };
+        (old, new.join().unwrap_or_else(|_| Err("loading the new document failed".to_owned())))
+    });
+    let (old, new) = (old?, new?);
+    let config = match &args.config {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            codegen::config::Config::from_yaml(file, &text).map_err(|e| e.to_string())?
+        }
+        None => crate::codegen_cmd::load_config(&crate::workspace_root())?,
     };
-    let mut report = diff(&old, &new, &Options { docs: args.docs });
+    let used_names = match &args.used_by {
+        Some(path) => Some(crate::used_by::identifiers(Path::new(path))?),
+        None => None,
+    };
+    let mut report = diff(&old, &new, &Options { docs: args.docs, config, used_names });
+    report.crate_version = match &args.crate_version {
+        Some(v) => Some(v.clone()),
+        None => crate_version(&crate::workspace_root()),
+    };
     args.levels.apply(&mut report);
     if let Some(file) = &args.ignore {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read ignore file {file}: {e}"))?;
@@ -130,6 +170,12 @@ fn run_args(args: &Args) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::from(args.fail_on.exit_code(&report)))
+}
+
+/// The version of the generated crate in the workspace, if it can be read.
+pub fn crate_version(root: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(root.join(crate::codegen_cmd::MANIFEST)).ok()?;
+    crate::update_spec::package_version(&manifest)
 }
 
 /// Runs the command; usage and load errors are reported here with exit status 2,

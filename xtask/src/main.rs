@@ -11,6 +11,7 @@ mod fuzz;
 mod spec_index;
 mod test_cmd;
 mod update_spec;
+mod used_by;
 mod vendor;
 mod verify_specs;
 

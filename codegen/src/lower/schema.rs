@@ -617,10 +617,7 @@ impl<'s> SchemaLowerer<'s> {
                 Some("binary") if multipart => TypeRef::File,
                 _ => TypeRef::String,
             },
-            Some("integer") => match view.format() {
-                Some("int32") => TypeRef::I32,
-                _ => TypeRef::I64,
-            },
+            Some("integer") => integer_type(view.format()),
             Some("number") => TypeRef::F64,
             Some("boolean") => TypeRef::Bool,
             Some("array") => match view.get("items") {
@@ -643,6 +640,16 @@ impl<'s> SchemaLowerer<'s> {
             }
         };
         Ok(Lowered { ty, nullable })
+    }
+}
+
+/// The Rust type of an integer schema with this `format`: `i32` for `int32`,
+/// `i64` for anything else. The spec diff asks this too (which bounds a
+/// value of the type can exceed).
+pub fn integer_type(format: Option<&str>) -> TypeRef {
+    match format {
+        Some("int32") => TypeRef::I32,
+        _ => TypeRef::I64,
     }
 }
 
