@@ -350,6 +350,15 @@ pub fn item_features(model: &Model) -> BTreeMap<String, std::collections::BTreeS
     out
 }
 
+/// Whether code outside the crate can `match` the type's variants
+/// exhaustively, so that a new variant breaks it: untagged unions. Every other
+/// generated struct and enum is `#[non_exhaustive]` (string enums and tagged
+/// unions end in a catch-all variant; structs are built with `new`), so new
+/// fields and variants break no code.
+pub fn is_exhaustive(def: &TypeDef) -> bool {
+    matches!(def.kind, TypeKind::Untagged(_))
+}
+
 /// How the public API changed between two models.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurfaceDiff {

@@ -256,6 +256,50 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Issue 10: the repo's examples as they were written against the client of
+    /// the seed spec 2.0.0 (`xtask/tests/used-by-2.0.0`, copied from the commit
+    /// before the client moved to 2.3.0), and the seed client's own tests
+    /// (compiled against 2.0.0 in CI), meet four compile errors on 2.3.0: the
+    /// diff keeps exactly the findings on items such code names, those four among them.
+    #[test]
+    fn used_by_keeps_the_breaks_of_code_written_against_the_old_client() {
+        let root = crate::workspace_root();
+        let dir = std::env::temp_dir().join(format!("xtask-diff-used-by-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let output = dir.join("out.json");
+        let run = |extra: &[String]| {
+            let mut args = vec![root.join("specs/openai-2.0.0.json").display().to_string(), root.join("specs/openai-2.3.0.json").display().to_string()];
+            args.extend(["--format", "json", "--fail-on", "breaking", "--crate-version", "0.3.0", "--output"].map(str::to_owned));
+            args.push(output.display().to_string());
+            args.extend(extra.iter().cloned());
+            let Ok(Parsed::Run(a)) = parse(&args) else { panic!("parses") };
+            let code = run_args(&a).expect("runs");
+            let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).expect("written")).expect("JSON");
+            (code, report)
+        };
+        let (_, all) = run(&[]);
+        let total = all["summary"]["total"].as_u64().expect("total");
+        assert_eq!(all["semver"]["next_version"], "0.4.0");
+        for code in ["xtask/tests/used-by-2.0.0", "tests/seed-client/tests"] {
+            let (exit, report) = run(&["--used-by".to_owned(), root.join(code).display().to_string()]);
+            assert_eq!(exit, ExitCode::from(1), "{code}");
+            let findings = report["findings"].as_array().expect("findings");
+            let kept = findings.len() as u64;
+            assert!(kept < total / 4, "{code}: {kept} of {total} kept");
+            assert_eq!(report["summary"]["unused"].as_u64(), Some(total - kept), "{code}");
+            let has = |rule: &str, location: &str| findings.iter().any(|f| f["rule"] == rule && f["location"] == location && f["level"] == "breaking-source");
+            for ty in ["ChatCompletionRequestUserMessage", "ChatCompletionRequestAssistantMessage", "ChatCompletionRequestSystemMessage"] {
+                assert!(has("api.changed", &format!("api constructor {ty}::new")), "{code}: {ty}::new");
+            }
+            assert!(has("api.removed", "api type CreateSpeechRequestVoice"), "{code}");
+            // The examples use chat, speech and files only: nothing of the assistants API is kept.
+            let assistants = findings.iter().any(|f| f["location"].as_str().is_some_and(|l| l.contains("AssistantObject")));
+            assert_eq!(assistants, code.starts_with("tests/"), "{code}");
+            assert_eq!(report["semver"]["change"], "breaking");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn catalogue_lists_every_rule() {
         assert_eq!(catalogue().lines().count(), RuleId::ALL.len());

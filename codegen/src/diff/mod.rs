@@ -69,9 +69,7 @@ pub struct Options {
 /// Compares `old` with `new` and classifies every change. Findings carry JSON
 /// pointers but no line numbers yet: see [`fill_lines`].
 pub fn diff(old: &Spec, new: &Spec, options: &Options) -> Report {
-    let t = std::time::Instant::now();
     let models = rust::Models::lower(old, new, &options.config);
-    if std::env::var_os("DIFF_TIMING").is_some() { eprintln!("lower: {:?}", t.elapsed()) }
     let mut report = walk::Ctx::new(old, new, options, models.as_ref().ok()).run(&old.file, &new.file);
     if let Err(note) = models {
         report.api_note = Some(note);

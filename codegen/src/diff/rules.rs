@@ -105,7 +105,8 @@ rules! {
     SecuritySchemeChanged = "security.scheme-changed", BreakingWire, "A security scheme changed its type, location, name or scheme, or is gone";
     ApiRemoved = "api.removed", BreakingSource, "An item of the generated Rust API is gone (type, field, variant, constant, method, constructor or setter): code naming it no longer compiles";
     ApiChanged = "api.changed", BreakingSource, "An item of the generated Rust API has another signature (a constructor's arguments, a field's or method's types, an alias target): code using it may no longer compile";
-    ApiFeatureRemoved = "api.feature-removed", BreakingSource, "A type or method is no longer compiled with a Cargo feature it was compiled with: builds selecting only that feature lose it";
+    ApiVariantAdded = "api.variant-added", BreakingSource, "An exhaustive enum (an untagged union, the only generated enum without #[non_exhaustive]) gains a variant: exhaustive matches no longer compile";
+    ApiFeatureRemoved = "api.feature-removed", BreakingSource, "A Cargo feature is gone, or a type or method is no longer compiled with a feature it was compiled with: builds selecting that feature fail or lose it";
     ApiAdded = "api.added", Info, "A new item of the generated Rust API (members of a new type are counted with it)";
     DocsDescriptionChanged = "docs.description-changed", Info, "A description or summary changed (reported only with --docs)";
     DocsExampleChanged = "docs.example-changed", Info, "An example changed (reported only with --docs)";

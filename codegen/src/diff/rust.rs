@@ -233,9 +233,29 @@ impl Ctx<'_> {
         for (was, now) in &diff.changed {
             self.api_finding(RuleId::ApiChanged, now, format!("`{}` → `{}`", was.signature, now.signature), true, true);
         }
+        // A new variant of an enum that was there and can be matched exhaustively breaks such matches.
+        let exhaustive = |item: &ApiItem| {
+            let owner = item.path.split_once("::").map(|(o, _)| o);
+            item.kind == ItemKind::Variant && owner.is_some_and(|o| old.contains_key(&format!("type {o}")) && models.new.by_name.get(o).and_then(|id| models.new.model.types.get(id)).is_some_and(api::is_exhaustive))
+        };
+        for item in diff.added.iter().filter(|i| exhaustive(i)) {
+            self.api_finding(RuleId::ApiVariantAdded, item, format!("added: `{}`; the enum has no #[non_exhaustive], so exhaustive matches no longer compile", item.signature), false, true);
+        }
+        // Cargo features that are gone: `features = [..]` naming one no longer resolves.
+        if models.old.model.cargo_features && models.new.model.cargo_features {
+            let (was, is) = (models.old.model.features(), models.new.model.features());
+            self.owner = Owner::Document;
+            for gone in was.difference(&is) {
+                // Where it came from: an operation of that group on the old side.
+                let op = models.old.model.operations.iter().find(|o| &o.feature == gone).map(|o| child(&child("/paths", &o.path), &o.method.to_lowercase()));
+                // `unreferenced` holds the types no operation uses: one of them.
+                let at = op.or_else(|| models.old.model.types.iter().find(|(_, t)| t.features.is_empty()).map(|(id, _)| id.trim_start_matches('#').to_owned()));
+                self.emit_rust(RuleId::ApiFeatureRemoved, &format!("api feature {gone}"), format!("Cargo feature `{gone}` removed: builds that select it fail"), at.as_deref(), None, Vec::new());
+            }
+        }
         // Additions: one finding per operation or component schema they belong to.
         let mut added: BTreeMap<Owner, Vec<&ApiItem>> = BTreeMap::new();
-        for item in roots(&diff.added) {
+        for item in roots(&diff.added).into_iter().filter(|i| !exhaustive(i)) {
             let owner = models.new.home(&item.path).map_or(Owner::Document, |(o, _)| o);
             added.entry(owner).or_default().push(item);
         }

@@ -500,19 +500,13 @@ impl<'a> Ctx<'a> {
     pub fn run(mut self, old_file: &str, new_file: &str) -> Report {
         self.security_schemes();
         self.global_security();
-        let t = std::time::Instant::now();
-        let tm = |what: &str| if std::env::var_os("DIFF_TIMING").is_some() { eprintln!("{what}: {:?}", t.elapsed()) };
         self.paths();
         self.drain();
-        tm("walk");
         self.identity();
         self.drain();
-        tm("identity");
         self.settle_removals();
         self.components();
-        tm("components");
         self.api();
-        tm("api");
         let usage = self.options.used_names.as_ref().map(|names| super::used::Usage::new(names, self.models));
         let mut unused = 0;
         let mut used_by: HashMap<String, Vec<String>> = HashMap::new();
@@ -556,7 +550,6 @@ impl<'a> Ctx<'a> {
             }
         }
         findings.sort_by_cached_key(|(o, f)| (group_key(o), std::cmp::Reverse(f.level.rank()), f.location.clone(), f.rule));
-        tm("findings");
         let findings = findings.into_iter().map(|(_, f)| f).collect();
         Report { old_file: old_file.to_owned(), new_file: new_file.to_owned(), findings, suppressed: 0, unused: usage.map(|_| unused), api_note: None, crate_version: None }
     }
