@@ -2,7 +2,7 @@
 //! by what they break for users of the generated Rust client (see `codegen::diff`).
 
 use codegen::diff::report::{render, Format};
-use codegen::diff::{diff, fill_lines, FailOn, IgnoreList, LevelOverrides, Options, RuleId};
+use codegen::diff::{diff_generated, fill_lines, FailOn, GeneratedApi, IgnoreList, LevelOverrides, Options, RuleId};
 use codegen::load::{load_bytes, load_path, Spec};
 use std::io::Write;
 use std::path::Path;
@@ -122,17 +122,6 @@ fn load_from_git(rev: &str, new_path: &str) -> Result<Spec, String> {
 }
 
 fn run_args(args: &Args) -> Result<ExitCode, String> {
-    // Both sides load on two threads (the diff lowers them on two threads as well).
-    let load_new = || load_path(Path::new(args.files.last().expect("checked by parse"))).map_err(|e| e.to_string());
-    let (old, new) = std::thread::scope(|scope| {
-        let new = scope.spawn(load_new);
-        let old = match &args.git_base {
-            Some(rev) => load_from_git(rev, &args.files[0]),
-            None => load_path(Path::new(&args.files[0])).map_err(|e| e.to_string()),
-        };
-        (old, new.join().unwrap_or_else(|_| Err("loading the new document failed".to_owned())))
-    });
-    let (old, new) = (old?, new?);
     let config = match &args.config {
         Some(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
@@ -144,7 +133,22 @@ fn run_args(args: &Args) -> Result<ExitCode, String> {
         Some(path) => Some(crate::used_by::identifiers(Path::new(path))?),
         None => None,
     };
-    let mut report = diff(&old, &new, &Options { docs: args.docs, config, used_names });
+    // Each side is loaded and generated on a thread of its own.
+    let side = |spec: Result<Spec, String>| spec.map(|s| {
+        let api = GeneratedApi::of(&s, &config);
+        (s, api)
+    });
+    let load_new = || side(load_path(Path::new(args.files.last().expect("checked by parse"))).map_err(|e| e.to_string()));
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(load_new);
+        let old = side(match &args.git_base {
+            Some(rev) => load_from_git(rev, &args.files[0]),
+            None => load_path(Path::new(&args.files[0])).map_err(|e| e.to_string()),
+        });
+        (old, new.join().unwrap_or_else(|_| Err("loading the new document failed".to_owned())))
+    });
+    let ((old, old_api), (new, new_api)) = (old?, new?);
+    let mut report = diff_generated(&old, &new, old_api, new_api, &Options { docs: args.docs, config, used_names });
     report.crate_version = match &args.crate_version {
         Some(v) => Some(v.clone()),
         None => crate_version(&crate::workspace_root()),

@@ -182,6 +182,30 @@ pub(crate) fn named(ty: &TypeRef, out: &mut Vec<String>) {
     }
 }
 
+/// The generated Rust API of one document, as the diff compares it: its
+/// model (lowered with the codegen configuration) and the model's public items.
+/// [`GeneratedApi::of`] is the costly half of a diff; a caller that loads both
+/// documents on two threads can build each side's right after loading it and
+/// pass both to [`diff_generated`](super::diff_generated).
+pub struct GeneratedApi(pub(crate) Result<Side, String>);
+
+impl GeneratedApi {
+    /// Lowers `spec` with `config` and lists its API; a spec that does not
+    /// generate is kept as the reason (the diff then reports wire findings only).
+    pub fn of(spec: &Spec, config: &Config) -> GeneratedApi {
+        GeneratedApi(crate::lower::lower(spec, config).map(Side::new).map_err(|e| e.to_string()))
+    }
+}
+
+impl std::fmt::Debug for GeneratedApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Ok(side) => write!(f, "GeneratedApi({} types, {} operations)", side.model.types.len(), side.model.operations.len()),
+            Err(e) => write!(f, "GeneratedApi(error: {e})"),
+        }
+    }
+}
+
 /// Both sides' models.
 pub(crate) struct Models {
     pub old: Side,
@@ -189,27 +213,27 @@ pub(crate) struct Models {
 }
 
 impl Models {
-    /// Lowers both documents and lists their APIs, the old one on a second
-    /// thread; an error names the side that does not generate.
+    /// Lowers both documents and lists their APIs, the old one on a second thread.
     pub fn lower(old: &Spec, new: &Spec, config: &Config) -> Result<Models, String> {
         let (o, n) = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| crate::lower::lower(old, config).map(Side::new));
-            let n = crate::lower::lower(new, config).map(Side::new);
-            (handle.join(), n)
+            let handle = scope.spawn(|| GeneratedApi::of(old, config));
+            let n = GeneratedApi::of(new, config);
+            (handle.join().unwrap_or_else(|_| GeneratedApi(Err("lowering failed".to_owned()))), n)
         });
-        let note = |side: &str, e: &dyn std::fmt::Display| format!("the generated Rust APIs were not compared: the {side} document does not generate ({e}); only wire findings are reported");
-        let old = match o {
-            Ok(Ok(side)) => side,
-            Ok(Err(e)) => return Err(note("old", &e)),
-            Err(_) => return Err(note("old", &"lowering failed")),
-        };
-        let new = n.map_err(|e| note("new", &e))?;
+        Models::of(o, n)
+    }
+
+    /// Both sides, or why the APIs cannot be compared.
+    pub fn of(old: GeneratedApi, new: GeneratedApi) -> Result<Models, String> {
+        let note = |side: &str, e: &str| format!("the generated Rust APIs were not compared: the {side} document does not generate ({e}); only wire findings are reported");
+        let old = old.0.map_err(|e| note("old", &e))?;
+        let new = new.0.map_err(|e| note("new", &e))?;
         Ok(Models { old, new })
     }
 }
 
 /// Items whose type is in `types` (the type's own item aside) are left out: the type says it all.
-fn roots<'i>(items: &'i [ApiItem]) -> Vec<&'i ApiItem> {
+fn roots(items: &[ApiItem]) -> Vec<&ApiItem> {
     let types: BTreeSet<&str> = items.iter().filter(|i| i.kind == ItemKind::Type).map(|i| i.path.as_str()).collect();
     items.iter().filter(|i| i.kind == ItemKind::Type || !i.path.split_once("::").is_some_and(|(owner, _)| owner != "Client" && types.contains(owner))).collect()
 }
@@ -267,22 +291,18 @@ impl Ctx<'_> {
             self.emit_rust(RuleId::ApiAdded, &location, format!("added: {}", list.join(", ")), None, pointer.as_deref(), items.iter().map(|i| i.path.clone()).collect());
         }
         let (of, nf) = (&models.old.features, &models.new.features);
-        let every = BTreeSet::new();
-        for (k, item) in new {
-            if !old.contains_key(k) {
-                continue;
-            }
-            // No entry: compiled whatever features are on.
-            let (was, is) = (of.get(k), nf.get(k));
-            let lost: BTreeSet<String> = match (was, is) {
-                (_, None) => continue,
-                (None, Some(_)) => every.clone(),
-                (Some(a), Some(b)) => a.difference(b).cloned().collect(),
+        // Only gated items can lose a feature (no entry: compiled whatever features are on).
+        for (k, is) in nf {
+            let (Some(item), true) = (new.get(k), old.contains_key(k)) else { continue };
+            let was = of.get(k);
+            let lost: BTreeSet<String> = match was {
+                None => BTreeSet::new(),
+                Some(a) => a.difference(is).cloned().collect(),
             };
             if was.is_some() && lost.is_empty() {
                 continue;
             }
-            let now = show_features(is.expect("checked"));
+            let now = show_features(is);
             let msg = if was.is_none() { format!("was compiled whatever features are on; now only with {now}") } else { format!("no longer compiled with {} (now with {now})", show_features(&lost)) };
             self.api_finding(RuleId::ApiFeatureRemoved, item, msg, true, true);
         }

@@ -195,6 +195,10 @@ struct Raw {
     rust: Option<Vec<String>>,
 }
 
+/// A new schema that includes a component through `allOf`: its own name when
+/// it is a component, and its property names.
+type Includer<'a> = (Option<String>, BTreeSet<&'a str>);
+
 /// A property removed from a component schema, held back until the walk knows
 /// whether the schema's uses lost it: a property moved from an `allOf` base into
 /// every schema that includes it is not gone from any request or response.
@@ -233,7 +237,7 @@ pub(crate) struct Ctx<'a> {
     /// For each component used as an `allOf` base (new name, direction): every
     /// new schema that includes it (its name when it is a component itself) and
     /// its property names.
-    includers: HashMap<(String, Dir), Vec<(Option<String>, BTreeSet<&'a str>)>>,
+    includers: HashMap<(String, Dir), Vec<Includer<'a>>>,
     pending: Vec<PendingRemoval>,
 }
 
