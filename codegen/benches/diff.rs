@@ -2,12 +2,14 @@
 //! against the latest 3.1 spec (1.4 MB YAML vs 3.4 MB JSON).
 //!
 //! `cargo bench -p openai-codegen --bench diff [-- OLD NEW]` prints, for the same
-//! pair in the same run: plain parsing (YAML/JSON → value), loading (parse,
-//! normalise, typed read), the diff itself, line lookup and rendering, and the
-//! diff as a ratio of plain parsing. Paths are relative to `../shared/specs/openai`.
+//! pair in the same run: plain parsing (YAML/JSON → value), each side loaded,
+//! lowered with `specs/codegen.yaml` and its Rust API listed on a thread of its
+//! own (as `cargo xtask diff` does), the comparison itself, line lookup and
+//! rendering. Paths are relative to `../shared/specs/openai`.
 
 use codegen::diff::report::{render, Format};
-use codegen::diff::{diff, fill_lines, Options};
+use codegen::config::Config;
+use codegen::diff::{diff_generated, fill_lines, GeneratedApi, Options};
 use codegen::load::{load_bytes, parse_value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -45,10 +47,43 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this once as a smoke test.
     let full = std::env::args().any(|a| a == "--bench");
     let runs = if full { 7 } else { 1 };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = Config::from_yaml("specs/codegen.yaml", &std::fs::read_to_string(root.join("specs/codegen.yaml")).expect("specs/codegen.yaml")).expect("config");
     let (parse_min, parse_med, _) = time(runs, || (parse_value(&old_name, &old_text).expect("parses"), parse_value(&new_name, &new_text).expect("parses")));
-    let (load_min, load_med, (old, new)) = time(runs, || (load_bytes(&old_name, &old_bytes).expect("loads"), load_bytes(&new_name, &new_bytes).expect("loads")));
-    let options = Options::default();
-    let (diff_min, diff_med, report) = time(if full { runs * 3 } else { 1 }, || diff(&old, &new, &options));
+    // As `cargo xtask diff` runs: each side loaded, lowered and its API listed on a thread of its own.
+    let side = |name: &str, bytes: &[u8]| {
+        let spec = load_bytes(name, bytes).expect("loads");
+        let api = GeneratedApi::of(&spec, &config);
+        (spec, api)
+    };
+    let (sides_min, sides_med, _) = time(runs, || std::thread::scope(|s| {
+        let h = s.spawn(|| side(&old_name, &old_bytes));
+        let n = side(&new_name, &new_bytes);
+        (h.join().expect("joins"), n)
+    }));
+    let (load_min, load_med, (old, new)) = time(runs, || std::thread::scope(|s| {
+        let h = s.spawn(|| load_bytes(&old_name, &old_bytes).expect("loads"));
+        let n = load_bytes(&new_name, &new_bytes).expect("loads");
+        (h.join().expect("joins"), n)
+    }));
+    let apis = || std::thread::scope(|s| {
+        let h = s.spawn(|| GeneratedApi::of(&old, &config));
+        let n = GeneratedApi::of(&new, &config);
+        (h.join().expect("joins"), n)
+    });
+    let (apis_min, apis_med, _) = time(runs, apis);
+    // The comparison proper, on APIs built beforehand.
+    let options = Options { config: config.clone(), ..Options::default() };
+    let mut compare_times = Vec::new();
+    let mut report = None;
+    for _ in 0..(if full { runs * 2 } else { 1 }) {
+        let (o, n) = apis();
+        let start = Instant::now();
+        report = Some(std::hint::black_box(diff_generated(&old, &new, o, n, &options)));
+        compare_times.push(start.elapsed());
+    }
+    compare_times.sort();
+    let (compare_min, compare_med, report) = (compare_times[0], compare_times[compare_times.len() / 2], report.expect("ran"));
     let (lines_min, lines_med, report) = time(runs, || {
         let mut r = report.clone();
         fill_lines(&mut r, &old, &new);
@@ -57,19 +92,21 @@ fn main() {
     let (render_min, render_med, _) = time(runs, || (render(&report, Format::Text), render(&report, Format::Json)));
 
     println!("diff bench: {old_name} ({} KiB) → {new_name} ({} KiB), {} findings", old_bytes.len() / 1024, new_bytes.len() / 1024, report.findings.len());
-    println!("{:<34} {:>11} {:>11}", "stage", "min", "median");
+    println!("{:<44} {:>11} {:>11}", "stage", "min", "median");
     for (stage, min, med) in [
-        ("parse both (YAML/JSON → value)", parse_min, parse_med),
-        ("load both (parse+normalise+typed)", load_min, load_med),
-        ("diff", diff_min, diff_med),
+        ("parse both, one after the other (reference)", parse_min, parse_med),
+        ("load + lower + list the API, 2 threads", sides_min, sides_med),
+        ("  load both alone (2 threads)", load_min, load_med),
+        ("  lower + list the API alone (2 threads)", apis_min, apis_med),
+        ("compare (wire walk, API, findings)", compare_min, compare_med),
         ("line lookup", lines_min, lines_med),
         ("render text + json", render_min, render_med),
     ] {
-        println!("{stage:<34} {} {}", ms(min), ms(med));
+        println!("{stage:<44} {} {}", ms(min), ms(med));
     }
-    let total = load_med + diff_med + lines_med + render_med;
-    println!("end to end (load + diff + lines + render, medians): {}", ms(total).trim());
-    println!("diff / plain parsing: {:.2}x", diff_med.as_secs_f64() / parse_med.as_secs_f64());
+    let total = sides_med + compare_med + lines_med + render_med;
+    println!("end to end (load+lower, compare, lines, render; medians): {}", ms(total).trim());
+    println!("compare / plain parsing: {:.2}x", compare_med.as_secs_f64() / parse_med.as_secs_f64());
     if !full {
         println!("(smoke run, one iteration each and unoptimised when run by cargo test: use cargo bench for timings)");
     }

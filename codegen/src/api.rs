@@ -358,6 +358,61 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
     out
 }
 
+/// The Cargo features that compile an item whose API group(s) are `features`
+/// (a type's [`TypeDef::features`], an operation's one feature): `None` when it
+/// is compiled whatever features are on (features off in the config, or a type
+/// used by more than [`MAX_TYPE_FEATURES`](crate::lower::MAX_TYPE_FEATURES)
+/// groups); a type no operation uses sits behind `unreferenced`.
+pub fn feature_gate<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>) -> Option<Vec<&'a str>> {
+    if !model.cargo_features {
+        return None;
+    }
+    let list: Vec<&str> = features.into_iter().map(String::as_str).collect();
+    match list.len() {
+        n if n > crate::lower::MAX_TYPE_FEATURES => None,
+        0 => Some(vec!["unreferenced"]),
+        _ => Some(list),
+    }
+}
+
+/// The feature gate of every type and method of the [`surface`] (same keys);
+/// members share their type's gate. Items compiled whatever features are on
+/// are left out.
+pub fn item_features(model: &Model) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    let mut add = |kind: ItemKind, path: &str, gate: Option<Vec<&str>>| {
+        if let Some(gate) = gate {
+            out.insert(format!("{} {path}", kind.as_str()), gate.into_iter().map(str::to_owned).collect());
+        }
+    };
+    for op in &model.operations {
+        let gate = || feature_gate(model, [&op.feature]);
+        add(ItemKind::Method, &format!("Client::{}", op.rust_name), gate());
+        if let Some(name) = &op.stream_method {
+            add(ItemKind::Method, &format!("Client::{name}"), gate());
+        }
+        if let Some((name, _)) = &op.alternative_body {
+            add(ItemKind::Method, &format!("Client::{name}"), gate());
+        }
+        if let Some(params) = &op.params_type {
+            add(ItemKind::Type, params, gate());
+        }
+    }
+    for def in model.types.values() {
+        add(ItemKind::Type, &def.rust_name, feature_gate(model, &def.features));
+    }
+    out
+}
+
+/// Whether code outside the crate can `match` the type's variants
+/// exhaustively, so that a new variant breaks it: untagged unions. Every other
+/// generated struct and enum is `#[non_exhaustive]` (string enums and tagged
+/// unions end in a catch-all variant; structs are built with `new`), so new
+/// fields and variants break no code.
+pub fn is_exhaustive(def: &TypeDef) -> bool {
+    matches!(def.kind, TypeKind::Untagged(_))
+}
+
 /// How the public API changed between two models.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurfaceDiff {

@@ -1,7 +1,8 @@
 //! The diff on real OpenAI spec pairs from `../shared/specs/openai` (outside the
 //! repository; CI always has it, so a missing directory fails these tests).
 
-use codegen::diff::{diff, Level, Options, Report, RuleId};
+use codegen::config::Config;
+use codegen::diff::{diff, Change, Level, Options, Report, RuleId};
 use codegen::load::{load_path, parse_value};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -13,10 +14,16 @@ fn shared(file: &str) -> PathBuf {
     dir.join(file)
 }
 
+/// The codegen configuration the shipped client is generated with.
+fn config() -> Config {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/codegen.yaml");
+    Config::from_yaml("specs/codegen.yaml", &std::fs::read_to_string(path).expect("specs/codegen.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn diff_files(old: &str, new: &str) -> Report {
     let old = load_path(&shared(old)).unwrap_or_else(|e| panic!("{e}"));
     let new = load_path(&shared(new)).unwrap_or_else(|e| panic!("{e}"));
-    diff(&old, &new, &Options::default())
+    diff(&old, &new, &Options { config: config(), ..Options::default() })
 }
 
 fn count(report: &Report, rule: RuleId) -> usize {
@@ -49,7 +56,7 @@ fn v1_2_to_v2_0_reports_the_removed_operations_as_breaking() {
     assert_eq!(count(&report, RuleId::PathRemoved), 5, "{:#?}", per_rule(&report));
     // The header parameter OpenAI-Organization left every operation.
     assert_eq!(count(&report, RuleId::ParameterRemoved), 23);
-    assert_eq!(report.counts(), [15, 59, 11, 151], "{}", report.summary());
+    assert_eq!(report.counts(), [15, 229, 11, 351], "{}", report.summary());
 }
 
 #[test]
@@ -74,7 +81,7 @@ fn may_to_august_2024_reports_enum_values_and_removed_schemas() {
         (Some(&3), Some(&5), Some(&14), Some(&1), Some(&1)),
         "{counts:#?}"
     );
-    assert_eq!(report.counts(), [7, 10, 4, 130], "{}", report.summary());
+    assert_eq!(report.counts(), [9, 34, 5, 266], "{}", report.summary());
 }
 
 /// Properties of component schemas that the old (3.0) file marks `nullable: true`
@@ -120,5 +127,99 @@ fn openapi_3_0_to_3_1_does_not_report_nullability_reencodings() {
     assert!(noisy.is_empty(), "nullability re-encodings reported as changes:\n{}", noisy.join("\n"));
     // The real nullability changes of this pair are still found.
     assert!(has(&report, RuleId::ResponseNullableAdded, "schema AdminApiKey .name"));
-    assert_eq!(report.counts(), [201, 146, 163, 1028], "{}\n{:#?}", report.summary(), per_rule(&report));
+    assert_eq!(report.counts(), [267, 512, 202, 1994], "{}\n{:#?}", report.summary(), per_rule(&report));
+}
+
+/// Doc keys aside, the text of a component schema, to tell whether it changed.
+fn shape_of(doc: &Value, name: &str) -> Option<String> {
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(m.iter().filter(|(k, _)| !matches!(k.as_str(), "description" | "title" | "example" | "examples") && !k.starts_with("x-")).map(|(k, v)| (k.clone(), strip(v))).collect()),
+            Value::Array(l) => Value::Array(l.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    doc.pointer(&format!("/components/schemas/{name}")).map(|v| strip(v).to_string())
+}
+
+fn in_group<'r>(report: &'r Report, schema: &str) -> Vec<&'r codegen::diff::Finding> {
+    report.findings.iter().filter(|f| f.group == format!("schema {schema}")).collect()
+}
+
+/// Issue 10: a schema whose uses moved between versions is compared by its
+/// name, and its findings sit at the schema with the operations that use it.
+#[test]
+fn schemas_whose_uses_moved_are_compared_by_name() {
+    let report = diff_files("history/2025-04-29-498c71d.yaml", "history/2026-05-13-5162af9.yaml");
+    for gone in ["fable", "nova", "onyx"] {
+        assert!(has(&report, RuleId::OpenEnumValueRemoved, &format!("schema VoiceIdsShared =\"{gone}\"")), "{gone}");
+        assert!(has(&report, RuleId::ApiRemoved, &format!("api constant VoiceIdsShared::{}", gone.to_uppercase())), "{gone}");
+    }
+    for new in ["marin", "cedar"] {
+        assert!(has(&report, RuleId::OpenEnumValueAdded, &format!("schema VoiceIdsShared =\"{new}\"")), "{new}");
+    }
+    let voice = report.of_rule(RuleId::OpenEnumValueRemoved).find(|f| f.group == "schema VoiceIdsShared").expect("checked");
+    assert!(voice.used_by.iter().any(|u| u == "POST /audio/speech"), "{:?}", voice.used_by);
+    for status in ["failed", "incomplete"] {
+        assert!(has(&report, RuleId::ResponseEnumValueAdded, &format!("schema CodeInterpreterToolCall .status=\"{status}\"")), "{status}");
+    }
+    // The `voice` union's new string branch still takes any string: nothing was removed from what clients send.
+    let removed: Vec<&str> = report.of_rule(RuleId::RequestUnionVariantRemoved).map(|f| f.location.as_str()).filter(|l| l.contains(".voice")).collect();
+    assert!(removed.is_empty(), "{removed:?}");
+}
+
+/// Issue 10: schemas no operation names in the spec (the chat stream chunk is
+/// the config's stream event type) are compared, in every monthly pair from
+/// 2023-07 to 2024-11 where they changed.
+#[test]
+fn stream_chunk_types_are_compared_in_every_pair_that_changes_them() {
+    let dir = shared("history");
+    let mut files: Vec<String> = std::fs::read_dir(&dir).expect("history").filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".yaml") && ("2023-07" ..= "2024-11-99").contains(&&n[..7])).collect();
+    files.sort();
+    assert_eq!(files.len(), 17, "{files:?}");
+    let mut changed = 0;
+    for pair in files.windows(2) {
+        let (old, new) = (format!("history/{}", pair[0]), format!("history/{}", pair[1]));
+        let raw = |f: &str| parse_value(f, &std::fs::read_to_string(shared(f)).expect("readable")).unwrap_or_else(|e| panic!("{e}"));
+        if shape_of(&raw(&old), "CreateChatCompletionStreamResponse") == shape_of(&raw(&new), "CreateChatCompletionStreamResponse") {
+            continue;
+        }
+        changed += 1;
+        let report = diff_files(&old, &new);
+        let found = in_group(&report, "CreateChatCompletionStreamResponse");
+        assert!(!found.is_empty(), "{old} → {new}: CreateChatCompletionStreamResponse changed, no finding");
+        assert!(found.iter().all(|f| f.used_by.iter().any(|u| u == "POST /chat/completions")), "{old} → {new}: {:?}", found[0].used_by);
+    }
+    assert!(changed >= 5, "only {changed} pairs change the stream chunk");
+}
+
+#[test]
+fn stream_delta_roles_and_chat_roles_are_reported() {
+    let report = diff_files("history/2023-10-19-e145786.yaml", "history/2023-11-27-23a4b18.yaml");
+    assert!(has(&report, RuleId::ResponseEnumValueRemoved, "schema ChatCompletionStreamResponseDelta .role=\"function\""));
+    assert!(has(&report, RuleId::ApiRemoved, "api variant ChatCompletionStreamResponseDeltaRole::Function"));
+    let report = diff_files("history/2025-01-31-2fb90fe.yaml", "history/2025-02-10-acea67a.yaml");
+    assert!(has(&report, RuleId::ResponseEnumValueAdded, "schema ChatCompletionRole =\"developer\""));
+}
+
+/// Issue 10: three changes that accept as much as before are not breaking.
+#[test]
+fn int64_bounds_and_properties_moved_into_includers_are_not_breaking() {
+    let report = diff_files("history/2025-03-22-76489c0.yaml", "history/2025-04-29-498c71d.yaml");
+    let seed: Vec<&str> = report.of_rule(RuleId::RequestTypeNarrowed).map(|f| f.location.as_str()).filter(|l| l.ends_with(".seed")).collect();
+    assert!(seed.is_empty(), "{seed:?}");
+    let report = diff_files("history/2026-07-31-117ce56.yaml", "history/2026-08-21-f85dbe2.yaml");
+    let tier: Vec<String> = report.findings.iter().filter(|f| f.location.ends_with(".service_tier") && matches!(f.rule, RuleId::RequestPropertyRemoved | RuleId::ResponsePropertyRemovedOptional)).map(|f| format!("{} {}", f.rule, f.location)).collect();
+    assert!(tier.is_empty(), "{tier:?}");
+}
+
+/// The newest spec against the seed spec breaks the Rust API: the verdict says so.
+#[test]
+fn the_verdict_of_a_breaking_pair_is_a_minor_bump_before_1_0() {
+    let mut report = diff_files("openai_api_spec-2.0.0.json", "openapi-latest.json");
+    assert_eq!(report.change(), Change::Breaking);
+    report.crate_version = Some("0.4.1".to_owned());
+    assert!(report.verdict().ends_with("(0.4.1 → 0.5.0)"), "{}", report.verdict());
+    report.crate_version = Some("1.4.1".to_owned());
+    assert!(report.verdict().contains("major") && report.verdict().ends_with("(1.4.1 → 2.0.0)"), "{}", report.verdict());
 }

@@ -2,7 +2,7 @@
 //! by what they break for users of the generated Rust client (see `codegen::diff`).
 
 use codegen::diff::report::{render, Format};
-use codegen::diff::{diff, fill_lines, FailOn, IgnoreList, LevelOverrides, Options, RuleId};
+use codegen::diff::{diff_generated, fill_lines, FailOn, GeneratedApi, IgnoreList, LevelOverrides, Options, RuleId};
 use codegen::load::{load_bytes, load_path, Spec};
 use std::io::Write;
 use std::path::Path;
@@ -22,9 +22,21 @@ options:
   --level RULE=LEVEL   set a rule's level: breaking-wire, breaking-source, warning, info or off;
                        repeatable, RULE may use `*` (e.g. --level 'docs.*=off')
   --docs               also report description, summary and example changes
+  --used-by PATH       keep only findings on items the Rust code under PATH (a crate, a folder
+                       or one .rs file) names: types, methods, fields, variants, constructors
+                       (members of types the code reaches through the methods it calls count);
+                       the summary, the verdict and the exit status follow the kept findings
+  --config FILE        codegen configuration both sides are generated with (default: the
+                       workspace's specs/codegen.yaml, as `cargo xtask codegen` uses it)
+  --crate-version V    version of the generated crate the verdict bumps (default: the
+                       version in generated-client/Cargo.toml)
   --output FILE        write the report to FILE instead of standard output
   --rules              print the rule catalogue and exit
   -h, --help           print this help
+
+The report ends with the semver verdict: the change (breaking, additive or patch) and
+the version bump it implies for the generated crate (before 1.0: breaking -> minor,
+anything else -> patch; from 1.0: breaking -> major, additive -> minor, else patch).
 
 exit status: 0 = no finding at the --fail-on level, 1 = such findings, 2 = usage or load error";
 
@@ -38,6 +50,9 @@ struct Args {
     levels: LevelOverrides,
     docs: bool,
     output: Option<String>,
+    used_by: Option<String>,
+    config: Option<String>,
+    crate_version: Option<String>,
 }
 
 enum Parsed {
@@ -71,6 +86,9 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
             "--ignore" => out.ignore = Some(value(flag)?),
             "--level" => out.levels.add(&value(flag)?)?,
             "--output" | "-o" => out.output = Some(value(flag)?),
+            "--used-by" => out.used_by = Some(value(flag)?),
+            "--config" => out.config = Some(value(flag)?),
+            "--crate-version" => out.crate_version = Some(value(flag)?),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
             _ => out.files.push(arg.clone()),
         }
@@ -104,11 +122,37 @@ fn load_from_git(rev: &str, new_path: &str) -> Result<Spec, String> {
 }
 
 fn run_args(args: &Args) -> Result<ExitCode, String> {
-    let (old, new) = match &args.git_base {
-        Some(rev) => (load_from_git(rev, &args.files[0])?, load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?),
-        None => (load_path(Path::new(&args.files[0])).map_err(|e| e.to_string())?, load_path(Path::new(&args.files[1])).map_err(|e| e.to_string())?),
+    let config = match &args.config {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            codegen::config::Config::from_yaml(file, &text).map_err(|e| e.to_string())?
+        }
+        None => crate::codegen_cmd::load_config(&crate::workspace_root())?,
     };
-    let mut report = diff(&old, &new, &Options { docs: args.docs });
+    let used_names = match &args.used_by {
+        Some(path) => Some(crate::used_by::identifiers(Path::new(path))?),
+        None => None,
+    };
+    // Each side is loaded and generated on a thread of its own.
+    let side = |spec: Result<Spec, String>| spec.map(|s| {
+        let api = GeneratedApi::of(&s, &config);
+        (s, api)
+    });
+    let load_new = || side(load_path(Path::new(args.files.last().expect("checked by parse"))).map_err(|e| e.to_string()));
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(load_new);
+        let old = side(match &args.git_base {
+            Some(rev) => load_from_git(rev, &args.files[0]),
+            None => load_path(Path::new(&args.files[0])).map_err(|e| e.to_string()),
+        });
+        (old, new.join().unwrap_or_else(|_| Err("loading the new document failed".to_owned())))
+    });
+    let ((old, old_api), (new, new_api)) = (old?, new?);
+    let mut report = diff_generated(&old, &new, old_api, new_api, &Options { docs: args.docs, config, used_names });
+    report.crate_version = match &args.crate_version {
+        Some(v) => Some(v.clone()),
+        None => crate_version(&crate::workspace_root()),
+    };
     args.levels.apply(&mut report);
     if let Some(file) = &args.ignore {
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read ignore file {file}: {e}"))?;
@@ -130,6 +174,12 @@ fn run_args(args: &Args) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::from(args.fail_on.exit_code(&report)))
+}
+
+/// The version of the generated crate in the workspace, if it can be read.
+pub fn crate_version(root: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(root.join(crate::codegen_cmd::MANIFEST)).ok()?;
+    crate::update_spec::package_version(&manifest)
 }
 
 /// Runs the command; usage and load errors are reported here with exit status 2,
@@ -207,6 +257,50 @@ mod tests {
         let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).expect("written")).expect("JSON");
         assert_eq!(report["summary"]["total"], 0);
         assert!(report["summary"]["suppressed"].as_u64() > Some(0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Issue 10: the repo's examples as they were written against the client of
+    /// the seed spec 2.0.0 (`xtask/tests/used-by-2.0.0`, copied from the commit
+    /// before the client moved to 2.3.0), and the seed client's own tests
+    /// (compiled against 2.0.0 in CI), meet four compile errors on 2.3.0: the
+    /// diff keeps exactly the findings on items such code names, those four among them.
+    #[test]
+    fn used_by_keeps_the_breaks_of_code_written_against_the_old_client() {
+        let root = crate::workspace_root();
+        let dir = std::env::temp_dir().join(format!("xtask-diff-used-by-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let output = dir.join("out.json");
+        let run = |extra: &[String]| {
+            let mut args = vec![root.join("specs/openai-2.0.0.json").display().to_string(), root.join("specs/openai-2.3.0.json").display().to_string()];
+            args.extend(["--format", "json", "--fail-on", "breaking", "--crate-version", "0.3.0", "--output"].map(str::to_owned));
+            args.push(output.display().to_string());
+            args.extend(extra.iter().cloned());
+            let Ok(Parsed::Run(a)) = parse(&args) else { panic!("parses") };
+            let code = run_args(&a).expect("runs");
+            let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&output).expect("written")).expect("JSON");
+            (code, report)
+        };
+        let (_, all) = run(&[]);
+        let total = all["summary"]["total"].as_u64().expect("total");
+        assert_eq!(all["semver"]["next_version"], "0.4.0");
+        for code in ["xtask/tests/used-by-2.0.0", "tests/seed-client/tests"] {
+            let (exit, report) = run(&["--used-by".to_owned(), root.join(code).display().to_string()]);
+            assert_eq!(exit, ExitCode::from(1), "{code}");
+            let findings = report["findings"].as_array().expect("findings");
+            let kept = findings.len() as u64;
+            assert!(kept < total / 4, "{code}: {kept} of {total} kept");
+            assert_eq!(report["summary"]["unused"].as_u64(), Some(total - kept), "{code}");
+            let has = |rule: &str, location: &str| findings.iter().any(|f| f["rule"] == rule && f["location"] == location && f["level"] == "breaking-source");
+            for ty in ["ChatCompletionRequestUserMessage", "ChatCompletionRequestAssistantMessage", "ChatCompletionRequestSystemMessage"] {
+                assert!(has("api.changed", &format!("api constructor {ty}::new")), "{code}: {ty}::new");
+            }
+            assert!(has("api.removed", "api type CreateSpeechRequestVoice"), "{code}");
+            // The examples use chat, speech and files only: nothing of the assistants API is kept.
+            let assistants = findings.iter().any(|f| f["location"].as_str().is_some_and(|l| l.contains("AssistantObject")));
+            assert_eq!(assistants, code.starts_with("tests/"), "{code}");
+            assert_eq!(report["semver"]["change"], "breaking");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -40,6 +40,10 @@ pub fn run(_args: &[String]) -> Result<ExitCode, String> {
             }
         }
     }
+    let verdict = report["semver"]["verdict"].as_str().ok_or("JSON report has no semver.verdict")?;
+    if report["semver"]["change"] != "breaking" || !verdict.starts_with("semver: breaking") {
+        return Err(format!("1.2.0 -> 2.0.0 removes operations: the verdict must be breaking, got {verdict}"));
+    }
     let removed = findings.iter().any(|f| f["rule"] == "path.removed" && f["location"] == "/answers" && f["level"] == "breaking-wire");
     if !removed {
         return Err("the removal of /answers between 1.2.0 and 2.0.0 is not reported as breaking-wire".to_owned());
@@ -61,6 +65,14 @@ pub fn run(_args: &[String]) -> Result<ExitCode, String> {
     if !text.contains("/answers") {
         return Err("text output does not mention /answers".to_owned());
     }
-    println!("diff {OLD} -> {NEW}: {total} findings; json, github, markdown and text formats and --fail-on exit codes checked");
+    for (name, out) in [("text", &text), ("github", &github)] {
+        if out.lines().last() != Some(verdict) {
+            return Err(format!("--format {name} does not end with the semver verdict `{verdict}`"));
+        }
+    }
+    if markdown.lines().last() != Some(format!("**{verdict}**").as_str()) {
+        return Err("--format markdown does not end with the semver verdict".to_owned());
+    }
+    println!("diff {OLD} -> {NEW}: {total} findings, {verdict}; json, github, markdown and text formats, the verdict and --fail-on exit codes checked");
     Ok(ExitCode::SUCCESS)
 }

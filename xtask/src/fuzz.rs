@@ -310,7 +310,7 @@ fn child(case: &Path, original: &Path) -> ExitCode {
         Err(e) => return fail(format!("the unmutated document does not load: {e}")),
     };
     for (old, new) in [(&original, &spec), (&spec, &original)] {
-        let mut report = codegen::diff::diff(old, new, &codegen::diff::Options { docs: true });
+        let mut report = codegen::diff::diff(old, new, &codegen::diff::Options { docs: true, ..Default::default() });
         codegen::diff::fill_lines(&mut report, old, new);
         for format in [codegen::diff::report::Format::Text, codegen::diff::report::Format::Json] {
             let _ = codegen::diff::report::render(&report, format);

@@ -4,6 +4,7 @@ mod codegen_cmd;
 mod compile_bench;
 mod conformance;
 mod diff_cmd;
+mod diff_semver_check;
 mod diff_selftest;
 mod e2e_update;
 mod features;
@@ -11,6 +12,7 @@ mod fuzz;
 mod spec_index;
 mod test_cmd;
 mod update_spec;
+mod used_by;
 mod vendor;
 mod verify_specs;
 
@@ -31,6 +33,7 @@ commands:
   compile-bench [SPEC]           cold build time of the generated client vs async-openai (full and chat only)
   diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)
+  diff-semver-check OLD NEW      check the diff's breaking-source findings against cargo-semver-checks (slow)
   e2e-update [FROM TO]           update-spec end to end on a copy of the workspace, then compile the client
   fuzz [--cases N] [--seed S]    mutate the official specs; load, generate and diff each mutant in a capped child
 
@@ -49,6 +52,7 @@ const COMMANDS: &[Command] = &[
     ("compile-bench", compile_bench::USAGE, compile_bench::run),
     ("diff-selftest", diff_selftest::USAGE, diff_selftest::run),
     ("diff", diff_cmd::USAGE, diff_cmd::run),
+    ("diff-semver-check", diff_semver_check::USAGE, diff_semver_check::run),
     ("e2e-update", e2e_update::USAGE, e2e_update::run),
     ("fuzz", fuzz::USAGE, fuzz::run),
 ];

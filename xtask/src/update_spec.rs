@@ -12,6 +12,7 @@ use crate::spec_index::{write_atomic, SpecIndex};
 use crate::{features, vendor};
 use codegen::api::{self, ApiItem, ItemKind, SurfaceDiff};
 use codegen::diff::report::{render, Format};
+use codegen::diff::{next_version, Change};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,7 +23,8 @@ Moves the shipped client to a new official spec:
   1. vendors OFFICIAL_FILE into specs/ (facts only) and records it in specs/index.json;
   2. prints the spec diff against the current spec, with its level summary;
   3. points specs/codegen.yaml at the new spec and regenerates the client and its features;
-  4. bumps generated-client's version (0.x: breaking -> minor, otherwise patch);
+  4. bumps generated-client's version by the diff's semver verdict (0.x: breaking -> minor,
+     otherwise patch; from 1.0: breaking -> major, additions -> minor, otherwise patch);
   5. adds an entry to generated-client/CHANGELOG.md: breaking changes as Rust items, additions in summary;
   6. lists the places in examples, tests and the README that use removed or changed items.
 Exit status 2 when OFFICIAL_FILE does not load or generate; nothing is written then.";
@@ -59,12 +61,20 @@ pub fn update(root: &Path, official_dir: &Path, file: &Path) -> Result<ExitCode,
     let old_label = format!("specs/{current_name}");
     let old_spec = codegen::load::load_path(&current_path).map_err(|e| format!("the current spec does not load: {e}"))?;
     let old_model = codegen::lower::lower(&old_spec, &config).map_err(|e| format!("the current spec does not generate: {e}"))?;
-    let mut report = codegen::diff::diff(&old_spec, &new_spec, &codegen::diff::Options::default());
+    let mut report = codegen::diff::diff(&old_spec, &new_spec, &codegen::diff::Options { config: config.clone(), ..Default::default() });
     // Both sides often share a file name (every recent spec is 2.3.0): say which is which.
     report.old_file = format!("{old_label} (current)");
     report.new_file = format!("{new_label} (from {})", vendored.official);
+    report.crate_version = package_version(&std::fs::read_to_string(root.join(MANIFEST)).unwrap_or_default());
     let surface = api::compare(&api::surface(&old_model), &api::surface(&generated.model));
-    let breaking = report.findings.iter().any(|f| f.level.is_breaking()) || surface.is_breaking();
+    // The diff's verdict (its api.* findings are this same surface comparison); a
+    // surface change it could not see (a side that does not lower) still counts.
+    let change = match report.change() {
+        _ if surface.is_breaking() => Change::Breaking,
+        Change::Patch if !surface.added.is_empty() => Change::Additive,
+        change => change,
+    };
+    let breaking = change == Change::Breaking;
     let changed = !report.findings.is_empty() || surface != SurfaceDiff::default();
 
     // 2. The diff, as `cargo xtask diff` prints it.
@@ -89,7 +99,7 @@ pub fn update(root: &Path, official_dir: &Path, file: &Path) -> Result<ExitCode,
     let manifest = std::fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {MANIFEST}: {e}"))?;
     let mut manifest = if config.cargo_features { features::with_features(&manifest, &generated.model.features()).map_err(|e| format!("{MANIFEST}: {e}"))? } else { manifest };
     let old_version = package_version(&manifest).ok_or_else(|| format!("{MANIFEST} has no `version = \"…\"` in [package]"))?;
-    let new_version = if changed { bump(&old_version, breaking)? } else { old_version.clone() };
+    let new_version = if changed { next_version(&old_version, change)? } else { old_version.clone() };
     if new_version != old_version {
         manifest = manifest.replacen(&format!("version = \"{old_version}\""), &format!("version = \"{new_version}\""), 1);
         set_lock_version(&root, &old_version, &new_version)?;
@@ -149,19 +159,6 @@ pub fn package_version(manifest: &str) -> Option<String> {
     let package = manifest.split("[package]").nth(1)?.split("\n[").next()?;
     let line = package.lines().find(|l| l.trim_start().starts_with("version") && l.contains('"'))?;
     Some(line.split('"').nth(1)?.to_owned())
-}
-
-/// The next version by semver rules: for 0.x a breaking change bumps the
-/// minor number, anything else the patch number; from 1.0 on, breaking
-/// bumps the major number.
-pub fn bump(version: &str, breaking: bool) -> Result<String, String> {
-    let parts: Vec<u64> = version.split('.').map(|p| p.parse::<u64>()).collect::<Result<_, _>>().map_err(|_| format!("version `{version}` is not MAJOR.MINOR.PATCH"))?;
-    let [major, minor, patch] = parts[..] else { return Err(format!("version `{version}` is not MAJOR.MINOR.PATCH")) };
-    Ok(match (major, breaking) {
-        (0, true) => format!("0.{}.0", minor + 1),
-        (_, true) => format!("{}.0.0", major + 1),
-        (_, false) => format!("{major}.{minor}.{}", patch + 1),
-    })
 }
 
 /// Keeps `Cargo.lock` in step with the bumped version, so builds with `--locked` pass.
@@ -308,15 +305,6 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&root);
-    }
-
-    #[test]
-    fn semver_for_0x_and_1x() {
-        assert_eq!(bump("0.1.0", true).unwrap(), "0.2.0");
-        assert_eq!(bump("0.1.3", false).unwrap(), "0.1.4");
-        assert_eq!(bump("1.4.2", true).unwrap(), "2.0.0");
-        assert_eq!(bump("1.4.2", false).unwrap(), "1.4.3");
-        assert!(bump("0.1", true).is_err());
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub(crate) struct Flat<'a> {
     pub items: Option<Node<'a>>,
     pub additional: Option<Node<'a>>,
     pub union: Vec<Node<'a>>,
+    /// The schema that holds `union` (where the generator puts the union's type).
+    pub union_at: Option<Node<'a>>,
     pub discriminator: Option<Node<'a>>,
     /// Component schemas named directly in this schema's `allOf`.
     pub bases: Vec<&'a str>,
@@ -160,6 +162,7 @@ impl<'a> Flat<'a> {
             items: None,
             additional: None,
             union: Vec::new(),
+            union_at: None,
             discriminator: None,
             bases: Vec::new(),
             default: outer.v.get("default").or_else(|| body.v.get("default")),
@@ -212,6 +215,7 @@ impl<'a> Flat<'a> {
             for key in ["oneOf", "anyOf"] {
                 if v.get(key).is_some() {
                     self.union = node.items(key);
+                    self.union_at = Some(node.clone());
                     break;
                 }
             }

@@ -134,6 +134,10 @@ pub struct Finding {
     pub old: Option<Position>,
     /// Where it is in the new document (absent for removals).
     pub new: Option<Position>,
+    /// The items of the generated Rust API it concerns, as paths: `Type`,
+    /// `Type::member` (field, variant, constant, setter, `new`) or
+    /// `Client::method`. What `--used-by` matches against the user's code.
+    pub rust: Vec<String>,
 }
 
 impl Finding {
@@ -157,6 +161,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Number of findings an ignore file or an `off` level removed.
     pub suppressed: usize,
+    /// Findings left out because the code given to `--used-by` names none of
+    /// their items (`None`: no such filter).
+    pub unused: Option<usize>,
+    /// Why the generated Rust APIs were not compared (a side does not
+    /// generate), when they were not.
+    pub api_note: Option<String>,
+    /// Version of the generated crate the verdict bumps, when known.
+    pub crate_version: Option<String>,
 }
 
 impl Report {
@@ -178,7 +190,20 @@ impl Report {
         if self.suppressed > 0 {
             out.push_str(&format!(" ({} suppressed)", self.suppressed));
         }
+        if let Some(unused) = self.unused {
+            out.push_str(&format!(" ({unused} on items the given code does not use, left out)"));
+        }
         out
+    }
+
+    /// The change the findings show and the version bump it implies.
+    pub fn change(&self) -> super::semver::Change {
+        super::semver::Change::of(self)
+    }
+
+    /// The closing verdict line: change and version bump of the generated crate.
+    pub fn verdict(&self) -> String {
+        super::semver::verdict(self)
     }
 
     /// Findings of one rule.

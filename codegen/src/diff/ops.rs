@@ -3,31 +3,26 @@
 
 use super::rules::RuleId;
 use super::walk::{Ctx, Dir, Loc, Node, Owner};
-use crate::load::child;
-use heck::ToSnakeCase;
+use crate::ir::Operation;
+use crate::ir::PathSegment;
+use crate::load::{child, parse_path_template};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// `/a/{id}` and `/a/{name}` are the same path.
+/// `/a/{id}` and `/a/{name}` are the same path: the template as the generator
+/// parses it ([`parse_path_template`], kept in each operation's
+/// `path_segments`), with placeholders left unnamed. A malformed template is
+/// its own key.
 fn template_key(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut depth = 0usize;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                depth += 1;
-                if depth == 1 {
-                    out.push_str("{}");
-                }
-            }
-            '}' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
+    match parse_path_template(path) {
+        Ok(segments) => segments.iter().map(|s| match s {
+            PathSegment::Literal(text) => text.as_str(),
+            PathSegment::Param(_) => "{}",
+        }).collect(),
+        Err(_) => path.to_owned(),
     }
-    out
 }
 
 /// `application/json; charset=utf-8` and `Application/JSON` are the same media type.
@@ -35,15 +30,13 @@ fn media_key(media: &str) -> String {
     media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase()
 }
 
-fn method_name(op: &Node<'_>) -> Option<String> {
-    op.str("operationId").map(|id| id.to_snake_case())
-}
-
-/// An operation's label, with its method name where it has an id.
-fn describe(method: &str, op: &Node<'_>) -> String {
-    match op.str("operationId") {
-        Some(id) => format!("{} `{id}` (method `{}`)", method.to_uppercase(), id.to_snake_case()),
-        None => method.to_uppercase(),
+/// An operation's label, with its method name where it is generated.
+fn describe(method: &str, op: &Node<'_>, generated: Option<&Operation>) -> String {
+    match (op.str("operationId"), generated) {
+        (Some(id), Some(g)) => format!("{} `{id}` (method `{}`)", method.to_uppercase(), g.rust_name),
+        (Some(id), None) => format!("{} `{id}`", method.to_uppercase()),
+        (None, Some(g)) => format!("{} (method `{}`)", method.to_uppercase(), g.rust_name),
+        (None, None) => method.to_uppercase(),
     }
 }
 
@@ -71,6 +64,12 @@ fn pair_entries<'a>(old: Option<&Node<'a>>, new: Option<&Node<'a>>, key: impl Fn
 }
 
 impl<'a> Ctx<'a> {
+    /// The generated operation of `method` on `path`, on one side.
+    fn generated(&self, old: bool, method: &str, path: &str) -> Option<&'a Operation> {
+        let m = self.models?;
+        if old { m.old.op(method, path) } else { m.new.op(method, path) }
+    }
+
     /// Compares the `paths` of both documents.
     pub(crate) fn paths(&mut self) {
         let op = self.old.root.get("paths").map(|v| Node::new(v, "/paths"));
@@ -104,14 +103,14 @@ impl<'a> Ctx<'a> {
                 (Some(on), Some(nn)) => self.path_item(n.as_deref().unwrap_or_default(), &on, &nn),
                 (Some(on), None) => {
                     let path = o.unwrap_or_default();
-                    let ops: Vec<String> = METHODS.iter().filter_map(|m| on.get(m).map(|op| describe(m, &op))).collect();
+                    let ops: Vec<String> = METHODS.iter().filter_map(|m| on.get(m).map(|op| describe(m, &op, self.generated(true, m, &path)))).collect();
                     self.owner = Owner::Path(path.clone());
                     let msg = format!("path removed with its operations: {}", if ops.is_empty() { "none".to_owned() } else { ops.join(", ") });
                     self.emit(RuleId::PathRemoved, &path, msg, Some(&on.ptr), None);
                 }
                 (None, Some(nn)) => {
                     let path = n.unwrap_or_default();
-                    let ops: Vec<String> = METHODS.iter().filter_map(|m| nn.get(m).map(|op| describe(m, &op))).collect();
+                    let ops: Vec<String> = METHODS.iter().filter_map(|m| nn.get(m).map(|op| describe(m, &op, self.generated(false, m, &path)))).collect();
                     self.owner = Owner::Path(path.clone());
                     self.emit(RuleId::PathAdded, &path, format!("path added with its operations: {}", ops.join(", ")), None, Some(&nn.ptr));
                 }
@@ -126,26 +125,34 @@ impl<'a> Ctx<'a> {
             let label = format!("{} {path}", m.to_uppercase());
             self.owner = Owner::Op(label.clone());
             match (oi.get(m), ni.get(m)) {
-                (Some(o), Some(n)) => self.operation(&label, oi, ni, &o, &n),
+                (Some(o), Some(n)) => self.operation(&label, m, path, oi, ni, &o, &n),
                 (Some(o), None) => {
-                    let msg = format!("operation {} removed: its method disappears and calls fail", describe(m, &o));
+                    let msg = format!("operation {} removed: its method disappears and calls fail", describe(m, &o, self.generated(true, m, path)));
                     self.emit(RuleId::OperationRemoved, &label, msg, Some(&o.ptr), Some(&ni.ptr));
                 }
-                (None, Some(n)) => self.emit(RuleId::OperationAdded, &label, format!("operation {} added", describe(m, &n)), Some(&oi.ptr), Some(&n.ptr)),
+                (None, Some(n)) => self.emit(RuleId::OperationAdded, &label, format!("operation {} added", describe(m, &n, self.generated(false, m, path))), Some(&oi.ptr), Some(&n.ptr)),
                 (None, None) => {}
             }
         }
     }
 
-    fn operation(&mut self, label: &str, oi: &Node<'a>, ni: &Node<'a>, o: &Node<'a>, n: &Node<'a>) {
+    #[allow(clippy::too_many_arguments)]
+    fn operation(&mut self, label: &str, method: &str, path: &str, oi: &Node<'a>, ni: &Node<'a>, o: &Node<'a>, n: &Node<'a>) {
         let (op, np) = (Some(o.ptr.as_str()), Some(n.ptr.as_str()));
-        let (om, nm) = (method_name(o), method_name(n));
-        if om != nm {
-            let show = |id: Option<&str>, m: &Option<String>| match (id, m) {
-                (Some(id), Some(m)) => format!("`{id}` (method `{m}`)"),
-                _ => "(none)".to_owned(),
+        let (oid, nid) = (o.str("operationId"), n.str("operationId"));
+        if oid != nid {
+            // The method names are the generator's (the Rust change itself is an api.* finding).
+            let (om, nm) = (self.generated(true, method, path), self.generated(false, method, path));
+            let show = |id: Option<&str>, g: Option<&Operation>| match (id, g) {
+                (Some(id), Some(g)) => format!("`{id}` (method `{}`)", g.rust_name),
+                (Some(id), None) => format!("`{id}`"),
+                (None, _) => "(none)".to_owned(),
             };
-            let msg = format!("operationId {} → {}: the generated method is renamed", show(o.str("operationId"), &om), show(n.str("operationId"), &nm));
+            let renamed = match (om, nm) {
+                (Some(a), Some(b)) if a.rust_name == b.rust_name => "the generated method keeps its name",
+                _ => "the generated method is renamed",
+            };
+            let msg = format!("operationId {} → {}: {renamed}", show(oid, om), show(nid, nm));
             self.emit(RuleId::OperationIdChanged, label, msg, op, np);
         }
         self.deprecation(o.flag("deprecated"), n.flag("deprecated"), label, op, np);
@@ -256,11 +263,9 @@ impl<'a> Ctx<'a> {
 
     fn responses(&mut self, label: &str, o: &Node<'a>, n: &Node<'a>) {
         let pairs = pair_entries(o.get("responses").as_ref(), n.get("responses").as_ref(), str::to_owned);
-        // Success responses; `default` stands for them where neither side lists a 2xx code.
-        let any_2xx = pairs.keys().any(|c| c.starts_with('2'));
-        let success = |code: &str| code.starts_with('2') || (!any_2xx && code == "default");
+        // Success responses as the generator reads them.
         for (code, (or, nr)) in pairs {
-            if !success(&code) {
+            if !crate::lower::is_success_status(&code) {
                 continue;
             }
             let at = format!("{label} response {code}");

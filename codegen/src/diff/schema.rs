@@ -111,7 +111,9 @@ impl<'a> Ctx<'a> {
 
     fn schema_at(&mut self, o: Node<'a>, n: Node<'a>, dir: Dir, loc: &Loc, slot: Slot) {
         let (ov, nv) = (View::of(o), View::of(n));
-        if let (Some(a), Some(b)) = (component_name(ov.core.v), component_name(nv.core.v)) {
+        // A component's own body counts as naming it below the component's root (depth 1).
+        let named = |doc: &super::walk::Doc<'a>, node: &Node<'a>, depth: usize| if depth > 1 { doc.named_component(node) } else { component_name(node.v) };
+        if let (Some(a), Some(b)) = (named(&self.old, &ov.core, self.depth), named(&self.new, &nv.core, self.depth)) {
             // Both name a type: compare what sits beside the reference here, the types themselves once.
             if slot.attrs {
                 let (oa, na) = (Flat::attributes(&ov.outer, &ov.outer), Flat::attributes(&nv.outer, &nv.outer));
@@ -279,6 +281,11 @@ impl<'a> Ctx<'a> {
     /// Request bounds that now reject values old clients may send.
     fn constraints(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, loc: &Loc, op: &str, np: &str) {
         let mut tighter = Vec::new();
+        // An integer bound at or beyond the range of the old Rust type rejects nothing old clients can send.
+        let range = (fo.types == Types::INTEGER).then(|| match crate::lower::integer_type(fo.format) {
+            crate::ir::TypeRef::I32 => (f64::from(i32::MIN), f64::from(i32::MAX)),
+            _ => (i64::MIN as f64, i64::MAX as f64),
+        });
         for key in super::flat::CONSTRAINTS {
             let (a, b) = (fo.constraint(key), fnew.constraint(key));
             if a == b {
@@ -286,6 +293,8 @@ impl<'a> Ctx<'a> {
             }
             let num = |v: Option<&Value>| v.and_then(Value::as_f64);
             let narrowed = match key {
+                "minimum" if range.zip(num(b)).is_some_and(|((min, _), b)| b <= min) => false,
+                "maximum" if range.zip(num(b)).is_some_and(|((_, max), b)| b >= max) => false,
                 "minimum" | "minLength" | "minItems" | "minProperties" => b.is_some() && (a.is_none() || num(b) > num(a)),
                 "maximum" | "maxLength" | "maxItems" | "maxProperties" => b.is_some() && (a.is_none() || num(b) < num(a)),
                 "exclusiveMinimum" | "exclusiveMaximum" | "uniqueItems" => b == Some(&Value::Bool(true)),
@@ -315,7 +324,8 @@ impl<'a> Ctx<'a> {
             }
         }
         for (a, b) in &shared {
-            self.component(a, b, dir);
+            self.base_component(a, b, dir);
+            self.included(b, dir, loc, fnew.props.keys().copied().collect());
         }
         let from_old_base = |owner: Option<&str>| owner.is_some_and(|o| shared.iter().any(|(a, _)| *a == o));
         let from_new_base = |owner: Option<&str>| owner.is_some_and(|o| shared.iter().any(|(_, b)| *b == o));
@@ -331,7 +341,7 @@ impl<'a> Ctx<'a> {
                     Dir::Response if was_required => (RuleId::ResponsePropertyRemoved, "it was required, so old types fail to parse responses"),
                     Dir::Response => (RuleId::ResponsePropertyRemovedOptional, "the optional field disappears"),
                 };
-                self.emit(rule, &at.text(), format!("property `{name}` removed: {what}"), Some(&p.node.ptr), Some(np));
+                self.removed_property(rule, loc, name, format!("property `{name}` removed: {what}"), &p.node.ptr, np, dir);
                 continue;
             };
             if from_old_base(p.owner) && from_new_base(q.owner) {

@@ -1,13 +1,17 @@
 //! `oneOf`/`anyOf` unions: branches are matched by `$ref` name, then title, then
 //! shape, then kind; matched branches are compared, the others are added or
-//! removed variants. Also compares discriminators.
+//! removed variants. What the generator made of a union (open string, tagged
+//! enum with an `Unknown` fallback, untagged enum) and its tags are read from
+//! the generated models, not inferred here.
 
 use super::flat::{Flat, Types, View};
 use super::rules::RuleId;
 use super::schema::Slot;
+use super::rust::Side;
 use super::walk::{component_name, Ctx, Dir, Doc, Loc, Node};
+use crate::ir::{EnumValue, TaggedDef, TypeKind, TypeRef};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The component a branch names, looking through an `allOf` wrapper.
 fn ref_name<'a>(node: &Node<'a>) -> Option<&'a str> {
@@ -107,49 +111,53 @@ fn labels(doc: &Doc<'_>, branches: &[Node<'_>], preferred: Option<&str>) -> Vec<
     raw.iter().enumerate().map(|(i, l)| if raw.iter().filter(|x| *x == l).count() > 1 { format!("{l}#{i}") } else { l.clone() }).collect()
 }
 
-/// The string values of a branch's enum, if it is a string enum.
-fn string_values<'a>(doc: &Doc<'a>, node: &Node<'a>) -> Vec<&'a str> {
-    body(doc, node).v.get("enum").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+/// What the generator made of a union: the kind of the type at the schema that
+/// holds it, on one side (`None` without models or where nothing was generated).
+fn kind_at<'m>(side: Option<&'m Side>, f: &Flat<'_>) -> Option<&'m TypeKind> {
+    Some(&side?.type_at(&f.union_at.as_ref()?.ptr)?.kind)
 }
 
-/// Whether the generated client tells the branches apart by a tag (and so has an
-/// `Unknown` fallback): every branch is an object, and there is an explicit
-/// discriminator or a property every branch has as a string enum with values
-/// no two branches share (the generator's inference).
-fn tagged(doc: &Doc<'_>, branches: &[Node<'_>], discriminator: bool) -> bool {
-    let flats: Vec<Flat<'_>> = branches.iter().map(|b| flat(doc, b)).collect();
-    if branches.len() < 2 || flats.iter().any(|f| !f.union.is_empty() || (!f.types.has(Types::OBJECT) && f.props.is_empty())) {
-        return false;
+/// Whether the generated enum absorbs values of an unknown variant: a tagged
+/// union (its `Unknown` fallback), an open string (any string), or an untagged
+/// union with a branch that holds any JSON value.
+fn absorbs(kind: Option<&TypeKind>) -> bool {
+    match kind {
+        Some(TypeKind::Tagged(_) | TypeKind::OpenString(_)) => true,
+        Some(TypeKind::Untagged(variants)) => variants.iter().any(|v| v.ty == TypeRef::Json),
+        _ => false,
     }
-    if discriminator {
-        return true;
-    }
-    flats[0].props.keys().any(|key| {
-        let mut seen = HashSet::new();
-        flats.iter().all(|f| f.props.get(key).is_some_and(|p| {
-            let values = string_values(doc, &p.node);
-            !values.is_empty() && values.into_iter().all(|v| seen.insert(v))
-        }))
-    })
 }
 
-/// The known values of an open string: a union of at least one plain string
-/// and string enums (model ids), which the client generates as a string newtype
-/// with constants. `None` when the union is something else.
-fn open_string<'a>(doc: &Doc<'a>, branches: &[Node<'a>]) -> Option<Vec<&'a Value>> {
-    let mut plain = 0;
-    let mut values: Vec<&'a Value> = Vec::new();
-    for b in branches {
-        let f = flat(doc, b);
-        let stringy = f.union.is_empty() && (f.types == Types::STRING || (f.types == Types::ANY && f.enumeration.is_some()));
-        match &f.enumeration {
-            _ if !stringy => return None,
-            None => plain += 1,
-            Some(list) if list.iter().all(|v| v.is_string()) => values.extend(list.iter().filter(|v| !values.contains(v)).collect::<Vec<_>>()),
-            Some(_) => return None,
+/// Tag value → what the variant holds (its component schema's name, or its type's
+/// Rust name), for a union the generator tags.
+fn tag_map(side: &Side, t: &TaggedDef) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for v in &t.variants {
+        let target = match &v.ty {
+            TypeRef::Named(id) => crate::lower::component_name(id).unwrap_or_else(|| side.model.types.get(id).map_or_else(|| id.clone(), |d| d.rust_name.clone())),
+            other => format!("{other:?}"),
+        };
+        for value in &v.tag_values {
+            out.entry(value.clone()).or_insert_with(|| target.clone());
         }
     }
-    (plain >= 1 && branches.len() > 1).then_some(values)
+    out
+}
+
+/// A schema and the leaves of the unions inside it (nested unions and `$ref`s
+/// followed a few levels), for asking whether a union accepts a value.
+fn leaves<'a>(doc: &Doc<'a>, branches: &[Node<'a>]) -> Vec<Node<'a>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(Node<'a>, usize)> = branches.iter().rev().map(|b| (b.clone(), 0)).collect();
+    while let Some((b, depth)) = stack.pop() {
+        let f = flat(doc, &b);
+        if !f.union.is_empty() && depth < 8 {
+            stack.extend(f.union.iter().rev().map(|x| (x.clone(), depth + 1)));
+        } else {
+            out.push(b);
+        }
+    }
+    out
 }
 
 struct Matching {
@@ -200,12 +208,13 @@ impl<'a> Ctx<'a> {
     pub(crate) fn union(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, oo: &Node<'a>, no: &Node<'a>, dir: Dir, loc: &Loc) {
         let ov = if fo.union.is_empty() { vec![oo.clone()] } else { fo.union.clone() };
         let nv = if fnew.union.is_empty() { vec![no.clone()] } else { fnew.union.clone() };
-        if let (false, false, Some(old_values), Some(new_values)) = (fo.union.is_empty(), fnew.union.is_empty(), open_string(&self.old, &ov), open_string(&self.new, &nv)) {
-            self.open_values(&old_values, &new_values, loc, &oo.ptr, &no.ptr);
+        let (old_kind, new_kind) = (kind_at(self.models.map(|m| &m.old), fo), kind_at(self.models.map(|m| &m.new), fnew));
+        if let (Some(TypeKind::OpenString(old_values)), Some(TypeKind::OpenString(new_values))) = (old_kind, new_kind) {
+            self.open_values(old_values, new_values, loc, &oo.ptr, &no.ptr);
             return;
         }
         let disc = fnew.discriminator.as_ref().and_then(|d| d.str("propertyName"));
-        self.discriminator(fo, fnew, &ov, &nv, loc);
+        self.discriminator(old_kind, new_kind, fo, fnew, loc);
         let olabels = labels(&self.old, &ov, disc);
         let nlabels = labels(&self.new, &nv, disc);
         let m = self.match_branches(&ov, &nv);
@@ -215,15 +224,19 @@ impl<'a> Ctx<'a> {
             let slot = if plain { Slot::SKIP_ATTRS } else { Slot::VALUE };
             self.schema_with(ov[i].clone(), nv[j].clone(), dir, &loc.seg(&format!("|{}", nlabels[j])), slot);
         }
+        let new_leaves = if m.removed.is_empty() || dir == Dir::Response { Vec::new() } else { leaves(&self.new, &nv) };
         for i in m.removed {
             let label = &olabels[i];
+            if dir == Dir::Request && self.accepts(&new_leaves, &ov[i]) {
+                continue; // what clients sent as this branch another branch still takes
+            }
             let (rule, what) = match dir {
                 Dir::Request => (RuleId::RequestUnionVariantRemoved, "clients sending it are rejected"),
                 Dir::Response => (RuleId::ResponseUnionVariantRemoved, "its Rust variant disappears"),
             };
             self.emit(rule, &loc.seg(&format!("|{label}")).text(), format!("variant `{label}` removed: {what}"), Some(&ov[i].ptr), Some(&no.ptr));
         }
-        let absorbing = !fnew.union.is_empty() && (tagged(&self.new, &nv, fnew.discriminator.is_some()) || open_string(&self.new, &nv).is_some());
+        let absorbing = !fnew.union.is_empty() && absorbs(new_kind);
         for j in m.added {
             let label = &nlabels[j];
             let at = loc.seg(&format!("|{label}")).text();
@@ -242,31 +255,62 @@ impl<'a> Ctx<'a> {
     }
 
     /// Known values of an open string: removing one removes a constant, the wire accepts any string.
-    fn open_values(&mut self, old: &[&Value], new: &[&Value], loc: &Loc, op: &str, np: &str) {
-        for v in old.iter().filter(|v| !new.contains(v)) {
-            let msg = format!("known value {v} removed: its constant disappears, any string is still accepted");
-            self.emit(RuleId::OpenEnumValueRemoved, &loc.seg(&format!("={v}")).text(), msg, Some(op), Some(np));
+    fn open_values(&mut self, old: &[EnumValue], new: &[EnumValue], loc: &Loc, op: &str, np: &str) {
+        let has = |list: &[EnumValue], v: &EnumValue| list.iter().any(|x| x.wire == v.wire);
+        for v in old.iter().filter(|v| !has(new, v)) {
+            let shown = Value::String(v.wire.clone());
+            let msg = format!("known value {shown} removed: its constant `{}` disappears, any string is still accepted", v.rust_name);
+            self.emit(RuleId::OpenEnumValueRemoved, &loc.seg(&format!("={shown}")).text(), msg, Some(op), Some(np));
         }
-        for v in new.iter().filter(|v| !old.contains(v)) {
-            self.emit(RuleId::OpenEnumValueAdded, &loc.seg(&format!("={v}")).text(), format!("known value {v} added"), Some(op), Some(np));
+        for v in new.iter().filter(|v| !has(old, v)) {
+            let shown = Value::String(v.wire.clone());
+            self.emit(RuleId::OpenEnumValueAdded, &loc.seg(&format!("={shown}")).text(), format!("known value {shown} added"), Some(op), Some(np));
         }
     }
 
-    fn discriminator(&mut self, fo: &Flat<'a>, fnew: &Flat<'a>, ov: &[Node<'a>], nv: &[Node<'a>], loc: &Loc) {
-        let Some(od) = &fo.discriminator else { return };
-        let Some(nd) = &fnew.discriminator else {
-            let msg = format!("discriminator `{}` removed: the union is no longer tagged", od.str("propertyName").unwrap_or("?"));
-            self.emit(RuleId::DiscriminatorPropertyChanged, &loc.text(), msg, Some(&od.ptr), None);
+    /// Whether one of the new union's leaves takes every value of the old branch
+    /// `b`: the same component, a plain string for any string branch, or a string
+    /// enum with all of the branch's values.
+    fn accepts(&self, new_leaves: &[Node<'a>], b: &Node<'a>) -> bool {
+        let name = ref_name(b);
+        let ob = flat(&self.old, b);
+        let old_strings = ob.union.is_empty() && (ob.types == Types::STRING || (ob.types == Types::ANY && ob.string_enum()));
+        new_leaves.iter().any(|leaf| {
+            if let (Some(a), Some(n)) = (name, ref_name(leaf)) {
+                if self.same_component(a, n) {
+                    return true;
+                }
+            }
+            let lf = flat(&self.new, leaf);
+            if !old_strings || !lf.union.is_empty() || !(lf.types == Types::STRING || lf.types == Types::ANY && lf.string_enum()) || !lf.constraints.is_empty() || lf.format.is_some() && lf.format != ob.format {
+                return false;
+            }
+            match (&ob.enumeration, &lf.enumeration) {
+                (_, None) => lf.types == Types::STRING,
+                (Some(old), Some(new)) => old.iter().all(|v| new.contains(v)),
+                (None, Some(_)) => false,
+            }
+        })
+    }
+
+    /// The tag of a union the generator tags (explicit discriminator or inferred
+    /// from the branches, as `lower` decides): a union no longer tagged, another
+    /// tag property, a tag value that now selects another variant.
+    fn discriminator(&mut self, old_kind: Option<&TypeKind>, new_kind: Option<&TypeKind>, fo: &Flat<'a>, fnew: &Flat<'a>, loc: &Loc) {
+        let (Some(TypeKind::Tagged(ot)), Some(m)) = (old_kind, self.models) else { return };
+        let (op, np) = (fo.union_at.as_ref().map(|n| n.ptr.clone()), fnew.union_at.as_ref().map(|n| n.ptr.clone()));
+        let (op, np) = (op.as_deref(), np.as_deref());
+        let Some(TypeKind::Tagged(nt)) = new_kind else {
+            let msg = format!("the union is no longer told apart by its tag `{}`: the generated enum becomes untagged", ot.tag);
+            self.emit(RuleId::DiscriminatorPropertyChanged, &loc.text(), msg, op, np);
             return;
         };
-        let (op, np) = (od.str("propertyName"), nd.str("propertyName"));
-        if op != np {
-            let msg = format!("discriminator property `{}` → `{}`: tagged values no longer match", op.unwrap_or("?"), np.unwrap_or("?"));
-            self.emit(RuleId::DiscriminatorPropertyChanged, &loc.text(), msg, Some(&od.ptr), Some(&nd.ptr));
+        if ot.tag != nt.tag {
+            let msg = format!("discriminator property `{}` → `{}`: tagged values no longer match", ot.tag, nt.tag);
+            self.emit(RuleId::DiscriminatorPropertyChanged, &loc.text(), msg, op, np);
             return;
         }
-        let old_tags = tags(&self.old, od, ov, op);
-        let new_tags = tags(&self.new, nd, nv, np);
+        let (old_tags, new_tags) = (tag_map(&m.old, ot), tag_map(&m.new, nt));
         for (t, a) in &old_tags {
             let same = |b: &str| a == b || self.same_component(a, b) || self.rename_candidate(a, b);
             let at = loc.seg(&format!("@{t}")).text();
@@ -274,37 +318,15 @@ impl<'a> Ctx<'a> {
                 Some(b) if same(b) => {}
                 Some(b) => {
                     let msg = format!("discriminator tag `{t}` now maps to `{b}` instead of `{a}`");
-                    self.emit(RuleId::DiscriminatorMappingChanged, &at, msg, Some(&od.ptr), Some(&nd.ptr));
+                    self.emit(RuleId::DiscriminatorMappingChanged, &at, msg, op, np);
                 }
                 None => {
                     if let Some((t2, _)) = new_tags.iter().find(|(_, b)| same(b)) {
                         let msg = format!("variant `{a}` is now tagged `{t2}` instead of `{t}`");
-                        self.emit(RuleId::DiscriminatorMappingChanged, &at, msg, Some(&od.ptr), Some(&nd.ptr));
+                        self.emit(RuleId::DiscriminatorMappingChanged, &at, msg, op, np);
                     }
                 }
             }
         }
     }
-}
-
-/// Tag → variant name: the explicit mapping, then each named branch by its tag property (or its name).
-fn tags(doc: &Doc<'_>, disc: &Node<'_>, branches: &[Node<'_>], prop: Option<&str>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    if let Some(mapping) = disc.v.get("mapping").and_then(Value::as_object) {
-        for (t, target) in mapping {
-            if let Some(target) = target.as_str() {
-                out.insert(t.clone(), target.rsplit('/').next().unwrap_or(target).to_owned());
-            }
-        }
-    }
-    let names = labels(doc, branches, prop);
-    for (b, name) in branches.iter().zip(names) {
-        if out.values().any(|x| *x == name) {
-            continue;
-        }
-        let f = flat(doc, b);
-        let t = prop.and_then(|p| tag_value(doc, &f, p)).map_or_else(|| name.clone(), str::to_owned);
-        out.entry(t).or_insert(name);
-    }
-    out
 }

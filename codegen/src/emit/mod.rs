@@ -76,16 +76,11 @@ pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
 
 /// `#[cfg(...)]` for code used by these features; nothing when features are off.
 pub fn cfg_for<'a>(model: &Model, features: impl IntoIterator<Item = &'a String>) -> TokenStream {
-    if !model.cargo_features {
-        return TokenStream::new();
-    }
-    let list: Vec<&String> = features.into_iter().collect();
-    match list.as_slice() {
-        // Used by very many groups: compiled always (the cfg would cost as much as the type).
-        many if many.len() > crate::lower::MAX_TYPE_FEATURES => TokenStream::new(),
-        [] => quote!(#[cfg(feature = "unreferenced")]),
-        [one] => quote!(#[cfg(feature = #one)]),
-        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    // `api::feature_gate` decides; the spec diff reads the same decision.
+    match crate::api::feature_gate(model, features).as_deref() {
+        None => TokenStream::new(),
+        Some([one]) => quote!(#[cfg(feature = #one)]),
+        Some(many) => quote!(#[cfg(any(#(feature = #many),*))]),
     }
 }
 

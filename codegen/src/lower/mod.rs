@@ -11,8 +11,11 @@ use crate::config::Config;
 use crate::ir::*;
 use crate::load::{Spec, SpecError};
 use names::Scope;
+pub use operation::is_success_status;
+pub use schema::integer_type;
 use operation::{operations, OperationLowerer};
-use schema::{component_name, SchemaLowerer};
+pub use schema::component_name;
+use schema::SchemaLowerer;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -173,7 +176,7 @@ fn named_in(ty: &TypeRef, through_containers: bool, out: &mut Vec<TypeId>) {
 }
 
 /// Every type a type refers to.
-fn references(kind: &TypeKind, through_containers: bool) -> Vec<TypeId> {
+pub fn references(kind: &TypeKind, through_containers: bool) -> Vec<TypeId> {
     let mut out = Vec::new();
     match kind {
         TypeKind::Struct(s) | TypeKind::Multipart(s) => {

@@ -51,6 +51,14 @@ fn operation_doc(overlay: Option<&str>, summary: Option<&str>, description: Opti
     }
 }
 
+/// Whether a response code is a success the generated method decodes: a `2xx`
+/// code. `default` never is (the OpenAI specs use it for errors), even where an
+/// operation lists no `2xx`: the method then returns nothing. The spec diff
+/// reads responses through this same test.
+pub fn is_success_status(code: &str) -> bool {
+    code.starts_with('2')
+}
+
 pub struct OperationLowerer<'a, 's> {
     pub schemas: &'a mut SchemaLowerer<'s>,
     pub config: &'a Config,
@@ -280,7 +288,7 @@ impl<'s> OperationLowerer<'_, 's> {
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
             return Ok(Err("operation has no responses".to_owned()));
         };
-        let mut success: Vec<&String> = responses.keys().filter(|s| s.starts_with('2')).collect();
+        let mut success: Vec<&String> = responses.keys().filter(|s| is_success_status(s)).collect();
         success.sort();
         let Some(status) = success.first() else {
             return Ok(Ok((ResponseKind::Empty, None)));

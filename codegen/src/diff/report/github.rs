@@ -33,5 +33,9 @@ pub(super) fn render(report: &Report) -> String {
         let _ = writeln!(out, "::{command} {props}::{}", data(&format!("{}: {}", f.location, f.message)));
     }
     let _ = writeln!(out, "{} → {}: {}", report.old_file, report.new_file, report.summary());
+    if let Some(note) = &report.api_note {
+        let _ = writeln!(out, "note: {note}");
+    }
+    let _ = writeln!(out, "{}", report.verdict());
     out
 }

@@ -57,6 +57,9 @@ pub(super) fn render(report: &Report) -> String {
     if report.suppressed > 0 {
         let _ = writeln!(out, "| suppressed | {} |", report.suppressed);
     }
+    if let Some(unused) = report.unused {
+        let _ = writeln!(out, "| not used by the given code | {unused} |");
+    }
     let (info, main): (Vec<&Finding>, Vec<&Finding>) = report.findings.iter().partition(|f| f.level == Level::Info);
     if report.findings.is_empty() {
         out.push_str("\nNo changes found.\n");
@@ -72,6 +75,10 @@ pub(super) fn render(report: &Report) -> String {
     if left > 0 {
         let _ = writeln!(out, "\n_{left} more finding{} not shown, to fit a pull-request comment: see `--format text` or `--format json`._", if left == 1 { "" } else { "s" });
     }
+    if let Some(note) = &report.api_note {
+        let _ = writeln!(out, "\n_{}_", cell(note));
+    }
+    let _ = writeln!(out, "\n**{}**", cell(&report.verdict()));
     out
 }
 
@@ -92,6 +99,7 @@ mod tests {
             absorbed: None,
             old: None,
             new: None,
+            rust: Vec::new(),
         };
         let findings = (0..2000).map(|i| finding(i, if i % 2 == 0 { RuleId::SchemaRemoved } else { RuleId::SchemaAdded })).collect();
         let mut report = Report { findings, ..Report::default() };

@@ -48,10 +48,15 @@ pub fn render(report: &Report, format: Format) -> String {
 /// Findings by group, groups in report order, each group's findings most severe first.
 pub(crate) fn groups(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {
     let mut out: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    // Group → its index in `out`: thousands of groups are looked up in constant time.
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in findings {
-        match out.iter_mut().find(|(g, _)| *g == f.group) {
-            Some((_, list)) => list.push(f),
-            None => out.push((&f.group, vec![f])),
+        match index.get(f.group.as_str()) {
+            Some(&i) => out[i].1.push(f),
+            None => {
+                index.insert(&f.group, out.len());
+                out.push((&f.group, vec![f]));
+            }
         }
     }
     for (_, list) in &mut out {

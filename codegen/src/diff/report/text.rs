@@ -24,5 +24,9 @@ pub(super) fn render(report: &Report) -> String {
             let _ = writeln!(out, "  {:<15} {:<width$} {at}{sep}— {}", f.level.as_str(), f.rule.id(), f.message);
         }
     }
+    if let Some(note) = &report.api_note {
+        let _ = writeln!(out, "\nnote: {note}");
+    }
+    let _ = writeln!(out, "\n{}", report.verdict());
     out
 }

@@ -1,0 +1,390 @@
+//! The generated Rust API of both sides: each document lowered to the
+//! [`ir`](crate::ir) model with the codegen configuration (on two threads), with
+//! the look-ups the walk needs, and the `api.*` findings from comparing
+//! [`api::surface`] of both. Everything about the Rust shape (names, union
+//! kinds, Option-ness, signatures, feature gates) is read from here, never
+//! re-derived from the documents.
+
+use super::rules::RuleId;
+use super::walk::{Ctx, Owner};
+use crate::api::{self, ApiItem, ItemKind};
+use crate::config::Config;
+use crate::ir::{Model, Operation, TypeDef, TypeRef};
+use crate::load::{child, unescape_token, Spec};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One side's model and its indexes.
+pub(crate) struct Side {
+    pub model: Model,
+    /// The public items the model generates ([`api::surface`]).
+    surface: BTreeMap<String, ApiItem>,
+    /// Their feature gates ([`api::item_features`]).
+    features: BTreeMap<String, BTreeSet<String>>,
+    /// `METHOD /path` → operation.
+    ops: HashMap<String, usize>,
+    /// Rust type name → type id.
+    by_name: HashMap<String, String>,
+    /// `Client` method name (plain, streaming, alternative body) or parameter
+    /// struct name → operation.
+    by_method: HashMap<String, usize>,
+    /// Type id → labels of the operations that reach it (computed on first use).
+    uses: OnceCell<HashMap<String, BTreeSet<String>>>,
+    /// Types reached from a response or stream event (computed on first use).
+    responses: OnceCell<std::collections::HashSet<String>>,
+}
+
+/// `METHOD /path` of an operation, the label the walk groups findings under.
+pub(crate) fn label(op: &Operation) -> String {
+    format!("{} {}", op.method, op.path)
+}
+
+impl Side {
+    fn new(model: Model) -> Side {
+        let mut ops = HashMap::new();
+        let mut by_method = HashMap::new();
+        for (i, op) in model.operations.iter().enumerate() {
+            ops.insert(label(op), i);
+            let names = [Some(&op.rust_name), op.stream_method.as_ref(), op.alternative_body.as_ref().map(|(n, _)| n), op.params_type.as_ref()];
+            for name in names.into_iter().flatten() {
+                by_method.insert(name.clone(), i);
+            }
+        }
+        let by_name = model.types.iter().map(|(id, t)| (t.rust_name.clone(), id.clone())).collect();
+        let (surface, features) = (api::surface(&model), api::item_features(&model));
+        Side { model, surface, features, ops, by_name, by_method, uses: OnceCell::new(), responses: OnceCell::new() }
+    }
+
+    /// The type generated for the schema at `ptr` (a JSON pointer of the document), if one is.
+    pub fn type_at(&self, ptr: &str) -> Option<&TypeDef> {
+        self.model.types.get(&format!("#{ptr}"))
+    }
+
+    /// The type of component schema `name`.
+    pub fn component(&self, name: &str) -> Option<&TypeDef> {
+        self.type_at(&child("/components/schemas", name))
+    }
+
+    /// The generated operation of `method` (any case) on `path`.
+    pub fn op(&self, method: &str, path: &str) -> Option<&Operation> {
+        self.ops.get(&format!("{} {path}", method.to_uppercase())).map(|&i| &self.model.operations[i])
+    }
+
+    /// Operations (labels) that reach the type `id` through parameters, bodies,
+    /// responses and stream events, directly or through other types.
+    pub fn uses_of(&self, id: &str) -> Option<&BTreeSet<String>> {
+        self.uses.get_or_init(|| uses(&self.model)).get(id)
+    }
+
+    /// Whether a response or stream event reaches the type `id`.
+    pub fn in_response(&self, id: &str) -> bool {
+        self.responses
+            .get_or_init(|| {
+                let mut stack = Vec::new();
+                for op in &self.model.operations {
+                    if let crate::ir::ResponseKind::Json(ty) = &op.response {
+                        named(ty, &mut stack);
+                    }
+                    if let Some(s) = &op.stream {
+                        named(&s.event, &mut stack);
+                    }
+                }
+                let mut seen = std::collections::HashSet::new();
+                while let Some(id) = stack.pop() {
+                    if let Some(t) = self.model.types.get(&id) {
+                        if seen.insert(id) {
+                            stack.extend(crate::lower::references(&t.kind, true));
+                        }
+                    }
+                }
+                seen
+            })
+            .contains(id)
+    }
+
+    /// Where an item of the surface belongs: its operation, or the component
+    /// schema its type comes from; and the JSON pointer of what it came from.
+    fn home(&self, path: &str) -> Option<(Owner, String)> {
+        let (head, _) = path.split_once("::").unwrap_or((path, ""));
+        if head == "Client" {
+            let method = path.trim_start_matches("Client::");
+            let op = &self.model.operations[*self.by_method.get(method)?];
+            return Some((Owner::Op(label(op)), child(&child("/paths", &op.path), &op.method.to_lowercase())));
+        }
+        if let Some(&i) = self.by_method.get(head) {
+            let op = &self.model.operations[i];
+            return Some((Owner::Op(label(op)), child(&child("/paths", &op.path), &op.method.to_lowercase())));
+        }
+        let id = self.by_name.get(head)?;
+        let ptr = id.trim_start_matches('#').to_owned();
+        Some((owner_of_pointer(&ptr), ptr))
+    }
+
+    /// The Rust type name of component schema `name`, if it generates one.
+    pub fn component_type_name(&self, name: &str) -> Option<&str> {
+        self.component(name).map(|t| t.rust_name.as_str())
+    }
+}
+
+/// The component schema or operation a JSON pointer sits in.
+fn owner_of_pointer(ptr: &str) -> Owner {
+    let tokens: Vec<&str> = ptr.split('/').skip(1).collect();
+    match tokens.as_slice() {
+        ["components", "schemas", name, ..] => Owner::Schema(unescape_token(name)),
+        ["paths", path, method, ..] => Owner::Op(format!("{} {}", method.to_uppercase(), unescape_token(path))),
+        _ => Owner::Document,
+    }
+}
+
+/// Type id → operations that reach it, one walk per operation over the types
+/// it takes and returns (each type visited once per operation).
+fn uses(model: &Model) -> HashMap<String, BTreeSet<String>> {
+    let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for op in &model.operations {
+        let l = label(op);
+        let mut stack = Vec::new();
+        for ty in op_types(op) {
+            named(ty, &mut stack);
+        }
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if let Some(t) = model.types.get(&id) {
+                stack.extend(crate::lower::references(&t.kind, true));
+            }
+            out.entry(id).or_default().insert(l.clone());
+        }
+    }
+    out
+}
+
+/// Every type reference an operation's methods take or return.
+pub(crate) fn op_types(op: &Operation) -> Vec<&TypeRef> {
+    let mut out: Vec<&TypeRef> = op.path_params.iter().chain(&op.params).map(|p| &p.ty).collect();
+    out.extend(op.body.iter().chain(op.alternative_body.as_ref().map(|(_, b)| b)).map(|b| &b.ty));
+    if let crate::ir::ResponseKind::Json(ty) = &op.response {
+        out.push(ty);
+    }
+    if let Some(s) = &op.stream {
+        out.push(&s.event);
+    }
+    out
+}
+
+/// The named types in `ty`, through arrays and maps.
+pub(crate) fn named(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(id) => out.push(id.clone()),
+        TypeRef::Array(inner) | TypeRef::Map(inner) => named(inner, out),
+        _ => {}
+    }
+}
+
+/// The generated Rust API of one document, as the diff compares it: its
+/// model (lowered with the codegen configuration) and the model's public items.
+/// [`GeneratedApi::of`] is the costly half of a diff; a caller that loads both
+/// documents on two threads can build each side's right after loading it and
+/// pass both to [`diff_generated`](super::diff_generated).
+pub struct GeneratedApi(pub(crate) Result<Side, String>);
+
+impl GeneratedApi {
+    /// Lowers `spec` with `config` and lists its API; a spec that does not
+    /// generate is kept as the reason (the diff then reports wire findings only).
+    pub fn of(spec: &Spec, config: &Config) -> GeneratedApi {
+        GeneratedApi(crate::lower::lower(spec, config).map(Side::new).map_err(|e| e.to_string()))
+    }
+}
+
+impl std::fmt::Debug for GeneratedApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Ok(side) => write!(f, "GeneratedApi({} types, {} operations)", side.model.types.len(), side.model.operations.len()),
+            Err(e) => write!(f, "GeneratedApi(error: {e})"),
+        }
+    }
+}
+
+/// Both sides' models.
+pub(crate) struct Models {
+    pub old: Side,
+    pub new: Side,
+}
+
+impl Models {
+    /// Lowers both documents and lists their APIs, the old one on a second thread.
+    pub fn lower(old: &Spec, new: &Spec, config: &Config) -> Result<Models, String> {
+        let (o, n) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| GeneratedApi::of(old, config));
+            let n = GeneratedApi::of(new, config);
+            (handle.join().unwrap_or_else(|_| GeneratedApi(Err("lowering failed".to_owned()))), n)
+        });
+        Models::of(o, n)
+    }
+
+    /// Both sides, or why the APIs cannot be compared.
+    pub fn of(old: GeneratedApi, new: GeneratedApi) -> Result<Models, String> {
+        let note = |side: &str, e: &str| format!("the generated Rust APIs were not compared: the {side} document does not generate ({e}); only wire findings are reported");
+        let old = old.0.map_err(|e| note("old", &e))?;
+        let new = new.0.map_err(|e| note("new", &e))?;
+        Ok(Models { old, new })
+    }
+}
+
+/// Items whose type is in `types` (the type's own item aside) are left out: the type says it all.
+fn roots(items: &[ApiItem]) -> Vec<&ApiItem> {
+    let types: BTreeSet<&str> = items.iter().filter(|i| i.kind == ItemKind::Type).map(|i| i.path.as_str()).collect();
+    items.iter().filter(|i| i.kind == ItemKind::Type || !i.path.split_once("::").is_some_and(|(owner, _)| owner != "Client" && types.contains(owner))).collect()
+}
+
+fn show_features(set: &BTreeSet<String>) -> String {
+    set.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+}
+
+impl Ctx<'_> {
+    /// The `api.*` findings: every item of the generated API removed, changed,
+    /// moved behind fewer features or added.
+    pub(crate) fn api(&mut self) {
+        let Some(models) = self.models else { return };
+        let (old, new) = (&models.old.surface, &models.new.surface);
+        let diff = api::compare(old, new);
+        let saved = self.owner.clone();
+        for item in diff.removed_roots() {
+            let what = if item.kind == ItemKind::Type { "code naming it no longer compiles" } else { "code using it no longer compiles" };
+            self.api_finding(RuleId::ApiRemoved, item, format!("removed: {what}"), true, false);
+        }
+        for (was, now) in &diff.changed {
+            self.api_finding(RuleId::ApiChanged, now, format!("`{}` → `{}`", was.signature, now.signature), true, true);
+        }
+        // A new variant of an enum that was there and can be matched exhaustively breaks such matches.
+        let exhaustive = |item: &ApiItem| {
+            let owner = item.path.split_once("::").map(|(o, _)| o);
+            item.kind == ItemKind::Variant && owner.is_some_and(|o| old.contains_key(&format!("type {o}")) && models.new.by_name.get(o).and_then(|id| models.new.model.types.get(id)).is_some_and(api::is_exhaustive))
+        };
+        for item in diff.added.iter().filter(|i| exhaustive(i)) {
+            self.api_finding(RuleId::ApiVariantAdded, item, format!("added: `{}`; the enum has no #[non_exhaustive], so exhaustive matches no longer compile", item.signature), false, true);
+        }
+        // Cargo features that are gone: `features = [..]` naming one no longer resolves.
+        if models.old.model.cargo_features && models.new.model.cargo_features {
+            let (was, is) = (models.old.model.features(), models.new.model.features());
+            self.owner = Owner::Document;
+            for gone in was.difference(&is) {
+                // Where it came from: an operation of that group on the old side.
+                let op = models.old.model.operations.iter().find(|o| &o.feature == gone).map(|o| child(&child("/paths", &o.path), &o.method.to_lowercase()));
+                // `unreferenced` holds the types no operation uses: one of them.
+                let at = op.or_else(|| models.old.model.types.iter().find(|(_, t)| t.features.is_empty()).map(|(id, _)| id.trim_start_matches('#').to_owned()));
+                self.emit_rust(RuleId::ApiFeatureRemoved, &format!("api feature {gone}"), format!("Cargo feature `{gone}` removed: builds that select it fail"), at.as_deref(), None, Vec::new());
+            }
+        }
+        // Additions: one finding per operation or component schema they belong to.
+        let mut added: BTreeMap<Owner, Vec<&ApiItem>> = BTreeMap::new();
+        for item in roots(&diff.added).into_iter().filter(|i| !exhaustive(i)) {
+            let owner = models.new.home(&item.path).map_or(Owner::Document, |(o, _)| o);
+            added.entry(owner).or_default().push(item);
+        }
+        for (owner, items) in added {
+            let list: Vec<String> = items.iter().map(|i| format!("{} `{}`", i.kind.as_str(), i.path)).collect();
+            let pointer = models.new.home(&items[0].path).map(|(_, p)| p);
+            self.owner = owner.clone();
+            let location = format!("{} api", owner.group());
+            self.emit_rust(RuleId::ApiAdded, &location, format!("added: {}", list.join(", ")), None, pointer.as_deref(), items.iter().map(|i| i.path.clone()).collect());
+        }
+        let (of, nf) = (&models.old.features, &models.new.features);
+        // Only gated items can lose a feature (no entry: compiled whatever features are on).
+        for (k, is) in nf {
+            let (Some(item), true) = (new.get(k), old.contains_key(k)) else { continue };
+            let was = of.get(k);
+            let lost: BTreeSet<String> = match was {
+                None => BTreeSet::new(),
+                Some(a) => a.difference(is).cloned().collect(),
+            };
+            if was.is_some() && lost.is_empty() {
+                continue;
+            }
+            let now = show_features(is);
+            let msg = if was.is_none() { format!("was compiled whatever features are on; now only with {now}") } else { format!("no longer compiled with {} (now with {now})", show_features(&lost)) };
+            self.api_finding(RuleId::ApiFeatureRemoved, item, msg, true, true);
+        }
+        self.owner = saved;
+    }
+
+    /// Records one `api.*` finding, owned by the operation or component schema
+    /// the item comes from, at the pointers of what it came from on each side.
+    fn api_finding(&mut self, rule: RuleId, item: &ApiItem, message: String, on_old: bool, on_new: bool) {
+        let location = format!("api {} {}", item.kind.as_str(), item.path);
+        self.api_finding_at(rule, item, &location, message, on_old, on_new);
+    }
+
+    fn api_finding_at(&mut self, rule: RuleId, item: &ApiItem, location: &str, message: String, on_old: bool, on_new: bool) {
+        let Some(models) = self.models else { return };
+        let old_home = on_old.then(|| models.old.home(&item.path)).flatten();
+        let new_home = on_new.then(|| models.new.home(&item.path)).flatten();
+        let owner = new_home.as_ref().or(old_home.as_ref()).map_or(Owner::Document, |(o, _)| o.clone());
+        self.owner = owner;
+        let (op, np) = (old_home.map(|(_, p)| p), new_home.map(|(_, p)| p));
+        self.emit_rust(rule, location, message, op.as_deref(), np.as_deref(), vec![item.path.clone()]);
+    }
+}
+
+/// Rust items of a wire finding's owner, for `--used-by`: the component's
+/// type, or the methods of an operation or of every operation on a path.
+pub(crate) fn owner_items(models: &Models, owner: &Owner) -> Vec<String> {
+    let sides = [&models.old, &models.new];
+    let mut out = BTreeSet::new();
+    match owner {
+        Owner::Schema(name) => {
+            for side in sides {
+                if let Some(t) = side.component(name) {
+                    out.insert(t.rust_name.clone());
+                }
+            }
+        }
+        Owner::Op(l) => {
+            for side in sides {
+                if let Some(&i) = side.ops.get(l) {
+                    out.insert(format!("Client::{}", side.model.operations[i].rust_name));
+                }
+            }
+        }
+        Owner::Path(path) => {
+            for side in sides {
+                for op in side.model.operations.iter().filter(|o| &o.path == path) {
+                    out.insert(format!("Client::{}", op.rust_name));
+                }
+            }
+        }
+        Owner::Document => {}
+    }
+    out.into_iter().collect()
+}
+
+/// Type names (and parameter structs) reached from `names` in `model`: named
+/// types, the types of named methods, and everything their fields and
+/// variants hold. Code can touch members of these without naming their type.
+pub(crate) fn touched_types(model: &Model, names: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut out = BTreeSet::new();
+    for op in &model.operations {
+        let methods = [Some(&op.rust_name), op.stream_method.as_ref(), op.alternative_body.as_ref().map(|(n, _)| n)];
+        if methods.into_iter().flatten().any(|m| names.contains(m)) {
+            for ty in op_types(op) {
+                named(ty, &mut stack);
+            }
+            out.extend(op.params_type.clone());
+        }
+    }
+    let ids: BTreeMap<&str, &String> = model.types.iter().map(|(id, t)| (t.rust_name.as_str(), id)).collect();
+    stack.extend(names.iter().filter_map(|n| ids.get(n.as_str()).map(|id| (*id).clone())));
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(t) = model.types.get(&id) {
+            out.insert(t.rust_name.clone());
+            stack.extend(crate::lower::references(&t.kind, true));
+        }
+    }
+    out
+}
