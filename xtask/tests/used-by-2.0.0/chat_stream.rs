@@ -169,16 +169,16 @@ fn trim(history: &mut VecDeque<ChatCompletionRequestMessage>, max: usize) {
 }
 
 fn system_message(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestSystemMessage::new(Some(text.to_owned())).into()
+    ChatCompletionRequestSystemMessage::new(text.to_owned()).into()
 }
 
 fn user_message(text: &str) -> ChatCompletionRequestMessage {
     let content = ChatCompletionRequestUserMessageContent::TextContent(text.to_owned());
-    ChatCompletionRequestUserMessage::new(Some(content)).into()
+    ChatCompletionRequestUserMessage::new(content).into()
 }
 
 fn assistant_message(text: &str) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestAssistantMessage::new(Some(text.to_owned())).into()
+    ChatCompletionRequestAssistantMessage::new(text.to_owned()).into()
 }
 
 #[tokio::main(flavor = "current_thread")]
