@@ -18,9 +18,9 @@ use super::retry::{tokio_sleeper, Sleeper};
 
 /// Base URL when neither the builder nor `OPENAI_BASE_URL` sets one.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-/// Default limit for establishing a connection.
+/// Default limit for establishing a connection (openai-python's `connect=5.0`).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default limit for a whole request (see [`RequestOptions::timeout`](super::RequestOptions::timeout)).
+/// Default limit for a request (openai-python's 600 s; see [`ClientBuilder::timeout`]).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -59,6 +59,8 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    read_timeout: Option<Duration>,
+    stream_timeout: Option<Duration>,
     max_retries: u32,
     strict_decoding: bool,
     max_response_bytes: usize,
@@ -81,6 +83,8 @@ impl Default for ClientBuilder {
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: None,
+            stream_timeout: None,
             max_retries: DEFAULT_MAX_RETRIES,
             strict_decoding: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -187,15 +191,57 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit for establishing a connection (default 5 s).
+    /// Limit for establishing a connection (default 5 s, as openai-python).
+    /// Not applied to a client given with [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Limit for a request (default 600 s); see [`RequestOptions::timeout`](super::RequestOptions::timeout).
+    /// Limit for one attempt of a request (default 600 s, openai-python's
+    /// default). Each retry gets the whole limit again.
+    ///
+    /// Three limits bound a request; whichever passes first ends the attempt
+    /// with [`Error::Timeout`], whose `kind` names it:
+    ///
+    /// | limit | buffered response (JSON, empty) | streamed response (events, download) |
+    /// |---|---|---|
+    /// | `timeout` | connecting, sending, headers **and the whole body** | connecting, sending and the headers |
+    /// | [`read_timeout`](Self::read_timeout) | each wait for more body bytes | each wait for more body bytes (keep-alive comments count as bytes) |
+    /// | [`stream_timeout`](Self::stream_timeout) | not used | connecting through the last byte of the body (default: none) |
+    ///
+    /// [`connect_timeout`](Self::connect_timeout) bounds the connection
+    /// inside all of them. openai-python's 600 s is a limit on each read
+    /// (and on connecting, writing and waiting for a pooled connection), with
+    /// no limit on the whole; here a buffered body also has the whole-body
+    /// limit, so a server that trickles bytes cannot hold a call for ever.
+    /// Timeouts before a streamed body starts are retried like any other;
+    /// once events flow, a timeout ends the stream as its last item.
+    /// Per request: [`RequestOptions::timeout`](super::RequestOptions::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Limit on each wait for more bytes of a response body, buffered or
+    /// streamed (default: the [`timeout`](Self::timeout), so a stream may
+    /// pause for as long as a request may take). A server that stalls half
+    /// way through a body fails after this long rather than at the end of
+    /// the whole-request limit. Per request:
+    /// [`RequestOptions::read_timeout`](super::RequestOptions::read_timeout).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit on the whole duration of a streamed response (server-sent
+    /// events, downloads), from the start of the attempt to its last byte
+    /// (default: none, as openai-python). A server that keeps a stream alive
+    /// with `: ping` comments never trips the [`read_timeout`](Self::read_timeout);
+    /// this one ends such a stream. Per request:
+    /// [`RequestOptions::stream_timeout`](super::RequestOptions::stream_timeout).
+    pub fn stream_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_timeout = Some(timeout);
         self
     }
 
@@ -363,6 +409,8 @@ impl ClientBuilder {
             token_provider,
             redirect_policy: self.redirect_policy,
             timeout: self.timeout,
+            read_timeout: self.read_timeout,
+            stream_timeout: self.stream_timeout,
             max_retries: self.max_retries,
             strict_decoding: self.strict_decoding,
             max_response_bytes: self.max_response_bytes,
@@ -433,6 +481,8 @@ impl fmt::Debug for ClientBuilder {
             .field("redirect_policy", &self.redirect_policy)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
             .finish_non_exhaustive()
     }
@@ -452,6 +502,10 @@ pub(crate) struct Config {
     pub(crate) token_provider: Option<TokenProvider>,
     pub(crate) redirect_policy: RedirectPolicy,
     pub(crate) timeout: Duration,
+    /// `None`: the request's `timeout`.
+    pub(crate) read_timeout: Option<Duration>,
+    /// `None`: streams may last any time.
+    pub(crate) stream_timeout: Option<Duration>,
     pub(crate) max_retries: u32,
     pub(crate) strict_decoding: bool,
     pub(crate) max_response_bytes: usize,
@@ -471,6 +525,8 @@ impl fmt::Debug for Config {
             )
             .field("redirect_policy", &self.redirect_policy)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_event_bytes", &self.max_event_bytes)

@@ -30,7 +30,7 @@ pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiErrorObject, Error};
+pub use error::{ApiErrorObject, Error, TimeoutKind};
 pub use file::InputFile;
 pub use multipart::MultipartForm;
 pub use options::RequestOptions;
