@@ -22,6 +22,8 @@ mod response;
 mod retry;
 mod sse;
 mod stream;
+#[cfg(feature = "structured-outputs")]
+pub mod structured;
 
 pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
