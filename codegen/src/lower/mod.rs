@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// reads `generated-client/src/runtime/` and fails when this list misses one.
 pub const RESERVED_METHODS: &[&str] = &[
     "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
-    "attempt_credentials", "azure", "clone",
+    "attempt_credentials", "azure", "clone", "webhooks_as",
 ];
 
 /// Lowers a loaded spec into the model.

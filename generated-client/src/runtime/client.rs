@@ -20,6 +20,7 @@ use super::request::{Prepared, RequestSpec};
 use super::response::{request_id_of, Response, ResponseMeta};
 use super::retry;
 use super::stream::{EventStream, StreamConfig};
+use super::webhooks::Webhooks;
 
 /// An API client. Cloning is cheap (the configuration is shared), so clone it
 /// freely into tasks.
@@ -125,6 +126,14 @@ impl Client {
     #[cfg(test)]
     pub(crate) fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Verifies and decodes webhook deliveries as `E` with this client's
+    /// webhook secret ([`ClientBuilder::webhook_secret`], else
+    /// `OPENAI_WEBHOOK_SECRET`). The generated `webhooks()` calls this with
+    /// the spec's event type.
+    pub fn webhooks_as<E>(&self) -> Webhooks<E> {
+        Webhooks::with_secret(self.config.webhook_secret.clone())
     }
 
     /// A view of this client whose requests also apply `options` (on top of

@@ -15,6 +15,7 @@ use super::error::Error;
 use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
 use super::redirect::RedirectPolicy;
 use super::retry::{tokio_sleeper, Sleeper};
+use super::webhooks::ENV_WEBHOOK_SECRET;
 
 /// Base URL when neither the builder nor `OPENAI_BASE_URL` sets one.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -66,6 +67,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     max_event_bytes: usize,
     sleeper: Option<Sleeper>,
+    webhook_secret: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -90,6 +92,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             sleeper: None,
+            webhook_secret: None,
         }
     }
 }
@@ -273,6 +276,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The secret webhook deliveries are signed with (`whsec_...`), used by
+    /// `Client::webhooks()` (default: `OPENAI_WEBHOOK_SECRET`). Hidden in `Debug`.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = Some(secret.into());
+        self
+    }
+
     /// Replaces how the client waits between retries (default: `tokio::time::sleep`),
     /// e.g. to record the waits in tests instead of sleeping.
     pub fn sleeper<F, Fut>(mut self, sleep: F) -> Self
@@ -372,6 +382,10 @@ impl ClientBuilder {
         };
 
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let webhook_secret = self
+            .webhook_secret
+            .or_else(|| env(ENV_WEBHOOK_SECRET))
+            .filter(|secret| !secret.is_empty());
         let organization = self.organization.or_else(|| env(ENV_ORGANIZATION));
         let project = self.project.or_else(|| env(ENV_PROJECT));
         let extra = [
@@ -416,6 +430,7 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             max_event_bytes: self.max_event_bytes,
             sleeper: self.sleeper.unwrap_or_else(tokio_sleeper),
+            webhook_secret,
         }))
     }
 }
@@ -484,6 +499,10 @@ impl fmt::Debug for ClientBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -511,6 +530,8 @@ pub(crate) struct Config {
     pub(crate) max_response_bytes: usize,
     pub(crate) max_event_bytes: usize,
     pub(crate) sleeper: Sleeper,
+    /// For `Client::webhooks()`; never shown in `Debug`.
+    pub(crate) webhook_secret: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -530,6 +551,10 @@ impl fmt::Debug for Config {
             .field("max_retries", &self.max_retries)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_event_bytes", &self.max_event_bytes)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -614,6 +639,7 @@ mod tests {
         assert_eq!(config.headers["openai-project"], "proj-env");
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
         assert_eq!(config.max_retries, DEFAULT_MAX_RETRIES);
+        assert_eq!(config.webhook_secret, None);
 
         // Explicit settings win over the environment.
         let client = ClientBuilder::new()
@@ -631,6 +657,30 @@ mod tests {
             .build_with_env(&fake_env(&[("OPENAI_API_KEY", KEY)]))
             .unwrap();
         assert_eq!(client.config().endpoint.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn webhook_secret_from_builder_or_environment_and_hidden() {
+        let env = fake_env(&[
+            ("OPENAI_API_KEY", KEY),
+            ("OPENAI_WEBHOOK_SECRET", "whsec_ENV-SECRET"),
+        ]);
+        let client = ClientBuilder::new().build_with_env(&env).unwrap();
+        assert_eq!(
+            client.config().webhook_secret.as_deref(),
+            Some("whsec_ENV-SECRET")
+        );
+        let builder = ClientBuilder::new().webhook_secret("whsec_OWN-SECRET");
+        assert!(!format!("{builder:?}").contains("SECRET"));
+        let client = builder.build_with_env(&env).unwrap();
+        assert_eq!(
+            client.config().webhook_secret.as_deref(),
+            Some("whsec_OWN-SECRET")
+        );
+        assert!(!format!("{client:?}").contains("OWN-SECRET"));
+        let empty = fake_env(&[("OPENAI_API_KEY", KEY), ("OPENAI_WEBHOOK_SECRET", "")]);
+        let client = ClientBuilder::new().build_with_env(&empty).unwrap();
+        assert_eq!(client.config().webhook_secret, None);
     }
 
     #[test]

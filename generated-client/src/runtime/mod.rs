@@ -24,6 +24,7 @@ mod sse;
 mod stream;
 #[cfg(feature = "structured-outputs")]
 pub mod structured;
+pub mod webhooks;
 
 pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
@@ -43,6 +44,7 @@ pub use response::Response;
 pub use retry::Sleeper;
 pub use sse::RawEvent;
 pub use stream::{EventStream, Events, StreamConfig, StreamItem};
+pub use webhooks::{WebhookError, Webhooks};
 
 // Re-exported so generated code and users name the same versions as the runtime.
 pub use reqwest::header::HeaderMap;
