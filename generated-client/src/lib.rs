@@ -32,6 +32,8 @@ pub mod runtime;
 #[rustfmt::skip]
 mod generated;
 pub use generated::{params, types};
+#[cfg(feature = "realtime-ws")]
+pub mod realtime;
 #[cfg(feature = "structured-outputs")]
 pub mod structured;
 pub use runtime::{

@@ -123,9 +123,15 @@ impl Client {
         }
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "realtime-ws"))]
     pub(crate) fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// This view's request options (the WebSocket handshake applies them too).
+    #[cfg(feature = "realtime-ws")]
+    pub(crate) fn options(&self) -> &RequestOptions {
+        &self.options
     }
 
     /// Verifies and decodes webhook deliveries as `E` with this client's
@@ -387,7 +393,7 @@ impl Client {
     /// Headers this attempt adds: a fresh bearer token when a token
     /// provider is configured and the request sets no `Authorization` of its
     /// own. The provider is given until `deadline`.
-    async fn attempt_credentials(
+    pub(crate) async fn attempt_credentials(
         &self,
         prepared: &Prepared,
         deadline: Instant,

@@ -212,6 +212,19 @@ pub enum Error {
         /// What was refused; names origins only, never full URLs.
         message: String,
     },
+    /// A WebSocket connection (the Realtime API) failed: it could not be
+    /// opened (connection, TLS, handshake protocol), a message from the
+    /// server was larger than the limit, the server closed it with an error
+    /// code, or it broke. A handshake the server refused with an HTTP status
+    /// is an [`Error::Api`] instead.
+    WebSocket {
+        /// What went wrong; names the origin, never the full URL.
+        message: String,
+        /// The close code, when the server closed the connection with an error.
+        close_code: Option<u16>,
+        /// The underlying error.
+        source: Option<BoxError>,
+    },
     /// A local file operation failed (e.g. `BinaryResponse::save_to`).
     Io {
         /// What was being done.
@@ -533,6 +546,16 @@ impl Error {
                 write!(f, "redirect not followed ({status}): {message}")?;
                 write_request_id(f, request_id)
             }
+            Error::WebSocket {
+                message, source, ..
+            } => {
+                write!(f, "WebSocket error: {message}")?;
+                if let Some(source) = source {
+                    write!(f, ": ")?;
+                    write_chain(f, source.as_ref())?;
+                }
+                Ok(())
+            }
             Error::Io { message, source } => write!(f, "{message}: {source}"),
         }
     }
@@ -623,6 +646,16 @@ impl fmt::Debug for Error {
                 .field("request_id", request_id)
                 .field("message", message)
                 .finish(),
+            Error::WebSocket {
+                message,
+                close_code,
+                source,
+            } => f
+                .debug_struct("WebSocket")
+                .field("message", message)
+                .field("close_code", close_code)
+                .field("source", source)
+                .finish(),
             Error::Io { message, source } => f
                 .debug_struct("Io")
                 .field("message", message)
@@ -649,6 +682,10 @@ impl std::error::Error for Error {
                 ..
             }
             | Error::Auth {
+                source: Some(source),
+                ..
+            }
+            | Error::WebSocket {
                 source: Some(source),
                 ..
             } => Some(source.as_ref()),

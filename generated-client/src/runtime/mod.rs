@@ -15,6 +15,8 @@ mod file;
 mod multipart;
 mod options;
 mod path;
+#[cfg(feature = "realtime-ws")]
+pub mod realtime;
 mod redact;
 mod redirect;
 mod request;
