@@ -580,6 +580,6 @@ mod tests {
         }
         let name = format_name::<Odd>();
         assert_eq!(name.len(), 64);
-        assert!(name.starts_with("Wrapper__b_Wrapper"), "{name}");
+        assert!(name.starts_with("Wrapper___b_Wrapper"), "{name}");
     }
 }
