@@ -5,6 +5,7 @@ pub mod names;
 mod operation;
 mod schema;
 mod view;
+mod webhooks;
 
 use crate::config::Config;
 use crate::ir::*;
@@ -14,6 +15,7 @@ use operation::{operations, OperationLowerer};
 use schema::{component_name, SchemaLowerer};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+pub use webhooks::{WEBHOOKS_FEATURE, WEBHOOKS_METHOD};
 
 /// Names of the runtime's `Client` methods (every `fn` of its `impl Client`
 /// blocks, private ones too: generated methods live in the same crate, so any
@@ -40,7 +42,12 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut schemas = SchemaLowerer::new(spec, doc, multipart_components(&ops));
     schemas.lower_components()?;
 
-    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods: Scope::with_reserved(RESERVED_METHODS), param_types: Scope::default() };
+    let mut methods = Scope::with_reserved(RESERVED_METHODS);
+    if webhooks::present(doc) {
+        // The generated method that decodes webhook deliveries; an operation of that name gets another.
+        methods.claim(WEBHOOKS_METHOD);
+    }
+    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods, param_types: Scope::default() };
     let mut generated = Vec::new();
     let mut skipped = Vec::new();
     for (ptr, path, method, op) in &ops {
@@ -57,10 +64,17 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
             }
         }
     }
+    if webhooks::present(doc) {
+        webhooks::warn_renamed(&generated, &mut schemas.warnings);
+    }
+    let webhooks = webhooks::lower(&mut schemas)?;
     let mut types = std::mem::take(&mut schemas.types);
     mark_requests(&mut types, &generated);
     mark_features(&mut types, &generated);
     mark_uses(&mut types, &generated);
+    if let Some(webhooks) = &webhooks {
+        webhooks::mark(&mut types, webhooks);
+    }
     box_cycles(&mut types);
     break_value_cycles(&mut types, &mut schemas.warnings);
     mark_empty_values(&mut types);
@@ -69,7 +83,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     warnings.extend(patch_warnings);
     warnings.sort();
     warnings.dedup();
-    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features })
+    Ok(Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, webhooks })
 }
 
 /// A copy of `document` with `nullable: true` on the schemas the config names.
