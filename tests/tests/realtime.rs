@@ -71,6 +71,8 @@ where
     let (seen_tx, seen_rx) = oneshot::channel();
     tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
+        // The error type is tungstenite's (an HTTP response), large or not.
+        #[allow(clippy::result_large_err)]
         let callback = |request: &Request, response: Response| {
             let _ = seen_tx.send(Handshake {
                 path: request.uri().path().to_owned(),
@@ -425,17 +427,14 @@ async fn split_halves_send_and_receive_from_separate_tasks() {
     // The server answers each client event with an event of a type the client does not know.
     let (base_url, _seen) = server(None, |mut socket| async move {
         while let Some(Ok(message)) = socket.next().await {
-            match message {
-                Message::Text(text) => {
-                    let event: Value = serde_json::from_str(&text).unwrap();
-                    send_json(
-                        &mut socket,
-                        json!({"type": "echo", "of": event["event_id"]}),
-                    )
-                    .await;
-                }
-                // Reading on after the close frame sends tungstenite's answer to it.
-                _ => {}
+            // Reading on after a close frame sends tungstenite's answer to it.
+            if let Message::Text(text) = message {
+                let event: Value = serde_json::from_str(&text).unwrap();
+                send_json(
+                    &mut socket,
+                    json!({"type": "echo", "of": event["event_id"]}),
+                )
+                .await;
             }
         }
     })

@@ -18,14 +18,15 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use webhooks::{WEBHOOKS_FEATURE, WEBHOOKS_METHOD};
 
 /// Names of the runtime's `Client` methods (every `fn` of its `impl Client`
-/// blocks, private ones too: generated methods live in the same crate, so any
+/// blocks, and of the hand-written glue beside the runtime such as
+/// `realtime.rs`, private ones too: generated methods live in the same crate, so any
 /// of them would be a duplicate definition) and of traits it implements that
 /// callers use by method syntax. Operations never take them: such an operation
 /// gets the next free name and a warning. A test (`codegen/tests/reserved.rs`)
 /// reads `generated-client/src/runtime/` and fails when this list misses one.
 pub const RESERVED_METHODS: &[&str] = &[
     "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
-    "attempt_credentials", "azure", "clone", "webhooks_as",
+    "attempt_credentials", "azure", "clone", "options", "websocket", "realtime", "webhooks_as",
 ];
 
 /// Lowers a loaded spec into the model.
@@ -178,7 +179,7 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
 
 /// Features the client crate defines itself (or that Cargo gives a meaning),
 /// which an API group must not take.
-pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged"];
+pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged", "realtime-ws", "structured-outputs"];
 
 /// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
 /// `fine-tuning`). An operation without a tag goes with the first segment of
@@ -209,7 +210,7 @@ mod feature_tests {
         assert_eq!(feature_name(None, "/content_provenance_checks"), "content-provenance-checks");
         assert_eq!(feature_name(None, "/responses/compact?beta=true"), "responses");
         assert_eq!(feature_name(None, "/{id}"), "untagged");
-        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged"] {
+        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged", "realtime-ws", "structured-outputs"] {
             assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
         }
         assert_eq!(feature_name(Some("日本"), "/x"), "日本");

@@ -88,6 +88,7 @@ impl Endpoint {
 }
 
 impl Endpoint {
+    #[cfg(any(test, feature = "realtime-ws"))]
     /// For an Azure OpenAI endpoint `Some`, holding the configured deployment
     /// if there is one (the last segment of the base URL, decoded); `None`
     /// for any other endpoint.

@@ -192,12 +192,7 @@ impl<S: Serialize, R: DeserializeOwned> Connect<S, R> {
         let ws_config = WebSocketConfig::default()
             .max_message_size(Some(limit))
             .max_frame_size(Some(limit));
-        let opening = tokio_tungstenite::connect_async_tls_with_config(
-            request,
-            Some(ws_config),
-            true,
-            tls::connector()?,
-        );
+        let opening = tls::open(request, ws_config);
         let (socket, response) = match tokio::time::timeout_at(deadline, opening).await {
             Err(_) => {
                 return Err(Error::Timeout {
@@ -624,42 +619,68 @@ impl Decoder {
     }
 }
 
-/// The TLS connector for `wss://`.
+/// Opening the connection, with TLS for `wss://` as the features say.
 mod tls {
-    use super::Error;
-    use tokio_tungstenite::Connector;
+    use super::Socket;
+    use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
+    use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+    use tokio_tungstenite::tungstenite::Error as WsError;
 
     /// rustls as reqwest builds it: the process's default crypto provider or
-    /// aws-lc-rs, and the platform's certificate verifier. Built once.
+    /// aws-lc-rs, and the platform's certificate verifier (built once).
     #[cfg(feature = "rustls")]
-    pub(super) fn connector() -> Result<Option<Connector>, Error> {
+    pub(super) async fn open(
+        request: Request,
+        config: WebSocketConfig,
+    ) -> Result<(Socket, Response), WsError> {
         use std::sync::{Arc, OnceLock};
-        static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-        if let Some(config) = CONFIG.get() {
-            return Ok(Some(Connector::Rustls(Arc::clone(config))));
-        }
-        let tls_error = |e: rustls::Error| Error::Config {
-            message: format!("cannot set up TLS for WebSocket connections: {e}"),
+        use tokio_tungstenite::tungstenite::error::TlsError;
+        static TLS: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+        let tls = match TLS.get() {
+            Some(tls) => Arc::clone(tls),
+            None => {
+                let tls_error = |e: rustls::Error| WsError::Tls(TlsError::Rustls(Box::new(e)));
+                let provider = rustls::crypto::CryptoProvider::get_default()
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+                let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
+                    .map_err(tls_error)?;
+                let tls = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(tls_error)?
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(verifier))
+                    .with_no_client_auth();
+                Arc::clone(TLS.get_or_init(|| Arc::new(tls)))
+            }
         };
-        let provider = rustls::crypto::CryptoProvider::get_default()
-            .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-        let verifier =
-            rustls_platform_verifier::Verifier::new(Arc::clone(&provider)).map_err(tls_error)?;
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(tls_error)?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
-        let config = CONFIG.get_or_init(|| Arc::new(config));
-        Ok(Some(Connector::Rustls(Arc::clone(config))))
+        let connector = tokio_tungstenite::Connector::Rustls(tls);
+        tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(config),
+            true,
+            Some(connector),
+        )
+        .await
     }
 
-    /// native-tls (tokio-tungstenite's default connector), or plain `ws://` only.
-    #[cfg(not(feature = "rustls"))]
-    pub(super) fn connector() -> Result<Option<Connector>, Error> {
-        Ok(None)
+    /// native-tls: tokio-tungstenite's default connector.
+    #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+    pub(super) async fn open(
+        request: Request,
+        config: WebSocketConfig,
+    ) -> Result<(Socket, Response), WsError> {
+        tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, None).await
+    }
+
+    /// No TLS feature: `ws://` only (`wss://` fails with tungstenite's
+    /// "TLS support not compiled in").
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    pub(super) async fn open(
+        request: Request,
+        config: WebSocketConfig,
+    ) -> Result<(Socket, Response), WsError> {
+        tokio_tungstenite::connect_async_with_config(request, Some(config), true).await
     }
 }
 
