@@ -1,6 +1,6 @@
 //! Structured outputs from a Rust type: the `json_schema` response format for
 //! chat completions (`response_format`) and the Responses API (`text.format`),
-//! built from the type's [`JsonSchema`](schemars::JsonSchema) in the strict
+//! built from the type's [`schemars::JsonSchema`] in the strict
 //! form the API requires, and typed parsing of the answer.
 //!
 //! ```no_run
