@@ -288,6 +288,29 @@ async fn a_refused_handshake_is_an_api_error_without_the_key() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_not_followed() {
+    // Where the redirect points: it must never see a connection (or the key).
+    let elsewhere = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = format!("ws://{}/v1/realtime", elsewhere.local_addr().unwrap());
+    let mut redirect = ErrorResponse::new(None);
+    *redirect.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    redirect
+        .headers_mut()
+        .insert("location", target.parse().unwrap());
+    let (base_url, _seen) = server(Some(redirect), |_| async {}).await;
+    let error = client(&base_url)
+        .realtime()
+        .model("m")
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Api { .. }), "{error:?}");
+    assert_eq!(error.status(), Some(StatusCode::TEMPORARY_REDIRECT));
+    let accepted = tokio::time::timeout(Duration::from_millis(200), elsewhere.accept()).await;
+    assert!(accepted.is_err(), "the redirect target was contacted");
+}
+
+#[tokio::test]
 async fn a_message_over_the_limit_is_an_error_then_the_end() {
     // The explicit limit, the client's event limit, and the 16 MiB default.
     let cases: [(Option<usize>, Option<usize>, usize, usize); 3] = [
