@@ -27,6 +27,9 @@ pub struct Model {
     /// List-like operations (a `data` list in the response) that get no
     /// auto-paging method, with the reason, for the generation report.
     pub unpaginated: Vec<Unpaginated>,
+    /// What the API delivers to webhook endpoints (the OpenAPI 3.1 `webhooks`
+    /// section), when the spec has any.
+    pub webhooks: Option<Webhooks>,
 }
 
 /// A list-like operation left without an auto-paging method, and why.
@@ -47,6 +50,32 @@ pub enum ArrayQueryFormat {
     Brackets,
     /// `name=a&name=b`.
     Repeat,
+}
+
+/// The webhook events of a spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhooks {
+    /// The enum over every event: a [`TypeKind::Tagged`] type of
+    /// [`Model::types`] on the events' `type` property, whose fallback keeps
+    /// an event this client does not know as JSON.
+    pub event: TypeId,
+    /// One per delivery the spec describes, in spec order.
+    pub events: Vec<Webhook>,
+}
+
+/// One webhook delivery: the request the API sends to an endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// Key in the `webhooks` section (`batch_cancelled`).
+    pub name: String,
+    /// HTTP method the API calls the endpoint with, upper case.
+    pub method: String,
+    /// Values of the payload's `type` property that select this event.
+    pub event_types: Vec<String>,
+    /// The payload (the JSON request body).
+    pub ty: TypeRef,
+    /// Its variant in the event enum.
+    pub variant: String,
 }
 
 /// An operation left out, and why.
@@ -107,6 +136,8 @@ pub enum UseRole {
     Response,
     /// One event of the streaming method.
     StreamEvent,
+    /// A webhook event, decoded by `Client::webhooks()`.
+    WebhookEvent,
 }
 
 /// What a schema says about the values of a field or parameter, beyond its type,
@@ -502,9 +533,13 @@ pub enum StreamFlag {
 impl Model {
     /// Cargo features the generated code refers to when
     /// [`Config::cargo_features`](crate::config::Config::cargo_features) is on:
-    /// one per API group, plus `unreferenced` for types no operation uses.
+    /// one per API group, `webhooks` for the webhook events, plus
+    /// `unreferenced` for types no operation uses.
     pub fn features(&self) -> std::collections::BTreeSet<String> {
         let mut out: std::collections::BTreeSet<String> = self.operations.iter().map(|o| o.feature.clone()).collect();
+        if self.webhooks.is_some() {
+            out.insert(crate::lower::WEBHOOKS_FEATURE.to_owned());
+        }
         if self.types.values().any(|t| t.features.is_empty()) {
             out.insert("unreferenced".to_owned());
         }

@@ -153,6 +153,9 @@ fn broken_links(model: &Model, docs: &[String]) -> Vec<String> {
         methods.extend(op.alternative_body.as_ref().map(|(n, _)| n.as_str()));
         methods.extend(op.pagination.as_ref().map(|p| p.method.as_str()));
     }
+    if model.webhooks.is_some() {
+        methods.insert(codegen::lower::WEBHOOKS_METHOD);
+    }
     let mut out = Vec::new();
     for doc in docs {
         // Shortcut links (`[`X`]`) name a type of the same module.

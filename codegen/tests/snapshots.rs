@@ -411,3 +411,55 @@ fn constructors_take_values_and_state_the_rules() {
     assert_eq!(surface["setter FunctionTool::strict_null2"].signature, "fn strict_null2()");
     assert_eq!(surface["setter FunctionTool::strict_null"].signature, "fn strict_null(impl Into<String>)");
 }
+
+#[test]
+fn webhooks_become_one_event_enum_and_a_client_method() {
+    let g = check_snapshot("webhooks");
+    let hooks = g.model.webhooks.as_ref().expect("the spec has webhooks");
+    let events: Vec<(&str, &str, Vec<&str>)> = hooks.events.iter().map(|e| (e.name.as_str(), e.variant.as_str(), e.event_types.iter().map(String::as_str).collect())).collect();
+    assert_eq!(
+        events,
+        [("job_done", "JobDone", vec!["job.done", "job.finished"]), ("job_done_again", "JobDone", vec!["job.done", "job.finished"]), ("call_ringing", "CallRinging", vec!["call.ringing"])],
+        "the same event under a second name is the same variant"
+    );
+    let event = &g.model.types[&hooks.event];
+    assert_eq!(event.rust_name, "WebhookEvent");
+    let codegen::ir::TypeKind::Tagged(tagged) = &event.kind else { panic!("the event enum is a tagged union") };
+    assert_eq!((tagged.tag.as_str(), tagged.fallback.as_str(), tagged.variants.len()), ("type", "Unknown", 2));
+    let w = type_text(&g, "w");
+    assert_has(&w, &["pub enum WebhookEvent {", "JobDone(super::JobDone),", "CallRinging(super::WebhookCallRinging),", "Unknown(::serde_json::Value),"]);
+    assert_has(&w, &[r#"::std::option::Option::Some("job.done") | ::std::option::Option::Some("job.finished") => { ::serde_json::from_value(value).map(Self::JobDone)"#]);
+    // The inline 3.1 payload was normalised as any schema is: `[string, "null"]` is an optional string.
+    assert_has(&w, &["pub caller: ::std::option::Option<::std::string::String>"]);
+    assert_has(&squash(&g.files["webhooks.rs"]), &["impl crate::runtime::Client {", "pub fn webhooks(&self) -> crate::runtime::Webhooks<super::types::WebhookEvent> { self.webhooks_as::<super::types::WebhookEvent>() }"]);
+    assert_has(&squash(&g.files["mod.rs"]), &["mod operations; mod webhooks;"]);
+    // The operation named like the method yields, with a warning; what cannot be a variant is a warning too.
+    assert_eq!(g.model.operations[0].rust_name, "webhooks2");
+    let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
+    for w in [
+        "#/paths/~1webhooks/get: operationId `webhooks` is the generated method that decodes webhook deliveries; the method is named `webhooks2`",
+        "#/webhooks/job_clash/post: webhook `job_clash` has `type` `job.done`, which webhook `job_done` has with another payload",
+        "#/webhooks/job_clash/post: webhook `job_clash` is not a variant of the webhook event enum: every `type` value of its payload belongs to another webhook",
+        "#/webhooks/ping/post: webhook `ping` is not a variant of the webhook event enum: no JSON request body; its deliveries decode as `Unknown`",
+        "#/webhooks/untyped/post: webhook `untyped` is not a variant of the webhook event enum: its payload has no `type` property with fixed values",
+    ] {
+        assert!(warnings.iter().any(|x| x.starts_with(w)), "no warning `{w}` in {warnings:#?}");
+    }
+    // Documentation names the method that decodes the events.
+    assert!(g.files["types/j.rs"].contains("/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event)."), "{}", g.files["types/j.rs"]);
+}
+
+#[test]
+fn webhook_events_get_their_own_feature() {
+    let dir = fixtures_dir().join("webhooks");
+    let spec = codegen::load::load_path(&dir.join("spec.yaml")).unwrap();
+    let config = Config { cargo_features: true, ..Config::default() };
+    let g = codegen::generate(&spec, &config, "webhooks/spec.yaml").unwrap();
+    assert!(g.model.features().contains("webhooks"), "{:?}", g.model.features());
+    let job_done = g.model.types.values().find(|t| t.rust_name == "JobDone").unwrap();
+    assert_eq!(job_done.features.iter().map(String::as_str).collect::<Vec<_>>(), ["webhooks"]);
+    assert_has(&squash(&g.files["webhooks.rs"]), &[r#"#[cfg(feature = "webhooks")] impl crate::runtime::Client"#]);
+    // A spec without webhooks has no such file, method or feature.
+    let plain = generate("tagged_union");
+    assert!(plain.model.webhooks.is_none() && !plain.files.contains_key("webhooks.rs"));
+}

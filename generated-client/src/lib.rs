@@ -32,6 +32,10 @@ pub mod runtime;
 #[rustfmt::skip]
 mod generated;
 pub use generated::{params, types};
+#[cfg(feature = "realtime-ws")]
+pub mod realtime;
+#[cfg(feature = "structured-outputs")]
+pub mod structured;
 pub use runtime::{
     AzureConfig, BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile,
     RedirectPolicy, RequestOptions, Response, StreamItem,

@@ -17,6 +17,9 @@ mod responses_stream;
 #[path = "../../generated-client/examples/speech_to_file.rs"]
 #[allow(dead_code)]
 mod speech_to_file;
+#[path = "../../generated-client/examples/structured_output.rs"]
+#[allow(dead_code)]
+mod structured_output;
 #[path = "../../generated-client/examples/upload_file.rs"]
 #[allow(dead_code)]
 mod upload_file;
@@ -283,4 +286,68 @@ fn the_weather_tool_reads_its_arguments() {
     let result: Value =
         serde_json::from_str(&responses_stream::get_weather("{\"city\":\"Lima\"}")).unwrap();
     assert_eq!(result["city"], json!("Lima"));
+}
+
+#[tokio::test]
+async fn the_example_extracts_an_event_and_reports_a_refusal() {
+    use structured_output::{extract, CalendarEvent, EventKind, Outcome, Participant};
+    let answers = [
+        json!({"role": "assistant", "refusal": null, "content": json!({
+            "name": "Science fair", "date": "2025-05-09", "kind": "social",
+            "participants": [{"name": "Alice", "role": null}, {"name": "Bob", "role": "judge"}]
+        }).to_string()}),
+        json!({"role": "assistant", "content": null, "refusal": "I can't help with that."}),
+    ];
+    let calls = client_tests::Counter::new();
+    let (server, log) = recording_server(move |_, _| {
+        json_reply("req_structured", json!({
+            "id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null, "message": answers[calls.hit().min(1)]}]
+        }))
+    })
+    .await;
+    let client = client(&server);
+    let text = "Alice and Bob go to the science fair on 2025-05-09; Bob judges.";
+    let outcome = extract(&client, "gpt-4o-mini", text).await.unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Event(CalendarEvent {
+            name: "Science fair".into(),
+            date: Some("2025-05-09".into()),
+            participants: vec![
+                Participant {
+                    name: "Alice".into(),
+                    role: None
+                },
+                Participant {
+                    name: "Bob".into(),
+                    role: Some("judge".into())
+                },
+            ],
+            kind: EventKind::Social,
+        })
+    );
+    let refused = extract(&client, "gpt-4o-mini", "Something else")
+        .await
+        .unwrap();
+    assert_eq!(refused, Outcome::Refused("I can't help with that.".into()));
+
+    let requests = log.entries();
+    let format = &requests[0].json()["response_format"];
+    assert_eq!(format["type"], "json_schema");
+    assert_eq!(format["json_schema"]["name"], "CalendarEvent");
+    assert_eq!(format["json_schema"]["strict"], true);
+    let schema = &format["json_schema"]["schema"];
+    assert_eq!(
+        schema["required"],
+        json!(["date", "kind", "name", "participants"])
+    );
+    assert_eq!(
+        schema["$defs"]["Participant"]["additionalProperties"],
+        false
+    );
+    assert_eq!(
+        schema["properties"]["name"]["description"],
+        "A short title for the event."
+    );
 }

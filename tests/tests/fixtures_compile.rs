@@ -15,7 +15,7 @@ mod runtime {
     pub use openai_client::runtime::{
         de, encode_path_segment, path_param, ArrayFormat, BinaryResponse, Error, EventStream,
         InputFile, Items, Method, MultipartForm, NextPage, PageFuture, Pages, RequestSpec,
-        Response, StreamConfig,
+        Response, StreamConfig, Webhooks,
     };
 
     // Auto-paging methods clone the client into the stream they return.
@@ -41,6 +41,9 @@ mod runtime {
             c: StreamConfig,
         ) -> Result<EventStream<E>, Error> {
             self.0.execute_sse(r, c).await
+        }
+        pub fn webhooks_as<E>(&self) -> Webhooks<E> {
+            self.0.webhooks_as()
         }
     }
 }
@@ -90,6 +93,9 @@ mod tagged_union;
 #[path = "../../codegen/tests/fixtures/untagged_union/expected/mod.rs"]
 #[rustfmt::skip]
 mod untagged_union;
+#[path = "../../codegen/tests/fixtures/webhooks/expected/mod.rs"]
+#[rustfmt::skip]
+mod webhooks;
 
 use serde_json::json;
 
@@ -464,5 +470,52 @@ async fn a_pagination_rule_from_the_config_is_followed() {
             Some("cursor=c2".to_owned()),
             Some("cursor=c3".to_owned())
         ]
+    );
+}
+
+#[test]
+fn webhook_events_decode_by_type_and_keep_unknown_ones() {
+    use webhooks::types::WebhookEvent;
+    // Both `type` values of one payload select its variant.
+    for kind in ["job.done", "job.finished"] {
+        let event: WebhookEvent =
+            serde_json::from_value(json!({"id": "j1", "type": kind})).unwrap();
+        assert!(
+            matches!(&event, WebhookEvent::JobDone(job) if job.id == "j1"),
+            "{event:?}"
+        );
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            json!({"id": "j1", "type": kind})
+        );
+    }
+    let ringing: WebhookEvent =
+        serde_json::from_value(json!({"type": "call.ringing", "data": {"caller": null}})).unwrap();
+    assert!(
+        matches!(&ringing, WebhookEvent::CallRinging(call) if call.data.caller.is_none()),
+        "{ringing:?}"
+    );
+    let unknown = json!({"type": "job.paused", "id": "j2"});
+    let event: WebhookEvent = serde_json::from_value(unknown.clone()).unwrap();
+    assert!(
+        matches!(&event, WebhookEvent::Unknown(raw) if *raw == unknown),
+        "{event:?}"
+    );
+    // The generated method hands the client's secret to the runtime.
+    let client = runtime::Client(
+        openai_client::Client::builder()
+            .api_key("sk-test")
+            .webhook_secret("whsec_AAAA")
+            .build()
+            .unwrap(),
+    );
+    let hooks: runtime::Webhooks<WebhookEvent> = client.webhooks();
+    let error = hooks.unwrap(b"{}", &Default::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            openai_client::runtime::WebhookError::MissingHeader { .. }
+        ),
+        "{error:?}"
     );
 }

@@ -15,7 +15,7 @@ const STEPS: &[Step] = &[
     ("all tests, examples and benches build; tests pass", &["test", "--workspace", "--all-targets", "--quiet"], &[]),
     ("the client builds with one API group only (chat)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,chat", "--quiet"], &[]),
     ("doc tests", &["test", "--workspace", "--doc", "--quiet"], &[]),
-    ("the client's docs build without a warning", &["doc", "-p", "openai-client", "--no-deps", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
+    ("the client's docs build without a warning (optional features included)", &["doc", "-p", "openai-client", "--no-deps", "--features", "realtime-ws,structured-outputs", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
     ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[]),
     ("dependency policy: licenses, bans, crates.io only (cargo-deny, deny.toml, offline)", &["deny", "--offline", "check", "licenses", "bans", "sources"], &[]),
     ("spec diff of the two in-repo specs, JSON output checked", &["xtask", "diff-selftest"], &[]),

@@ -283,6 +283,7 @@ fn role_label(role: UseRole) -> &'static str {
         UseRole::Parameter => "parameter",
         UseRole::Response => "response",
         UseRole::StreamEvent => "stream event",
+        UseRole::WebhookEvent => "webhook event",
     }
 }
 

@@ -5,7 +5,8 @@
 //! - `types/mod.rs` and `types/<letter>.rs`: one item per named type, grouped by
 //!   the first letter of its name so that a new type changes one small file;
 //! - `params.rs`: the `…Params` structs of operations with query or header parameters;
-//! - `operations.rs`: `impl Client` with one method per operation.
+//! - `operations.rs`: `impl Client` with one method per operation;
+//! - `webhooks.rs`, when the spec has webhooks: `Client::webhooks()`.
 //!
 //! Generated code names everything by full path (`::std::string::String`) so a
 //! schema called `String` or `Option` cannot change what the code means.
@@ -14,6 +15,7 @@ mod docs;
 mod operations;
 mod pagination;
 mod types;
+mod webhooks;
 
 use crate::ir::*;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -129,6 +131,8 @@ pub enum FilePlan {
     Params,
     /// `operations.rs`.
     Operations,
+    /// `webhooks.rs`.
+    Webhooks,
     /// `mod.rs`.
     Root,
 }
@@ -141,6 +145,7 @@ impl FilePlan {
             FilePlan::TypeIndex(_) => "types/mod.rs".to_owned(),
             FilePlan::Params => "params.rs".to_owned(),
             FilePlan::Operations => "operations.rs".to_owned(),
+            FilePlan::Webhooks => "webhooks.rs".to_owned(),
             FilePlan::Root => "mod.rs".to_owned(),
         }
     }
@@ -163,6 +168,9 @@ pub fn plan(model: &Model) -> Vec<FilePlan> {
     files.push(FilePlan::TypeIndex(groups.keys().cloned().collect()));
     files.push(FilePlan::Params);
     files.push(FilePlan::Operations);
+    if model.webhooks.is_some() {
+        files.push(FilePlan::Webhooks);
+    }
     files.push(FilePlan::Root);
     files
 }
@@ -204,6 +212,7 @@ pub fn emit_file(model: &Model, file: &FilePlan) -> TokenStream {
 pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item = Piece> + 'm> {
     let runtime = quote!(crate::runtime);
     let op_paths = Paths { types: quote!(super::types), params: quote!(super::params), runtime: runtime.clone(), group: None };
+    let webhooks_mod = model.webhooks.is_some().then(|| quote!(mod webhooks;));
     match file {
         FilePlan::TypeGroup(group, ids) => {
             let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime, group: Some(group.clone()) };
@@ -240,12 +249,20 @@ pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item
             };
             Box::new([Piece::Items(doc), Piece::Impl(quote!(#runtime::Client))].into_iter().chain(methods).chain(std::iter::once(Piece::End)))
         }
+        FilePlan::Webhooks => {
+            let items = model.webhooks.as_ref().map(|w| webhooks::emit_webhooks(w, model, &op_paths)).unwrap_or_default();
+            Box::new(std::iter::once(Piece::Items(quote! {
+                //! Checking and decoding webhook deliveries.
+                #items
+            })))
+        }
         FilePlan::Root => Box::new(std::iter::once(Piece::Items(quote! {
             //! Code generated from the OpenAPI spec: types, parameters and one method per operation.
             #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::derivable_impls, clippy::wrong_self_convention)]
             pub mod types;
             pub mod params;
             mod operations;
+            #webhooks_mod
         }))),
     }
 }

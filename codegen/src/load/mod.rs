@@ -10,6 +10,7 @@ mod locate;
 mod normalize;
 mod refine;
 mod value;
+mod webhooks;
 
 pub use error::{child, escape_token, unescape_token, LineCol, SpecError};
 pub use locate::{locate, locate_nearest};
@@ -158,7 +159,9 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Spec, SpecError> {
     }
     let mut warnings = Vec::new();
     let mut over_limit = None;
-    normalize::Normalizer { warnings: &mut warnings, over_limit: &mut over_limit }.document(&mut document);
+    let mut normalizer = normalize::Normalizer { warnings: &mut warnings, over_limit: &mut over_limit };
+    normalizer.document(&mut document);
+    webhooks::normalize(&mut normalizer, &mut document).map_err(|(pointer, reason)| spec_err(&pointer, reason))?;
     if let Some((pointer, reason)) = over_limit {
         return Err(spec_err(&pointer, reason));
     }

@@ -6,6 +6,7 @@ mod operation;
 pub(crate) mod pagination;
 mod schema;
 mod view;
+mod webhooks;
 
 use crate::config::Config;
 use crate::ir::*;
@@ -18,16 +19,18 @@ pub use schema::component_name;
 use schema::SchemaLowerer;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+pub use webhooks::{WEBHOOKS_FEATURE, WEBHOOKS_METHOD};
 
 /// Names of the runtime's `Client` methods (every `fn` of its `impl Client`
-/// blocks, private ones too: generated methods live in the same crate, so any
+/// blocks, and of the hand-written glue beside the runtime such as
+/// `realtime.rs`, private ones too: generated methods live in the same crate, so any
 /// of them would be a duplicate definition) and of traits it implements that
 /// callers use by method syntax. Operations never take them: such an operation
 /// gets the next free name and a warning. A test (`codegen/tests/reserved.rs`)
 /// reads `generated-client/src/runtime/` and fails when this list misses one.
 pub const RESERVED_METHODS: &[&str] = &[
     "new", "builder", "from_config", "config", "with_options", "execute_json", "execute_empty", "execute_binary", "execute_sse", "timeout", "send", "attempt",
-    "attempt_credentials", "azure", "clone",
+    "attempt_credentials", "azure", "clone", "options", "websocket", "realtime", "webhooks_as",
 ];
 
 /// Lowers a loaded spec into the model.
@@ -47,7 +50,12 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut schemas = SchemaLowerer::new(spec, doc, multipart_components(&ops));
     schemas.lower_components()?;
 
-    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods: Scope::with_reserved(RESERVED_METHODS), param_types: Scope::default() };
+    let mut methods = Scope::with_reserved(RESERVED_METHODS);
+    if webhooks::present(doc) {
+        // The generated method that decodes webhook deliveries; an operation of that name gets another.
+        methods.claim(WEBHOOKS_METHOD);
+    }
+    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods, param_types: Scope::default() };
     let mut generated = Vec::new();
     let mut skipped = Vec::new();
     let mut unpaginated = Vec::new();
@@ -80,10 +88,17 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
             }
         }
     }
+    if webhooks::present(doc) {
+        webhooks::warn_renamed(&generated, &mut schemas.warnings);
+    }
+    let webhooks = webhooks::lower(&mut schemas)?;
     let mut types = std::mem::take(&mut schemas.types);
     mark_requests(&mut types, &generated);
     mark_features(&mut types, &generated);
     mark_uses(&mut types, &generated);
+    if let Some(webhooks) = &webhooks {
+        webhooks::mark(&mut types, webhooks);
+    }
     box_cycles(&mut types);
     break_value_cycles(&mut types, &mut schemas.warnings);
     mark_empty_values(&mut types);
@@ -91,7 +106,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     let mut warnings = std::mem::take(&mut schemas.warnings);
     warnings.extend(spec.warnings.iter().cloned());
     warnings.extend(patch_warnings);
-    let mut model = Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated };
+    let mut model = Model { types, operations: generated, skipped_operations: skipped, warnings, cargo_features: config.cargo_features, array_query_format: config.array_query_format, unpaginated, webhooks };
     let ambiguous = ambiguous_conversions(&model);
     model.warnings.extend(ambiguous);
     model.warnings.sort();
@@ -218,7 +233,7 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
 
 /// Features the client crate defines itself (or that Cargo gives a meaning),
 /// which an API group must not take.
-pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged"];
+pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged", "realtime-ws", "structured-outputs"];
 
 /// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
 /// `fine-tuning`). An operation without a tag goes with the first segment of
@@ -249,7 +264,7 @@ mod feature_tests {
         assert_eq!(feature_name(None, "/content_provenance_checks"), "content-provenance-checks");
         assert_eq!(feature_name(None, "/responses/compact?beta=true"), "responses");
         assert_eq!(feature_name(None, "/{id}"), "untagged");
-        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged"] {
+        for reserved in ["http2", "default", "full", "rustls", "native-tls", "unreferenced", "untagged", "realtime-ws", "structured-outputs"] {
             assert_eq!(feature_name(Some(reserved), "/x"), format!("{reserved}-api"));
         }
         assert_eq!(feature_name(Some("日本"), "/x"), "日本");

@@ -15,3 +15,4 @@
 pub mod types;
 pub mod params;
 mod operations;
+mod webhooks;

@@ -1,4 +1,9 @@
 //! Reading response bodies within size and time limits.
+//!
+//! Two clocks bound a body: a deadline for the whole of it (a buffered
+//! request's `timeout`, a stream's optional `stream_timeout`) and a limit on
+//! each wait for the next chunk (`read_timeout`), so a server that stalls half
+//! way fails soon while one that keeps sending may still take long.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,12 +14,12 @@ use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use tokio::time::{Instant, Sleep};
 
-use super::error::Error;
+use super::error::{Error, TimeoutKind};
 
 /// Why a body could not be read.
 pub(crate) enum ReadError {
-    /// The deadline passed.
-    Timeout,
+    /// A limit passed: which one, and how long it was.
+    Timeout(TimeoutKind, Duration),
     /// The connection failed.
     Transport(reqwest::Error),
     /// The body is larger than the limit (only with [`Overflow::Fail`]).
@@ -30,13 +35,39 @@ pub(crate) enum Overflow {
     Truncate,
 }
 
-/// Reads the body into memory, never holding more than `limit` bytes, and
-/// giving up at `deadline`.
+/// The limits on reading one body: all of it by `deadline` (which is
+/// `total` after the request started), and each chunk within `idle`.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadLimits {
+    pub(crate) deadline: Instant,
+    pub(crate) total: Duration,
+    pub(crate) idle: Duration,
+}
+
+impl ReadLimits {
+    /// Waits for the next chunk within both limits.
+    async fn chunk(&self, response: &mut reqwest::Response) -> Result<Option<Bytes>, ReadError> {
+        let idle_end = Instant::now() + self.idle;
+        // The earlier limit decides; on a tie the whole-body one is named.
+        let (end, kind, after) = if idle_end < self.deadline {
+            (idle_end, TimeoutKind::Read, self.idle)
+        } else {
+            (self.deadline, TimeoutKind::Request, self.total)
+        };
+        match tokio::time::timeout_at(end, response.chunk()).await {
+            Err(_) => Err(ReadError::Timeout(kind, after)),
+            Ok(Err(e)) => Err(ReadError::Transport(e)),
+            Ok(Ok(chunk)) => Ok(chunk),
+        }
+    }
+}
+
+/// Reads the body into memory, never holding more than `limit` bytes, within `limits`.
 pub(crate) async fn read_limited(
     response: &mut reqwest::Response,
     limit: usize,
     overflow: Overflow,
-    deadline: Instant,
+    limits: ReadLimits,
 ) -> Result<Bytes, ReadError> {
     // Trust Content-Length only to fail early; the real check is on bytes read.
     if overflow == Overflow::Fail
@@ -47,13 +78,7 @@ pub(crate) async fn read_limited(
         return Err(ReadError::TooLarge);
     }
     let mut buffer = BytesMut::new();
-    loop {
-        let chunk = match tokio::time::timeout_at(deadline, response.chunk()).await {
-            Err(_) => return Err(ReadError::Timeout),
-            Ok(Err(e)) => return Err(ReadError::Transport(e)),
-            Ok(Ok(None)) => return Ok(buffer.freeze()),
-            Ok(Ok(Some(chunk))) => chunk,
-        };
+    while let Some(chunk) = limits.chunk(response).await? {
         let room = limit - buffer.len();
         if chunk.len() > room {
             match overflow {
@@ -66,32 +91,31 @@ pub(crate) async fn read_limited(
         }
         buffer.extend_from_slice(&chunk);
     }
+    Ok(buffer.freeze())
 }
 
 /// Reads and drops the body so the connection can be reused.
 pub(crate) async fn drain(
     response: &mut reqwest::Response,
-    deadline: Instant,
+    limits: ReadLimits,
 ) -> Result<(), ReadError> {
-    loop {
-        match tokio::time::timeout_at(deadline, response.chunk()).await {
-            Err(_) => return Err(ReadError::Timeout),
-            Ok(Err(e)) => return Err(ReadError::Transport(e)),
-            Ok(Ok(None)) => return Ok(()),
-            Ok(Ok(Some(_))) => {}
-        }
-    }
+    while limits.chunk(response).await?.is_some() {}
+    Ok(())
 }
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// A response body as a stream of chunks that fails with [`Error::Timeout`]
 /// when no chunk arrives for `idle` (a long download or stream may take any
-/// time in total, but a stalled one must not hang forever).
+/// time in total, but a stalled one must not hang forever), or, when a total
+/// limit is set, once the stream has lasted that long however steadily the
+/// server sends (keep-alive comments included).
 pub(crate) struct BodyStream {
     inner: ByteStream,
     idle: Duration,
     timer: Pin<Box<Sleep>>,
+    /// The total limit and its timer, when one is set.
+    total: Option<(Duration, Pin<Box<Sleep>>)>,
     request_id: Option<String>,
     done: bool,
 }
@@ -106,9 +130,29 @@ impl BodyStream {
             inner: Box::pin(response.bytes_stream()),
             idle,
             timer: Box::pin(tokio::time::sleep(idle)),
+            total: None,
             request_id,
             done: false,
         }
+    }
+
+    /// Ends the stream with a timeout at `deadline`, `total` after its request started.
+    pub(crate) fn with_total(mut self, total: Duration, deadline: Instant) -> Self {
+        self.total = Some((total, Box::pin(tokio::time::sleep_until(deadline))));
+        self
+    }
+
+    fn timeout(
+        &mut self,
+        kind: TimeoutKind,
+        after: Duration,
+    ) -> Poll<Option<Result<Bytes, Error>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(Error::Timeout {
+            after: Some(after),
+            kind,
+            request_id: self.request_id.clone(),
+        })))
     }
 }
 
@@ -119,6 +163,14 @@ impl Stream for BodyStream {
         let this = self.get_mut();
         if this.done {
             return Poll::Ready(None);
+        }
+        // Checked before the body: a server that always has a chunk ready
+        // (pings every second) must still meet the total limit.
+        if let Some((total, timer)) = &mut this.total {
+            if timer.as_mut().poll(cx).is_ready() {
+                let total = *total;
+                return this.timeout(TimeoutKind::Stream, total);
+            }
         }
         match this.inner.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
@@ -136,15 +188,156 @@ impl Stream for BodyStream {
             }
             Poll::Pending => match this.timer.as_mut().poll(cx) {
                 Poll::Ready(()) => {
-                    this.done = true;
-                    let request_id = this.request_id.clone();
-                    Poll::Ready(Some(Err(Error::Timeout {
-                        after: Some(this.idle),
-                        request_id,
-                    })))
+                    let idle = this.idle;
+                    this.timeout(TimeoutKind::Read, idle)
                 }
                 Poll::Pending => Poll::Pending,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    /// A response whose body sends `chunk` every `every`, `count` times, then
+    /// stalls for good (`None`: never ends).
+    fn paced(chunk: &'static str, every: Duration, count: Option<usize>) -> reqwest::Response {
+        let body = futures_util::stream::unfold(0usize, move |sent| async move {
+            match count {
+                Some(count) if sent >= count => {
+                    std::future::pending::<()>().await;
+                    None
+                }
+                _ => {
+                    tokio::time::sleep(every).await;
+                    Some((
+                        Ok::<_, std::io::Error>(Bytes::from_static(chunk.as_bytes())),
+                        sent + 1,
+                    ))
+                }
+            }
+        });
+        let response = ::http::Response::builder()
+            .status(200)
+            .body(reqwest::Body::wrap_stream(body))
+            .unwrap();
+        reqwest::Response::from(response)
+    }
+
+    fn limits(total: u64, idle: u64) -> ReadLimits {
+        ReadLimits {
+            deadline: Instant::now() + Duration::from_secs(total),
+            total: Duration::from_secs(total),
+            idle: Duration::from_secs(idle),
+        }
+    }
+
+    fn timeout_of(error: ReadError) -> (TimeoutKind, Duration) {
+        match error {
+            ReadError::Timeout(kind, after) => (kind, after),
+            _ => panic!("expected a timeout"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buffered_body_that_stalls_hits_the_read_timeout() {
+        // Two chunks, then nothing: the 600 s whole-body limit is far away.
+        let mut response = paced("{\"half\":", Duration::from_secs(1), Some(2));
+        let started = Instant::now();
+        let error = read_limited(&mut response, 1 << 20, Overflow::Fail, limits(600, 5))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(
+            timeout_of(error),
+            (TimeoutKind::Read, Duration::from_secs(5))
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(2 + 5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buffered_body_that_trickles_hits_the_request_timeout() {
+        // A chunk every second never trips a 5 s read limit; the whole body's 30 s does.
+        let mut response = paced("x", Duration::from_secs(1), None);
+        let started = Instant::now();
+        let error = drain(&mut response, limits(30, 5)).await.err().unwrap();
+        assert_eq!(
+            timeout_of(error),
+            (TimeoutKind::Request, Duration::from_secs(30))
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buffered_body_in_time_is_read_whole() {
+        // Chunks 4 s apart pass a 5 s read limit; a body this slow that ends is read whole.
+        let mut response = paced("ab", Duration::from_secs(4), Some(3));
+        let limits = limits(600, 5);
+        let mut got = 0;
+        while let Ok(Some(chunk)) = limits.chunk(&mut response).await {
+            got += chunk.len();
+        }
+        assert_eq!(got, 6);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pinged_stream_hits_the_stream_timeout() {
+        // `: ping` every second keeps the read limit from ever passing.
+        let started = Instant::now();
+        let body = BodyStream::new(
+            paced(": ping\n\n", Duration::from_secs(1), None),
+            Duration::from_secs(5),
+            Some("req_p".into()),
+        )
+        .with_total(Duration::from_secs(10), started + Duration::from_secs(10));
+        let items: Vec<_> = body.collect().await;
+        let (last, pings) = items.split_last().unwrap();
+        assert!(pings.iter().all(Result::is_ok));
+        assert!((9..=10).contains(&pings.len()), "{}", pings.len());
+        assert!(
+            matches!(
+                last,
+                Err(Error::Timeout { after: Some(after), kind: TimeoutKind::Stream, request_id: Some(id) })
+                    if *after == Duration::from_secs(10) && id == "req_p"
+            ),
+            "{last:?}"
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pinged_stream_without_a_total_limit_goes_on() {
+        let body = BodyStream::new(
+            paced(": ping\n\n", Duration::from_secs(1), None),
+            Duration::from_secs(5),
+            None,
+        );
+        let items: Vec<_> = body.take(100).collect().await;
+        assert!(
+            items.iter().all(Result::is_ok),
+            "100 s of pings, no limit hit"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stalled_stream_hits_the_read_timeout_before_the_total() {
+        let started = Instant::now();
+        let body = BodyStream::new(
+            paced("data: 1\n\n", Duration::from_secs(1), Some(1)),
+            Duration::from_secs(5),
+            None,
+        )
+        .with_total(Duration::from_secs(60), started + Duration::from_secs(60));
+        let items: Vec<_> = body.collect().await;
+        assert!(items[0].is_ok());
+        assert!(
+            matches!(&items[1], Err(Error::Timeout { kind: TimeoutKind::Read, after: Some(after), .. }) if *after == Duration::from_secs(5)),
+            "{items:?}"
+        );
+        assert_eq!(items.len(), 2);
+        assert_eq!(started.elapsed(), Duration::from_secs(6));
     }
 }

@@ -11,15 +11,16 @@ use tokio::time::Instant;
 
 use super::azure::AzureConfig;
 use super::binary::BinaryResponse;
-use super::body::{self, BodyStream, Overflow, ReadError};
+use super::body::{self, BodyStream, Overflow, ReadError, ReadLimits};
 use super::config::{ClientBuilder, Config, MAX_ERROR_BODY_BYTES};
-use super::error::{excerpt, Error};
+use super::error::{excerpt, Error, TimeoutKind};
 use super::options::RequestOptions;
 use super::redirect;
 use super::request::{Prepared, RequestSpec};
 use super::response::{request_id_of, Response, ResponseMeta};
 use super::retry;
 use super::stream::{EventStream, StreamConfig};
+use super::webhooks::Webhooks;
 
 /// An API client. Cloning is cheap (the configuration is shared), so clone it
 /// freely into tasks.
@@ -44,6 +45,47 @@ enum Read {
 struct Sent {
     meta: ResponseMeta,
     body: SentBody,
+    /// When the attempt that got it began (a stream's total limit counts from here).
+    started: Instant,
+}
+
+/// The time limits of a request: the client's, with the request options on top
+/// (see `ClientBuilder::timeout` for what each bounds).
+#[derive(Clone, Copy)]
+struct Timeouts {
+    request: Duration,
+    read: Duration,
+    stream: Option<Duration>,
+}
+
+impl Timeouts {
+    fn of(config: &Config, options: &RequestOptions) -> Self {
+        let request = options.timeout.unwrap_or(config.timeout);
+        Timeouts {
+            request,
+            // Unset, a pause may be as long as the request may take (the
+            // behaviour before the read timeout existed).
+            read: options
+                .read_timeout
+                .or(config.read_timeout)
+                .unwrap_or(request),
+            stream: options.stream_timeout.or(config.stream_timeout),
+        }
+    }
+
+    /// The body of a streamed response under the read and stream limits.
+    fn body_stream(
+        self,
+        response: reqwest::Response,
+        meta: &ResponseMeta,
+        started: Instant,
+    ) -> BodyStream {
+        let body = BodyStream::new(response, self.read, meta.request_id.clone());
+        match self.stream {
+            Some(total) => body.with_total(total, started + total),
+            None => body,
+        }
+    }
 }
 
 enum SentBody {
@@ -81,9 +123,23 @@ impl Client {
         }
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "realtime-ws"))]
     pub(crate) fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// This view's request options (the WebSocket handshake applies them too).
+    #[cfg(feature = "realtime-ws")]
+    pub(crate) fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    /// Verifies and decodes webhook deliveries as `E` with this client's
+    /// webhook secret ([`ClientBuilder::webhook_secret`], else
+    /// `OPENAI_WEBHOOK_SECRET`). The generated `webhooks()` calls this with
+    /// the spec's event type.
+    pub fn webhooks_as<E>(&self) -> Webhooks<E> {
+        Webhooks::with_secret(self.config.webhook_secret.clone())
     }
 
     /// A view of this client whose requests also apply `options` (on top of
@@ -139,7 +195,8 @@ impl Client {
         let SentBody::Unread(response) = sent.body else {
             unreachable!("streamed reads leave the body")
         };
-        let body = BodyStream::new(response, self.timeout(), sent.meta.request_id.clone());
+        let timeouts = Timeouts::of(&self.config, &self.options);
+        let body = timeouts.body_stream(response, &sent.meta, sent.started);
         Ok(BinaryResponse::new(body, sent.meta))
     }
 
@@ -158,13 +215,10 @@ impl Client {
         let SentBody::Unread(response) = sent.body else {
             unreachable!("streamed reads leave the body")
         };
-        let body = BodyStream::new(response, self.timeout(), sent.meta.request_id.clone());
+        let timeouts = Timeouts::of(&self.config, &self.options);
+        let body = timeouts.body_stream(response, &sent.meta, sent.started);
         let limit = self.config.max_event_bytes;
         Ok(EventStream::new(body, config, limit, sent.meta).strict(self.config.strict_decoding))
-    }
-
-    fn timeout(&self) -> Duration {
-        self.options.timeout.unwrap_or(self.config.timeout)
     }
 
     /// Sends the request until it succeeds, fails for good, or retries run out.
@@ -217,8 +271,22 @@ impl Client {
         retry_count: u32,
         read: Read,
     ) -> Result<Sent, Error> {
-        let timeout = self.timeout();
-        let deadline = Instant::now() + timeout;
+        let timeouts = Timeouts::of(&self.config, &self.options);
+        let started = Instant::now();
+        // Until the headers: the request limit, or a stream's total limit when that is shorter.
+        let (kind, timeout) = match (read, timeouts.stream) {
+            (Read::Streamed, Some(stream)) if stream < timeouts.request => {
+                (TimeoutKind::Stream, stream)
+            }
+            _ => (TimeoutKind::Request, timeouts.request),
+        };
+        let deadline = started + timeout;
+        // A buffered body: all of it by the deadline, each chunk within the read limit.
+        let limits = ReadLimits {
+            deadline,
+            total: timeout,
+            idle: timeouts.read,
+        };
         let credentials = self.attempt_credentials(prepared, deadline).await?;
         let mut hop = prepared.first_hop(retry_count, credentials);
         let mut redirects = 0;
@@ -229,6 +297,7 @@ impl Client {
                     Err(_) => {
                         return Err(Error::Timeout {
                             after: Some(timeout),
+                            kind,
                             request_id: None,
                         })
                     }
@@ -268,7 +337,7 @@ impl Client {
                 &mut response,
                 MAX_ERROR_BODY_BYTES,
                 Overflow::Truncate,
-                deadline,
+                limits,
             )
             .await
             .unwrap_or_default();
@@ -276,8 +345,9 @@ impl Client {
         }
 
         let read_error = |error: ReadError, request_id: Option<String>| match error {
-            ReadError::Timeout => Error::Timeout {
-                after: Some(timeout),
+            ReadError::Timeout(kind, after) => Error::Timeout {
+                after: Some(after),
+                kind,
                 request_id,
             },
             ReadError::Transport(source) => Error::from_transport(source, request_id),
@@ -296,12 +366,12 @@ impl Client {
         let body = match read {
             Read::Buffered => {
                 let limit = self.config.max_response_bytes;
-                match body::read_limited(&mut response, limit, Overflow::Fail, deadline).await {
+                match body::read_limited(&mut response, limit, Overflow::Fail, limits).await {
                     Ok(bytes) => SentBody::Read(bytes),
                     Err(error) => return Err(read_error(error, request_id)),
                 }
             }
-            Read::Discard => match body::drain(&mut response, deadline).await {
+            Read::Discard => match body::drain(&mut response, limits).await {
                 Ok(()) => SentBody::Read(Bytes::new()),
                 Err(error) => return Err(read_error(error, request_id)),
             },
@@ -314,6 +384,7 @@ impl Client {
                 request_id,
             },
             body,
+            started,
         })
     }
 }
@@ -322,7 +393,7 @@ impl Client {
     /// Headers this attempt adds: a fresh bearer token when a token
     /// provider is configured and the request sets no `Authorization` of its
     /// own. The provider is given until `deadline`.
-    async fn attempt_credentials(
+    pub(crate) async fn attempt_credentials(
         &self,
         prepared: &Prepared,
         deadline: Instant,

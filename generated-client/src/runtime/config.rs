@@ -15,12 +15,13 @@ use super::error::Error;
 use super::redact::{self, redact_userinfo, RedactedHeaderMap, RedactedHeaders, REDACTED};
 use super::redirect::RedirectPolicy;
 use super::retry::{tokio_sleeper, Sleeper};
+use super::webhooks::ENV_WEBHOOK_SECRET;
 
 /// Base URL when neither the builder nor `OPENAI_BASE_URL` sets one.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-/// Default limit for establishing a connection.
+/// Default limit for establishing a connection (openai-python's `connect=5.0`).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default limit for a whole request (see [`RequestOptions::timeout`](super::RequestOptions::timeout)).
+/// Default limit for a request (openai-python's 600 s; see [`ClientBuilder::timeout`]).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -59,11 +60,14 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    read_timeout: Option<Duration>,
+    stream_timeout: Option<Duration>,
     max_retries: u32,
     strict_decoding: bool,
     max_response_bytes: usize,
     max_event_bytes: usize,
     sleeper: Option<Sleeper>,
+    webhook_secret: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -81,11 +85,14 @@ impl Default for ClientBuilder {
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: None,
+            stream_timeout: None,
             max_retries: DEFAULT_MAX_RETRIES,
             strict_decoding: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             sleeper: None,
+            webhook_secret: None,
         }
     }
 }
@@ -187,15 +194,57 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit for establishing a connection (default 5 s).
+    /// Limit for establishing a connection (default 5 s, as openai-python).
+    /// Not applied to a client given with [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Limit for a request (default 600 s); see [`RequestOptions::timeout`](super::RequestOptions::timeout).
+    /// Limit for one attempt of a request (default 600 s, openai-python's
+    /// default). Each retry gets the whole limit again.
+    ///
+    /// Three limits bound a request; whichever passes first ends the attempt
+    /// with [`Error::Timeout`], whose `kind` names it:
+    ///
+    /// | limit | buffered response (JSON, empty) | streamed response (events, download) |
+    /// |---|---|---|
+    /// | `timeout` | connecting, sending, headers **and the whole body** | connecting, sending and the headers |
+    /// | [`read_timeout`](Self::read_timeout) | each wait for more body bytes | each wait for more body bytes (keep-alive comments count as bytes) |
+    /// | [`stream_timeout`](Self::stream_timeout) | not used | connecting through the last byte of the body (default: none) |
+    ///
+    /// [`connect_timeout`](Self::connect_timeout) bounds the connection
+    /// inside all of them. openai-python's 600 s is a limit on each read
+    /// (and on connecting, writing and waiting for a pooled connection), with
+    /// no limit on the whole; here a buffered body also has the whole-body
+    /// limit, so a server that trickles bytes cannot hold a call for ever.
+    /// Timeouts before a streamed body starts are retried like any other;
+    /// once events flow, a timeout ends the stream as its last item.
+    /// Per request: [`RequestOptions::timeout`](super::RequestOptions::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Limit on each wait for more bytes of a response body, buffered or
+    /// streamed (default: the [`timeout`](Self::timeout), so a stream may
+    /// pause for as long as a request may take). A server that stalls half
+    /// way through a body fails after this long rather than at the end of
+    /// the whole-request limit. Per request:
+    /// [`RequestOptions::read_timeout`](super::RequestOptions::read_timeout).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit on the whole duration of a streamed response (server-sent
+    /// events, downloads), from the start of the attempt to its last byte
+    /// (default: none, as openai-python). A server that keeps a stream alive
+    /// with `: ping` comments never trips the [`read_timeout`](Self::read_timeout);
+    /// this one ends such a stream. Per request:
+    /// [`RequestOptions::stream_timeout`](super::RequestOptions::stream_timeout).
+    pub fn stream_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_timeout = Some(timeout);
         self
     }
 
@@ -224,6 +273,13 @@ impl ClientBuilder {
     /// Largest server-sent event accepted (default 16 MiB); larger ones are an [`Error::Stream`].
     pub fn max_event_bytes(mut self, limit: usize) -> Self {
         self.max_event_bytes = limit;
+        self
+    }
+
+    /// The secret webhook deliveries are signed with (`whsec_...`), used by
+    /// `Client::webhooks()` (default: `OPENAI_WEBHOOK_SECRET`). Hidden in `Debug`.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = Some(secret.into());
         self
     }
 
@@ -326,6 +382,10 @@ impl ClientBuilder {
         };
 
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let webhook_secret = self
+            .webhook_secret
+            .or_else(|| env(ENV_WEBHOOK_SECRET))
+            .filter(|secret| !secret.is_empty());
         let organization = self.organization.or_else(|| env(ENV_ORGANIZATION));
         let project = self.project.or_else(|| env(ENV_PROJECT));
         let extra = [
@@ -363,11 +423,14 @@ impl ClientBuilder {
             token_provider,
             redirect_policy: self.redirect_policy,
             timeout: self.timeout,
+            read_timeout: self.read_timeout,
+            stream_timeout: self.stream_timeout,
             max_retries: self.max_retries,
             strict_decoding: self.strict_decoding,
             max_response_bytes: self.max_response_bytes,
             max_event_bytes: self.max_event_bytes,
             sleeper: self.sleeper.unwrap_or_else(tokio_sleeper),
+            webhook_secret,
         }))
     }
 }
@@ -433,7 +496,13 @@ impl fmt::Debug for ClientBuilder {
             .field("redirect_policy", &self.redirect_policy)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -452,11 +521,17 @@ pub(crate) struct Config {
     pub(crate) token_provider: Option<TokenProvider>,
     pub(crate) redirect_policy: RedirectPolicy,
     pub(crate) timeout: Duration,
+    /// `None`: the request's `timeout`.
+    pub(crate) read_timeout: Option<Duration>,
+    /// `None`: streams may last any time.
+    pub(crate) stream_timeout: Option<Duration>,
     pub(crate) max_retries: u32,
     pub(crate) strict_decoding: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) max_event_bytes: usize,
     pub(crate) sleeper: Sleeper,
+    /// For `Client::webhooks()`; never shown in `Debug`.
+    pub(crate) webhook_secret: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -471,9 +546,15 @@ impl fmt::Debug for Config {
             )
             .field("redirect_policy", &self.redirect_policy)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_event_bytes", &self.max_event_bytes)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -558,6 +639,7 @@ mod tests {
         assert_eq!(config.headers["openai-project"], "proj-env");
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
         assert_eq!(config.max_retries, DEFAULT_MAX_RETRIES);
+        assert_eq!(config.webhook_secret, None);
 
         // Explicit settings win over the environment.
         let client = ClientBuilder::new()
@@ -575,6 +657,30 @@ mod tests {
             .build_with_env(&fake_env(&[("OPENAI_API_KEY", KEY)]))
             .unwrap();
         assert_eq!(client.config().endpoint.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn webhook_secret_from_builder_or_environment_and_hidden() {
+        let env = fake_env(&[
+            ("OPENAI_API_KEY", KEY),
+            ("OPENAI_WEBHOOK_SECRET", "whsec_ENV-SECRET"),
+        ]);
+        let client = ClientBuilder::new().build_with_env(&env).unwrap();
+        assert_eq!(
+            client.config().webhook_secret.as_deref(),
+            Some("whsec_ENV-SECRET")
+        );
+        let builder = ClientBuilder::new().webhook_secret("whsec_OWN-SECRET");
+        assert!(!format!("{builder:?}").contains("SECRET"));
+        let client = builder.build_with_env(&env).unwrap();
+        assert_eq!(
+            client.config().webhook_secret.as_deref(),
+            Some("whsec_OWN-SECRET")
+        );
+        assert!(!format!("{client:?}").contains("OWN-SECRET"));
+        let empty = fake_env(&[("OPENAI_API_KEY", KEY), ("OPENAI_WEBHOOK_SECRET", "")]);
+        let client = ClientBuilder::new().build_with_env(&empty).unwrap();
+        assert_eq!(client.config().webhook_secret, None);
     }
 
     #[test]

@@ -87,6 +87,25 @@ impl Endpoint {
     }
 }
 
+impl Endpoint {
+    #[cfg(any(test, feature = "realtime-ws"))]
+    /// For an Azure OpenAI endpoint `Some`, holding the configured deployment
+    /// if there is one (the last segment of the base URL, decoded); `None`
+    /// for any other endpoint.
+    pub(crate) fn azure_deployment(&self) -> Option<Option<String>> {
+        let azure = self.azure.as_ref()?;
+        if !azure.has_deployment {
+            return Some(None);
+        }
+        let segment = self
+            .base_url
+            .strip_prefix(azure.openai_url.as_str())
+            .and_then(|rest| rest.strip_prefix("/deployments/"))?;
+        let name = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        Some(Some(name.into_owned()))
+    }
+}
+
 impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Endpoint");
@@ -122,6 +141,16 @@ mod tests {
     fn url(endpoint: &Endpoint, path: &str, model: Option<&str>) -> String {
         let (base, path) = endpoint.route(path, || model.map(str::to_owned));
         format!("{base}{path}")
+    }
+
+    #[test]
+    fn azure_deployment_is_read_back_from_the_base_url() {
+        assert_eq!(Endpoint::new("https://x/v1").azure_deployment(), None);
+        assert_eq!(azure(None).azure_deployment(), Some(None));
+        assert_eq!(
+            azure(Some("prod%2Fa%20b")).azure_deployment(),
+            Some(Some("prod/a b".to_owned()))
+        );
     }
 
     #[test]

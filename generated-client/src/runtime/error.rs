@@ -83,6 +83,33 @@ fn text_of(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// Which limit an [`Error::Timeout`] hit (see `ClientBuilder::timeout`,
+/// `read_timeout` and `stream_timeout` for what each one bounds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// `timeout`: a buffered response was not complete in time, or a
+    /// streamed one sent no headers in time.
+    Request,
+    /// `read_timeout`: no body bytes arrived for that long.
+    Read,
+    /// `stream_timeout`: a streamed response (events, download) lasted that long.
+    Stream,
+    /// The HTTP client's own limit, e.g. `connect_timeout`.
+    Transport,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Request => "request timeout",
+            TimeoutKind::Read => "read timeout: no body bytes for that long",
+            TimeoutKind::Stream => "stream timeout: the stream's total duration",
+            TimeoutKind::Transport => "the HTTP client's own timeout, e.g. connect",
+        })
+    }
+}
+
 /// Everything that can go wrong when calling the API.
 ///
 /// Variants carry what is known at the point of failure: the HTTP status and
@@ -114,10 +141,12 @@ pub enum Error {
         /// The `x-request-id` header, when the failure happened after the headers arrived.
         request_id: Option<String>,
     },
-    /// No answer (or no further body bytes) within the configured timeout.
+    /// No answer (or no further body bytes) within a configured timeout.
     Timeout {
         /// The timeout that elapsed, when the runtime enforced it itself.
         after: Option<Duration>,
+        /// Which limit it was.
+        kind: TimeoutKind,
         /// The `x-request-id` header, when the failure happened after the headers arrived.
         request_id: Option<String>,
     },
@@ -192,6 +221,19 @@ pub enum Error {
         message: String,
         /// The `x-request-id` of the page that named the bad cursor.
         request_id: Option<String>,
+    },
+    /// A WebSocket connection (the Realtime API) failed: it could not be
+    /// opened (connection, TLS, handshake protocol), a message from the
+    /// server was larger than the limit, the server closed it with an error
+    /// code, or it broke. A handshake the server refused with an HTTP status
+    /// is an [`Error::Api`] instead.
+    WebSocket {
+        /// What went wrong; names the origin, never the full URL.
+        message: String,
+        /// The close code, when the server closed the connection with an error.
+        close_code: Option<u16>,
+        /// The underlying error.
+        source: Option<BoxError>,
     },
     /// A local file operation failed (e.g. `BinaryResponse::save_to`).
     Io {
@@ -353,6 +395,7 @@ impl Error {
         if source.is_timeout() {
             Error::Timeout {
                 after: None,
+                kind: TimeoutKind::Transport,
                 request_id,
             }
         } else {
@@ -452,11 +495,16 @@ impl Error {
                 write_chain(f, source)?;
                 write_request_id(f, request_id)
             }
-            Error::Timeout { after, request_id } => {
+            Error::Timeout {
+                after,
+                kind,
+                request_id,
+            } => {
                 match after {
                     Some(after) => write!(f, "request timed out after {after:?}")?,
                     None => write!(f, "request timed out")?,
                 }
+                write!(f, " ({kind})")?;
                 write_request_id(f, request_id)
             }
             Error::Decode {
@@ -516,6 +564,16 @@ impl Error {
                 write!(f, "pagination stopped: {message}")?;
                 write_request_id(f, request_id)
             }
+            Error::WebSocket {
+                message, source, ..
+            } => {
+                write!(f, "WebSocket error: {message}")?;
+                if let Some(source) = source {
+                    write!(f, ": ")?;
+                    write_chain(f, source.as_ref())?;
+                }
+                Ok(())
+            }
             Error::Io { message, source } => write!(f, "{message}: {source}"),
         }
     }
@@ -545,9 +603,14 @@ impl fmt::Debug for Error {
                 .field("source", source)
                 .field("request_id", request_id)
                 .finish(),
-            Error::Timeout { after, request_id } => f
+            Error::Timeout {
+                after,
+                kind,
+                request_id,
+            } => f
                 .debug_struct("Timeout")
                 .field("after", after)
+                .field("kind", kind)
                 .field("request_id", request_id)
                 .finish(),
             Error::Decode {
@@ -609,6 +672,16 @@ impl fmt::Debug for Error {
                 .field("message", message)
                 .field("request_id", request_id)
                 .finish(),
+            Error::WebSocket {
+                message,
+                close_code,
+                source,
+            } => f
+                .debug_struct("WebSocket")
+                .field("message", message)
+                .field("close_code", close_code)
+                .field("source", source)
+                .finish(),
             Error::Io { message, source } => f
                 .debug_struct("Io")
                 .field("message", message)
@@ -635,6 +708,10 @@ impl std::error::Error for Error {
                 ..
             }
             | Error::Auth {
+                source: Some(source),
+                ..
+            }
+            | Error::WebSocket {
                 source: Some(source),
                 ..
             } => Some(source.as_ref()),
@@ -683,6 +760,7 @@ mod class_tests {
         assert!(api(500).is_server_error() && !api(499).is_server_error());
         let timeout = Error::Timeout {
             after: None,
+            kind: TimeoutKind::Transport,
             request_id: None,
         };
         assert!(

@@ -16,6 +16,8 @@ mod multipart;
 mod options;
 mod paginate;
 mod path;
+#[cfg(feature = "realtime-ws")]
+pub mod realtime;
 mod redact;
 mod redirect;
 mod request;
@@ -23,6 +25,9 @@ mod response;
 mod retry;
 mod sse;
 mod stream;
+#[cfg(feature = "structured-outputs")]
+pub mod structured;
+pub mod webhooks;
 
 pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
@@ -32,7 +37,7 @@ pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiErrorObject, Error};
+pub use error::{ApiErrorObject, Error, TimeoutKind};
 pub use file::InputFile;
 pub use multipart::MultipartForm;
 pub use options::RequestOptions;
@@ -44,6 +49,7 @@ pub use response::Response;
 pub use retry::Sleeper;
 pub use sse::RawEvent;
 pub use stream::{EventStream, Events, StreamConfig, StreamItem};
+pub use webhooks::{WebhookError, Webhooks};
 
 // Re-exported so generated code and users name the same versions as the runtime.
 pub use reqwest::header::HeaderMap;

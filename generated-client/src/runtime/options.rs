@@ -20,6 +20,8 @@ pub struct RequestOptions {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Map<String, Value>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) stream_timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
 }
 
@@ -47,11 +49,26 @@ impl RequestOptions {
         self
     }
 
-    /// Limits how long a request may take: until the whole body for ordinary
-    /// responses; until the headers, then between chunks, for streams and
-    /// downloads.
+    /// Limits how long one attempt may take: until the whole body for
+    /// ordinary responses; until the headers for streams and downloads.
+    /// Replaces [`ClientBuilder::timeout`](super::ClientBuilder::timeout),
+    /// which explains the three limits.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Limits each wait for the next piece of a response body, buffered or
+    /// streamed; replaces [`ClientBuilder::read_timeout`](super::ClientBuilder::read_timeout).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits the whole duration of a streamed response (events, downloads);
+    /// replaces [`ClientBuilder::stream_timeout`](super::ClientBuilder::stream_timeout).
+    pub fn stream_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_timeout = Some(timeout);
         self
     }
 
@@ -71,6 +88,8 @@ impl RequestOptions {
             .body
             .extend(later.body.iter().map(|(k, v)| (k.clone(), v.clone())));
         merged.timeout = later.timeout.or(self.timeout);
+        merged.read_timeout = later.read_timeout.or(self.read_timeout);
+        merged.stream_timeout = later.stream_timeout.or(self.stream_timeout);
         merged.max_retries = later.max_retries.or(self.max_retries);
         merged
     }
@@ -83,6 +102,8 @@ impl fmt::Debug for RequestOptions {
             .field("query", &RedactedHeaders::new(&self.query))
             .field("body", &self.body)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_retries", &self.max_retries)
             .finish()
     }
@@ -97,15 +118,20 @@ mod tests {
         let first = RequestOptions::new()
             .header("a", "1")
             .body_field("x", 1)
-            .timeout(Duration::from_secs(1));
+            .timeout(Duration::from_secs(1))
+            .read_timeout(Duration::from_secs(2));
         let second = RequestOptions::new()
             .header("a", "2")
             .body_field("x", 2)
-            .max_retries(0);
+            .max_retries(0)
+            .read_timeout(Duration::from_secs(3))
+            .stream_timeout(Duration::from_secs(4));
         let merged = first.merged(&second);
         assert_eq!(merged.headers.last().unwrap().1, "2");
         assert_eq!(merged.body["x"], 2);
         assert_eq!(merged.timeout, Some(Duration::from_secs(1)));
+        assert_eq!(merged.read_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(merged.stream_timeout, Some(Duration::from_secs(4)));
         assert_eq!(merged.max_retries, Some(0));
     }
 

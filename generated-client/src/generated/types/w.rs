@@ -1970,10 +1970,10 @@ impl crate::runtime::de::Fit for WebSearchToolType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// batch.cancelled
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelled {
@@ -1993,7 +1993,7 @@ pub struct WebhookBatchCancelled {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2025,7 +2025,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCancelled {
     fn misfit(&self) -> usize {
@@ -2034,10 +2034,10 @@ impl crate::runtime::de::Fit for WebhookBatchCancelled {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelledData {
@@ -2048,7 +2048,7 @@ pub struct WebhookBatchCancelledData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2067,17 +2067,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCancelledData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchCancelledObject {
@@ -2086,7 +2086,7 @@ pub enum WebhookBatchCancelledObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchCancelledObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2096,7 +2096,7 @@ impl WebhookBatchCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCancelledObject {
     fn from(value: &str) -> Self {
         match value {
@@ -2105,13 +2105,13 @@ impl ::std::convert::From<&str> for WebhookBatchCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCancelledObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchCancelledObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2120,7 +2120,7 @@ impl ::serde::Serialize for WebhookBatchCancelledObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2131,7 +2131,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2141,16 +2141,16 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCancelledObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchCancelledType {
@@ -2159,7 +2159,7 @@ pub enum WebhookBatchCancelledType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchCancelledType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2169,7 +2169,7 @@ impl WebhookBatchCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCancelledType {
     fn from(value: &str) -> Self {
         match value {
@@ -2178,13 +2178,13 @@ impl ::std::convert::From<&str> for WebhookBatchCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCancelledType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchCancelledType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2193,7 +2193,7 @@ impl ::serde::Serialize for WebhookBatchCancelledType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2204,7 +2204,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCancelledType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2214,16 +2214,16 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCancelledType {
     fn default() -> Self {
         Self::BatchCancelled
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// batch.completed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCompleted {
@@ -2243,7 +2243,7 @@ pub struct WebhookBatchCompleted {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2275,7 +2275,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCompleted {
     fn misfit(&self) -> usize {
@@ -2284,10 +2284,10 @@ impl crate::runtime::de::Fit for WebhookBatchCompleted {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchCompletedData {
@@ -2298,7 +2298,7 @@ pub struct WebhookBatchCompletedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2317,17 +2317,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCompletedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchCompletedObject {
@@ -2336,7 +2336,7 @@ pub enum WebhookBatchCompletedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchCompletedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2346,7 +2346,7 @@ impl WebhookBatchCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCompletedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -2355,13 +2355,13 @@ impl ::std::convert::From<&str> for WebhookBatchCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCompletedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchCompletedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2370,7 +2370,7 @@ impl ::serde::Serialize for WebhookBatchCompletedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2381,7 +2381,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2391,16 +2391,16 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCompletedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchCompletedType {
@@ -2409,7 +2409,7 @@ pub enum WebhookBatchCompletedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchCompletedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2419,7 +2419,7 @@ impl WebhookBatchCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCompletedType {
     fn from(value: &str) -> Self {
         match value {
@@ -2428,13 +2428,13 @@ impl ::std::convert::From<&str> for WebhookBatchCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCompletedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchCompletedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2443,7 +2443,7 @@ impl ::serde::Serialize for WebhookBatchCompletedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2454,7 +2454,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCompletedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2464,16 +2464,16 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCompletedType {
     fn default() -> Self {
         Self::BatchCompleted
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// batch.expired
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchExpired {
@@ -2493,7 +2493,7 @@ pub struct WebhookBatchExpired {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2525,7 +2525,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchExpired {
     fn misfit(&self) -> usize {
@@ -2534,10 +2534,10 @@ impl crate::runtime::de::Fit for WebhookBatchExpired {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchExpiredData {
@@ -2548,7 +2548,7 @@ pub struct WebhookBatchExpiredData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2567,17 +2567,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchExpiredData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchExpiredObject {
@@ -2586,7 +2586,7 @@ pub enum WebhookBatchExpiredObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchExpiredObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2596,7 +2596,7 @@ impl WebhookBatchExpiredObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchExpiredObject {
     fn from(value: &str) -> Self {
         match value {
@@ -2605,13 +2605,13 @@ impl ::std::convert::From<&str> for WebhookBatchExpiredObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchExpiredObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchExpiredObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2620,7 +2620,7 @@ impl ::serde::Serialize for WebhookBatchExpiredObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2631,7 +2631,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2641,16 +2641,16 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchExpiredObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchExpiredType {
@@ -2659,7 +2659,7 @@ pub enum WebhookBatchExpiredType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchExpiredType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2669,7 +2669,7 @@ impl WebhookBatchExpiredType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchExpiredType {
     fn from(value: &str) -> Self {
         match value {
@@ -2678,13 +2678,13 @@ impl ::std::convert::From<&str> for WebhookBatchExpiredType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchExpiredType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchExpiredType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2693,7 +2693,7 @@ impl ::serde::Serialize for WebhookBatchExpiredType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2704,7 +2704,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchExpiredType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2714,16 +2714,16 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchExpiredType {
     fn default() -> Self {
         Self::BatchExpired
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// batch.failed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchFailed {
@@ -2743,7 +2743,7 @@ pub struct WebhookBatchFailed {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2775,7 +2775,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchFailed {
     fn misfit(&self) -> usize {
@@ -2784,10 +2784,10 @@ impl crate::runtime::de::Fit for WebhookBatchFailed {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookBatchFailedData {
@@ -2798,7 +2798,7 @@ pub struct WebhookBatchFailedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2817,17 +2817,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchFailedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchFailedObject {
@@ -2836,7 +2836,7 @@ pub enum WebhookBatchFailedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchFailedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2846,7 +2846,7 @@ impl WebhookBatchFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchFailedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -2855,13 +2855,13 @@ impl ::std::convert::From<&str> for WebhookBatchFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchFailedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchFailedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2870,7 +2870,7 @@ impl ::serde::Serialize for WebhookBatchFailedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2881,7 +2881,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchFailedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2891,16 +2891,16 @@ impl crate::runtime::de::Fit for WebhookBatchFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchFailedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookBatchFailedType {
@@ -2909,7 +2909,7 @@ pub enum WebhookBatchFailedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookBatchFailedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2919,7 +2919,7 @@ impl WebhookBatchFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchFailedType {
     fn from(value: &str) -> Self {
         match value {
@@ -2928,13 +2928,13 @@ impl ::std::convert::From<&str> for WebhookBatchFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchFailedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookBatchFailedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2943,7 +2943,7 @@ impl ::serde::Serialize for WebhookBatchFailedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2954,7 +2954,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchFailedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2964,16 +2964,16 @@ impl crate::runtime::de::Fit for WebhookBatchFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchFailedType {
     fn default() -> Self {
         Self::BatchFailed
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// eval.run.canceled
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceled {
@@ -2993,7 +2993,7 @@ pub struct WebhookEvalRunCanceled {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3025,7 +3025,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
     fn misfit(&self) -> usize {
@@ -3034,10 +3034,10 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceledData {
@@ -3048,7 +3048,7 @@ pub struct WebhookEvalRunCanceledData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3067,17 +3067,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunCanceledObject {
@@ -3086,7 +3086,7 @@ pub enum WebhookEvalRunCanceledObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunCanceledObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3096,7 +3096,7 @@ impl WebhookEvalRunCanceledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunCanceledObject {
     fn from(value: &str) -> Self {
         match value {
@@ -3105,13 +3105,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunCanceledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunCanceledObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunCanceledObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3120,7 +3120,7 @@ impl ::serde::Serialize for WebhookEvalRunCanceledObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3131,7 +3131,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3141,16 +3141,16 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunCanceledObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunCanceledType {
@@ -3159,7 +3159,7 @@ pub enum WebhookEvalRunCanceledType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunCanceledType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3169,7 +3169,7 @@ impl WebhookEvalRunCanceledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunCanceledType {
     fn from(value: &str) -> Self {
         match value {
@@ -3178,13 +3178,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunCanceledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunCanceledType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunCanceledType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3193,7 +3193,7 @@ impl ::serde::Serialize for WebhookEvalRunCanceledType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3204,7 +3204,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3214,16 +3214,16 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunCanceledType {
     fn default() -> Self {
         Self::EvalRunCanceled
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// eval.run.failed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailed {
@@ -3243,7 +3243,7 @@ pub struct WebhookEvalRunFailed {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3275,7 +3275,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunFailed {
     fn misfit(&self) -> usize {
@@ -3284,10 +3284,10 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailed {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailedData {
@@ -3298,7 +3298,7 @@ pub struct WebhookEvalRunFailedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3317,17 +3317,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunFailedObject {
@@ -3336,7 +3336,7 @@ pub enum WebhookEvalRunFailedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunFailedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3346,7 +3346,7 @@ impl WebhookEvalRunFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunFailedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -3355,13 +3355,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunFailedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunFailedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3370,7 +3370,7 @@ impl ::serde::Serialize for WebhookEvalRunFailedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3381,7 +3381,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3391,16 +3391,16 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunFailedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunFailedType {
@@ -3409,7 +3409,7 @@ pub enum WebhookEvalRunFailedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunFailedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3419,7 +3419,7 @@ impl WebhookEvalRunFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunFailedType {
     fn from(value: &str) -> Self {
         match value {
@@ -3428,13 +3428,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunFailedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunFailedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3443,7 +3443,7 @@ impl ::serde::Serialize for WebhookEvalRunFailedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3454,7 +3454,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3464,16 +3464,16 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunFailedType {
     fn default() -> Self {
         Self::EvalRunFailed
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// eval.run.succeeded
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceeded {
@@ -3493,7 +3493,7 @@ pub struct WebhookEvalRunSucceeded {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3525,7 +3525,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
     fn misfit(&self) -> usize {
@@ -3534,10 +3534,10 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceededData {
@@ -3548,7 +3548,7 @@ pub struct WebhookEvalRunSucceededData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3567,17 +3567,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunSucceededObject {
@@ -3586,7 +3586,7 @@ pub enum WebhookEvalRunSucceededObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunSucceededObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3596,7 +3596,7 @@ impl WebhookEvalRunSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunSucceededObject {
     fn from(value: &str) -> Self {
         match value {
@@ -3605,13 +3605,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunSucceededObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunSucceededObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3620,7 +3620,7 @@ impl ::serde::Serialize for WebhookEvalRunSucceededObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3631,7 +3631,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3641,16 +3641,16 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunSucceededObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvalRunSucceededType {
@@ -3659,7 +3659,7 @@ pub enum WebhookEvalRunSucceededType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookEvalRunSucceededType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3669,7 +3669,7 @@ impl WebhookEvalRunSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunSucceededType {
     fn from(value: &str) -> Self {
         match value {
@@ -3678,13 +3678,13 @@ impl ::std::convert::From<&str> for WebhookEvalRunSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunSucceededType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookEvalRunSucceededType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3693,7 +3693,7 @@ impl ::serde::Serialize for WebhookEvalRunSucceededType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3704,7 +3704,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3714,16 +3714,326 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunSucceededType {
     fn default() -> Self {
         Self::EvalRunSucceeded
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
+/// An event the API delivers to a webhook endpoint, told apart by its `type`. Check a delivery's signature and decode it with `Client::webhooks().unwrap(body, headers)`; an event type this version does not know is kept as JSON in `Unknown`.
+///
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum WebhookEvent {
+    /// When `type` is `batch.cancelled`: a [`WebhookBatchCancelled`].
+    BatchCancelled(super::WebhookBatchCancelled),
+    /// When `type` is `batch.completed`: a [`WebhookBatchCompleted`].
+    BatchCompleted(super::WebhookBatchCompleted),
+    /// When `type` is `batch.expired`: a [`WebhookBatchExpired`].
+    BatchExpired(super::WebhookBatchExpired),
+    /// When `type` is `batch.failed`: a [`WebhookBatchFailed`].
+    BatchFailed(super::WebhookBatchFailed),
+    /// When `type` is `eval.run.canceled`: a [`WebhookEvalRunCanceled`].
+    EvalRunCanceled(super::WebhookEvalRunCanceled),
+    /// When `type` is `eval.run.failed`: a [`WebhookEvalRunFailed`].
+    EvalRunFailed(super::WebhookEvalRunFailed),
+    /// When `type` is `eval.run.succeeded`: a [`WebhookEvalRunSucceeded`].
+    EvalRunSucceeded(super::WebhookEvalRunSucceeded),
+    /// When `type` is `fine_tuning.job.cancelled`: a [`WebhookFineTuningJobCancelled`].
+    FineTuningJobCancelled(super::WebhookFineTuningJobCancelled),
+    /// When `type` is `fine_tuning.job.failed`: a [`WebhookFineTuningJobFailed`].
+    FineTuningJobFailed(super::WebhookFineTuningJobFailed),
+    /// When `type` is `fine_tuning.job.succeeded`: a [`WebhookFineTuningJobSucceeded`].
+    FineTuningJobSucceeded(super::WebhookFineTuningJobSucceeded),
+    /// When `type` is `live.call.incoming`: a [`WebhookLiveCallIncoming`].
+    LiveCallIncoming(super::WebhookLiveCallIncoming),
+    /// When `type` is `realtime.call.incoming`: a [`WebhookRealtimeCallIncoming`].
+    RealtimeCallIncoming(super::WebhookRealtimeCallIncoming),
+    /// When `type` is `response.cancelled`: a [`WebhookResponseCancelled`].
+    ResponseCancelled(super::WebhookResponseCancelled),
+    /// When `type` is `response.completed`: a [`WebhookResponseCompleted`].
+    ResponseCompleted(super::WebhookResponseCompleted),
+    /// When `type` is `response.failed`: a [`WebhookResponseFailed`].
+    ResponseFailed(super::WebhookResponseFailed),
+    /// When `type` is `response.incomplete`: a [`WebhookResponseIncomplete`].
+    ResponseIncomplete(super::WebhookResponseIncomplete),
+    /// An object whose tag this version of the client does not know, kept as JSON.
+    Unknown(::serde_json::Value),
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for WebhookEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BatchCancelled(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BatchCompleted(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BatchExpired(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::BatchFailed(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::EvalRunCanceled(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EvalRunFailed(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EvalRunSucceeded(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FineTuningJobCancelled(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FineTuningJobFailed(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FineTuningJobSucceeded(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::LiveCallIncoming(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::RealtimeCallIncoming(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseCancelled(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseCompleted(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseFailed(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseIncomplete(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match value.get("type").and_then(::serde_json::Value::as_str) {
+            ::std::option::Option::Some("batch.cancelled") => {
+                ::serde_json::from_value(value)
+                    .map(Self::BatchCancelled)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("batch.completed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::BatchCompleted)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("batch.expired") => {
+                ::serde_json::from_value(value)
+                    .map(Self::BatchExpired)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("batch.failed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::BatchFailed)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("eval.run.canceled") => {
+                ::serde_json::from_value(value)
+                    .map(Self::EvalRunCanceled)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("eval.run.failed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::EvalRunFailed)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("eval.run.succeeded") => {
+                ::serde_json::from_value(value)
+                    .map(Self::EvalRunSucceeded)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("fine_tuning.job.cancelled") => {
+                ::serde_json::from_value(value)
+                    .map(Self::FineTuningJobCancelled)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("fine_tuning.job.failed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::FineTuningJobFailed)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("fine_tuning.job.succeeded") => {
+                ::serde_json::from_value(value)
+                    .map(Self::FineTuningJobSucceeded)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("live.call.incoming") => {
+                ::serde_json::from_value(value)
+                    .map(Self::LiveCallIncoming)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("realtime.call.incoming") => {
+                ::serde_json::from_value(value)
+                    .map(Self::RealtimeCallIncoming)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("response.cancelled") => {
+                ::serde_json::from_value(value)
+                    .map(Self::ResponseCancelled)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("response.completed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::ResponseCompleted)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("response.failed") => {
+                ::serde_json::from_value(value)
+                    .map(Self::ResponseFailed)
+                    .map_err(::serde::de::Error::custom)
+            }
+            ::std::option::Option::Some("response.incomplete") => {
+                ::serde_json::from_value(value)
+                    .map(Self::ResponseIncomplete)
+                    .map_err(::serde::de::Error::custom)
+            }
+            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl crate::runtime::de::Fit for WebhookEvent {
+    fn misfit(&self) -> usize {
+        match self {
+            Self::BatchCancelled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::BatchCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::BatchExpired(value) => crate::runtime::de::Fit::misfit(value),
+            Self::BatchFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalRunCanceled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalRunFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::EvalRunSucceeded(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FineTuningJobCancelled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FineTuningJobFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::FineTuningJobSucceeded(value) => crate::runtime::de::Fit::misfit(value),
+            Self::LiveCallIncoming(value) => crate::runtime::de::Fit::misfit(value),
+            Self::RealtimeCallIncoming(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseCancelled(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseCompleted(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseFailed(value) => crate::runtime::de::Fit::misfit(value),
+            Self::ResponseIncomplete(value) => crate::runtime::de::Fit::misfit(value),
+            Self::Unknown(_) => crate::runtime::de::UNKNOWN_TAG,
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookBatchCancelled> for WebhookEvent {
+    fn from(value: super::WebhookBatchCancelled) -> Self {
+        Self::BatchCancelled(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookBatchCompleted> for WebhookEvent {
+    fn from(value: super::WebhookBatchCompleted) -> Self {
+        Self::BatchCompleted(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookBatchExpired> for WebhookEvent {
+    fn from(value: super::WebhookBatchExpired) -> Self {
+        Self::BatchExpired(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookBatchFailed> for WebhookEvent {
+    fn from(value: super::WebhookBatchFailed) -> Self {
+        Self::BatchFailed(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookEvalRunCanceled> for WebhookEvent {
+    fn from(value: super::WebhookEvalRunCanceled) -> Self {
+        Self::EvalRunCanceled(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookEvalRunFailed> for WebhookEvent {
+    fn from(value: super::WebhookEvalRunFailed) -> Self {
+        Self::EvalRunFailed(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookEvalRunSucceeded> for WebhookEvent {
+    fn from(value: super::WebhookEvalRunSucceeded) -> Self {
+        Self::EvalRunSucceeded(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookFineTuningJobCancelled> for WebhookEvent {
+    fn from(value: super::WebhookFineTuningJobCancelled) -> Self {
+        Self::FineTuningJobCancelled(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookFineTuningJobFailed> for WebhookEvent {
+    fn from(value: super::WebhookFineTuningJobFailed) -> Self {
+        Self::FineTuningJobFailed(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookFineTuningJobSucceeded> for WebhookEvent {
+    fn from(value: super::WebhookFineTuningJobSucceeded) -> Self {
+        Self::FineTuningJobSucceeded(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookLiveCallIncoming> for WebhookEvent {
+    fn from(value: super::WebhookLiveCallIncoming) -> Self {
+        Self::LiveCallIncoming(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookRealtimeCallIncoming> for WebhookEvent {
+    fn from(value: super::WebhookRealtimeCallIncoming) -> Self {
+        Self::RealtimeCallIncoming(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookResponseCancelled> for WebhookEvent {
+    fn from(value: super::WebhookResponseCancelled) -> Self {
+        Self::ResponseCancelled(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookResponseCompleted> for WebhookEvent {
+    fn from(value: super::WebhookResponseCompleted) -> Self {
+        Self::ResponseCompleted(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookResponseFailed> for WebhookEvent {
+    fn from(value: super::WebhookResponseFailed) -> Self {
+        Self::ResponseFailed(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::convert::From<super::WebhookResponseIncomplete> for WebhookEvent {
+    fn from(value: super::WebhookResponseIncomplete) -> Self {
+        Self::ResponseIncomplete(value)
+    }
+}
+#[cfg(feature = "webhooks")]
 /// fine_tuning.job.cancelled
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelled {
@@ -3743,7 +4053,7 @@ pub struct WebhookFineTuningJobCancelled {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3775,7 +4085,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
     fn misfit(&self) -> usize {
@@ -3784,10 +4094,10 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelledData {
@@ -3798,7 +4108,7 @@ pub struct WebhookFineTuningJobCancelledData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3817,17 +4127,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobCancelledObject {
@@ -3836,7 +4146,7 @@ pub enum WebhookFineTuningJobCancelledObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobCancelledObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3846,7 +4156,7 @@ impl WebhookFineTuningJobCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledObject {
     fn from(value: &str) -> Self {
         match value {
@@ -3855,13 +4165,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobCancelledObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobCancelledObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3870,7 +4180,7 @@ impl ::serde::Serialize for WebhookFineTuningJobCancelledObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3881,7 +4191,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3891,16 +4201,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobCancelledObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobCancelledType {
@@ -3909,7 +4219,7 @@ pub enum WebhookFineTuningJobCancelledType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobCancelledType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3919,7 +4229,7 @@ impl WebhookFineTuningJobCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledType {
     fn from(value: &str) -> Self {
         match value {
@@ -3928,13 +4238,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobCancelledType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobCancelledType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3943,7 +4253,7 @@ impl ::serde::Serialize for WebhookFineTuningJobCancelledType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3954,7 +4264,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3964,16 +4274,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobCancelledType {
     fn default() -> Self {
         Self::FineTuningJobCancelled
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// fine_tuning.job.failed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailed {
@@ -3993,7 +4303,7 @@ pub struct WebhookFineTuningJobFailed {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4025,7 +4335,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
     fn misfit(&self) -> usize {
@@ -4034,10 +4344,10 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailedData {
@@ -4048,7 +4358,7 @@ pub struct WebhookFineTuningJobFailedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4067,17 +4377,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobFailedObject {
@@ -4086,7 +4396,7 @@ pub enum WebhookFineTuningJobFailedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobFailedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4096,7 +4406,7 @@ impl WebhookFineTuningJobFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobFailedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -4105,13 +4415,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobFailedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobFailedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4120,7 +4430,7 @@ impl ::serde::Serialize for WebhookFineTuningJobFailedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4131,7 +4441,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4141,16 +4451,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobFailedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobFailedType {
@@ -4159,7 +4469,7 @@ pub enum WebhookFineTuningJobFailedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobFailedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4169,7 +4479,7 @@ impl WebhookFineTuningJobFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobFailedType {
     fn from(value: &str) -> Self {
         match value {
@@ -4178,13 +4488,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobFailedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobFailedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4193,7 +4503,7 @@ impl ::serde::Serialize for WebhookFineTuningJobFailedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4204,7 +4514,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4214,16 +4524,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobFailedType {
     fn default() -> Self {
         Self::FineTuningJobFailed
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// fine_tuning.job.succeeded
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceeded {
@@ -4243,7 +4553,7 @@ pub struct WebhookFineTuningJobSucceeded {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4275,7 +4585,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
     fn misfit(&self) -> usize {
@@ -4284,10 +4594,10 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceededData {
@@ -4298,7 +4608,7 @@ pub struct WebhookFineTuningJobSucceededData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4317,17 +4627,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobSucceededObject {
@@ -4336,7 +4646,7 @@ pub enum WebhookFineTuningJobSucceededObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobSucceededObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4346,7 +4656,7 @@ impl WebhookFineTuningJobSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededObject {
     fn from(value: &str) -> Self {
         match value {
@@ -4355,13 +4665,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobSucceededObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobSucceededObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4370,7 +4680,7 @@ impl ::serde::Serialize for WebhookFineTuningJobSucceededObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4381,7 +4691,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4391,16 +4701,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobSucceededObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookFineTuningJobSucceededType {
@@ -4409,7 +4719,7 @@ pub enum WebhookFineTuningJobSucceededType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobSucceededType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4419,7 +4729,7 @@ impl WebhookFineTuningJobSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededType {
     fn from(value: &str) -> Self {
         match value {
@@ -4428,13 +4738,13 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobSucceededType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookFineTuningJobSucceededType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4443,7 +4753,7 @@ impl ::serde::Serialize for WebhookFineTuningJobSucceededType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4454,7 +4764,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4464,16 +4774,16 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobSucceededType {
     fn default() -> Self {
         Self::FineTuningJobSucceeded
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// live.call.incoming
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncoming {
@@ -4493,7 +4803,7 @@ pub struct WebhookLiveCallIncoming {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4525,7 +4835,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
     fn misfit(&self) -> usize {
@@ -4534,10 +4844,10 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingData {
@@ -4550,7 +4860,7 @@ pub struct WebhookLiveCallIncomingData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4573,17 +4883,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingDataSipHeadersItem {
@@ -4596,7 +4906,7 @@ pub struct WebhookLiveCallIncomingDataSipHeadersItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingDataSipHeadersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4619,17 +4929,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingDataSipHeadersIte
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingDataSipHeadersItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookLiveCallIncomingObject {
@@ -4638,7 +4948,7 @@ pub enum WebhookLiveCallIncomingObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookLiveCallIncomingObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4648,7 +4958,7 @@ impl WebhookLiveCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookLiveCallIncomingObject {
     fn from(value: &str) -> Self {
         match value {
@@ -4657,13 +4967,13 @@ impl ::std::convert::From<&str> for WebhookLiveCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookLiveCallIncomingObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookLiveCallIncomingObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4672,7 +4982,7 @@ impl ::serde::Serialize for WebhookLiveCallIncomingObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4683,7 +4993,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4693,16 +5003,16 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookLiveCallIncomingObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookLiveCallIncomingType {
@@ -4711,7 +5021,7 @@ pub enum WebhookLiveCallIncomingType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookLiveCallIncomingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4721,7 +5031,7 @@ impl WebhookLiveCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookLiveCallIncomingType {
     fn from(value: &str) -> Self {
         match value {
@@ -4730,13 +5040,13 @@ impl ::std::convert::From<&str> for WebhookLiveCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookLiveCallIncomingType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookLiveCallIncomingType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4745,7 +5055,7 @@ impl ::serde::Serialize for WebhookLiveCallIncomingType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4756,7 +5066,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4766,16 +5076,16 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookLiveCallIncomingType {
     fn default() -> Self {
         Self::LiveCallIncoming
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// realtime.call.incoming
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncoming {
@@ -4795,7 +5105,7 @@ pub struct WebhookRealtimeCallIncoming {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4827,7 +5137,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
     fn misfit(&self) -> usize {
@@ -4836,10 +5146,10 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingData {
@@ -4854,7 +5164,7 @@ pub struct WebhookRealtimeCallIncomingData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4877,17 +5187,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingDataSipHeadersItem {
@@ -4900,7 +5210,7 @@ pub struct WebhookRealtimeCallIncomingDataSipHeadersItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingDataSipHeadersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4923,17 +5233,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingDataSipHeader
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingDataSipHeadersItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookRealtimeCallIncomingObject {
@@ -4942,7 +5252,7 @@ pub enum WebhookRealtimeCallIncomingObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookRealtimeCallIncomingObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4952,7 +5262,7 @@ impl WebhookRealtimeCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingObject {
     fn from(value: &str) -> Self {
         match value {
@@ -4961,13 +5271,13 @@ impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookRealtimeCallIncomingObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookRealtimeCallIncomingObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4976,7 +5286,7 @@ impl ::serde::Serialize for WebhookRealtimeCallIncomingObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4987,7 +5297,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4997,16 +5307,16 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookRealtimeCallIncomingObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookRealtimeCallIncomingType {
@@ -5015,7 +5325,7 @@ pub enum WebhookRealtimeCallIncomingType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookRealtimeCallIncomingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5025,7 +5335,7 @@ impl WebhookRealtimeCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingType {
     fn from(value: &str) -> Self {
         match value {
@@ -5034,13 +5344,13 @@ impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookRealtimeCallIncomingType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookRealtimeCallIncomingType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5049,7 +5359,7 @@ impl ::serde::Serialize for WebhookRealtimeCallIncomingType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5060,7 +5370,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5070,16 +5380,16 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookRealtimeCallIncomingType {
     fn default() -> Self {
         Self::RealtimeCallIncoming
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// response.cancelled
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelled {
@@ -5099,7 +5409,7 @@ pub struct WebhookResponseCancelled {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5131,7 +5441,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCancelled {
     fn misfit(&self) -> usize {
@@ -5140,10 +5450,10 @@ impl crate::runtime::de::Fit for WebhookResponseCancelled {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelledData {
@@ -5154,7 +5464,7 @@ pub struct WebhookResponseCancelledData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5173,17 +5483,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCancelledData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseCancelledObject {
@@ -5192,7 +5502,7 @@ pub enum WebhookResponseCancelledObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseCancelledObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5202,7 +5512,7 @@ impl WebhookResponseCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCancelledObject {
     fn from(value: &str) -> Self {
         match value {
@@ -5211,13 +5521,13 @@ impl ::std::convert::From<&str> for WebhookResponseCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCancelledObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseCancelledObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5226,7 +5536,7 @@ impl ::serde::Serialize for WebhookResponseCancelledObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5237,7 +5547,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5247,16 +5557,16 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCancelledObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseCancelledType {
@@ -5265,7 +5575,7 @@ pub enum WebhookResponseCancelledType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseCancelledType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5275,7 +5585,7 @@ impl WebhookResponseCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCancelledType {
     fn from(value: &str) -> Self {
         match value {
@@ -5284,13 +5594,13 @@ impl ::std::convert::From<&str> for WebhookResponseCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCancelledType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseCancelledType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5299,7 +5609,7 @@ impl ::serde::Serialize for WebhookResponseCancelledType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5310,7 +5620,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCancelledType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5320,16 +5630,16 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCancelledType {
     fn default() -> Self {
         Self::ResponseCancelled
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// response.completed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCompleted {
@@ -5349,7 +5659,7 @@ pub struct WebhookResponseCompleted {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5381,7 +5691,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCompleted {
     fn misfit(&self) -> usize {
@@ -5390,10 +5700,10 @@ impl crate::runtime::de::Fit for WebhookResponseCompleted {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseCompletedData {
@@ -5404,7 +5714,7 @@ pub struct WebhookResponseCompletedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5423,17 +5733,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCompletedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseCompletedObject {
@@ -5442,7 +5752,7 @@ pub enum WebhookResponseCompletedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseCompletedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5452,7 +5762,7 @@ impl WebhookResponseCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCompletedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -5461,13 +5771,13 @@ impl ::std::convert::From<&str> for WebhookResponseCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCompletedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseCompletedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5476,7 +5786,7 @@ impl ::serde::Serialize for WebhookResponseCompletedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5487,7 +5797,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5497,16 +5807,16 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCompletedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseCompletedType {
@@ -5515,7 +5825,7 @@ pub enum WebhookResponseCompletedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseCompletedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5525,7 +5835,7 @@ impl WebhookResponseCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCompletedType {
     fn from(value: &str) -> Self {
         match value {
@@ -5534,13 +5844,13 @@ impl ::std::convert::From<&str> for WebhookResponseCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCompletedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseCompletedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5549,7 +5859,7 @@ impl ::serde::Serialize for WebhookResponseCompletedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5560,7 +5870,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCompletedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5570,16 +5880,16 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCompletedType {
     fn default() -> Self {
         Self::ResponseCompleted
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// response.failed
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseFailed {
@@ -5599,7 +5909,7 @@ pub struct WebhookResponseFailed {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5631,7 +5941,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseFailed {
     fn misfit(&self) -> usize {
@@ -5640,10 +5950,10 @@ impl crate::runtime::de::Fit for WebhookResponseFailed {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseFailedData {
@@ -5654,7 +5964,7 @@ pub struct WebhookResponseFailedData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5673,17 +5983,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseFailedData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseFailedObject {
@@ -5692,7 +6002,7 @@ pub enum WebhookResponseFailedObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseFailedObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5702,7 +6012,7 @@ impl WebhookResponseFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseFailedObject {
     fn from(value: &str) -> Self {
         match value {
@@ -5711,13 +6021,13 @@ impl ::std::convert::From<&str> for WebhookResponseFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseFailedObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseFailedObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5726,7 +6036,7 @@ impl ::serde::Serialize for WebhookResponseFailedObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5737,7 +6047,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseFailedObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5747,16 +6057,16 @@ impl crate::runtime::de::Fit for WebhookResponseFailedObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseFailedObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseFailedType {
@@ -5765,7 +6075,7 @@ pub enum WebhookResponseFailedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseFailedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5775,7 +6085,7 @@ impl WebhookResponseFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseFailedType {
     fn from(value: &str) -> Self {
         match value {
@@ -5784,13 +6094,13 @@ impl ::std::convert::From<&str> for WebhookResponseFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseFailedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseFailedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5799,7 +6109,7 @@ impl ::serde::Serialize for WebhookResponseFailedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5810,7 +6120,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseFailedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5820,16 +6130,16 @@ impl crate::runtime::de::Fit for WebhookResponseFailedType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseFailedType {
     fn default() -> Self {
         Self::ResponseFailed
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// response.incomplete
 ///
-/// Used by no operation.
+/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseIncomplete {
@@ -5849,7 +6159,7 @@ pub struct WebhookResponseIncomplete {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5881,7 +6191,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseIncomplete {
     fn misfit(&self) -> usize {
@@ -5890,10 +6200,10 @@ impl crate::runtime::de::Fit for WebhookResponseIncomplete {
             + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookResponseIncompleteData {
@@ -5904,7 +6214,7 @@ pub struct WebhookResponseIncompleteData {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5923,17 +6233,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
         })
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseIncompleteObject {
@@ -5942,7 +6252,7 @@ pub enum WebhookResponseIncompleteObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseIncompleteObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5952,7 +6262,7 @@ impl WebhookResponseIncompleteObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseIncompleteObject {
     fn from(value: &str) -> Self {
         match value {
@@ -5961,13 +6271,13 @@ impl ::std::convert::From<&str> for WebhookResponseIncompleteObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseIncompleteObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseIncompleteObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5976,7 +6286,7 @@ impl ::serde::Serialize for WebhookResponseIncompleteObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5987,7 +6297,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5997,16 +6307,16 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseIncompleteObject {
     fn default() -> Self {
         Self::Event
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
-/// Used by no operation.
+/// No operation takes or returns this type directly; other types hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookResponseIncompleteType {
@@ -6015,7 +6325,7 @@ pub enum WebhookResponseIncompleteType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl WebhookResponseIncompleteType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6025,7 +6335,7 @@ impl WebhookResponseIncompleteType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseIncompleteType {
     fn from(value: &str) -> Self {
         match value {
@@ -6034,13 +6344,13 @@ impl ::std::convert::From<&str> for WebhookResponseIncompleteType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseIncompleteType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookResponseIncompleteType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6049,7 +6359,7 @@ impl ::serde::Serialize for WebhookResponseIncompleteType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6060,7 +6370,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6070,7 +6380,7 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
         }
     }
 }
-#[cfg(feature = "unreferenced")]
+#[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseIncompleteType {
     fn default() -> Self {
         Self::ResponseIncomplete
