@@ -338,13 +338,12 @@ async fn the_example_extracts_an_event_and_reports_a_refusal() {
     assert_eq!(format["json_schema"]["name"], "CalendarEvent");
     assert_eq!(format["json_schema"]["strict"], true);
     let schema = &format["json_schema"]["schema"];
-    // Key order depends on serde_json's `preserve_order`, which workspace
-    // feature unification may turn on: compare the set.
+    // In the order of `properties`: alphabetical, or declared with serde_json's `preserve_order`.
     let mut required: Vec<&str> = schema["required"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap())
+        .map(|name| name.as_str().unwrap())
         .collect();
     required.sort_unstable();
     assert_eq!(required, ["date", "kind", "name", "participants"]);

@@ -243,11 +243,13 @@ fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build:
     cargo_in(&dir, &base.join("target"), &[if build { "build" } else { "check" }, "--quiet"])
 }
 
-/// `[features]` for a scratch crate: TLS backends as in the generated crate,
-/// `full` on by default, and one feature per API group.
+/// `[features]` for a scratch crate: TLS backends and the runtime's optional
+/// parts (`realtime-ws`, `structured-outputs`: their crates come with the
+/// workspace dependencies) as in the generated crate, `full` on by default,
+/// and one feature per API group.
 pub fn features_section(groups: &std::collections::BTreeSet<String>) -> String {
     let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\nhttp2 = [\"reqwest/http2\"]\nfull = [{}]\n", list.join(", "));
+    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\", \"tokio-tungstenite/rustls-tls-native-roots\"]\nnative-tls = [\"reqwest/native-tls\", \"tokio-tungstenite/native-tls\"]\nhttp2 = [\"reqwest/http2\"]\nrealtime-ws = [\"full\", \"futures-util/sink\"]\nstructured-outputs = []\nfull = [{}]\n", list.join(", "));
     for g in groups {
         out.push_str(&format!("{} = []\n", crate::features::key(g)));
     }

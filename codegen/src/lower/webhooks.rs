@@ -115,7 +115,14 @@ pub(super) fn lower(schemas: &mut SchemaLowerer) -> Result<Option<Webhooks>, Spe
                     skip(schemas, format!("every `{TAG}` value of its payload belongs to another webhook"));
                     continue;
                 }
-                (_, false) => {
+                (Some(existing), false) => {
+                    // More values of a payload that is a variant already: that variant takes them.
+                    if let Some(known) = variants.iter_mut().find(|v| v.rust_name == existing) {
+                        known.tag_values.extend(values.iter().cloned());
+                    }
+                    existing
+                }
+                (None, false) => {
                     let rust_name = names.claim(&type_name(name));
                     variants.push(TaggedVariant { rust_name: rust_name.clone(), tag_values: values.clone(), ty: lowered.ty.clone(), carries_tag: true });
                     rust_name
