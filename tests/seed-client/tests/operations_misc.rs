@@ -77,9 +77,13 @@ async fn create_embedding_from_tokens_sends_only_required_fields() {
         "text-embedding-ada-002",
     );
     let resp = wire.seed().create_embedding(&body).await.unwrap();
+    // Only the required fields, plus the encoding the runtime asks for when
+    // the caller chose none (base64, as openai-python does; the float reply
+    // the server sends here still decodes).
     wire.request().assert_json(&json!({
         "input": [1212, 318, 257],
-        "model": "text-embedding-ada-002"
+        "model": "text-embedding-ada-002",
+        "encoding_format": "base64"
     }));
     assert_eq!(resp.request_id(), None);
     assert_eq!(resp.data[0].embedding, [0.5]);
