@@ -540,8 +540,8 @@ impl Model {
         if self.webhooks.is_some() {
             out.insert(crate::lower::WEBHOOKS_FEATURE.to_owned());
         }
-        if self.types.values().any(|t| t.features.is_empty()) {
-            out.insert("unreferenced".to_owned());
+        if self.types.values().any(|t| t.features.contains(crate::lower::UNREFERENCED_FEATURE)) {
+            out.insert(crate::lower::UNREFERENCED_FEATURE.to_owned());
         }
         out
     }

@@ -14,6 +14,7 @@ const STEPS: &[Step] = &[
     ("checked-in generated client and its features are fresh", &["xtask", "codegen", "--check"], &[]),
     ("all tests, examples and benches build; tests pass", &["test", "--workspace", "--all-targets", "--quiet"], &[]),
     ("the client builds with one API group only (chat)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,chat", "--quiet"], &[]),
+    ("the client builds with the types no operation uses only (Realtime over WebSocket)", &["check", "-p", "openai-client", "--no-default-features", "--features", "rustls,realtime-ws", "--quiet"], &[]),
     ("doc tests", &["test", "--workspace", "--doc", "--quiet"], &[]),
     ("the client's docs build without a warning (optional features included)", &["doc", "-p", "openai-client", "--no-deps", "--features", "realtime-ws,structured-outputs", "--quiet"], &[("RUSTDOCFLAGS", "-D warnings")]),
     ("no warnings in the workspace (clippy)", &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[]),

@@ -99,6 +99,7 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     if let Some(webhooks) = &webhooks {
         webhooks::mark(&mut types, webhooks);
     }
+    mark_unreferenced(&mut types);
     box_cycles(&mut types);
     break_value_cycles(&mut types, &mut schemas.warnings);
     mark_empty_values(&mut types);
@@ -233,7 +234,7 @@ fn mark_requests(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
 
 /// Features the client crate defines itself (or that Cargo gives a meaning),
 /// which an API group must not take.
-pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", "unreferenced", "untagged", "realtime-ws", "structured-outputs"];
+pub const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "http2", UNREFERENCED_FEATURE, "untagged", "realtime-ws", "structured-outputs"];
 
 /// The Cargo feature of an API group: its tag in kebab-case (`Fine-tuning` →
 /// `fine-tuning`). An operation without a tag goes with the first segment of
@@ -304,6 +305,25 @@ fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
             }
             stack.extend(references(&t.kind, true));
         }
+    }
+}
+
+/// The Cargo feature of the types no operation (and no webhook) uses.
+pub const UNREFERENCED_FEATURE: &str = "unreferenced";
+
+/// Gives the types no operation or webhook uses, and every type they reach,
+/// the `unreferenced` feature, after [`mark_features`] and the webhooks' mark:
+/// a type behind `unreferenced` then never names one compiled only with an API
+/// group, so `--features unreferenced` alone compiles.
+fn mark_unreferenced(types: &mut BTreeMap<TypeId, TypeDef>) {
+    let mut stack: Vec<TypeId> = types.iter().filter(|(_, t)| t.features.is_empty()).map(|(id, _)| id.clone()).collect();
+    while let Some(id) = stack.pop() {
+        let Some(t) = types.get_mut(&id) else { continue };
+        // As `mark_features`: past the cap a type is compiled with any feature.
+        if t.features.len() > MAX_TYPE_FEATURES || !t.features.insert(UNREFERENCED_FEATURE.to_owned()) {
+            continue;
+        }
+        stack.extend(references(&t.kind, true));
     }
 }
 

@@ -148,7 +148,7 @@ impl AddUploadPartRequest {
         form
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -168,7 +168,7 @@ pub struct AdditionalTools {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -196,14 +196,14 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdditionalTools {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -224,7 +224,7 @@ pub struct AdditionalToolsItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -252,7 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdditionalToolsItemParam {
     fn misfit(&self) -> usize {
@@ -260,7 +260,7 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParam {
             + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AdditionalToolsItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -292,7 +292,7 @@ impl AdditionalToolsItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -304,7 +304,7 @@ pub enum AdditionalToolsItemParamRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsItemParamRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -314,7 +314,7 @@ impl AdditionalToolsItemParamRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsItemParamRole {
     fn from(value: &str) -> Self {
         match value {
@@ -323,13 +323,13 @@ impl ::std::convert::From<&str> for AdditionalToolsItemParamRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsItemParamRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for AdditionalToolsItemParamRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -338,7 +338,7 @@ impl ::serde::Serialize for AdditionalToolsItemParamRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -349,7 +349,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsItemParamRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -359,13 +359,13 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParamRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsItemParamRole {
     fn default() -> Self {
         Self::Developer
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -377,7 +377,7 @@ pub enum AdditionalToolsItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -387,7 +387,7 @@ impl AdditionalToolsItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -396,13 +396,13 @@ impl ::std::convert::From<&str> for AdditionalToolsItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for AdditionalToolsItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -411,7 +411,7 @@ impl ::serde::Serialize for AdditionalToolsItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -422,7 +422,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -432,13 +432,13 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsItemParamType {
     fn default() -> Self {
         Self::AdditionalTools
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -450,7 +450,7 @@ pub enum AdditionalToolsType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -460,7 +460,7 @@ impl AdditionalToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsType {
     fn from(value: &str) -> Self {
         match value {
@@ -469,13 +469,13 @@ impl ::std::convert::From<&str> for AdditionalToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for AdditionalToolsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -484,7 +484,7 @@ impl ::serde::Serialize for AdditionalToolsType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -495,7 +495,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -505,7 +505,7 @@ impl crate::runtime::de::Fit for AdditionalToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsType {
     fn default() -> Self {
         Self::AdditionalTools
@@ -1083,7 +1083,7 @@ impl crate::runtime::de::Fit for AdminApiKeysListOrder {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1101,7 +1101,7 @@ pub enum Annotation {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for Annotation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1118,7 +1118,7 @@ impl ::serde::Serialize for Annotation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for Annotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1151,7 +1151,7 @@ impl<'de> ::serde::Deserialize<'de> for Annotation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Annotation {
     fn misfit(&self) -> usize {
         match self {
@@ -1163,25 +1163,25 @@ impl crate::runtime::de::Fit for Annotation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerFileCitationBody> for Annotation {
     fn from(value: super::ContainerFileCitationBody) -> Self {
         Self::ContainerFileCitation(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileCitationBody> for Annotation {
     fn from(value: super::FileCitationBody) -> Self {
         Self::FileCitation(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FilePath> for Annotation {
     fn from(value: super::FilePath) -> Self {
         Self::FilePath(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::UrlCitationBody> for Annotation {
     fn from(value: super::UrlCitationBody) -> Self {
         Self::UrlCitation(value)
@@ -1320,7 +1320,7 @@ impl ::std::default::Default for ApiKeyListObject {
         Self::List
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1334,7 +1334,7 @@ pub enum ApplyPatchCallOutputStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallOutputStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1345,7 +1345,7 @@ impl ApplyPatchCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallOutputStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1355,13 +1355,13 @@ impl ::std::convert::From<&str> for ApplyPatchCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCallOutputStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1370,7 +1370,7 @@ impl ::serde::Serialize for ApplyPatchCallOutputStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1381,7 +1381,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1391,7 +1391,7 @@ impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch call output status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1405,7 +1405,7 @@ pub enum ApplyPatchCallOutputStatusParam {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallOutputStatusParam {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1416,7 +1416,7 @@ impl ApplyPatchCallOutputStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallOutputStatusParam {
     fn from(value: &str) -> Self {
         match value {
@@ -1426,13 +1426,13 @@ impl ::std::convert::From<&str> for ApplyPatchCallOutputStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallOutputStatusParam {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCallOutputStatusParam {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1441,7 +1441,7 @@ impl ::serde::Serialize for ApplyPatchCallOutputStatusParam {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1452,7 +1452,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatusParam {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1462,7 +1462,7 @@ impl crate::runtime::de::Fit for ApplyPatchCallOutputStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1476,7 +1476,7 @@ pub enum ApplyPatchCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1487,7 +1487,7 @@ impl ApplyPatchCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1497,13 +1497,13 @@ impl ::std::convert::From<&str> for ApplyPatchCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1512,7 +1512,7 @@ impl ::serde::Serialize for ApplyPatchCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1523,7 +1523,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1533,7 +1533,7 @@ impl crate::runtime::de::Fit for ApplyPatchCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch call status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1547,7 +1547,7 @@ pub enum ApplyPatchCallStatusParam {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallStatusParam {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1558,7 +1558,7 @@ impl ApplyPatchCallStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallStatusParam {
     fn from(value: &str) -> Self {
         match value {
@@ -1568,13 +1568,13 @@ impl ::std::convert::From<&str> for ApplyPatchCallStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallStatusParam {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCallStatusParam {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1583,7 +1583,7 @@ impl ::serde::Serialize for ApplyPatchCallStatusParam {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1594,7 +1594,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1604,7 +1604,7 @@ impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1622,7 +1622,7 @@ pub struct ApplyPatchCreateFileOperation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1649,14 +1649,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1674,7 +1674,7 @@ pub struct ApplyPatchCreateFileOperationParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1701,14 +1701,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ApplyPatchCreateFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1734,7 +1734,7 @@ impl ApplyPatchCreateFileOperationParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1746,7 +1746,7 @@ pub enum ApplyPatchCreateFileOperationParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCreateFileOperationParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1756,7 +1756,7 @@ impl ApplyPatchCreateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -1765,13 +1765,13 @@ impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCreateFileOperationParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCreateFileOperationParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1780,7 +1780,7 @@ impl ::serde::Serialize for ApplyPatchCreateFileOperationParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1791,7 +1791,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1801,13 +1801,13 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchCreateFileOperationParamType {
     fn default() -> Self {
         Self::CreateFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1819,7 +1819,7 @@ pub enum ApplyPatchCreateFileOperationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCreateFileOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1829,7 +1829,7 @@ impl ApplyPatchCreateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -1838,13 +1838,13 @@ impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCreateFileOperationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchCreateFileOperationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1853,7 +1853,7 @@ impl ::serde::Serialize for ApplyPatchCreateFileOperationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1864,7 +1864,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1874,13 +1874,13 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchCreateFileOperationType {
     fn default() -> Self {
         Self::CreateFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1896,7 +1896,7 @@ pub struct ApplyPatchDeleteFileOperation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1919,14 +1919,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1942,7 +1942,7 @@ pub struct ApplyPatchDeleteFileOperationParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1965,14 +1965,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ApplyPatchDeleteFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1994,7 +1994,7 @@ impl ApplyPatchDeleteFileOperationParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2006,7 +2006,7 @@ pub enum ApplyPatchDeleteFileOperationParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchDeleteFileOperationParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2016,7 +2016,7 @@ impl ApplyPatchDeleteFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2025,13 +2025,13 @@ impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchDeleteFileOperationParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchDeleteFileOperationParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2040,7 +2040,7 @@ impl ::serde::Serialize for ApplyPatchDeleteFileOperationParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2051,7 +2051,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2061,13 +2061,13 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchDeleteFileOperationParamType {
     fn default() -> Self {
         Self::DeleteFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2079,7 +2079,7 @@ pub enum ApplyPatchDeleteFileOperationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchDeleteFileOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2089,7 +2089,7 @@ impl ApplyPatchDeleteFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -2098,13 +2098,13 @@ impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchDeleteFileOperationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchDeleteFileOperationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2113,7 +2113,7 @@ impl ::serde::Serialize for ApplyPatchDeleteFileOperationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2124,7 +2124,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2134,13 +2134,13 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchDeleteFileOperationType {
     fn default() -> Self {
         Self::DeleteFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2156,7 +2156,7 @@ pub enum ApplyPatchOperationParam {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchOperationParam {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2170,7 +2170,7 @@ impl ::serde::Serialize for ApplyPatchOperationParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2198,7 +2198,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchOperationParam {
     fn misfit(&self) -> usize {
         match self {
@@ -2209,28 +2209,28 @@ impl crate::runtime::de::Fit for ApplyPatchOperationParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperationParam>
 for ApplyPatchOperationParam {
     fn from(value: super::ApplyPatchCreateFileOperationParam) -> Self {
         Self::CreateFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchDeleteFileOperationParam>
 for ApplyPatchOperationParam {
     fn from(value: super::ApplyPatchDeleteFileOperationParam) -> Self {
         Self::DeleteFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchUpdateFileOperationParam>
 for ApplyPatchOperationParam {
     fn from(value: super::ApplyPatchUpdateFileOperationParam) -> Self {
         Self::UpdateFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2260,7 +2260,7 @@ pub struct ApplyPatchToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2297,14 +2297,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2330,7 +2330,7 @@ pub struct ApplyPatchToolCallItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2360,14 +2360,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ApplyPatchToolCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2413,7 +2413,7 @@ impl ApplyPatchToolCallItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2425,7 +2425,7 @@ pub enum ApplyPatchToolCallItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2435,7 +2435,7 @@ impl ApplyPatchToolCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2444,13 +2444,13 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchToolCallItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2459,7 +2459,7 @@ impl ::serde::Serialize for ApplyPatchToolCallItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2470,7 +2470,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2480,13 +2480,13 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallItemParamType {
     fn default() -> Self {
         Self::ApplyPatchCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2502,7 +2502,7 @@ pub enum ApplyPatchToolCallOperation {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchToolCallOperation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2516,7 +2516,7 @@ impl ::serde::Serialize for ApplyPatchToolCallOperation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2544,7 +2544,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOperation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOperation {
     fn misfit(&self) -> usize {
         match self {
@@ -2555,28 +2555,28 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOperation {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperation>
 for ApplyPatchToolCallOperation {
     fn from(value: super::ApplyPatchCreateFileOperation) -> Self {
         Self::CreateFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchDeleteFileOperation>
 for ApplyPatchToolCallOperation {
     fn from(value: super::ApplyPatchDeleteFileOperation) -> Self {
         Self::DeleteFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchUpdateFileOperation>
 for ApplyPatchToolCallOperation {
     fn from(value: super::ApplyPatchUpdateFileOperation) -> Self {
         Self::UpdateFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2605,7 +2605,7 @@ pub struct ApplyPatchToolCallOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2639,14 +2639,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2673,7 +2673,7 @@ pub struct ApplyPatchToolCallOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2700,14 +2700,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ApplyPatchToolCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2760,7 +2760,7 @@ impl ApplyPatchToolCallOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2772,7 +2772,7 @@ pub enum ApplyPatchToolCallOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2782,7 +2782,7 @@ impl ApplyPatchToolCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2791,13 +2791,13 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchToolCallOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2806,7 +2806,7 @@ impl ::serde::Serialize for ApplyPatchToolCallOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2817,7 +2817,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2827,13 +2827,13 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallOutputItemParamType {
     fn default() -> Self {
         Self::ApplyPatchCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2845,7 +2845,7 @@ pub enum ApplyPatchToolCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2855,7 +2855,7 @@ impl ApplyPatchToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -2864,13 +2864,13 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchToolCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2879,7 +2879,7 @@ impl ::serde::Serialize for ApplyPatchToolCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2890,7 +2890,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2900,13 +2900,13 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallOutputType {
     fn default() -> Self {
         Self::ApplyPatchCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2918,7 +2918,7 @@ pub enum ApplyPatchToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2928,7 +2928,7 @@ impl ApplyPatchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -2937,13 +2937,13 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2952,7 +2952,7 @@ impl ::serde::Serialize for ApplyPatchToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2963,7 +2963,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2973,13 +2973,20 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallType {
     fn default() -> Self {
         Self::ApplyPatchCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Apply patch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2998,7 +3005,14 @@ pub struct ApplyPatchToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3021,14 +3035,28 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ApplyPatchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3060,7 +3088,14 @@ impl ApplyPatchToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3072,7 +3107,14 @@ pub enum ApplyPatchToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ApplyPatchToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3082,7 +3124,14 @@ impl ApplyPatchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ApplyPatchToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -3091,13 +3140,27 @@ impl ::std::convert::From<&str> for ApplyPatchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ApplyPatchToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ApplyPatchToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3106,7 +3169,14 @@ impl ::serde::Serialize for ApplyPatchToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3117,7 +3187,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ApplyPatchToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3127,13 +3204,20 @@ impl crate::runtime::de::Fit for ApplyPatchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ApplyPatchToolParamType {
     fn default() -> Self {
         Self::ApplyPatch
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3151,7 +3235,7 @@ pub struct ApplyPatchUpdateFileOperation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3178,14 +3262,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3203,7 +3287,7 @@ pub struct ApplyPatchUpdateFileOperationParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3230,14 +3314,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ApplyPatchUpdateFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3263,7 +3347,7 @@ impl ApplyPatchUpdateFileOperationParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3275,7 +3359,7 @@ pub enum ApplyPatchUpdateFileOperationParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchUpdateFileOperationParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3285,7 +3369,7 @@ impl ApplyPatchUpdateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -3294,13 +3378,13 @@ impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchUpdateFileOperationParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchUpdateFileOperationParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3309,7 +3393,7 @@ impl ::serde::Serialize for ApplyPatchUpdateFileOperationParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3320,7 +3404,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3330,13 +3414,13 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchUpdateFileOperationParamType {
     fn default() -> Self {
         Self::UpdateFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3348,7 +3432,7 @@ pub enum ApplyPatchUpdateFileOperationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchUpdateFileOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3358,7 +3442,7 @@ impl ApplyPatchUpdateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3367,13 +3451,13 @@ impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchUpdateFileOperationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ApplyPatchUpdateFileOperationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3382,7 +3466,7 @@ impl ::serde::Serialize for ApplyPatchUpdateFileOperationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3393,7 +3477,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3403,13 +3487,20 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchUpdateFileOperationType {
     fn default() -> Self {
         Self::UpdateFile
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3435,7 +3526,14 @@ pub struct ApproximateLocation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3458,14 +3556,28 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApproximateLocation {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ApproximateLocation {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3522,7 +3634,14 @@ impl ApproximateLocation {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3534,7 +3653,14 @@ pub enum ApproximateLocationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ApproximateLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3544,7 +3670,14 @@ impl ApproximateLocationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ApproximateLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3553,13 +3686,27 @@ impl ::std::convert::From<&str> for ApproximateLocationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ApproximateLocationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ApproximateLocationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3568,7 +3715,14 @@ impl ::serde::Serialize for ApproximateLocationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3579,7 +3733,14 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ApproximateLocationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3589,7 +3750,14 @@ impl crate::runtime::de::Fit for ApproximateLocationType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ApproximateLocationType {
     fn default() -> Self {
         Self::Approximate
@@ -4990,7 +5158,7 @@ impl crate::runtime::de::Fit for AssistantSupportedModels {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Code interpreter tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5004,7 +5172,7 @@ pub struct AssistantToolsCode {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5023,14 +5191,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsCode {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantToolsCode {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5051,7 +5219,7 @@ impl AssistantToolsCode {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5063,7 +5231,7 @@ pub enum AssistantToolsCodeType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsCodeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5073,7 +5241,7 @@ impl AssistantToolsCodeType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsCodeType {
     fn from(value: &str) -> Self {
         match value {
@@ -5082,13 +5250,13 @@ impl ::std::convert::From<&str> for AssistantToolsCodeType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantToolsCodeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5097,7 +5265,7 @@ impl ::serde::Serialize for AssistantToolsCodeType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5108,7 +5276,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsCodeType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5118,13 +5286,13 @@ impl crate::runtime::de::Fit for AssistantToolsCodeType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsCodeType {
     fn default() -> Self {
         Self::CodeInterpreter
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5141,7 +5309,7 @@ pub struct AssistantToolsFileSearch {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5164,14 +5332,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearch {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantToolsFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5201,7 +5369,7 @@ impl AssistantToolsFileSearch {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5219,7 +5387,7 @@ pub struct AssistantToolsFileSearchFileSearch {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5242,14 +5410,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchFileSearch {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantToolsFileSearchFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5284,7 +5452,7 @@ impl AssistantToolsFileSearchFileSearch {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5296,7 +5464,7 @@ pub enum AssistantToolsFileSearchType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFileSearchType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5306,7 +5474,7 @@ impl AssistantToolsFileSearchType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFileSearchType {
     fn from(value: &str) -> Self {
         match value {
@@ -5315,13 +5483,13 @@ impl ::std::convert::From<&str> for AssistantToolsFileSearchType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFileSearchType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantToolsFileSearchType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5330,7 +5498,7 @@ impl ::serde::Serialize for AssistantToolsFileSearchType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5341,7 +5509,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5351,13 +5519,13 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchType {
     fn default() -> Self {
         Self::FileSearch
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5371,7 +5539,7 @@ pub struct AssistantToolsFileSearchTypeOnly {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5390,14 +5558,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnly {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantToolsFileSearchTypeOnly {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5418,7 +5586,7 @@ impl AssistantToolsFileSearchTypeOnly {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5430,7 +5598,7 @@ pub enum AssistantToolsFileSearchTypeOnlyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFileSearchTypeOnlyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5440,7 +5608,7 @@ impl AssistantToolsFileSearchTypeOnlyType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFileSearchTypeOnlyType {
     fn from(value: &str) -> Self {
         match value {
@@ -5449,13 +5617,13 @@ impl ::std::convert::From<&str> for AssistantToolsFileSearchTypeOnlyType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFileSearchTypeOnlyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantToolsFileSearchTypeOnlyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5464,7 +5632,7 @@ impl ::serde::Serialize for AssistantToolsFileSearchTypeOnlyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5475,7 +5643,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5485,13 +5653,13 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchTypeOnlyType {
     fn default() -> Self {
         Self::FileSearch
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5507,7 +5675,7 @@ pub struct AssistantToolsFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5530,14 +5698,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantToolsFunction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5559,7 +5727,7 @@ impl AssistantToolsFunction {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5571,7 +5739,7 @@ pub enum AssistantToolsFunctionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFunctionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5581,7 +5749,7 @@ impl AssistantToolsFunctionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFunctionType {
     fn from(value: &str) -> Self {
         match value {
@@ -5590,13 +5758,13 @@ impl ::std::convert::From<&str> for AssistantToolsFunctionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFunctionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantToolsFunctionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5605,7 +5773,7 @@ impl ::serde::Serialize for AssistantToolsFunctionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5616,7 +5784,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFunctionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5626,13 +5794,13 @@ impl crate::runtime::de::Fit for AssistantToolsFunctionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFunctionType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union of a [`ResponseFormatJsonSchema`](super::ResponseFormatJsonSchema), a [`ResponseFormatText`](super::ResponseFormatText), a [`ResponseFormatJsonObject`](super::ResponseFormatJsonObject) and an [`AssistantsApiResponseFormatOptionAuto`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5648,7 +5816,7 @@ pub enum AssistantsApiResponseFormatOption {
     /// An [`AssistantsApiResponseFormatOptionAuto`].
     Auto(super::AssistantsApiResponseFormatOptionAuto),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5728,7 +5896,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
     fn misfit(&self) -> usize {
         match self {
@@ -5743,47 +5911,47 @@ impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiResponseFormatOption {
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AssistantsApiResponseFormatOption {
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsApiResponseFormatOptionAuto>
 for AssistantsApiResponseFormatOption {
     fn from(value: super::AssistantsApiResponseFormatOptionAuto) -> Self {
         Self::Auto(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for AssistantsApiResponseFormatOption {
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::ResponseFormatJsonObject(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonSchema>
 for AssistantsApiResponseFormatOption {
     fn from(value: super::ResponseFormatJsonSchema) -> Self {
         Self::ResponseFormatJsonSchema(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatText>
 for AssistantsApiResponseFormatOption {
     fn from(value: super::ResponseFormatText) -> Self {
         Self::ResponseFormatText(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5795,7 +5963,7 @@ pub enum AssistantsApiResponseFormatOptionAuto {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsApiResponseFormatOptionAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5805,7 +5973,7 @@ impl AssistantsApiResponseFormatOptionAuto {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiResponseFormatOptionAuto {
     fn from(value: &str) -> Self {
         match value {
@@ -5814,13 +5982,13 @@ impl ::std::convert::From<&str> for AssistantsApiResponseFormatOptionAuto {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsApiResponseFormatOptionAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantsApiResponseFormatOptionAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5829,7 +5997,7 @@ impl ::serde::Serialize for AssistantsApiResponseFormatOptionAuto {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5840,7 +6008,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5850,13 +6018,13 @@ impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantsApiResponseFormatOptionAuto {
     fn default() -> Self {
         Self::Auto
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union of an [`AssistantsNamedToolChoice`] and an [`AssistantsApiToolChoiceOptionVariant1`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5868,7 +6036,7 @@ pub enum AssistantsApiToolChoiceOption {
     /// An [`AssistantsApiToolChoiceOptionVariant1`].
     Variant1(super::AssistantsApiToolChoiceOptionVariant1),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5922,7 +6090,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
     fn misfit(&self) -> usize {
         match self {
@@ -5931,33 +6099,33 @@ impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiToolChoiceOption {
     fn from(value: &str) -> Self {
         Self::Variant1(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AssistantsApiToolChoiceOption {
     fn from(value: ::std::string::String) -> Self {
         Self::Variant1(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsApiToolChoiceOptionVariant1>
 for AssistantsApiToolChoiceOption {
     fn from(value: super::AssistantsApiToolChoiceOptionVariant1) -> Self {
         Self::Variant1(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsNamedToolChoice>
 for AssistantsApiToolChoiceOption {
     fn from(value: super::AssistantsNamedToolChoice) -> Self {
         Self::NamedToolChoice(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5973,7 +6141,7 @@ pub enum AssistantsApiToolChoiceOptionVariant1 {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsApiToolChoiceOptionVariant1 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5985,7 +6153,7 @@ impl AssistantsApiToolChoiceOptionVariant1 {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiToolChoiceOptionVariant1 {
     fn from(value: &str) -> Self {
         match value {
@@ -5996,13 +6164,13 @@ impl ::std::convert::From<&str> for AssistantsApiToolChoiceOptionVariant1 {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsApiToolChoiceOptionVariant1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantsApiToolChoiceOptionVariant1 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6011,7 +6179,7 @@ impl ::serde::Serialize for AssistantsApiToolChoiceOptionVariant1 {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionVariant1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6022,7 +6190,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionVariant1 {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiToolChoiceOptionVariant1 {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6032,7 +6200,7 @@ impl crate::runtime::de::Fit for AssistantsApiToolChoiceOptionVariant1 {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6049,7 +6217,7 @@ pub struct AssistantsNamedToolChoice {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6066,14 +6234,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoice {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantsNamedToolChoice {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6105,7 +6273,7 @@ impl AssistantsNamedToolChoice {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6119,7 +6287,7 @@ pub struct AssistantsNamedToolChoiceFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6138,14 +6306,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoiceFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AssistantsNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6166,7 +6334,7 @@ impl AssistantsNamedToolChoiceFunction {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6182,7 +6350,7 @@ pub enum AssistantsNamedToolChoiceType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsNamedToolChoiceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6194,7 +6362,7 @@ impl AssistantsNamedToolChoiceType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsNamedToolChoiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -6205,13 +6373,13 @@ impl ::std::convert::From<&str> for AssistantsNamedToolChoiceType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsNamedToolChoiceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for AssistantsNamedToolChoiceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6220,7 +6388,7 @@ impl ::serde::Serialize for AssistantsNamedToolChoiceType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6231,7 +6399,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoiceType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6460,7 +6628,7 @@ impl crate::runtime::de::Fit for AudioResponseFormat {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6490,7 +6658,7 @@ pub struct AudioTranscription {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6514,14 +6682,14 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AudioTranscription {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl AudioTranscription {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6595,7 +6763,7 @@ impl AudioTranscription {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6615,7 +6783,7 @@ pub enum AudioTranscriptionDelay {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl AudioTranscriptionDelay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6629,7 +6797,7 @@ impl AudioTranscriptionDelay {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionDelay {
     fn from(value: &str) -> Self {
         match value {
@@ -6642,13 +6810,13 @@ impl ::std::convert::From<&str> for AudioTranscriptionDelay {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionDelay {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for AudioTranscriptionDelay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6657,7 +6825,7 @@ impl ::serde::Serialize for AudioTranscriptionDelay {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6668,7 +6836,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionDelay {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6678,7 +6846,7 @@ impl crate::runtime::de::Fit for AudioTranscriptionDelay {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 8 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6688,7 +6856,7 @@ pub struct AudioTranscriptionModel(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl AudioTranscriptionModel {
     /// `whisper-1`
     pub const WHISPER_1: Self = Self(::std::borrow::Cow::Borrowed("whisper-1"));
@@ -6740,31 +6908,31 @@ impl AudioTranscriptionModel {
         &self.0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionModel {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AudioTranscriptionModel {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionModel {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6788,7 +6956,7 @@ pub struct AudioTranscriptionResponse {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6810,14 +6978,14 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AudioTranscriptionResponse {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 8 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6827,7 +6995,7 @@ pub struct AudioTranscriptionResponseModel(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl AudioTranscriptionResponseModel {
     /// `whisper-1`
     pub const WHISPER_1: Self = Self(::std::borrow::Cow::Borrowed("whisper-1"));
@@ -6879,25 +7047,25 @@ impl AudioTranscriptionResponseModel {
         &self.0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionResponseModel {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AudioTranscriptionResponseModel {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionResponseModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionResponseModel {
     fn misfit(&self) -> usize {
         0
@@ -12323,7 +12491,14 @@ impl ::std::default::Default for AutoChunkingStrategyRequestParamType {
         Self::Auto
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// CodeInterpreterToolAuto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12348,7 +12523,14 @@ pub struct AutoCodeInterpreterToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12376,14 +12558,28 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl AutoCodeInterpreterToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -12433,7 +12629,14 @@ impl AutoCodeInterpreterToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12447,7 +12650,14 @@ pub enum AutoCodeInterpreterToolParamNetworkPolicy {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for AutoCodeInterpreterToolParamNetworkPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12460,7 +12670,14 @@ impl ::serde::Serialize for AutoCodeInterpreterToolParamNetworkPolicy {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12483,7 +12700,14 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolic
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
     fn misfit(&self) -> usize {
         match self {
@@ -12493,21 +12717,42 @@ impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for AutoCodeInterpreterToolParamNetworkPolicy {
     fn from(value: super::ContainerNetworkPolicyAllowlistParam) -> Self {
         Self::Allowlist(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
 for AutoCodeInterpreterToolParamNetworkPolicy {
     fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
         Self::Disabled(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12519,7 +12764,14 @@ pub enum AutoCodeInterpreterToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl AutoCodeInterpreterToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12529,7 +12781,14 @@ impl AutoCodeInterpreterToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for AutoCodeInterpreterToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -12538,13 +12797,27 @@ impl ::std::convert::From<&str> for AutoCodeInterpreterToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for AutoCodeInterpreterToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for AutoCodeInterpreterToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12553,7 +12826,14 @@ impl ::serde::Serialize for AutoCodeInterpreterToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12564,7 +12844,14 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -12574,7 +12861,14 @@ impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for AutoCodeInterpreterToolParamType {
     fn default() -> Self {
         Self::Auto

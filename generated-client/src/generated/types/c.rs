@@ -220,7 +220,8 @@ impl crate::runtime::de::Fit for C2paValidationStateApi {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
@@ -241,7 +242,8 @@ pub enum CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl CallableToolAllowedCaller {
@@ -259,7 +261,8 @@ impl CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for CallableToolAllowedCaller {
@@ -276,7 +279,8 @@ impl ::std::convert::From<&str> for CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for CallableToolAllowedCaller {
@@ -289,7 +293,8 @@ impl ::std::fmt::Display for CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for CallableToolAllowedCaller {
@@ -305,7 +310,8 @@ impl ::serde::Serialize for CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
@@ -323,7 +329,8 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for CallableToolAllowedCaller {
@@ -1229,7 +1236,7 @@ impl ::std::default::Default for ChatCompletionListObject {
         Self::List
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1247,7 +1254,7 @@ pub struct ChatCompletionMessageCustomToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1274,14 +1281,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionMessageCustomToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1309,7 +1316,7 @@ impl ChatCompletionMessageCustomToolCall {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1325,7 +1332,7 @@ pub struct ChatCompletionMessageCustomToolCallCustom {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1348,14 +1355,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallCustom {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionMessageCustomToolCallCustom {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1380,7 +1387,7 @@ impl ChatCompletionMessageCustomToolCallCustom {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1392,7 +1399,7 @@ pub enum ChatCompletionMessageCustomToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionMessageCustomToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1402,7 +1409,7 @@ impl ChatCompletionMessageCustomToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionMessageCustomToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -1411,13 +1418,13 @@ impl ::std::convert::From<&str> for ChatCompletionMessageCustomToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionMessageCustomToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionMessageCustomToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1426,7 +1433,7 @@ impl ::serde::Serialize for ChatCompletionMessageCustomToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1437,7 +1444,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1447,7 +1454,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageCustomToolCallType {
     fn default() -> Self {
         Self::Custom
@@ -1756,7 +1763,7 @@ impl ::std::default::Default for ChatCompletionMessageListObject {
         Self::List
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1774,7 +1781,7 @@ pub struct ChatCompletionMessageToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1801,14 +1808,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionMessageToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2007,7 +2014,7 @@ impl ::std::default::Default for ChatCompletionMessageToolCallChunkType {
         Self::Function
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2023,7 +2030,7 @@ pub struct ChatCompletionMessageToolCallFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2046,14 +2053,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionMessageToolCallFunction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2078,7 +2085,7 @@ impl ChatCompletionMessageToolCallFunction {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2090,7 +2097,7 @@ pub enum ChatCompletionMessageToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionMessageToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2100,7 +2107,7 @@ impl ChatCompletionMessageToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionMessageToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -2109,13 +2116,13 @@ impl ::std::convert::From<&str> for ChatCompletionMessageToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionMessageToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionMessageToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2124,7 +2131,7 @@ impl ::serde::Serialize for ChatCompletionMessageToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2135,7 +2142,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2145,20 +2152,20 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageToolCallType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Another name for an array of [`ChatCompletionMessageToolCallsItem`].
 ///
 /// No operation takes or returns this type directly; other types hold it.
 pub type ChatCompletionMessageToolCalls = ::std::vec::Vec<
     super::ChatCompletionMessageToolCallsItem,
 >;
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2172,7 +2179,7 @@ pub enum ChatCompletionMessageToolCallsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionMessageToolCallsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2185,7 +2192,7 @@ impl ::serde::Serialize for ChatCompletionMessageToolCallsItem {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2208,7 +2215,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -2218,14 +2225,14 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionMessageCustomToolCall>
 for ChatCompletionMessageToolCallsItem {
     fn from(value: super::ChatCompletionMessageCustomToolCall) -> Self {
         Self::Custom(value)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionMessageToolCall>
 for ChatCompletionMessageToolCallsItem {
     fn from(value: super::ChatCompletionMessageToolCall) -> Self {
@@ -3316,7 +3323,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3330,7 +3337,7 @@ pub struct ChatCompletionRequestAssistantMessageAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3349,14 +3356,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionRequestAssistantMessageAudio {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3377,7 +3384,7 @@ impl ChatCompletionRequestAssistantMessageAudio {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A union of a string and an array of [`ChatCompletionRequestAssistantMessageContentPart`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3391,7 +3398,7 @@ pub enum ChatCompletionRequestAssistantMessageContent {
         ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
     ),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3445,7 +3452,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
     fn misfit(&self) -> usize {
         match self {
@@ -3454,20 +3461,20 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent {
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestAssistantMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
 > for ChatCompletionRequestAssistantMessageContent {
@@ -3477,7 +3484,7 @@ impl ::std::convert::From<
         Self::ArrayOfContentParts(value)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3491,7 +3498,7 @@ pub enum ChatCompletionRequestAssistantMessageContentPart {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionRequestAssistantMessageContentPart {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3504,7 +3511,7 @@ impl ::serde::Serialize for ChatCompletionRequestAssistantMessageContentPart {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestAssistantMessageContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3528,7 +3535,7 @@ for ChatCompletionRequestAssistantMessageContentPart {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
     fn misfit(&self) -> usize {
         match self {
@@ -3538,21 +3545,21 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPar
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartRefusal>
 for ChatCompletionRequestAssistantMessageContentPart {
     fn from(value: super::ChatCompletionRequestMessageContentPartRefusal) -> Self {
         Self::Refusal(value)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
 for ChatCompletionRequestAssistantMessageContentPart {
     fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
         Self::Text(value)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3569,7 +3576,7 @@ pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestAssistantMessageFunctionCall {
@@ -3597,14 +3604,14 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageFunctionCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionRequestAssistantMessageFunctionCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3629,7 +3636,7 @@ impl ChatCompletionRequestAssistantMessageFunctionCall {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3641,7 +3648,7 @@ pub enum ChatCompletionRequestAssistantMessageRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestAssistantMessageRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3651,7 +3658,7 @@ impl ChatCompletionRequestAssistantMessageRole {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageRole {
     fn from(value: &str) -> Self {
         match value {
@@ -3660,13 +3667,13 @@ impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageRole {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestAssistantMessageRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionRequestAssistantMessageRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3675,7 +3682,7 @@ impl ::serde::Serialize for ChatCompletionRequestAssistantMessageRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3686,7 +3693,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3696,7 +3703,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestAssistantMessageRole {
     fn default() -> Self {
         Self::Assistant
@@ -5150,7 +5157,7 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartImageTyp
         Self::ImageUrl
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Refusal content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5166,7 +5173,7 @@ pub struct ChatCompletionRequestMessageContentPartRefusal {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartRefusal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5189,14 +5196,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusal {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionRequestMessageContentPartRefusal {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5218,7 +5225,7 @@ impl ChatCompletionRequestMessageContentPartRefusal {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5230,7 +5237,7 @@ pub enum ChatCompletionRequestMessageContentPartRefusalType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestMessageContentPartRefusalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5240,7 +5247,7 @@ impl ChatCompletionRequestMessageContentPartRefusalType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartRefusalType {
     fn from(value: &str) -> Self {
         match value {
@@ -5249,13 +5256,13 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartRefus
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartRefusalType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionRequestMessageContentPartRefusalType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5264,7 +5271,7 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartRefusalType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestMessageContentPartRefusalType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5276,7 +5283,7 @@ for ChatCompletionRequestMessageContentPartRefusalType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5286,13 +5293,13 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalT
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartRefusalType {
     fn default() -> Self {
         Self::Refusal
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Text content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5313,7 +5320,7 @@ pub struct ChatCompletionRequestMessageContentPartText {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5340,14 +5347,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
         })
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartText {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ChatCompletionRequestMessageContentPartText {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5378,7 +5385,7 @@ impl ChatCompletionRequestMessageContentPartText {
         self
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5390,7 +5397,7 @@ pub enum ChatCompletionRequestMessageContentPartTextType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestMessageContentPartTextType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5400,7 +5407,7 @@ impl ChatCompletionRequestMessageContentPartTextType {
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartTextType {
     fn from(value: &str) -> Self {
         match value {
@@ -5409,13 +5416,13 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartTextT
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartTextType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::serde::Serialize for ChatCompletionRequestMessageContentPartTextType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5424,7 +5431,7 @@ impl ::serde::Serialize for ChatCompletionRequestMessageContentPartTextType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5435,7 +5442,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5445,7 +5452,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType
         }
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartTextType {
     fn default() -> Self {
         Self::Text
@@ -8483,7 +8490,7 @@ for ChunkingStrategyRequestParam {
         Self::Static(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8503,7 +8510,7 @@ pub enum ClickButtonType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ClickButtonType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8517,7 +8524,7 @@ impl ClickButtonType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ClickButtonType {
     fn from(value: &str) -> Self {
         match value {
@@ -8530,13 +8537,13 @@ impl ::std::convert::From<&str> for ClickButtonType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ClickButtonType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ClickButtonType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8545,7 +8552,7 @@ impl ::serde::Serialize for ClickButtonType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8556,7 +8563,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ClickButtonType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8566,7 +8573,7 @@ impl crate::runtime::de::Fit for ClickButtonType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8589,7 +8596,7 @@ pub struct ClickParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ClickParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8618,14 +8625,14 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ClickParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ClickParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -8662,7 +8669,7 @@ impl ClickParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8674,7 +8681,7 @@ pub enum ClickParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ClickParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8684,7 +8691,7 @@ impl ClickParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ClickParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -8693,13 +8700,13 @@ impl ::std::convert::From<&str> for ClickParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ClickParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ClickParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8708,7 +8715,7 @@ impl ::serde::Serialize for ClickParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8719,7 +8726,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ClickParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8729,7 +8736,7 @@ impl crate::runtime::de::Fit for ClickParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ClickParamType {
     fn default() -> Self {
         Self::Click
@@ -9322,7 +9329,7 @@ impl ::std::default::Default for CodeInterpreterFileOutputType {
         Self::Files
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Code interpreter output image
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9338,7 +9345,7 @@ pub struct CodeInterpreterOutputImage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9361,14 +9368,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterOutputImage {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CodeInterpreterOutputImage {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9390,7 +9397,7 @@ impl CodeInterpreterOutputImage {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9402,7 +9409,7 @@ pub enum CodeInterpreterOutputImageType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterOutputImageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9412,7 +9419,7 @@ impl CodeInterpreterOutputImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterOutputImageType {
     fn from(value: &str) -> Self {
         match value {
@@ -9421,13 +9428,13 @@ impl ::std::convert::From<&str> for CodeInterpreterOutputImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterOutputImageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CodeInterpreterOutputImageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9436,7 +9443,7 @@ impl ::serde::Serialize for CodeInterpreterOutputImageType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9447,7 +9454,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9457,13 +9464,13 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputImageType {
     fn default() -> Self {
         Self::Image
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Code interpreter output logs
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9479,7 +9486,7 @@ pub struct CodeInterpreterOutputLogs {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9502,14 +9509,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterOutputLogs {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CodeInterpreterOutputLogs {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9531,7 +9538,7 @@ impl CodeInterpreterOutputLogs {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9543,7 +9550,7 @@ pub enum CodeInterpreterOutputLogsType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterOutputLogsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9553,7 +9560,7 @@ impl CodeInterpreterOutputLogsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterOutputLogsType {
     fn from(value: &str) -> Self {
         match value {
@@ -9562,13 +9569,13 @@ impl ::std::convert::From<&str> for CodeInterpreterOutputLogsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterOutputLogsType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CodeInterpreterOutputLogsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9577,7 +9584,7 @@ impl ::serde::Serialize for CodeInterpreterOutputLogsType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9588,7 +9595,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9598,7 +9605,7 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputLogsType {
     fn default() -> Self {
         Self::Logs
@@ -9723,7 +9730,14 @@ impl ::std::default::Default for CodeInterpreterTextOutputType {
         Self::Logs
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Code interpreter
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9744,7 +9758,14 @@ pub struct CodeInterpreterTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9771,14 +9792,28 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl CodeInterpreterTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9813,7 +9848,7 @@ impl CodeInterpreterTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Code interpreter tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9839,7 +9874,7 @@ pub struct CodeInterpreterToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9869,14 +9904,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CodeInterpreterToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9922,7 +9957,7 @@ impl CodeInterpreterToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9936,7 +9971,7 @@ pub enum CodeInterpreterToolCallOutputsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CodeInterpreterToolCallOutputsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9949,7 +9984,7 @@ impl ::serde::Serialize for CodeInterpreterToolCallOutputsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9972,7 +10007,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -9982,21 +10017,21 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterOutputImage>
 for CodeInterpreterToolCallOutputsItem {
     fn from(value: super::CodeInterpreterOutputImage) -> Self {
         Self::Image(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterOutputLogs>
 for CodeInterpreterToolCallOutputsItem {
     fn from(value: super::CodeInterpreterOutputLogs) -> Self {
         Self::Logs(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10016,7 +10051,7 @@ pub enum CodeInterpreterToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10030,7 +10065,7 @@ impl CodeInterpreterToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -10043,13 +10078,13 @@ impl ::std::convert::From<&str> for CodeInterpreterToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CodeInterpreterToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10058,7 +10093,7 @@ impl ::serde::Serialize for CodeInterpreterToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10069,7 +10104,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10079,7 +10114,7 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10091,7 +10126,7 @@ pub enum CodeInterpreterToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10101,7 +10136,7 @@ impl CodeInterpreterToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -10110,13 +10145,13 @@ impl ::std::convert::From<&str> for CodeInterpreterToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CodeInterpreterToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10125,7 +10160,7 @@ impl ::serde::Serialize for CodeInterpreterToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10136,7 +10171,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10146,13 +10181,20 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterToolCallType {
     fn default() -> Self {
         Self::CodeInterpreterCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union of an [`AutoCodeInterpreterToolParam`](super::AutoCodeInterpreterToolParam) and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10164,7 +10206,14 @@ pub enum CodeInterpreterToolContainer {
     /// A string.
     String(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10214,7 +10263,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
     fn misfit(&self) -> usize {
         match self {
@@ -10225,26 +10281,54 @@ impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
     fn from(value: &str) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
     fn from(value: ::std::string::String) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::AutoCodeInterpreterToolParam>
 for CodeInterpreterToolContainer {
     fn from(value: super::AutoCodeInterpreterToolParam) -> Self {
         Self::AutoCodeInterpreterToolParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10256,7 +10340,14 @@ pub enum CodeInterpreterToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl CodeInterpreterToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10266,7 +10357,14 @@ impl CodeInterpreterToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for CodeInterpreterToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -10275,13 +10373,27 @@ impl ::std::convert::From<&str> for CodeInterpreterToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for CodeInterpreterToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for CodeInterpreterToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10290,7 +10402,14 @@ impl ::serde::Serialize for CodeInterpreterToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10301,7 +10420,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CodeInterpreterToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10311,7 +10437,14 @@ impl crate::runtime::de::Fit for CodeInterpreterToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for CodeInterpreterToolType {
     fn default() -> Self {
         Self::CodeInterpreter
@@ -10717,7 +10850,7 @@ for CompactResponseMethodPublicBodyInput {
         Self::InputItemArray(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10738,7 +10871,7 @@ pub struct CompactionBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CompactionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10769,14 +10902,14 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10788,7 +10921,7 @@ pub enum CompactionBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10798,7 +10931,7 @@ impl CompactionBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -10807,13 +10940,13 @@ impl ::std::convert::From<&str> for CompactionBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CompactionBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10822,7 +10955,7 @@ impl ::serde::Serialize for CompactionBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10833,7 +10966,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10843,13 +10976,13 @@ impl crate::runtime::de::Fit for CompactionBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionBodyType {
     fn default() -> Self {
         Self::Compaction
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10868,7 +11001,7 @@ pub struct CompactionSummaryItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10892,14 +11025,14 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionSummaryItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CompactionSummaryItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -10932,7 +11065,7 @@ impl CompactionSummaryItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10944,7 +11077,7 @@ pub enum CompactionSummaryItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionSummaryItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10954,7 +11087,7 @@ impl CompactionSummaryItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionSummaryItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -10963,13 +11096,13 @@ impl ::std::convert::From<&str> for CompactionSummaryItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionSummaryItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CompactionSummaryItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10978,7 +11111,7 @@ impl ::serde::Serialize for CompactionSummaryItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10989,7 +11122,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionSummaryItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10999,13 +11132,13 @@ impl crate::runtime::de::Fit for CompactionSummaryItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionSummaryItemParamType {
     fn default() -> Self {
         Self::Compaction
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Compaction trigger
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11019,7 +11152,7 @@ pub struct CompactionTriggerItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11038,14 +11171,14 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionTriggerItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CompactionTriggerItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -11066,7 +11199,7 @@ impl CompactionTriggerItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11078,7 +11211,7 @@ pub enum CompactionTriggerItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionTriggerItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11088,7 +11221,7 @@ impl CompactionTriggerItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionTriggerItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -11097,13 +11230,13 @@ impl ::std::convert::From<&str> for CompactionTriggerItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionTriggerItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CompactionTriggerItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11112,7 +11245,7 @@ impl ::serde::Serialize for CompactionTriggerItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11123,7 +11256,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionTriggerItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -11133,7 +11266,7 @@ impl crate::runtime::de::Fit for CompactionTriggerItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionTriggerItemParamType {
     fn default() -> Self {
         Self::CompactionTrigger
@@ -11144,6 +11277,7 @@ impl ::std::default::Default for CompactionTriggerItemParamType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11169,6 +11303,7 @@ pub struct ComparisonFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11197,6 +11332,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11211,6 +11347,7 @@ impl crate::runtime::de::Fit for ComparisonFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11245,6 +11382,7 @@ impl ComparisonFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11278,6 +11416,7 @@ pub enum ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11302,6 +11441,7 @@ impl ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11325,6 +11465,7 @@ impl ::std::convert::From<&str> for ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11338,6 +11479,7 @@ impl ::std::fmt::Display for ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11354,6 +11496,7 @@ impl ::serde::Serialize for ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11372,6 +11515,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11389,6 +11533,7 @@ impl crate::runtime::de::Fit for ComparisonFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11412,6 +11557,7 @@ pub enum ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11487,6 +11633,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11505,6 +11652,7 @@ impl crate::runtime::de::Fit for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11518,6 +11666,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11531,6 +11680,7 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11544,6 +11694,7 @@ impl ::std::convert::From<f64> for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11557,6 +11708,7 @@ impl ::std::convert::From<bool> for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11571,6 +11723,7 @@ for ComparisonFilterValue {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11590,6 +11743,7 @@ pub enum ComparisonFilterValueVariant4Item {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11641,6 +11795,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValueVariant4Item {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11657,6 +11812,7 @@ impl crate::runtime::de::Fit for ComparisonFilterValueVariant4Item {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11670,6 +11826,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValueVariant4Item {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11683,6 +11840,7 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValueVarian
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -11992,6 +12150,7 @@ impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12015,6 +12174,7 @@ pub struct CompoundFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12042,6 +12202,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12056,6 +12217,7 @@ impl crate::runtime::de::Fit for CompoundFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12090,6 +12252,7 @@ impl CompoundFilter {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12109,6 +12272,7 @@ pub enum CompoundFilterFiltersItem {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12166,6 +12330,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12182,6 +12347,7 @@ impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12195,6 +12361,7 @@ impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12216,6 +12383,7 @@ pub enum CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12234,6 +12402,7 @@ impl CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12251,6 +12420,7 @@ impl ::std::convert::From<&str> for CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12264,6 +12434,7 @@ impl ::std::fmt::Display for CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12280,6 +12451,7 @@ impl ::serde::Serialize for CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12298,6 +12470,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
         feature = "conversations",
         feature = "evals",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -12310,7 +12483,7 @@ impl crate::runtime::de::Fit for CompoundFilterType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 9 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12338,7 +12511,7 @@ pub enum ComputerAction {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12358,7 +12531,7 @@ impl ::serde::Serialize for ComputerAction {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12416,7 +12589,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerAction {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerAction {
     fn misfit(&self) -> usize {
         match self {
@@ -12433,66 +12606,66 @@ impl crate::runtime::de::Fit for ComputerAction {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ClickParam> for ComputerAction {
     fn from(value: super::ClickParam) -> Self {
         Self::Click(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DoubleClickAction> for ComputerAction {
     fn from(value: super::DoubleClickAction) -> Self {
         Self::DoubleClick(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DragParam> for ComputerAction {
     fn from(value: super::DragParam) -> Self {
         Self::Drag(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::KeyPressAction> for ComputerAction {
     fn from(value: super::KeyPressAction) -> Self {
         Self::Keypress(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::MoveParam> for ComputerAction {
     fn from(value: super::MoveParam) -> Self {
         Self::Move(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ScreenshotParam> for ComputerAction {
     fn from(value: super::ScreenshotParam) -> Self {
         Self::Screenshot(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ScrollParam> for ComputerAction {
     fn from(value: super::ScrollParam) -> Self {
         Self::Scroll(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::TypeParam> for ComputerAction {
     fn from(value: super::TypeParam) -> Self {
         Self::Type(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WaitParam> for ComputerAction {
     fn from(value: super::WaitParam) -> Self {
         Self::Wait(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Computer Action List
 ///
 /// No operation takes or returns this type directly; other types hold it.
 pub type ComputerActionList = ::std::vec::Vec<super::ComputerAction>;
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Computer tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12521,7 +12694,7 @@ pub struct ComputerCallOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12554,14 +12727,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerCallOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ComputerCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -12616,7 +12789,7 @@ impl ComputerCallOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12628,7 +12801,7 @@ pub enum ComputerCallOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerCallOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12638,7 +12811,7 @@ impl ComputerCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerCallOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -12647,13 +12820,13 @@ impl ::std::convert::From<&str> for ComputerCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerCallOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerCallOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12662,7 +12835,7 @@ impl ::serde::Serialize for ComputerCallOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12673,7 +12846,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerCallOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -12683,7 +12856,7 @@ impl crate::runtime::de::Fit for ComputerCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerCallOutputItemParamType {
     fn default() -> Self {
         Self::ComputerCallOutput
@@ -12764,7 +12937,7 @@ impl crate::runtime::de::Fit for ComputerCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12784,7 +12957,7 @@ pub struct ComputerCallSafetyCheckParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12805,14 +12978,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerCallSafetyCheckParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ComputerCallSafetyCheckParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -12851,7 +13024,14 @@ impl ComputerCallSafetyCheckParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12871,7 +13051,14 @@ pub enum ComputerEnvironment {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ComputerEnvironment {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12885,7 +13072,14 @@ impl ComputerEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ComputerEnvironment {
     fn from(value: &str) -> Self {
         match value {
@@ -12898,13 +13092,27 @@ impl ::std::convert::From<&str> for ComputerEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ComputerEnvironment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ComputerEnvironment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12913,7 +13121,14 @@ impl ::serde::Serialize for ComputerEnvironment {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12924,7 +13139,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ComputerEnvironment {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13068,7 +13290,7 @@ impl ::std::default::Default for ComputerScreenshotContentType {
         Self::ComputerScreenshot
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13088,7 +13310,7 @@ pub struct ComputerScreenshotImage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13112,14 +13334,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerScreenshotImage {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ComputerScreenshotImage {
     /// Creates a value from its required fields; optional fields start unset.
@@ -13158,7 +13380,7 @@ impl ComputerScreenshotImage {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13170,7 +13392,7 @@ pub enum ComputerScreenshotImageType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerScreenshotImageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13180,7 +13402,7 @@ impl ComputerScreenshotImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerScreenshotImageType {
     fn from(value: &str) -> Self {
         match value {
@@ -13189,13 +13411,13 @@ impl ::std::convert::From<&str> for ComputerScreenshotImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerScreenshotImageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerScreenshotImageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13204,7 +13426,7 @@ impl ::serde::Serialize for ComputerScreenshotImageType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13215,7 +13437,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerScreenshotImageType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13225,13 +13447,20 @@ impl crate::runtime::de::Fit for ComputerScreenshotImageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerScreenshotImageType {
     fn default() -> Self {
         Self::ComputerScreenshot
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Computer
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13245,7 +13474,14 @@ pub struct ComputerTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13264,14 +13500,28 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ComputerTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -13292,7 +13542,7 @@ impl ComputerTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Computer tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13320,7 +13570,7 @@ pub struct ComputerToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13354,14 +13604,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ComputerToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -13480,7 +13730,7 @@ impl crate::runtime::de::Fit for ComputerToolCallOutput {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13510,7 +13760,7 @@ pub struct ComputerToolCallOutputResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13550,14 +13800,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerToolCallOutputResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13573,7 +13823,7 @@ pub enum ComputerToolCallOutputStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallOutputStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13585,7 +13835,7 @@ impl ComputerToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallOutputStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -13596,13 +13846,13 @@ impl ::std::convert::From<&str> for ComputerToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerToolCallOutputStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13611,7 +13861,7 @@ impl ::serde::Serialize for ComputerToolCallOutputStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13622,7 +13872,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallOutputStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13632,7 +13882,7 @@ impl crate::runtime::de::Fit for ComputerToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13644,7 +13894,7 @@ pub enum ComputerToolCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13654,7 +13904,7 @@ impl ComputerToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -13663,13 +13913,13 @@ impl ::std::convert::From<&str> for ComputerToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerToolCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13678,7 +13928,7 @@ impl ::serde::Serialize for ComputerToolCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13689,7 +13939,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13699,13 +13949,13 @@ impl crate::runtime::de::Fit for ComputerToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerToolCallOutputType {
     fn default() -> Self {
         Self::ComputerCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13721,7 +13971,7 @@ pub enum ComputerToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13733,7 +13983,7 @@ impl ComputerToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -13744,13 +13994,13 @@ impl ::std::convert::From<&str> for ComputerToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13759,7 +14009,7 @@ impl ::serde::Serialize for ComputerToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13770,7 +14020,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13780,7 +14030,7 @@ impl crate::runtime::de::Fit for ComputerToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13792,7 +14042,7 @@ pub enum ComputerToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13802,7 +14052,7 @@ impl ComputerToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -13811,13 +14061,13 @@ impl ::std::convert::From<&str> for ComputerToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ComputerToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13826,7 +14076,7 @@ impl ::serde::Serialize for ComputerToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13837,7 +14087,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13847,13 +14097,20 @@ impl crate::runtime::de::Fit for ComputerToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerToolCallType {
     fn default() -> Self {
         Self::ComputerCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13865,7 +14122,14 @@ pub enum ComputerToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ComputerToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13875,7 +14139,14 @@ impl ComputerToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ComputerToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -13884,13 +14155,27 @@ impl ::std::convert::From<&str> for ComputerToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ComputerToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ComputerToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13899,7 +14184,14 @@ impl ::serde::Serialize for ComputerToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13910,7 +14202,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ComputerToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -13920,13 +14219,27 @@ impl crate::runtime::de::Fit for ComputerToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ComputerToolType {
     fn default() -> Self {
         Self::Computer
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Computer use preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13946,7 +14259,14 @@ pub struct ComputerUsePreviewTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13977,14 +14297,28 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerUsePreviewTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ComputerUsePreviewTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -14012,7 +14346,14 @@ impl ComputerUsePreviewTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14024,7 +14365,14 @@ pub enum ComputerUsePreviewToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ComputerUsePreviewToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14034,7 +14382,14 @@ impl ComputerUsePreviewToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ComputerUsePreviewToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -14043,13 +14398,27 @@ impl ::std::convert::From<&str> for ComputerUsePreviewToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ComputerUsePreviewToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ComputerUsePreviewToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14058,7 +14427,14 @@ impl ::serde::Serialize for ComputerUsePreviewToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14069,7 +14445,14 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -14079,13 +14462,27 @@ impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ComputerUsePreviewToolType {
     fn default() -> Self {
         Self::ComputerUsePreview
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14113,7 +14510,14 @@ pub struct ContainerAutoParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14142,14 +14546,28 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerAutoParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ContainerAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -14208,7 +14626,14 @@ impl ContainerAutoParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14222,7 +14647,14 @@ pub enum ContainerAutoParamNetworkPolicy {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ContainerAutoParamNetworkPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14235,7 +14667,14 @@ impl ::serde::Serialize for ContainerAutoParamNetworkPolicy {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14258,7 +14697,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
     fn misfit(&self) -> usize {
         match self {
@@ -14268,21 +14714,42 @@ impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for ContainerAutoParamNetworkPolicy {
     fn from(value: super::ContainerNetworkPolicyAllowlistParam) -> Self {
         Self::Allowlist(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
 for ContainerAutoParamNetworkPolicy {
     fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
         Self::Disabled(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14296,7 +14763,14 @@ pub enum ContainerAutoParamSkillsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ContainerAutoParamSkillsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14311,7 +14785,14 @@ impl ::serde::Serialize for ContainerAutoParamSkillsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14334,7 +14815,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -14344,19 +14832,40 @@ impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::InlineSkillParam> for ContainerAutoParamSkillsItem {
     fn from(value: super::InlineSkillParam) -> Self {
         Self::Inline(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::SkillReferenceParam> for ContainerAutoParamSkillsItem {
     fn from(value: super::SkillReferenceParam) -> Self {
         Self::SkillReference(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14368,7 +14877,14 @@ pub enum ContainerAutoParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ContainerAutoParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14378,7 +14894,14 @@ impl ContainerAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ContainerAutoParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -14387,13 +14910,27 @@ impl ::std::convert::From<&str> for ContainerAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ContainerAutoParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ContainerAutoParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14402,7 +14939,14 @@ impl ::serde::Serialize for ContainerAutoParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14413,7 +14957,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ContainerAutoParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -14423,13 +14974,20 @@ impl crate::runtime::de::Fit for ContainerAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ContainerAutoParamType {
     fn default() -> Self {
         Self::ContainerAuto
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Container file citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14453,7 +15011,7 @@ pub struct ContainerFileCitationBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14492,14 +15050,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerFileCitationBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ContainerFileCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
@@ -14531,7 +15089,7 @@ impl ContainerFileCitationBody {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14543,7 +15101,7 @@ pub enum ContainerFileCitationBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ContainerFileCitationBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14553,7 +15111,7 @@ impl ContainerFileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ContainerFileCitationBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -14562,13 +15120,13 @@ impl ::std::convert::From<&str> for ContainerFileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ContainerFileCitationBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ContainerFileCitationBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14577,7 +15135,7 @@ impl ::serde::Serialize for ContainerFileCitationBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14588,7 +15146,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -14598,7 +15156,7 @@ impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ContainerFileCitationBodyType {
     fn default() -> Self {
         Self::ContainerFileCitation
@@ -15097,7 +15655,14 @@ impl ::std::default::Default for ContainerListResourceObject {
         Self::List
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15115,7 +15680,14 @@ pub enum ContainerMemoryLimit {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ContainerMemoryLimit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15128,7 +15700,14 @@ impl ContainerMemoryLimit {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ContainerMemoryLimit {
     fn from(value: &str) -> Self {
         match value {
@@ -15140,13 +15719,27 @@ impl ::std::convert::From<&str> for ContainerMemoryLimit {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ContainerMemoryLimit {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ContainerMemoryLimit {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15155,7 +15748,14 @@ impl ::serde::Serialize for ContainerMemoryLimit {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15166,7 +15766,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ContainerMemoryLimit {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -15181,7 +15788,8 @@ impl crate::runtime::de::Fit for ContainerMemoryLimit {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 3 properties, 2 of them required.
@@ -15209,7 +15817,8 @@ pub struct ContainerNetworkPolicyAllowlistParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15243,7 +15852,8 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15257,7 +15867,8 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15301,7 +15912,8 @@ impl ContainerNetworkPolicyAllowlistParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -15320,7 +15932,8 @@ pub enum ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ContainerNetworkPolicyAllowlistParamType {
@@ -15337,7 +15950,8 @@ impl ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ContainerNetworkPolicyAllowlistParamType {
@@ -15353,7 +15967,8 @@ impl ::std::convert::From<&str> for ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ContainerNetworkPolicyAllowlistParamType {
@@ -15366,7 +15981,8 @@ impl ::std::fmt::Display for ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ContainerNetworkPolicyAllowlistParamType {
@@ -15382,7 +15998,8 @@ impl ::serde::Serialize for ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType {
@@ -15400,7 +16017,8 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
@@ -15417,7 +16035,8 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
@@ -15430,7 +16049,8 @@ impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 1 property, required.
@@ -15451,7 +16071,8 @@ pub struct ContainerNetworkPolicyDisabledParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15477,7 +16098,8 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15491,7 +16113,8 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15519,7 +16142,8 @@ impl ContainerNetworkPolicyDisabledParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -15538,7 +16162,8 @@ pub enum ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ContainerNetworkPolicyDisabledParamType {
@@ -15555,7 +16180,8 @@ impl ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ContainerNetworkPolicyDisabledParamType {
@@ -15571,7 +16197,8 @@ impl ::std::convert::From<&str> for ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ContainerNetworkPolicyDisabledParamType {
@@ -15584,7 +16211,8 @@ impl ::std::fmt::Display for ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ContainerNetworkPolicyDisabledParamType {
@@ -15600,7 +16228,8 @@ impl ::serde::Serialize for ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType {
@@ -15618,7 +16247,8 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
@@ -15635,7 +16265,8 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
@@ -15648,7 +16279,8 @@ impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 3 properties, all required.
@@ -15673,7 +16305,8 @@ pub struct ContainerNetworkPolicyDomainSecretParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15707,7 +16340,8 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15721,7 +16355,8 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDomainSecretParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -15750,7 +16385,14 @@ impl ContainerNetworkPolicyDomainSecretParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15766,7 +16408,14 @@ pub struct ContainerReferenceParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15789,14 +16438,28 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerReferenceParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ContainerReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -15818,7 +16481,14 @@ impl ContainerReferenceParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15830,7 +16500,14 @@ pub enum ContainerReferenceParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ContainerReferenceParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15840,7 +16517,14 @@ impl ContainerReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ContainerReferenceParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -15849,13 +16533,27 @@ impl ::std::convert::From<&str> for ContainerReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ContainerReferenceParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ContainerReferenceParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15864,7 +16562,14 @@ impl ::serde::Serialize for ContainerReferenceParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15875,7 +16580,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ContainerReferenceParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -15885,13 +16597,20 @@ impl crate::runtime::de::Fit for ContainerReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ContainerReferenceParamType {
     fn default() -> Self {
         Self::ContainerReference
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Container Reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15907,7 +16626,7 @@ pub struct ContainerReferenceResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15930,14 +16649,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerReferenceResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15949,7 +16668,7 @@ pub enum ContainerReferenceResourceType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ContainerReferenceResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15959,7 +16678,7 @@ impl ContainerReferenceResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ContainerReferenceResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -15968,13 +16687,13 @@ impl ::std::convert::From<&str> for ContainerReferenceResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ContainerReferenceResourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ContainerReferenceResourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15983,7 +16702,7 @@ impl ::serde::Serialize for ContainerReferenceResourceType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15994,7 +16713,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ContainerReferenceResourceType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -16004,7 +16723,7 @@ impl crate::runtime::de::Fit for ContainerReferenceResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ContainerReferenceResourceType {
     fn default() -> Self {
         Self::ContainerReference
@@ -16549,7 +17268,7 @@ impl ::std::convert::From<super::RefusalContent> for Content {
         Self::Refusal(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16566,7 +17285,7 @@ pub struct ContextManagementParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16589,14 +17308,14 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContextManagementParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ContextManagementParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -17260,7 +17979,7 @@ impl ::std::default::Default for ConversationItemListObject {
         Self::List
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`ConversationParam2`] and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17272,7 +17991,7 @@ pub enum ConversationParam {
     /// A string.
     ConversationId(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ConversationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17320,7 +18039,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ConversationParam {
     fn misfit(&self) -> usize {
         match self {
@@ -17329,25 +18048,25 @@ impl crate::runtime::de::Fit for ConversationParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ConversationParam {
     fn from(value: &str) -> Self {
         Self::ConversationId(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ConversationParam {
     fn from(value: ::std::string::String) -> Self {
         Self::ConversationId(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ConversationParam2> for ConversationParam {
     fn from(value: super::ConversationParam2) -> Self {
         Self::Param2(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Conversation object
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17361,7 +18080,7 @@ pub struct ConversationParam2 {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17380,14 +18099,14 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ConversationParam2 {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ConversationParam2 {
     /// Creates a value from its required fields; optional fields start unset.
@@ -17539,7 +18258,7 @@ impl ::std::default::Default for ConversationResourceObject {
         Self::Conversation
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Coordinate
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17555,7 +18274,7 @@ pub struct CoordParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CoordParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17578,14 +18297,14 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CoordParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CoordParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34205,7 +34924,7 @@ impl CreateResponse {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34220,7 +34939,7 @@ pub enum CreateResponseTruncation {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl CreateResponseTruncation {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34231,7 +34950,7 @@ impl CreateResponseTruncation {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CreateResponseTruncation {
     fn from(value: &str) -> Self {
         match value {
@@ -34241,13 +34960,13 @@ impl ::std::convert::From<&str> for CreateResponseTruncation {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CreateResponseTruncation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CreateResponseTruncation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34256,7 +34975,7 @@ impl ::serde::Serialize for CreateResponseTruncation {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34267,7 +34986,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CreateResponseTruncation {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40335,7 +41054,14 @@ impl CreateVoiceRequest {
         form
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40353,7 +41079,14 @@ pub struct CustomGrammarFormatParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40377,14 +41110,28 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomGrammarFormatParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl CustomGrammarFormatParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40410,7 +41157,14 @@ impl CustomGrammarFormatParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40422,7 +41176,14 @@ pub enum CustomGrammarFormatParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl CustomGrammarFormatParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40432,7 +41193,14 @@ impl CustomGrammarFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for CustomGrammarFormatParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -40441,13 +41209,27 @@ impl ::std::convert::From<&str> for CustomGrammarFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for CustomGrammarFormatParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for CustomGrammarFormatParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40456,7 +41238,14 @@ impl ::serde::Serialize for CustomGrammarFormatParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40467,7 +41256,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40477,13 +41273,27 @@ impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for CustomGrammarFormatParamType {
     fn default() -> Self {
         Self::Grammar
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40497,7 +41307,14 @@ pub struct CustomTextFormatParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40516,14 +41333,28 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomTextFormatParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl CustomTextFormatParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40544,7 +41375,14 @@ impl CustomTextFormatParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40556,7 +41394,14 @@ pub enum CustomTextFormatParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl CustomTextFormatParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40566,7 +41411,14 @@ impl CustomTextFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for CustomTextFormatParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -40575,13 +41427,27 @@ impl ::std::convert::From<&str> for CustomTextFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for CustomTextFormatParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for CustomTextFormatParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40590,7 +41456,14 @@ impl ::serde::Serialize for CustomTextFormatParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40601,7 +41474,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CustomTextFormatParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40611,13 +41491,20 @@ impl crate::runtime::de::Fit for CustomTextFormatParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for CustomTextFormatParamType {
     fn default() -> Self {
         Self::Text
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40646,7 +41533,7 @@ pub struct CustomToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40683,14 +41570,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CustomToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40745,7 +41632,7 @@ impl CustomToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Custom tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40769,7 +41656,7 @@ pub struct CustomToolCallOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40795,14 +41682,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolCallOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl CustomToolCallOutput {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40846,7 +41733,7 @@ impl CustomToolCallOutput {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`FunctionAndCustomToolCallOutput`](super::FunctionAndCustomToolCallOutput), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40858,7 +41745,7 @@ pub enum CustomToolCallOutputOutput {
     /// An array of [`FunctionAndCustomToolCallOutput`](super::FunctionAndCustomToolCallOutput).
     OutputContentList(::std::vec::Vec<super::FunctionAndCustomToolCallOutput>),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40912,7 +41799,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
@@ -40921,26 +41808,26 @@ impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
     fn from(value: &str) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
 for CustomToolCallOutputOutput {
     fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
         Self::OutputContentList(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseCustomToolCallOutputItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40968,7 +41855,7 @@ pub struct CustomToolCallOutputResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41002,14 +41889,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolCallOutputResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41021,7 +41908,7 @@ pub enum CustomToolCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CustomToolCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41031,7 +41918,7 @@ impl CustomToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -41040,13 +41927,13 @@ impl ::std::convert::From<&str> for CustomToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CustomToolCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CustomToolCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41055,7 +41942,7 @@ impl ::serde::Serialize for CustomToolCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41066,7 +41953,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41076,7 +41963,7 @@ impl crate::runtime::de::Fit for CustomToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CustomToolCallOutputType {
     fn default() -> Self {
         Self::CustomToolCallOutput
@@ -41167,7 +42054,7 @@ impl crate::runtime::de::Fit for CustomToolCallResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41179,7 +42066,7 @@ pub enum CustomToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CustomToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41189,7 +42076,7 @@ impl CustomToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -41198,13 +42085,13 @@ impl ::std::convert::From<&str> for CustomToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CustomToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for CustomToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41213,7 +42100,7 @@ impl ::serde::Serialize for CustomToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41224,7 +42111,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41234,7 +42121,7 @@ impl crate::runtime::de::Fit for CustomToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CustomToolCallType {
     fn default() -> Self {
         Self::CustomToolCall
@@ -41977,7 +42864,14 @@ impl ::std::default::Default for CustomToolChatCompletionsType {
         Self::Custom
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42007,7 +42901,14 @@ pub struct CustomToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42043,14 +42944,28 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl CustomToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -42107,7 +43022,14 @@ impl CustomToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42121,7 +43043,14 @@ pub enum CustomToolParamFormat {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for CustomToolParamFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42134,7 +43063,14 @@ impl ::serde::Serialize for CustomToolParamFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42157,7 +43093,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CustomToolParamFormat {
     fn misfit(&self) -> usize {
         match self {
@@ -42167,19 +43110,40 @@ impl crate::runtime::de::Fit for CustomToolParamFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFormat {
     fn from(value: super::CustomGrammarFormatParam) -> Self {
         Self::Grammar(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CustomTextFormatParam> for CustomToolParamFormat {
     fn from(value: super::CustomTextFormatParam) -> Self {
         Self::Text(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42191,7 +43155,14 @@ pub enum CustomToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl CustomToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42201,7 +43172,14 @@ impl CustomToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for CustomToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -42210,13 +43188,27 @@ impl ::std::convert::From<&str> for CustomToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for CustomToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for CustomToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42225,7 +43217,14 @@ impl ::serde::Serialize for CustomToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42236,7 +43235,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CustomToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42246,7 +43252,14 @@ impl crate::runtime::de::Fit for CustomToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for CustomToolParamType {
     fn default() -> Self {
         Self::Custom

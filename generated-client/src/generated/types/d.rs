@@ -1152,7 +1152,7 @@ impl ::std::default::Default for DeleteVectorStoreResponseObject {
 ///
 /// Used by no operation.
 pub type DeletedConversation = super::DeletedConversationResource;
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_conversation`](crate::runtime::Client::delete_conversation) (response).
@@ -1170,7 +1170,7 @@ pub struct DeletedConversationResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1197,14 +1197,14 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
         })
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedConversationResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1216,7 +1216,7 @@ pub enum DeletedConversationResourceObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl DeletedConversationResourceObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1226,7 +1226,7 @@ impl DeletedConversationResourceObject {
         }
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DeletedConversationResourceObject {
     fn from(value: &str) -> Self {
         match value {
@@ -1235,13 +1235,13 @@ impl ::std::convert::From<&str> for DeletedConversationResourceObject {
         }
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::fmt::Display for DeletedConversationResourceObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::serde::Serialize for DeletedConversationResourceObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1250,7 +1250,7 @@ impl ::serde::Serialize for DeletedConversationResourceObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1261,7 +1261,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DeletedConversationResourceObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1271,7 +1271,7 @@ impl crate::runtime::de::Fit for DeletedConversationResourceObject {
         }
     }
 }
-#[cfg(feature = "conversations")]
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::default::Default for DeletedConversationResourceObject {
     fn default() -> Self {
         Self::ConversationDeleted
@@ -1850,7 +1850,7 @@ impl ::std::default::Default for DeletedVideoResourceObject {
         Self::VideoDeleted
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1868,7 +1868,7 @@ pub enum DetailEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DetailEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1881,7 +1881,7 @@ impl DetailEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DetailEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -1893,13 +1893,13 @@ impl ::std::convert::From<&str> for DetailEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DetailEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for DetailEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1908,7 +1908,7 @@ impl ::serde::Serialize for DetailEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1919,7 +1919,7 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DetailEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1929,7 +1929,7 @@ impl crate::runtime::de::Fit for DetailEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1943,7 +1943,7 @@ pub struct DirectToolCallCaller {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1962,14 +1962,14 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DirectToolCallCaller {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl DirectToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1990,7 +1990,7 @@ impl DirectToolCallCaller {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2004,7 +2004,7 @@ pub struct DirectToolCallCallerParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2023,14 +2023,14 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DirectToolCallCallerParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl DirectToolCallCallerParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2051,7 +2051,7 @@ impl DirectToolCallCallerParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2063,7 +2063,7 @@ pub enum DirectToolCallCallerParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DirectToolCallCallerParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2073,7 +2073,7 @@ impl DirectToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DirectToolCallCallerParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2082,13 +2082,13 @@ impl ::std::convert::From<&str> for DirectToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DirectToolCallCallerParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for DirectToolCallCallerParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2097,7 +2097,7 @@ impl ::serde::Serialize for DirectToolCallCallerParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2108,7 +2108,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2118,13 +2118,13 @@ impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DirectToolCallCallerParamType {
     fn default() -> Self {
         Self::Direct
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2136,7 +2136,7 @@ pub enum DirectToolCallCallerType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DirectToolCallCallerType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2146,7 +2146,7 @@ impl DirectToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DirectToolCallCallerType {
     fn from(value: &str) -> Self {
         match value {
@@ -2155,13 +2155,13 @@ impl ::std::convert::From<&str> for DirectToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DirectToolCallCallerType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for DirectToolCallCallerType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2170,7 +2170,7 @@ impl ::serde::Serialize for DirectToolCallCallerType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2181,7 +2181,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DirectToolCallCallerType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2191,7 +2191,7 @@ impl crate::runtime::de::Fit for DirectToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DirectToolCallCallerType {
     fn default() -> Self {
         Self::Direct
@@ -2390,7 +2390,7 @@ impl ::std::default::Default for DoneEventEvent {
         Self::Done
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// DoubleClick
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2410,7 +2410,7 @@ pub struct DoubleClickAction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2438,14 +2438,14 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DoubleClickAction {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl DoubleClickAction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2480,7 +2480,7 @@ impl DoubleClickAction {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2492,7 +2492,7 @@ pub enum DoubleClickActionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DoubleClickActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2502,7 +2502,7 @@ impl DoubleClickActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DoubleClickActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2511,13 +2511,13 @@ impl ::std::convert::From<&str> for DoubleClickActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DoubleClickActionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for DoubleClickActionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2526,7 +2526,7 @@ impl ::serde::Serialize for DoubleClickActionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2537,7 +2537,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DoubleClickActionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2547,13 +2547,13 @@ impl crate::runtime::de::Fit for DoubleClickActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DoubleClickActionType {
     fn default() -> Self {
         Self::DoubleClick
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Drag
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2572,7 +2572,7 @@ pub struct DragParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for DragParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2596,14 +2596,14 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DragParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl DragParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2636,7 +2636,7 @@ impl DragParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2648,7 +2648,7 @@ pub enum DragParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DragParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2658,7 +2658,7 @@ impl DragParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DragParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2667,13 +2667,13 @@ impl ::std::convert::From<&str> for DragParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DragParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for DragParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2682,7 +2682,7 @@ impl ::serde::Serialize for DragParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for DragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2693,7 +2693,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DragParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2703,7 +2703,7 @@ impl crate::runtime::de::Fit for DragParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DragParamType {
     fn default() -> Self {
         Self::Drag

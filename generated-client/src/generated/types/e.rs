@@ -2,7 +2,14 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `E`.
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24,7 +31,14 @@ pub struct EasyInputMessage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43,7 +57,14 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EasyInputMessage {
     fn misfit(&self) -> usize {
@@ -51,7 +72,14 @@ impl crate::runtime::de::Fit for EasyInputMessage {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl EasyInputMessage {
     /// Creates a value from its required fields; optional fields start unset.
@@ -94,7 +122,14 @@ impl EasyInputMessage {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union of a string and an [`InputMessageContentList`](super::InputMessageContentList), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -106,7 +141,14 @@ pub enum EasyInputMessageContent {
     /// An [`InputMessageContentList`](super::InputMessageContentList).
     InputMessageContentList(super::InputMessageContentList),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -160,7 +202,14 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for EasyInputMessageContent {
     fn misfit(&self) -> usize {
         match self {
@@ -171,26 +220,54 @@ impl crate::runtime::de::Fit for EasyInputMessageContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for EasyInputMessageContent {
     fn from(value: &str) -> Self {
         Self::TextInput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
     fn from(value: ::std::string::String) -> Self {
         Self::TextInput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::vec::Vec<super::InputContent>>
 for EasyInputMessageContent {
     fn from(value: ::std::vec::Vec<super::InputContent>) -> Self {
         Self::InputMessageContentList(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -208,7 +285,14 @@ pub enum EasyInputMessageRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl EasyInputMessageRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -221,7 +305,14 @@ impl EasyInputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for EasyInputMessageRole {
     fn from(value: &str) -> Self {
         match value {
@@ -233,13 +324,27 @@ impl ::std::convert::From<&str> for EasyInputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for EasyInputMessageRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for EasyInputMessageRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -248,7 +353,14 @@ impl ::serde::Serialize for EasyInputMessageRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -259,7 +371,14 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for EasyInputMessageRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -269,7 +388,14 @@ impl crate::runtime::de::Fit for EasyInputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -281,7 +407,14 @@ pub enum EasyInputMessageType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl EasyInputMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -291,7 +424,14 @@ impl EasyInputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for EasyInputMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -300,13 +440,27 @@ impl ::std::convert::From<&str> for EasyInputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for EasyInputMessageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for EasyInputMessageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -315,7 +469,14 @@ impl ::serde::Serialize for EasyInputMessageType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -326,7 +487,14 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for EasyInputMessageType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -336,7 +504,14 @@ impl crate::runtime::de::Fit for EasyInputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for EasyInputMessageType {
     fn default() -> Self {
         Self::Message
@@ -1109,7 +1284,14 @@ impl ::std::default::Default for EmbeddingObject {
         Self::Embedding
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Another name for a JSON object.
 ///
 /// No operation takes or returns this type directly; other types hold it.

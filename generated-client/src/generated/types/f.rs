@@ -240,7 +240,7 @@ impl ::std::default::Default for FileAnnotationType {
         Self::File
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -260,7 +260,7 @@ pub struct FileCitationBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -291,14 +291,14 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileCitationBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FileCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
@@ -326,7 +326,7 @@ impl FileCitationBody {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -338,7 +338,7 @@ pub enum FileCitationBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileCitationBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -348,7 +348,7 @@ impl FileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileCitationBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -357,13 +357,13 @@ impl ::std::convert::From<&str> for FileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileCitationBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FileCitationBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -372,7 +372,7 @@ impl ::serde::Serialize for FileCitationBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -383,7 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileCitationBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -393,7 +393,7 @@ impl crate::runtime::de::Fit for FileCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FileCitationBodyType {
     fn default() -> Self {
         Self::FileCitation
@@ -530,7 +530,7 @@ impl ::std::default::Default for FileCitationParamType {
         Self::FileCitation
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -546,7 +546,7 @@ pub enum FileDetailEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileDetailEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -558,7 +558,7 @@ impl FileDetailEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileDetailEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -569,13 +569,13 @@ impl ::std::convert::From<&str> for FileDetailEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileDetailEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FileDetailEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -584,7 +584,7 @@ impl ::serde::Serialize for FileDetailEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -595,7 +595,7 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileDetailEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -751,7 +751,8 @@ impl ::std::default::Default for FileExpirationAfterAnchor {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
@@ -774,7 +775,8 @@ pub enum FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl FileInputDetail {
@@ -793,7 +795,8 @@ impl FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for FileInputDetail {
@@ -811,7 +814,8 @@ impl ::std::convert::From<&str> for FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for FileInputDetail {
@@ -824,7 +828,8 @@ impl ::std::fmt::Display for FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for FileInputDetail {
@@ -840,7 +845,8 @@ impl ::serde::Serialize for FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
@@ -858,7 +864,8 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for FileInputDetail {
@@ -870,7 +877,7 @@ impl crate::runtime::de::Fit for FileInputDetail {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -888,7 +895,7 @@ pub struct FilePath {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -915,14 +922,14 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FilePath {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FilePath {
     /// Creates a value from its required fields; optional fields start unset.
@@ -948,7 +955,7 @@ impl FilePath {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -960,7 +967,7 @@ pub enum FilePathType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FilePathType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -970,7 +977,7 @@ impl FilePathType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FilePathType {
     fn from(value: &str) -> Self {
         match value {
@@ -979,13 +986,13 @@ impl ::std::convert::From<&str> for FilePathType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FilePathType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FilePathType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -994,7 +1001,7 @@ impl ::serde::Serialize for FilePathType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1005,7 +1012,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FilePathType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1015,13 +1022,13 @@ impl crate::runtime::de::Fit for FilePathType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FilePathType {
     fn default() -> Self {
         Self::FilePath
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1035,7 +1042,7 @@ pub enum FileSearchRanker {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl FileSearchRanker {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1046,7 +1053,7 @@ impl FileSearchRanker {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchRanker {
     fn from(value: &str) -> Self {
         match value {
@@ -1056,13 +1063,13 @@ impl ::std::convert::From<&str> for FileSearchRanker {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchRanker {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for FileSearchRanker {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1071,7 +1078,7 @@ impl ::serde::Serialize for FileSearchRanker {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1082,7 +1089,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchRanker {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1092,7 +1099,7 @@ impl crate::runtime::de::Fit for FileSearchRanker {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1109,7 +1116,7 @@ pub struct FileSearchRankingOptions {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1129,14 +1136,14 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchRankingOptions {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FileSearchRankingOptions {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1166,7 +1173,14 @@ impl FileSearchRankingOptions {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// File search
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1191,7 +1205,14 @@ pub struct FileSearchTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1223,14 +1244,28 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl FileSearchTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1277,7 +1312,7 @@ impl FileSearchTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1302,7 +1337,7 @@ pub struct FileSearchToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1331,14 +1366,14 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FileSearchToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1377,7 +1412,7 @@ impl FileSearchToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1404,7 +1439,7 @@ pub struct FileSearchToolCallResultsItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1427,14 +1462,14 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchToolCallResultsItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FileSearchToolCallResultsItem {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1496,7 +1531,7 @@ impl FileSearchToolCallResultsItem {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1516,7 +1551,7 @@ pub enum FileSearchToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileSearchToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1530,7 +1565,7 @@ impl FileSearchToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1543,13 +1578,13 @@ impl ::std::convert::From<&str> for FileSearchToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FileSearchToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1558,7 +1593,7 @@ impl ::serde::Serialize for FileSearchToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1569,7 +1604,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1579,7 +1614,7 @@ impl crate::runtime::de::Fit for FileSearchToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1591,7 +1626,7 @@ pub enum FileSearchToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileSearchToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1601,7 +1636,7 @@ impl FileSearchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -1610,13 +1645,13 @@ impl ::std::convert::From<&str> for FileSearchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FileSearchToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1625,7 +1660,7 @@ impl ::serde::Serialize for FileSearchToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1636,7 +1671,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1646,13 +1681,20 @@ impl crate::runtime::de::Fit for FileSearchToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FileSearchToolCallType {
     fn default() -> Self {
         Self::FileSearchCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1664,7 +1706,14 @@ pub enum FileSearchToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl FileSearchToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1674,7 +1723,14 @@ impl FileSearchToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for FileSearchToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -1683,13 +1739,27 @@ impl ::std::convert::From<&str> for FileSearchToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for FileSearchToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for FileSearchToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1698,7 +1768,14 @@ impl ::serde::Serialize for FileSearchToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1709,7 +1786,14 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FileSearchToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1719,7 +1803,14 @@ impl crate::runtime::de::Fit for FileSearchToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for FileSearchToolType {
     fn default() -> Self {
         Self::FileSearch
@@ -1815,7 +1906,14 @@ impl FileUploadParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1829,7 +1927,14 @@ pub enum Filters {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for Filters {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1842,7 +1947,14 @@ impl ::serde::Serialize for Filters {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for Filters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1872,7 +1984,14 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for Filters {
     fn misfit(&self) -> usize {
         match self {
@@ -1882,13 +2001,27 @@ impl crate::runtime::de::Fit for Filters {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ComparisonFilter> for Filters {
     fn from(value: super::ComparisonFilter) -> Self {
         Self::Eq(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CompoundFilter> for Filters {
     fn from(value: super::CompoundFilter) -> Self {
         Self::And(value)
@@ -6884,7 +7017,7 @@ impl crate::runtime::de::Fit for FineTuningJobStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6900,7 +7033,7 @@ pub enum FunctionAndCustomToolCallOutput {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionAndCustomToolCallOutput {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6914,7 +7047,7 @@ impl ::serde::Serialize for FunctionAndCustomToolCallOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6942,7 +7075,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
     fn misfit(&self) -> usize {
         match self {
@@ -6953,25 +7086,25 @@ impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContent> for FunctionAndCustomToolCallOutput {
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContent> for FunctionAndCustomToolCallOutput {
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContent> for FunctionAndCustomToolCallOutput {
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6987,7 +7120,7 @@ pub enum FunctionCallItemStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallItemStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6999,7 +7132,7 @@ impl FunctionCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallItemStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7010,13 +7143,13 @@ impl ::std::convert::From<&str> for FunctionCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallItemStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionCallItemStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7025,7 +7158,7 @@ impl ::serde::Serialize for FunctionCallItemStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7036,7 +7169,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallItemStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7046,7 +7179,7 @@ impl crate::runtime::de::Fit for FunctionCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7080,7 +7213,7 @@ pub struct FunctionCallOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7109,14 +7242,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -7194,7 +7327,7 @@ impl FunctionCallOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`FunctionCallOutputItemParamOutputVariant2Item`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7208,7 +7341,7 @@ pub enum FunctionCallOutputItemParamOutput {
         ::std::vec::Vec<super::FunctionCallOutputItemParamOutputVariant2Item>,
     ),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7258,7 +7391,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
     fn misfit(&self) -> usize {
         match self {
@@ -7267,19 +7400,19 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
     fn from(value: &str) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<
     ::std::vec::Vec<super::FunctionCallOutputItemParamOutputVariant2Item>,
 > for FunctionCallOutputItemParamOutput {
@@ -7289,7 +7422,7 @@ impl ::std::convert::From<
         Self::Variant2ItemArray(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7305,7 +7438,7 @@ pub enum FunctionCallOutputItemParamOutputVariant2Item {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionCallOutputItemParamOutputVariant2Item {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7319,7 +7452,7 @@ impl ::serde::Serialize for FunctionCallOutputItemParamOutputVariant2Item {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutputVariant2Item {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7347,7 +7480,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutputVariant
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutputVariant2Item {
     fn misfit(&self) -> usize {
         match self {
@@ -7358,28 +7491,28 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutputVariant2Item {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContentParam>
 for FunctionCallOutputItemParamOutputVariant2Item {
     fn from(value: super::InputFileContentParam) -> Self {
         Self::InputFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContentParamAutoParam>
 for FunctionCallOutputItemParamOutputVariant2Item {
     fn from(value: super::InputImageContentParamAutoParam) -> Self {
         Self::InputImage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContentParam>
 for FunctionCallOutputItemParamOutputVariant2Item {
     fn from(value: super::InputTextContentParam) -> Self {
         Self::InputText(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7391,7 +7524,7 @@ pub enum FunctionCallOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7401,7 +7534,7 @@ impl FunctionCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -7410,13 +7543,13 @@ impl ::std::convert::From<&str> for FunctionCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionCallOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7425,7 +7558,7 @@ impl ::serde::Serialize for FunctionCallOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7436,7 +7569,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7446,13 +7579,13 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionCallOutputItemParamType {
     fn default() -> Self {
         Self::FunctionCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7468,7 +7601,7 @@ pub enum FunctionCallOutputStatusEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallOutputStatusEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7480,7 +7613,7 @@ impl FunctionCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputStatusEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -7491,13 +7624,13 @@ impl ::std::convert::From<&str> for FunctionCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallOutputStatusEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionCallOutputStatusEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7506,7 +7639,7 @@ impl ::serde::Serialize for FunctionCallOutputStatusEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7517,7 +7650,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7527,7 +7660,7 @@ impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7543,7 +7676,7 @@ pub enum FunctionCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7555,7 +7688,7 @@ impl FunctionCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7566,13 +7699,13 @@ impl ::std::convert::From<&str> for FunctionCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7581,7 +7714,7 @@ impl ::serde::Serialize for FunctionCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7592,7 +7725,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7602,7 +7735,14 @@ impl crate::runtime::de::Fit for FunctionCallStatus {
         }
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7625,7 +7765,14 @@ pub struct FunctionObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7653,14 +7800,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
         })
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl FunctionObject {
     /// Creates a value from its required fields; optional fields start unset.
@@ -7705,7 +7866,14 @@ impl FunctionObject {
         self
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// Another name for a JSON object.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7713,7 +7881,7 @@ pub type FunctionParameters = ::serde_json::Map<
     ::std::string::String,
     ::serde_json::Value,
 >;
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7731,7 +7899,7 @@ pub struct FunctionShellAction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7758,14 +7926,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellAction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7785,7 +7953,7 @@ pub struct FunctionShellActionParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7812,14 +7980,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellActionParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellActionParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -7854,7 +8022,7 @@ impl FunctionShellActionParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7884,7 +8052,7 @@ pub struct FunctionShellCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7925,14 +8093,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7946,7 +8114,7 @@ pub enum FunctionShellCallEnvironment {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallEnvironment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7961,7 +8129,7 @@ impl ::serde::Serialize for FunctionShellCallEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7984,7 +8152,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
     fn misfit(&self) -> usize {
         match self {
@@ -7994,21 +8162,21 @@ impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerReferenceResource>
 for FunctionShellCallEnvironment {
     fn from(value: super::ContainerReferenceResource) -> Self {
         Self::ContainerReference(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalEnvironmentResource>
 for FunctionShellCallEnvironment {
     fn from(value: super::LocalEnvironmentResource) -> Self {
         Self::Local(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8038,7 +8206,7 @@ pub struct FunctionShellCallItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8072,14 +8240,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -8141,7 +8309,7 @@ impl FunctionShellCallItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8155,7 +8323,7 @@ pub enum FunctionShellCallItemParamEnvironment {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallItemParamEnvironment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8170,7 +8338,7 @@ impl ::serde::Serialize for FunctionShellCallItemParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8193,7 +8361,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
     fn misfit(&self) -> usize {
         match self {
@@ -8203,21 +8371,21 @@ impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerReferenceParam>
 for FunctionShellCallItemParamEnvironment {
     fn from(value: super::ContainerReferenceParam) -> Self {
         Self::ContainerReference(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalEnvironmentParam>
 for FunctionShellCallItemParamEnvironment {
     fn from(value: super::LocalEnvironmentParam) -> Self {
         Self::Local(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8229,7 +8397,7 @@ pub enum FunctionShellCallItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8239,7 +8407,7 @@ impl FunctionShellCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -8248,13 +8416,13 @@ impl ::std::convert::From<&str> for FunctionShellCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8263,7 +8431,7 @@ impl ::serde::Serialize for FunctionShellCallItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8274,7 +8442,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8284,13 +8452,13 @@ impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallItemParamType {
     fn default() -> Self {
         Self::ShellCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call status
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8306,7 +8474,7 @@ pub enum FunctionShellCallItemStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallItemStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8318,7 +8486,7 @@ impl FunctionShellCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallItemStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -8329,13 +8497,13 @@ impl ::std::convert::From<&str> for FunctionShellCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallItemStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallItemStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8344,7 +8512,7 @@ impl ::serde::Serialize for FunctionShellCallItemStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8355,7 +8523,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8365,7 +8533,7 @@ impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8395,7 +8563,7 @@ pub struct FunctionShellCallOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8436,14 +8604,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8466,7 +8634,7 @@ pub struct FunctionShellCallOutputContent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8494,14 +8662,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8515,7 +8683,7 @@ pub enum FunctionShellCallOutputContentOutcome {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputContentOutcome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8528,7 +8696,7 @@ impl ::serde::Serialize for FunctionShellCallOutputContentOutcome {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8551,7 +8719,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentOutcome {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContentOutcome {
     fn misfit(&self) -> usize {
         match self {
@@ -8561,21 +8729,21 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContentOutcome {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcome>
 for FunctionShellCallOutputContentOutcome {
     fn from(value: super::FunctionShellCallOutputExitOutcome) -> Self {
         Self::Exit(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcome>
 for FunctionShellCallOutputContentOutcome {
     fn from(value: super::FunctionShellCallOutputTimeoutOutcome) -> Self {
         Self::Timeout(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8593,7 +8761,7 @@ pub struct FunctionShellCallOutputContentParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8617,14 +8785,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContentParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellCallOutputContentParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -8651,7 +8819,7 @@ impl FunctionShellCallOutputContentParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8667,7 +8835,7 @@ pub struct FunctionShellCallOutputExitOutcome {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8690,14 +8858,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8713,7 +8881,7 @@ pub struct FunctionShellCallOutputExitOutcomeParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8736,14 +8904,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellCallOutputExitOutcomeParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -8765,7 +8933,7 @@ impl FunctionShellCallOutputExitOutcomeParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8777,7 +8945,7 @@ pub enum FunctionShellCallOutputExitOutcomeParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputExitOutcomeParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8787,7 +8955,7 @@ impl FunctionShellCallOutputExitOutcomeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -8796,13 +8964,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeParamType 
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputExitOutcomeParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8811,7 +8979,7 @@ impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8822,7 +8990,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8832,13 +9000,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputExitOutcomeParamType {
     fn default() -> Self {
         Self::Exit
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8850,7 +9018,7 @@ pub enum FunctionShellCallOutputExitOutcomeType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputExitOutcomeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8860,7 +9028,7 @@ impl FunctionShellCallOutputExitOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeType {
     fn from(value: &str) -> Self {
         match value {
@@ -8869,13 +9037,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputExitOutcomeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8884,7 +9052,7 @@ impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8895,7 +9063,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8905,13 +9073,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputExitOutcomeType {
     fn default() -> Self {
         Self::Exit
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8941,7 +9109,7 @@ pub struct FunctionShellCallOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8975,14 +9143,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9043,7 +9211,7 @@ impl FunctionShellCallOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9055,7 +9223,7 @@ pub enum FunctionShellCallOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9065,7 +9233,7 @@ impl FunctionShellCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -9074,13 +9242,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9089,7 +9257,7 @@ impl ::serde::Serialize for FunctionShellCallOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9100,7 +9268,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9110,13 +9278,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputItemParamType {
     fn default() -> Self {
         Self::ShellCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9130,7 +9298,7 @@ pub enum FunctionShellCallOutputOutcomeParam {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputOutcomeParam {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9143,7 +9311,7 @@ impl ::serde::Serialize for FunctionShellCallOutputOutcomeParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9166,7 +9334,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
     fn misfit(&self) -> usize {
         match self {
@@ -9176,21 +9344,21 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
     fn from(value: super::FunctionShellCallOutputExitOutcomeParam) -> Self {
         Self::Exit(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
     fn from(value: super::FunctionShellCallOutputTimeoutOutcomeParam) -> Self {
         Self::Timeout(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9206,7 +9374,7 @@ pub enum FunctionShellCallOutputStatusEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputStatusEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9218,7 +9386,7 @@ impl FunctionShellCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputStatusEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -9229,13 +9397,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputStatusEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputStatusEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9244,7 +9412,7 @@ impl ::serde::Serialize for FunctionShellCallOutputStatusEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9255,7 +9423,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9265,7 +9433,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9279,7 +9447,7 @@ pub struct FunctionShellCallOutputTimeoutOutcome {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9298,14 +9466,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9319,7 +9487,7 @@ pub struct FunctionShellCallOutputTimeoutOutcomeParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9338,14 +9506,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionShellCallOutputTimeoutOutcomeParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9366,7 +9534,7 @@ impl FunctionShellCallOutputTimeoutOutcomeParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9378,7 +9546,7 @@ pub enum FunctionShellCallOutputTimeoutOutcomeParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputTimeoutOutcomeParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9388,7 +9556,7 @@ impl FunctionShellCallOutputTimeoutOutcomeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -9397,13 +9565,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeParamTy
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9412,7 +9580,7 @@ impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9423,7 +9591,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9433,13 +9601,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType 
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeParamType {
     fn default() -> Self {
         Self::Timeout
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9451,7 +9619,7 @@ pub enum FunctionShellCallOutputTimeoutOutcomeType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputTimeoutOutcomeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9461,7 +9629,7 @@ impl FunctionShellCallOutputTimeoutOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeType {
     fn from(value: &str) -> Self {
         match value {
@@ -9470,13 +9638,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputTimeoutOutcomeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9485,7 +9653,7 @@ impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9496,7 +9664,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9506,13 +9674,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeType {
     fn default() -> Self {
         Self::Timeout
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9524,7 +9692,7 @@ pub enum FunctionShellCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9534,7 +9702,7 @@ impl FunctionShellCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -9543,13 +9711,13 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9558,7 +9726,7 @@ impl ::serde::Serialize for FunctionShellCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9569,7 +9737,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9579,13 +9747,13 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputType {
     fn default() -> Self {
         Self::ShellCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9601,7 +9769,7 @@ pub enum FunctionShellCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9613,7 +9781,7 @@ impl FunctionShellCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -9624,13 +9792,13 @@ impl ::std::convert::From<&str> for FunctionShellCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9639,7 +9807,7 @@ impl ::serde::Serialize for FunctionShellCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9650,7 +9818,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9660,7 +9828,7 @@ impl crate::runtime::de::Fit for FunctionShellCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9672,7 +9840,7 @@ pub enum FunctionShellCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9682,7 +9850,7 @@ impl FunctionShellCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -9691,13 +9859,13 @@ impl ::std::convert::From<&str> for FunctionShellCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionShellCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9706,7 +9874,7 @@ impl ::serde::Serialize for FunctionShellCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9717,7 +9885,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9727,13 +9895,20 @@ impl crate::runtime::de::Fit for FunctionShellCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallType {
     fn default() -> Self {
         Self::ShellCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9755,7 +9930,14 @@ pub struct FunctionShellToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9782,14 +9964,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl FunctionShellToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9830,7 +10026,14 @@ impl FunctionShellToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9846,7 +10049,14 @@ pub enum FunctionShellToolParamEnvironment {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for FunctionShellToolParamEnvironment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9864,7 +10074,14 @@ impl ::serde::Serialize for FunctionShellToolParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9892,7 +10109,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
     fn misfit(&self) -> usize {
         match self {
@@ -9903,28 +10127,56 @@ impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerAutoParam>
 for FunctionShellToolParamEnvironment {
     fn from(value: super::ContainerAutoParam) -> Self {
         Self::ContainerAuto(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ContainerReferenceParam>
 for FunctionShellToolParamEnvironment {
     fn from(value: super::ContainerReferenceParam) -> Self {
         Self::ContainerReference(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::LocalEnvironmentParam>
 for FunctionShellToolParamEnvironment {
     fn from(value: super::LocalEnvironmentParam) -> Self {
         Self::Local(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9936,7 +10188,14 @@ pub enum FunctionShellToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl FunctionShellToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9946,7 +10205,14 @@ impl FunctionShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for FunctionShellToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -9955,13 +10221,27 @@ impl ::std::convert::From<&str> for FunctionShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for FunctionShellToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for FunctionShellToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9970,7 +10250,14 @@ impl ::serde::Serialize for FunctionShellToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9981,7 +10268,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FunctionShellToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9991,13 +10285,27 @@ impl crate::runtime::de::Fit for FunctionShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for FunctionShellToolParamType {
     fn default() -> Self {
         Self::Shell
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Function
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10031,7 +10339,14 @@ pub struct FunctionTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10075,14 +10390,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl FunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -10157,7 +10486,7 @@ impl FunctionTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10189,7 +10518,7 @@ pub struct FunctionToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10227,14 +10556,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl FunctionToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -10368,7 +10697,7 @@ impl crate::runtime::de::Fit for FunctionToolCallOutput {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`FunctionAndCustomToolCallOutput`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10380,7 +10709,7 @@ pub enum FunctionToolCallOutputOutput {
     /// An array of [`FunctionAndCustomToolCallOutput`].
     OutputContentList(::std::vec::Vec<super::FunctionAndCustomToolCallOutput>),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10434,7 +10763,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
     fn misfit(&self) -> usize {
         match self {
@@ -10443,26 +10772,26 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
     fn from(value: &str) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
 for FunctionToolCallOutputOutput {
     fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
         Self::OutputContentList(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 9 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10497,7 +10826,7 @@ pub struct FunctionToolCallOutputResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10533,14 +10862,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolCallOutputResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10556,7 +10885,7 @@ pub enum FunctionToolCallOutputStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallOutputStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10568,7 +10897,7 @@ impl FunctionToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -10579,13 +10908,13 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionToolCallOutputStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10594,7 +10923,7 @@ impl ::serde::Serialize for FunctionToolCallOutputStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10605,7 +10934,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10615,7 +10944,7 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10627,7 +10956,7 @@ pub enum FunctionToolCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10637,7 +10966,7 @@ impl FunctionToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -10646,13 +10975,13 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionToolCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10661,7 +10990,7 @@ impl ::serde::Serialize for FunctionToolCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10672,7 +11001,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10682,7 +11011,7 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionToolCallOutputType {
     fn default() -> Self {
         Self::FunctionCallOutput
@@ -10773,7 +11102,7 @@ impl crate::runtime::de::Fit for FunctionToolCallResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10789,7 +11118,7 @@ pub enum FunctionToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10801,7 +11130,7 @@ impl FunctionToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -10812,13 +11141,13 @@ impl ::std::convert::From<&str> for FunctionToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10827,7 +11156,7 @@ impl ::serde::Serialize for FunctionToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10838,7 +11167,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10848,7 +11177,7 @@ impl crate::runtime::de::Fit for FunctionToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10860,7 +11189,7 @@ pub enum FunctionToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10870,7 +11199,7 @@ impl FunctionToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -10879,13 +11208,13 @@ impl ::std::convert::From<&str> for FunctionToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for FunctionToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10894,7 +11223,7 @@ impl ::serde::Serialize for FunctionToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10905,7 +11234,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -10915,13 +11244,20 @@ impl crate::runtime::de::Fit for FunctionToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionToolCallType {
     fn default() -> Self {
         Self::FunctionCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10957,7 +11293,14 @@ pub struct FunctionToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11001,14 +11344,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl FunctionToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -11080,7 +11437,14 @@ impl FunctionToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11092,7 +11456,14 @@ pub enum FunctionToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl FunctionToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11102,7 +11473,14 @@ impl FunctionToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for FunctionToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -11111,13 +11489,27 @@ impl ::std::convert::From<&str> for FunctionToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for FunctionToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for FunctionToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11126,7 +11518,14 @@ impl ::serde::Serialize for FunctionToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11137,7 +11536,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FunctionToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -11147,13 +11553,27 @@ impl crate::runtime::de::Fit for FunctionToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for FunctionToolParamType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11165,7 +11585,14 @@ pub enum FunctionToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl FunctionToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11175,7 +11602,14 @@ impl FunctionToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for FunctionToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -11184,13 +11618,27 @@ impl ::std::convert::From<&str> for FunctionToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for FunctionToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for FunctionToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11199,7 +11647,14 @@ impl ::serde::Serialize for FunctionToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11210,7 +11665,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FunctionToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -11220,7 +11682,14 @@ impl crate::runtime::de::Fit for FunctionToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for FunctionToolType {
     fn default() -> Self {
         Self::Function

@@ -1968,7 +1968,14 @@ impl ::std::default::Default for GraderTextSimilarityType {
         Self::TextSimilarity
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1982,7 +1989,14 @@ pub enum GrammarSyntax1 {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl GrammarSyntax1 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1993,7 +2007,14 @@ impl GrammarSyntax1 {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for GrammarSyntax1 {
     fn from(value: &str) -> Self {
         match value {
@@ -2003,13 +2024,27 @@ impl ::std::convert::From<&str> for GrammarSyntax1 {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for GrammarSyntax1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for GrammarSyntax1 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2018,7 +2053,14 @@ impl ::serde::Serialize for GrammarSyntax1 {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2029,7 +2071,14 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for GrammarSyntax1 {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {

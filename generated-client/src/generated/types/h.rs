@@ -180,7 +180,7 @@ impl HostedToolPermissionUpdate {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -198,7 +198,7 @@ pub struct HttpError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for HttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -225,14 +225,14 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HttpError {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl HttpError {
     /// Creates a value from its required fields; optional fields start unset.
@@ -258,7 +258,7 @@ impl HttpError {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -270,7 +270,7 @@ pub enum HttpErrorType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl HttpErrorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -280,7 +280,7 @@ impl HttpErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for HttpErrorType {
     fn from(value: &str) -> Self {
         match value {
@@ -289,13 +289,13 @@ impl ::std::convert::From<&str> for HttpErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for HttpErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for HttpErrorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -304,7 +304,7 @@ impl ::serde::Serialize for HttpErrorType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -315,7 +315,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for HttpErrorType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -325,13 +325,20 @@ impl crate::runtime::de::Fit for HttpErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for HttpErrorType {
     fn default() -> Self {
         Self::HttpError
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -347,7 +354,14 @@ pub struct HybridSearchOptions {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -370,14 +384,28 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HybridSearchOptions {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl HybridSearchOptions {
     /// Creates a value from its required fields; optional fields start unset.

@@ -53,7 +53,8 @@ impl crate::runtime::de::Fit for Image {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
@@ -78,7 +79,8 @@ pub enum ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ImageDetail {
@@ -98,7 +100,8 @@ impl ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ImageDetail {
@@ -117,7 +120,8 @@ impl ::std::convert::From<&str> for ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ImageDetail {
@@ -130,7 +134,8 @@ impl ::std::fmt::Display for ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ImageDetail {
@@ -146,7 +151,8 @@ impl ::serde::Serialize for ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ImageDetail {
@@ -164,7 +170,8 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ImageDetail {
@@ -1166,7 +1173,14 @@ impl ::std::convert::From<super::ImageEditPartialImageEvent> for ImageEditStream
         Self::ImageEditPartialImage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1182,7 +1196,14 @@ pub enum ImageGenActionEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenActionEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1194,7 +1215,14 @@ impl ImageGenActionEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenActionEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -1205,13 +1233,27 @@ impl ::std::convert::From<&str> for ImageGenActionEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenActionEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenActionEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1220,7 +1262,14 @@ impl ::serde::Serialize for ImageGenActionEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1231,7 +1280,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenActionEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2327,7 +2383,14 @@ impl ::std::convert::From<super::ImageGenPartialImageEvent> for ImageGenStreamEv
         Self::ImageGenerationPartialImage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Image generation tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2374,7 +2437,14 @@ pub struct ImageGenTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2425,14 +2495,28 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ImageGenTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2546,7 +2630,14 @@ impl ImageGenTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2562,7 +2653,14 @@ pub enum ImageGenToolBackground {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolBackground {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2574,7 +2672,14 @@ impl ImageGenToolBackground {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolBackground {
     fn from(value: &str) -> Self {
         match value {
@@ -2585,13 +2690,27 @@ impl ::std::convert::From<&str> for ImageGenToolBackground {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolBackground {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenToolBackground {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2600,7 +2719,14 @@ impl ::serde::Serialize for ImageGenToolBackground {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2611,7 +2737,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolBackground {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2621,7 +2754,7 @@ impl crate::runtime::de::Fit for ImageGenToolBackground {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Image generation call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2641,7 +2774,7 @@ pub struct ImageGenToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2666,14 +2799,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ImageGenToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2708,7 +2841,7 @@ impl ImageGenToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2726,7 +2859,7 @@ pub enum ImageGenToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ImageGenToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2739,7 +2872,7 @@ impl ImageGenToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ImageGenToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2751,13 +2884,13 @@ impl ::std::convert::From<&str> for ImageGenToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ImageGenToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ImageGenToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2766,7 +2899,7 @@ impl ::serde::Serialize for ImageGenToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2777,7 +2910,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ImageGenToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2787,7 +2920,7 @@ impl crate::runtime::de::Fit for ImageGenToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2799,7 +2932,7 @@ pub enum ImageGenToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ImageGenToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2809,7 +2942,7 @@ impl ImageGenToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ImageGenToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -2818,13 +2951,13 @@ impl ::std::convert::From<&str> for ImageGenToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ImageGenToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ImageGenToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2833,7 +2966,7 @@ impl ::serde::Serialize for ImageGenToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2844,7 +2977,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ImageGenToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2854,13 +2987,20 @@ impl crate::runtime::de::Fit for ImageGenToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ImageGenToolCallType {
     fn default() -> Self {
         Self::ImageGenerationCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2878,7 +3018,14 @@ pub struct ImageGenToolInputImageMask {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2898,14 +3045,28 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenToolInputImageMask {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ImageGenToolInputImageMask {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2943,7 +3104,14 @@ impl ImageGenToolInputImageMask {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Any string; the 5 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2953,7 +3121,14 @@ pub struct ImageGenToolModel(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolModel {
     /// `gpt-image-1`
     pub const GPT_IMAGE_1: Self = Self(::std::borrow::Cow::Borrowed("gpt-image-1"));
@@ -2986,31 +3161,66 @@ impl ImageGenToolModel {
         &self.0
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolModel {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for ImageGenToolModel {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolModel {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3024,7 +3234,14 @@ pub enum ImageGenToolModeration {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolModeration {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3035,7 +3252,14 @@ impl ImageGenToolModeration {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolModeration {
     fn from(value: &str) -> Self {
         match value {
@@ -3045,13 +3269,27 @@ impl ::std::convert::From<&str> for ImageGenToolModeration {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolModeration {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenToolModeration {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3060,7 +3298,14 @@ impl ::serde::Serialize for ImageGenToolModeration {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3071,7 +3316,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolModeration {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3081,7 +3333,14 @@ impl crate::runtime::de::Fit for ImageGenToolModeration {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3097,7 +3356,14 @@ pub enum ImageGenToolOutputFormat {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolOutputFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3109,7 +3375,14 @@ impl ImageGenToolOutputFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolOutputFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -3120,13 +3393,27 @@ impl ::std::convert::From<&str> for ImageGenToolOutputFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolOutputFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenToolOutputFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3135,7 +3422,14 @@ impl ::serde::Serialize for ImageGenToolOutputFormat {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3146,7 +3440,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolOutputFormat {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3156,7 +3457,14 @@ impl crate::runtime::de::Fit for ImageGenToolOutputFormat {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3174,7 +3482,14 @@ pub enum ImageGenToolQuality {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolQuality {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3187,7 +3502,14 @@ impl ImageGenToolQuality {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolQuality {
     fn from(value: &str) -> Self {
         match value {
@@ -3199,13 +3521,27 @@ impl ::std::convert::From<&str> for ImageGenToolQuality {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolQuality {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenToolQuality {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3214,7 +3550,14 @@ impl ::serde::Serialize for ImageGenToolQuality {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3225,7 +3568,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolQuality {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3235,7 +3585,14 @@ impl crate::runtime::de::Fit for ImageGenToolQuality {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3245,7 +3602,14 @@ pub struct ImageGenToolSize(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolSize {
     /// `1024x1024`
     pub const V1024X1024: Self = Self(::std::borrow::Cow::Borrowed("1024x1024"));
@@ -3271,31 +3635,66 @@ impl ImageGenToolSize {
         &self.0
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolSize {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for ImageGenToolSize {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolSize {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolSize {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3307,7 +3706,14 @@ pub enum ImageGenToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ImageGenToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3317,7 +3723,14 @@ impl ImageGenToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ImageGenToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -3326,13 +3739,27 @@ impl ::std::convert::From<&str> for ImageGenToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ImageGenToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ImageGenToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3341,7 +3768,14 @@ impl ::serde::Serialize for ImageGenToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3352,7 +3786,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3362,7 +3803,14 @@ impl crate::runtime::de::Fit for ImageGenToolType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ImageGenToolType {
     fn default() -> Self {
         Self::ImageGeneration
@@ -4031,7 +4479,7 @@ impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 8 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::create_conversation_items`](crate::runtime::Client::create_conversation_items) (parameter), [`Client::list_conversation_items`](crate::runtime::Client::list_conversation_items) (parameter), [`Client::get_conversation_item`](crate::runtime::Client::get_conversation_item) (parameter), [`Client::get_response`](crate::runtime::Client::get_response) (parameter) and [`Client::list_input_items`](crate::runtime::Client::list_input_items) (parameter).
@@ -4057,7 +4505,7 @@ pub enum IncludeEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl IncludeEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4076,7 +4524,7 @@ impl IncludeEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for IncludeEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -4094,13 +4542,13 @@ impl ::std::convert::From<&str> for IncludeEnum {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for IncludeEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for IncludeEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4109,7 +4557,7 @@ impl ::serde::Serialize for IncludeEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4120,7 +4568,7 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for IncludeEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4178,7 +4626,8 @@ impl crate::runtime::de::Fit for InferenceOptions {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 4 properties, all required.
@@ -4205,7 +4654,8 @@ pub struct InlineSkillParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4243,7 +4693,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4257,7 +4708,8 @@ impl crate::runtime::de::Fit for InlineSkillParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4292,7 +4744,8 @@ impl InlineSkillParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -4311,7 +4764,8 @@ pub enum InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InlineSkillParamType {
@@ -4328,7 +4782,8 @@ impl InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillParamType {
@@ -4344,7 +4799,8 @@ impl ::std::convert::From<&str> for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InlineSkillParamType {
@@ -4357,7 +4813,8 @@ impl ::std::fmt::Display for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InlineSkillParamType {
@@ -4373,7 +4830,8 @@ impl ::serde::Serialize for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
@@ -4391,7 +4849,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillParamType {
@@ -4408,7 +4867,8 @@ impl crate::runtime::de::Fit for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InlineSkillParamType {
@@ -4421,7 +4881,8 @@ impl ::std::default::Default for InlineSkillParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 3 properties, all required.
@@ -4446,7 +4907,8 @@ pub struct InlineSkillSourceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4480,7 +4942,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4495,7 +4958,8 @@ impl crate::runtime::de::Fit for InlineSkillSourceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -4525,7 +4989,8 @@ impl InlineSkillSourceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -4544,7 +5009,8 @@ pub enum InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InlineSkillSourceParamMediaType {
@@ -4561,7 +5027,8 @@ impl InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillSourceParamMediaType {
@@ -4577,7 +5044,8 @@ impl ::std::convert::From<&str> for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InlineSkillSourceParamMediaType {
@@ -4590,7 +5058,8 @@ impl ::std::fmt::Display for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InlineSkillSourceParamMediaType {
@@ -4606,7 +5075,8 @@ impl ::serde::Serialize for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
@@ -4624,7 +5094,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
@@ -4641,7 +5112,8 @@ impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InlineSkillSourceParamMediaType {
@@ -4654,7 +5126,8 @@ impl ::std::default::Default for InlineSkillSourceParamMediaType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -4673,7 +5146,8 @@ pub enum InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InlineSkillSourceParamType {
@@ -4690,7 +5164,8 @@ impl InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillSourceParamType {
@@ -4706,7 +5181,8 @@ impl ::std::convert::From<&str> for InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InlineSkillSourceParamType {
@@ -4719,7 +5195,8 @@ impl ::std::fmt::Display for InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InlineSkillSourceParamType {
@@ -4735,7 +5212,8 @@ impl ::serde::Serialize for InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
@@ -4753,7 +5231,8 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillSourceParamType {
@@ -4770,7 +5249,8 @@ impl crate::runtime::de::Fit for InlineSkillSourceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InlineSkillSourceParamType {
@@ -5060,7 +5540,14 @@ impl ::std::default::Default for InputAudioType {
         Self::InputAudio
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5076,7 +5563,14 @@ pub enum InputContent {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for InputContent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5090,7 +5584,14 @@ impl ::serde::Serialize for InputContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for InputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5118,7 +5619,14 @@ impl<'de> ::serde::Deserialize<'de> for InputContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for InputContent {
     fn misfit(&self) -> usize {
         match self {
@@ -5129,19 +5637,40 @@ impl crate::runtime::de::Fit for InputContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::InputFileContent> for InputContent {
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::InputImageContent> for InputContent {
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::InputTextContent> for InputContent {
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
@@ -5152,7 +5681,8 @@ impl ::std::convert::From<super::InputTextContent> for InputContent {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
@@ -5173,7 +5703,8 @@ pub enum InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InputFidelity {
@@ -5191,7 +5722,8 @@ impl InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InputFidelity {
@@ -5208,7 +5740,8 @@ impl ::std::convert::From<&str> for InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InputFidelity {
@@ -5221,7 +5754,8 @@ impl ::std::fmt::Display for InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InputFidelity {
@@ -5237,7 +5771,8 @@ impl ::serde::Serialize for InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InputFidelity {
@@ -5255,7 +5790,8 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "images",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InputFidelity {
@@ -5272,7 +5808,8 @@ impl crate::runtime::de::Fit for InputFidelity {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// Input file
@@ -5313,7 +5850,8 @@ pub struct InputFileContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5351,7 +5889,8 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5365,7 +5904,8 @@ impl crate::runtime::de::Fit for InputFileContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5442,7 +5982,7 @@ impl InputFileContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5476,7 +6016,7 @@ pub struct InputFileContentParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5507,14 +6047,14 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputFileContentParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl InputFileContentParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5589,7 +6129,7 @@ impl InputFileContentParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5601,7 +6141,7 @@ pub enum InputFileContentParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputFileContentParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5611,7 +6151,7 @@ impl InputFileContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputFileContentParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -5620,13 +6160,13 @@ impl ::std::convert::From<&str> for InputFileContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputFileContentParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputFileContentParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5635,7 +6175,7 @@ impl ::serde::Serialize for InputFileContentParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5646,7 +6186,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputFileContentParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5656,7 +6196,7 @@ impl crate::runtime::de::Fit for InputFileContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputFileContentParamType {
     fn default() -> Self {
         Self::InputFile
@@ -5667,7 +6207,8 @@ impl ::std::default::Default for InputFileContentParamType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -5686,7 +6227,8 @@ pub enum InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InputFileContentType {
@@ -5703,7 +6245,8 @@ impl InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InputFileContentType {
@@ -5719,7 +6262,8 @@ impl ::std::convert::From<&str> for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InputFileContentType {
@@ -5732,7 +6276,8 @@ impl ::std::fmt::Display for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InputFileContentType {
@@ -5748,7 +6293,8 @@ impl ::serde::Serialize for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
@@ -5766,7 +6312,8 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InputFileContentType {
@@ -5783,7 +6330,8 @@ impl crate::runtime::de::Fit for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InputFileContentType {
@@ -5796,7 +6344,8 @@ impl ::std::default::Default for InputFileContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// Input image
@@ -5830,7 +6379,8 @@ pub struct InputImageContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5866,7 +6416,8 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5880,7 +6431,8 @@ impl crate::runtime::de::Fit for InputImageContent {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -5931,7 +6483,7 @@ impl InputImageContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5959,7 +6511,7 @@ pub struct InputImageContentParamAutoParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5988,14 +6540,14 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputImageContentParamAutoParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl InputImageContentParamAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6052,7 +6604,7 @@ impl InputImageContentParamAutoParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6064,7 +6616,7 @@ pub enum InputImageContentParamAutoParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputImageContentParamAutoParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6074,7 +6626,7 @@ impl InputImageContentParamAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputImageContentParamAutoParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -6083,13 +6635,13 @@ impl ::std::convert::From<&str> for InputImageContentParamAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputImageContentParamAutoParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputImageContentParamAutoParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6098,7 +6650,7 @@ impl ::serde::Serialize for InputImageContentParamAutoParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6109,7 +6661,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6119,7 +6671,7 @@ impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputImageContentParamAutoParamType {
     fn default() -> Self {
         Self::InputImage
@@ -6130,7 +6682,8 @@ impl ::std::default::Default for InputImageContentParamAutoParamType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -6149,7 +6702,8 @@ pub enum InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InputImageContentType {
@@ -6166,7 +6720,8 @@ impl InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InputImageContentType {
@@ -6182,7 +6737,8 @@ impl ::std::convert::From<&str> for InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InputImageContentType {
@@ -6195,7 +6751,8 @@ impl ::std::fmt::Display for InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InputImageContentType {
@@ -6211,7 +6768,8 @@ impl ::serde::Serialize for InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
@@ -6229,7 +6787,8 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InputImageContentType {
@@ -6246,7 +6805,8 @@ impl crate::runtime::de::Fit for InputImageContentType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InputImageContentType {
@@ -6254,7 +6814,7 @@ impl ::std::default::Default for InputImageContentType {
         Self::InputImage
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a [`ProgramItemParam`](super::ProgramItemParam), a [`ProgramOutputItemParam`](super::ProgramOutputItemParam), an [`EasyInputMessage`](super::EasyInputMessage), a [`CompactionTriggerItemParam`](super::CompactionTriggerItemParam), an [`ItemReferenceParam`] and 1 more, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6274,7 +6834,7 @@ pub enum InputItem {
     /// An [`Item`].
     Item(super::Item),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6384,7 +6944,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -6399,205 +6959,205 @@ impl crate::runtime::de::Fit for InputItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalToolsItemParam> for InputItem {
     fn from(value: super::AdditionalToolsItemParam) -> Self {
         Self::Item(super::Item::AdditionalToolsItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for InputItem {
     fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
         Self::Item(super::Item::ApplyPatchToolCallItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for InputItem {
     fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
         Self::Item(super::Item::ApplyPatchToolCallOutputItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for InputItem {
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::Item(super::Item::CodeInterpreterToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionSummaryItemParam> for InputItem {
     fn from(value: super::CompactionSummaryItemParam) -> Self {
         Self::Item(super::Item::CompactionSummaryItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionTriggerItemParam> for InputItem {
     fn from(value: super::CompactionTriggerItemParam) -> Self {
         Self::CompactionTriggerItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerCallOutputItemParam> for InputItem {
     fn from(value: super::ComputerCallOutputItemParam) -> Self {
         Self::Item(super::Item::ComputerCallOutputItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCall> for InputItem {
     fn from(value: super::ComputerToolCall) -> Self {
         Self::Item(super::Item::ComputerToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCall> for InputItem {
     fn from(value: super::CustomToolCall) -> Self {
         Self::Item(super::Item::CustomToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCallOutput> for InputItem {
     fn from(value: super::CustomToolCallOutput) -> Self {
         Self::Item(super::Item::CustomToolCallOutput(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::EasyInputMessage> for InputItem {
     fn from(value: super::EasyInputMessage) -> Self {
         Self::EasyInputMessage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileSearchToolCall> for InputItem {
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::Item(super::Item::FileSearchToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionCallOutputItemParam> for InputItem {
     fn from(value: super::FunctionCallOutputItemParam) -> Self {
         Self::Item(super::Item::FunctionCallOutputItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallItemParam> for InputItem {
     fn from(value: super::FunctionShellCallItemParam) -> Self {
         Self::Item(super::Item::FunctionShellCallItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for InputItem {
     fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
         Self::Item(super::Item::FunctionShellCallOutputItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCall> for InputItem {
     fn from(value: super::FunctionToolCall) -> Self {
         Self::Item(super::Item::FunctionToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ImageGenToolCall> for InputItem {
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::Item(super::Item::ImageGenToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputMessage> for InputItem {
     fn from(value: super::InputMessage) -> Self {
         Self::Item(super::Item::InputMessage(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::Item> for InputItem {
     fn from(value: super::Item) -> Self {
         Self::Item(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ItemReferenceParam> for InputItem {
     fn from(value: super::ItemReferenceParam) -> Self {
         Self::ItemReferenceParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCall> for InputItem {
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::Item(super::Item::LocalShellToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for InputItem {
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::Item(super::Item::LocalShellToolCallOutput(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalRequest> for InputItem {
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::Item(super::Item::McpApprovalRequest(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalResponse> for InputItem {
     fn from(value: super::McpApprovalResponse) -> Self {
         Self::Item(super::Item::McpApprovalResponse(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpListTools> for InputItem {
     fn from(value: super::McpListTools) -> Self {
         Self::Item(super::Item::McpListTools(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolCall> for InputItem {
     fn from(value: super::McpToolCall) -> Self {
         Self::Item(super::Item::McpToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputMessage> for InputItem {
     fn from(value: super::OutputMessage) -> Self {
         Self::Item(super::Item::OutputMessage(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramItemParam> for InputItem {
     fn from(value: super::ProgramItemParam) -> Self {
         Self::ProgramItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramOutputItemParam> for InputItem {
     fn from(value: super::ProgramOutputItemParam) -> Self {
         Self::ProgramOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningItem> for InputItem {
     fn from(value: super::ReasoningItem) -> Self {
         Self::Item(super::Item::ReasoningItem(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchCallItemParam> for InputItem {
     fn from(value: super::ToolSearchCallItemParam) -> Self {
         Self::Item(super::Item::ToolSearchCallItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchOutputItemParam> for InputItem {
     fn from(value: super::ToolSearchOutputItemParam) -> Self {
         Self::Item(super::Item::ToolSearchOutputItemParam(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchToolCall> for InputItem {
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::Item(super::Item::WebSearchToolCall(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6619,7 +7179,7 @@ pub struct InputMessage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6641,7 +7201,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputMessage {
     fn misfit(&self) -> usize {
@@ -6649,7 +7209,7 @@ impl crate::runtime::de::Fit for InputMessage {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl InputMessage {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6692,7 +7252,14 @@ impl InputMessage {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Input item content list
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6756,7 +7323,7 @@ impl crate::runtime::de::Fit for InputMessageResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6772,7 +7339,7 @@ pub enum InputMessageRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6784,7 +7351,7 @@ impl InputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageRole {
     fn from(value: &str) -> Self {
         match value {
@@ -6795,13 +7362,13 @@ impl ::std::convert::From<&str> for InputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputMessageRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6810,7 +7377,7 @@ impl ::serde::Serialize for InputMessageRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6821,7 +7388,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6831,7 +7398,7 @@ impl crate::runtime::de::Fit for InputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6847,7 +7414,7 @@ pub enum InputMessageStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6859,7 +7426,7 @@ impl InputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6870,13 +7437,13 @@ impl ::std::convert::From<&str> for InputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputMessageStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6885,7 +7452,7 @@ impl ::serde::Serialize for InputMessageStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6896,7 +7463,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6906,7 +7473,7 @@ impl crate::runtime::de::Fit for InputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6918,7 +7485,7 @@ pub enum InputMessageType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6928,7 +7495,7 @@ impl InputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -6937,13 +7504,13 @@ impl ::std::convert::From<&str> for InputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputMessageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6952,7 +7519,7 @@ impl ::serde::Serialize for InputMessageType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6963,7 +7530,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6973,13 +7540,13 @@ impl crate::runtime::de::Fit for InputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputMessageType {
     fn default() -> Self {
         Self::Message
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`InputItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6991,7 +7558,7 @@ pub enum InputParam {
     /// An array of [`InputItem`].
     InputItemList(::std::vec::Vec<super::InputItem>),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7043,7 +7610,7 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputParam {
     fn misfit(&self) -> usize {
         match self {
@@ -7052,19 +7619,19 @@ impl crate::runtime::de::Fit for InputParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputParam {
     fn from(value: &str) -> Self {
         Self::TextInput(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for InputParam {
     fn from(value: ::std::string::String) -> Self {
         Self::TextInput(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for InputParam {
     fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
         Self::InputItemList(value)
@@ -7076,7 +7643,8 @@ impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for InputParam {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// Input text
@@ -7105,7 +7673,8 @@ pub struct InputTextContent {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -7140,7 +7709,8 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -7155,7 +7725,8 @@ impl crate::runtime::de::Fit for InputTextContent {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -7188,7 +7759,7 @@ impl InputTextContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7209,7 +7780,7 @@ pub struct InputTextContentParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7236,14 +7807,14 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputTextContentParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl InputTextContentParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -7274,7 +7845,7 @@ impl InputTextContentParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7286,7 +7857,7 @@ pub enum InputTextContentParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputTextContentParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7296,7 +7867,7 @@ impl InputTextContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputTextContentParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -7305,13 +7876,13 @@ impl ::std::convert::From<&str> for InputTextContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputTextContentParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for InputTextContentParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7320,7 +7891,7 @@ impl ::serde::Serialize for InputTextContentParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7331,7 +7902,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputTextContentParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7341,7 +7912,7 @@ impl crate::runtime::de::Fit for InputTextContentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputTextContentParamType {
     fn default() -> Self {
         Self::InputText
@@ -7353,7 +7924,8 @@ impl ::std::default::Default for InputTextContentParamType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -7373,7 +7945,8 @@ pub enum InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl InputTextContentType {
@@ -7391,7 +7964,8 @@ impl InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for InputTextContentType {
@@ -7408,7 +7982,8 @@ impl ::std::convert::From<&str> for InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for InputTextContentType {
@@ -7422,7 +7997,8 @@ impl ::std::fmt::Display for InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for InputTextContentType {
@@ -7439,7 +8015,8 @@ impl ::serde::Serialize for InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
@@ -7458,7 +8035,8 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for InputTextContentType {
@@ -7476,7 +8054,8 @@ impl crate::runtime::de::Fit for InputTextContentType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for InputTextContentType {
@@ -8522,7 +9101,7 @@ impl crate::runtime::de::Fit for InviteStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a [`CodeInterpreterToolCall`](super::CodeInterpreterToolCall), an [`OutputMessage`](super::OutputMessage), a [`ComputerToolCall`](super::ComputerToolCall), a [`LocalShellToolCall`](super::LocalShellToolCall), a [`McpApprovalRequest`](super::McpApprovalRequest) and 22 more, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8584,7 +9163,7 @@ pub enum Item {
     /// A [`CompactionSummaryItemParam`](super::CompactionSummaryItemParam).
     CompactionSummaryItemParam(super::CompactionSummaryItemParam),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for Item {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9003,7 +9582,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Item {
     fn misfit(&self) -> usize {
         match self {
@@ -9061,163 +9640,163 @@ impl crate::runtime::de::Fit for Item {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalToolsItemParam> for Item {
     fn from(value: super::AdditionalToolsItemParam) -> Self {
         Self::AdditionalToolsItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for Item {
     fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
         Self::ApplyPatchToolCallItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for Item {
     fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
         Self::ApplyPatchToolCallOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for Item {
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::CodeInterpreterToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionSummaryItemParam> for Item {
     fn from(value: super::CompactionSummaryItemParam) -> Self {
         Self::CompactionSummaryItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerCallOutputItemParam> for Item {
     fn from(value: super::ComputerCallOutputItemParam) -> Self {
         Self::ComputerCallOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCall> for Item {
     fn from(value: super::ComputerToolCall) -> Self {
         Self::ComputerToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCall> for Item {
     fn from(value: super::CustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCallOutput> for Item {
     fn from(value: super::CustomToolCallOutput) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileSearchToolCall> for Item {
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::FileSearchToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionCallOutputItemParam> for Item {
     fn from(value: super::FunctionCallOutputItemParam) -> Self {
         Self::FunctionCallOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallItemParam> for Item {
     fn from(value: super::FunctionShellCallItemParam) -> Self {
         Self::FunctionShellCallItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for Item {
     fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
         Self::FunctionShellCallOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCall> for Item {
     fn from(value: super::FunctionToolCall) -> Self {
         Self::FunctionToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ImageGenToolCall> for Item {
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::ImageGenToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputMessage> for Item {
     fn from(value: super::InputMessage) -> Self {
         Self::InputMessage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCall> for Item {
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::LocalShellToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for Item {
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::LocalShellToolCallOutput(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalRequest> for Item {
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::McpApprovalRequest(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalResponse> for Item {
     fn from(value: super::McpApprovalResponse) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpListTools> for Item {
     fn from(value: super::McpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolCall> for Item {
     fn from(value: super::McpToolCall) -> Self {
         Self::McpToolCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputMessage> for Item {
     fn from(value: super::OutputMessage) -> Self {
         Self::OutputMessage(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningItem> for Item {
     fn from(value: super::ReasoningItem) -> Self {
         Self::ReasoningItem(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchCallItemParam> for Item {
     fn from(value: super::ToolSearchCallItemParam) -> Self {
         Self::ToolSearchCallItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchOutputItemParam> for Item {
     fn from(value: super::ToolSearchOutputItemParam) -> Self {
         Self::ToolSearchOutputItemParam(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchToolCall> for Item {
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::WebSearchToolCall(value)
@@ -9723,7 +10302,7 @@ impl ::std::convert::From<super::WebSearchToolCall> for ItemField {
         Self::WebSearchCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Item reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9740,7 +10319,7 @@ pub struct ItemReferenceParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9760,7 +10339,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ItemReferenceParam {
     fn misfit(&self) -> usize {
@@ -9768,7 +10347,7 @@ impl crate::runtime::de::Fit for ItemReferenceParam {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ItemReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9798,7 +10377,7 @@ impl ItemReferenceParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9810,7 +10389,7 @@ pub enum ItemReferenceParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ItemReferenceParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9820,7 +10399,7 @@ impl ItemReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ItemReferenceParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -9829,13 +10408,13 @@ impl ::std::convert::From<&str> for ItemReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ItemReferenceParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ItemReferenceParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9844,7 +10423,7 @@ impl ::serde::Serialize for ItemReferenceParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9855,7 +10434,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ItemReferenceParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9865,7 +10444,7 @@ impl crate::runtime::de::Fit for ItemReferenceParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ItemReferenceParamType {
     fn default() -> Self {
         Self::ItemReference

@@ -4089,7 +4089,14 @@ impl crate::runtime::de::Fit for ListVectorStoresResponse {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4106,7 +4113,14 @@ pub struct LocalEnvironmentParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4126,14 +4140,28 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalEnvironmentParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl LocalEnvironmentParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4163,7 +4191,14 @@ impl LocalEnvironmentParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4175,7 +4210,14 @@ pub enum LocalEnvironmentParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl LocalEnvironmentParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4185,7 +4227,14 @@ impl LocalEnvironmentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for LocalEnvironmentParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -4194,13 +4243,27 @@ impl ::std::convert::From<&str> for LocalEnvironmentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for LocalEnvironmentParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for LocalEnvironmentParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4209,7 +4272,14 @@ impl ::serde::Serialize for LocalEnvironmentParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4220,7 +4290,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for LocalEnvironmentParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4230,13 +4307,20 @@ impl crate::runtime::de::Fit for LocalEnvironmentParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for LocalEnvironmentParamType {
     fn default() -> Self {
         Self::Local
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Local Environment
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4250,7 +4334,7 @@ pub struct LocalEnvironmentResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4269,14 +4353,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalEnvironmentResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4288,7 +4372,7 @@ pub enum LocalEnvironmentResourceType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalEnvironmentResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4298,7 +4382,7 @@ impl LocalEnvironmentResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalEnvironmentResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4307,13 +4391,13 @@ impl ::std::convert::From<&str> for LocalEnvironmentResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalEnvironmentResourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalEnvironmentResourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4322,7 +4406,7 @@ impl ::serde::Serialize for LocalEnvironmentResourceType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4333,7 +4417,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4343,13 +4427,13 @@ impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalEnvironmentResourceType {
     fn default() -> Self {
         Self::Local
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Local shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4376,7 +4460,7 @@ pub struct LocalShellExecAction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4412,14 +4496,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellExecAction {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl LocalShellExecAction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4471,7 +4555,7 @@ impl LocalShellExecAction {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4483,7 +4567,7 @@ pub enum LocalShellExecActionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellExecActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4493,7 +4577,7 @@ impl LocalShellExecActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellExecActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -4502,13 +4586,13 @@ impl ::std::convert::From<&str> for LocalShellExecActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellExecActionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalShellExecActionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4517,7 +4601,7 @@ impl ::serde::Serialize for LocalShellExecActionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4528,7 +4612,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellExecActionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4538,13 +4622,13 @@ impl crate::runtime::de::Fit for LocalShellExecActionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellExecActionType {
     fn default() -> Self {
         Self::Exec
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Local shell call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4566,7 +4650,7 @@ pub struct LocalShellToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4598,14 +4682,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl LocalShellToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4635,7 +4719,7 @@ impl LocalShellToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4659,7 +4743,7 @@ pub struct LocalShellToolCallOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4688,14 +4772,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolCallOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl LocalShellToolCallOutput {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4739,7 +4823,7 @@ impl LocalShellToolCallOutput {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4755,7 +4839,7 @@ pub enum LocalShellToolCallOutputStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallOutputStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4767,7 +4851,7 @@ impl LocalShellToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallOutputStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4778,13 +4862,13 @@ impl ::std::convert::From<&str> for LocalShellToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalShellToolCallOutputStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4793,7 +4877,7 @@ impl ::serde::Serialize for LocalShellToolCallOutputStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4804,7 +4888,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallOutputStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4814,7 +4898,7 @@ impl crate::runtime::de::Fit for LocalShellToolCallOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4826,7 +4910,7 @@ pub enum LocalShellToolCallOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4836,7 +4920,7 @@ impl LocalShellToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -4845,13 +4929,13 @@ impl ::std::convert::From<&str> for LocalShellToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalShellToolCallOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4860,7 +4944,7 @@ impl ::serde::Serialize for LocalShellToolCallOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4871,7 +4955,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4881,13 +4965,13 @@ impl crate::runtime::de::Fit for LocalShellToolCallOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellToolCallOutputType {
     fn default() -> Self {
         Self::LocalShellCallOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4903,7 +4987,7 @@ pub enum LocalShellToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4915,7 +4999,7 @@ impl LocalShellToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4926,13 +5010,13 @@ impl ::std::convert::From<&str> for LocalShellToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalShellToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4941,7 +5025,7 @@ impl ::serde::Serialize for LocalShellToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4952,7 +5036,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4962,7 +5046,7 @@ impl crate::runtime::de::Fit for LocalShellToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4974,7 +5058,7 @@ pub enum LocalShellToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4984,7 +5068,7 @@ impl LocalShellToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -4993,13 +5077,13 @@ impl ::std::convert::From<&str> for LocalShellToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for LocalShellToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5008,7 +5092,7 @@ impl ::serde::Serialize for LocalShellToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5019,7 +5103,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5029,13 +5113,20 @@ impl crate::runtime::de::Fit for LocalShellToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellToolCallType {
     fn default() -> Self {
         Self::LocalShellCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Local shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5049,7 +5140,14 @@ pub struct LocalShellToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5068,14 +5166,28 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl LocalShellToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5096,7 +5208,14 @@ impl LocalShellToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5108,7 +5227,14 @@ pub enum LocalShellToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl LocalShellToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5118,7 +5244,14 @@ impl LocalShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for LocalShellToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -5127,13 +5260,27 @@ impl ::std::convert::From<&str> for LocalShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for LocalShellToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for LocalShellToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5142,7 +5289,14 @@ impl ::serde::Serialize for LocalShellToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5153,7 +5307,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for LocalShellToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5163,13 +5324,27 @@ impl crate::runtime::de::Fit for LocalShellToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for LocalShellToolParamType {
     fn default() -> Self {
         Self::LocalShell
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5187,7 +5362,14 @@ pub struct LocalSkillParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5214,14 +5396,28 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalSkillParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl LocalSkillParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5364,7 +5560,7 @@ impl ::std::default::Default for LockedStatusType {
         Self::Locked
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5384,7 +5580,7 @@ pub struct LogProb {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for LogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5415,14 +5611,14 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LogProb {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl LogProb {
     /// Creates a value from its required fields; optional fields start unset.

@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `M`.
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP approval request
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24,7 +24,7 @@ pub struct McpApprovalRequest {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59,14 +59,14 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalRequest {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpApprovalRequest {
     /// Creates a value from its required fields; optional fields start unset.
@@ -96,7 +96,7 @@ impl McpApprovalRequest {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -108,7 +108,7 @@ pub enum McpApprovalRequestType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -118,7 +118,7 @@ impl McpApprovalRequestType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -127,13 +127,13 @@ impl ::std::convert::From<&str> for McpApprovalRequestType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalRequestType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpApprovalRequestType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -142,7 +142,7 @@ impl ::serde::Serialize for McpApprovalRequestType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -153,7 +153,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalRequestType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -163,13 +163,13 @@ impl crate::runtime::de::Fit for McpApprovalRequestType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalRequestType {
     fn default() -> Self {
         Self::McpApprovalRequest
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -196,7 +196,7 @@ pub struct McpApprovalResponse {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -229,14 +229,14 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalResponse {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpApprovalResponse {
     /// Creates a value from its required fields; optional fields start unset.
@@ -289,7 +289,7 @@ impl McpApprovalResponse {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -315,7 +315,7 @@ pub struct McpApprovalResponseResource {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -351,14 +351,14 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalResponseResource {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -370,7 +370,7 @@ pub enum McpApprovalResponseResourceType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalResponseResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -380,7 +380,7 @@ impl McpApprovalResponseResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalResponseResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -389,13 +389,13 @@ impl ::std::convert::From<&str> for McpApprovalResponseResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalResponseResourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpApprovalResponseResourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -404,7 +404,7 @@ impl ::serde::Serialize for McpApprovalResponseResourceType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -415,7 +415,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalResponseResourceType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -425,13 +425,13 @@ impl crate::runtime::de::Fit for McpApprovalResponseResourceType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalResponseResourceType {
     fn default() -> Self {
         Self::McpApprovalResponse
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -443,7 +443,7 @@ pub enum McpApprovalResponseType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalResponseType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -453,7 +453,7 @@ impl McpApprovalResponseType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalResponseType {
     fn from(value: &str) -> Self {
         match value {
@@ -462,13 +462,13 @@ impl ::std::convert::From<&str> for McpApprovalResponseType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalResponseType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpApprovalResponseType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -477,7 +477,7 @@ impl ::serde::Serialize for McpApprovalResponseType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -488,7 +488,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalResponseType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -498,13 +498,13 @@ impl crate::runtime::de::Fit for McpApprovalResponseType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalResponseType {
     fn default() -> Self {
         Self::McpApprovalResponse
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP list tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -527,7 +527,7 @@ pub struct McpListTools {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -559,14 +559,14 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpListTools {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpListTools {
     /// Creates a value from its required fields; optional fields start unset.
@@ -603,7 +603,7 @@ impl McpListTools {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -625,7 +625,7 @@ pub struct McpListToolsTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -656,14 +656,14 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpListToolsTool {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpListToolsTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -706,7 +706,7 @@ impl McpListToolsTool {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -718,7 +718,7 @@ pub enum McpListToolsType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpListToolsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -728,7 +728,7 @@ impl McpListToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpListToolsType {
     fn from(value: &str) -> Self {
         match value {
@@ -737,13 +737,13 @@ impl ::std::convert::From<&str> for McpListToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpListToolsType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpListToolsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -752,7 +752,7 @@ impl ::serde::Serialize for McpListToolsType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -763,7 +763,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpListToolsType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -773,13 +773,13 @@ impl crate::runtime::de::Fit for McpListToolsType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpListToolsType {
     fn default() -> Self {
         Self::McpListTools
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -797,7 +797,7 @@ pub struct McpProtocolError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -824,14 +824,14 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpProtocolError {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpProtocolError {
     /// Creates a value from its required fields; optional fields start unset.
@@ -857,7 +857,7 @@ impl McpProtocolError {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -869,7 +869,7 @@ pub enum McpProtocolErrorType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpProtocolErrorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -879,7 +879,7 @@ impl McpProtocolErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpProtocolErrorType {
     fn from(value: &str) -> Self {
         match value {
@@ -888,13 +888,13 @@ impl ::std::convert::From<&str> for McpProtocolErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpProtocolErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpProtocolErrorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -903,7 +903,7 @@ impl ::serde::Serialize for McpProtocolErrorType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -914,7 +914,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpProtocolErrorType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -924,7 +924,7 @@ impl crate::runtime::de::Fit for McpProtocolErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpProtocolErrorType {
     fn default() -> Self {
         Self::McpProtocolError
@@ -935,7 +935,8 @@ impl ::std::default::Default for McpProtocolErrorType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// MCP tool
@@ -992,7 +993,8 @@ pub struct McpTool {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1059,7 +1061,8 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1073,7 +1076,8 @@ impl crate::runtime::de::Fit for McpTool {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1193,7 +1197,8 @@ impl McpTool {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A union of an array of strings and a [`McpToolFilter`], told apart by shape.
@@ -1212,7 +1217,8 @@ pub enum McpToolAllowedTools {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
@@ -1269,7 +1275,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for McpToolAllowedTools {
@@ -1285,7 +1292,8 @@ impl crate::runtime::de::Fit for McpToolAllowedTools {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
@@ -1298,7 +1306,8 @@ impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
@@ -1307,7 +1316,7 @@ for McpToolAllowedTools {
         Self::McpAllowedTools(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1341,7 +1350,7 @@ pub struct McpToolCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1383,14 +1392,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpToolCall {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1456,7 +1465,7 @@ impl McpToolCall {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1472,7 +1481,7 @@ pub enum McpToolCallError {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpToolCallError {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1490,7 +1499,7 @@ impl ::serde::Serialize for McpToolCallError {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1518,7 +1527,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallError {
     fn misfit(&self) -> usize {
         match self {
@@ -1529,25 +1538,25 @@ impl crate::runtime::de::Fit for McpToolCallError {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::HttpError> for McpToolCallError {
     fn from(value: super::HttpError) -> Self {
         Self::HttpError(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpProtocolError> for McpToolCallError {
     fn from(value: super::McpProtocolError) -> Self {
         Self::McpProtocolError(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolExecutionError> for McpToolCallError {
     fn from(value: super::McpToolExecutionError) -> Self {
         Self::McpToolExecutionError(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1567,7 +1576,7 @@ pub enum McpToolCallStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolCallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1581,7 +1590,7 @@ impl McpToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolCallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1594,13 +1603,13 @@ impl ::std::convert::From<&str> for McpToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpToolCallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1609,7 +1618,7 @@ impl ::serde::Serialize for McpToolCallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1620,7 +1629,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1630,7 +1639,7 @@ impl crate::runtime::de::Fit for McpToolCallStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1642,7 +1651,7 @@ pub enum McpToolCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1652,7 +1661,7 @@ impl McpToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -1661,13 +1670,13 @@ impl ::std::convert::From<&str> for McpToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpToolCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1676,7 +1685,7 @@ impl ::serde::Serialize for McpToolCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1687,7 +1696,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1697,7 +1706,7 @@ impl crate::runtime::de::Fit for McpToolCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpToolCallType {
     fn default() -> Self {
         Self::McpCall
@@ -1708,7 +1717,8 @@ impl ::std::default::Default for McpToolCallType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 8 known values; any other value is kept in `Unknown`.
@@ -1741,7 +1751,8 @@ pub enum McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl McpToolConnectorId {
@@ -1765,7 +1776,8 @@ impl McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for McpToolConnectorId {
@@ -1788,7 +1800,8 @@ impl ::std::convert::From<&str> for McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for McpToolConnectorId {
@@ -1801,7 +1814,8 @@ impl ::std::fmt::Display for McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for McpToolConnectorId {
@@ -1817,7 +1831,8 @@ impl ::serde::Serialize for McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
@@ -1835,7 +1850,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for McpToolConnectorId {
@@ -1847,7 +1863,7 @@ impl crate::runtime::de::Fit for McpToolConnectorId {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1863,7 +1879,7 @@ pub struct McpToolExecutionError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1886,14 +1902,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolExecutionError {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl McpToolExecutionError {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1915,7 +1931,7 @@ impl McpToolExecutionError {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1927,7 +1943,7 @@ pub enum McpToolExecutionErrorType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolExecutionErrorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1937,7 +1953,7 @@ impl McpToolExecutionErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolExecutionErrorType {
     fn from(value: &str) -> Self {
         match value {
@@ -1946,13 +1962,13 @@ impl ::std::convert::From<&str> for McpToolExecutionErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolExecutionErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for McpToolExecutionErrorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1961,7 +1977,7 @@ impl ::serde::Serialize for McpToolExecutionErrorType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1972,7 +1988,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolExecutionErrorType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1982,7 +1998,7 @@ impl crate::runtime::de::Fit for McpToolExecutionErrorType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpToolExecutionErrorType {
     fn default() -> Self {
         Self::McpToolExecutionError
@@ -1993,7 +2009,8 @@ impl ::std::default::Default for McpToolExecutionErrorType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// MCP tool filter
@@ -2020,7 +2037,8 @@ pub struct McpToolFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2050,7 +2068,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2064,7 +2083,8 @@ impl crate::runtime::de::Fit for McpToolFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2106,7 +2126,8 @@ impl McpToolFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A union of a [`McpToolRequireApprovalMcpToolApprovalFilter`] and a [`McpToolRequireApprovalMcpToolApprovalSetting`], told apart by shape.
@@ -2125,7 +2146,8 @@ pub enum McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
@@ -2188,7 +2210,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for McpToolRequireApproval {
@@ -2204,7 +2227,8 @@ impl crate::runtime::de::Fit for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for McpToolRequireApproval {
@@ -2217,7 +2241,8 @@ impl ::std::convert::From<&str> for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<::std::string::String> for McpToolRequireApproval {
@@ -2230,7 +2255,8 @@ impl ::std::convert::From<::std::string::String> for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<super::McpToolRequireApprovalMcpToolApprovalFilter>
@@ -2244,7 +2270,8 @@ for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<super::McpToolRequireApprovalMcpToolApprovalSetting>
@@ -2258,7 +2285,8 @@ for McpToolRequireApproval {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// MCP tool approval filter
@@ -2283,7 +2311,8 @@ pub struct McpToolRequireApprovalMcpToolApprovalFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2307,7 +2336,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApprovalMcpToolApprovalFil
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2321,7 +2351,8 @@ impl crate::runtime::de::Fit for McpToolRequireApprovalMcpToolApprovalFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -2366,7 +2397,8 @@ impl McpToolRequireApprovalMcpToolApprovalFilter {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// MCP tool approval setting
@@ -2387,7 +2419,8 @@ pub enum McpToolRequireApprovalMcpToolApprovalSetting {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2405,7 +2438,8 @@ impl McpToolRequireApprovalMcpToolApprovalSetting {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2422,7 +2456,8 @@ impl ::std::convert::From<&str> for McpToolRequireApprovalMcpToolApprovalSetting
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2435,7 +2470,8 @@ impl ::std::fmt::Display for McpToolRequireApprovalMcpToolApprovalSetting {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2451,7 +2487,8 @@ impl ::serde::Serialize for McpToolRequireApprovalMcpToolApprovalSetting {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2469,7 +2506,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApprovalMcpToolApprovalSet
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for McpToolRequireApprovalMcpToolApprovalSetting {
@@ -2486,7 +2524,8 @@ impl crate::runtime::de::Fit for McpToolRequireApprovalMcpToolApprovalSetting {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -2505,7 +2544,8 @@ pub enum McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl McpToolType {
@@ -2522,7 +2562,8 @@ impl McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for McpToolType {
@@ -2538,7 +2579,8 @@ impl ::std::convert::From<&str> for McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for McpToolType {
@@ -2551,7 +2593,8 @@ impl ::std::fmt::Display for McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for McpToolType {
@@ -2567,7 +2610,8 @@ impl ::serde::Serialize for McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for McpToolType {
@@ -2585,7 +2629,8 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for McpToolType {
@@ -2602,7 +2647,8 @@ impl crate::runtime::de::Fit for McpToolType {
         feature = "conversations",
         feature = "evals",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for McpToolType {
@@ -2672,7 +2718,7 @@ impl crate::runtime::de::Fit for Message {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Image file
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2688,7 +2734,7 @@ pub struct MessageContentImageFileObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2711,14 +2757,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageFileObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl MessageContentImageFileObject {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2744,7 +2790,7 @@ impl MessageContentImageFileObject {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2763,7 +2809,7 @@ pub struct MessageContentImageFileObjectImageFile {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2783,14 +2829,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFile {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl MessageContentImageFileObjectImageFile {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2822,7 +2868,7 @@ impl MessageContentImageFileObjectImageFile {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2838,7 +2884,7 @@ pub enum MessageContentImageFileObjectImageFileDetail {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageFileObjectImageFileDetail {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2850,7 +2896,7 @@ impl MessageContentImageFileObjectImageFileDetail {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageFileObjectImageFileDetail {
     fn from(value: &str) -> Self {
         match value {
@@ -2861,13 +2907,13 @@ impl ::std::convert::From<&str> for MessageContentImageFileObjectImageFileDetail
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageFileObjectImageFileDetail {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentImageFileObjectImageFileDetail {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2876,7 +2922,7 @@ impl ::serde::Serialize for MessageContentImageFileObjectImageFileDetail {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFileDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2887,7 +2933,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFileDe
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFileDetail {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2897,7 +2943,7 @@ impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFileDetail {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2909,7 +2955,7 @@ pub enum MessageContentImageFileObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageFileObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2919,7 +2965,7 @@ impl MessageContentImageFileObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageFileObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -2928,13 +2974,13 @@ impl ::std::convert::From<&str> for MessageContentImageFileObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageFileObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentImageFileObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2943,7 +2989,7 @@ impl ::serde::Serialize for MessageContentImageFileObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2954,7 +3000,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2964,13 +3010,13 @@ impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageFileObjectType {
     fn default() -> Self {
         Self::ImageFile
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Image URL
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2986,7 +3032,7 @@ pub struct MessageContentImageUrlObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3009,14 +3055,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageUrlObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl MessageContentImageUrlObject {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3040,7 +3086,7 @@ impl MessageContentImageUrlObject {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3057,7 +3103,7 @@ pub struct MessageContentImageUrlObjectImageUrl {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3077,14 +3123,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrl {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl MessageContentImageUrlObjectImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3116,7 +3162,7 @@ impl MessageContentImageUrlObjectImageUrl {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3132,7 +3178,7 @@ pub enum MessageContentImageUrlObjectImageUrlDetail {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageUrlObjectImageUrlDetail {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3144,7 +3190,7 @@ impl MessageContentImageUrlObjectImageUrlDetail {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageUrlObjectImageUrlDetail {
     fn from(value: &str) -> Self {
         match value {
@@ -3155,13 +3201,13 @@ impl ::std::convert::From<&str> for MessageContentImageUrlObjectImageUrlDetail {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageUrlObjectImageUrlDetail {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentImageUrlObjectImageUrlDetail {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3170,7 +3216,7 @@ impl ::serde::Serialize for MessageContentImageUrlObjectImageUrlDetail {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrlDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3181,7 +3227,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrlDeta
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrlDetail {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3191,7 +3237,7 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrlDetail {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3203,7 +3249,7 @@ pub enum MessageContentImageUrlObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageUrlObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3213,7 +3259,7 @@ impl MessageContentImageUrlObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageUrlObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -3222,13 +3268,13 @@ impl ::std::convert::From<&str> for MessageContentImageUrlObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageUrlObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentImageUrlObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3237,7 +3283,7 @@ impl ::serde::Serialize for MessageContentImageUrlObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3248,7 +3294,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3258,7 +3304,7 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageUrlObjectType {
     fn default() -> Self {
         Self::ImageUrl
@@ -3445,7 +3491,7 @@ impl ::std::convert::From<super::TextContent> for MessageContentItem {
         Self::Text(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3461,7 +3507,7 @@ pub struct MessageContentRefusalObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3484,14 +3530,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentRefusalObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3503,7 +3549,7 @@ pub enum MessageContentRefusalObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentRefusalObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3513,7 +3559,7 @@ impl MessageContentRefusalObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentRefusalObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -3522,13 +3568,13 @@ impl ::std::convert::From<&str> for MessageContentRefusalObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentRefusalObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentRefusalObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3537,7 +3583,7 @@ impl ::serde::Serialize for MessageContentRefusalObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3548,7 +3594,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3558,13 +3604,13 @@ impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentRefusalObjectType {
     fn default() -> Self {
         Self::Refusal
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3586,7 +3632,7 @@ pub struct MessageContentTextAnnotationsFileCitationObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3633,14 +3679,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3654,7 +3700,7 @@ pub struct MessageContentTextAnnotationsFileCitationObjectFileCitation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for MessageContentTextAnnotationsFileCitationObjectFileCitation {
@@ -3678,7 +3724,7 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for MessageContentTextAnnotationsFileCitationObjectFileCitation {
@@ -3686,7 +3732,7 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3698,7 +3744,7 @@ pub enum MessageContentTextAnnotationsFileCitationObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextAnnotationsFileCitationObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3708,7 +3754,7 @@ impl MessageContentTextAnnotationsFileCitationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextAnnotationsFileCitationObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -3717,13 +3763,13 @@ impl ::std::convert::From<&str> for MessageContentTextAnnotationsFileCitationObj
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextAnnotationsFileCitationObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentTextAnnotationsFileCitationObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3732,7 +3778,7 @@ impl ::serde::Serialize for MessageContentTextAnnotationsFileCitationObjectType 
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for MessageContentTextAnnotationsFileCitationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3744,7 +3790,7 @@ for MessageContentTextAnnotationsFileCitationObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3754,13 +3800,13 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextAnnotationsFileCitationObjectType {
     fn default() -> Self {
         Self::FileCitation
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3782,7 +3828,7 @@ pub struct MessageContentTextAnnotationsFilePathObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3821,14 +3867,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3842,7 +3888,7 @@ pub struct MessageContentTextAnnotationsFilePathObjectFilePath {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for MessageContentTextAnnotationsFilePathObjectFilePath {
@@ -3866,14 +3912,14 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFilePath {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3885,7 +3931,7 @@ pub enum MessageContentTextAnnotationsFilePathObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextAnnotationsFilePathObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3895,7 +3941,7 @@ impl MessageContentTextAnnotationsFilePathObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextAnnotationsFilePathObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -3904,13 +3950,13 @@ impl ::std::convert::From<&str> for MessageContentTextAnnotationsFilePathObjectT
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextAnnotationsFilePathObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentTextAnnotationsFilePathObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3919,7 +3965,7 @@ impl ::serde::Serialize for MessageContentTextAnnotationsFilePathObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3930,7 +3976,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3940,13 +3986,13 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextAnnotationsFilePathObjectType {
     fn default() -> Self {
         Self::FilePath
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3962,7 +4008,7 @@ pub struct MessageContentTextObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3985,14 +4031,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4008,7 +4054,7 @@ pub struct MessageContentTextObjectText {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4031,14 +4077,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextObjectText {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4052,7 +4098,7 @@ pub enum MessageContentTextObjectTextAnnotationsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentTextObjectTextAnnotationsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4065,7 +4111,7 @@ impl ::serde::Serialize for MessageContentTextObjectTextAnnotationsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectTextAnnotationsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4088,7 +4134,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectTextAnnotationsI
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextObjectTextAnnotationsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -4098,21 +4144,21 @@ impl crate::runtime::de::Fit for MessageContentTextObjectTextAnnotationsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextAnnotationsFileCitationObject>
 for MessageContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageContentTextAnnotationsFileCitationObject) -> Self {
         Self::FileCitation(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextAnnotationsFilePathObject>
 for MessageContentTextObjectTextAnnotationsItem {
     fn from(value: super::MessageContentTextAnnotationsFilePathObject) -> Self {
         Self::FilePath(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4124,7 +4170,7 @@ pub enum MessageContentTextObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4134,7 +4180,7 @@ impl MessageContentTextObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -4143,13 +4189,13 @@ impl ::std::convert::From<&str> for MessageContentTextObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageContentTextObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4158,7 +4204,7 @@ impl ::serde::Serialize for MessageContentTextObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4169,7 +4215,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4179,7 +4225,7 @@ impl crate::runtime::de::Fit for MessageContentTextObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextObjectType {
     fn default() -> Self {
         Self::Text
@@ -5802,7 +5848,7 @@ impl ::std::default::Default for MessageDeltaObjectObject {
         Self::ThreadMessageDelta
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// The message object
 ///
 /// Used by [`Client::create_message`](crate::runtime::Client::create_message) (response), [`Client::get_message`](crate::runtime::Client::get_message) (response) and [`Client::modify_message`](crate::runtime::Client::modify_message) (response).
@@ -5844,7 +5890,7 @@ pub struct MessageObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5903,14 +5949,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5930,7 +5976,7 @@ pub struct MessageObjectAttachmentsItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5947,14 +5993,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5968,7 +6014,7 @@ pub enum MessageObjectAttachmentsItemToolsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectAttachmentsItemToolsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5983,7 +6029,7 @@ impl ::serde::Serialize for MessageObjectAttachmentsItemToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItemToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6006,7 +6052,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItemToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectAttachmentsItemToolsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -6016,21 +6062,21 @@ impl crate::runtime::de::Fit for MessageObjectAttachmentsItemToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsCode>
 for MessageObjectAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for MessageObjectAttachmentsItemToolsItem {
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6048,7 +6094,7 @@ pub enum MessageObjectContentItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectContentItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6063,7 +6109,7 @@ impl ::serde::Serialize for MessageObjectContentItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6096,7 +6142,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectContentItem {
     fn misfit(&self) -> usize {
         match self {
@@ -6108,34 +6154,34 @@ impl crate::runtime::de::Fit for MessageObjectContentItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for MessageObjectContentItem {
     fn from(value: super::MessageContentImageFileObject) -> Self {
         Self::ImageFile(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentImageUrlObject>
 for MessageObjectContentItem {
     fn from(value: super::MessageContentImageUrlObject) -> Self {
         Self::ImageUrl(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentRefusalObject>
 for MessageObjectContentItem {
     fn from(value: super::MessageContentRefusalObject) -> Self {
         Self::Refusal(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectContentItem {
     fn from(value: super::MessageContentTextObject) -> Self {
         Self::Text(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6149,7 +6195,7 @@ pub struct MessageObjectIncompleteDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6165,14 +6211,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6192,7 +6238,7 @@ pub enum MessageObjectIncompleteDetailsReason {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectIncompleteDetailsReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6206,7 +6252,7 @@ impl MessageObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectIncompleteDetailsReason {
     fn from(value: &str) -> Self {
         match value {
@@ -6219,13 +6265,13 @@ impl ::std::convert::From<&str> for MessageObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectIncompleteDetailsReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectIncompleteDetailsReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6234,7 +6280,7 @@ impl ::serde::Serialize for MessageObjectIncompleteDetailsReason {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetailsReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6245,7 +6291,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetailsReason {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectIncompleteDetailsReason {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6255,7 +6301,7 @@ impl crate::runtime::de::Fit for MessageObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6267,7 +6313,7 @@ pub enum MessageObjectObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6277,7 +6323,7 @@ impl MessageObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectObject {
     fn from(value: &str) -> Self {
         match value {
@@ -6286,13 +6332,13 @@ impl ::std::convert::From<&str> for MessageObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6301,7 +6347,7 @@ impl ::serde::Serialize for MessageObjectObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6312,7 +6358,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6322,13 +6368,13 @@ impl crate::runtime::de::Fit for MessageObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageObjectObject {
     fn default() -> Self {
         Self::ThreadMessage
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6342,7 +6388,7 @@ pub enum MessageObjectRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6353,7 +6399,7 @@ impl MessageObjectRole {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectRole {
     fn from(value: &str) -> Self {
         match value {
@@ -6363,13 +6409,13 @@ impl ::std::convert::From<&str> for MessageObjectRole {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6378,7 +6424,7 @@ impl ::serde::Serialize for MessageObjectRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6389,7 +6435,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6399,7 +6445,7 @@ impl crate::runtime::de::Fit for MessageObjectRole {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6415,7 +6461,7 @@ pub enum MessageObjectStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6427,7 +6473,7 @@ impl MessageObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6438,13 +6484,13 @@ impl ::std::convert::From<&str> for MessageObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageObjectStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6453,7 +6499,7 @@ impl ::serde::Serialize for MessageObjectStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6464,7 +6510,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6474,7 +6520,14 @@ impl crate::runtime::de::Fit for MessageObjectStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6488,7 +6541,14 @@ pub enum MessagePhase {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl MessagePhase {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6499,7 +6559,14 @@ impl MessagePhase {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for MessagePhase {
     fn from(value: &str) -> Self {
         match value {
@@ -6509,13 +6576,27 @@ impl ::std::convert::From<&str> for MessagePhase {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for MessagePhase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for MessagePhase {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6524,7 +6605,14 @@ impl ::serde::Serialize for MessagePhase {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for MessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6535,7 +6623,14 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for MessagePhase {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6757,7 +6852,7 @@ impl ::std::default::Default for MessageRequestContentTextObjectType {
         Self::Text
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 8 known values; any other value is kept in `Unknown2`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6783,7 +6878,7 @@ pub enum MessageRole {
     /// A value this version of the client does not know.
     Unknown2(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl MessageRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6800,7 +6895,7 @@ impl MessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageRole {
     fn from(value: &str) -> Self {
         match value {
@@ -6816,13 +6911,13 @@ impl ::std::convert::From<&str> for MessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for MessageRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6831,7 +6926,7 @@ impl ::serde::Serialize for MessageRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6842,7 +6937,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown2(_)) {
@@ -7728,6 +7823,7 @@ impl ::std::default::Default for MessageType {
         feature = "evals",
         feature = "fine-tuning",
         feature = "responses",
+        feature = "unreferenced",
         feature = "vector-stores"
     )
 )]
@@ -8003,7 +8099,7 @@ impl ::std::convert::From<super::ModelIdsShared> for ModelIdsCompaction {
         Self::Responses(super::ModelIdsResponses::Shared(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`ModelIdsShared`] and a [`ModelIdsResponsesResponsesOnlyModel`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8015,7 +8111,7 @@ pub enum ModelIdsResponses {
     /// A [`ModelIdsResponsesResponsesOnlyModel`].
     ResponsesOnlyModel(super::ModelIdsResponsesResponsesOnlyModel),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8065,7 +8161,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsResponses {
     fn misfit(&self) -> usize {
         match self {
@@ -8074,32 +8170,32 @@ impl crate::runtime::de::Fit for ModelIdsResponses {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelIdsResponses {
     fn from(value: &str) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ModelIdsResponses {
     fn from(value: ::std::string::String) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModelIdsResponsesResponsesOnlyModel>
 for ModelIdsResponses {
     fn from(value: super::ModelIdsResponsesResponsesOnlyModel) -> Self {
         Self::ResponsesOnlyModel(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModelIdsShared> for ModelIdsResponses {
     fn from(value: super::ModelIdsShared) -> Self {
         Self::Shared(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponsesOnlyModel
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8147,7 +8243,7 @@ pub enum ModelIdsResponsesResponsesOnlyModel {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ModelIdsResponsesResponsesOnlyModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8175,7 +8271,7 @@ impl ModelIdsResponsesResponsesOnlyModel {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelIdsResponsesResponsesOnlyModel {
     fn from(value: &str) -> Self {
         match value {
@@ -8202,13 +8298,13 @@ impl ::std::convert::From<&str> for ModelIdsResponsesResponsesOnlyModel {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModelIdsResponsesResponsesOnlyModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModelIdsResponsesResponsesOnlyModel {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8217,7 +8313,7 @@ impl ::serde::Serialize for ModelIdsResponsesResponsesOnlyModel {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesResponsesOnlyModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8228,7 +8324,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesResponsesOnlyModel {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsResponsesResponsesOnlyModel {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8238,7 +8334,7 @@ impl crate::runtime::de::Fit for ModelIdsResponsesResponsesOnlyModel {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// Any string; the 83 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8248,7 +8344,7 @@ pub struct ModelIdsShared(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModelIdsShared {
     /// `gpt-5.6-sol`
     pub const GPT_5_6_SOL: Self = Self(::std::borrow::Cow::Borrowed("gpt-5.6-sol"));
@@ -8609,25 +8705,25 @@ impl ModelIdsShared {
         &self.0
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelIdsShared {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ModelIdsShared {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModelIdsShared {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsShared {
     fn misfit(&self) -> usize {
         0
@@ -8791,7 +8887,7 @@ impl crate::runtime::de::Fit for ModelResponseProperties {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8806,7 +8902,7 @@ pub enum ModelResponsePropertiesPromptCacheRetention {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModelResponsePropertiesPromptCacheRetention {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8817,7 +8913,7 @@ impl ModelResponsePropertiesPromptCacheRetention {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelResponsePropertiesPromptCacheRetention {
     fn from(value: &str) -> Self {
         match value {
@@ -8827,13 +8923,13 @@ impl ::std::convert::From<&str> for ModelResponsePropertiesPromptCacheRetention 
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModelResponsePropertiesPromptCacheRetention {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModelResponsePropertiesPromptCacheRetention {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8842,7 +8938,7 @@ impl ::serde::Serialize for ModelResponsePropertiesPromptCacheRetention {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetention {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8853,7 +8949,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -8863,7 +8959,7 @@ impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8879,7 +8975,7 @@ pub struct Moderation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Moderation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8896,14 +8992,14 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Moderation {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8917,7 +9013,7 @@ pub struct ModerationConfigParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8933,14 +9029,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationConfigParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ModerationConfigParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -8961,7 +9057,7 @@ impl ModerationConfigParam {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8979,7 +9075,7 @@ pub struct ModerationErrorBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9006,14 +9102,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationErrorBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9025,7 +9121,7 @@ pub enum ModerationErrorBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ModerationErrorBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9035,7 +9131,7 @@ impl ModerationErrorBodyType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationErrorBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -9044,13 +9140,13 @@ impl ::std::convert::From<&str> for ModerationErrorBodyType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationErrorBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationErrorBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9059,7 +9155,7 @@ impl ::serde::Serialize for ModerationErrorBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9070,7 +9166,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationErrorBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9080,13 +9176,13 @@ impl crate::runtime::de::Fit for ModerationErrorBodyType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ModerationErrorBodyType {
     fn default() -> Self {
         Self::Error
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9100,7 +9196,7 @@ pub enum ModerationInput {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9115,7 +9211,7 @@ impl ::serde::Serialize for ModerationInput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9138,7 +9234,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationInput {
     fn misfit(&self) -> usize {
         match self {
@@ -9148,19 +9244,19 @@ impl crate::runtime::de::Fit for ModerationInput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModerationErrorBody> for ModerationInput {
     fn from(value: super::ModerationErrorBody) -> Self {
         Self::Error(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModerationResultBody> for ModerationInput {
     fn from(value: super::ModerationResultBody) -> Self {
         Self::ModerationResult(value)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9174,7 +9270,7 @@ pub enum ModerationInputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationInputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9185,7 +9281,7 @@ impl ModerationInputType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationInputType {
     fn from(value: &str) -> Self {
         match value {
@@ -9195,13 +9291,13 @@ impl ::std::convert::From<&str> for ModerationInputType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationInputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationInputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9210,7 +9306,7 @@ impl ::serde::Serialize for ModerationInputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9221,7 +9317,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationInputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9231,7 +9327,7 @@ impl crate::runtime::de::Fit for ModerationInputType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9245,7 +9341,7 @@ pub enum ModerationMode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9256,7 +9352,7 @@ impl ModerationMode {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationMode {
     fn from(value: &str) -> Self {
         match value {
@@ -9266,13 +9362,13 @@ impl ::std::convert::From<&str> for ModerationMode {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9281,7 +9377,7 @@ impl ::serde::Serialize for ModerationMode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9292,7 +9388,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationMode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9302,7 +9398,7 @@ impl crate::runtime::de::Fit for ModerationMode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9316,7 +9412,7 @@ pub enum ModerationOutput {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationOutput {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9331,7 +9427,7 @@ impl ::serde::Serialize for ModerationOutput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9354,7 +9450,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationOutput {
     fn misfit(&self) -> usize {
         match self {
@@ -9364,19 +9460,19 @@ impl crate::runtime::de::Fit for ModerationOutput {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModerationErrorBody> for ModerationOutput {
     fn from(value: super::ModerationErrorBody) -> Self {
         Self::Error(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ModerationResultBody> for ModerationOutput {
     fn from(value: super::ModerationResultBody) -> Self {
         Self::ModerationResult(value)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9393,7 +9489,7 @@ pub struct ModerationParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModerationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9413,14 +9509,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ModerationParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9450,7 +9546,7 @@ impl ModerationParam {
         self
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9468,7 +9564,7 @@ pub struct ModerationPolicyParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9485,14 +9581,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationPolicyParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ModerationPolicyParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -9530,7 +9626,7 @@ impl ModerationPolicyParam {
         self
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9557,7 +9653,7 @@ pub struct ModerationResultBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9596,14 +9692,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationResultBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9615,7 +9711,7 @@ pub enum ModerationResultBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationResultBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9625,7 +9721,7 @@ impl ModerationResultBodyType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationResultBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -9634,13 +9730,13 @@ impl ::std::convert::From<&str> for ModerationResultBodyType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationResultBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ModerationResultBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9649,7 +9745,7 @@ impl ::serde::Serialize for ModerationResultBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9660,7 +9756,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationResultBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -9670,7 +9766,7 @@ impl crate::runtime::de::Fit for ModerationResultBodyType {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ModerationResultBodyType {
     fn default() -> Self {
         Self::ModerationResult
@@ -10954,7 +11050,7 @@ impl ModifyThreadRequestToolResourcesFileSearch {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Move
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10975,7 +11071,7 @@ pub struct MoveParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MoveParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11003,14 +11099,14 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MoveParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl MoveParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -11045,7 +11141,7 @@ impl MoveParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11057,7 +11153,7 @@ pub enum MoveParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl MoveParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11067,7 +11163,7 @@ impl MoveParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MoveParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -11076,13 +11172,13 @@ impl ::std::convert::From<&str> for MoveParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for MoveParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for MoveParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11091,7 +11187,7 @@ impl ::serde::Serialize for MoveParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for MoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11102,7 +11198,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MoveParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -11112,7 +11208,7 @@ impl crate::runtime::de::Fit for MoveParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for MoveParamType {
     fn default() -> Self {
         Self::Move

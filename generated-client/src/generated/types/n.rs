@@ -2,7 +2,14 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `N`.
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Namespace
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22,7 +29,14 @@ pub struct NamespaceToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53,14 +67,28 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for NamespaceToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl NamespaceToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -90,7 +118,14 @@ impl NamespaceToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -104,7 +139,14 @@ pub enum NamespaceToolParamToolsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for NamespaceToolParamToolsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -117,7 +159,14 @@ impl ::serde::Serialize for NamespaceToolParamToolsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -140,7 +189,14 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -150,19 +206,40 @@ impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsItem {
     fn from(value: super::CustomToolParam) -> Self {
         Self::Custom(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::FunctionToolParam> for NamespaceToolParamToolsItem {
     fn from(value: super::FunctionToolParam) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -174,7 +251,14 @@ pub enum NamespaceToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl NamespaceToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -184,7 +268,14 @@ impl NamespaceToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for NamespaceToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -193,13 +284,27 @@ impl ::std::convert::From<&str> for NamespaceToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for NamespaceToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for NamespaceToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -208,7 +313,14 @@ impl ::serde::Serialize for NamespaceToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -219,7 +331,14 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for NamespaceToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -229,13 +348,20 @@ impl crate::runtime::de::Fit for NamespaceToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for NamespaceToolParamType {
     fn default() -> Self {
         Self::Namespace
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -249,7 +375,7 @@ pub enum NoiseReductionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl NoiseReductionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -260,7 +386,7 @@ impl NoiseReductionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for NoiseReductionType {
     fn from(value: &str) -> Self {
         match value {
@@ -270,13 +396,13 @@ impl ::std::convert::From<&str> for NoiseReductionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for NoiseReductionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for NoiseReductionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -285,7 +411,7 @@ impl ::serde::Serialize for NoiseReductionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -296,7 +422,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for NoiseReductionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {

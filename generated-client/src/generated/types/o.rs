@@ -2531,7 +2531,7 @@ impl ::std::default::Default for OutputAudioType {
         Self::OutputAudio
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2547,7 +2547,7 @@ pub enum OutputContent {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputContent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2563,7 +2563,7 @@ impl ::serde::Serialize for OutputContent {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2591,7 +2591,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputContent {
     fn misfit(&self) -> usize {
         match self {
@@ -2602,25 +2602,25 @@ impl crate::runtime::de::Fit for OutputContent {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputTextContent> for OutputContent {
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningTextContent> for OutputContent {
     fn from(value: super::ReasoningTextContent) -> Self {
         Self::ReasoningText(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::RefusalContent> for OutputContent {
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 28 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2686,7 +2686,7 @@ pub enum OutputItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2763,7 +2763,7 @@ impl ::serde::Serialize for OutputItem {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2916,7 +2916,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputItem {
     fn misfit(&self) -> usize {
         match self {
@@ -2952,175 +2952,175 @@ impl crate::runtime::de::Fit for OutputItem {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalTools> for OutputItem {
     fn from(value: super::AdditionalTools) -> Self {
         Self::AdditionalTools(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCall> for OutputItem {
     fn from(value: super::ApplyPatchToolCall) -> Self {
         Self::ApplyPatchCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallOutput> for OutputItem {
     fn from(value: super::ApplyPatchToolCallOutput) -> Self {
         Self::ApplyPatchCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for OutputItem {
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::CodeInterpreterCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionBody> for OutputItem {
     fn from(value: super::CompactionBody) -> Self {
         Self::Compaction(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCall> for OutputItem {
     fn from(value: super::ComputerToolCall) -> Self {
         Self::ComputerCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCallOutputResource> for OutputItem {
     fn from(value: super::ComputerToolCallOutputResource) -> Self {
         Self::ComputerCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCall> for OutputItem {
     fn from(value: super::CustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCallOutputResource> for OutputItem {
     fn from(value: super::CustomToolCallOutputResource) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileSearchToolCall> for OutputItem {
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::FileSearchCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCall> for OutputItem {
     fn from(value: super::FunctionShellCall) -> Self {
         Self::ShellCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutput> for OutputItem {
     fn from(value: super::FunctionShellCallOutput) -> Self {
         Self::ShellCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCall> for OutputItem {
     fn from(value: super::FunctionToolCall) -> Self {
         Self::FunctionCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCallOutputResource> for OutputItem {
     fn from(value: super::FunctionToolCallOutputResource) -> Self {
         Self::FunctionCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ImageGenToolCall> for OutputItem {
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::ImageGenerationCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCall> for OutputItem {
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::LocalShellCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for OutputItem {
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::LocalShellCallOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalRequest> for OutputItem {
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::McpApprovalRequest(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalResponseResource> for OutputItem {
     fn from(value: super::McpApprovalResponseResource) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpListTools> for OutputItem {
     fn from(value: super::McpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolCall> for OutputItem {
     fn from(value: super::McpToolCall) -> Self {
         Self::McpCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputMessage> for OutputItem {
     fn from(value: super::OutputMessage) -> Self {
         Self::Message(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::Program> for OutputItem {
     fn from(value: super::Program) -> Self {
         Self::Program(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramOutput> for OutputItem {
     fn from(value: super::ProgramOutput) -> Self {
         Self::ProgramOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningItem> for OutputItem {
     fn from(value: super::ReasoningItem) -> Self {
         Self::Reasoning(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchCall> for OutputItem {
     fn from(value: super::ToolSearchCall) -> Self {
         Self::ToolSearchCall(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchOutput> for OutputItem {
     fn from(value: super::ToolSearchOutput) -> Self {
         Self::ToolSearchOutput(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchToolCall> for OutputItem {
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::WebSearchCall(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Output message
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3145,7 +3145,7 @@ pub struct OutputMessage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for OutputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3178,7 +3178,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OutputMessage {
     fn misfit(&self) -> usize {
@@ -3186,7 +3186,7 @@ impl crate::runtime::de::Fit for OutputMessage {
             + crate::runtime::de::Fit::misfit(&self.role)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl OutputMessage {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3224,7 +3224,7 @@ impl OutputMessage {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3238,7 +3238,7 @@ pub enum OutputMessageContent {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputMessageContent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3251,7 +3251,7 @@ impl ::serde::Serialize for OutputMessageContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3274,7 +3274,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageContent {
     fn misfit(&self) -> usize {
         match self {
@@ -3284,19 +3284,19 @@ impl crate::runtime::de::Fit for OutputMessageContent {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputTextContent> for OutputMessageContent {
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::RefusalContent> for OutputMessageContent {
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3308,7 +3308,7 @@ pub enum OutputMessageRole {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3318,7 +3318,7 @@ impl OutputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageRole {
     fn from(value: &str) -> Self {
         match value {
@@ -3327,13 +3327,13 @@ impl ::std::convert::From<&str> for OutputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputMessageRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3342,7 +3342,7 @@ impl ::serde::Serialize for OutputMessageRole {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3353,7 +3353,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageRole {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3363,13 +3363,13 @@ impl crate::runtime::de::Fit for OutputMessageRole {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputMessageRole {
     fn default() -> Self {
         Self::Assistant
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3385,7 +3385,7 @@ pub enum OutputMessageStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3397,7 +3397,7 @@ impl OutputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3408,13 +3408,13 @@ impl ::std::convert::From<&str> for OutputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputMessageStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3423,7 +3423,7 @@ impl ::serde::Serialize for OutputMessageStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3434,7 +3434,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3444,7 +3444,7 @@ impl crate::runtime::de::Fit for OutputMessageStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3456,7 +3456,7 @@ pub enum OutputMessageType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3466,7 +3466,7 @@ impl OutputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -3475,13 +3475,13 @@ impl ::std::convert::From<&str> for OutputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputMessageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3490,7 +3490,7 @@ impl ::serde::Serialize for OutputMessageType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3501,7 +3501,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3511,13 +3511,13 @@ impl crate::runtime::de::Fit for OutputMessageType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputMessageType {
     fn default() -> Self {
         Self::Message
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3537,7 +3537,7 @@ pub struct OutputTextContent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3568,14 +3568,14 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OutputTextContent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl OutputTextContent {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3603,7 +3603,7 @@ impl OutputTextContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3615,7 +3615,7 @@ pub enum OutputTextContentType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputTextContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3625,7 +3625,7 @@ impl OutputTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputTextContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -3634,13 +3634,13 @@ impl ::std::convert::From<&str> for OutputTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputTextContentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for OutputTextContentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3649,7 +3649,7 @@ impl ::serde::Serialize for OutputTextContentType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3660,7 +3660,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputTextContentType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3670,7 +3670,7 @@ impl crate::runtime::de::Fit for OutputTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputTextContentType {
     fn default() -> Self {
         Self::OutputText

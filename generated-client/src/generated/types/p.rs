@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `P`.
-#[cfg(any(feature = "assistants", feature = "chat"))]
+#[cfg(any(feature = "assistants", feature = "chat", feature = "unreferenced"))]
 /// Another name for a boolean.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -302,7 +302,7 @@ impl ::std::default::Default for PredictionContentType {
         Self::Content
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -324,7 +324,7 @@ pub struct Program {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Program {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -359,14 +359,14 @@ impl<'de> ::serde::Deserialize<'de> for Program {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Program {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -388,7 +388,7 @@ pub struct ProgramItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -423,14 +423,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ProgramItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -460,7 +460,7 @@ impl ProgramItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -472,7 +472,7 @@ pub enum ProgramItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -482,7 +482,7 @@ impl ProgramItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -491,13 +491,13 @@ impl ::std::convert::From<&str> for ProgramItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -506,7 +506,7 @@ impl ::serde::Serialize for ProgramItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -517,7 +517,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -527,13 +527,13 @@ impl crate::runtime::de::Fit for ProgramItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramItemParamType {
     fn default() -> Self {
         Self::Program
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -555,7 +555,7 @@ pub struct ProgramOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -587,14 +587,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -616,7 +616,7 @@ pub struct ProgramOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -648,14 +648,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ProgramOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -685,7 +685,7 @@ impl ProgramOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -697,7 +697,7 @@ pub enum ProgramOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -707,7 +707,7 @@ impl ProgramOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -716,13 +716,13 @@ impl ::std::convert::From<&str> for ProgramOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -731,7 +731,7 @@ impl ::serde::Serialize for ProgramOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -742,7 +742,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -752,13 +752,13 @@ impl crate::runtime::de::Fit for ProgramOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramOutputItemParamType {
     fn default() -> Self {
         Self::ProgramOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -772,7 +772,7 @@ pub enum ProgramOutputItemStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputItemStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -783,7 +783,7 @@ impl ProgramOutputItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputItemStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -793,13 +793,13 @@ impl ::std::convert::From<&str> for ProgramOutputItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputItemStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramOutputItemStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -808,7 +808,7 @@ impl ::serde::Serialize for ProgramOutputItemStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -819,7 +819,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputItemStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -829,7 +829,7 @@ impl crate::runtime::de::Fit for ProgramOutputItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -843,7 +843,7 @@ pub enum ProgramOutputStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -854,7 +854,7 @@ impl ProgramOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -864,13 +864,13 @@ impl ::std::convert::From<&str> for ProgramOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramOutputStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -879,7 +879,7 @@ impl ::serde::Serialize for ProgramOutputStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -890,7 +890,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -900,7 +900,7 @@ impl crate::runtime::de::Fit for ProgramOutputStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -912,7 +912,7 @@ pub enum ProgramOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -922,7 +922,7 @@ impl ProgramOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -931,13 +931,13 @@ impl ::std::convert::From<&str> for ProgramOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -946,7 +946,7 @@ impl ::serde::Serialize for ProgramOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -957,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -967,13 +967,13 @@ impl crate::runtime::de::Fit for ProgramOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramOutputType {
     fn default() -> Self {
         Self::ProgramOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -989,7 +989,7 @@ pub struct ProgramToolCallCaller {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1012,14 +1012,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramToolCallCaller {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ProgramToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1041,7 +1041,7 @@ impl ProgramToolCallCaller {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1057,7 +1057,7 @@ pub struct ProgramToolCallCallerParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1080,14 +1080,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramToolCallCallerParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ProgramToolCallCallerParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1109,7 +1109,7 @@ impl ProgramToolCallCallerParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1121,7 +1121,7 @@ pub enum ProgramToolCallCallerParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramToolCallCallerParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1131,7 +1131,7 @@ impl ProgramToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramToolCallCallerParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -1140,13 +1140,13 @@ impl ::std::convert::From<&str> for ProgramToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramToolCallCallerParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramToolCallCallerParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1155,7 +1155,7 @@ impl ::serde::Serialize for ProgramToolCallCallerParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1166,7 +1166,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1176,13 +1176,13 @@ impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramToolCallCallerParamType {
     fn default() -> Self {
         Self::Program
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1194,7 +1194,7 @@ pub enum ProgramToolCallCallerType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramToolCallCallerType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1204,7 +1204,7 @@ impl ProgramToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramToolCallCallerType {
     fn from(value: &str) -> Self {
         match value {
@@ -1213,13 +1213,13 @@ impl ::std::convert::From<&str> for ProgramToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramToolCallCallerType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramToolCallCallerType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1228,7 +1228,7 @@ impl ::serde::Serialize for ProgramToolCallCallerType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1239,7 +1239,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramToolCallCallerType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1249,13 +1249,13 @@ impl crate::runtime::de::Fit for ProgramToolCallCallerType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramToolCallCallerType {
     fn default() -> Self {
         Self::Program
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1267,7 +1267,7 @@ pub enum ProgramType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1277,7 +1277,7 @@ impl ProgramType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramType {
     fn from(value: &str) -> Self {
         match value {
@@ -1286,13 +1286,13 @@ impl ::std::convert::From<&str> for ProgramType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ProgramType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1301,7 +1301,7 @@ impl ::serde::Serialize for ProgramType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1312,7 +1312,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1322,13 +1322,20 @@ impl crate::runtime::de::Fit for ProgramType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramType {
     fn default() -> Self {
         Self::Program
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1342,7 +1349,14 @@ pub struct ProgrammaticToolCallingParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1361,14 +1375,28 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgrammaticToolCallingParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ProgrammaticToolCallingParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1389,7 +1417,14 @@ impl ProgrammaticToolCallingParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1401,7 +1436,14 @@ pub enum ProgrammaticToolCallingParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ProgrammaticToolCallingParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1411,7 +1453,14 @@ impl ProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ProgrammaticToolCallingParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -1420,13 +1469,27 @@ impl ::std::convert::From<&str> for ProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ProgrammaticToolCallingParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ProgrammaticToolCallingParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1435,7 +1498,14 @@ impl ::serde::Serialize for ProgrammaticToolCallingParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1446,7 +1516,14 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1456,7 +1533,14 @@ impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ProgrammaticToolCallingParamType {
     fn default() -> Self {
         Self::ProgrammaticToolCalling
@@ -6607,7 +6691,7 @@ impl ProjectUserUpdateRequest {
         self
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6627,7 +6711,7 @@ pub struct Prompt {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Prompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6648,14 +6732,14 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
         })
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Prompt {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl Prompt {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6700,7 +6784,8 @@ impl Prompt {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// Prompt cache breakpoint
@@ -6722,7 +6807,8 @@ pub struct PromptCacheBreakpointConfig {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -6749,7 +6835,8 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -6764,7 +6851,8 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointConfig {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -6793,7 +6881,8 @@ impl PromptCacheBreakpointConfig {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -6813,7 +6902,8 @@ pub enum PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl PromptCacheBreakpointConfigMode {
@@ -6831,7 +6921,8 @@ impl PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for PromptCacheBreakpointConfigMode {
@@ -6848,7 +6939,8 @@ impl ::std::convert::From<&str> for PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for PromptCacheBreakpointConfigMode {
@@ -6862,7 +6954,8 @@ impl ::std::fmt::Display for PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for PromptCacheBreakpointConfigMode {
@@ -6879,7 +6972,8 @@ impl ::serde::Serialize for PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
@@ -6898,7 +6992,8 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
@@ -6916,7 +7011,8 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
         feature = "evals",
         feature = "fine-tuning",
         feature = "realtime",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for PromptCacheBreakpointConfigMode {
@@ -6924,7 +7020,14 @@ impl ::std::default::Default for PromptCacheBreakpointConfigMode {
         Self::Explicit
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6938,7 +7041,14 @@ pub struct PromptCacheBreakpointParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6957,14 +7067,28 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheBreakpointParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl PromptCacheBreakpointParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6985,7 +7109,14 @@ impl PromptCacheBreakpointParam {
         self
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6997,7 +7128,14 @@ pub enum PromptCacheBreakpointParamMode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl PromptCacheBreakpointParamMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7007,7 +7145,14 @@ impl PromptCacheBreakpointParamMode {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for PromptCacheBreakpointParamMode {
     fn from(value: &str) -> Self {
         match value {
@@ -7016,13 +7161,27 @@ impl ::std::convert::From<&str> for PromptCacheBreakpointParamMode {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for PromptCacheBreakpointParamMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for PromptCacheBreakpointParamMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7031,7 +7190,14 @@ impl ::serde::Serialize for PromptCacheBreakpointParamMode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7042,7 +7208,14 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7052,13 +7225,20 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "conversations", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for PromptCacheBreakpointParamMode {
     fn default() -> Self {
         Self::Explicit
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7072,7 +7252,7 @@ pub enum PromptCacheModeEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl PromptCacheModeEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7083,7 +7263,7 @@ impl PromptCacheModeEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for PromptCacheModeEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -7093,13 +7273,13 @@ impl ::std::convert::From<&str> for PromptCacheModeEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for PromptCacheModeEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for PromptCacheModeEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7108,7 +7288,7 @@ impl ::serde::Serialize for PromptCacheModeEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7119,7 +7299,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for PromptCacheModeEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7129,7 +7309,7 @@ impl crate::runtime::de::Fit for PromptCacheModeEnum {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7145,7 +7325,7 @@ pub struct PromptCacheOptions {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7165,14 +7345,14 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheOptions {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7190,7 +7370,7 @@ pub struct PromptCacheOptionsParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7207,7 +7387,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
         })
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheOptionsParam {
     fn misfit(&self) -> usize {
@@ -7215,7 +7395,7 @@ impl crate::runtime::de::Fit for PromptCacheOptionsParam {
             + self.ttl.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl PromptCacheOptionsParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -7324,7 +7504,7 @@ impl crate::runtime::de::Fit for PromptCacheRetentionEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7336,7 +7516,7 @@ pub enum PromptCacheTtlEnum {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl PromptCacheTtlEnum {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7346,7 +7526,7 @@ impl PromptCacheTtlEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for PromptCacheTtlEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -7355,13 +7535,13 @@ impl ::std::convert::From<&str> for PromptCacheTtlEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for PromptCacheTtlEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for PromptCacheTtlEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7370,7 +7550,7 @@ impl ::serde::Serialize for PromptCacheTtlEnum {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7381,7 +7561,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for PromptCacheTtlEnum {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -7391,7 +7571,7 @@ impl crate::runtime::de::Fit for PromptCacheTtlEnum {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for PromptCacheTtlEnum {
     fn default() -> Self {
         Self::V30m

@@ -2,7 +2,14 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `R`.
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16,7 +23,14 @@ pub enum RankerVersionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl RankerVersionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -27,7 +41,14 @@ impl RankerVersionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for RankerVersionType {
     fn from(value: &str) -> Self {
         match value {
@@ -37,13 +58,27 @@ impl ::std::convert::From<&str> for RankerVersionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for RankerVersionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for RankerVersionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52,7 +87,14 @@ impl ::serde::Serialize for RankerVersionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -63,7 +105,14 @@ impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for RankerVersionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -73,7 +122,14 @@ impl crate::runtime::de::Fit for RankerVersionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -94,7 +150,14 @@ pub struct RankingOptions {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -118,14 +181,28 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RankingOptions {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl RankingOptions {
     /// Creates a value from its required fields; optional fields start unset.
@@ -239,7 +316,7 @@ impl RateLimitsParam {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -255,7 +332,7 @@ pub enum RealtimeAudioFormats {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeAudioFormats {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -269,7 +346,7 @@ impl ::serde::Serialize for RealtimeAudioFormats {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -297,7 +374,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormats {
     fn misfit(&self) -> usize {
         match self {
@@ -308,27 +385,27 @@ impl crate::runtime::de::Fit for RealtimeAudioFormats {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeAudioFormatsAudioPcm> for RealtimeAudioFormats {
     fn from(value: super::RealtimeAudioFormatsAudioPcm) -> Self {
         Self::AudioPcm(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeAudioFormatsAudioPcmu>
 for RealtimeAudioFormats {
     fn from(value: super::RealtimeAudioFormatsAudioPcmu) -> Self {
         Self::AudioPcmu(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeAudioFormatsAudioPcma>
 for RealtimeAudioFormats {
     fn from(value: super::RealtimeAudioFormatsAudioPcma) -> Self {
         Self::AudioPcma(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// PCM audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -346,7 +423,7 @@ pub struct RealtimeAudioFormatsAudioPcm {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -366,7 +443,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcm {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcm {
     fn misfit(&self) -> usize {
@@ -374,7 +451,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcm {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeAudioFormatsAudioPcm {
     /// Creates a value from its required fields; optional fields start unset.
@@ -409,7 +486,7 @@ impl RealtimeAudioFormatsAudioPcm {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -421,7 +498,7 @@ pub enum RealtimeAudioFormatsAudioPcmType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -431,7 +508,7 @@ impl RealtimeAudioFormatsAudioPcmType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmType {
     fn from(value: &str) -> Self {
         match value {
@@ -440,13 +517,13 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -455,7 +532,7 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -466,7 +543,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -476,13 +553,13 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmType {
     fn default() -> Self {
         Self::AudioPcm
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// PCMA audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -497,7 +574,7 @@ pub struct RealtimeAudioFormatsAudioPcma {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcma {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -513,7 +590,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcma {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcma {
     fn misfit(&self) -> usize {
@@ -521,7 +598,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcma {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeAudioFormatsAudioPcma {
     /// Creates a value from its required fields; optional fields start unset.
@@ -550,7 +627,7 @@ impl RealtimeAudioFormatsAudioPcma {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -562,7 +639,7 @@ pub enum RealtimeAudioFormatsAudioPcmaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -572,7 +649,7 @@ impl RealtimeAudioFormatsAudioPcmaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmaType {
     fn from(value: &str) -> Self {
         match value {
@@ -581,13 +658,13 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -596,7 +673,7 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -607,7 +684,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -617,13 +694,13 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmaType {
     fn default() -> Self {
         Self::AudioPcma
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// PCMU audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -638,7 +715,7 @@ pub struct RealtimeAudioFormatsAudioPcmu {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmu {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -654,7 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmu {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmu {
     fn misfit(&self) -> usize {
@@ -662,7 +739,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmu {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeAudioFormatsAudioPcmu {
     /// Creates a value from its required fields; optional fields start unset.
@@ -691,7 +768,7 @@ impl RealtimeAudioFormatsAudioPcmu {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -703,7 +780,7 @@ pub enum RealtimeAudioFormatsAudioPcmuType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmuType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -713,7 +790,7 @@ impl RealtimeAudioFormatsAudioPcmuType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmuType {
     fn from(value: &str) -> Self {
         match value {
@@ -722,13 +799,13 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmuType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmuType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmuType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -737,7 +814,7 @@ impl ::serde::Serialize for RealtimeAudioFormatsAudioPcmuType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -748,7 +825,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmuType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -758,7 +835,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmuType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmuType {
     fn default() -> Self {
         Self::AudioPcmu
@@ -16074,7 +16151,7 @@ for RealtimeCreateClientSecretResponseSession {
         Self::Transcription(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16098,7 +16175,7 @@ pub struct RealtimeFunctionTool {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16123,7 +16200,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeFunctionTool {
     fn misfit(&self) -> usize {
@@ -16131,7 +16208,7 @@ impl crate::runtime::de::Fit for RealtimeFunctionTool {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeFunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
@@ -16187,7 +16264,7 @@ impl RealtimeFunctionTool {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16199,7 +16276,7 @@ pub enum RealtimeFunctionToolType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeFunctionToolType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16209,7 +16286,7 @@ impl RealtimeFunctionToolType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeFunctionToolType {
     fn from(value: &str) -> Self {
         match value {
@@ -16218,13 +16295,13 @@ impl ::std::convert::From<&str> for RealtimeFunctionToolType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeFunctionToolType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeFunctionToolType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16233,7 +16310,7 @@ impl ::serde::Serialize for RealtimeFunctionToolType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16244,7 +16321,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeFunctionToolType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -16254,7 +16331,7 @@ impl crate::runtime::de::Fit for RealtimeFunctionToolType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeFunctionToolType {
     fn default() -> Self {
         Self::Function
@@ -17274,7 +17351,7 @@ impl ::std::default::Default for RealtimeMcphttpErrorType {
         Self::HttpError
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime reasoning configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17289,7 +17366,7 @@ pub struct RealtimeReasoning {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17305,14 +17382,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeReasoning {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeReasoning {
     /// Creates a value from its required fields; optional fields start unset.
@@ -17341,7 +17418,7 @@ impl RealtimeReasoning {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17361,7 +17438,7 @@ pub enum RealtimeReasoningEffort {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeReasoningEffort {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -17375,7 +17452,7 @@ impl RealtimeReasoningEffort {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeReasoningEffort {
     fn from(value: &str) -> Self {
         match value {
@@ -17388,13 +17465,13 @@ impl ::std::convert::From<&str> for RealtimeReasoningEffort {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeReasoningEffort {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeReasoningEffort {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17403,7 +17480,7 @@ impl ::serde::Serialize for RealtimeReasoningEffort {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17414,7 +17491,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeReasoningEffort {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -27865,7 +27942,7 @@ impl crate::runtime::de::Fit for RealtimeSession {
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 16 properties, 1 of them required.
 ///
 /// Used by [`Client::create_realtime_session`](crate::runtime::Client::create_realtime_session) (request body).
@@ -27934,7 +28011,7 @@ pub struct RealtimeSessionCreateRequest {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -27998,14 +28075,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequest {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28164,7 +28241,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28180,7 +28257,7 @@ pub struct RealtimeSessionCreateRequestClientSecret {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28203,14 +28280,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestClientSecret {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestClientSecret {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28235,7 +28312,7 @@ impl RealtimeSessionCreateRequestClientSecret {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime session configuration
 ///
 /// Used by [`Client::accept_realtime_call`](crate::runtime::Client::accept_realtime_call) (request body).
@@ -28300,7 +28377,7 @@ pub struct RealtimeSessionCreateRequestGa {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28353,14 +28430,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGa {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGa {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28503,7 +28580,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28521,7 +28598,7 @@ pub struct RealtimeSessionCreateRequestGaAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28538,14 +28615,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaAudio {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28585,7 +28662,7 @@ impl RealtimeSessionCreateRequestGaAudio {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28611,7 +28688,7 @@ pub struct RealtimeSessionCreateRequestGaAudioInput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudioInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28639,14 +28716,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudioInput
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudioInput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaAudioInput {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28704,7 +28781,7 @@ impl RealtimeSessionCreateRequestGaAudioInput {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28719,7 +28796,7 @@ pub struct RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
@@ -28736,14 +28813,14 @@ for RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28772,7 +28849,7 @@ impl RealtimeSessionCreateRequestGaAudioInputNoiseReduction {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28793,7 +28870,7 @@ pub struct RealtimeSessionCreateRequestGaAudioOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudioOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28811,14 +28888,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudioOutpu
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudioOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaAudioOutput {
     /// Creates a value from its required fields; optional fields start unset.
@@ -28862,7 +28939,7 @@ impl RealtimeSessionCreateRequestGaAudioOutput {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28874,7 +28951,7 @@ pub enum RealtimeSessionCreateRequestGaIncludeItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaIncludeItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -28886,7 +28963,7 @@ impl RealtimeSessionCreateRequestGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaIncludeItem {
     fn from(value: &str) -> Self {
         match value {
@@ -28897,13 +28974,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaIncludeItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaIncludeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28912,7 +28989,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaIncludeItem {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28923,7 +29000,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeIte
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaIncludeItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -28933,13 +29010,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaIncludeItem {
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateRequestGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28951,7 +29028,7 @@ pub enum RealtimeSessionCreateRequestGaMaxOutputTokens {
     /// A [`RealtimeSessionCreateRequestGaMaxOutputTokensInf`].
     Inf(super::RealtimeSessionCreateRequestGaMaxOutputTokensInf),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28995,7 +29072,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
@@ -29004,33 +29081,33 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGaMaxOutputTokensInf>
 for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn from(value: super::RealtimeSessionCreateRequestGaMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29042,7 +29119,7 @@ pub enum RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -29052,7 +29129,7 @@ impl RealtimeSessionCreateRequestGaMaxOutputTokensInf {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn from(value: &str) -> Self {
         match value {
@@ -29061,13 +29138,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputToken
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29076,7 +29153,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -29088,7 +29165,7 @@ for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -29098,13 +29175,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokensIn
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn default() -> Self {
         Self::Inf
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 19 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29114,7 +29191,7 @@ pub struct RealtimeSessionCreateRequestGaModel(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaModel {
     /// `gpt-realtime`
     pub const GPT_REALTIME: Self = Self(::std::borrow::Cow::Borrowed("gpt-realtime"));
@@ -29219,32 +29296,32 @@ impl RealtimeSessionCreateRequestGaModel {
         &self.0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaModel {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaModel {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaModel {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29258,7 +29335,7 @@ pub enum RealtimeSessionCreateRequestGaOutputModalitiesItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaOutputModalitiesItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -29269,7 +29346,7 @@ impl RealtimeSessionCreateRequestGaOutputModalitiesItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn from(value: &str) -> Self {
         match value {
@@ -29279,13 +29356,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaOutputModaliti
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29294,7 +29371,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaOutputModalitiesItem {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -29306,7 +29383,7 @@ for RealtimeSessionCreateRequestGaOutputModalitiesItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -29316,7 +29393,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutputModalitiesI
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of a [`ToolChoiceFunction`](super::ToolChoiceFunction), a [`ToolChoiceMcp`](super::ToolChoiceMcp) and a [`ToolChoiceOptions`](super::ToolChoiceOptions), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29330,7 +29407,7 @@ pub enum RealtimeSessionCreateRequestGaToolChoice {
     /// A [`ToolChoiceOptions`](super::ToolChoiceOptions).
     ToolChoiceOptions(super::ToolChoiceOptions),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29399,7 +29476,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
     fn misfit(&self) -> usize {
         match self {
@@ -29409,41 +29486,41 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateRequestGaToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29457,7 +29534,7 @@ pub enum RealtimeSessionCreateRequestGaToolsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaToolsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29470,7 +29547,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaToolsItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29493,7 +29570,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem 
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -29503,20 +29580,20 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateRequestGaToolsItem {
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeFunctionTool>
 for RealtimeSessionCreateRequestGaToolsItem {
     fn from(value: super::RealtimeFunctionTool) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29530,7 +29607,7 @@ pub enum RealtimeSessionCreateRequestGaTracing {
         super::RealtimeSessionCreateRequestGaTracingTracingConfiguration,
     ),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29580,7 +29657,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracing {
     fn misfit(&self) -> usize {
         match self {
@@ -29589,27 +29666,27 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracing {
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaTracing {
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGaTracingAuto>
 for RealtimeSessionCreateRequestGaTracing {
     fn from(value: super::RealtimeSessionCreateRequestGaTracingAuto) -> Self {
         Self::Auto(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<
     super::RealtimeSessionCreateRequestGaTracingTracingConfiguration,
 > for RealtimeSessionCreateRequestGaTracing {
@@ -29619,7 +29696,7 @@ impl ::std::convert::From<
         Self::TracingConfiguration(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// auto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29631,7 +29708,7 @@ pub enum RealtimeSessionCreateRequestGaTracingAuto {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaTracingAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -29641,7 +29718,7 @@ impl RealtimeSessionCreateRequestGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracingAuto {
     fn from(value: &str) -> Self {
         match value {
@@ -29650,13 +29727,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaTracingAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaTracingAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29665,7 +29742,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaTracingAuto {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29676,7 +29753,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracingAut
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracingAuto {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -29686,13 +29763,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaTracingAuto {
     fn default() -> Self {
         Self::Auto
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29713,7 +29790,7 @@ pub struct RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
@@ -29735,7 +29812,7 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
@@ -29743,7 +29820,7 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     /// Creates a value from its required fields; optional fields start unset.
@@ -29790,7 +29867,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29802,7 +29879,7 @@ pub enum RealtimeSessionCreateRequestGaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -29812,7 +29889,7 @@ impl RealtimeSessionCreateRequestGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaType {
     fn from(value: &str) -> Self {
         match value {
@@ -29821,13 +29898,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestGaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29836,7 +29913,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29847,7 +29924,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -29857,13 +29934,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaType {
     fn default() -> Self {
         Self::Realtime
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29878,7 +29955,7 @@ pub struct RealtimeSessionCreateRequestInputAudioTranscription {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestInputAudioTranscription {
@@ -29895,14 +29972,14 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestInputAudioTranscription {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestInputAudioTranscription {
     /// Creates a value from its required fields; optional fields start unset.
@@ -29931,7 +30008,7 @@ impl RealtimeSessionCreateRequestInputAudioTranscription {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateRequestMaxResponseOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29943,7 +30020,7 @@ pub enum RealtimeSessionCreateRequestMaxResponseOutputTokens {
     /// A [`RealtimeSessionCreateRequestMaxResponseOutputTokensInf`].
     Inf(super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -29988,7 +30065,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn misfit(&self) -> usize {
         match self {
@@ -29997,26 +30074,26 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTo
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn from(
@@ -30025,7 +30102,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
         Self::Inf(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30037,7 +30114,7 @@ pub enum RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -30047,7 +30124,7 @@ impl RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn from(value: &str) -> Self {
@@ -30057,13 +30134,13 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30072,7 +30149,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestMaxResponseOutputTokensI
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -30084,7 +30161,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -30094,13 +30171,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTo
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn default() -> Self {
         Self::Inf
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30124,7 +30201,7 @@ pub struct RealtimeSessionCreateRequestToolsItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -30149,7 +30226,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItem {
     fn misfit(&self) -> usize {
@@ -30157,7 +30234,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItem {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestToolsItem {
     /// Creates a value from its required fields; optional fields start unset.
@@ -30215,7 +30292,7 @@ impl RealtimeSessionCreateRequestToolsItem {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30227,7 +30304,7 @@ pub enum RealtimeSessionCreateRequestToolsItemType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestToolsItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -30237,7 +30314,7 @@ impl RealtimeSessionCreateRequestToolsItemType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestToolsItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -30246,13 +30323,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestToolsItemType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestToolsItemType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestToolsItemType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30261,7 +30338,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestToolsItemType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30272,7 +30349,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItemType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -30282,13 +30359,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItemType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestToolsItemType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30300,7 +30377,7 @@ pub enum RealtimeSessionCreateRequestTracing {
     /// A [`RealtimeSessionCreateRequestTracingTracingConfiguration`].
     TracingConfiguration(super::RealtimeSessionCreateRequestTracingTracingConfiguration),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30350,7 +30427,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracing {
     fn misfit(&self) -> usize {
         match self {
@@ -30359,27 +30436,27 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracing {
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestTracing {
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestTracingAuto>
 for RealtimeSessionCreateRequestTracing {
     fn from(value: super::RealtimeSessionCreateRequestTracingAuto) -> Self {
         Self::Auto(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestTracingTracingConfiguration>
 for RealtimeSessionCreateRequestTracing {
     fn from(
@@ -30388,7 +30465,7 @@ for RealtimeSessionCreateRequestTracing {
         Self::TracingConfiguration(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30400,7 +30477,7 @@ pub enum RealtimeSessionCreateRequestTracingAuto {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestTracingAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -30410,7 +30487,7 @@ impl RealtimeSessionCreateRequestTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingAuto {
     fn from(value: &str) -> Self {
         match value {
@@ -30419,13 +30496,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestTracingAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateRequestTracingAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30434,7 +30511,7 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestTracingAuto {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30445,7 +30522,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingAuto {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -30455,13 +30532,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestTracingAuto {
     fn default() -> Self {
         Self::Auto
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30482,7 +30559,7 @@ pub struct RealtimeSessionCreateRequestTracingTracingConfiguration {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestTracingTracingConfiguration {
@@ -30504,7 +30581,7 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateRequestTracingTracingConfiguration {
@@ -30512,7 +30589,7 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestTracingTracingConfiguration {
     /// Creates a value from its required fields; optional fields start unset.
@@ -30559,7 +30636,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30583,7 +30660,7 @@ pub struct RealtimeSessionCreateRequestTurnDetection {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -30619,14 +30696,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTurnDetection {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeSessionCreateRequestTurnDetection {
     /// Creates a value from its required fields; optional fields start unset.
@@ -31043,7 +31120,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudioOutput {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime session configuration object
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31112,7 +31189,7 @@ pub struct RealtimeSessionCreateResponseGa {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31173,7 +31250,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
     fn misfit(&self) -> usize {
@@ -31181,7 +31258,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
             + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31199,7 +31276,7 @@ pub struct RealtimeSessionCreateResponseGaAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31216,14 +31293,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31249,7 +31326,7 @@ pub struct RealtimeSessionCreateResponseGaAudioInput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudioInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31277,14 +31354,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudioInpu
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudioInput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31299,7 +31376,7 @@ pub struct RealtimeSessionCreateResponseGaAudioInputNoiseReduction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaAudioInputNoiseReduction {
@@ -31316,7 +31393,7 @@ for RealtimeSessionCreateResponseGaAudioInputNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateResponseGaAudioInputNoiseReduction {
@@ -31324,7 +31401,7 @@ for RealtimeSessionCreateResponseGaAudioInputNoiseReduction {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31345,7 +31422,7 @@ pub struct RealtimeSessionCreateResponseGaAudioOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudioOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31363,14 +31440,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudioOutp
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudioOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31382,7 +31459,7 @@ pub enum RealtimeSessionCreateResponseGaIncludeItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaIncludeItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -31394,7 +31471,7 @@ impl RealtimeSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaIncludeItem {
     fn from(value: &str) -> Self {
         match value {
@@ -31405,13 +31482,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaIncludeItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaIncludeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31420,7 +31497,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaIncludeItem {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31431,7 +31508,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaIncludeItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -31441,13 +31518,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaIncludeItem {
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateResponseGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31459,7 +31536,7 @@ pub enum RealtimeSessionCreateResponseGaMaxOutputTokens {
     /// A [`RealtimeSessionCreateResponseGaMaxOutputTokensInf`].
     Inf(super::RealtimeSessionCreateResponseGaMaxOutputTokensInf),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31503,7 +31580,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn misfit(&self) -> usize {
         match self {
@@ -31512,33 +31589,33 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens 
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGaMaxOutputTokensInf>
 for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn from(value: super::RealtimeSessionCreateResponseGaMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31550,7 +31627,7 @@ pub enum RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -31560,7 +31637,7 @@ impl RealtimeSessionCreateResponseGaMaxOutputTokensInf {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn from(value: &str) -> Self {
         match value {
@@ -31569,13 +31646,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputToke
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31584,7 +31661,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31596,7 +31673,7 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -31606,13 +31683,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokensI
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn default() -> Self {
         Self::Inf
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 19 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31622,7 +31699,7 @@ pub struct RealtimeSessionCreateResponseGaModel(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaModel {
     /// `gpt-realtime`
     pub const GPT_REALTIME: Self = Self(::std::borrow::Cow::Borrowed("gpt-realtime"));
@@ -31727,32 +31804,32 @@ impl RealtimeSessionCreateResponseGaModel {
         &self.0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaModel {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaModel {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31764,7 +31841,7 @@ pub enum RealtimeSessionCreateResponseGaObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -31774,7 +31851,7 @@ impl RealtimeSessionCreateResponseGaObject {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaObject {
     fn from(value: &str) -> Self {
         match value {
@@ -31783,13 +31860,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaObject {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31798,7 +31875,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31809,7 +31886,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -31819,13 +31896,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaObject {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaObject {
     fn default() -> Self {
         Self::RealtimeSession
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31839,7 +31916,7 @@ pub enum RealtimeSessionCreateResponseGaOutputModalitiesItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaOutputModalitiesItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -31850,7 +31927,7 @@ impl RealtimeSessionCreateResponseGaOutputModalitiesItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn from(value: &str) -> Self {
         match value {
@@ -31860,13 +31937,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaOutputModalit
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31875,7 +31952,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaOutputModalitiesItem 
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31887,7 +31964,7 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -31897,7 +31974,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutputModalities
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of a [`ToolChoiceFunction`](super::ToolChoiceFunction), a [`ToolChoiceMcp`](super::ToolChoiceMcp) and a [`ToolChoiceOptions`](super::ToolChoiceOptions), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31911,7 +31988,7 @@ pub enum RealtimeSessionCreateResponseGaToolChoice {
     /// A [`ToolChoiceOptions`](super::ToolChoiceOptions).
     ToolChoiceOptions(super::ToolChoiceOptions),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31980,7 +32057,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
     fn misfit(&self) -> usize {
         match self {
@@ -31990,41 +32067,41 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateResponseGaToolChoice {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32038,7 +32115,7 @@ pub enum RealtimeSessionCreateResponseGaToolsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaToolsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32051,7 +32128,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaToolsItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32074,7 +32151,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -32084,20 +32161,20 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateResponseGaToolsItem {
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeFunctionTool>
 for RealtimeSessionCreateResponseGaToolsItem {
     fn from(value: super::RealtimeFunctionTool) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32111,7 +32188,7 @@ pub enum RealtimeSessionCreateResponseGaTracing {
         super::RealtimeSessionCreateResponseGaTracingTracingConfiguration,
     ),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32161,7 +32238,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracing {
     fn misfit(&self) -> usize {
         match self {
@@ -32170,27 +32247,27 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracing {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracing {
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaTracing {
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGaTracingAuto>
 for RealtimeSessionCreateResponseGaTracing {
     fn from(value: super::RealtimeSessionCreateResponseGaTracingAuto) -> Self {
         Self::Auto(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<
     super::RealtimeSessionCreateResponseGaTracingTracingConfiguration,
 > for RealtimeSessionCreateResponseGaTracing {
@@ -32200,7 +32277,7 @@ impl ::std::convert::From<
         Self::TracingConfiguration(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// auto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32212,7 +32289,7 @@ pub enum RealtimeSessionCreateResponseGaTracingAuto {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaTracingAuto {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -32222,7 +32299,7 @@ impl RealtimeSessionCreateResponseGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracingAuto {
     fn from(value: &str) -> Self {
         match value {
@@ -32231,13 +32308,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaTracingAuto {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaTracingAuto {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32246,7 +32323,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaTracingAuto {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32257,7 +32334,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracingAu
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracingAuto {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -32267,13 +32344,13 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracingAuto {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaTracingAuto {
     fn default() -> Self {
         Self::Auto
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32296,7 +32373,7 @@ pub struct RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
@@ -32318,7 +32395,7 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
@@ -32326,7 +32403,7 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32338,7 +32415,7 @@ pub enum RealtimeSessionCreateResponseGaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -32348,7 +32425,7 @@ impl RealtimeSessionCreateResponseGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaType {
     fn from(value: &str) -> Self {
         match value {
@@ -32357,13 +32434,13 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeSessionCreateResponseGaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32372,7 +32449,7 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32383,7 +32460,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -32393,7 +32470,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaType {
     fn default() -> Self {
         Self::Realtime
@@ -33782,7 +33859,7 @@ impl crate::runtime::de::Fit for RealtimeSessionTracingTracingConfiguration {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime transcription session configuration
 ///
 /// Used by [`Client::create_realtime_transcription_session`](crate::runtime::Client::create_realtime_transcription_session) (request body).
@@ -33817,7 +33894,7 @@ pub struct RealtimeTranscriptionSessionCreateRequest {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -33849,14 +33926,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequest {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
@@ -33929,7 +34006,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime transcription session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33953,7 +34030,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestGa {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRequestGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -33974,14 +34051,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGa {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGa {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34026,7 +34103,7 @@ impl RealtimeTranscriptionSessionCreateRequestGa {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34043,7 +34120,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestGaAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestGaAudio {
@@ -34060,14 +34137,14 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGaAudio {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34098,7 +34175,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaAudio {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34124,7 +34201,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestGaAudioInput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestGaAudioInput {
@@ -34153,14 +34230,14 @@ for RealtimeTranscriptionSessionCreateRequestGaAudioInput {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaAudioInput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGaAudioInput {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34218,7 +34295,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaAudioInput {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34233,7 +34310,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
@@ -34250,7 +34327,7 @@ for RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
@@ -34258,7 +34335,7 @@ for RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34287,7 +34364,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34299,7 +34376,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34311,7 +34388,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn from(value: &str) -> Self {
@@ -34323,13 +34400,13 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34338,7 +34415,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaIncludeIt
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34350,7 +34427,7 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -34360,13 +34437,13 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaIncl
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34378,7 +34455,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestGaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestGaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34388,7 +34465,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateRequestGaType {
     fn from(value: &str) -> Self {
         match value {
@@ -34397,13 +34474,13 @@ impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateRequestGaT
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestGaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34412,7 +34489,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34423,7 +34500,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -34433,13 +34510,13 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaType
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaType {
     fn default() -> Self {
         Self::Transcription
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34451,7 +34528,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestIncludeItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestIncludeItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34463,7 +34540,7 @@ impl RealtimeTranscriptionSessionCreateRequestIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn from(value: &str) -> Self {
@@ -34475,13 +34552,13 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34490,7 +34567,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestIncludeItem
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34502,7 +34579,7 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -34512,13 +34589,13 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestInclud
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34534,7 +34611,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34546,7 +34623,7 @@ impl RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn from(value: &str) -> Self {
@@ -34558,13 +34635,13 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34573,7 +34650,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestInputAudioF
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34585,7 +34662,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn misfit(&self) -> usize {
@@ -34596,7 +34673,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34611,7 +34688,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
@@ -34628,7 +34705,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
@@ -34636,7 +34713,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34665,7 +34742,7 @@ impl RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34691,7 +34768,7 @@ pub struct RealtimeTranscriptionSessionCreateRequestTurnDetection {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestTurnDetection {
@@ -34728,7 +34805,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestTurnDetection {
     fn misfit(&self) -> usize {
@@ -34736,7 +34813,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestTurnDe
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
     /// Creates a value from its required fields; optional fields start unset.
@@ -34785,7 +34862,7 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34797,7 +34874,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -34807,7 +34884,7 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn from(value: &str) -> Self {
@@ -34817,13 +34894,13 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34832,7 +34909,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestTurnDetecti
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34844,7 +34921,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn misfit(&self) -> usize {
@@ -34855,14 +34932,14 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn default() -> Self {
         Self::ServerVad
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 5 properties, 1 of them required.
 ///
 /// Used by [`Client::create_realtime_transcription_session`](crate::runtime::Client::create_realtime_transcription_session) (response).
@@ -34892,7 +34969,7 @@ pub struct RealtimeTranscriptionSessionCreateResponse {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -34931,14 +35008,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34954,7 +35031,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseClientSecret {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseClientSecret {
@@ -34986,14 +35063,14 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClientSecret {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime transcription session configuration object
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35024,7 +35101,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGa {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateResponseGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -35061,14 +35138,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35085,7 +35162,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGaAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaAudio {
@@ -35102,14 +35179,14 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35137,7 +35214,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGaAudioInput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaAudioInput {
@@ -35166,14 +35243,14 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInput {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAudioInput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35188,7 +35265,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction 
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction {
@@ -35205,7 +35282,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction {
@@ -35213,7 +35290,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35237,7 +35314,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
@@ -35274,7 +35351,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
@@ -35282,7 +35359,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35294,7 +35371,7 @@ pub enum RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -35306,7 +35383,7 @@ impl RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn from(value: &str) -> Self {
@@ -35318,13 +35395,13 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35333,7 +35410,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaIncludeI
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -35345,7 +35422,7 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn misfit(&self) -> usize {
@@ -35356,14 +35433,14 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35375,7 +35452,7 @@ pub enum RealtimeTranscriptionSessionCreateResponseGaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateResponseGaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -35385,7 +35462,7 @@ impl RealtimeTranscriptionSessionCreateResponseGaType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateResponseGaType {
     fn from(value: &str) -> Self {
         match value {
@@ -35394,13 +35471,13 @@ impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateResponseGa
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateResponseGaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35409,7 +35486,7 @@ impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -35421,7 +35498,7 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -35431,13 +35508,13 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaTyp
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateResponseGaType {
     fn default() -> Self {
         Self::Transcription
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35461,7 +35538,7 @@ pub struct RealtimeTranscriptionSessionCreateResponseTurnDetection {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranscriptionSessionCreateResponseTurnDetection {
@@ -35498,7 +35575,7 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseTurnDetection {
@@ -37422,7 +37499,7 @@ impl ::std::default::Default for RealtimeTranslationServerEventSessionUpdatedTyp
         Self::SessionUpdated
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime translation session
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37444,7 +37521,7 @@ pub struct RealtimeTranslationSession {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -37479,14 +37556,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSession {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37504,7 +37581,7 @@ pub struct RealtimeTranslationSessionAudio {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -37521,14 +37598,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37550,7 +37627,7 @@ pub struct RealtimeTranslationSessionAudioInput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudioInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -37573,14 +37650,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudioInput {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudioInput {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37594,7 +37671,7 @@ pub struct RealtimeTranslationSessionAudioInputNoiseReduction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationSessionAudioInputNoiseReduction {
@@ -37611,14 +37688,14 @@ for RealtimeTranslationSessionAudioInputNoiseReduction {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudioInputNoiseReduction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37632,7 +37709,7 @@ pub struct RealtimeTranslationSessionAudioInputTranscription {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTranslationSessionAudioInputTranscription {
@@ -37656,14 +37733,14 @@ for RealtimeTranslationSessionAudioInputTranscription {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudioInputTranscription {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37678,7 +37755,7 @@ pub struct RealtimeTranslationSessionAudioOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudioOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -37694,7 +37771,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudioOutput {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudioOutput {
     fn misfit(&self) -> usize {
@@ -38157,7 +38234,7 @@ impl RealtimeTranslationSessionCreateRequestAudioOutput {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38169,7 +38246,7 @@ pub enum RealtimeTranslationSessionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranslationSessionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38179,7 +38256,7 @@ impl RealtimeTranslationSessionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranslationSessionType {
     fn from(value: &str) -> Self {
         match value {
@@ -38188,13 +38265,13 @@ impl ::std::convert::From<&str> for RealtimeTranslationSessionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranslationSessionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTranslationSessionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38203,7 +38280,7 @@ impl ::serde::Serialize for RealtimeTranslationSessionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38214,7 +38291,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -38224,7 +38301,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranslationSessionType {
     fn default() -> Self {
         Self::Translation
@@ -38493,7 +38570,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestAudioOut
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime Truncation Controls
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38505,7 +38582,7 @@ pub enum RealtimeTruncation {
     /// A [`RealtimeTruncationVariant1`].
     Variant1(super::RealtimeTruncationVariant1),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38559,7 +38636,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncation {
     fn misfit(&self) -> usize {
         match self {
@@ -38570,32 +38647,32 @@ impl crate::runtime::de::Fit for RealtimeTruncation {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncation {
     fn from(value: &str) -> Self {
         Self::Variant1(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for RealtimeTruncation {
     fn from(value: ::std::string::String) -> Self {
         Self::Variant1(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTruncationVariant1> for RealtimeTruncation {
     fn from(value: super::RealtimeTruncationVariant1) -> Self {
         Self::Variant1(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTruncationRetentionRatioTruncation>
 for RealtimeTruncation {
     fn from(value: super::RealtimeTruncationRetentionRatioTruncation) -> Self {
         Self::RetentionRatioTruncation(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Retention ratio truncation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38616,7 +38693,7 @@ pub struct RealtimeTruncationRetentionRatioTruncation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -38647,14 +38724,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncation {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTruncationRetentionRatioTruncation {
     /// Creates a value from its required fields; optional fields start unset.
@@ -38687,7 +38764,7 @@ impl RealtimeTruncationRetentionRatioTruncation {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38702,7 +38779,7 @@ pub struct RealtimeTruncationRetentionRatioTruncationTokenLimits {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeTruncationRetentionRatioTruncationTokenLimits {
@@ -38726,14 +38803,14 @@ for RealtimeTruncationRetentionRatioTruncationTokenLimits {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncationTokenLimits {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTruncationRetentionRatioTruncationTokenLimits {
     /// Creates a value from its required fields; optional fields start unset.
@@ -38759,7 +38836,7 @@ impl RealtimeTruncationRetentionRatioTruncationTokenLimits {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38771,7 +38848,7 @@ pub enum RealtimeTruncationRetentionRatioTruncationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTruncationRetentionRatioTruncationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38781,7 +38858,7 @@ impl RealtimeTruncationRetentionRatioTruncationType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncationRetentionRatioTruncationType {
     fn from(value: &str) -> Self {
         match value {
@@ -38790,13 +38867,13 @@ impl ::std::convert::From<&str> for RealtimeTruncationRetentionRatioTruncationTy
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTruncationRetentionRatioTruncationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTruncationRetentionRatioTruncationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38805,7 +38882,7 @@ impl ::serde::Serialize for RealtimeTruncationRetentionRatioTruncationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38816,7 +38893,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -38826,13 +38903,13 @@ impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncationType 
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTruncationRetentionRatioTruncationType {
     fn default() -> Self {
         Self::RetentionRatio
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38846,7 +38923,7 @@ pub enum RealtimeTruncationVariant1 {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTruncationVariant1 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38857,7 +38934,7 @@ impl RealtimeTruncationVariant1 {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncationVariant1 {
     fn from(value: &str) -> Self {
         match value {
@@ -38867,13 +38944,13 @@ impl ::std::convert::From<&str> for RealtimeTruncationVariant1 {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTruncationVariant1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTruncationVariant1 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38882,7 +38959,7 @@ impl ::serde::Serialize for RealtimeTruncationVariant1 {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationVariant1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38893,7 +38970,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationVariant1 {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncationVariant1 {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -38903,7 +38980,7 @@ impl crate::runtime::de::Fit for RealtimeTruncationVariant1 {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime Turn Detection
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38917,7 +38994,7 @@ pub enum RealtimeTurnDetection {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTurnDetection {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38930,7 +39007,7 @@ impl ::serde::Serialize for RealtimeTurnDetection {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38953,7 +39030,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetection {
     fn misfit(&self) -> usize {
         match self {
@@ -38963,21 +39040,21 @@ impl crate::runtime::de::Fit for RealtimeTurnDetection {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTurnDetectionServerVad>
 for RealtimeTurnDetection {
     fn from(value: super::RealtimeTurnDetectionServerVad) -> Self {
         Self::ServerVad(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTurnDetectionSemanticVad>
 for RealtimeTurnDetection {
     fn from(value: super::RealtimeTurnDetectionSemanticVad) -> Self {
         Self::SemanticVad(value)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Semantic VAD
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39002,7 +39079,7 @@ pub struct RealtimeTurnDetectionSemanticVad {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39033,14 +39110,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVad {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTurnDetectionSemanticVad {
     /// Creates a value from its required fields; optional fields start unset.
@@ -39084,7 +39161,7 @@ impl RealtimeTurnDetectionSemanticVad {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39102,7 +39179,7 @@ pub enum RealtimeTurnDetectionSemanticVadEagerness {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionSemanticVadEagerness {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39115,7 +39192,7 @@ impl RealtimeTurnDetectionSemanticVadEagerness {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadEagerness {
     fn from(value: &str) -> Self {
         match value {
@@ -39127,13 +39204,13 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadEagerness {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionSemanticVadEagerness {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTurnDetectionSemanticVadEagerness {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39142,7 +39219,7 @@ impl ::serde::Serialize for RealtimeTurnDetectionSemanticVadEagerness {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadEagerness {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39153,7 +39230,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadEagernes
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadEagerness {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -39163,7 +39240,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadEagerness {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39175,7 +39252,7 @@ pub enum RealtimeTurnDetectionSemanticVadType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionSemanticVadType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39185,7 +39262,7 @@ impl RealtimeTurnDetectionSemanticVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadType {
     fn from(value: &str) -> Self {
         match value {
@@ -39194,13 +39271,13 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionSemanticVadType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTurnDetectionSemanticVadType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39209,7 +39286,7 @@ impl ::serde::Serialize for RealtimeTurnDetectionSemanticVadType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39220,7 +39297,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -39230,13 +39307,13 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTurnDetectionSemanticVadType {
     fn default() -> Self {
         Self::SemanticVad
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Server VAD
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39268,7 +39345,7 @@ pub struct RealtimeTurnDetectionServerVad {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39311,14 +39388,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
         })
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVad {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RealtimeTurnDetectionServerVad {
     /// Creates a value from its required fields; optional fields start unset.
@@ -39375,7 +39452,7 @@ impl RealtimeTurnDetectionServerVad {
         self
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39387,7 +39464,7 @@ pub enum RealtimeTurnDetectionServerVadType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionServerVadType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39397,7 +39474,7 @@ impl RealtimeTurnDetectionServerVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionServerVadType {
     fn from(value: &str) -> Self {
         match value {
@@ -39406,13 +39483,13 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionServerVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionServerVadType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::serde::Serialize for RealtimeTurnDetectionServerVadType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39421,7 +39498,7 @@ impl ::serde::Serialize for RealtimeTurnDetectionServerVadType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39432,7 +39509,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVadType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -39442,13 +39519,13 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVadType {
         }
     }
 }
-#[cfg(feature = "realtime")]
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTurnDetectionServerVadType {
     fn default() -> Self {
         Self::ServerVad
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39476,7 +39553,7 @@ pub struct Reasoning {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Reasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39499,14 +39576,14 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Reasoning {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl Reasoning {
     /// Creates a value from its required fields; optional fields start unset.
@@ -39571,7 +39648,7 @@ impl Reasoning {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39587,7 +39664,7 @@ pub enum ReasoningContext {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ReasoningContext {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39599,7 +39676,7 @@ impl ReasoningContext {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningContext {
     fn from(value: &str) -> Self {
         match value {
@@ -39610,13 +39687,13 @@ impl ::std::convert::From<&str> for ReasoningContext {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningContext {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningContext {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39625,7 +39702,7 @@ impl ::serde::Serialize for ReasoningContext {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39636,7 +39713,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningContext {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningContext {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -39652,7 +39729,8 @@ impl crate::runtime::de::Fit for ReasoningContext {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 7 known values; any other value is kept in `Unknown`.
@@ -39684,7 +39762,8 @@ pub enum ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ReasoningEffort {
@@ -39708,7 +39787,8 @@ impl ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ReasoningEffort {
@@ -39731,7 +39811,8 @@ impl ::std::convert::From<&str> for ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ReasoningEffort {
@@ -39745,7 +39826,8 @@ impl ::std::fmt::Display for ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ReasoningEffort {
@@ -39762,7 +39844,8 @@ impl ::serde::Serialize for ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
@@ -39781,7 +39864,8 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
         feature = "chat",
         feature = "evals",
         feature = "fine-tuning",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ReasoningEffort {
@@ -39793,7 +39877,7 @@ impl crate::runtime::de::Fit for ReasoningEffort {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39810,7 +39894,7 @@ pub enum ReasoningGenerateSummary {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ReasoningGenerateSummary {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39822,7 +39906,7 @@ impl ReasoningGenerateSummary {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningGenerateSummary {
     fn from(value: &str) -> Self {
         match value {
@@ -39833,13 +39917,13 @@ impl ::std::convert::From<&str> for ReasoningGenerateSummary {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningGenerateSummary {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningGenerateSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39848,7 +39932,7 @@ impl ::serde::Serialize for ReasoningGenerateSummary {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningGenerateSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39859,7 +39943,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningGenerateSummary {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningGenerateSummary {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -39869,7 +39953,7 @@ impl crate::runtime::de::Fit for ReasoningGenerateSummary {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39896,7 +39980,7 @@ pub struct ReasoningItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39929,14 +40013,14 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ReasoningItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ReasoningItem {
     /// Creates a value from its required fields; optional fields start unset.
@@ -39989,7 +40073,7 @@ impl ReasoningItem {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40005,7 +40089,7 @@ pub enum ReasoningItemStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningItemStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40017,7 +40101,7 @@ impl ReasoningItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningItemStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -40028,13 +40112,13 @@ impl ::std::convert::From<&str> for ReasoningItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningItemStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningItemStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40043,7 +40127,7 @@ impl ::serde::Serialize for ReasoningItemStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40054,7 +40138,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningItemStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40064,7 +40148,7 @@ impl crate::runtime::de::Fit for ReasoningItemStatus {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40076,7 +40160,7 @@ pub enum ReasoningItemType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40086,7 +40170,7 @@ impl ReasoningItemType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -40095,13 +40179,13 @@ impl ::std::convert::From<&str> for ReasoningItemType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningItemType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningItemType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40110,7 +40194,7 @@ impl ::serde::Serialize for ReasoningItemType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40121,7 +40205,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningItemType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40131,13 +40215,13 @@ impl crate::runtime::de::Fit for ReasoningItemType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ReasoningItemType {
     fn default() -> Self {
         Self::Reasoning
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40147,7 +40231,7 @@ pub struct ReasoningModeEnum(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ReasoningModeEnum {
     /// `standard`
     pub const STANDARD: Self = Self(::std::borrow::Cow::Borrowed("standard"));
@@ -40164,31 +40248,31 @@ impl ReasoningModeEnum {
         &self.0
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningModeEnum {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ReasoningModeEnum {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningModeEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningModeEnum {
     fn misfit(&self) -> usize {
         0
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40204,7 +40288,7 @@ pub enum ReasoningSummary {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ReasoningSummary {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40216,7 +40300,7 @@ impl ReasoningSummary {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningSummary {
     fn from(value: &str) -> Self {
         match value {
@@ -40227,13 +40311,13 @@ impl ::std::convert::From<&str> for ReasoningSummary {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningSummary {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40242,7 +40326,7 @@ impl ::serde::Serialize for ReasoningSummary {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40253,7 +40337,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningSummary {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningSummary {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40263,7 +40347,7 @@ impl crate::runtime::de::Fit for ReasoningSummary {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Reasoning text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40279,7 +40363,7 @@ pub struct ReasoningTextContent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40302,14 +40386,14 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ReasoningTextContent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ReasoningTextContent {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40331,7 +40415,7 @@ impl ReasoningTextContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40343,7 +40427,7 @@ pub enum ReasoningTextContentType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningTextContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40353,7 +40437,7 @@ impl ReasoningTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningTextContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -40362,13 +40446,13 @@ impl ::std::convert::From<&str> for ReasoningTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningTextContentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ReasoningTextContentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40377,7 +40461,7 @@ impl ::serde::Serialize for ReasoningTextContentType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40388,7 +40472,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningTextContentType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40398,13 +40482,13 @@ impl crate::runtime::de::Fit for ReasoningTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ReasoningTextContentType {
     fn default() -> Self {
         Self::ReasoningText
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40420,7 +40504,7 @@ pub struct RefusalContent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RefusalContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40443,14 +40527,14 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RefusalContent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl RefusalContent {
     /// Creates a value from its required fields; optional fields start unset.
@@ -40472,7 +40556,7 @@ impl RefusalContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40484,7 +40568,7 @@ pub enum RefusalContentType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl RefusalContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40494,7 +40578,7 @@ impl RefusalContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RefusalContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -40503,13 +40587,13 @@ impl ::std::convert::From<&str> for RefusalContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for RefusalContentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for RefusalContentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40518,7 +40602,7 @@ impl ::serde::Serialize for RefusalContentType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40529,7 +40613,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RefusalContentType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40539,13 +40623,13 @@ impl crate::runtime::de::Fit for RefusalContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for RefusalContentType {
     fn default() -> Self {
         Self::Refusal
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// The response object
 ///
 /// Used by [`Client::create_response`](crate::runtime::Client::create_response) (response), [`Client::get_response`](crate::runtime::Client::get_response) (response) and [`Client::cancel_response`](crate::runtime::Client::cancel_response) (response).
@@ -40652,7 +40736,7 @@ pub struct Response {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Response {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40780,14 +40864,14 @@ impl<'de> ::serde::Deserialize<'de> for Response {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Response {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40805,7 +40889,7 @@ pub struct ResponseAudioDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40832,14 +40916,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40851,7 +40935,7 @@ pub enum ResponseAudioDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseAudioDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40861,7 +40945,7 @@ impl ResponseAudioDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseAudioDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -40870,13 +40954,13 @@ impl ::std::convert::From<&str> for ResponseAudioDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseAudioDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseAudioDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40885,7 +40969,7 @@ impl ::serde::Serialize for ResponseAudioDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40896,7 +40980,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseAudioDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -40906,13 +40990,13 @@ impl crate::runtime::de::Fit for ResponseAudioDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseAudioDeltaEventType {
     fn default() -> Self {
         Self::ResponseAudioDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40931,7 +41015,7 @@ pub struct ResponseAudioDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40958,14 +41042,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40977,7 +41061,7 @@ pub enum ResponseAudioDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseAudioDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -40987,7 +41071,7 @@ impl ResponseAudioDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseAudioDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -40996,13 +41080,13 @@ impl ::std::convert::From<&str> for ResponseAudioDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseAudioDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseAudioDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41011,7 +41095,7 @@ impl ::serde::Serialize for ResponseAudioDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41022,7 +41106,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseAudioDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41032,13 +41116,13 @@ impl crate::runtime::de::Fit for ResponseAudioDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseAudioDoneEventType {
     fn default() -> Self {
         Self::ResponseAudioDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41059,7 +41143,7 @@ pub struct ResponseAudioTranscriptDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41090,14 +41174,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41109,7 +41193,7 @@ pub enum ResponseAudioTranscriptDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseAudioTranscriptDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41119,7 +41203,7 @@ impl ResponseAudioTranscriptDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseAudioTranscriptDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41128,13 +41212,13 @@ impl ::std::convert::From<&str> for ResponseAudioTranscriptDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseAudioTranscriptDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseAudioTranscriptDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41143,7 +41227,7 @@ impl ::serde::Serialize for ResponseAudioTranscriptDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41154,7 +41238,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41164,13 +41248,13 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseAudioTranscriptDeltaEventType {
     fn default() -> Self {
         Self::ResponseAudioTranscriptDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41189,7 +41273,7 @@ pub struct ResponseAudioTranscriptDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41216,14 +41300,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41235,7 +41319,7 @@ pub enum ResponseAudioTranscriptDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseAudioTranscriptDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41245,7 +41329,7 @@ impl ResponseAudioTranscriptDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseAudioTranscriptDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41254,13 +41338,13 @@ impl ::std::convert::From<&str> for ResponseAudioTranscriptDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseAudioTranscriptDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseAudioTranscriptDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41269,7 +41353,7 @@ impl ::serde::Serialize for ResponseAudioTranscriptDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41280,7 +41364,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41290,13 +41374,13 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseAudioTranscriptDoneEventType {
     fn default() -> Self {
         Self::ResponseAudioTranscriptDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41318,7 +41402,7 @@ pub struct ResponseCodeInterpreterCallCodeDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41357,14 +41441,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41376,7 +41460,7 @@ pub enum ResponseCodeInterpreterCallCodeDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCodeInterpreterCallCodeDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41388,7 +41472,7 @@ impl ResponseCodeInterpreterCallCodeDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41399,13 +41483,13 @@ impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCodeDeltaEventTyp
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41414,7 +41498,7 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41425,7 +41509,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41435,13 +41519,13 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCodeInterpreterCallCodeDeltaEventType {
     fn default() -> Self {
         Self::ResponseCodeInterpreterCallCodeDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41463,7 +41547,7 @@ pub struct ResponseCodeInterpreterCallCodeDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41502,14 +41586,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41521,7 +41605,7 @@ pub enum ResponseCodeInterpreterCallCodeDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCodeInterpreterCallCodeDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41533,7 +41617,7 @@ impl ResponseCodeInterpreterCallCodeDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCodeDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41544,13 +41628,13 @@ impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCodeDoneEventType
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCodeInterpreterCallCodeDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41559,7 +41643,7 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41570,7 +41654,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41580,13 +41664,13 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCodeInterpreterCallCodeDoneEventType {
     fn default() -> Self {
         Self::ResponseCodeInterpreterCallCodeDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41606,7 +41690,7 @@ pub struct ResponseCodeInterpreterCallCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41641,14 +41725,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41660,7 +41744,7 @@ pub enum ResponseCodeInterpreterCallCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCodeInterpreterCallCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41672,7 +41756,7 @@ impl ResponseCodeInterpreterCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41683,13 +41767,13 @@ impl ::std::convert::From<&str> for ResponseCodeInterpreterCallCompletedEventTyp
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCodeInterpreterCallCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCodeInterpreterCallCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41698,7 +41782,7 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41709,7 +41793,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41719,13 +41803,13 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCodeInterpreterCallCompletedEventType {
     fn default() -> Self {
         Self::ResponseCodeInterpreterCallCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41745,7 +41829,7 @@ pub struct ResponseCodeInterpreterCallInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41784,14 +41868,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41803,7 +41887,7 @@ pub enum ResponseCodeInterpreterCallInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCodeInterpreterCallInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41815,7 +41899,7 @@ impl ResponseCodeInterpreterCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCodeInterpreterCallInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41826,13 +41910,13 @@ impl ::std::convert::From<&str> for ResponseCodeInterpreterCallInProgressEventTy
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCodeInterpreterCallInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCodeInterpreterCallInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41841,7 +41925,7 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41852,7 +41936,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -41862,13 +41946,13 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEventType 
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCodeInterpreterCallInProgressEventType {
     fn default() -> Self {
         Self::ResponseCodeInterpreterCallInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41888,7 +41972,7 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41927,14 +42011,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41946,7 +42030,7 @@ pub enum ResponseCodeInterpreterCallInterpretingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCodeInterpreterCallInterpretingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41958,7 +42042,7 @@ impl ResponseCodeInterpreterCallInterpretingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCodeInterpreterCallInterpretingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -41969,13 +42053,13 @@ impl ::std::convert::From<&str> for ResponseCodeInterpreterCallInterpretingEvent
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCodeInterpreterCallInterpretingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCodeInterpreterCallInterpretingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41984,7 +42068,7 @@ impl ::serde::Serialize for ResponseCodeInterpreterCallInterpretingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseCodeInterpreterCallInterpretingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41996,7 +42080,7 @@ for ResponseCodeInterpreterCallInterpretingEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42006,13 +42090,13 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEventTyp
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCodeInterpreterCallInterpretingEventType {
     fn default() -> Self {
         Self::ResponseCodeInterpreterCallInterpreting
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42030,7 +42114,7 @@ pub struct ResponseCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42054,14 +42138,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42073,7 +42157,7 @@ pub enum ResponseCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42083,7 +42167,7 @@ impl ResponseCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42092,13 +42176,13 @@ impl ::std::convert::From<&str> for ResponseCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42107,7 +42191,7 @@ impl ::serde::Serialize for ResponseCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42118,7 +42202,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42128,13 +42212,13 @@ impl crate::runtime::de::Fit for ResponseCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCompletedEventType {
     fn default() -> Self {
         Self::ResponseCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42158,7 +42242,7 @@ pub struct ResponseContentPartAddedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42194,14 +42278,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseContentPartAddedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42213,7 +42297,7 @@ pub enum ResponseContentPartAddedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseContentPartAddedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42223,7 +42307,7 @@ impl ResponseContentPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseContentPartAddedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42232,13 +42316,13 @@ impl ::std::convert::From<&str> for ResponseContentPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseContentPartAddedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseContentPartAddedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42247,7 +42331,7 @@ impl ::serde::Serialize for ResponseContentPartAddedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42258,7 +42342,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseContentPartAddedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42268,13 +42352,13 @@ impl crate::runtime::de::Fit for ResponseContentPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseContentPartAddedEventType {
     fn default() -> Self {
         Self::ResponseContentPartAdded
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42298,7 +42382,7 @@ pub struct ResponseContentPartDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42334,14 +42418,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseContentPartDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42353,7 +42437,7 @@ pub enum ResponseContentPartDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseContentPartDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42363,7 +42447,7 @@ impl ResponseContentPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseContentPartDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42372,13 +42456,13 @@ impl ::std::convert::From<&str> for ResponseContentPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseContentPartDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseContentPartDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42387,7 +42471,7 @@ impl ::serde::Serialize for ResponseContentPartDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42398,7 +42482,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseContentPartDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42408,13 +42492,13 @@ impl crate::runtime::de::Fit for ResponseContentPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseContentPartDoneEventType {
     fn default() -> Self {
         Self::ResponseContentPartDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Conversation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42428,7 +42512,7 @@ pub struct ResponseConversation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42447,14 +42531,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseConversation {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42472,7 +42556,7 @@ pub struct ResponseCreatedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42496,14 +42580,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCreatedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42515,7 +42599,7 @@ pub enum ResponseCreatedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCreatedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42525,7 +42609,7 @@ impl ResponseCreatedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCreatedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42534,13 +42618,13 @@ impl ::std::convert::From<&str> for ResponseCreatedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCreatedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCreatedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42549,7 +42633,7 @@ impl ::serde::Serialize for ResponseCreatedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42560,7 +42644,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCreatedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42570,13 +42654,13 @@ impl crate::runtime::de::Fit for ResponseCreatedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCreatedEventType {
     fn default() -> Self {
         Self::ResponseCreated
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseCustomToolCallInputDelta
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42598,7 +42682,7 @@ pub struct ResponseCustomToolCallInputDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42633,14 +42717,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42652,7 +42736,7 @@ pub enum ResponseCustomToolCallInputDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCustomToolCallInputDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42664,7 +42748,7 @@ impl ResponseCustomToolCallInputDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCustomToolCallInputDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42675,13 +42759,13 @@ impl ::std::convert::From<&str> for ResponseCustomToolCallInputDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCustomToolCallInputDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCustomToolCallInputDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42690,7 +42774,7 @@ impl ::serde::Serialize for ResponseCustomToolCallInputDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42701,7 +42785,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42711,13 +42795,13 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCustomToolCallInputDeltaEventType {
     fn default() -> Self {
         Self::ResponseCustomToolCallInputDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseCustomToolCallInputDone
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42739,7 +42823,7 @@ pub struct ResponseCustomToolCallInputDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42774,14 +42858,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42793,7 +42877,7 @@ pub enum ResponseCustomToolCallInputDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseCustomToolCallInputDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42805,7 +42889,7 @@ impl ResponseCustomToolCallInputDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseCustomToolCallInputDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -42816,13 +42900,13 @@ impl ::std::convert::From<&str> for ResponseCustomToolCallInputDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseCustomToolCallInputDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseCustomToolCallInputDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42831,7 +42915,7 @@ impl ::serde::Serialize for ResponseCustomToolCallInputDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42842,7 +42926,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -42852,13 +42936,13 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseCustomToolCallInputDoneEventType {
     fn default() -> Self {
         Self::ResponseCustomToolCallInputDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42874,7 +42958,7 @@ pub struct ResponseError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42894,14 +42978,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseError {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 20 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42951,7 +43035,7 @@ pub enum ResponseErrorCode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseErrorCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -42980,7 +43064,7 @@ impl ResponseErrorCode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseErrorCode {
     fn from(value: &str) -> Self {
         match value {
@@ -43008,13 +43092,13 @@ impl ::std::convert::From<&str> for ResponseErrorCode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43023,7 +43107,7 @@ impl ::serde::Serialize for ResponseErrorCode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43034,7 +43118,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseErrorCode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -43175,7 +43259,7 @@ impl ::std::default::Default for ResponseErrorEventType {
         Self::Error
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43193,7 +43277,7 @@ pub struct ResponseFailedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43217,14 +43301,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFailedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43236,7 +43320,7 @@ pub enum ResponseFailedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFailedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -43246,7 +43330,7 @@ impl ResponseFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFailedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -43255,13 +43339,13 @@ impl ::std::convert::From<&str> for ResponseFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFailedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFailedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43270,7 +43354,7 @@ impl ::serde::Serialize for ResponseFailedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43281,7 +43365,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFailedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -43291,13 +43375,13 @@ impl crate::runtime::de::Fit for ResponseFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFailedEventType {
     fn default() -> Self {
         Self::ResponseFailed
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43317,7 +43401,7 @@ pub struct ResponseFileSearchCallCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43348,14 +43432,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43367,7 +43451,7 @@ pub enum ResponseFileSearchCallCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFileSearchCallCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -43379,7 +43463,7 @@ impl ResponseFileSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFileSearchCallCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -43390,13 +43474,13 @@ impl ::std::convert::From<&str> for ResponseFileSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFileSearchCallCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFileSearchCallCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43405,7 +43489,7 @@ impl ::serde::Serialize for ResponseFileSearchCallCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43416,7 +43500,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -43426,13 +43510,13 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFileSearchCallCompletedEventType {
     fn default() -> Self {
         Self::ResponseFileSearchCallCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43452,7 +43536,7 @@ pub struct ResponseFileSearchCallInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43483,14 +43567,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43502,7 +43586,7 @@ pub enum ResponseFileSearchCallInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFileSearchCallInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -43514,7 +43598,7 @@ impl ResponseFileSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFileSearchCallInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -43525,13 +43609,13 @@ impl ::std::convert::From<&str> for ResponseFileSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFileSearchCallInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFileSearchCallInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43540,7 +43624,7 @@ impl ::serde::Serialize for ResponseFileSearchCallInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43551,7 +43635,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -43561,13 +43645,13 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFileSearchCallInProgressEventType {
     fn default() -> Self {
         Self::ResponseFileSearchCallInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43587,7 +43671,7 @@ pub struct ResponseFileSearchCallSearchingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43618,14 +43702,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43637,7 +43721,7 @@ pub enum ResponseFileSearchCallSearchingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFileSearchCallSearchingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -43649,7 +43733,7 @@ impl ResponseFileSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFileSearchCallSearchingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -43660,13 +43744,13 @@ impl ::std::convert::From<&str> for ResponseFileSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFileSearchCallSearchingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFileSearchCallSearchingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43675,7 +43759,7 @@ impl ::serde::Serialize for ResponseFileSearchCallSearchingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43686,7 +43770,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -43696,7 +43780,7 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFileSearchCallSearchingEventType {
     fn default() -> Self {
         Self::ResponseFileSearchCallSearching
@@ -43707,7 +43791,8 @@ impl ::std::default::Default for ResponseFileSearchCallSearchingEventType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// JSON object
@@ -43728,7 +43813,8 @@ pub struct ResponseFormatJsonObject {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -43754,7 +43840,8 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -43768,7 +43855,8 @@ impl crate::runtime::de::Fit for ResponseFormatJsonObject {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -43796,7 +43884,8 @@ impl ResponseFormatJsonObject {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -43815,7 +43904,8 @@ pub enum ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ResponseFormatJsonObjectType {
@@ -43832,7 +43922,8 @@ impl ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ResponseFormatJsonObjectType {
@@ -43848,7 +43939,8 @@ impl ::std::convert::From<&str> for ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ResponseFormatJsonObjectType {
@@ -43861,7 +43953,8 @@ impl ::std::fmt::Display for ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ResponseFormatJsonObjectType {
@@ -43877,7 +43970,8 @@ impl ::serde::Serialize for ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
@@ -43895,7 +43989,8 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ResponseFormatJsonObjectType {
@@ -43912,7 +44007,8 @@ impl crate::runtime::de::Fit for ResponseFormatJsonObjectType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for ResponseFormatJsonObjectType {
@@ -43920,7 +44016,14 @@ impl ::std::default::Default for ResponseFormatJsonObjectType {
         Self::JsonObject
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43938,7 +44041,14 @@ pub struct ResponseFormatJsonSchema {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43961,14 +44071,28 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
         })
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchema {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ResponseFormatJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
@@ -43992,7 +44116,14 @@ impl ResponseFormatJsonSchema {
         self
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44015,7 +44146,14 @@ pub struct ResponseFormatJsonSchemaJsonSchema {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -44040,14 +44178,28 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
         })
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchemaJsonSchema {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ResponseFormatJsonSchemaJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
@@ -44097,7 +44249,8 @@ impl ResponseFormatJsonSchemaJsonSchema {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// JSON schema
@@ -44107,7 +44260,14 @@ pub type ResponseFormatJsonSchemaSchema = ::serde_json::Map<
     ::std::string::String,
     ::serde_json::Value,
 >;
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44119,7 +44279,14 @@ pub enum ResponseFormatJsonSchemaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl ResponseFormatJsonSchemaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -44129,7 +44296,14 @@ impl ResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ResponseFormatJsonSchemaType {
     fn from(value: &str) -> Self {
         match value {
@@ -44138,13 +44312,27 @@ impl ::std::convert::From<&str> for ResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ResponseFormatJsonSchemaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ResponseFormatJsonSchemaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44153,7 +44341,14 @@ impl ::serde::Serialize for ResponseFormatJsonSchemaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44164,7 +44359,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchemaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -44174,7 +44376,14 @@ impl crate::runtime::de::Fit for ResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "assistants", feature = "chat", feature = "evals"))]
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ResponseFormatJsonSchemaType {
     fn default() -> Self {
         Self::JsonSchema
@@ -44185,7 +44394,8 @@ impl ::std::default::Default for ResponseFormatJsonSchemaType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// Text
@@ -44206,7 +44416,8 @@ pub struct ResponseFormatText {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -44232,7 +44443,8 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -44246,7 +44458,8 @@ impl crate::runtime::de::Fit for ResponseFormatText {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -44506,7 +44719,8 @@ impl ::std::default::Default for ResponseFormatTextPythonType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -44525,7 +44739,8 @@ pub enum ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ResponseFormatTextType {
@@ -44542,7 +44757,8 @@ impl ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for ResponseFormatTextType {
@@ -44558,7 +44774,8 @@ impl ::std::convert::From<&str> for ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for ResponseFormatTextType {
@@ -44571,7 +44788,8 @@ impl ::std::fmt::Display for ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for ResponseFormatTextType {
@@ -44587,7 +44805,8 @@ impl ::serde::Serialize for ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
@@ -44605,7 +44824,8 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for ResponseFormatTextType {
@@ -44622,7 +44842,8 @@ impl crate::runtime::de::Fit for ResponseFormatTextType {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for ResponseFormatTextType {
@@ -44630,7 +44851,7 @@ impl ::std::default::Default for ResponseFormatTextType {
         Self::Text
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44652,7 +44873,7 @@ pub struct ResponseFunctionCallArgumentsDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -44691,14 +44912,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44710,7 +44931,7 @@ pub enum ResponseFunctionCallArgumentsDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFunctionCallArgumentsDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -44722,7 +44943,7 @@ impl ResponseFunctionCallArgumentsDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFunctionCallArgumentsDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -44733,13 +44954,13 @@ impl ::std::convert::From<&str> for ResponseFunctionCallArgumentsDeltaEventType 
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFunctionCallArgumentsDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44748,7 +44969,7 @@ impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44759,7 +44980,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventT
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -44769,13 +44990,13 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFunctionCallArgumentsDeltaEventType {
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44799,7 +45020,7 @@ pub struct ResponseFunctionCallArgumentsDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -44838,14 +45059,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44857,7 +45078,7 @@ pub enum ResponseFunctionCallArgumentsDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseFunctionCallArgumentsDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -44869,7 +45090,7 @@ impl ResponseFunctionCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseFunctionCallArgumentsDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -44880,13 +45101,13 @@ impl ::std::convert::From<&str> for ResponseFunctionCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseFunctionCallArgumentsDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseFunctionCallArgumentsDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44895,7 +45116,7 @@ impl ::serde::Serialize for ResponseFunctionCallArgumentsDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44906,7 +45127,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventTy
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -44916,13 +45137,13 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseFunctionCallArgumentsDoneEventType {
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseImageGenCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44942,7 +45163,7 @@ pub struct ResponseImageGenCallCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -44973,14 +45194,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44992,7 +45213,7 @@ pub enum ResponseImageGenCallCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseImageGenCallCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45004,7 +45225,7 @@ impl ResponseImageGenCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseImageGenCallCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45015,13 +45236,13 @@ impl ::std::convert::From<&str> for ResponseImageGenCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseImageGenCallCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseImageGenCallCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45030,7 +45251,7 @@ impl ::serde::Serialize for ResponseImageGenCallCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45041,7 +45262,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45051,13 +45272,13 @@ impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseImageGenCallCompletedEventType {
     fn default() -> Self {
         Self::ResponseImageGenerationCallCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseImageGenCallGeneratingEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45077,7 +45298,7 @@ pub struct ResponseImageGenCallGeneratingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45108,14 +45329,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45127,7 +45348,7 @@ pub enum ResponseImageGenCallGeneratingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseImageGenCallGeneratingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45139,7 +45360,7 @@ impl ResponseImageGenCallGeneratingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseImageGenCallGeneratingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45150,13 +45371,13 @@ impl ::std::convert::From<&str> for ResponseImageGenCallGeneratingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseImageGenCallGeneratingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseImageGenCallGeneratingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45165,7 +45386,7 @@ impl ::serde::Serialize for ResponseImageGenCallGeneratingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45176,7 +45397,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45186,13 +45407,13 @@ impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseImageGenCallGeneratingEventType {
     fn default() -> Self {
         Self::ResponseImageGenerationCallGenerating
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseImageGenCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45212,7 +45433,7 @@ pub struct ResponseImageGenCallInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45243,14 +45464,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45262,7 +45483,7 @@ pub enum ResponseImageGenCallInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseImageGenCallInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45274,7 +45495,7 @@ impl ResponseImageGenCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseImageGenCallInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45285,13 +45506,13 @@ impl ::std::convert::From<&str> for ResponseImageGenCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseImageGenCallInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseImageGenCallInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45300,7 +45521,7 @@ impl ::serde::Serialize for ResponseImageGenCallInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45311,7 +45532,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45321,13 +45542,13 @@ impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseImageGenCallInProgressEventType {
     fn default() -> Self {
         Self::ResponseImageGenerationCallInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseImageGenCallPartialImageEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45363,7 +45584,7 @@ pub struct ResponseImageGenCallPartialImageEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45420,14 +45641,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45439,7 +45660,7 @@ pub enum ResponseImageGenCallPartialImageEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseImageGenCallPartialImageEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45451,7 +45672,7 @@ impl ResponseImageGenCallPartialImageEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseImageGenCallPartialImageEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45462,13 +45683,13 @@ impl ::std::convert::From<&str> for ResponseImageGenCallPartialImageEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseImageGenCallPartialImageEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseImageGenCallPartialImageEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45477,7 +45698,7 @@ impl ::serde::Serialize for ResponseImageGenCallPartialImageEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45488,7 +45709,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45498,13 +45719,13 @@ impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseImageGenCallPartialImageEventType {
     fn default() -> Self {
         Self::ResponseImageGenerationCallPartialImage
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45522,7 +45743,7 @@ pub struct ResponseInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45546,14 +45767,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45565,7 +45786,7 @@ pub enum ResponseInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45575,7 +45796,7 @@ impl ResponseInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45584,13 +45805,13 @@ impl ::std::convert::From<&str> for ResponseInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45599,7 +45820,7 @@ impl ::serde::Serialize for ResponseInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45610,7 +45831,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45620,13 +45841,13 @@ impl crate::runtime::de::Fit for ResponseInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseInProgressEventType {
     fn default() -> Self {
         Self::ResponseInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45641,7 +45862,7 @@ pub struct ResponseIncompleteDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45657,14 +45878,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseIncompleteDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45678,7 +45899,7 @@ pub enum ResponseIncompleteDetailsReason {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseIncompleteDetailsReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45689,7 +45910,7 @@ impl ResponseIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseIncompleteDetailsReason {
     fn from(value: &str) -> Self {
         match value {
@@ -45699,13 +45920,13 @@ impl ::std::convert::From<&str> for ResponseIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseIncompleteDetailsReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseIncompleteDetailsReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45714,7 +45935,7 @@ impl ::serde::Serialize for ResponseIncompleteDetailsReason {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetailsReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45725,7 +45946,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetailsReason {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseIncompleteDetailsReason {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45735,7 +45956,7 @@ impl crate::runtime::de::Fit for ResponseIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45753,7 +45974,7 @@ pub struct ResponseIncompleteEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -45777,14 +45998,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseIncompleteEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45796,7 +46017,7 @@ pub enum ResponseIncompleteEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseIncompleteEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -45806,7 +46027,7 @@ impl ResponseIncompleteEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseIncompleteEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -45815,13 +46036,13 @@ impl ::std::convert::From<&str> for ResponseIncompleteEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseIncompleteEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseIncompleteEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45830,7 +46051,7 @@ impl ::serde::Serialize for ResponseIncompleteEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45841,7 +46062,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseIncompleteEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -45851,13 +46072,13 @@ impl crate::runtime::de::Fit for ResponseIncompleteEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseIncompleteEventType {
     fn default() -> Self {
         Self::ResponseIncomplete
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45869,7 +46090,7 @@ pub enum ResponseInstructions {
     /// An array of [`InputItem`](super::InputItem).
     InputItemList(::std::vec::Vec<super::InputItem>),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45917,7 +46138,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseInstructions {
     fn misfit(&self) -> usize {
         match self {
@@ -45926,19 +46147,19 @@ impl crate::runtime::de::Fit for ResponseInstructions {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseInstructions {
     fn from(value: &str) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ResponseInstructions {
     fn from(value: ::std::string::String) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for ResponseInstructions {
     fn from(value: ::std::vec::Vec<super::InputItem>) -> Self {
         Self::InputItemList(value)
@@ -46081,7 +46302,7 @@ impl ::std::default::Default for ResponseItemListObject {
         Self::List
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46102,7 +46323,7 @@ pub struct ResponseLogProb {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46129,14 +46350,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseLogProb {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46154,7 +46375,7 @@ pub struct ResponseLogProbTopLogprobsItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46171,14 +46392,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseLogProbTopLogprobsItem {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPCallArgumentsDeltaEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46200,7 +46421,7 @@ pub struct ResponseMcpCallArgumentsDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46235,14 +46456,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46254,7 +46475,7 @@ pub enum ResponseMcpCallArgumentsDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpCallArgumentsDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46264,7 +46485,7 @@ impl ResponseMcpCallArgumentsDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpCallArgumentsDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46273,13 +46494,13 @@ impl ::std::convert::From<&str> for ResponseMcpCallArgumentsDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpCallArgumentsDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46288,7 +46509,7 @@ impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46299,7 +46520,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46309,13 +46530,13 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpCallArgumentsDeltaEventType {
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPCallArgumentsDoneEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46337,7 +46558,7 @@ pub struct ResponseMcpCallArgumentsDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46372,14 +46593,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46391,7 +46612,7 @@ pub enum ResponseMcpCallArgumentsDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpCallArgumentsDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46401,7 +46622,7 @@ impl ResponseMcpCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpCallArgumentsDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46410,13 +46631,13 @@ impl ::std::convert::From<&str> for ResponseMcpCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpCallArgumentsDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpCallArgumentsDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46425,7 +46646,7 @@ impl ::serde::Serialize for ResponseMcpCallArgumentsDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46436,7 +46657,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46446,13 +46667,13 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpCallArgumentsDoneEventType {
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46472,7 +46693,7 @@ pub struct ResponseMcpCallCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46503,14 +46724,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46522,7 +46743,7 @@ pub enum ResponseMcpCallCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpCallCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46532,7 +46753,7 @@ impl ResponseMcpCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpCallCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46541,13 +46762,13 @@ impl ::std::convert::From<&str> for ResponseMcpCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpCallCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpCallCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46556,7 +46777,7 @@ impl ::serde::Serialize for ResponseMcpCallCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46567,7 +46788,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpCallCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46577,13 +46798,13 @@ impl crate::runtime::de::Fit for ResponseMcpCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpCallCompletedEventType {
     fn default() -> Self {
         Self::ResponseMcpCallCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPCallFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46603,7 +46824,7 @@ pub struct ResponseMcpCallFailedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46634,14 +46855,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallFailedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46653,7 +46874,7 @@ pub enum ResponseMcpCallFailedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpCallFailedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46663,7 +46884,7 @@ impl ResponseMcpCallFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpCallFailedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46672,13 +46893,13 @@ impl ::std::convert::From<&str> for ResponseMcpCallFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpCallFailedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpCallFailedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46687,7 +46908,7 @@ impl ::serde::Serialize for ResponseMcpCallFailedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46698,7 +46919,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpCallFailedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46708,13 +46929,13 @@ impl crate::runtime::de::Fit for ResponseMcpCallFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpCallFailedEventType {
     fn default() -> Self {
         Self::ResponseMcpCallFailed
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46734,7 +46955,7 @@ pub struct ResponseMcpCallInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46765,14 +46986,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46784,7 +47005,7 @@ pub enum ResponseMcpCallInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpCallInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46794,7 +47015,7 @@ impl ResponseMcpCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpCallInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46803,13 +47024,13 @@ impl ::std::convert::From<&str> for ResponseMcpCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpCallInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpCallInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46818,7 +47039,7 @@ impl ::serde::Serialize for ResponseMcpCallInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46829,7 +47050,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpCallInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46839,13 +47060,13 @@ impl crate::runtime::de::Fit for ResponseMcpCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpCallInProgressEventType {
     fn default() -> Self {
         Self::ResponseMcpCallInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPListToolsCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46865,7 +47086,7 @@ pub struct ResponseMcpListToolsCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46896,14 +47117,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46915,7 +47136,7 @@ pub enum ResponseMcpListToolsCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpListToolsCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -46925,7 +47146,7 @@ impl ResponseMcpListToolsCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpListToolsCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -46934,13 +47155,13 @@ impl ::std::convert::From<&str> for ResponseMcpListToolsCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpListToolsCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpListToolsCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46949,7 +47170,7 @@ impl ::serde::Serialize for ResponseMcpListToolsCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46960,7 +47181,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -46970,13 +47191,13 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpListToolsCompletedEventType {
     fn default() -> Self {
         Self::ResponseMcpListToolsCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPListToolsFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46996,7 +47217,7 @@ pub struct ResponseMcpListToolsFailedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -47027,14 +47248,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47046,7 +47267,7 @@ pub enum ResponseMcpListToolsFailedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpListToolsFailedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47056,7 +47277,7 @@ impl ResponseMcpListToolsFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpListToolsFailedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -47065,13 +47286,13 @@ impl ::std::convert::From<&str> for ResponseMcpListToolsFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpListToolsFailedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpListToolsFailedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47080,7 +47301,7 @@ impl ::serde::Serialize for ResponseMcpListToolsFailedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47091,7 +47312,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47101,13 +47322,13 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpListToolsFailedEventType {
     fn default() -> Self {
         Self::ResponseMcpListToolsFailed
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseMCPListToolsInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47127,7 +47348,7 @@ pub struct ResponseMcpListToolsInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -47158,14 +47379,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47177,7 +47398,7 @@ pub enum ResponseMcpListToolsInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseMcpListToolsInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47187,7 +47408,7 @@ impl ResponseMcpListToolsInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseMcpListToolsInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -47196,13 +47417,13 @@ impl ::std::convert::From<&str> for ResponseMcpListToolsInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseMcpListToolsInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseMcpListToolsInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47211,7 +47432,7 @@ impl ::serde::Serialize for ResponseMcpListToolsInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47222,7 +47443,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47232,7 +47453,7 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseMcpListToolsInProgressEventType {
     fn default() -> Self {
         Self::ResponseMcpListToolsInProgress
@@ -47314,7 +47535,7 @@ impl crate::runtime::de::Fit for ResponseModalitiesItem {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47326,7 +47547,7 @@ pub enum ResponseObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47336,7 +47557,7 @@ impl ResponseObject {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseObject {
     fn from(value: &str) -> Self {
         match value {
@@ -47345,13 +47566,13 @@ impl ::std::convert::From<&str> for ResponseObject {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47360,7 +47581,7 @@ impl ::serde::Serialize for ResponseObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47371,7 +47592,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47381,13 +47602,13 @@ impl crate::runtime::de::Fit for ResponseObject {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseObject {
     fn default() -> Self {
         Self::Response
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47407,7 +47628,7 @@ pub struct ResponseOutputItemAddedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -47435,14 +47656,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputItemAddedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47454,7 +47675,7 @@ pub enum ResponseOutputItemAddedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseOutputItemAddedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47464,7 +47685,7 @@ impl ResponseOutputItemAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseOutputItemAddedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -47473,13 +47694,13 @@ impl ::std::convert::From<&str> for ResponseOutputItemAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseOutputItemAddedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseOutputItemAddedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47488,7 +47709,7 @@ impl ::serde::Serialize for ResponseOutputItemAddedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47499,7 +47720,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseOutputItemAddedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47509,13 +47730,13 @@ impl crate::runtime::de::Fit for ResponseOutputItemAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseOutputItemAddedEventType {
     fn default() -> Self {
         Self::ResponseOutputItemAdded
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47535,7 +47756,7 @@ pub struct ResponseOutputItemDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -47563,14 +47784,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputItemDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47582,7 +47803,7 @@ pub enum ResponseOutputItemDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseOutputItemDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47592,7 +47813,7 @@ impl ResponseOutputItemDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseOutputItemDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -47601,13 +47822,13 @@ impl ::std::convert::From<&str> for ResponseOutputItemDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseOutputItemDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseOutputItemDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47616,7 +47837,7 @@ impl ::serde::Serialize for ResponseOutputItemDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47627,7 +47848,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseOutputItemDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47637,7 +47858,7 @@ impl crate::runtime::de::Fit for ResponseOutputItemDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseOutputItemDoneEventType {
     fn default() -> Self {
         Self::ResponseOutputItemDone
@@ -47695,7 +47916,7 @@ impl crate::runtime::de::Fit for ResponseOutputText {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseOutputTextAnnotationAddedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47721,7 +47942,7 @@ pub struct ResponseOutputTextAnnotationAddedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -47768,14 +47989,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47787,7 +48008,7 @@ pub enum ResponseOutputTextAnnotationAddedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseOutputTextAnnotationAddedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -47799,7 +48020,7 @@ impl ResponseOutputTextAnnotationAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseOutputTextAnnotationAddedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -47810,13 +48031,13 @@ impl ::std::convert::From<&str> for ResponseOutputTextAnnotationAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseOutputTextAnnotationAddedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseOutputTextAnnotationAddedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47825,7 +48046,7 @@ impl ::serde::Serialize for ResponseOutputTextAnnotationAddedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47836,7 +48057,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventTy
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -47846,7 +48067,7 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseOutputTextAnnotationAddedEventType {
     fn default() -> Self {
         Self::ResponseOutputTextAnnotationAdded
@@ -47997,7 +48218,7 @@ impl ::std::default::Default for ResponseOutputTextType {
         Self::OutputText
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// Prompt Variables
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48005,7 +48226,7 @@ pub type ResponsePromptVariables = ::std::collections::BTreeMap<
     ::std::string::String,
     super::ResponsePromptVariablesValue,
 >;
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// A union of an [`InputTextContent`](super::InputTextContent), an [`InputImageContent`](super::InputImageContent), an [`InputFileContent`](super::InputFileContent) and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48021,7 +48242,7 @@ pub enum ResponsePromptVariablesValue {
     /// A string.
     String(::std::string::String),
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48101,7 +48322,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -48112,31 +48333,31 @@ impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
     fn from(value: &str) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ResponsePromptVariablesValue {
     fn from(value: ::std::string::String) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContent> for ResponsePromptVariablesValue {
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFileContent(value)
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContent> for ResponsePromptVariablesValue {
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImageContent(value)
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContent> for ResponsePromptVariablesValue {
     fn from(value: super::InputTextContent) -> Self {
         Self::InputTextContent(value)
@@ -48220,7 +48441,7 @@ impl crate::runtime::de::Fit for ResponseProperties {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// ResponseQueuedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48238,7 +48459,7 @@ pub struct ResponseQueuedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -48262,14 +48483,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseQueuedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48281,7 +48502,7 @@ pub enum ResponseQueuedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseQueuedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48291,7 +48512,7 @@ impl ResponseQueuedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseQueuedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -48300,13 +48521,13 @@ impl ::std::convert::From<&str> for ResponseQueuedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseQueuedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseQueuedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48315,7 +48536,7 @@ impl ::serde::Serialize for ResponseQueuedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48326,7 +48547,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseQueuedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48336,13 +48557,13 @@ impl crate::runtime::de::Fit for ResponseQueuedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseQueuedEventType {
     fn default() -> Self {
         Self::ResponseQueued
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48366,7 +48587,7 @@ pub struct ResponseReasoningSummaryPartAddedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -48405,14 +48626,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48428,7 +48649,7 @@ pub struct ResponseReasoningSummaryPartAddedEventPart {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -48451,14 +48672,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPart {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48470,7 +48691,7 @@ pub enum ResponseReasoningSummaryPartAddedEventPartType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryPartAddedEventPartType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48480,7 +48701,7 @@ impl ResponseReasoningSummaryPartAddedEventPartType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryPartAddedEventPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -48489,13 +48710,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryPartAddedEventPartTy
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryPartAddedEventPartType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventPartType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48504,7 +48725,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventPartType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48515,7 +48736,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPartType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48525,13 +48746,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPartType 
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryPartAddedEventPartType {
     fn default() -> Self {
         Self::SummaryText
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48543,7 +48764,7 @@ pub enum ResponseReasoningSummaryPartAddedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryPartAddedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48555,7 +48776,7 @@ impl ResponseReasoningSummaryPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryPartAddedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -48566,13 +48787,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryPartAddedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48581,7 +48802,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48592,7 +48813,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventTy
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48602,13 +48823,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryPartAddedEventType {
     fn default() -> Self {
         Self::ResponseReasoningSummaryPartAdded
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48637,7 +48858,7 @@ pub struct ResponseReasoningSummaryPartDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -48677,7 +48898,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
     fn misfit(&self) -> usize {
@@ -48685,7 +48906,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
             + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48701,7 +48922,7 @@ pub struct ResponseReasoningSummaryPartDoneEventPart {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -48724,14 +48945,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPart {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48743,7 +48964,7 @@ pub enum ResponseReasoningSummaryPartDoneEventPartType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryPartDoneEventPartType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48753,7 +48974,7 @@ impl ResponseReasoningSummaryPartDoneEventPartType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventPartType {
     fn from(value: &str) -> Self {
         match value {
@@ -48762,13 +48983,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventPartTyp
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryPartDoneEventPartType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventPartType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48777,7 +48998,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventPartType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48788,7 +49009,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPartType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48798,13 +49019,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPartType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryPartDoneEventPartType {
     fn default() -> Self {
         Self::SummaryText
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48816,7 +49037,7 @@ pub enum ResponseReasoningSummaryPartDoneEventStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryPartDoneEventStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48826,7 +49047,7 @@ impl ResponseReasoningSummaryPartDoneEventStatus {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -48835,13 +49056,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventStatus 
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryPartDoneEventStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48850,7 +49071,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48861,7 +49082,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventSta
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48871,13 +49092,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventStatus {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryPartDoneEventStatus {
     fn default() -> Self {
         Self::Incomplete
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48889,7 +49110,7 @@ pub enum ResponseReasoningSummaryPartDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryPartDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -48901,7 +49122,7 @@ impl ResponseReasoningSummaryPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -48912,13 +49133,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryPartDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -48927,7 +49148,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -48938,7 +49159,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -48948,13 +49169,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryPartDoneEventType {
     fn default() -> Self {
         Self::ResponseReasoningSummaryPartDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48978,7 +49199,7 @@ pub struct ResponseReasoningSummaryTextDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49017,14 +49238,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49036,7 +49257,7 @@ pub enum ResponseReasoningSummaryTextDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryTextDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49048,7 +49269,7 @@ impl ResponseReasoningSummaryTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryTextDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49059,13 +49280,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryTextDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryTextDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49074,7 +49295,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryTextDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49085,7 +49306,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventTy
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49095,13 +49316,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryTextDeltaEventType {
     fn default() -> Self {
         Self::ResponseReasoningSummaryTextDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49125,7 +49346,7 @@ pub struct ResponseReasoningSummaryTextDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49164,14 +49385,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49183,7 +49404,7 @@ pub enum ResponseReasoningSummaryTextDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningSummaryTextDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49195,7 +49416,7 @@ impl ResponseReasoningSummaryTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningSummaryTextDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49206,13 +49427,13 @@ impl ::std::convert::From<&str> for ResponseReasoningSummaryTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningSummaryTextDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningSummaryTextDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49221,7 +49442,7 @@ impl ::serde::Serialize for ResponseReasoningSummaryTextDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49232,7 +49453,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49242,13 +49463,13 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningSummaryTextDoneEventType {
     fn default() -> Self {
         Self::ResponseReasoningSummaryTextDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49272,7 +49493,7 @@ pub struct ResponseReasoningTextDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49311,14 +49532,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49330,7 +49551,7 @@ pub enum ResponseReasoningTextDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningTextDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49340,7 +49561,7 @@ impl ResponseReasoningTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningTextDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49349,13 +49570,13 @@ impl ::std::convert::From<&str> for ResponseReasoningTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningTextDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningTextDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49364,7 +49585,7 @@ impl ::serde::Serialize for ResponseReasoningTextDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49375,7 +49596,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49385,13 +49606,13 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningTextDeltaEventType {
     fn default() -> Self {
         Self::ResponseReasoningTextDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49415,7 +49636,7 @@ pub struct ResponseReasoningTextDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49454,14 +49675,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningTextDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49473,7 +49694,7 @@ pub enum ResponseReasoningTextDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseReasoningTextDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49483,7 +49704,7 @@ impl ResponseReasoningTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseReasoningTextDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49492,13 +49713,13 @@ impl ::std::convert::From<&str> for ResponseReasoningTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseReasoningTextDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseReasoningTextDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49507,7 +49728,7 @@ impl ::serde::Serialize for ResponseReasoningTextDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49518,7 +49739,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseReasoningTextDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49528,13 +49749,13 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseReasoningTextDoneEventType {
     fn default() -> Self {
         Self::ResponseReasoningTextDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49558,7 +49779,7 @@ pub struct ResponseRefusalDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49597,14 +49818,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseRefusalDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49616,7 +49837,7 @@ pub enum ResponseRefusalDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseRefusalDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49626,7 +49847,7 @@ impl ResponseRefusalDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseRefusalDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49635,13 +49856,13 @@ impl ::std::convert::From<&str> for ResponseRefusalDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseRefusalDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseRefusalDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49650,7 +49871,7 @@ impl ::serde::Serialize for ResponseRefusalDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49661,7 +49882,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseRefusalDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49671,13 +49892,13 @@ impl crate::runtime::de::Fit for ResponseRefusalDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseRefusalDeltaEventType {
     fn default() -> Self {
         Self::ResponseRefusalDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49701,7 +49922,7 @@ pub struct ResponseRefusalDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49740,14 +49961,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseRefusalDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49759,7 +49980,7 @@ pub enum ResponseRefusalDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseRefusalDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49769,7 +49990,7 @@ impl ResponseRefusalDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseRefusalDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49778,13 +49999,13 @@ impl ::std::convert::From<&str> for ResponseRefusalDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseRefusalDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseRefusalDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49793,7 +50014,7 @@ impl ::serde::Serialize for ResponseRefusalDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49804,7 +50025,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseRefusalDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49814,13 +50035,13 @@ impl crate::runtime::de::Fit for ResponseRefusalDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseRefusalDoneEventType {
     fn default() -> Self {
         Self::ResponseRefusalDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Response shell command added event
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49842,7 +50063,7 @@ pub struct ResponseShellCallCommandAddedStreamingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -49889,14 +50110,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49908,7 +50129,7 @@ pub enum ResponseShellCallCommandAddedStreamingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseShellCallCommandAddedStreamingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -49918,7 +50139,7 @@ impl ResponseShellCallCommandAddedStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseShellCallCommandAddedStreamingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -49927,13 +50148,13 @@ impl ::std::convert::From<&str> for ResponseShellCallCommandAddedStreamingEventT
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseShellCallCommandAddedStreamingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseShellCallCommandAddedStreamingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -49942,7 +50163,7 @@ impl ::serde::Serialize for ResponseShellCallCommandAddedStreamingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -49953,7 +50174,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -49963,13 +50184,13 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEventType
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseShellCallCommandAddedStreamingEventType {
     fn default() -> Self {
         Self::ResponseShellCallCommandAdded
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Response shell command delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49994,7 +50215,7 @@ pub struct ResponseShellCallCommandDeltaStreamingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50045,14 +50266,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50064,7 +50285,7 @@ pub enum ResponseShellCallCommandDeltaStreamingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseShellCallCommandDeltaStreamingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -50074,7 +50295,7 @@ impl ResponseShellCallCommandDeltaStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseShellCallCommandDeltaStreamingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -50083,13 +50304,13 @@ impl ::std::convert::From<&str> for ResponseShellCallCommandDeltaStreamingEventT
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseShellCallCommandDeltaStreamingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseShellCallCommandDeltaStreamingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -50098,7 +50319,7 @@ impl ::serde::Serialize for ResponseShellCallCommandDeltaStreamingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -50109,7 +50330,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -50119,13 +50340,13 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEventType
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseShellCallCommandDeltaStreamingEventType {
     fn default() -> Self {
         Self::ResponseShellCallCommandDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Response shell command done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50147,7 +50368,7 @@ pub struct ResponseShellCallCommandDoneStreamingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50194,14 +50415,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50213,7 +50434,7 @@ pub enum ResponseShellCallCommandDoneStreamingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseShellCallCommandDoneStreamingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -50223,7 +50444,7 @@ impl ResponseShellCallCommandDoneStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseShellCallCommandDoneStreamingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -50232,13 +50453,13 @@ impl ::std::convert::From<&str> for ResponseShellCallCommandDoneStreamingEventTy
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseShellCallCommandDoneStreamingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseShellCallCommandDoneStreamingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -50247,7 +50468,7 @@ impl ::serde::Serialize for ResponseShellCallCommandDoneStreamingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -50258,7 +50479,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -50268,13 +50489,13 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEventType 
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseShellCallCommandDoneStreamingEventType {
     fn default() -> Self {
         Self::ResponseShellCallCommandDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Response shell call output content delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50298,7 +50519,7 @@ pub struct ResponseShellCallOutputContentDeltaStreamingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDeltaStreamingEvent {
@@ -50358,14 +50579,14 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50377,7 +50598,7 @@ pub enum ResponseShellCallOutputContentDeltaStreamingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseShellCallOutputContentDeltaStreamingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -50389,7 +50610,7 @@ impl ResponseShellCallOutputContentDeltaStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn from(value: &str) -> Self {
@@ -50401,13 +50622,13 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -50416,7 +50637,7 @@ impl ::serde::Serialize for ResponseShellCallOutputContentDeltaStreamingEventTyp
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50428,7 +50649,7 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -50438,13 +50659,13 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEve
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn default() -> Self {
         Self::ResponseShellCallOutputContentDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Response shell call output content done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50468,7 +50689,7 @@ pub struct ResponseShellCallOutputContentDoneStreamingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDoneStreamingEvent {
@@ -50528,14 +50749,14 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50547,7 +50768,7 @@ pub enum ResponseShellCallOutputContentDoneStreamingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseShellCallOutputContentDoneStreamingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -50559,7 +50780,7 @@ impl ResponseShellCallOutputContentDoneStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for ResponseShellCallOutputContentDoneStreamingEventType {
     fn from(value: &str) -> Self {
@@ -50571,13 +50792,13 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseShellCallOutputContentDoneStreamingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseShellCallOutputContentDoneStreamingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -50586,7 +50807,7 @@ impl ::serde::Serialize for ResponseShellCallOutputContentDoneStreamingEventType
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for ResponseShellCallOutputContentDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50598,7 +50819,7 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -50608,13 +50829,13 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEven
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseShellCallOutputContentDoneStreamingEventType {
     fn default() -> Self {
         Self::ResponseShellCallOutputContentDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 6 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50636,7 +50857,7 @@ pub enum ResponseStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -50651,7 +50872,7 @@ impl ResponseStatus {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -50665,13 +50886,13 @@ impl ::std::convert::From<&str> for ResponseStatus {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -50680,7 +50901,7 @@ impl ::serde::Serialize for ResponseStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -50691,7 +50912,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -51872,7 +52093,7 @@ for ResponseStreamEvent {
         Self::ResponseWebSearchCallSearching(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51887,7 +52108,7 @@ pub struct ResponseStreamOptions {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51906,14 +52127,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseStreamOptions {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ResponseStreamOptions {
     /// Creates a value from its required fields; optional fields start unset.
@@ -51942,7 +52163,7 @@ impl ResponseStreamOptions {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51968,7 +52189,7 @@ pub struct ResponseTextDeltaEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52011,14 +52232,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseTextDeltaEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52030,7 +52251,7 @@ pub enum ResponseTextDeltaEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseTextDeltaEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52040,7 +52261,7 @@ impl ResponseTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseTextDeltaEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -52049,13 +52270,13 @@ impl ::std::convert::From<&str> for ResponseTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseTextDeltaEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseTextDeltaEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52064,7 +52285,7 @@ impl ::serde::Serialize for ResponseTextDeltaEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52075,7 +52296,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseTextDeltaEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52085,13 +52306,13 @@ impl crate::runtime::de::Fit for ResponseTextDeltaEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseTextDeltaEventType {
     fn default() -> Self {
         Self::ResponseOutputTextDelta
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52117,7 +52338,7 @@ pub struct ResponseTextDoneEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52160,14 +52381,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseTextDoneEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52179,7 +52400,7 @@ pub enum ResponseTextDoneEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseTextDoneEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52189,7 +52410,7 @@ impl ResponseTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseTextDoneEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -52198,13 +52419,13 @@ impl ::std::convert::From<&str> for ResponseTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseTextDoneEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseTextDoneEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52213,7 +52434,7 @@ impl ::serde::Serialize for ResponseTextDoneEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52224,7 +52445,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseTextDoneEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52234,13 +52455,13 @@ impl crate::runtime::de::Fit for ResponseTextDoneEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseTextDoneEventType {
     fn default() -> Self {
         Self::ResponseOutputTextDone
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52258,7 +52479,7 @@ pub struct ResponseTextParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52278,14 +52499,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseTextParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ResponseTextParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -52323,7 +52544,7 @@ impl ResponseTextParam {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52337,7 +52558,7 @@ pub enum ResponseTruncation {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseTruncation {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52348,7 +52569,7 @@ impl ResponseTruncation {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseTruncation {
     fn from(value: &str) -> Self {
         match value {
@@ -52358,13 +52579,13 @@ impl ::std::convert::From<&str> for ResponseTruncation {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseTruncation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseTruncation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52373,7 +52594,7 @@ impl ::serde::Serialize for ResponseTruncation {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52384,7 +52605,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseTruncation {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52394,7 +52615,7 @@ impl crate::runtime::de::Fit for ResponseTruncation {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52416,7 +52637,7 @@ pub struct ResponseUsage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52451,14 +52672,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseUsage {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52474,7 +52695,7 @@ pub struct ResponseUsageInputTokensDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52497,14 +52718,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseUsageInputTokensDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52518,7 +52739,7 @@ pub struct ResponseUsageOutputTokensDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52537,14 +52758,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseUsageOutputTokensDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52564,7 +52785,7 @@ pub struct ResponseWebSearchCallCompletedEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52595,14 +52816,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52614,7 +52835,7 @@ pub enum ResponseWebSearchCallCompletedEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseWebSearchCallCompletedEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52624,7 +52845,7 @@ impl ResponseWebSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseWebSearchCallCompletedEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -52633,13 +52854,13 @@ impl ::std::convert::From<&str> for ResponseWebSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseWebSearchCallCompletedEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseWebSearchCallCompletedEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52648,7 +52869,7 @@ impl ::serde::Serialize for ResponseWebSearchCallCompletedEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52659,7 +52880,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52669,13 +52890,13 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseWebSearchCallCompletedEventType {
     fn default() -> Self {
         Self::ResponseWebSearchCallCompleted
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52695,7 +52916,7 @@ pub struct ResponseWebSearchCallInProgressEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52726,14 +52947,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52745,7 +52966,7 @@ pub enum ResponseWebSearchCallInProgressEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseWebSearchCallInProgressEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52757,7 +52978,7 @@ impl ResponseWebSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseWebSearchCallInProgressEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -52768,13 +52989,13 @@ impl ::std::convert::From<&str> for ResponseWebSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseWebSearchCallInProgressEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseWebSearchCallInProgressEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52783,7 +53004,7 @@ impl ::serde::Serialize for ResponseWebSearchCallInProgressEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52794,7 +53015,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52804,13 +53025,13 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseWebSearchCallInProgressEventType {
     fn default() -> Self {
         Self::ResponseWebSearchCallInProgress
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52830,7 +53051,7 @@ pub struct ResponseWebSearchCallSearchingEvent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52861,14 +53082,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEvent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52880,7 +53101,7 @@ pub enum ResponseWebSearchCallSearchingEventType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ResponseWebSearchCallSearchingEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -52890,7 +53111,7 @@ impl ResponseWebSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponseWebSearchCallSearchingEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -52899,13 +53120,13 @@ impl ::std::convert::From<&str> for ResponseWebSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ResponseWebSearchCallSearchingEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ResponseWebSearchCallSearchingEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -52914,7 +53135,7 @@ impl ::serde::Serialize for ResponseWebSearchCallSearchingEventType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -52925,7 +53146,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEventType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -52935,7 +53156,7 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEventType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ResponseWebSearchCallSearchingEventType {
     fn default() -> Self {
         Self::ResponseWebSearchCallSearching
@@ -61263,7 +61484,7 @@ impl ::std::default::Default for RoleObject {
         Self::Role
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61281,7 +61502,7 @@ pub struct RunCompletionUsage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -61308,7 +61529,7 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunCompletionUsage {
     fn misfit(&self) -> usize {
@@ -61800,7 +62021,7 @@ impl crate::runtime::de::Fit for RunGraderResponseMetadataErrors {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A run on a thread
 ///
 /// Used by [`Client::create_thread_and_run`](crate::runtime::Client::create_thread_and_run) (response), [`Client::create_run`](crate::runtime::Client::create_run) (response), [`Client::get_run`](crate::runtime::Client::get_run) (response), [`Client::modify_run`](crate::runtime::Client::modify_run) (response), [`Client::cancel_run`](crate::runtime::Client::cancel_run) (response) and 1 more.
@@ -61868,7 +62089,7 @@ pub struct RunObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -61979,14 +62200,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62001,7 +62222,7 @@ pub struct RunObjectIncompleteDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -62017,14 +62238,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62038,7 +62259,7 @@ pub enum RunObjectIncompleteDetailsReason {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectIncompleteDetailsReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -62049,7 +62270,7 @@ impl RunObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectIncompleteDetailsReason {
     fn from(value: &str) -> Self {
         match value {
@@ -62059,13 +62280,13 @@ impl ::std::convert::From<&str> for RunObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectIncompleteDetailsReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectIncompleteDetailsReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62074,7 +62295,7 @@ impl ::serde::Serialize for RunObjectIncompleteDetailsReason {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetailsReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62085,7 +62306,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetailsReason {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectIncompleteDetailsReason {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -62095,7 +62316,7 @@ impl crate::runtime::de::Fit for RunObjectIncompleteDetailsReason {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62111,7 +62332,7 @@ pub struct RunObjectLastError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -62131,14 +62352,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectLastError {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62154,7 +62375,7 @@ pub enum RunObjectLastErrorCode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectLastErrorCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -62166,7 +62387,7 @@ impl RunObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectLastErrorCode {
     fn from(value: &str) -> Self {
         match value {
@@ -62177,13 +62398,13 @@ impl ::std::convert::From<&str> for RunObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectLastErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectLastErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62192,7 +62413,7 @@ impl ::serde::Serialize for RunObjectLastErrorCode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectLastErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62203,7 +62424,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastErrorCode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectLastErrorCode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -62213,7 +62434,7 @@ impl crate::runtime::de::Fit for RunObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62225,7 +62446,7 @@ pub enum RunObjectObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -62235,7 +62456,7 @@ impl RunObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectObject {
     fn from(value: &str) -> Self {
         match value {
@@ -62244,13 +62465,13 @@ impl ::std::convert::From<&str> for RunObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62259,7 +62480,7 @@ impl ::serde::Serialize for RunObjectObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62270,7 +62491,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -62280,13 +62501,13 @@ impl crate::runtime::de::Fit for RunObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunObjectObject {
     fn default() -> Self {
         Self::ThreadRun
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62302,7 +62523,7 @@ pub struct RunObjectRequiredAction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -62325,14 +62546,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectRequiredAction {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62346,7 +62567,7 @@ pub struct RunObjectRequiredActionSubmitToolOutputs {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionSubmitToolOutputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -62365,14 +62586,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionSubmitToolOutputs
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectRequiredActionSubmitToolOutputs {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62384,7 +62605,7 @@ pub enum RunObjectRequiredActionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectRequiredActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -62394,7 +62615,7 @@ impl RunObjectRequiredActionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectRequiredActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -62403,13 +62624,13 @@ impl ::std::convert::From<&str> for RunObjectRequiredActionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectRequiredActionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectRequiredActionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62418,7 +62639,7 @@ impl ::serde::Serialize for RunObjectRequiredActionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62429,7 +62650,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectRequiredActionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -62439,13 +62660,13 @@ impl crate::runtime::de::Fit for RunObjectRequiredActionType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunObjectRequiredActionType {
     fn default() -> Self {
         Self::SubmitToolOutputs
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 9 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62473,7 +62694,7 @@ pub enum RunObjectStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -62491,7 +62712,7 @@ impl RunObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -62508,13 +62729,13 @@ impl ::std::convert::From<&str> for RunObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62523,7 +62744,7 @@ impl ::serde::Serialize for RunObjectStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62534,7 +62755,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -62544,7 +62765,7 @@ impl crate::runtime::de::Fit for RunObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62560,7 +62781,7 @@ pub enum RunObjectToolsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunObjectToolsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -62576,7 +62797,7 @@ impl ::serde::Serialize for RunObjectToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62604,7 +62825,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectToolsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -62615,25 +62836,25 @@ impl crate::runtime::de::Fit for RunObjectToolsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsCode> for RunObjectToolsItem {
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFileSearch> for RunObjectToolsItem {
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFunction> for RunObjectToolsItem {
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62651,7 +62872,7 @@ pub struct RunStepCompletionUsage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -62678,7 +62899,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepCompletionUsage {
     fn misfit(&self) -> usize {
@@ -64197,7 +64418,7 @@ impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsObjectType {
         Self::ToolCalls
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Message creation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64213,7 +64434,7 @@ pub struct RunStepDetailsMessageCreationObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64236,14 +64457,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64257,7 +64478,7 @@ pub struct RunStepDetailsMessageCreationObjectMessageCreation {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsMessageCreationObjectMessageCreation {
@@ -64281,14 +64502,14 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectMessageCreation {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64300,7 +64521,7 @@ pub enum RunStepDetailsMessageCreationObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsMessageCreationObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64310,7 +64531,7 @@ impl RunStepDetailsMessageCreationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsMessageCreationObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -64319,13 +64540,13 @@ impl ::std::convert::From<&str> for RunStepDetailsMessageCreationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsMessageCreationObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsMessageCreationObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -64334,7 +64555,7 @@ impl ::serde::Serialize for RunStepDetailsMessageCreationObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -64345,7 +64566,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -64355,13 +64576,13 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsMessageCreationObjectType {
     fn default() -> Self {
         Self::MessageCreation
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Code Interpreter tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64379,7 +64600,7 @@ pub struct RunStepDetailsToolCallsCodeObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64406,14 +64627,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64431,7 +64652,7 @@ pub struct RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
@@ -64459,14 +64680,14 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64480,7 +64701,7 @@ pub enum RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -64493,7 +64714,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutp
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64517,7 +64738,7 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     fn misfit(&self) -> usize {
@@ -64528,21 +64749,21 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputImageObject>
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     fn from(value: super::RunStepDetailsToolCallsCodeOutputImageObject) -> Self {
         Self::Image(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputLogsObject>
 for RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem {
     fn from(value: super::RunStepDetailsToolCallsCodeOutputLogsObject) -> Self {
         Self::Logs(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64554,7 +64775,7 @@ pub enum RunStepDetailsToolCallsCodeObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64564,7 +64785,7 @@ impl RunStepDetailsToolCallsCodeObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -64573,13 +64794,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -64588,7 +64809,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -64599,7 +64820,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -64609,13 +64830,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeObjectType {
     fn default() -> Self {
         Self::CodeInterpreter
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Code Interpreter image output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64631,7 +64852,7 @@ pub struct RunStepDetailsToolCallsCodeOutputImageObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64654,14 +64875,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64675,7 +64896,7 @@ pub struct RunStepDetailsToolCallsCodeOutputImageObjectImage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsCodeOutputImageObjectImage {
@@ -64699,14 +64920,14 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectImage {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64718,7 +64939,7 @@ pub enum RunStepDetailsToolCallsCodeOutputImageObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeOutputImageObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64728,7 +64949,7 @@ impl RunStepDetailsToolCallsCodeOutputImageObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -64737,13 +64958,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputImageObject
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -64752,7 +64973,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputImageObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64764,7 +64985,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -64774,13 +64995,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectTyp
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn default() -> Self {
         Self::Image
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Code Interpreter log output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64796,7 +65017,7 @@ pub struct RunStepDetailsToolCallsCodeOutputLogsObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64819,14 +65040,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64838,7 +65059,7 @@ pub enum RunStepDetailsToolCallsCodeOutputLogsObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeOutputLogsObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64848,7 +65069,7 @@ impl RunStepDetailsToolCallsCodeOutputLogsObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -64857,13 +65078,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputLogsObjectT
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -64872,7 +65093,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputLogsObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -64883,7 +65104,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -64893,13 +65114,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObjectType
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputLogsObjectType {
     fn default() -> Self {
         Self::Logs
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64917,7 +65138,7 @@ pub struct RunStepDetailsToolCallsFileSearchObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64944,14 +65165,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64973,7 +65194,7 @@ pub struct RunStepDetailsToolCallsFileSearchObjectFileSearch {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsFileSearchObjectFileSearch {
@@ -64994,14 +65215,14 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectFileSearch {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65013,7 +65234,7 @@ pub enum RunStepDetailsToolCallsFileSearchObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFileSearchObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65023,7 +65244,7 @@ impl RunStepDetailsToolCallsFileSearchObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsFileSearchObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -65032,13 +65253,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsFileSearchObjectType 
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsFileSearchObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65047,7 +65268,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65058,7 +65279,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -65068,13 +65289,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsFileSearchObjectType {
     fn default() -> Self {
         Self::FileSearch
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65090,7 +65311,7 @@ pub struct RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
@@ -65115,14 +65336,14 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65145,7 +65366,7 @@ pub struct RunStepDetailsToolCallsFileSearchResultObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65177,14 +65398,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65204,7 +65425,7 @@ pub struct RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
@@ -65222,7 +65443,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
@@ -65231,7 +65452,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65243,7 +65464,7 @@ pub enum RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65253,7 +65474,7 @@ impl RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn from(value: &str) -> Self {
@@ -65263,14 +65484,14 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn serialize<S: ::serde::Serializer>(
@@ -65280,7 +65501,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de>
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65292,7 +65513,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn misfit(&self) -> usize {
@@ -65303,14 +65524,14 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn default() -> Self {
         Self::Text
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65328,7 +65549,7 @@ pub struct RunStepDetailsToolCallsFunctionObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65355,14 +65576,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65380,7 +65601,7 @@ pub struct RunStepDetailsToolCallsFunctionObjectFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65408,14 +65629,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65427,7 +65648,7 @@ pub enum RunStepDetailsToolCallsFunctionObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFunctionObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65437,7 +65658,7 @@ impl RunStepDetailsToolCallsFunctionObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsFunctionObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -65446,13 +65667,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsFunctionObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsFunctionObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsFunctionObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65461,7 +65682,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsFunctionObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65472,7 +65693,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -65482,13 +65703,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsFunctionObjectType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Tool calls
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65504,7 +65725,7 @@ pub struct RunStepDetailsToolCallsObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65527,14 +65748,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65550,7 +65771,7 @@ pub enum RunStepDetailsToolCallsObjectToolCallsItem {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsObjectToolCallsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65566,7 +65787,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsObjectToolCallsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65594,7 +65815,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
     fn misfit(&self) -> usize {
         match self {
@@ -65605,28 +65826,28 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDetailsToolCallsCodeObject) -> Self {
         Self::CodeInterpreter(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsFileSearchObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDetailsToolCallsFileSearchObject) -> Self {
         Self::FileSearch(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsFunctionObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
     fn from(value: super::RunStepDetailsToolCallsFunctionObject) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65638,7 +65859,7 @@ pub enum RunStepDetailsToolCallsObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65648,7 +65869,7 @@ impl RunStepDetailsToolCallsObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -65657,13 +65878,13 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepDetailsToolCallsObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65672,7 +65893,7 @@ impl ::serde::Serialize for RunStepDetailsToolCallsObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65683,7 +65904,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -65693,13 +65914,13 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsObjectType {
     fn default() -> Self {
         Self::ToolCalls
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Run steps
 ///
 /// Used by [`Client::get_run_step`](crate::runtime::Client::get_run_step) (response).
@@ -65743,7 +65964,7 @@ pub struct RunStepObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65810,14 +66031,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65833,7 +66054,7 @@ pub struct RunStepObjectLastError {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65853,14 +66074,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepObjectLastError {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65874,7 +66095,7 @@ pub enum RunStepObjectLastErrorCode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectLastErrorCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65885,7 +66106,7 @@ impl RunStepObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectLastErrorCode {
     fn from(value: &str) -> Self {
         match value {
@@ -65895,13 +66116,13 @@ impl ::std::convert::From<&str> for RunStepObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectLastErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepObjectLastErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65910,7 +66131,7 @@ impl ::serde::Serialize for RunStepObjectLastErrorCode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65921,7 +66142,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastErrorCode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectLastErrorCode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -65931,7 +66152,7 @@ impl crate::runtime::de::Fit for RunStepObjectLastErrorCode {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65943,7 +66164,7 @@ pub enum RunStepObjectObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -65953,7 +66174,7 @@ impl RunStepObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectObject {
     fn from(value: &str) -> Self {
         match value {
@@ -65962,13 +66183,13 @@ impl ::std::convert::From<&str> for RunStepObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepObjectObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -65977,7 +66198,7 @@ impl ::serde::Serialize for RunStepObjectObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -65988,7 +66209,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -65998,13 +66219,13 @@ impl crate::runtime::de::Fit for RunStepObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepObjectObject {
     fn default() -> Self {
         Self::ThreadRunStep
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66024,7 +66245,7 @@ pub enum RunStepObjectStatus {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -66038,7 +66259,7 @@ impl RunStepObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -66051,13 +66272,13 @@ impl ::std::convert::From<&str> for RunStepObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepObjectStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -66066,7 +66287,7 @@ impl ::serde::Serialize for RunStepObjectStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -66077,7 +66298,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStatus {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -66087,7 +66308,7 @@ impl crate::runtime::de::Fit for RunStepObjectStatus {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66101,7 +66322,7 @@ pub enum RunStepObjectStepDetails {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepObjectStepDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -66116,7 +66337,7 @@ impl ::serde::Serialize for RunStepObjectStepDetails {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -66139,7 +66360,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStepDetails {
     fn misfit(&self) -> usize {
         match self {
@@ -66149,21 +66370,21 @@ impl crate::runtime::de::Fit for RunStepObjectStepDetails {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsMessageCreationObject>
 for RunStepObjectStepDetails {
     fn from(value: super::RunStepDetailsMessageCreationObject) -> Self {
         Self::MessageCreation(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsObject>
 for RunStepObjectStepDetails {
     fn from(value: super::RunStepDetailsToolCallsObject) -> Self {
         Self::ToolCalls(value)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66177,7 +66398,7 @@ pub enum RunStepObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -66188,7 +66409,7 @@ impl RunStepObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -66198,13 +66419,13 @@ impl ::std::convert::From<&str> for RunStepObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunStepObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -66213,7 +66434,7 @@ impl ::serde::Serialize for RunStepObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -66224,7 +66445,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -68594,7 +68815,7 @@ impl ::std::default::Default for RunStreamEventThreadRunRequiresActionEvent {
         Self::ThreadRunRequiresAction
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68612,7 +68833,7 @@ pub struct RunToolCallObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -68639,14 +68860,14 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunToolCallObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68662,7 +68883,7 @@ pub struct RunToolCallObjectFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -68685,14 +68906,14 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunToolCallObjectFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68704,7 +68925,7 @@ pub enum RunToolCallObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunToolCallObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -68714,7 +68935,7 @@ impl RunToolCallObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunToolCallObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -68723,13 +68944,13 @@ impl ::std::convert::From<&str> for RunToolCallObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunToolCallObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for RunToolCallObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -68738,7 +68959,7 @@ impl ::serde::Serialize for RunToolCallObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -68749,7 +68970,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunToolCallObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -68759,7 +68980,7 @@ impl crate::runtime::de::Fit for RunToolCallObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunToolCallObjectType {
     fn default() -> Self {
         Self::Function

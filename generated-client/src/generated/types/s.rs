@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `S`.
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16,7 +16,7 @@ pub struct ScreenshotParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -35,14 +35,14 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ScreenshotParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ScreenshotParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -63,7 +63,7 @@ impl ScreenshotParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75,7 +75,7 @@ pub enum ScreenshotParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ScreenshotParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -85,7 +85,7 @@ impl ScreenshotParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ScreenshotParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -94,13 +94,13 @@ impl ::std::convert::From<&str> for ScreenshotParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ScreenshotParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ScreenshotParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -109,7 +109,7 @@ impl ::serde::Serialize for ScreenshotParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -120,7 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ScreenshotParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -130,13 +130,13 @@ impl crate::runtime::de::Fit for ScreenshotParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ScreenshotParamType {
     fn default() -> Self {
         Self::Screenshot
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Scroll
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -161,7 +161,7 @@ pub struct ScrollParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ScrollParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -197,14 +197,14 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ScrollParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ScrollParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -243,7 +243,7 @@ impl ScrollParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -255,7 +255,7 @@ pub enum ScrollParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ScrollParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -265,7 +265,7 @@ impl ScrollParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ScrollParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -274,13 +274,13 @@ impl ::std::convert::From<&str> for ScrollParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ScrollParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ScrollParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -289,7 +289,7 @@ impl ::serde::Serialize for ScrollParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -300,7 +300,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ScrollParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -310,13 +310,20 @@ impl crate::runtime::de::Fit for ScrollParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ScrollParamType {
     fn default() -> Self {
         Self::Scroll
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -330,7 +337,14 @@ pub enum SearchContentType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl SearchContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -341,7 +355,14 @@ impl SearchContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for SearchContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -351,13 +372,27 @@ impl ::std::convert::From<&str> for SearchContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for SearchContentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for SearchContentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -366,7 +401,14 @@ impl ::serde::Serialize for SearchContentType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -377,7 +419,14 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for SearchContentType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -387,7 +436,14 @@ impl crate::runtime::de::Fit for SearchContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -403,7 +459,14 @@ pub enum SearchContextSize {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl SearchContextSize {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -415,7 +478,14 @@ impl SearchContextSize {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for SearchContextSize {
     fn from(value: &str) -> Self {
         match value {
@@ -426,13 +496,27 @@ impl ::std::convert::From<&str> for SearchContextSize {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for SearchContextSize {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for SearchContextSize {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -441,7 +525,14 @@ impl ::serde::Serialize for SearchContextSize {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -452,7 +543,14 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for SearchContextSize {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -773,7 +871,7 @@ impl crate::runtime::de::Fit for ServiceTierEnum {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 7 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -797,7 +895,7 @@ pub enum ServiceTierResponses {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ServiceTierResponses {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -813,7 +911,7 @@ impl ServiceTierResponses {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ServiceTierResponses {
     fn from(value: &str) -> Self {
         match value {
@@ -828,13 +926,13 @@ impl ::std::convert::From<&str> for ServiceTierResponses {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ServiceTierResponses {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ServiceTierResponses {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -843,7 +941,7 @@ impl ::serde::Serialize for ServiceTierResponses {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -854,7 +952,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ServiceTierResponses {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -927,7 +1025,7 @@ impl SetDefaultSkillVersionBody {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -945,7 +1043,7 @@ pub struct ShellCallOutputDelta {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -962,7 +1060,7 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ShellCallOutputDelta {
     fn misfit(&self) -> usize {
@@ -1105,7 +1203,8 @@ impl ::std::default::Default for SkillListResourceObject {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// An object with 3 properties, 2 of them required.
@@ -1131,7 +1230,8 @@ pub struct SkillReferenceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1162,7 +1262,8 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1176,7 +1277,8 @@ impl crate::runtime::de::Fit for SkillReferenceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 #[allow(deprecated)]
@@ -1214,7 +1316,8 @@ impl SkillReferenceParam {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
@@ -1233,7 +1336,8 @@ pub enum SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl SkillReferenceParamType {
@@ -1250,7 +1354,8 @@ impl SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::convert::From<&str> for SkillReferenceParamType {
@@ -1266,7 +1371,8 @@ impl ::std::convert::From<&str> for SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::fmt::Display for SkillReferenceParamType {
@@ -1279,7 +1385,8 @@ impl ::std::fmt::Display for SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::serde::Serialize for SkillReferenceParamType {
@@ -1295,7 +1402,8 @@ impl ::serde::Serialize for SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
@@ -1313,7 +1421,8 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl crate::runtime::de::Fit for SkillReferenceParamType {
@@ -1330,7 +1439,8 @@ impl crate::runtime::de::Fit for SkillReferenceParamType {
         feature = "containers",
         feature = "conversations",
         feature = "evals",
-        feature = "responses"
+        feature = "responses",
+        feature = "unreferenced"
     )
 )]
 impl ::std::default::Default for SkillReferenceParamType {
@@ -1767,7 +1877,7 @@ impl ::std::default::Default for SkillVersionResourceObject {
         Self::SkillVersion
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Specific apply patch tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1781,7 +1891,7 @@ pub struct SpecificApplyPatchParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1800,14 +1910,14 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpecificApplyPatchParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl SpecificApplyPatchParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1828,7 +1938,7 @@ impl SpecificApplyPatchParam {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1840,7 +1950,7 @@ pub enum SpecificApplyPatchParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl SpecificApplyPatchParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1850,7 +1960,7 @@ impl SpecificApplyPatchParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for SpecificApplyPatchParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -1859,13 +1969,13 @@ impl ::std::convert::From<&str> for SpecificApplyPatchParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for SpecificApplyPatchParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for SpecificApplyPatchParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1874,7 +1984,7 @@ impl ::serde::Serialize for SpecificApplyPatchParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1885,7 +1995,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for SpecificApplyPatchParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1895,13 +2005,13 @@ impl crate::runtime::de::Fit for SpecificApplyPatchParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SpecificApplyPatchParamType {
     fn default() -> Self {
         Self::ApplyPatch
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Specific shell tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1915,7 +2025,7 @@ pub struct SpecificFunctionShellParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1934,14 +2044,14 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpecificFunctionShellParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl SpecificFunctionShellParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -1962,7 +2072,7 @@ impl SpecificFunctionShellParam {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1974,7 +2084,7 @@ pub enum SpecificFunctionShellParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl SpecificFunctionShellParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1984,7 +2094,7 @@ impl SpecificFunctionShellParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for SpecificFunctionShellParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -1993,13 +2103,13 @@ impl ::std::convert::From<&str> for SpecificFunctionShellParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for SpecificFunctionShellParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for SpecificFunctionShellParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2008,7 +2118,7 @@ impl ::serde::Serialize for SpecificFunctionShellParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2019,7 +2129,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for SpecificFunctionShellParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2029,13 +2139,13 @@ impl crate::runtime::de::Fit for SpecificFunctionShellParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SpecificFunctionShellParamType {
     fn default() -> Self {
         Self::Shell
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2049,7 +2159,7 @@ pub struct SpecificProgrammaticToolCallingParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2068,14 +2178,14 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpecificProgrammaticToolCallingParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl SpecificProgrammaticToolCallingParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2096,7 +2206,7 @@ impl SpecificProgrammaticToolCallingParam {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2108,7 +2218,7 @@ pub enum SpecificProgrammaticToolCallingParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl SpecificProgrammaticToolCallingParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2118,7 +2228,7 @@ impl SpecificProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for SpecificProgrammaticToolCallingParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2127,13 +2237,13 @@ impl ::std::convert::From<&str> for SpecificProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for SpecificProgrammaticToolCallingParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for SpecificProgrammaticToolCallingParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2142,7 +2252,7 @@ impl ::serde::Serialize for SpecificProgrammaticToolCallingParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2153,7 +2263,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for SpecificProgrammaticToolCallingParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2163,7 +2273,7 @@ impl crate::runtime::de::Fit for SpecificProgrammaticToolCallingParamType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SpecificProgrammaticToolCallingParamType {
     fn default() -> Self {
         Self::ProgrammaticToolCalling
@@ -3382,7 +3492,7 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Summary text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3398,7 +3508,7 @@ pub struct SummaryTextContent {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3421,14 +3531,14 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SummaryTextContent {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl SummaryTextContent {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3450,7 +3560,7 @@ impl SummaryTextContent {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3462,7 +3572,7 @@ pub enum SummaryTextContentType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl SummaryTextContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3472,7 +3582,7 @@ impl SummaryTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for SummaryTextContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -3481,13 +3591,13 @@ impl ::std::convert::From<&str> for SummaryTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for SummaryTextContentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for SummaryTextContentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3496,7 +3606,7 @@ impl ::serde::Serialize for SummaryTextContentType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3507,7 +3617,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for SummaryTextContentType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3517,7 +3627,7 @@ impl crate::runtime::de::Fit for SummaryTextContentType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SummaryTextContentType {
     fn default() -> Self {
         Self::SummaryText

@@ -675,7 +675,7 @@ impl ::std::default::Default for TextContentType {
         Self::Text
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -691,7 +691,7 @@ pub enum TextResponseFormatConfiguration {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for TextResponseFormatConfiguration {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -705,7 +705,7 @@ impl ::serde::Serialize for TextResponseFormatConfiguration {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -733,7 +733,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
     fn misfit(&self) -> usize {
         match self {
@@ -744,28 +744,28 @@ impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for TextResponseFormatConfiguration {
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatText>
 for TextResponseFormatConfiguration {
     fn from(value: super::ResponseFormatText) -> Self {
         Self::Text(value)
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::TextResponseFormatJsonSchema>
 for TextResponseFormatConfiguration {
     fn from(value: super::TextResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -789,7 +789,7 @@ pub struct TextResponseFormatJsonSchema {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -821,14 +821,14 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
         })
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TextResponseFormatJsonSchema {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl TextResponseFormatJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
@@ -869,7 +869,7 @@ impl TextResponseFormatJsonSchema {
         self
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -881,7 +881,7 @@ pub enum TextResponseFormatJsonSchemaType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl TextResponseFormatJsonSchemaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -891,7 +891,7 @@ impl TextResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TextResponseFormatJsonSchemaType {
     fn from(value: &str) -> Self {
         match value {
@@ -900,13 +900,13 @@ impl ::std::convert::From<&str> for TextResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for TextResponseFormatJsonSchemaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for TextResponseFormatJsonSchemaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -915,7 +915,7 @@ impl ::serde::Serialize for TextResponseFormatJsonSchemaType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -926,7 +926,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -936,7 +936,7 @@ impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
         }
     }
 }
-#[cfg(any(feature = "evals", feature = "responses"))]
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for TextResponseFormatJsonSchemaType {
     fn default() -> Self {
         Self::JsonSchema
@@ -1348,7 +1348,7 @@ impl ::std::default::Default for ThreadListResourceObject {
         Self::List
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Thread
 ///
 /// Used by [`Client::create_thread`](crate::runtime::Client::create_thread) (response), [`Client::get_thread`](crate::runtime::Client::get_thread) (response) and [`Client::modify_thread`](crate::runtime::Client::modify_thread) (response).
@@ -1370,7 +1370,7 @@ pub struct ThreadObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1402,14 +1402,14 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1421,7 +1421,7 @@ pub enum ThreadObjectObject {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ThreadObjectObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1431,7 +1431,7 @@ impl ThreadObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ThreadObjectObject {
     fn from(value: &str) -> Self {
         match value {
@@ -1440,13 +1440,13 @@ impl ::std::convert::From<&str> for ThreadObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for ThreadObjectObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for ThreadObjectObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1455,7 +1455,7 @@ impl ::serde::Serialize for ThreadObjectObject {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1466,7 +1466,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ThreadObjectObject {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -1476,13 +1476,13 @@ impl crate::runtime::de::Fit for ThreadObjectObject {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for ThreadObjectObject {
     fn default() -> Self {
         Self::Thread
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1502,7 +1502,7 @@ pub struct ThreadObjectToolResources {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1525,14 +1525,14 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectToolResources {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1547,7 +1547,7 @@ pub struct ThreadObjectToolResourcesCodeInterpreter {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1563,14 +1563,14 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesCodeInterpreter
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectToolResourcesCodeInterpreter {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1585,7 +1585,7 @@ pub struct ThreadObjectToolResourcesFileSearch {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1604,7 +1604,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResourcesFileSearch {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectToolResourcesFileSearch {
     fn misfit(&self) -> usize {
@@ -2469,7 +2469,14 @@ impl ::std::default::Default for TokenCountsResourceObject {
         Self::ResponseInputTokens
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 16 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2511,7 +2518,14 @@ pub enum Tool {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for Tool {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2548,7 +2562,14 @@ impl ::serde::Serialize for Tool {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for Tool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2643,7 +2664,14 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for Tool {
     fn misfit(&self) -> usize {
         match self {
@@ -2669,103 +2697,215 @@ impl crate::runtime::de::Fit for Tool {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
     fn from(value: super::ApplyPatchToolParam) -> Self {
         Self::ApplyPatch(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CodeInterpreterTool> for Tool {
     fn from(value: super::CodeInterpreterTool) -> Self {
         Self::CodeInterpreter(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ComputerTool> for Tool {
     fn from(value: super::ComputerTool) -> Self {
         Self::Computer(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ComputerUsePreviewTool> for Tool {
     fn from(value: super::ComputerUsePreviewTool) -> Self {
         Self::ComputerUsePreview(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::CustomToolParam> for Tool {
     fn from(value: super::CustomToolParam) -> Self {
         Self::Custom(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::FileSearchTool> for Tool {
     fn from(value: super::FileSearchTool) -> Self {
         Self::FileSearch(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::FunctionShellToolParam> for Tool {
     fn from(value: super::FunctionShellToolParam) -> Self {
         Self::Shell(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::FunctionTool> for Tool {
     fn from(value: super::FunctionTool) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ImageGenTool> for Tool {
     fn from(value: super::ImageGenTool) -> Self {
         Self::ImageGeneration(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::LocalShellToolParam> for Tool {
     fn from(value: super::LocalShellToolParam) -> Self {
         Self::LocalShell(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::McpTool> for Tool {
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::NamespaceToolParam> for Tool {
     fn from(value: super::NamespaceToolParam) -> Self {
         Self::Namespace(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ProgrammaticToolCallingParam> for Tool {
     fn from(value: super::ProgrammaticToolCallingParam) -> Self {
         Self::ProgrammaticToolCalling(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::ToolSearchToolParam> for Tool {
     fn from(value: super::ToolSearchToolParam) -> Self {
         Self::ToolSearch(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::WebSearchPreviewTool> for Tool {
     fn from(value: super::WebSearchPreviewTool) -> Self {
         Self::WebSearchPreview(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::WebSearchTool> for Tool {
     fn from(value: super::WebSearchTool) -> Self {
         Self::WebSearch(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2779,7 +2919,7 @@ pub enum ToolCallCaller {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolCallCaller {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2792,7 +2932,7 @@ impl ::serde::Serialize for ToolCallCaller {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2815,7 +2955,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolCallCaller {
     fn misfit(&self) -> usize {
         match self {
@@ -2825,19 +2965,19 @@ impl crate::runtime::de::Fit for ToolCallCaller {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
     fn from(value: super::DirectToolCallCaller) -> Self {
         Self::Direct(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramToolCallCaller> for ToolCallCaller {
     fn from(value: super::ProgramToolCallCaller) -> Self {
         Self::Program(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2851,7 +2991,7 @@ pub enum ToolCallCallerParam {
     /// An object whose tag this version of the client does not know, kept as JSON.
     Unknown(::serde_json::Value),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolCallCallerParam {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2864,7 +3004,7 @@ impl ::serde::Serialize for ToolCallCallerParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2887,7 +3027,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolCallCallerParam {
     fn misfit(&self) -> usize {
         match self {
@@ -2897,13 +3037,13 @@ impl crate::runtime::de::Fit for ToolCallCallerParam {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DirectToolCallCallerParam> for ToolCallCallerParam {
     fn from(value: super::DirectToolCallCallerParam) -> Self {
         Self::Direct(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramToolCallCallerParam> for ToolCallCallerParam {
     fn from(value: super::ProgramToolCallCallerParam) -> Self {
         Self::Program(value)
@@ -2949,7 +3089,7 @@ impl crate::runtime::de::Fit for ToolChoice {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2969,7 +3109,7 @@ pub struct ToolChoiceAllowed {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2993,14 +3133,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceAllowed {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolChoiceAllowed {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3030,7 +3170,7 @@ impl ToolChoiceAllowed {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3044,7 +3184,7 @@ pub enum ToolChoiceAllowedMode {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceAllowedMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3055,7 +3195,7 @@ impl ToolChoiceAllowedMode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceAllowedMode {
     fn from(value: &str) -> Self {
         match value {
@@ -3065,13 +3205,13 @@ impl ::std::convert::From<&str> for ToolChoiceAllowedMode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceAllowedMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceAllowedMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3080,7 +3220,7 @@ impl ::serde::Serialize for ToolChoiceAllowedMode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3091,7 +3231,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceAllowedMode {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3101,7 +3241,7 @@ impl crate::runtime::de::Fit for ToolChoiceAllowedMode {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3113,7 +3253,7 @@ pub enum ToolChoiceAllowedType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceAllowedType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3123,7 +3263,7 @@ impl ToolChoiceAllowedType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceAllowedType {
     fn from(value: &str) -> Self {
         match value {
@@ -3132,13 +3272,13 @@ impl ::std::convert::From<&str> for ToolChoiceAllowedType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceAllowedType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceAllowedType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3147,7 +3287,7 @@ impl ::serde::Serialize for ToolChoiceAllowedType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3158,7 +3298,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceAllowedType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3168,13 +3308,13 @@ impl crate::runtime::de::Fit for ToolChoiceAllowedType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceAllowedType {
     fn default() -> Self {
         Self::AllowedTools
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3190,7 +3330,7 @@ pub struct ToolChoiceCustom {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3213,14 +3353,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceCustom {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolChoiceCustom {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3242,7 +3382,7 @@ impl ToolChoiceCustom {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3254,7 +3394,7 @@ pub enum ToolChoiceCustomType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceCustomType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3264,7 +3404,7 @@ impl ToolChoiceCustomType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceCustomType {
     fn from(value: &str) -> Self {
         match value {
@@ -3273,13 +3413,13 @@ impl ::std::convert::From<&str> for ToolChoiceCustomType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceCustomType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceCustomType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3288,7 +3428,7 @@ impl ::serde::Serialize for ToolChoiceCustomType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3299,7 +3439,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceCustomType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3309,13 +3449,13 @@ impl crate::runtime::de::Fit for ToolChoiceCustomType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceCustomType {
     fn default() -> Self {
         Self::Custom
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3331,7 +3471,7 @@ pub struct ToolChoiceFunction {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3354,14 +3494,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
         })
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceFunction {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3383,7 +3523,7 @@ impl ToolChoiceFunction {
         self
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3395,7 +3535,7 @@ pub enum ToolChoiceFunctionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceFunctionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3405,7 +3545,7 @@ impl ToolChoiceFunctionType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceFunctionType {
     fn from(value: &str) -> Self {
         match value {
@@ -3414,13 +3554,13 @@ impl ::std::convert::From<&str> for ToolChoiceFunctionType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceFunctionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceFunctionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3429,7 +3569,7 @@ impl ::serde::Serialize for ToolChoiceFunctionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3440,7 +3580,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceFunctionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3450,13 +3590,13 @@ impl crate::runtime::de::Fit for ToolChoiceFunctionType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceFunctionType {
     fn default() -> Self {
         Self::Function
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3475,7 +3615,7 @@ pub struct ToolChoiceMcp {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3499,14 +3639,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
         })
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceMcp {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolChoiceMcp {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3537,7 +3677,7 @@ impl ToolChoiceMcp {
         self
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3549,7 +3689,7 @@ pub enum ToolChoiceMcpType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceMcpType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3559,7 +3699,7 @@ impl ToolChoiceMcpType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceMcpType {
     fn from(value: &str) -> Self {
         match value {
@@ -3568,13 +3708,13 @@ impl ::std::convert::From<&str> for ToolChoiceMcpType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceMcpType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceMcpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3583,7 +3723,7 @@ impl ::serde::Serialize for ToolChoiceMcpType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3594,7 +3734,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceMcpType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3604,13 +3744,13 @@ impl crate::runtime::de::Fit for ToolChoiceMcpType {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceMcpType {
     fn default() -> Self {
         Self::Mcp
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// Tool choice mode
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3626,7 +3766,7 @@ pub enum ToolChoiceOptions {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceOptions {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3638,7 +3778,7 @@ impl ToolChoiceOptions {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceOptions {
     fn from(value: &str) -> Self {
         match value {
@@ -3649,13 +3789,13 @@ impl ::std::convert::From<&str> for ToolChoiceOptions {
         }
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3664,7 +3804,7 @@ impl ::serde::Serialize for ToolChoiceOptions {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3675,7 +3815,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "realtime", feature = "responses"))]
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceOptions {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3685,7 +3825,7 @@ impl crate::runtime::de::Fit for ToolChoiceOptions {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`ToolChoiceAllowed`], a [`ToolChoiceFunction`], a [`ToolChoiceMcp`], a [`ToolChoiceCustom`], a [`ToolChoiceTypes`] and 4 more, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3711,7 +3851,7 @@ pub enum ToolChoiceParam {
     /// A [`ToolChoiceOptions`].
     Options(super::ToolChoiceOptions),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3840,7 +3980,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceParam {
     fn misfit(&self) -> usize {
         match self {
@@ -3862,74 +4002,74 @@ impl crate::runtime::de::Fit for ToolChoiceParam {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceParam {
     fn from(value: &str) -> Self {
         Self::Options(::std::convert::From::from(value))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ToolChoiceParam {
     fn from(value: ::std::string::String) -> Self {
         Self::Options(::std::convert::From::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::SpecificApplyPatchParam> for ToolChoiceParam {
     fn from(value: super::SpecificApplyPatchParam) -> Self {
         Self::SpecificApplyPatchParam(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::SpecificFunctionShellParam> for ToolChoiceParam {
     fn from(value: super::SpecificFunctionShellParam) -> Self {
         Self::SpecificFunctionShellParam(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::SpecificProgrammaticToolCallingParam>
 for ToolChoiceParam {
     fn from(value: super::SpecificProgrammaticToolCallingParam) -> Self {
         Self::SpecificProgrammaticToolCallingParam(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceAllowed> for ToolChoiceParam {
     fn from(value: super::ToolChoiceAllowed) -> Self {
         Self::Allowed(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceCustom> for ToolChoiceParam {
     fn from(value: super::ToolChoiceCustom) -> Self {
         Self::Custom(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceFunction> for ToolChoiceParam {
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::Function(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceMcp> for ToolChoiceParam {
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::Mcp(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceOptions> for ToolChoiceParam {
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::Options(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceTypes> for ToolChoiceParam {
     fn from(value: super::ToolChoiceTypes) -> Self {
         Self::Types(value)
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Hosted tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3943,7 +4083,7 @@ pub struct ToolChoiceTypes {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3959,14 +4099,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
         })
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceTypes {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolChoiceTypes {
     /// Creates a value from its required fields; optional fields start unset.
@@ -3987,7 +4127,7 @@ impl ToolChoiceTypes {
         self
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 8 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4013,7 +4153,7 @@ pub enum ToolChoiceTypesType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceTypesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4030,7 +4170,7 @@ impl ToolChoiceTypesType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceTypesType {
     fn from(value: &str) -> Self {
         match value {
@@ -4046,13 +4186,13 @@ impl ::std::convert::From<&str> for ToolChoiceTypesType {
         }
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceTypesType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolChoiceTypesType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4061,7 +4201,7 @@ impl ::serde::Serialize for ToolChoiceTypesType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4072,7 +4212,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceTypesType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4082,7 +4222,7 @@ impl crate::runtime::de::Fit for ToolChoiceTypesType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4109,7 +4249,7 @@ pub struct ToolSearchCall {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4146,14 +4286,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchCall {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4181,7 +4321,7 @@ pub struct ToolSearchCallItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4211,14 +4351,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchCallItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolSearchCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4276,7 +4416,7 @@ impl ToolSearchCallItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4288,7 +4428,7 @@ pub enum ToolSearchCallItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchCallItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4298,7 +4438,7 @@ impl ToolSearchCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchCallItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -4307,13 +4447,13 @@ impl ::std::convert::From<&str> for ToolSearchCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchCallItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolSearchCallItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4322,7 +4462,7 @@ impl ::serde::Serialize for ToolSearchCallItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4333,7 +4473,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchCallItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4343,13 +4483,13 @@ impl crate::runtime::de::Fit for ToolSearchCallItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchCallItemParamType {
     fn default() -> Self {
         Self::ToolSearchCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4361,7 +4501,7 @@ pub enum ToolSearchCallType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4371,7 +4511,7 @@ impl ToolSearchCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -4380,13 +4520,13 @@ impl ::std::convert::From<&str> for ToolSearchCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchCallType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolSearchCallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4395,7 +4535,7 @@ impl ::serde::Serialize for ToolSearchCallType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4406,7 +4546,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchCallType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4416,13 +4556,20 @@ impl crate::runtime::de::Fit for ToolSearchCallType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchCallType {
     fn default() -> Self {
         Self::ToolSearchCall
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4436,7 +4583,14 @@ pub enum ToolSearchExecutionType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ToolSearchExecutionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4447,7 +4601,14 @@ impl ToolSearchExecutionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ToolSearchExecutionType {
     fn from(value: &str) -> Self {
         match value {
@@ -4457,13 +4618,27 @@ impl ::std::convert::From<&str> for ToolSearchExecutionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ToolSearchExecutionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ToolSearchExecutionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4472,7 +4647,14 @@ impl ::serde::Serialize for ToolSearchExecutionType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4483,7 +4665,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ToolSearchExecutionType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4493,7 +4682,7 @@ impl crate::runtime::de::Fit for ToolSearchExecutionType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4520,7 +4709,7 @@ pub struct ToolSearchOutput {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4557,14 +4746,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchOutput {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4592,7 +4781,7 @@ pub struct ToolSearchOutputItemParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4622,14 +4811,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchOutputItemParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl ToolSearchOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4687,7 +4876,7 @@ impl ToolSearchOutputItemParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4699,7 +4888,7 @@ pub enum ToolSearchOutputItemParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchOutputItemParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4709,7 +4898,7 @@ impl ToolSearchOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchOutputItemParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -4718,13 +4907,13 @@ impl ::std::convert::From<&str> for ToolSearchOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchOutputItemParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolSearchOutputItemParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4733,7 +4922,7 @@ impl ::serde::Serialize for ToolSearchOutputItemParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4744,7 +4933,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchOutputItemParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4754,13 +4943,13 @@ impl crate::runtime::de::Fit for ToolSearchOutputItemParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchOutputItemParamType {
     fn default() -> Self {
         Self::ToolSearchOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4772,7 +4961,7 @@ pub enum ToolSearchOutputType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchOutputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4782,7 +4971,7 @@ impl ToolSearchOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchOutputType {
     fn from(value: &str) -> Self {
         match value {
@@ -4791,13 +4980,13 @@ impl ::std::convert::From<&str> for ToolSearchOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchOutputType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for ToolSearchOutputType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4806,7 +4995,7 @@ impl ::serde::Serialize for ToolSearchOutputType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4817,7 +5006,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchOutputType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -4827,13 +5016,20 @@ impl crate::runtime::de::Fit for ToolSearchOutputType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchOutputType {
     fn default() -> Self {
         Self::ToolSearchOutput
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Tool search tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4856,7 +5052,14 @@ pub struct ToolSearchToolParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4887,14 +5090,28 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchToolParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl ToolSearchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4942,7 +5159,14 @@ impl ToolSearchToolParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4954,7 +5178,14 @@ pub enum ToolSearchToolParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ToolSearchToolParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4964,7 +5195,14 @@ impl ToolSearchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for ToolSearchToolParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -4973,13 +5211,27 @@ impl ::std::convert::From<&str> for ToolSearchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for ToolSearchToolParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::serde::Serialize for ToolSearchToolParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4988,7 +5240,14 @@ impl ::serde::Serialize for ToolSearchToolParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4999,7 +5258,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ToolSearchToolParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5009,18 +5275,25 @@ impl crate::runtime::de::Fit for ToolSearchToolParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "evals", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::default::Default for ToolSearchToolParamType {
     fn default() -> Self {
         Self::ToolSearch
     }
 }
-#[cfg(feature = "responses")]
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Another name for an array of [`Tool`].
 ///
 /// No operation takes or returns this type directly; other types hold it.
 pub type ToolsArray = ::std::vec::Vec<super::Tool>;
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Top log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5038,7 +5311,7 @@ pub struct TopLogProb {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TopLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5065,14 +5338,14 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TopLogProb {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl TopLogProb {
     /// Creates a value from its required fields; optional fields start unset.
@@ -5602,7 +5875,7 @@ impl ::std::default::Default for TranscriptTextSegmentEventType {
         Self::TranscriptTextSegment
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// Duration Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5618,7 +5891,7 @@ pub struct TranscriptTextUsageDuration {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5641,14 +5914,14 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
         })
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5660,7 +5933,7 @@ pub enum TranscriptTextUsageDurationType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl TranscriptTextUsageDurationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5670,7 +5943,7 @@ impl TranscriptTextUsageDurationType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TranscriptTextUsageDurationType {
     fn from(value: &str) -> Self {
         match value {
@@ -5679,13 +5952,13 @@ impl ::std::convert::From<&str> for TranscriptTextUsageDurationType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for TranscriptTextUsageDurationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::serde::Serialize for TranscriptTextUsageDurationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5694,7 +5967,7 @@ impl ::serde::Serialize for TranscriptTextUsageDurationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5705,7 +5978,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5715,13 +5988,13 @@ impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for TranscriptTextUsageDurationType {
     fn default() -> Self {
         Self::Duration
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// Token Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5746,7 +6019,7 @@ pub struct TranscriptTextUsageTokens {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5781,14 +6054,14 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
         })
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5806,7 +6079,7 @@ pub struct TranscriptTextUsageTokensInputTokenDetails {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5833,14 +6106,14 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
         })
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5852,7 +6125,7 @@ pub enum TranscriptTextUsageTokensType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl TranscriptTextUsageTokensType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5862,7 +6135,7 @@ impl TranscriptTextUsageTokensType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TranscriptTextUsageTokensType {
     fn from(value: &str) -> Self {
         match value {
@@ -5871,13 +6144,13 @@ impl ::std::convert::From<&str> for TranscriptTextUsageTokensType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for TranscriptTextUsageTokensType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::serde::Serialize for TranscriptTextUsageTokensType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5886,7 +6159,7 @@ impl ::serde::Serialize for TranscriptTextUsageTokensType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5897,7 +6170,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -5907,7 +6180,7 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for TranscriptTextUsageTokensType {
     fn default() -> Self {
         Self::Tokens
@@ -6296,7 +6569,7 @@ impl ::std::default::Default for TranscriptionInclude {
         Self::Logprobs
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6310,7 +6583,7 @@ pub struct TranscriptionLanguage {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6329,7 +6602,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
         })
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptionLanguage {
     fn misfit(&self) -> usize {
@@ -6553,7 +6826,7 @@ impl crate::runtime::de::Fit for TruncationEnum {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Thread Truncation Controls
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6570,7 +6843,7 @@ pub struct TruncationObject {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TruncationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6590,14 +6863,14 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
         })
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TruncationObject {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl TruncationObject {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6624,7 +6897,7 @@ impl TruncationObject {
         self
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6638,7 +6911,7 @@ pub enum TruncationObjectType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl TruncationObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6649,7 +6922,7 @@ impl TruncationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TruncationObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -6659,13 +6932,13 @@ impl ::std::convert::From<&str> for TruncationObjectType {
         }
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for TruncationObjectType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::serde::Serialize for TruncationObjectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6674,7 +6947,7 @@ impl ::serde::Serialize for TruncationObjectType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6685,7 +6958,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "assistants")]
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TruncationObjectType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6695,7 +6968,7 @@ impl crate::runtime::de::Fit for TruncationObjectType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Type
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6711,7 +6984,7 @@ pub struct TypeParam {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TypeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6734,14 +7007,14 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TypeParam {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl TypeParam {
     /// Creates a value from its required fields; optional fields start unset.
@@ -6763,7 +7036,7 @@ impl TypeParam {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6775,7 +7048,7 @@ pub enum TypeParamType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl TypeParamType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6785,7 +7058,7 @@ impl TypeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TypeParamType {
     fn from(value: &str) -> Self {
         match value {
@@ -6794,13 +7067,13 @@ impl ::std::convert::From<&str> for TypeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for TypeParamType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for TypeParamType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6809,7 +7082,7 @@ impl ::serde::Serialize for TypeParamType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for TypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6820,7 +7093,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TypeParamType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -6830,7 +7103,7 @@ impl crate::runtime::de::Fit for TypeParamType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for TypeParamType {
     fn default() -> Self {
         Self::Type

@@ -2066,7 +2066,7 @@ impl ::std::default::Default for UrlAnnotationType {
         Self::Url
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// URL citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2088,7 +2088,7 @@ pub struct UrlCitationBody {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2123,14 +2123,14 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
         })
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UrlCitationBody {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl UrlCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
@@ -2160,7 +2160,7 @@ impl UrlCitationBody {
         self
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2172,7 +2172,7 @@ pub enum UrlCitationBodyType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl UrlCitationBodyType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2182,7 +2182,7 @@ impl UrlCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for UrlCitationBodyType {
     fn from(value: &str) -> Self {
         match value {
@@ -2191,13 +2191,13 @@ impl ::std::convert::From<&str> for UrlCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for UrlCitationBodyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for UrlCitationBodyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2206,7 +2206,7 @@ impl ::serde::Serialize for UrlCitationBodyType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2217,7 +2217,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for UrlCitationBodyType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -2227,7 +2227,7 @@ impl crate::runtime::de::Fit for UrlCitationBodyType {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses"))]
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for UrlCitationBodyType {
     fn default() -> Self {
         Self::UrlCitation

@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Types whose names start with `V`.
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25,7 +25,7 @@ pub struct VadConfig {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VadConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56,14 +56,14 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
         })
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VadConfig {
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl VadConfig {
     /// Creates a value from its required fields; optional fields start unset.
@@ -102,7 +102,7 @@ impl VadConfig {
         self
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -114,7 +114,7 @@ pub enum VadConfigType {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl VadConfigType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -124,7 +124,7 @@ impl VadConfigType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for VadConfigType {
     fn from(value: &str) -> Self {
         match value {
@@ -133,13 +133,13 @@ impl ::std::convert::From<&str> for VadConfigType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for VadConfigType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::serde::Serialize for VadConfigType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -148,7 +148,7 @@ impl ::serde::Serialize for VadConfigType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for VadConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -159,7 +159,7 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for VadConfigType {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -169,7 +169,7 @@ impl crate::runtime::de::Fit for VadConfigType {
         }
     }
 }
-#[cfg(feature = "audio")]
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for VadConfigType {
     fn default() -> Self {
         Self::ServerVad
@@ -652,7 +652,14 @@ impl ::std::default::Default for VectorStoreExpirationAfterAnchor {
         Self::LastActiveAt
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 /// Another name for a map from strings to [`VectorStoreFileAttributesValue`].
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -660,7 +667,14 @@ pub type VectorStoreFileAttributes = ::std::collections::BTreeMap<
     ::std::string::String,
     super::VectorStoreFileAttributesValue,
 >;
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 /// A union of a string, a number and a boolean, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -674,7 +688,14 @@ pub enum VectorStoreFileAttributesValue {
     /// A boolean.
     Boolean(bool),
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -727,7 +748,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
     fn misfit(&self) -> usize {
         match self {
@@ -737,25 +765,53 @@ impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
         }
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
     fn from(value: &str) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
     fn from(value: ::std::string::String) -> Self {
         Self::String(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<f64> for VectorStoreFileAttributesValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
-#[cfg(any(feature = "conversations", feature = "responses", feature = "vector-stores"))]
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl ::std::convert::From<bool> for VectorStoreFileAttributesValue {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
@@ -2721,7 +2777,7 @@ impl ::std::default::Default for VectorStoreSearchResultsPageObject {
         Self::VectorStoreSearchResultsPage
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2737,7 +2793,7 @@ pub enum Verbosity {
     /// A value this version of the client does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl Verbosity {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2749,7 +2805,7 @@ impl Verbosity {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for Verbosity {
     fn from(value: &str) -> Self {
         match value {
@@ -2760,13 +2816,13 @@ impl ::std::convert::From<&str> for Verbosity {
         }
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for Verbosity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::serde::Serialize for Verbosity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2775,7 +2831,7 @@ impl ::serde::Serialize for Verbosity {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl<'de> ::serde::Deserialize<'de> for Verbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2786,7 +2842,7 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
-#[cfg(any(feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Verbosity {
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
@@ -3976,7 +4032,14 @@ impl ::std::default::Default for VoiceConsentResourceObject {
         Self::AudioVoiceConsent
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 /// Voice
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3988,7 +4051,14 @@ pub enum VoiceIdsOrCustomVoice {
     /// A [`VoiceIdsShared`].
     Shared(super::VoiceIdsShared),
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4036,7 +4106,14 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
         }
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
     fn misfit(&self) -> usize {
         match self {
@@ -4045,32 +4122,67 @@ impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
         }
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for VoiceIdsOrCustomVoice {
     fn from(value: &str) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for VoiceIdsOrCustomVoice {
     fn from(value: ::std::string::String) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::VoiceIdsOrCustomVoiceVariant2>
 for VoiceIdsOrCustomVoice {
     fn from(value: super::VoiceIdsOrCustomVoiceVariant2) -> Self {
         Self::Variant2(value)
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<super::VoiceIdsShared> for VoiceIdsOrCustomVoice {
     fn from(value: super::VoiceIdsShared) -> Self {
         Self::Shared(value)
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4084,7 +4196,14 @@ pub struct VoiceIdsOrCustomVoiceVariant2 {
     #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceVariant2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4103,14 +4222,28 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceVariant2 {
         })
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceIdsOrCustomVoiceVariant2 {
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 #[allow(deprecated)]
 impl VoiceIdsOrCustomVoiceVariant2 {
     /// Creates a value from its required fields; optional fields start unset.
@@ -4131,7 +4264,14 @@ impl VoiceIdsOrCustomVoiceVariant2 {
         self
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 /// Any string; the 10 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4141,7 +4281,14 @@ pub struct VoiceIdsShared(
     /// The value as sent on the wire.
     pub ::std::borrow::Cow<'static, str>,
 );
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl VoiceIdsShared {
     /// `alloy`
     pub const ALLOY: Self = Self(::std::borrow::Cow::Borrowed("alloy"));
@@ -4185,25 +4332,53 @@ impl VoiceIdsShared {
         &self.0
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<&str> for VoiceIdsShared {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for VoiceIdsShared {
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl ::std::fmt::Display for VoiceIdsShared {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "audio", feature = "chat", feature = "realtime"))]
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for VoiceIdsShared {
     fn misfit(&self) -> usize {
         0
