@@ -170,7 +170,8 @@ fn covers(f: &Finding, b: &Break) -> bool {
         return f.location == format!("api feature {feature}");
     }
     let owner = b.item.split_once("::").map(|(o, _)| o);
-    f.rust.iter().any(|r| *r == b.item || owner == Some(r.as_str()) || b.item.split_once("::").is_none() && r.split_once("::").is_some_and(|(o, _)| o == b.item))
+    // Rustdoc prints a raw identifier without its `r#` (`Foo::type` for `Foo::r#type`).
+    f.rust.iter().map(|r| r.replace("r#", "")).any(|r| r == b.item || owner == Some(r.as_str()) || b.item.split_once("::").is_none() && r.split_once("::").is_some_and(|(o, _)| o == b.item))
 }
 
 fn ensure_semver_checks() -> Result<(), String> {
@@ -347,6 +348,25 @@ mod tests {
                 "feature_missing feature archive",
             ]
         );
+    }
+
+    #[test]
+    fn a_raw_identifier_is_the_item_rustdoc_names_without_r_hash() {
+        let finding = Finding {
+            rule: codegen::diff::RuleId::ApiRemoved,
+            level: Level::BreakingSource,
+            location: "api setter Choice::r#type".to_owned(),
+            message: String::new(),
+            group: String::new(),
+            used_by: Vec::new(),
+            absorbed: None,
+            old: None,
+            new: None,
+            rust: vec!["Choice::r#type".to_owned()],
+        };
+        let b = |item: &str| Break { lint: "inherent_method_missing".to_owned(), text: String::new(), item: item.to_owned() };
+        assert!(covers(&finding, &b("Choice::type")));
+        assert!(!covers(&finding, &b("Other::type")));
     }
 
     #[test]
