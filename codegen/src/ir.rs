@@ -547,3 +547,19 @@ impl Model {
     }
 }
 
+
+/// A type reference through aliases (a bounded number of them, as aliases of
+/// aliases are short chains), for asking what a field or variant really holds.
+pub fn through_aliases<'t>(ty: &'t TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> &'t TypeRef {
+    let mut ty = ty;
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Named(id) => match types.get(id).map(|t| &t.kind) {
+                Some(TypeKind::Alias(inner)) => ty = inner,
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
+}

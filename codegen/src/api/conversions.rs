@@ -55,6 +55,14 @@ pub struct Conversion {
     pub closed: bool,
 }
 
+impl Conversion {
+    /// The type the innermost variant holds, through aliases: what the value itself becomes.
+    pub fn leaf<'m>(&self, model: &'m Model) -> Option<&'m TypeRef> {
+        let step = self.route.last()?;
+        branches(model.types.get(&step.union)?)?.into_iter().find(|(name, _)| *name == step.variant).map(|(_, ty)| crate::ir::through_aliases(ty, &model.types))
+    }
+}
+
 /// A value several branches of a union lead to: no `From` impl for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ambiguity {
@@ -145,7 +153,7 @@ pub fn canonical(ty: &TypeRef, model: &Model) -> TypeRef {
 }
 
 /// The branches of a union as (variant, payload), or `None` for other types.
-fn branches<'m>(def: &'m TypeDef) -> Option<Vec<(&'m str, &'m TypeRef)>> {
+fn branches(def: &TypeDef) -> Option<Vec<(&str, &TypeRef)>> {
     match &def.kind {
         TypeKind::Tagged(t) => Some(t.variants.iter().map(|v| (v.rust_name.as_str(), &v.ty)).collect()),
         TypeKind::Untagged(v) => Some(v.iter().map(|v| (v.rust_name.as_str(), &v.ty)).collect()),

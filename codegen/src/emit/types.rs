@@ -532,6 +532,8 @@ fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths
         let sources = match &c.source {
             // A closed enum converts from `&str` only (a `String` lends it one).
             crate::api::Source::Text if c.closed => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value.as_str()))))],
+            // A `String` variant takes a `String` as it is (no identity conversion for clippy to flag).
+            crate::api::Source::Text if c.leaf(model) == Some(&TypeRef::String) => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(value)))],
             crate::api::Source::Text => vec![(quote!(&str), wrap(quote!(::std::convert::From::from(value)))), (quote!(::std::string::String), wrap(quote!(::std::convert::From::from(value))))],
             crate::api::Source::Value(ty) => vec![(rust_type(ty, paths, model), wrap(quote!(value)))],
         };

@@ -14,9 +14,8 @@ pub const BASE64_FLOAT32_MARK: &str = "x-codegen-base64-float32";
 /// outer schema wins where both say something. `$ref`s are not followed: a named
 /// type documents its own facts.
 pub fn field_facts(schema: &Value) -> FieldFacts {
-    let mut facts = FieldFacts::default();
-    // Set by `lower` from the config's `base64_floats` on the property schema itself.
-    facts.base64_float32 = schema.get(BASE64_FLOAT32_MARK) == Some(&Value::Bool(true));
+    // `base64_float32` is set by `lower` from the config's `base64_floats` on the property schema itself.
+    let mut facts = FieldFacts { base64_float32: schema.get(BASE64_FLOAT32_MARK) == Some(&Value::Bool(true)), ..FieldFacts::default() };
     let mut current = Some(schema);
     // Depth-limited: normalised wrappers nest a level or two, never deeper.
     for _ in 0..8 {

@@ -135,7 +135,7 @@ fn check_base64_floats(types: &mut BTreeMap<TypeId, TypeDef>, warnings: &mut Vec
     for (id, def) in types.iter_mut() {
         let TypeKind::Struct(s) = &mut def.kind else { continue };
         for f in s.fields.iter_mut().filter(|f| f.facts.base64_float32) {
-            if !(f.required && !f.nullable && !f.boxed && f.ty == TypeRef::Array(Box::new(TypeRef::F64))) {
+            if !f.required || f.nullable || f.boxed || f.ty != TypeRef::Array(Box::new(TypeRef::F64)) {
                 f.facts.base64_float32 = false;
                 let pointer = format!("{}/properties/{}", id.trim_start_matches('#'), crate::load::escape_token(&f.wire_name));
                 warnings.push(crate::Warning { pointer, message: "codegen config reads this property as base64 floats, but it is not a required array of numbers; ignored".to_owned() });

@@ -47,17 +47,7 @@ pub(crate) fn struct_of<'t>(ty: &TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) 
 
 /// A type reference through aliases, for comparing with `String`, `bool` or an array.
 fn resolved<'t>(ty: &'t TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> &'t TypeRef {
-    let mut ty = ty;
-    for _ in 0..16 {
-        match ty {
-            TypeRef::Named(id) => match types.get(id).map(|t| &t.kind) {
-                Some(TypeKind::Alias(inner)) => ty = inner,
-                _ => return ty,
-            },
-            _ => return ty,
-        }
-    }
-    ty
+    crate::ir::through_aliases(ty, types)
 }
 
 /// A field of `s` (not flattened) whose type is `want` after aliases.

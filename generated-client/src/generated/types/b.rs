@@ -5762,7 +5762,7 @@ impl ::std::convert::From<&str> for BetaCodeInterpreterToolContainer {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaCodeInterpreterToolContainer {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6237,7 +6237,7 @@ impl ::std::convert::From<&str> for BetaCompactResponseMethodPublicBodyInput {
 impl ::std::convert::From<::std::string::String>
 for BetaCompactResponseMethodPublicBodyInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -7044,7 +7044,7 @@ impl ::std::convert::From<&str> for BetaComparisonFilterValue {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaComparisonFilterValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7143,7 +7143,7 @@ impl ::std::convert::From<&str> for BetaComparisonFilterValueVariant4Item {
 impl ::std::convert::From<::std::string::String>
 for BetaComparisonFilterValueVariant4Item {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10885,7 +10885,7 @@ impl ::std::convert::From<&str> for BetaConversationParam {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaConversationParam {
     fn from(value: ::std::string::String) -> Self {
-        Self::ConversationId(::std::convert::From::from(value))
+        Self::ConversationId(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12404,7 +12404,7 @@ impl ::std::convert::From<&str> for BetaCustomToolCallOutputOutput {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaCustomToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(::std::convert::From::from(value))
+        Self::StringOutput(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13916,7 +13916,7 @@ impl ::std::convert::From<&str> for BetaEasyInputMessageContent {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaEasyInputMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(::std::convert::From::from(value))
+        Self::TextInput(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16140,7 +16140,7 @@ impl ::std::convert::From<&str> for BetaFunctionCallOutputItemParamOutput {
 impl ::std::convert::From<::std::string::String>
 for BetaFunctionCallOutputItemParamOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19264,7 +19264,7 @@ impl ::std::convert::From<&str> for BetaFunctionToolCallOutputOutput {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaFunctionToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(::std::convert::From::from(value))
+        Self::StringOutput(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24227,7 +24227,7 @@ impl ::std::convert::From<&str> for BetaInputParam {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaInputParam {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(::std::convert::From::from(value))
+        Self::TextInput(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44584,7 +44584,7 @@ impl ::std::convert::From<&str> for BetaResponseInstructions {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaResponseInstructions {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46558,7 +46558,7 @@ impl ::std::convert::From<&str> for BetaResponsePromptVariablesValue {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaResponsePromptVariablesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61883,7 +61883,7 @@ impl ::std::convert::From<&str> for BetaTokenCountsBodyInput {
 #[cfg(feature = "responses")]
 impl ::std::convert::From<::std::string::String> for BetaTokenCountsBodyInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -65287,7 +65287,7 @@ impl ::std::convert::From<&str> for BetaVectorStoreFileAttributesValue {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for BetaVectorStoreFileAttributesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]

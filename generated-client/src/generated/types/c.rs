@@ -3471,7 +3471,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestAssistantMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3878,7 +3878,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestDeveloperMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -5627,7 +5627,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestSystemMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -5882,7 +5882,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestToolMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -6142,7 +6142,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestUserMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "chat")]
@@ -8355,7 +8355,7 @@ impl ::std::convert::From<&str> for ChatkitWorkflowStateVariablesValue {
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<::std::string::String> for ChatkitWorkflowStateVariablesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -10304,7 +10304,7 @@ impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
 )]
 impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(
@@ -10840,7 +10840,7 @@ impl ::std::convert::From<&str> for CompactResponseMethodPublicBodyInput {
 impl ::std::convert::From<::std::string::String>
 for CompactResponseMethodPublicBodyInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "responses")]
@@ -11672,7 +11672,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValue {
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(
@@ -11832,7 +11832,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValueVariant4Item {
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterValueVariant4Item {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(
@@ -18057,7 +18057,7 @@ impl ::std::convert::From<&str> for ConversationParam {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ConversationParam {
     fn from(value: ::std::string::String) -> Self {
-        Self::ConversationId(::std::convert::From::from(value))
+        Self::ConversationId(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22858,7 +22858,7 @@ impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::string::String> for CreateCompletionRequestPrompt {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "completions")]
@@ -24241,7 +24241,7 @@ impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -31751,7 +31751,7 @@ impl ::std::convert::From<&str> for CreateMessageRequestContent {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "assistants")]
@@ -32187,7 +32187,7 @@ impl ::std::convert::From<&str> for CreateModerationRequestInput {
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "moderations")]
@@ -41817,7 +41817,7 @@ impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(::std::convert::From::from(value))
+        Self::StringOutput(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]

@@ -243,7 +243,7 @@ impl ::std::convert::From<&str> for EasyInputMessageContent {
 )]
 impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(::std::convert::From::from(value))
+        Self::TextInput(value)
     }
 }
 #[cfg(
@@ -2432,7 +2432,7 @@ impl ::std::convert::From<&str> for EvalItemContent {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<::std::string::String> for EvalItemContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::Item(super::EvalItemContentItem::Text(::std::convert::From::from(value)))
+        Self::Item(super::EvalItemContentItem::Text(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -2605,7 +2605,7 @@ impl ::std::convert::From<&str> for EvalItemContentItem {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<::std::string::String> for EvalItemContentItem {
     fn from(value: ::std::string::String) -> Self {
-        Self::Text(::std::convert::From::from(value))
+        Self::Text(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]

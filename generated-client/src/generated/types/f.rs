@@ -7409,7 +7409,7 @@ impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10781,7 +10781,7 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
     fn from(value: ::std::string::String) -> Self {
-        Self::StringOutput(::std::convert::From::from(value))
+        Self::StringOutput(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]

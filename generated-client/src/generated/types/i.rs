@@ -7628,7 +7628,7 @@ impl ::std::convert::From<&str> for InputParam {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for InputParam {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextInput(::std::convert::From::from(value))
+        Self::TextInput(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]

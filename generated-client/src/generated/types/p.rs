@@ -216,7 +216,7 @@ impl ::std::convert::From<&str> for PredictionContentContent {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String> for PredictionContentContent {
     fn from(value: ::std::string::String) -> Self {
-        Self::TextContent(::std::convert::From::from(value))
+        Self::TextContent(value)
     }
 }
 #[cfg(feature = "chat")]

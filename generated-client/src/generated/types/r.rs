@@ -46156,7 +46156,7 @@ impl ::std::convert::From<&str> for ResponseInstructions {
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ResponseInstructions {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48342,7 +48342,7 @@ impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ResponsePromptVariablesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]

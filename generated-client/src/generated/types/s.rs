@@ -3325,7 +3325,7 @@ impl ::std::convert::From<&str> for StopConfiguration {
 #[cfg(any(feature = "chat", feature = "completions"))]
 impl ::std::convert::From<::std::string::String> for StopConfiguration {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]

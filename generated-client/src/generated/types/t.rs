@@ -2341,7 +2341,7 @@ impl ::std::convert::From<&str> for TokenCountsBodyInput {
 #[cfg(feature = "responses")]
 impl ::std::convert::From<::std::string::String> for TokenCountsBodyInput {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "responses")]

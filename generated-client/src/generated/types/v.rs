@@ -788,7 +788,7 @@ impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
 )]
 impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(
@@ -2288,7 +2288,7 @@ impl ::std::convert::From<&str> for VectorStoreSearchRequestQuery {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQuery {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "vector-stores")]

@@ -7129,7 +7129,7 @@ impl ::std::convert::From<&str> for WorkflowParamStateVariablesValue {
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<::std::string::String> for WorkflowParamStateVariablesValue {
     fn from(value: ::std::string::String) -> Self {
-        Self::String(::std::convert::From::from(value))
+        Self::String(value)
     }
 }
 #[cfg(feature = "chatkit")]
