@@ -294,17 +294,23 @@ fn mark_features(types: &mut BTreeMap<TypeId, TypeDef>, ops: &[Operation]) {
         if let Some(s) = &op.stream {
             named_in(&s.event, true, &mut stack);
         }
-        while let Some(id) = stack.pop() {
-            let Some(t) = types.get_mut(&id) else { continue };
-            // Past the cap a type is compiled with any feature (no cfg, see
-            // `emit::cfg_for`); so are the types it reaches, which got the features
-            // that took it past the cap. Stopping here keeps this linear: a type
-            // used by every one of many groups would otherwise list them all.
-            if t.features.len() > MAX_TYPE_FEATURES || !t.features.insert(op.feature.clone()) {
-                continue;
-            }
-            stack.extend(references(&t.kind, true));
+        spread_feature(types, stack, &op.feature);
+    }
+}
+
+/// Gives `feature` to the types `roots` and every type they reach.
+pub(super) fn spread_feature(types: &mut BTreeMap<TypeId, TypeDef>, mut stack: Vec<TypeId>, feature: &str) {
+    while let Some(id) = stack.pop() {
+        let Some(t) = types.get_mut(&id) else { continue };
+        // Past the cap a type is compiled with any feature (no cfg, see
+        // `emit::cfg_for`); so are the types it reaches, which got the features
+        // that took it past the cap. Stopping here keeps this linear: a type
+        // used by every one of many groups would otherwise list them all.
+        if t.features.len() > MAX_TYPE_FEATURES || t.features.contains(feature) {
+            continue;
         }
+        t.features.insert(feature.to_owned());
+        stack.extend(references(&t.kind, true));
     }
 }
 
@@ -316,15 +322,8 @@ pub const UNREFERENCED_FEATURE: &str = "unreferenced";
 /// a type behind `unreferenced` then never names one compiled only with an API
 /// group, so `--features unreferenced` alone compiles.
 fn mark_unreferenced(types: &mut BTreeMap<TypeId, TypeDef>) {
-    let mut stack: Vec<TypeId> = types.iter().filter(|(_, t)| t.features.is_empty()).map(|(id, _)| id.clone()).collect();
-    while let Some(id) = stack.pop() {
-        let Some(t) = types.get_mut(&id) else { continue };
-        // As `mark_features`: past the cap a type is compiled with any feature.
-        if t.features.len() > MAX_TYPE_FEATURES || !t.features.insert(UNREFERENCED_FEATURE.to_owned()) {
-            continue;
-        }
-        stack.extend(references(&t.kind, true));
-    }
+    let roots: Vec<TypeId> = types.iter().filter(|(_, t)| t.features.is_empty()).map(|(id, _)| id.clone()).collect();
+    spread_feature(types, roots, UNREFERENCED_FEATURE);
 }
 
 /// Records on each type the methods that take or return it directly, in one

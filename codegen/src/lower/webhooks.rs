@@ -12,7 +12,7 @@
 use super::names::{type_name, Scope};
 use super::schema::SchemaLowerer;
 use super::view::View;
-use super::{record_use, references, MAX_TYPE_FEATURES};
+use super::record_use;
 use crate::ir::*;
 use crate::load::{child, SpecError};
 use crate::Warning;
@@ -201,15 +201,7 @@ fn tag_values<'s>(schemas: &SchemaLowerer<'s>, schema: &'s Value, ptr: &str) -> 
 /// Gives the event enum and every type it reaches the `webhooks` feature, and
 /// records `Client::webhooks()` as their user (for their documentation).
 pub(super) fn mark(types: &mut BTreeMap<TypeId, TypeDef>, webhooks: &Webhooks) {
-    let mut stack = vec![webhooks.event.clone()];
-    while let Some(id) = stack.pop() {
-        let Some(t) = types.get_mut(&id) else { continue };
-        // As `mark_features`: past the cap a type is compiled with any feature.
-        if t.features.len() > MAX_TYPE_FEATURES || !t.features.insert(WEBHOOKS_FEATURE.to_owned()) {
-            continue;
-        }
-        stack.extend(references(&t.kind, true));
-    }
+    super::spread_feature(types, vec![webhooks.event.clone()], WEBHOOKS_FEATURE);
     record_use(types, &TypeRef::Named(webhooks.event.clone()), WEBHOOKS_METHOD, UseRole::WebhookEvent);
     for event in &webhooks.events {
         record_use(types, &event.ty, WEBHOOKS_METHOD, UseRole::WebhookEvent);
