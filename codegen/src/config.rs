@@ -70,6 +70,12 @@ pub struct Config {
     /// schema gets it wrong: `none` (no auto-paging method), or the rule.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationConfig>,
+    /// Method names by `operationId`, for operations whose operationId does
+    /// not make a good name even split into words (see
+    /// [`methods`](crate::lower::names::methods)). Entries for operations a
+    /// spec does not have are ignored.
+    #[serde(default)]
+    pub method_names: BTreeMap<String, String>,
 }
 
 /// How one operation pages, when the config says so.
@@ -208,5 +214,12 @@ mod tests {
         assert_eq!(Config::from_yaml("c.yaml", "array_query_format: brackets\n").unwrap().array_query_format, ArrayQueryFormat::Brackets);
         let err = Config::from_yaml("c.yaml", "array_query_format: comma\n").unwrap_err();
         assert!(err.to_string().contains("array_query_format") || err.to_string().contains("comma"), "{err}");
+    }
+
+    #[test]
+    fn method_names_are_keyed_by_operation_id() {
+        let config = Config::from_yaml("c.yaml", "method_names:\n  getinputtokencounts: count_input_tokens\n").unwrap();
+        assert_eq!(config.method_names["getinputtokencounts"], "count_input_tokens");
+        assert!(Config::from_yaml("c.yaml", "method_names: [a]\n").is_err());
     }
 }

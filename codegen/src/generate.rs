@@ -43,6 +43,9 @@ pub struct Summary {
     pub paginated: BTreeMap<String, usize>,
     /// Warnings (repairs, approximations, things not generated).
     pub warnings: usize,
+    /// Methods not named after their operationId as written, one line each:
+    /// `` `getinputtokencounts` → `get_input_token_counts` (how) ``.
+    pub method_name_fallbacks: Vec<String>,
     /// Stage timings.
     pub timings: Timings,
 }
@@ -111,7 +114,14 @@ pub fn generate(spec: &Spec, config: &Config, source: &str) -> Result<Generated,
             counts
         }),
         warnings: model.warnings.len(),
+        method_name_fallbacks: method_name_fallbacks(&model),
         timings: Timings { lower, emit, render },
     };
     Ok(Generated { files, model, summary })
+}
+
+/// The report's lines for methods whose name is not their operationId in
+/// `snake_case` (split, from the config, or from method and path).
+pub fn method_name_fallbacks(model: &Model) -> Vec<String> {
+    model.operations.iter().filter(|o| o.name_source != crate::ir::NameSource::OperationId).map(|o| format!("`{}` → `{}` ({})", o.operation_id, o.rust_name, o.name_source.describe())).collect()
 }

@@ -94,6 +94,12 @@ pub struct TypeDef {
     pub rust_name: String,
     /// Name in the spec (component name, or the property path of an inline schema).
     pub wire_name: String,
+    /// The longest form of the Rust name: the component's name, or an inline
+    /// schema's root and every step down to it (see
+    /// [`names::types`](crate::lower::names::types)). The same for the same
+    /// place in any version of a spec, whatever shorter name the type gets, so
+    /// the spec diff can match inline types whose short name changed.
+    pub long_name: String,
     /// Documentation from the spec.
     pub doc: Option<String>,
     /// Marked deprecated in the spec.
@@ -331,6 +337,9 @@ pub struct Operation {
     pub operation_id: String,
     /// Rust method name.
     pub rust_name: String,
+    /// Where the method name came from (the generation report lists every
+    /// method not named from its operationId as written).
+    pub name_source: NameSource,
     /// HTTP method, upper case.
     pub method: String,
     /// Path template as in the spec (`/files/{file_id}`).
@@ -424,6 +433,32 @@ impl Pagination {
             PaginationKind::Single => "single page".to_owned(),
             PaginationKind::LastItem => format!("{param} = last item's {cursor}"),
             PaginationKind::Field => format!("{param} = {cursor}"),
+        }
+    }
+}
+
+/// Where a method name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameSource {
+    /// The operationId in `snake_case`.
+    OperationId,
+    /// The operationId run together (`getorganizationspendlimit`), split into
+    /// words the spec uses elsewhere.
+    Split,
+    /// `method_names` in the codegen config.
+    Override,
+    /// The operation has no operationId: HTTP method and path.
+    MethodAndPath,
+}
+
+impl NameSource {
+    /// How the generation report says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NameSource::OperationId => "the operationId as written",
+            NameSource::Split => "the operationId split into words the spec uses",
+            NameSource::Override => "`method_names` in the codegen config",
+            NameSource::MethodAndPath => "no operationId: HTTP method and path",
         }
     }
 }

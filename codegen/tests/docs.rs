@@ -340,7 +340,7 @@ fn assert_has(text: &str, needles: &[&str]) {
 fn fields_state_bounds_and_lengths() {
     let g = facts_client(1, &Config::default());
     assert_all_documented("facts", &g, true);
-    let t = &g.files["types/t.rs"];
+    let t = &g.files["types/things.rs"];
     assert_has(t, &[
         "/// Required. From 1 to 64 characters.\npub name: ::std::string::String,",
         "/// Optional. At least `0` and less than `1`. Format: `double`.",
@@ -357,7 +357,7 @@ fn fields_state_bounds_and_lengths() {
 #[test]
 fn fields_state_defaults_allowed_values_and_nullability() {
     let g = facts_client(1, &Config::default());
-    let t = &g.files["types/t.rs"];
+    let t = &g.files["types/things.rs"];
     assert_has(t, &[
         "/// Required; may be `null`.\npub note: ::std::option::Option<::std::string::String>,",
         // The value with a backtick keeps its code span intact.
@@ -377,19 +377,19 @@ fn types_list_the_methods_that_use_them() {
     let roles: Vec<(&str, UseRole)> = thing.used_by.iter().map(|u| (u.method.as_str(), u.role)).collect();
     assert_eq!(roles[..3], [("list_things", UseRole::Response), ("create_thing", UseRole::RequestBody), ("get_thing1", UseRole::Response)]);
     assert_eq!(roles.len(), 8);
-    let t = &g.files["types/t.rs"];
+    let t = &g.files["types/things.rs"];
     assert_has(t, &[
         "/// An object with 7 properties, 2 of them required.\n///\n/// Used by [`Client::list_things`](crate::runtime::Client::list_things) (response), [`Client::create_thing`](crate::runtime::Client::create_thing) (request body), [`Client::get_thing1`](crate::runtime::Client::get_thing1) (response), [`Client::get_thing2`](crate::runtime::Client::get_thing2) (response), [`Client::get_thing3`](crate::runtime::Client::get_thing3) (response) and 3 more.",
     ]);
-    assert_has(&g.files["types/i.rs"], &["/// No operation takes or returns this type directly; other types hold it."]);
-    assert_has(&g.files["types/o.rs"], &[
+    assert_has(&g.files["types/things.rs"], &["/// No operation takes or returns this type directly; other types hold it."]);
+    assert_has(&g.files["types/unreferenced.rs"], &[
         "/// A union of a string and an array of [`Inner`](super::Inner), told apart by shape.\n///\n/// Used by no operation.",
-        "/// A string.\nString(::std::string::String),",
+        "/// A string.\nText(::std::string::String),",
         "/// An array of [`Inner`](super::Inner).",
     ]);
     // Exactly five: no "more".
     let g = facts_client(3, &Config::default());
-    assert_has(&g.files["types/t.rs"], &["[`Client::get_thing3`](crate::runtime::Client::get_thing3) (response)."]);
+    assert_has(&g.files["types/things.rs"], &["[`Client::get_thing3`](crate::runtime::Client::get_thing3) (response)."]);
 }
 
 #[test]

@@ -88,7 +88,7 @@ fn real_file_quirks_load_with_warnings() {
     let codegen::ir::TypeKind::Struct(s) = &prose.kind else { panic!("{prose:?}") };
     assert_eq!(s.fields.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(), ["description", "summary"]);
     // The second anchor definition wins, as in YAML 1.2 parsers.
-    assert!(g.files["types/h.rs"].contains("pub reused: ::std::option::Option<i64>"), "{}", g.files["types/h.rs"]);
+    assert!(g.files["types/unreferenced.rs"].contains("pub reused: ::std::option::Option<i64>"), "{}", g.files["types/unreferenced.rs"]);
 }
 
 #[test]

@@ -131,7 +131,7 @@ fn a_type_used_by_very_many_api_groups_is_compiled_always() {
         let at = text.find(item).unwrap();
         text[..at].rsplit("\n}\n").next().unwrap().contains("#[cfg(")
     };
-    assert!(!before("types/s.rs", "pub struct Shared"), "no cfg: compiled with any feature");
-    assert!(!before("types/i.rs", "pub struct Inner"), "what it holds is compiled always too");
-    assert!(before("types/o.rs", "pub struct Own"), "a type of one group keeps its cfg");
+    assert!(!before("types/common.rs", "pub struct Shared"), "no cfg: compiled with any feature");
+    assert!(!before("types/common.rs", "pub struct Inner"), "what it holds is compiled always too");
+    assert!(before("types/group0.rs", "pub struct Own"), "a type of one group keeps its cfg, in the group's module");
 }

@@ -72,10 +72,11 @@ fn check_snapshot(name: &str) -> codegen::Generated {
     generated
 }
 
-/// The text of `types/<group>.rs` with all whitespace removed, so assertions do
-/// not depend on where the formatter breaks lines.
-fn type_text(g: &codegen::Generated, group: &str) -> String {
-    squash(&g.files[&format!("types/{group}.rs")])
+/// The text of every `types/<module>.rs` with all whitespace removed, so
+/// assertions do not depend on where the formatter breaks lines or which API
+/// group's module holds a type (the `features` fixture checks modules).
+fn types_text(g: &codegen::Generated) -> String {
+    squash(&g.files.iter().filter(|(path, _)| path.starts_with("types/")).map(|(_, text)| text.as_str()).collect::<String>())
 }
 
 fn squash(text: &str) -> String {
@@ -92,7 +93,7 @@ fn assert_has(text: &str, needles: &[&str]) {
 #[test]
 fn nullable_in_3_0() {
     let g = check_snapshot("nullable_30");
-    let t = type_text(&g, "p");
+    let t = types_text(&g);
     assert_has(&t, &["pub nickname: ::std::option::Option<::std::string::String>"]);
     assert_has(&t, &["pub manager: ::std::option::Option<super::Person>"]);
 }
@@ -122,69 +123,69 @@ fn nullable_in_3_1_means_the_same_as_in_3_0() {
     }
     let manager = field(&g31, "manager");
     assert!(manager.nullable && manager.required);
-    let t = type_text(&g31, "p");
+    let t = types_text(&g31);
     assert_has(&t, &["pub kind: ::std::option::Option<super::ProfileKind>"]);
 }
 
 #[test]
 fn open_enum_accepts_any_string() {
     let g = check_snapshot("open_enum");
-    let t = type_text(&g, "r");
+    let t = types_text(&g);
     assert_has(&t, &["pub struct RequestModel( /// The value as sent on the wire. pub ::std::borrow::Cow<'static, str>, )"]);
     assert_has(&t, &["pub const GPT_4O: Self"]);
-    assert_has(&type_text(&g, "m"), &["pub const GPT_4_1: Self"]);
+    assert_has(&types_text(&g), &["pub const GPT_4_1: Self"]);
 }
 
 #[test]
 fn discriminated_unions_use_real_tag_values() {
     let g = check_snapshot("tagged_union");
-    let m = type_text(&g, "m");
+    let m = types_text(&g);
     assert_has(&m, &[r#"::std::option::Option::Some("system") | ::std::option::Option::Some("developer")"#]);
-    let t = type_text(&g, "t");
+    let t = types_text(&g);
     assert_has(&t, &[r#"value.get("type")"#, r#"Some("web_search")"#]);
-    let s = type_text(&g, "s");
+    let s = types_text(&g);
     assert_has(&s, &[r#"Some("Circle")"#, r#"object.insert(::std::string::String::from("kind")"#]);
 }
 
 #[test]
 fn untagged_unions_get_shape_names() {
     let g = check_snapshot("untagged_union");
-    let p = type_text(&g, "p");
-    for v in ["String(::std::string::String)", "StringArray(", "IntegerArray(", "IntegerArrayArray("] {
+    let p = types_text(&g);
+    for v in ["Text(::std::string::String)", "Texts(", "Tokens(", "TokenArrays("] {
         assert_has(&p, &[v]);
     }
-    assert_has(&type_text(&g, "c"), &["OtherPart(super::ContentOtherPart)"]);
+    assert_has(&types_text(&g), &["OtherPart(super::ContentOtherPart)"]);
     assert_has(&p, &["impl ::std::convert::From<&str> for Prompt"]);
-    assert_has(&type_text(&g, "e"), &["pub enum Epochs { /// An [`EpochsAuto`]. Auto(super::EpochsAuto), /// An integer. Integer(i64), }"]);
+    assert_has(&types_text(&g), &["pub enum Epochs { /// An [`EpochsAuto`]. Auto(super::EpochsAuto), /// An integer. Integer(i64), }"]);
 }
 
 #[test]
 fn all_of_merges_fields() {
     let g = check_snapshot("all_of");
-    let d = type_text(&g, "d");
+    let d = types_text(&g);
     for f in ["pub id: ::std::string::String", "pub created: ::std::option::Option<i64>", "pub tags: ::std::vec::Vec<::std::string::String>", "pub title: ::std::string::String", "pub status: ::std::option::Option<super::DocumentStatus>"] {
         assert_has(&d, &[f]);
     }
-    assert_has(&type_text(&g, "a"), &["pub type Alias = super::Base;"]);
+    assert_has(&types_text(&g), &["pub type Alias = super::Base;"]);
 }
 
 #[test]
 fn recursive_types_are_boxed() {
     let g = check_snapshot("recursion");
-    let n = type_text(&g, "n");
+    let n = types_text(&g);
     assert_has(&n, &["pub next: ::std::option::Option<::std::boxed::Box<super::Node>>"]);
     assert_has(&n, &["pub children: ::std::option::Option<::std::vec::Vec<super::Node>>"]);
-    assert_has(&type_text(&g, "o"), &["pub even: ::std::boxed::Box<super::Even>"]);
+    assert_has(&types_text(&g), &["pub even: ::std::boxed::Box<super::Even>"]);
 }
 
 #[test]
 fn keywords_and_odd_names_are_cleaned_up() {
     let g = check_snapshot("keywords");
-    let t = type_text(&g, "t");
+    let t = types_text(&g);
     for f in ["pub r#type:", "pub self_:", "pub r#async:", "pub _1st_place:", "pub content_type:", "pub meta:", "pub crate_:", r#"#[serde(rename = "Content-Type")]"#] {
         assert_has(&t, &[f]);
     }
-    let s = type_text(&g, "s");
+    let s = types_text(&g);
     for v in ["V256x256,", "V1024x1024,", "Auto,", "Empty,", "Self_,", "pub struct Self_"] {
         assert_has(&s, &[v]);
     }
@@ -197,10 +198,11 @@ fn collisions_get_distinct_names() {
     for n in ["FooBar", "FooBar2", "FooBar3", "Foo", "Level"] {
         assert!(names.contains(&n), "{n} in {names:?}");
     }
-    let f = type_text(&g, "f");
+    let f = types_text(&g);
     assert_has(&f, &["pub field_name: ", "pub field_name2: "]);
-    let l = type_text(&g, "l");
-    for v in ["Low,", "Low2,", "Low3,", "Unknown,", "Unknown2,", "Unknown3(::std::string::String)"] {
+    let l = types_text(&g);
+    // The catch-all is not `Unknown` when a value already is.
+    for v in ["Low,", "Low2,", "Low3,", "Unknown,", "Unknown2,", "Other(::std::string::String)"] {
         assert_has(&l, &[v]);
     }
 }
@@ -208,7 +210,7 @@ fn collisions_get_distinct_names() {
 #[test]
 fn maps_free_form_objects_and_integers() {
     let g = check_snapshot("objects");
-    let r = type_text(&g, "r");
+    let r = types_text(&g);
     for f in [
         "pub count: i64",
         "pub small: ::std::option::Option<i32>",
@@ -220,7 +222,7 @@ fn maps_free_form_objects_and_integers() {
     ] {
         assert_has(&r, &[f]);
     }
-    assert_has(&type_text(&g, "o"), &["#[serde(flatten)]"]);
+    assert_has(&types_text(&g), &["#[serde(flatten)]"]);
 }
 
 #[test]
@@ -249,19 +251,19 @@ fn operations_get_methods_params_and_streams() {
         "pub async fn create_run_stream(",
         r#"crate::runtime::StreamConfig::event_and_data().known_events(&["item.created", "item.deleted", "done"])"#,
     ]);
-    assert_has(&type_text(&g, "r"), &[r#"::std::option::Option::Some("item.created") =>"#, r#"::std::option::Option::Some("done") =>"#]);
-    let u = type_text(&g, "u");
+    assert_has(&types_text(&g), &[r#"::std::option::Option::Some("item.created") =>"#, r#"::std::option::Option::Some("done") =>"#]);
+    let u = types_text(&g);
     assert_has(&u, &[r#"form.file("extra_files[]", file)"#, "pub file: crate::runtime::InputFile"]);
     // A file or an object: written into the form either way, never as JSON.
-    assert_has(&u, &["pub enum UploadRequestReference", "File(crate::runtime::InputFile)", r#"value.add_to(&mut form, "reference")"#]);
+    assert_has(&u, &["pub enum UploadReference", "File(crate::runtime::InputFile)", r#"value.add_to(&mut form, "reference")"#]);
     // A file or an array of files: one goes as `images`, several as `images[]`.
     assert_has(&u, &[
-        "pub images: ::std::option::Option<super::UploadRequestImages>",
+        "pub images: ::std::option::Option<super::UploadImages>",
         "File(crate::runtime::InputFile)",
-        "FileArray(::std::vec::Vec<crate::runtime::InputFile>)",
+        "Files(::std::vec::Vec<crate::runtime::InputFile>)",
         "Self::File(file) => form.file(name, file),",
         r#"let many = ::std::format!("{name}[]");"#,
-        "impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>> for UploadRequestImages",
+        "impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>> for UploadImages",
     ]);
     // A plain array of files is always repeated `name[]` parts, even with one file.
     assert_has(&u, &[r#"for file in value { form.file("extra_files[]", file); }"#]);
@@ -272,6 +274,11 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
     let g = check_snapshot("features");
     let features: Vec<String> = g.model.features().into_iter().collect();
     assert_eq!(features, ["chat", "fine-tuning", "unreferenced"]);
+    // Types live in the module of the API group that uses them: several groups' in `common`, none's in `unreferenced`.
+    let modules: Vec<&str> = g.files.keys().filter_map(|p| p.strip_prefix("types/")).collect();
+    assert_eq!(modules, ["common.rs", "fine_tuning.rs", "mod.rs", "unreferenced.rs"]);
+    assert!(g.files["types/fine_tuning.rs"].contains("//! Types of the `fine-tuning` API group: only its operations use them."));
+    assert!(g.files["types/mod.rs"].contains("pub use fine_tuning::*;"), "re-exported flat: a type's path does not name its module");
     let ops = squash(&g.files["operations.rs"]);
     assert_has(&ops, &[
         r#"#[cfg(feature = "chat")] /// Sends `POST /chat`."#,
@@ -280,12 +287,12 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
         "pub async fn upload_json(&self, body: &super::types::UploadJson,",
     ]);
     // A type used by two groups compiles with either; one used by none is opt-in.
-    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] /// An object with 1 property, all optional. ///
+    assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] /// An object with 1 property, all optional. ///
         /// Used by [`Client::chat`](crate::runtime::Client::chat) (request body and response) and [`Client::upload`](crate::runtime::Client::upload) (response).
         #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
-    assert_has(&type_text(&g, "o"), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
+    assert_has(&types_text(&g), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
     // Every item of a type (its impls too) carries the cfg.
-    assert_has(&type_text(&g, "m"), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
+    assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
 }
 
 #[test]
@@ -367,14 +374,15 @@ fn hostile_names_and_shapes_still_compile() {
 #[test]
 fn unions_convert_from_what_one_branch_leads_to() {
     let g = check_snapshot("conversions");
-    let impl_for = |group: &str, source: &str, union: &str| type_text(&g, group).contains(&squash(&format!("impl ::std::convert::From<{source}> for {union} {{")));
+    let all = types_text(&g);
+    let impl_for = |_group: &str, source: &str, union: &str| all.contains(&squash(&format!("impl ::std::convert::From<{source}> for {union} {{")));
     // Text goes to the open branch, through the inner union, as decoding does.
-    assert_has(&type_text(&g, "r"), &["impl ::std::convert::From<&str> for ResponsesModel { fn from(value: &str) -> Self { Self::SharedModel(::std::convert::From::from(value)) } }"]);
-    assert_has(&type_text(&g, "c"), &["impl ::std::convert::From<::std::string::String> for CompactionModel { fn from(value: ::std::string::String) -> Self { Self::ResponsesModel(super::ResponsesModel::SharedModel(::std::convert::From::from(value))"]);
+    assert_has(&types_text(&g), &["impl ::std::convert::From<&str> for ResponsesModel { fn from(value: &str) -> Self { Self::SharedModel(::std::convert::From::from(value)) } }"]);
+    assert_has(&types_text(&g), &["impl ::std::convert::From<::std::string::String> for CompactionModel { fn from(value: ::std::string::String) -> Self { Self::ResponsesModel(super::ResponsesModel::SharedModel(::std::convert::From::from(value))"]);
     // Only a closed enum takes text: a `String` lends it a `&str`.
-    assert_has(&type_text(&g, "t"), &["impl ::std::convert::From<::std::string::String> for ToolChoice { fn from(value: ::std::string::String) -> Self { Self::", "(::std::convert::From::from(value.as_str()))"]);
+    assert_has(&types_text(&g), &["impl ::std::convert::From<::std::string::String> for ToolChoice { fn from(value: ::std::string::String) -> Self { Self::", "(::std::convert::From::from(value.as_str()))"]);
     // A leaf one level down converts straight into the outer union.
-    assert_has(&type_text(&g, "i"), &["impl ::std::convert::From<super::FunctionCallOutput> for InputItem { fn from(value: super::FunctionCallOutput) -> Self { Self::Item(super::Item::FunctionCallOutput(value)) } }"]);
+    assert_has(&types_text(&g), &["impl ::std::convert::From<super::FunctionCallOutput> for InputItem { fn from(value: super::FunctionCallOutput) -> Self { Self::Item(super::Item::FunctionCallOutput(value)) } }"]);
     assert!(impl_for("i", "::std::vec::Vec<super::InputItem>", "Input"), "an array branch converts from the array");
     assert!(impl_for("l", "i64", "Limit"));
     // Ambiguous: reached through two branches, or two branches of one Rust type.
@@ -390,7 +398,7 @@ fn unions_convert_from_what_one_branch_leads_to() {
 #[test]
 fn constructors_take_values_and_state_the_rules() {
     let g = check_snapshot("constructors");
-    let f = type_text(&g, "f");
+    let f = types_text(&g);
     // Required nullable: a plain argument, and a method that sends `null`.
     assert_has(&f, &["pub fn new( name: impl ::std::convert::Into<::std::string::String>, parameters: impl ::std::convert::Into<::serde_json::Value>, strict: impl ::std::convert::Into<bool>, metadata: impl ::std::convert::Into<super::Metadata>, ) -> Self"]);
     assert_has(&f, &["strict: ::std::option::Option::Some(strict.into()),", "pub fn metadata_null(mut self) -> Self { self.metadata = ::std::option::Option::None; self }"]);
@@ -400,10 +408,10 @@ fn constructors_take_values_and_state_the_rules() {
     // A required nullable field is sent even when null: no `skip_serializing_if` on it.
     assert_has(&f, &["pub parameters: ::std::option::Option<::serde_json::Value>,"]);
     // The free-form object of a response-only type stays a map.
-    assert_has(&type_text(&g, "t"), &["pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,"]);
+    assert_has(&types_text(&g), &["pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,"]);
     // Constraint-only branches: no type, no argument, a sentence on `new`.
     assert!(!g.model.types.values().any(|t| t.rust_name.starts_with("CreateBatchVariant") || t.rust_name.starts_with("CreateStoreVariant")));
-    let c = type_text(&g, "c");
+    let c = types_text(&g);
     assert_has(&c, &["/// At least one of `file_ids`, `files` must be set. #[allow(clippy::too_many_arguments, clippy::new_without_default)] pub fn new() -> Self"]);
     assert_has(&c, &["/// Exactly one of these must be set: `store_ids`; or `stores` and `name`. The spec's schema adds conditions beyond these."]);
     let surface = codegen::api::surface(&g.model);
@@ -426,7 +434,7 @@ fn webhooks_become_one_event_enum_and_a_client_method() {
     assert_eq!(event.rust_name, "WebhookEvent");
     let codegen::ir::TypeKind::Tagged(tagged) = &event.kind else { panic!("the event enum is a tagged union") };
     assert_eq!((tagged.tag.as_str(), tagged.fallback.as_str(), tagged.variants.len()), ("type", "Unknown", 2));
-    let w = type_text(&g, "w");
+    let w = types_text(&g);
     assert_has(&w, &["pub enum WebhookEvent {", "JobDone(super::JobDone),", "CallRinging(super::WebhookCallRinging),", "Unknown(::serde_json::Value),"]);
     assert_has(&w, &[r#"::std::option::Option::Some("job.done") | ::std::option::Option::Some("job.finished") => { ::serde_json::from_value(value).map(Self::JobDone)"#]);
     // The inline 3.1 payload was normalised as any schema is: `[string, "null"]` is an optional string.
@@ -446,7 +454,8 @@ fn webhooks_become_one_event_enum_and_a_client_method() {
         assert!(warnings.iter().any(|x| x.starts_with(w)), "no warning `{w}` in {warnings:#?}");
     }
     // Documentation names the method that decodes the events.
-    assert!(g.files["types/j.rs"].contains("/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event)."), "{}", g.files["types/j.rs"]);
+    let used_by = "/// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).";
+    assert!(g.files.iter().any(|(path, text)| path.starts_with("types/") && text.contains(used_by)), "no `{used_by}` in the types");
 }
 
 #[test]

@@ -169,19 +169,19 @@ fn untagged_unions_pick_the_matching_shape() {
     use untagged_union::types::Prompt;
     assert!(matches!(
         round_trip::<Prompt>(json!("hi")).0,
-        Prompt::String(_)
+        Prompt::Text(_)
     ));
     assert!(matches!(
         round_trip::<Prompt>(json!(["a", "b"])).0,
-        Prompt::StringArray(_)
+        Prompt::Texts(_)
     ));
     assert!(matches!(
         round_trip::<Prompt>(json!([1, 2])).0,
-        Prompt::IntegerArray(_)
+        Prompt::Tokens(_)
     ));
     assert!(matches!(
         round_trip::<Prompt>(json!([[1], [2]])).0,
-        Prompt::IntegerArrayArray(_)
+        Prompt::TokenArrays(_)
     ));
     use untagged_union::types::Transcription;
     assert!(matches!(

@@ -11,8 +11,8 @@ use openai_client::types::{
     ChatCompletionRequestSystemMessageContent, ChatCompletionRequestUserMessage,
     ChatCompletionRequestUserMessageContent, ChatCompletionResponseMessageRole,
     ChatCompletionStreamOptions, CreateChatCompletionRequest,
-    CreateChatCompletionResponseChoicesItemFinishReason, CreateChatCompletionResponseObject,
-    CreateChatCompletionStreamResponse, CreateChatCompletionStreamResponseChoicesItemFinishReason,
+    CreateChatCompletionResponseFinishReason, CreateChatCompletionResponseObject,
+    CreateChatCompletionStreamResponse, CreateChatCompletionStreamResponseFinishReason,
 };
 use openai_client::{Error, StreamItem};
 use serde_json::{json, Value};
@@ -122,7 +122,7 @@ async fn chat_completion_json_request_and_decoded_response() {
     assert_eq!(choice.index, 0);
     assert_eq!(
         choice.finish_reason,
-        CreateChatCompletionResponseChoicesItemFinishReason::Stop
+        CreateChatCompletionResponseFinishReason::Stop
     );
     assert_eq!(
         choice.message.role,
@@ -258,7 +258,7 @@ async fn chat_completion_stream_request_and_deltas() {
     assert!(chunks.iter().all(|chunk| chunk.id == "chatcmpl-stream-1"));
     assert_eq!(
         chunks[5].choices[0].finish_reason,
-        Some(CreateChatCompletionStreamResponseChoicesItemFinishReason::Stop)
+        Some(CreateChatCompletionStreamResponseFinishReason::Stop)
     );
     let usage = chunks[6].usage.as_ref().expect("usage chunk");
     assert!(chunks[6].choices.is_empty());

@@ -156,6 +156,12 @@ pub fn regenerate(root: &Path, config: &Config, spec_path: &Path, check: bool) -
     for w in &generated.model.warnings {
         report.push_str(&format!("\n  warning: {w}"));
     }
+    if !s.method_name_fallbacks.is_empty() {
+        report.push_str(&format!("\n{} method name(s) not from the operationId as written:", s.method_name_fallbacks.len()));
+        for line in &s.method_name_fallbacks {
+            report.push_str(&format!("\n  method name: {line}"));
+        }
+    }
     if changed.is_empty() {
         report.push_str(&format!("\n{OUTPUT} is up to date"));
     } else if !check {
@@ -279,6 +285,18 @@ mod tests {
             other => panic!("expected an input error, got {other:?}"),
         }
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "nothing written beside the spec");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn the_report_lists_method_names_not_taken_from_the_operation_id() {
+        let root = crate::spec_index::tests::tempdir("codegen-names");
+        let spec = root.join("spec.yaml");
+        let ops = "  /responses/input_tokens:\n    post:\n      operationId: getinputtokencounts\n      responses: {'200': {description: ok}}\n  /files:\n    get:\n      operationId: listFiles\n      responses: {'200': {description: ok}}\n";
+        std::fs::write(&spec, format!("openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths:\n{ops}")).unwrap();
+        let report = regenerate(&root, &Config::default(), &spec, false).unwrap();
+        assert!(report.contains("\n1 method name(s) not from the operationId as written:\n  method name: `getinputtokencounts` → `get_input_token_counts` (the operationId split into words the spec uses)"), "{report}");
+        assert!(!report.contains("`listFiles`"), "a name as written is not a fallback: {report}");
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -134,7 +134,8 @@ fn tag_map(side: &Side, t: &TaggedDef) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for v in &t.variants {
         let target = match &v.ty {
-            TypeRef::Named(id) => crate::lower::component_name(id).unwrap_or_else(|| side.model.types.get(id).map_or_else(|| id.clone(), |d| d.rust_name.clone())),
+            // An inline schema by its longest name: its short name may change with titles and clashes elsewhere.
+            TypeRef::Named(id) => crate::lower::component_name(id).unwrap_or_else(|| side.model.types.get(id).map_or_else(|| id.clone(), |d| d.long_name.clone())),
             other => format!("{other:?}"),
         };
         for value in &v.tag_values {

@@ -98,7 +98,7 @@ fn unraw(name: &str) -> &str {
 /// A link to a named type, or its name in a code span where it has none.
 pub fn type_link(id: &TypeId, model: &Model, paths: &Paths) -> String {
     match model.types.get(id) {
-        Some(t) if paths.group.as_deref() == Some(super::group_of(&t.rust_name).as_str()) => format!("[`{}`]", t.rust_name),
+        Some(t) if paths.group.as_deref() == Some(super::group_of(t).as_str()) => format!("[`{}`]", t.rust_name),
         Some(t) if !t.rust_name.starts_with("r#") => format!("[`{n}`]({}::{n})", path_text(&paths.types), n = t.rust_name),
         Some(t) => code(unraw(&t.rust_name)),
         None => "a JSON value".to_owned(),

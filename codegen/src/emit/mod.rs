@@ -2,8 +2,11 @@
 //!
 //! Layout of the output folder (paths relative to it):
 //! - `mod.rs`: declares the modules below;
-//! - `types/mod.rs` and `types/<letter>.rs`: one item per named type, grouped by
-//!   the first letter of its name so that a new type changes one small file;
+//! - `types/mod.rs` and `types/<group>.rs`: one item per named type, in the
+//!   module of the API group whose operations use it (`chat.rs`), `common.rs`
+//!   for types several groups use and `unreferenced.rs` for types none does
+//!   (see [`names::modules`](crate::lower::names::modules)); `types/mod.rs`
+//!   re-exports them all, so a type's path is `types::Name` whatever its group;
 //! - `params.rs`: the `…Params` structs of operations with query or header parameters;
 //! - `operations.rs`: `impl Client` with one method per operation;
 //! - `webhooks.rs`, when the spec has webhooks: `Client::webhooks()`.
@@ -30,7 +33,7 @@ pub struct Paths {
     pub params: TokenStream,
     /// The hand-written runtime.
     pub runtime: TokenStream,
-    /// The group (`types/<group>.rs`) of the file being emitted, if it is one:
+    /// The module (`types/<group>.rs`) of the file being emitted, if it is one:
     /// its types are in scope, so doc links name them without a path (rustdoc
     /// warns about an explicit target the label already resolves to).
     pub group: Option<String>,
@@ -111,12 +114,9 @@ pub fn with_cfg(items: TokenStream, cfg: &TokenStream) -> TokenStream {
     out
 }
 
-/// The module file that groups a type: its first letter, lower case.
-pub(crate) fn group_of(rust_name: &str) -> String {
-    match rust_name.chars().next() {
-        Some(c) if c.is_ascii_alphabetic() => c.to_ascii_lowercase().to_string(),
-        _ => "other".to_owned(),
-    }
+/// The module file of a type (decided in [`names::modules`](crate::lower::names::modules)).
+pub(crate) fn group_of(def: &TypeDef) -> String {
+    crate::lower::names::modules::type_module(&def.features)
 }
 
 /// One output file, described as data so files can be emitted on several threads
@@ -155,7 +155,7 @@ impl FilePlan {
 pub fn plan(model: &Model) -> Vec<FilePlan> {
     let mut groups: BTreeMap<String, Vec<(&str, TypeId)>> = BTreeMap::new();
     for (id, def) in &model.types {
-        groups.entry(group_of(&def.rust_name)).or_default().push((&def.rust_name, id.clone()));
+        groups.entry(group_of(def)).or_default().push((&def.rust_name, id.clone()));
     }
     let mut files: Vec<FilePlan> = groups
         .iter()
@@ -218,8 +218,12 @@ pub fn pieces<'m>(model: &'m Model, file: &'m FilePlan) -> Box<dyn Iterator<Item
             let paths = Paths { types: quote!(super), params: quote!(super::super::params), runtime, group: Some(group.clone()) };
             // The module is private (its items are re-exported), but a file says what it holds.
             let doc = match group.as_str() {
-                "other" => " Types whose names do not start with a letter.".to_owned(),
-                letter => format!(" Types whose names start with `{}`.", letter.to_uppercase()),
+                crate::lower::names::modules::COMMON => " Types that operations of several API groups use.".to_owned(),
+                crate::lower::names::modules::UNREFERENCED => " Types that no operation takes or returns, at any depth.".to_owned(),
+                _ => match ids.first().and_then(|id| model.types.get(id)).and_then(|d| crate::lower::names::modules::api_groups(&d.features).next()) {
+                    Some(feature) => format!(" Types of the `{feature}` API group: only its operations use them."),
+                    None => " Types of one API group.".to_owned(),
+                },
             };
             let items = ids.iter().filter_map(|id| model.types.get(id).map(|d| (id, d))).map(move |(id, d)| Piece::Items(with_cfg(types::emit_type(id, d, model, &paths), &cfg_for(model, &d.features))));
             Box::new(std::iter::once(Piece::Items(quote!(#![doc = #doc]))).chain(items))

@@ -55,7 +55,8 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
         // The generated method that decodes webhook deliveries; an operation of that name gets another.
         methods.claim(WEBHOOKS_METHOD);
     }
-    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods, param_types: Scope::default() };
+    let method_names = names::methods::MethodNamer::new(doc, &config.method_names);
+    let mut lowerer = OperationLowerer { schemas: &mut schemas, config, methods, param_types: Scope::default(), method_names };
     let mut generated = Vec::new();
     let mut skipped = Vec::new();
     let mut unpaginated = Vec::new();
@@ -93,6 +94,9 @@ pub fn lower(spec: &Spec, config: &Config) -> Result<Model, SpecError> {
     }
     let webhooks = webhooks::lower(&mut schemas)?;
     let mut types = std::mem::take(&mut schemas.types);
+    for (id, name) in names::types::name_inline(&mut types, &schemas.inline_names, &schemas.namer) {
+        schemas.warnings.push(crate::Warning { pointer: id.trim_start_matches('#').to_owned(), message: format!("type name `{name}` is numbered: every shorter name is another type's") });
+    }
     mark_requests(&mut types, &generated);
     mark_features(&mut types, &generated);
     mark_uses(&mut types, &generated);

@@ -1,7 +1,9 @@
 //! Lowers path items into operations: parameters, request body, success
 //! response, and the streaming variant.
 
-use super::names::{field_name, type_name, Scope};
+use super::names::methods::MethodNamer;
+use super::names::types::NamePath;
+use super::names::{field_name, Scope};
 use super::schema::{Lowered, SchemaLowerer};
 use super::view::View;
 use crate::config::Config;
@@ -64,6 +66,7 @@ pub struct OperationLowerer<'a, 's> {
     pub config: &'a Config,
     pub methods: Scope,
     pub param_types: Scope,
+    pub method_names: MethodNamer,
 }
 
 impl<'s> OperationLowerer<'_, 's> {
@@ -89,7 +92,8 @@ impl<'s> OperationLowerer<'_, 's> {
         let spec = self.schemas.spec;
         let view = View::of(op);
         let operation_id = view.str("operationId").map(str::to_owned).unwrap_or_else(|| format!("{method}_{}", path.replace(['{', '}'], "")));
-        let op_type = type_name(&operation_id);
+        let name = self.method_names.name(view.str("operationId"), method, path);
+        let op_type = name.type_prefix.clone();
 
         // Path-level parameters apply unless the operation overrides them by name and location.
         let item_ptr = ptr.rsplit_once('/').map_or("", |(p, _)| p).to_owned();
@@ -134,7 +138,7 @@ impl<'s> OperationLowerer<'_, 's> {
                     pv.get("content").and_then(Value::as_object).and_then(|c| c.values().next()).and_then(|m| m.get("schema")).cloned().unwrap_or(Value::Object(Default::default()))
                 }
             };
-            let hint = format!("{op_type}{}", type_name(name));
+            let hint = NamePath::root(op_type.clone()).child(name);
             let Lowered { ty, .. } = self.schemas.lower(&schema, &child(&pptr, "schema"), &hint)?;
             let required = location == ParamLocation::Path || pv.get("required").and_then(Value::as_bool).unwrap_or(false);
             let rust_name = if location == ParamLocation::Path { arg_names.claim(&field_name(name)) } else { field_names.claim(&field_name(name)) };
@@ -182,12 +186,12 @@ impl<'s> OperationLowerer<'_, 's> {
             Ok(r) => r,
             Err(reason) => return Ok(Err(reason)),
         };
-        let stream = self.stream(&operation_id, event_stream, body.as_ref(), &params, ptr)?;
+        let stream = self.stream(&operation_id, &op_type, event_stream, body.as_ref(), &params, ptr)?;
         if stream.as_ref().is_some_and(|s| s.flag == StreamFlag::Query) {
             params.retain(|p| !(p.wire_name == "stream" && p.location == ParamLocation::Query));
         }
 
-        let wanted = field_name(&operation_id);
+        let wanted = name.method.clone();
         let rust_name = self.methods.claim(&wanted);
         if super::RESERVED_METHODS.contains(&wanted.as_str()) {
             self.schemas.warnings.push(crate::Warning { pointer: ptr.to_owned(), message: format!("operationId `{operation_id}` is a method of the runtime's `Client`; the method is named `{rust_name}`") });
@@ -213,6 +217,7 @@ impl<'s> OperationLowerer<'_, 's> {
         Ok(Ok(Operation {
             operation_id,
             rust_name,
+            name_source: name.source,
             method: method.to_uppercase(),
             path: path.to_owned(),
             path_segments,
@@ -259,7 +264,7 @@ impl<'s> OperationLowerer<'_, 's> {
                 continue;
             }
             let schema = m.get("schema").cloned().unwrap_or(Value::Object(Default::default()));
-            let hint = format!("{op_type}Request");
+            let hint = NamePath::root(op_type).child("Request");
             let lowered = self.schemas.lower_in(&schema, &child(&mptr, "schema"), &hint, encoding == BodyEncoding::Multipart)?;
             let is_form = matches!(&lowered.ty, TypeRef::Named(id) if matches!(self.schemas.types.get(id).map(|t| &t.kind), Some(TypeKind::Multipart(_))));
             match encoding {
@@ -309,7 +314,7 @@ impl<'s> OperationLowerer<'_, 's> {
             if view.ty() == Some("string") && view.format() == Some("binary") {
                 ResponseKind::Binary
             } else {
-                ResponseKind::Json(self.schemas.lower(&schema, &sptr, &format!("{op_type}Response"))?.ty)
+                ResponseKind::Json(self.schemas.lower(&schema, &sptr, &NamePath::root(op_type).child("Response"))?.ty)
             }
         } else if content.keys().any(|m| is_binary_media(m)) {
             ResponseKind::Binary
@@ -325,10 +330,11 @@ impl<'s> OperationLowerer<'_, 's> {
         Ok(Ok((kind, event_stream)))
     }
 
-    fn stream(&mut self, operation_id: &str, declared: Option<(Value, String)>, body: Option<&Body>, params: &[Param], ptr: &str) -> Result<Option<StreamSpec>, SpecError> {
+    #[allow(clippy::too_many_arguments)]
+    fn stream(&mut self, operation_id: &str, op_type: &str, declared: Option<(Value, String)>, body: Option<&Body>, params: &[Param], ptr: &str) -> Result<Option<StreamSpec>, SpecError> {
         let configured = self.config.streaming.get(operation_id);
         let event = match (&declared, configured.and_then(|c| c.event.as_ref())) {
-            (Some((schema, sptr)), _) if !schema.is_null() => self.schemas.lower(schema, sptr, &format!("{}StreamEvent", type_name(operation_id)))?.ty,
+            (Some((schema, sptr)), _) if !schema.is_null() => self.schemas.lower(schema, sptr, &NamePath::root(op_type).child("StreamEvent"))?.ty,
             (_, Some(name)) => {
                 let id = format!("#{}", child("/components/schemas", name));
                 if self.schemas.doc.pointer(id.trim_start_matches('#')).is_some() {

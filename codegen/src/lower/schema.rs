@@ -6,6 +6,8 @@
 //! enums, unions) are named after their parent and property and keyed by their
 //! JSON pointer, so a schema reached twice (through `allOf`, say) is one type.
 
+use super::names::types::{NamePath, TypeNamer};
+use super::names::variants::{self, Branch, Shape};
 use super::names::{field_name, type_name, Scope};
 use super::view::{Additional, View};
 use crate::ir::*;
@@ -37,7 +39,13 @@ pub struct SchemaLowerer<'s> {
     /// The document being lowered (the spec's, or a copy the config patched).
     pub doc: &'s Value,
     pub types: BTreeMap<TypeId, TypeDef>,
-    pub names: Scope,
+    /// Rust names of the component schemas, by name in the spec.
+    pub component_names: BTreeMap<String, String>,
+    /// Where each inline type sits and its `title`: its name is decided once
+    /// every type is known (see [`names::types`](super::names::types)).
+    pub inline_names: BTreeMap<TypeId, (NamePath, Option<String>)>,
+    /// Candidate names of types.
+    pub namer: TypeNamer,
     pub warnings: Vec<Warning>,
     /// Component ids used as multipart bodies: their binary strings are files.
     pub multipart: BTreeSet<TypeId>,
@@ -59,7 +67,9 @@ impl<'s> SchemaLowerer<'s> {
             spec,
             doc,
             types: BTreeMap::new(),
-            names: Scope::default(),
+            component_names: BTreeMap::new(),
+            inline_names: BTreeMap::new(),
+            namer: TypeNamer::default(),
             warnings: Vec::new(),
             multipart,
             done: HashMap::new(),
@@ -75,43 +85,50 @@ impl<'s> SchemaLowerer<'s> {
         self.doc.pointer("/components/schemas").and_then(Value::as_object)
     }
 
-    /// Claims names for every component schema, then lowers each one.
+    /// Names every component schema, then lowers each one.
     pub fn lower_components(&mut self) -> Result<(), SpecError> {
         let Some(schemas) = self.schemas() else { return Ok(()) };
-        let mut names = Vec::with_capacity(schemas.len());
-        for name in schemas.keys() {
-            names.push(self.names.claim(&type_name(name)));
+        self.namer = TypeNamer::new(schemas.keys());
+        let claimants: Vec<_> = schemas.keys().map(|name| self.namer.component(name)).collect();
+        let names = super::names::resolve(&claimants, &BTreeSet::new());
+        for (name, resolved) in schemas.keys().zip(&names) {
+            if resolved.numbered {
+                let ptr = child("/components/schemas", name);
+                self.warn(&ptr, format!("type name `{}` is numbered: the schema's name is another schema's in Rust", resolved.name));
+            }
+            self.component_names.insert(name.clone(), resolved.name.clone());
         }
-        for ((name, schema), rust_name) in schemas.iter().zip(names) {
+        for ((name, schema), resolved) in schemas.iter().zip(names) {
+            let rust_name = resolved.name;
             let ptr = child("/components/schemas", name);
             let id = format!("#{ptr}");
-            let kind = self.definition(schema, &ptr, &rust_name, self.multipart.contains(&id))?;
+            let kind = self.definition(schema, &ptr, &NamePath::root(rust_name.clone()), self.multipart.contains(&id))?;
             let view = View::of(schema);
-            self.types.insert(id, TypeDef { rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
+            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: name.clone(), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
         }
         Ok(())
     }
 
-    /// The shape of a schema that gets a name of its own.
-    fn definition(&mut self, schema: &Value, ptr: &str, rust_name: &str, multipart: bool) -> Result<TypeKind, SpecError> {
+    /// The shape of a schema that gets a name of its own, at `path`.
+    fn definition(&mut self, schema: &Value, ptr: &str, path: &NamePath, multipart: bool) -> Result<TypeKind, SpecError> {
         let view = View::of(schema);
-        if let Some(s) = self.structure(view, ptr, rust_name, multipart)? {
+        if let Some(s) = self.structure(view, ptr, path, multipart)? {
             return Ok(if multipart { TypeKind::Multipart(s) } else { TypeKind::Struct(s) });
         }
-        if let Some(kind) = self.nameable(view, ptr, rust_name, multipart)? {
+        if let Some(kind) = self.nameable(view, ptr, path, multipart)? {
             return Ok(kind);
         }
-        let lowered = self.lower_anonymous(schema, ptr, rust_name, multipart)?;
+        let lowered = self.lower_anonymous(schema, ptr, path, multipart)?;
         Ok(TypeKind::Alias(lowered.ty))
     }
 
-    /// Lowers a schema in a position that may need a name (`hint` is the name it gets).
-    pub fn lower(&mut self, schema: &Value, ptr: &str, hint: &str) -> Result<Lowered, SpecError> {
+    /// Lowers a schema in a position that may need a name (`hint` says where it sits).
+    pub fn lower(&mut self, schema: &Value, ptr: &str, hint: &NamePath) -> Result<Lowered, SpecError> {
         self.lower_in(schema, ptr, hint, false)
     }
 
     /// Like [`lower`](Self::lower), in a multipart body (binary strings are files).
-    pub fn lower_in(&mut self, schema: &Value, ptr: &str, hint: &str, multipart: bool) -> Result<Lowered, SpecError> {
+    pub fn lower_in(&mut self, schema: &Value, ptr: &str, hint: &NamePath, multipart: bool) -> Result<Lowered, SpecError> {
         let view = View::of(schema);
         if let Some(reference) = view.reference() {
             return self.lower_ref(reference, ptr, multipart);
@@ -123,19 +140,22 @@ impl<'s> SchemaLowerer<'s> {
         let needs_name = self.structure_like(view) || self.nameable_like(view);
         if needs_name {
             let id = format!("#{ptr}");
-            let rust_name = self.names.claim(hint);
+            // The final name is decided when every type is known; until then, the longest.
+            let rust_name = hint.long();
+            self.inline_names.insert(id.clone(), (hint.clone(), view.str("title").map(str::to_owned)));
             let lowered = Lowered { ty: TypeRef::Named(id.clone()), nullable: view.nullable() };
             self.done.insert(ptr.to_owned(), lowered.clone());
-            let kind = self.definition(schema, ptr, &rust_name, multipart)?;
+            let kind = self.definition(schema, ptr, hint, multipart)?;
             // An inline `allOf: [$ref]` wrapper is the referenced type, not a new one.
             if let TypeKind::Alias(TypeRef::Named(target)) = &kind {
                 if !view.has_combinator() || view.list("allOf").len() == 1 {
+                    self.inline_names.remove(&id);
                     let target_lowered = Lowered { ty: TypeRef::Named(target.clone()), nullable: view.nullable() || self.target_nullable(target) };
                     self.done.insert(ptr.to_owned(), target_lowered.clone());
                     return Ok(target_lowered);
                 }
             }
-            self.types.insert(id, TypeDef { rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
+            self.types.insert(id, TypeDef { long_name: rust_name.clone(), rust_name, wire_name: wire_from_pointer(ptr), doc: view.doc(), deprecated: view.deprecated(), kind, in_request: false, features: Default::default(), used_by: Vec::new(), empty_value: false });
             return Ok(lowered);
         }
         let lowered = self.lower_anonymous(schema, ptr, hint, multipart)?;
@@ -163,7 +183,7 @@ impl<'s> SchemaLowerer<'s> {
             return Ok(Lowered::of(TypeRef::Json));
         }
         self.in_progress.insert(target_ptr.to_owned());
-        let hint = type_name(&wire_from_pointer(target_ptr));
+        let hint = self.path_of_pointer(target_ptr);
         let result = self.lower_in(target, target_ptr, &hint, multipart);
         self.in_progress.remove(target_ptr);
         result
@@ -197,7 +217,7 @@ impl<'s> SchemaLowerer<'s> {
     }
 
     /// Objects with properties (or `allOf` of several parts) become structs.
-    fn structure<'v>(&mut self, view: View<'v>, ptr: &str, owner: &str, multipart: bool) -> Result<Option<StructDef>, SpecError>
+    fn structure<'v>(&mut self, view: View<'v>, ptr: &str, owner: &NamePath, multipart: bool) -> Result<Option<StructDef>, SpecError>
     where
         's: 'v,
     {
@@ -205,7 +225,7 @@ impl<'s> SchemaLowerer<'s> {
             return Ok(None);
         }
         // The parts are borrowed from the document: big specs have many properties.
-        let mut parts: Vec<(String, &'v Value, String, bool, String)> = Vec::new(); // (name, schema, pointer, required, hint owner)
+        let mut parts: Vec<(String, &'v Value, String, bool, NamePath)> = Vec::new(); // (name, schema, pointer, required, hint owner)
         let mut flattened: Vec<(&'v Value, String)> = Vec::new();
         let mut additional = None;
         let mut seen = BTreeSet::new();
@@ -214,7 +234,7 @@ impl<'s> SchemaLowerer<'s> {
         let mut fields = Vec::with_capacity(parts.len());
         let mut by_wire: HashMap<String, usize> = HashMap::new();
         for (wire, schema, pptr, required, hint_owner) in parts {
-            let hint = format!("{hint_owner}{}", type_name(&wire));
+            let hint = hint_owner.child(&wire);
             let lowered = self.lower_in(schema, &pptr, &hint, multipart)?;
             let v = View::of(schema);
             // A later `allOf` part restating a property refines it; keep one field.
@@ -238,13 +258,12 @@ impl<'s> SchemaLowerer<'s> {
             });
         }
         for (i, (schema, fptr)) in flattened.into_iter().enumerate() {
-            let hint = format!("{owner}{}", if i == 0 { "Variant".to_owned() } else { format!("Variant{}", i + 1) });
-            let lowered = self.lower_in(schema, &fptr, &hint, multipart)?;
             let name = scope.claim(if i == 0 { "variant" } else { "variant_more" });
+            let lowered = self.lower_in(schema, &fptr, &owner.child(&name), multipart)?;
             fields.push(Field { wire_name: String::new(), rust_name: name, ty: lowered.ty, required: true, nullable: false, doc: None, deprecated: false, boxed: false, flatten: true, facts: FieldFacts::default() });
         }
         let additional_ty = match &additional {
-            Some((schema, aptr)) => Some(self.lower_in(schema, aptr, &format!("{owner}Value"), multipart)?.ty),
+            Some((schema, aptr)) => Some(self.lower_in(schema, aptr, &owner.child("Value"), multipart)?.ty),
             None => None,
         };
         // A name in `required` that no property declares still arrives: keep it
@@ -312,8 +331,8 @@ impl<'s> SchemaLowerer<'s> {
         &mut self,
         view: View<'v>,
         ptr: &str,
-        owner: &str,
-        parts: &mut Vec<(String, &'v Value, String, bool, String)>,
+        owner: &NamePath,
+        parts: &mut Vec<(String, &'v Value, String, bool, NamePath)>,
         flattened: &mut Vec<(&'v Value, String)>,
         additional: &mut Option<(&'v Value, String)>,
         seen: &mut BTreeSet<String>,
@@ -329,8 +348,8 @@ impl<'s> SchemaLowerer<'s> {
             let (resolved, rptr) = self.resolve(part, part_ptr.clone());
             let rview = View::of(resolved);
             let part_owner = match View::of(part).reference().and_then(component_name) {
-                Some(name) => self.component_rust_name(&name).unwrap_or_else(|| owner.to_owned()),
-                None => owner.to_owned(),
+                Some(name) => self.component_rust_name(&name).map_or_else(|| owner.clone(), NamePath::root),
+                None => owner.clone(),
             };
             if rview.is_object() || !rview.list("allOf").is_empty() && !rview.is_union() {
                 self.collect_properties(rview, &rptr, &part_owner, parts, flattened, additional, seen, depth + 1);
@@ -347,7 +366,7 @@ impl<'s> SchemaLowerer<'s> {
         if let Some(props) = view.properties() {
             for (name, schema) in props {
                 let pptr = child(&child(ptr, "properties"), name);
-                parts.push((name.clone(), schema, pptr, view.is_required(name), owner.to_owned()));
+                parts.push((name.clone(), schema, pptr, view.is_required(name), owner.clone()));
             }
         }
         // `required` may name properties that an `allOf` sibling declared.
@@ -392,19 +411,25 @@ impl<'s> SchemaLowerer<'s> {
     }
 
     fn component_rust_name(&self, name: &str) -> Option<String> {
-        let id = format!("#{}", child("/components/schemas", name));
-        if let Some(t) = self.types.get(&id) {
-            return Some(t.rust_name.clone());
-        }
-        // Names are claimed before any component is lowered; recompute the claim.
-        Some(type_name(name)).filter(|n| self.names.contains(n))
+        self.component_names.get(name).cloned()
+    }
+
+    /// Where the schema at `ptr` sits, for naming: the component it is in and
+    /// the steps down to it (`/components/schemas/A/properties/b` → `A`, `B`).
+    fn path_of_pointer(&self, ptr: &str) -> NamePath {
+        let tokens: Vec<String> = ptr.split('/').skip(1).map(unescape_token).collect();
+        let (root, rest) = match tokens.iter().position(|t| t == "schemas") {
+            Some(i) if i + 1 < tokens.len() => (self.component_rust_name(&tokens[i + 1]).unwrap_or_else(|| type_name(&tokens[i + 1])), &tokens[i + 2..]),
+            _ => (type_name(tokens.first().map_or("", String::as_str)), tokens.get(1..).unwrap_or(&[])),
+        };
+        rest.iter().filter(|t| !matches!(t.as_str(), "properties" | "items" | "allOf" | "oneOf" | "anyOf" | "content" | "schema")).fold(NamePath::root(root), |p, t| p.child(t))
     }
 
     /// String enums, open strings and unions.
-    fn nameable(&mut self, view: View, ptr: &str, rust_name: &str, multipart: bool) -> Result<Option<TypeKind>, SpecError> {
+    fn nameable(&mut self, view: View, ptr: &str, path: &NamePath, multipart: bool) -> Result<Option<TypeKind>, SpecError> {
         let all_of = view.list("allOf");
         if all_of.len() == 1 && view.properties().is_none() {
-            let lowered = self.lower(&all_of[0], &child(&child(ptr, "allOf"), "0"), rust_name)?;
+            let lowered = self.lower(&all_of[0], &child(&child(ptr, "allOf"), "0"), &wrapped(path, "Base"))?;
             return Ok(Some(TypeKind::Alias(lowered.ty)));
         }
         if let Some(values) = view.enum_values() {
@@ -415,21 +440,17 @@ impl<'s> SchemaLowerer<'s> {
         for key in ["oneOf", "anyOf"] {
             let branches = view.list(key);
             if branches.len() > 1 {
-                return self.union(view, branches, &child(ptr, key), rust_name, multipart).map(Some);
+                return self.union(view, branches, &child(ptr, key), path, multipart).map(Some);
             }
         }
         Ok(None)
     }
 
-    fn union(&mut self, view: View, branches: &[Value], ptr: &str, rust_name: &str, multipart: bool) -> Result<TypeKind, SpecError> {
+    fn union(&mut self, view: View, branches: &[Value], ptr: &str, path: &NamePath, multipart: bool) -> Result<TypeKind, SpecError> {
         let resolved: Vec<(&Value, String)> = branches.iter().enumerate().map(|(i, b)| self.resolve(b, child(ptr, &i.to_string()))).collect();
 
         // `anyOf: [string, enum]`: any string, with known values.
-        let is_plain_string = |v: &Value| View::of(v).ty() == Some("string") && View::of(v).enum_values().is_none() && !View::of(v).has_combinator();
-        let is_string_enum = |v: &Value| View::of(v).ty().is_none_or(|t| t == "string") && View::of(v).enum_values().is_some_and(|e| e.iter().all(|x| x.is_string() || x.is_null()));
-        let plain = resolved.iter().filter(|(v, _)| is_plain_string(v)).count();
-        let enums = resolved.iter().filter(|(v, _)| is_string_enum(v)).count();
-        if plain >= 1 && plain + enums == resolved.len() {
+        if open_string(resolved.iter().map(|(v, _)| *v)) {
             let mut values: Vec<String> = Vec::new();
             for (v, _) in &resolved {
                 for x in View::of(v).enum_values().unwrap_or(&[]) {
@@ -450,40 +471,96 @@ impl<'s> SchemaLowerer<'s> {
         if leaves.len() != branches.len() {
             let leaf_values: Vec<Value> = leaves.iter().map(|(v, _)| v.clone()).collect();
             let leaf_resolved: Vec<(&Value, String)> = leaf_values.iter().zip(&leaves).map(|(v, (_, p))| self.resolve(v, p.clone())).collect();
-            if let Some(tagged) = self.tagged_with_pointers(View(&serde_json::Map::new()), &leaf_values, &leaf_resolved, &leaves.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), rust_name)? {
+            if let Some(tagged) = self.tagged_with_pointers(View(&serde_json::Map::new()), &leaf_values, &leaf_resolved, &leaves.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), path)? {
                 return Ok(TypeKind::Tagged(tagged));
             }
         }
         let pointers: Vec<String> = (0..branches.len()).map(|i| child(ptr, &i.to_string())).collect();
-        if let Some(tagged) = self.tagged_with_pointers(view, branches, &resolved, &pointers, rust_name)? {
+        if let Some(tagged) = self.tagged_with_pointers(view, branches, &resolved, &pointers, path)? {
             return Ok(TypeKind::Tagged(tagged));
         }
 
-        let mut scope = Scope::default();
+        // Names first (from what each branch is), so a branch's inline type is named after its variant.
+        let facts: Vec<Branch> = branches
+            .iter()
+            .zip(&resolved)
+            .map(|(b, (r, _))| Branch {
+                // A one-value string branch (`"auto"` beside an integer) is named by its value.
+                value: View::of(r).enum_values().filter(|e| e.len() == 1).and_then(|e| e[0].as_str()).filter(|_| View::of(b).reference().is_none()).map(str::to_owned),
+                title: View::of(b).str("title").map(str::to_owned),
+                shape: self.shape(b, multipart, 0),
+            })
+            .collect();
+        let names = variants::untagged(&facts, &path.long());
         let mut variants = Vec::with_capacity(branches.len());
-        for (i, b) in branches.iter().enumerate() {
+        for (i, (b, name)) in branches.iter().zip(names).enumerate() {
             let bptr = child(ptr, &i.to_string());
-            // A one-value string branch (`"auto"` beside an integer) is named by its value.
-            let single = View::of(resolved[i].0).enum_values().filter(|e| e.len() == 1).and_then(|e| e[0].as_str()).filter(|_| View::of(b).reference().is_none());
-            let title = View::of(b).str("title").or(single).map(type_name);
-            let hint = format!("{rust_name}{}", title.clone().unwrap_or_else(|| if branches.len() > 1 { format!("Variant{}", i + 1) } else { "Variant".to_owned() }));
-            let lowered = self.lower_in(b, &bptr, &hint, multipart)?;
-            let name = title.unwrap_or_else(|| self.variant_name(&lowered.ty, rust_name));
+            if name.numbered {
+                self.warn(&bptr, format!("variant name `{}` is numbered: every name for this branch is another branch's", name.name));
+            }
+            let lowered = self.lower_in(b, &bptr, &path.variant(&name.name), multipart)?;
             // serde tries untagged variants in order and structs ignore unknown
             // fields, so an object that requires more fields must be tried before
             // one that requires fewer (verbose transcription before plain), and
             // anything-goes payloads come last.
             let required = self.object_properties(resolved[i].0, &resolved[i].1).map_or(0, |p| p.values().filter(|(_, r)| *r).count());
             let anything = matches!(lowered.ty, TypeRef::Json | TypeRef::JsonObject);
-            variants.push((anything, std::cmp::Reverse(required), UnionVariant { rust_name: scope.claim(&name), ty: lowered.ty }));
+            variants.push((anything, std::cmp::Reverse(required), UnionVariant { rust_name: name.name, ty: lowered.ty }));
         }
         variants.sort_by_key(|(anything, required, _)| (*anything, *required));
         Ok(TypeKind::Untagged(variants.into_iter().map(|(_, _, v)| v).collect()))
     }
 
+    /// What a union branch holds, for its variant's name (following `$ref`s
+    /// to schemas that are not components, and one-branch wrappers).
+    fn shape(&self, schema: &Value, multipart: bool, depth: usize) -> Shape {
+        if depth > 16 {
+            return Shape::Value;
+        }
+        let view = View::of(schema);
+        if let Some(reference) = view.reference() {
+            let target = reference.strip_prefix('#').and_then(|p| self.doc.pointer(p));
+            return match (component_name(reference), target) {
+                (Some(name), _) => Shape::Named { name: self.component_rust_name(&name).unwrap_or_else(|| type_name(&name)), title: target.and_then(|t| View::of(t).str("title")).map(str::to_owned) },
+                (None, Some(target)) => self.shape(target, multipart, depth + 1),
+                (None, None) => Shape::Value,
+            };
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let [only] = view.list(key) {
+                if view.properties().is_none() && view.list("allOf").len() + view.list("oneOf").len() + view.list("anyOf").len() == 1 {
+                    return self.shape(only, multipart, depth + 1);
+                }
+            }
+        }
+        if self.structure_like(view) {
+            return Shape::Object(view.properties().and_then(|p| p.keys().next()).cloned());
+        }
+        if view.list("oneOf").len() + view.list("anyOf").len() > 1 {
+            let branches = view.list("oneOf").iter().chain(view.list("anyOf")).map(|b| self.resolve(b, String::new()).0);
+            return if open_string(branches) { Shape::Text } else { Shape::Union };
+        }
+        if self.nameable_like(view) {
+            return Shape::Mode;
+        }
+        match view.ty() {
+            Some("string") if multipart && view.format() == Some("binary") => Shape::File,
+            Some("string") => Shape::Text,
+            Some("integer") => Shape::Integer,
+            Some("number") => Shape::Number,
+            Some("boolean") => Shape::Boolean,
+            Some("array") => Shape::Array(Box::new(view.get("items").map_or(Shape::Value, |items| self.shape(items, multipart, depth + 1)))),
+            Some("object") | None if view.is_object() => match view.additional() {
+                Additional::Schema(s) => Shape::Map(Box::new(self.shape(s, multipart, depth + 1))),
+                _ => Shape::Object(None),
+            },
+            _ => Shape::Value,
+        }
+    }
+
     /// A discriminated union: from `discriminator`, or inferred when every branch
     /// is an object with a single-valued enum property whose values differ.
-    fn tagged_with_pointers(&mut self, view: View, branches: &[Value], resolved: &[(&Value, String)], pointers: &[String], rust_name: &str) -> Result<Option<TaggedDef>, SpecError> {
+    fn tagged_with_pointers(&mut self, view: View, branches: &[Value], resolved: &[(&Value, String)], pointers: &[String], path: &NamePath) -> Result<Option<TaggedDef>, SpecError> {
         if !resolved.iter().all(|(v, p)| self.object_properties(v, p).is_some()) {
             if view.get("discriminator").is_some() {
                 let ptr = pointers.first().map_or("", |p| p.rsplit_once('/').map_or("", |(a, _)| a)).to_owned();
@@ -505,11 +582,10 @@ impl<'s> SchemaLowerer<'s> {
             .and_then(Value::as_object)
             .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
             .unwrap_or_default();
-        let mut scope = Scope::default();
-        let mut variants = Vec::new();
         let mut all_values = BTreeSet::new();
+        let mut branch_values = Vec::with_capacity(branches.len());
         for (i, b) in branches.iter().enumerate() {
-            let bptr = pointers[i].clone();
+            let bptr = &pointers[i];
             let reference = View::of(b).reference();
             let mut values: Vec<String> = reference.map(|r| mapping.iter().filter(|(_, target)| target == r).map(|(k, _)| k.clone()).collect()).unwrap_or_default();
             if values.is_empty() {
@@ -521,19 +597,26 @@ impl<'s> SchemaLowerer<'s> {
                 }
             }
             if values.is_empty() {
-                self.warn(&bptr, format!("union branch has no value for tag `{tag}`; read as an untagged union"));
+                self.warn(bptr, format!("union branch has no value for tag `{tag}`; read as an untagged union"));
                 return Ok(None);
             }
             values.retain(|v| all_values.insert(v.clone()));
             if values.is_empty() {
-                self.warn(&bptr, format!("union branch repeats a value of tag `{tag}`; read as an untagged union"));
+                self.warn(bptr, format!("union branch repeats a value of tag `{tag}`; read as an untagged union"));
                 return Ok(None);
             }
-            let hint = format!("{rust_name}{}", type_name(&values[0]));
-            let lowered = self.lower(b, &bptr, &hint)?;
-            variants.push(TaggedVariant { rust_name: scope.claim(&type_name(&values[0])), tag_values: values, ty: lowered.ty, carries_tag: props[i].contains_key(&tag) });
+            branch_values.push(values);
         }
-        let fallback = scope.claim("Unknown");
+        let names = variants::tagged(&branch_values);
+        let mut variants = Vec::with_capacity(branches.len());
+        for (i, (b, (values, name))) in branches.iter().zip(branch_values.into_iter().zip(names)).enumerate() {
+            if name.numbered {
+                self.warn(&pointers[i], format!("variant name `{}` is numbered: its tag values name other variants in Rust", name.name));
+            }
+            let lowered = self.lower(b, &pointers[i], &path.variant(&name.name))?;
+            variants.push(TaggedVariant { rust_name: name.name, tag_values: values, ty: lowered.ty, carries_tag: props[i].contains_key(&tag) });
+        }
+        let fallback = variants::catch_all(|n| variants.iter().any(|v| v.rust_name == n));
         Ok(Some(TaggedDef { tag, variants, fallback }))
     }
 
@@ -610,45 +693,19 @@ impl<'s> SchemaLowerer<'s> {
         any.then_some(out)
     }
 
-    /// A name for an untagged variant from its payload type.
-    fn variant_name(&self, ty: &TypeRef, union: &str) -> String {
-        match ty {
-            TypeRef::String => "String".to_owned(),
-            TypeRef::I64 | TypeRef::I32 => "Integer".to_owned(),
-            TypeRef::F64 => "Number".to_owned(),
-            TypeRef::Bool => "Boolean".to_owned(),
-            TypeRef::Json => "Value".to_owned(),
-            TypeRef::JsonObject => "Object".to_owned(),
-            TypeRef::File => "File".to_owned(),
-            TypeRef::Array(inner) => format!("{}Array", self.variant_name(inner, union)),
-            TypeRef::Map(inner) => format!("{}Map", self.variant_name(inner, union)),
-            TypeRef::Named(id) => {
-                let name = self.types.get(id).map(|t| t.rust_name.clone()).or_else(|| component_name(id).map(|n| type_name(&n))).unwrap_or_else(|| "Variant".to_owned());
-                // `ChatCompletionRequestMessage` → variants `ChatCompletionRequestUserMessage` read better without the shared prefix.
-                let shared = common_prefix_words(&name, union);
-                let trimmed = &name[shared..];
-                if trimmed.is_empty() || trimmed.starts_with(|c: char| c.is_ascii_digit()) {
-                    name
-                } else {
-                    trimmed.to_owned()
-                }
-            }
-        }
-    }
-
     /// Schemas that need no name: primitives, arrays, maps, free-form values.
-    fn lower_anonymous(&mut self, schema: &Value, ptr: &str, hint: &str, multipart: bool) -> Result<Lowered, SpecError> {
+    fn lower_anonymous(&mut self, schema: &Value, ptr: &str, hint: &NamePath, multipart: bool) -> Result<Lowered, SpecError> {
         let view = View::of(schema);
         let nullable = view.nullable();
         let all_of = view.list("allOf");
         if all_of.len() == 1 {
-            let inner = self.lower_in(&all_of[0], &child(&child(ptr, "allOf"), "0"), hint, multipart)?;
+            let inner = self.lower_in(&all_of[0], &child(&child(ptr, "allOf"), "0"), &wrapped(hint, "Base"), multipart)?;
             return Ok(Lowered { ty: inner.ty, nullable: nullable || inner.nullable });
         }
         for key in ["oneOf", "anyOf"] {
             let branches = view.list(key);
             if branches.len() == 1 {
-                let inner = self.lower_in(&branches[0], &child(&child(ptr, key), "0"), hint, multipart)?;
+                let inner = self.lower_in(&branches[0], &child(&child(ptr, key), "0"), &wrapped(hint, "Variant"), multipart)?;
                 return Ok(Lowered { ty: inner.ty, nullable: nullable || inner.nullable });
             }
         }
@@ -661,11 +718,11 @@ impl<'s> SchemaLowerer<'s> {
             Some("number") => TypeRef::F64,
             Some("boolean") => TypeRef::Bool,
             Some("array") => match view.get("items") {
-                Some(items) => TypeRef::Array(Box::new(self.lower_in(items, &child(ptr, "items"), &format!("{hint}Item"), multipart)?.ty)),
+                Some(items) => TypeRef::Array(Box::new(self.lower_in(items, &child(ptr, "items"), &hint.suffixed("Item"), multipart)?.ty)),
                 None => TypeRef::Array(Box::new(TypeRef::Json)),
             },
             Some("object") | None if view.is_object() => match view.additional() {
-                Additional::Schema(s) => TypeRef::Map(Box::new(self.lower_in(s, &child(ptr, "additionalProperties"), &format!("{hint}Value"), multipart)?.ty)),
+                Additional::Schema(s) => TypeRef::Map(Box::new(self.lower_in(s, &child(ptr, "additionalProperties"), &hint.suffixed("Value"), multipart)?.ty)),
                 _ => TypeRef::JsonObject,
             },
             None => {
@@ -702,7 +759,7 @@ fn string_enum(values: &[Value]) -> StringEnumDef {
         }
         out.push(EnumValue { rust_name: scope.claim(&type_name(v)), wire: v.to_owned() });
     }
-    let catch_all = scope.claim("Unknown");
+    let catch_all = scope.claim(&variants::catch_all(|n| scope.contains(n)));
     StringEnumDef { values: out, catch_all }
 }
 
@@ -727,21 +784,30 @@ fn infer_tag(props: &[BTreeMap<String, (Vec<String>, bool)>]) -> Option<String> 
     candidates.first().map(|n| (*n).clone())
 }
 
-/// Length of the leading words (`UpperCamelCase`) that `name` shares with `union`,
-/// ending at a word boundary of `name`.
-fn common_prefix_words(name: &str, union: &str) -> usize {
-    let mut i = name.bytes().zip(union.bytes()).take_while(|(a, b)| a == b).count();
-    while i > 0 && !(name.is_char_boundary(i) && name[i..].starts_with(|c: char| c.is_uppercase())) {
-        i -= 1;
-    }
-    i
-}
-
 /// A readable wire name for an inline schema: the pointer's tokens after `schemas/`.
 fn wire_from_pointer(ptr: &str) -> String {
     let tokens: Vec<String> = ptr.split('/').skip(1).map(unescape_token).collect();
     let start = tokens.iter().position(|t| t == "schemas").map_or(0, |i| i + 1);
     tokens[start..].iter().filter(|t| !matches!(t.as_str(), "properties" | "items" | "allOf" | "oneOf" | "anyOf" | "content" | "schema")).cloned().collect::<Vec<_>>().join(".")
+}
+
+/// Where the single branch of a wrapper (`allOf: [{…}]`, `oneOf: [{…}]`) sits:
+/// one step below a component, whose own name the wrapper has; in the
+/// wrapper's place otherwise (an inline wrapper is no type of its own).
+fn wrapped(path: &NamePath, step: &str) -> NamePath {
+    if path.steps.is_empty() {
+        path.child(step)
+    } else {
+        path.clone()
+    }
+}
+
+/// `anyOf: [string, enum]`: a plain string beside string enums, and nothing else.
+fn open_string<'v>(branches: impl Iterator<Item = &'v Value> + Clone) -> bool {
+    let is_plain_string = |v: &Value| View::of(v).ty() == Some("string") && View::of(v).enum_values().is_none() && !View::of(v).has_combinator();
+    let is_string_enum = |v: &Value| View::of(v).ty().is_none_or(|t| t == "string") && View::of(v).enum_values().is_some_and(|e| e.iter().all(|x| x.is_string() || x.is_null()));
+    let plain = branches.clone().filter(|v| is_plain_string(v)).count();
+    plain >= 1 && branches.clone().all(|v| is_plain_string(v) || is_string_enum(v))
 }
 
 /// Required names of `required` that no field declares, first mention each.

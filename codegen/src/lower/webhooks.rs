@@ -9,6 +9,7 @@
 //! has no fixed `type` values, a `type` value another event already has) is a
 //! warning; such deliveries still decode, as the enum's `Unknown`.
 
+use super::names::types::NamePath;
 use super::names::{type_name, Scope};
 use super::schema::SchemaLowerer;
 use super::view::View;
@@ -86,7 +87,7 @@ pub(super) fn lower(schemas: &mut SchemaLowerer) -> Result<Option<Webhooks>, Spe
                 skip(schemas, "no JSON request body".to_owned());
                 continue;
             };
-            let lowered = schemas.lower(schema, &schema_ptr, &type_name(&format!("webhook_{name}")))?;
+            let lowered = schemas.lower(schema, &schema_ptr, &NamePath::root(type_name(&format!("webhook_{name}"))))?;
             if !matches!(lowered.ty, TypeRef::Named(_)) {
                 skip(schemas, "its payload is not an object".to_owned());
                 continue;
@@ -139,14 +140,16 @@ pub(super) fn lower(schemas: &mut SchemaLowerer) -> Result<Option<Webhooks>, Spe
         return Ok(None);
     }
     let fallback = names.claim("Unknown");
-    let rust_name = schemas.names.claim(EVENT_TYPE_NAME);
+    // Named with the inline types, once every type is known (it is no component).
+    let rust_name = EVENT_TYPE_NAME.to_owned();
+    schemas.inline_names.insert(EVENT_ID.to_owned(), (NamePath::root(EVENT_TYPE_NAME), None));
     let doc_text = format!(
         "An event the API delivers to a webhook endpoint, told apart by its `{TAG}`. Check a delivery's signature and decode it with `Client::{WEBHOOKS_METHOD}().unwrap(body, headers)`; an event type this version does not know is kept as JSON in `{fallback}`."
     );
     let kind = TypeKind::Tagged(TaggedDef { tag: TAG.to_owned(), variants, fallback });
     schemas.types.insert(
         EVENT_ID.to_owned(),
-        TypeDef { rust_name, wire_name: "webhooks".to_owned(), doc: Some(doc_text), deprecated: false, kind, in_request: false, features: BTreeSet::new(), used_by: Vec::new(), empty_value: false },
+        TypeDef { long_name: rust_name.clone(), rust_name, wire_name: "webhooks".to_owned(), doc: Some(doc_text), deprecated: false, kind, in_request: false, features: BTreeSet::new(), used_by: Vec::new(), empty_value: false },
     );
     Ok(Some(Webhooks { event: EVENT_ID.to_owned(), events }))
 }

@@ -8432,7 +8432,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/spend_limit` (operation `Getorganizationspendlimit`)
     /// - Returns: [`OrganizationSpendLimitResource`](super::types::OrganizationSpendLimitResource)
-    pub async fn getorganizationspendlimit(
+    pub async fn get_organization_spend_limit(
         &self,
     ) -> ::std::result::Result<
         crate::runtime::Response<super::types::OrganizationSpendLimitResource>,
@@ -8450,7 +8450,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/spend_limit` (operation `Updateorganizationspendlimit`)
     /// - Body: [`UpdateOrganizationSpendLimitBody`](super::types::UpdateOrganizationSpendLimitBody), sent as JSON
     /// - Returns: [`OrganizationSpendLimitResource`](super::types::OrganizationSpendLimitResource)
-    pub async fn updateorganizationspendlimit(
+    pub async fn update_organization_spend_limit(
         &self,
         body: &super::types::UpdateOrganizationSpendLimitBody,
     ) -> ::std::result::Result<
@@ -8469,7 +8469,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/spend_limit` (operation `Deleteorganizationspendlimit`)
     /// - Returns: [`OrganizationSpendLimitDeletedResource`](super::types::OrganizationSpendLimitDeletedResource)
-    pub async fn deleteorganizationspendlimit(
+    pub async fn delete_organization_spend_limit(
         &self,
     ) -> ::std::result::Result<
         crate::runtime::Response<super::types::OrganizationSpendLimitDeletedResource>,
@@ -8486,7 +8486,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/spend_limit` (operation `Getprojectspendlimit`)
     /// - Returns: [`ProjectSpendLimitResource`](super::types::ProjectSpendLimitResource)
-    pub async fn getprojectspendlimit(
+    pub async fn get_project_spend_limit(
         &self,
         project_id: &str,
     ) -> ::std::result::Result<
@@ -8505,7 +8505,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/spend_limit` (operation `Deleteprojectspendlimit`)
     /// - Returns: [`ProjectSpendLimitDeletedResource`](super::types::ProjectSpendLimitDeletedResource)
-    pub async fn deleteprojectspendlimit(
+    pub async fn delete_project_spend_limit(
         &self,
         project_id: &str,
     ) -> ::std::result::Result<
@@ -8525,7 +8525,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/spend_limit` (operation `Updateprojectspendlimit`)
     /// - Body: [`UpdateProjectSpendLimitBody`](super::types::UpdateProjectSpendLimitBody), sent as JSON
     /// - Returns: [`ProjectSpendLimitResource`](super::types::ProjectSpendLimitResource)
-    pub async fn updateprojectspendlimit(
+    pub async fn update_project_spend_limit(
         &self,
         project_id: &str,
         body: &super::types::UpdateProjectSpendLimitBody,
@@ -8547,7 +8547,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (operation `CreateanAPIkeyforaserviceaccount`)
     /// - Body: [`CreateProjectServiceAccountApiKeyBody`](super::types::CreateProjectServiceAccountApiKeyBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ServiceAccountApiKeyBody`](super::types::ServiceAccountApiKeyBody)
-    pub async fn createan_ap_ikeyforaserviceaccount(
+    pub async fn create_api_key_for_service_account(
         &self,
         project_id: &str,
         service_account_id: &str,
@@ -8577,7 +8577,7 @@ impl crate::runtime::Client {
     /// - `POST /content_provenance_checks` (operation `Createcontentprovenancecheck`)
     /// - Body: [`CreateContentProvenanceBody`](super::types::CreateContentProvenanceBody), sent as `multipart/form-data` (the spec does not require one)
     /// - Returns: [`ProvenanceResource`](super::types::ProvenanceResource)
-    pub async fn createcontentprovenancecheck(
+    pub async fn create_content_provenance_check(
         &self,
         body: &super::types::CreateContentProvenanceBody,
     ) -> ::std::result::Result<
@@ -8931,7 +8931,7 @@ impl crate::runtime::Client {
     /// - `POST /responses/input_tokens` (operation `Getinputtokencounts`)
     /// - Body: [`TokenCountsBody`](super::types::TokenCountsBody), sent as JSON (the spec does not require one)
     /// - Returns: [`TokenCountsResource`](super::types::TokenCountsResource)
-    pub async fn getinputtokencounts(
+    pub async fn get_input_token_counts(
         &self,
         body: &super::types::TokenCountsBody,
     ) -> ::std::result::Result<
@@ -8951,7 +8951,7 @@ impl crate::runtime::Client {
     /// - `POST /responses/compact` (operation `Compactconversation`)
     /// - Body: [`CompactResponseMethodPublicBody`](super::types::CompactResponseMethodPublicBody), sent as JSON (the spec does not require one)
     /// - Returns: [`CompactResource`](super::types::CompactResource)
-    pub async fn compactconversation(
+    pub async fn compact_conversation(
         &self,
         body: &super::types::CompactResponseMethodPublicBody,
     ) -> ::std::result::Result<
@@ -9667,12 +9667,12 @@ impl crate::runtime::Client {
     /// Compacts a conversation's items into a shorter form using the beta API.
     ///
     /// - `POST /responses/compact?beta=true` (operation `beta_Compactconversation`)
-    /// - Header parameters: [`BetaCompactconversationParams`](super::params::BetaCompactconversationParams)
+    /// - Header parameters: [`BetaCompactConversationParams`](super::params::BetaCompactConversationParams)
     /// - Body: [`BetaCompactResponseMethodPublicBody`](super::types::BetaCompactResponseMethodPublicBody), sent as JSON (the spec does not require one)
     /// - Returns: [`BetaCompactResource`](super::types::BetaCompactResource)
-    pub async fn beta_compactconversation(
+    pub async fn beta_compact_conversation(
         &self,
-        params: &super::params::BetaCompactconversationParams,
+        params: &super::params::BetaCompactConversationParams,
         body: &super::types::BetaCompactResponseMethodPublicBody,
     ) -> ::std::result::Result<
         crate::runtime::Response<super::types::BetaCompactResource>,
@@ -9761,12 +9761,12 @@ impl crate::runtime::Client {
     /// Counts the input tokens of a response request using the beta API.
     ///
     /// - `POST /responses/input_tokens?beta=true` (operation `beta_Getinputtokencounts`)
-    /// - Header parameters: [`BetaGetinputtokencountsParams`](super::params::BetaGetinputtokencountsParams)
+    /// - Header parameters: [`BetaGetInputTokenCountsParams`](super::params::BetaGetInputTokenCountsParams)
     /// - Body: [`BetaTokenCountsBody`](super::types::BetaTokenCountsBody), sent as JSON (the spec does not require one)
     /// - Returns: [`BetaTokenCountsResource`](super::types::BetaTokenCountsResource)
-    pub async fn beta_getinputtokencounts(
+    pub async fn beta_get_input_token_counts(
         &self,
-        params: &super::params::BetaGetinputtokencountsParams,
+        params: &super::params::BetaGetInputTokenCountsParams,
         body: &super::types::BetaTokenCountsBody,
     ) -> ::std::result::Result<
         crate::runtime::Response<super::types::BetaTokenCountsResource>,

@@ -1540,7 +1540,7 @@ impl ListProjectGroupsParams {
 #[non_exhaustive]
 pub struct RetrieveProjectGroupParams {
     /// Query parameter `group_type`. Optional. Default: `"group"`. One of `"group"` or `"tenant_group"`.
-    pub group_type: ::std::option::Option<super::types::RetrieveProjectGroupGroupType>,
+    pub group_type: ::std::option::Option<super::types::RetrieveProjectGroupType>,
 }
 #[cfg(feature = "project-groups")]
 impl RetrieveProjectGroupParams {
@@ -1554,7 +1554,7 @@ impl RetrieveProjectGroupParams {
     /// Sets `group_type`.
     pub fn group_type(
         mut self,
-        value: impl ::std::convert::Into<super::types::RetrieveProjectGroupGroupType>,
+        value: impl ::std::convert::Into<super::types::RetrieveProjectGroupType>,
     ) -> Self {
         self.group_type = ::std::option::Option::Some(value.into());
         self
@@ -4204,17 +4204,17 @@ impl BetaCancelResponseParams {
     }
 }
 #[cfg(feature = "responses")]
-/// Query and header parameters of [`Client::beta_compactconversation`](crate::runtime::Client::beta_compactconversation).
+/// Query and header parameters of [`Client::beta_compact_conversation`](crate::runtime::Client::beta_compact_conversation).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct BetaCompactconversationParams {
+pub struct BetaCompactConversationParams {
     /// Header `openai-beta`. Optional.
     pub openai_beta: ::std::option::Option<
-        ::std::vec::Vec<super::types::BetaCompactconversationOpenaiBetaItem>,
+        ::std::vec::Vec<super::types::BetaCompactConversationOpenaiBetaItem>,
     >,
 }
 #[cfg(feature = "responses")]
-impl BetaCompactconversationParams {
+impl BetaCompactConversationParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
@@ -4226,7 +4226,7 @@ impl BetaCompactconversationParams {
     pub fn openai_beta(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<super::types::BetaCompactconversationOpenaiBetaItem>,
+            ::std::vec::Vec<super::types::BetaCompactConversationOpenaiBetaItem>,
         >,
     ) -> Self {
         self.openai_beta = ::std::option::Option::Some(value.into());
@@ -4305,17 +4305,17 @@ impl BetaListInputItemsParams {
     }
 }
 #[cfg(feature = "responses")]
-/// Query and header parameters of [`Client::beta_getinputtokencounts`](crate::runtime::Client::beta_getinputtokencounts).
+/// Query and header parameters of [`Client::beta_get_input_token_counts`](crate::runtime::Client::beta_get_input_token_counts).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct BetaGetinputtokencountsParams {
+pub struct BetaGetInputTokenCountsParams {
     /// Header `openai-beta`. Optional.
     pub openai_beta: ::std::option::Option<
-        ::std::vec::Vec<super::types::BetaGetinputtokencountsOpenaiBetaItem>,
+        ::std::vec::Vec<super::types::BetaGetInputTokenCountsOpenaiBetaItem>,
     >,
 }
 #[cfg(feature = "responses")]
-impl BetaGetinputtokencountsParams {
+impl BetaGetInputTokenCountsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
@@ -4327,7 +4327,7 @@ impl BetaGetinputtokencountsParams {
     pub fn openai_beta(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<super::types::BetaGetinputtokencountsOpenaiBetaItem>,
+            ::std::vec::Vec<super::types::BetaGetInputTokenCountsOpenaiBetaItem>,
         >,
     ) -> Self {
         self.openai_beta = ::std::option::Option::Some(value.into());

@@ -13,10 +13,9 @@ use seed_client::types::{
     CreateAssistantFileRequest, CreateAssistantRequest, CreateMessageRequest, CreateRunRequest,
     CreateThreadAndRunRequest, CreateThreadRequest, FunctionObject, ListAssistantFilesOrder,
     ListAssistantsOrder, ListMessageFilesOrder, ListMessagesOrder, ListRunStepsOrder,
-    ListRunsOrder, MessageContentTextObjectTextAnnotationsItem, MessageObjectContentItem,
+    ListRunsOrder, MessageContentTextObjectAnnotationsItem, MessageObjectContentItem,
     MessageObjectRole, ModifyAssistantRequest, ModifyMessageRequest, ModifyRunRequest,
-    ModifyThreadRequest, RunObjectStatus,
-    RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem,
+    ModifyThreadRequest, RunObjectStatus, RunStepDetailsToolCallsCodeObjectOutputsItem,
     RunStepDetailsToolCallsObjectToolCallsItem, RunStepObjectStatus, RunStepObjectStepDetails,
     SubmitToolOutputsRunRequest, SubmitToolOutputsRunRequestToolOutputsItem,
 };
@@ -581,7 +580,7 @@ async fn list_messages() {
         panic!("text content expected")
     };
     match &text.text.annotations[..] {
-        [MessageContentTextObjectTextAnnotationsItem::FilePath(path), MessageContentTextObjectTextAnnotationsItem::FileCitation(citation)] =>
+        [MessageContentTextObjectAnnotationsItem::FilePath(path), MessageContentTextObjectAnnotationsItem::FileCitation(citation)] =>
         {
             assert_eq!(path.file_path.file_id, "file-chart");
             assert_eq!(path.start_index, 21);
@@ -1116,8 +1115,8 @@ async fn list_run_steps() {
             assert!(matches!(
                 &code.code_interpreter.outputs[..],
                 [
-                    RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem::Logs(logs),
-                    RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem::Image(image)
+                    RunStepDetailsToolCallsCodeObjectOutputsItem::Logs(logs),
+                    RunStepDetailsToolCallsCodeObjectOutputsItem::Image(image)
                 ] if logs.logs == "4\n" && image.image.file_id == "file-plot"
             ));
             assert_eq!(retrieval.id, "call_retrieval");

@@ -10,18 +10,17 @@ use seed_client::types::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCallFunction,
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
     ChatCompletionRequestMessageContentPartImage,
-    ChatCompletionRequestMessageContentPartImageImageUrl,
-    ChatCompletionRequestMessageContentPartImageImageUrlDetail,
-    ChatCompletionRequestMessageContentPartText, ChatCompletionRequestSystemMessage,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestUserMessage,
-    ChatCompletionRequestUserMessageContent, ChatCompletionResponseMessageRole, ChatCompletionTool,
-    ChatCompletionToolChoiceOptionVariant1, CreateChatCompletionRequest,
-    CreateChatCompletionRequestModel, CreateChatCompletionRequestResponseFormat,
-    CreateChatCompletionRequestResponseFormatType, CreateChatCompletionRequestStop,
-    CreateChatCompletionResponseChoicesItemFinishReason,
-    CreateChatCompletionStreamResponseChoicesItemFinishReason, CreateCompletionRequest,
+    ChatCompletionRequestMessageContentPartImageDetail,
+    ChatCompletionRequestMessageContentPartImageUrl, ChatCompletionRequestMessageContentPartText,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestToolMessage,
+    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
+    ChatCompletionResponseMessageRole, ChatCompletionTool, ChatCompletionToolChoiceOptionMode,
+    CreateChatCompletionRequest, CreateChatCompletionRequestModel,
+    CreateChatCompletionRequestResponseFormat, CreateChatCompletionRequestResponseFormatType,
+    CreateChatCompletionRequestStop, CreateChatCompletionResponseFinishReason,
+    CreateChatCompletionStreamResponseFinishReason, CreateCompletionRequest,
     CreateCompletionRequestModel, CreateCompletionRequestStop,
-    CreateCompletionResponseChoicesItemFinishReason, CreateEditRequest, CreateEditRequestModel,
+    CreateCompletionResponseFinishReason, CreateEditRequest, CreateEditRequestModel,
     FunctionObject,
 };
 use seed_client::StreamItem;
@@ -99,7 +98,7 @@ async fn create_chat_completion() {
     );
     assert_eq!(
         resp.choices[0].finish_reason,
-        CreateChatCompletionResponseChoicesItemFinishReason::Stop
+        CreateChatCompletionResponseFinishReason::Stop
     );
     assert_eq!(resp.usage.as_ref().unwrap().total_tokens, 21);
     assert_eq!(resp.system_fingerprint.as_deref(), Some("fp_44709d6fcb"));
@@ -123,10 +122,10 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
     )
     .description("Get the current weather in a given location");
     let image = ChatCompletionRequestMessageContentPartImage::new(
-        ChatCompletionRequestMessageContentPartImageImageUrl::new(
+        ChatCompletionRequestMessageContentPartImageUrl::new(
             "https://upload.wikimedia.org/wikipedia/commons/boardwalk.jpg",
         )
-        .detail(ChatCompletionRequestMessageContentPartImageImageUrlDetail::Low),
+        .detail(ChatCompletionRequestMessageContentPartImageDetail::Low),
     );
     let looking = ChatCompletionRequestUserMessage::new(
         ChatCompletionRequestUserMessageContent::ArrayOfContentParts(vec![
@@ -166,7 +165,7 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
     .n(1)
     .seed(42)
     .top_p(0.9)
-    .stop(CreateChatCompletionRequestStop::StringArray(vec![
+    .stop(CreateChatCompletionRequestStop::Texts(vec![
         "\n\n".into(),
         "END".into(),
     ]))
@@ -175,7 +174,7 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
             .r#type(CreateChatCompletionRequestResponseFormatType::JsonObject),
     )
     .tools(vec![ChatCompletionTool::new(weather)])
-    .tool_choice(ChatCompletionToolChoiceOptionVariant1::Auto)
+    .tool_choice(ChatCompletionToolChoiceOptionMode::Auto)
     .user("user-1234")
     .stream(true);
     let wire = Wire::serve(
@@ -257,7 +256,7 @@ async fn create_chat_completion_with_tools_images_and_every_option() {
     let choice = &resp.choices[0];
     assert_eq!(
         choice.finish_reason,
-        CreateChatCompletionResponseChoicesItemFinishReason::ToolCalls
+        CreateChatCompletionResponseFinishReason::ToolCalls
     );
     assert_eq!(choice.message.content, None);
     let calls = choice.message.tool_calls.as_ref().unwrap();
@@ -345,7 +344,7 @@ async fn create_chat_completion_stream() {
     assert_eq!(text, "Hello there, how may I help?");
     assert_eq!(
         finish,
-        Some(CreateChatCompletionStreamResponseChoicesItemFinishReason::Stop)
+        Some(CreateChatCompletionStreamResponseFinishReason::Stop)
     );
 }
 
@@ -378,7 +377,7 @@ async fn create_completion() {
     .best_of(2)
     .echo(false)
     .logprobs(3)
-    .stop(CreateCompletionRequestStop::String("\n".into()))
+    .stop(CreateCompletionRequestStop::Text("\n".into()))
     .suffix("!")
     .user("user-1234")
     .stream(true);
@@ -406,7 +405,7 @@ async fn create_completion() {
     assert_eq!(resp.choices[0].text, "\n\nThis is indeed a test");
     assert_eq!(
         resp.choices[0].finish_reason,
-        Some(CreateCompletionResponseChoicesItemFinishReason::Length)
+        Some(CreateCompletionResponseFinishReason::Length)
     );
     assert!(resp.choices[0].logprobs.is_none());
     assert_eq!(resp.usage.as_ref().unwrap().completion_tokens, 7);

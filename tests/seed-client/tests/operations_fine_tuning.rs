@@ -7,14 +7,12 @@ use common::SeedWire;
 use futures_util::StreamExt;
 use seed_client::params::{ListFineTuningEventsParams, ListPaginatedFineTuningJobsParams};
 use seed_client::types::{
-    CreateFineTuneRequest, CreateFineTuneRequestHyperparameters,
-    CreateFineTuneRequestHyperparametersNEpochs, CreateFineTuningJobRequest,
-    CreateFineTuningJobRequestHyperparameters, CreateFineTuningJobRequestHyperparametersBatchSize,
-    CreateFineTuningJobRequestHyperparametersBatchSizeAuto,
-    CreateFineTuningJobRequestHyperparametersLearningRateMultiplier,
-    CreateFineTuningJobRequestHyperparametersNEpochs, CreateFineTuningJobRequestModel,
-    FineTuningJobEventLevel, FineTuningJobHyperparametersNEpochs,
-    FineTuningJobHyperparametersNEpochsAuto, FineTuningJobStatus,
+    CreateFineTuneRequest, CreateFineTuneRequestHyperparameters, CreateFineTuneRequestNEpochs,
+    CreateFineTuningJobRequest, CreateFineTuningJobRequestBatchSize,
+    CreateFineTuningJobRequestBatchSizeAuto, CreateFineTuningJobRequestHyperparameters,
+    CreateFineTuningJobRequestLearningRateMultiplier, CreateFineTuningJobRequestModel,
+    CreateFineTuningJobRequestNEpochs, FineTuningJobEventLevel, FineTuningJobNEpochs,
+    FineTuningJobNEpochsAuto, FineTuningJobStatus,
 };
 use serde_json::{json, Value};
 
@@ -51,13 +49,13 @@ async fn create_fine_tuning_job() {
     )
     .hyperparameters(
         CreateFineTuningJobRequestHyperparameters::new()
-            .batch_size(CreateFineTuningJobRequestHyperparametersBatchSize::Auto(
-                CreateFineTuningJobRequestHyperparametersBatchSizeAuto::Auto,
+            .batch_size(CreateFineTuningJobRequestBatchSize::Auto(
+                CreateFineTuningJobRequestBatchSizeAuto::Auto,
             ))
-            .learning_rate_multiplier(
-                CreateFineTuningJobRequestHyperparametersLearningRateMultiplier::Number(1.8),
-            )
-            .n_epochs(CreateFineTuningJobRequestHyperparametersNEpochs::Integer(3)),
+            .learning_rate_multiplier(CreateFineTuningJobRequestLearningRateMultiplier::Number(
+                1.8,
+            ))
+            .n_epochs(CreateFineTuningJobRequestNEpochs::Integer(3)),
     )
     .suffix("custom-model-name")
     .validation_file("file-def456");
@@ -81,7 +79,7 @@ async fn create_fine_tuning_job() {
     assert_eq!(resp.fine_tuned_model, None);
     assert!(matches!(
         resp.hyperparameters.n_epochs,
-        FineTuningJobHyperparametersNEpochs::Auto(FineTuningJobHyperparametersNEpochsAuto::Auto)
+        FineTuningJobNEpochs::Auto(FineTuningJobNEpochsAuto::Auto)
     ));
 }
 
@@ -127,7 +125,7 @@ async fn list_paginated_fine_tuning_jobs() {
     assert_eq!(job.result_files, ["file-res1"]);
     assert!(matches!(
         job.hyperparameters.n_epochs,
-        FineTuningJobHyperparametersNEpochs::Integer(3)
+        FineTuningJobNEpochs::Integer(3)
     ));
 }
 
@@ -307,7 +305,7 @@ async fn create_fine_tune() {
         .compute_classification_metrics(true)
         .hyperparameters(
             CreateFineTuneRequestHyperparameters::new()
-                .n_epochs(CreateFineTuneRequestHyperparametersNEpochs::Integer(4)),
+                .n_epochs(CreateFineTuneRequestNEpochs::Integer(4)),
         )
         .learning_rate_multiplier(0.1)
         .prompt_loss_weight(0.01)

@@ -27,7 +27,7 @@ async fn create_embedding() {
     )
     .await;
     let body = CreateEmbeddingRequest::new(
-        CreateEmbeddingRequestInput::StringArray(vec![
+        CreateEmbeddingRequestInput::Texts(vec![
             "The food was delicious".into(),
             "and the waiter...".into(),
         ]),
@@ -73,7 +73,7 @@ async fn create_embedding_from_tokens_sends_only_required_fields() {
     )
     .await;
     let body = CreateEmbeddingRequest::new(
-        CreateEmbeddingRequestInput::IntegerArray(vec![1212, 318, 257]),
+        CreateEmbeddingRequestInput::Tokens(vec![1212, 318, 257]),
         "text-embedding-ada-002",
     );
     let resp = wire.seed().create_embedding(&body).await.unwrap();
@@ -199,7 +199,7 @@ async fn create_moderation() {
         .request_id("req_mod"),
     )
     .await;
-    let body = CreateModerationRequest::new(CreateModerationRequestInput::String(
+    let body = CreateModerationRequest::new(CreateModerationRequestInput::Text(
         "I want to hurt them.".into(),
     ))
     .model("text-moderation-stable");
@@ -236,7 +236,7 @@ async fn create_moderation_of_several_texts_without_model() {
         })),
     )
     .await;
-    let body = CreateModerationRequest::new(CreateModerationRequestInput::StringArray(vec![
+    let body = CreateModerationRequest::new(CreateModerationRequestInput::Texts(vec![
         "hello".into(),
         "world".into(),
     ]));

@@ -2,66 +2,132 @@
 // Do not edit: change the spec or the generator and run `cargo xtask codegen`.
 
 //! Request and response types, one per schema of the spec.
-mod a;
+mod assistants;
 #[allow(unused_imports)]
-pub use a::*;
-mod b;
+pub use assistants::*;
+mod audio;
 #[allow(unused_imports)]
-pub use b::*;
-mod c;
+pub use audio::*;
+mod audit_logs;
 #[allow(unused_imports)]
-pub use c::*;
-mod d;
+pub use audit_logs::*;
+mod batch;
 #[allow(unused_imports)]
-pub use d::*;
-mod e;
+pub use batch::*;
+mod certificates;
 #[allow(unused_imports)]
-pub use e::*;
-mod f;
+pub use certificates::*;
+mod chat;
 #[allow(unused_imports)]
-pub use f::*;
-mod g;
+pub use chat::*;
+mod chatkit;
 #[allow(unused_imports)]
-pub use g::*;
-mod h;
+pub use chatkit::*;
+mod common;
 #[allow(unused_imports)]
-pub use h::*;
-mod i;
+pub use common::*;
+mod completions;
 #[allow(unused_imports)]
-pub use i::*;
-mod k;
+pub use completions::*;
+mod containers;
 #[allow(unused_imports)]
-pub use k::*;
-mod l;
+pub use containers::*;
+mod content_provenance_checks;
 #[allow(unused_imports)]
-pub use l::*;
-mod m;
+pub use content_provenance_checks::*;
+mod conversations;
 #[allow(unused_imports)]
-pub use m::*;
-mod n;
+pub use conversations::*;
+mod data_retention;
 #[allow(unused_imports)]
-pub use n::*;
-mod o;
+pub use data_retention::*;
+mod embeddings;
 #[allow(unused_imports)]
-pub use o::*;
-mod p;
+pub use embeddings::*;
+mod evals;
 #[allow(unused_imports)]
-pub use p::*;
-mod r;
+pub use evals::*;
+mod files;
 #[allow(unused_imports)]
-pub use r::*;
-mod s;
+pub use files::*;
+mod fine_tuning;
 #[allow(unused_imports)]
-pub use s::*;
-mod t;
+pub use fine_tuning::*;
+mod group_organization_role_assignments;
 #[allow(unused_imports)]
-pub use t::*;
-mod u;
+pub use group_organization_role_assignments::*;
+mod group_users;
 #[allow(unused_imports)]
-pub use u::*;
-mod v;
+pub use group_users::*;
+mod groups;
 #[allow(unused_imports)]
-pub use v::*;
-mod w;
+pub use groups::*;
+mod hosted_tools;
 #[allow(unused_imports)]
-pub use w::*;
+pub use hosted_tools::*;
+mod images;
+#[allow(unused_imports)]
+pub use images::*;
+mod invites;
+#[allow(unused_imports)]
+pub use invites::*;
+mod models;
+#[allow(unused_imports)]
+pub use models::*;
+mod moderations;
+#[allow(unused_imports)]
+pub use moderations::*;
+mod organization;
+#[allow(unused_imports)]
+pub use organization::*;
+mod project_group_role_assignments;
+#[allow(unused_imports)]
+pub use project_group_role_assignments::*;
+mod project_groups;
+#[allow(unused_imports)]
+pub use project_groups::*;
+mod project_user_role_assignments;
+#[allow(unused_imports)]
+pub use project_user_role_assignments::*;
+mod projects;
+#[allow(unused_imports)]
+pub use projects::*;
+mod realtime;
+#[allow(unused_imports)]
+pub use realtime::*;
+mod responses;
+#[allow(unused_imports)]
+pub use responses::*;
+mod roles;
+#[allow(unused_imports)]
+pub use roles::*;
+mod skills;
+#[allow(unused_imports)]
+pub use skills::*;
+mod spend_alerts;
+#[allow(unused_imports)]
+pub use spend_alerts::*;
+mod unreferenced;
+#[allow(unused_imports)]
+pub use unreferenced::*;
+mod uploads;
+#[allow(unused_imports)]
+pub use uploads::*;
+mod usage;
+#[allow(unused_imports)]
+pub use usage::*;
+mod user_organization_role_assignments;
+#[allow(unused_imports)]
+pub use user_organization_role_assignments::*;
+mod users;
+#[allow(unused_imports)]
+pub use users::*;
+mod vector_stores;
+#[allow(unused_imports)]
+pub use vector_stores::*;
+mod videos;
+#[allow(unused_imports)]
+pub use videos::*;
+mod webhooks;
+#[allow(unused_imports)]
+pub use webhooks::*;
