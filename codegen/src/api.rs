@@ -251,64 +251,80 @@ pub struct ApiItem {
     pub path: String,
     /// Its signature as Rust-like text; a change of it breaks callers.
     pub signature: String,
+    /// Where in the spec it comes from (operationId, schema pointer, property,
+    /// tag or enum value): the same for an item whose Rust name changed, so
+    /// [`compare`] can tell a rename from a removal.
+    pub origin: String,
 }
 
 /// Every public item the model generates, keyed by `kind path`.
 pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
     let mut out = BTreeMap::new();
-    let mut add = |kind: ItemKind, path: String, signature: String| {
-        out.insert(format!("{} {path}", kind.as_str()), ApiItem { kind, path, signature });
+    let mut add = |kind: ItemKind, path: String, signature: String, origin: String| {
+        out.insert(format!("{} {path}", kind.as_str()), ApiItem { kind, path, signature, origin });
     };
     for op in &model.operations {
+        let id = &op.operation_id;
         let args = |op: &Operation| method_args(op, model).iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ");
-        add(ItemKind::Method, format!("Client::{}", op.rust_name), format!("fn {}({}) -> {}", op.rust_name, args(op), return_text(&op.response, model)));
+        add(ItemKind::Method, format!("Client::{}", op.rust_name), format!("fn {}({}) -> {}", op.rust_name, args(op), return_text(&op.response, model)), format!("operation {id}"));
         if let (Some(stream), Some(name)) = (&op.stream, &op.stream_method) {
-            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> EventStream<{}>", args(op), type_text(&stream.event, model)));
+            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> EventStream<{}>", args(op), type_text(&stream.event, model)), format!("operation {id} stream"));
         }
         if let Some(pages) = &op.pagination {
             let page = match &op.response {
                 ResponseKind::Json(ty) => type_text(ty, model),
                 _ => "()".to_owned(),
             };
-            add(ItemKind::Method, format!("Client::{}", pages.method), format!("fn {}({}) -> Items<{page}, {}>", pages.method, args(op), type_text(&pages.item, model)));
+            add(ItemKind::Method, format!("Client::{}", pages.method), format!("fn {}({}) -> Items<{page}, {}>", pages.method, args(op), type_text(&pages.item, model)), format!("operation {id} pages"));
         }
         if let Some((name, body)) = &op.alternative_body {
             let alt = Operation { body: Some(body.clone()), ..op.clone() };
-            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> {}", args(&alt), return_text(&op.response, model)));
+            add(ItemKind::Method, format!("Client::{name}"), format!("fn {name}({}) -> {}", args(&alt), return_text(&op.response, model)), format!("operation {id} other body"));
         }
         if let Some(params) = &op.params_type {
-            add(ItemKind::Type, params.clone(), "struct".to_owned());
+            let origin = format!("operation {id} parameters");
+            add(ItemKind::Type, params.clone(), "struct".to_owned(), origin.clone());
             let required: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| format!("{}: impl Into<{}>", p.rust_name, type_text(&p.ty, model))).collect();
-            add(ItemKind::Constructor, format!("{params}::new"), format!("fn new({})", required.join(", ")));
+            add(ItemKind::Constructor, format!("{params}::new"), format!("fn new({})", required.join(", ")), origin.clone());
             for p in &op.params {
                 let ty = type_text(&p.ty, model);
-                add(ItemKind::Field, format!("{params}::{}", p.rust_name), if p.required { ty.clone() } else { format!("Option<{ty}>") });
+                let param = format!("{origin} {}", p.wire_name);
+                add(ItemKind::Field, format!("{params}::{}", p.rust_name), if p.required { ty.clone() } else { format!("Option<{ty}>") }, param.clone());
                 if !p.required {
-                    add(ItemKind::Setter, format!("{params}::{}", p.rust_name), format!("fn {}(impl Into<{ty}>)", p.rust_name));
+                    add(ItemKind::Setter, format!("{params}::{}", p.rust_name), format!("fn {}(impl Into<{ty}>)", p.rust_name), param);
                 }
             }
         }
     }
     for (id, def) in &model.types {
         let name = &def.rust_name;
+        let at = |what: &str| format!("schema {id} {what}");
         for c in conversions(id, model).from {
-            for source in source_texts(&c.source, model) {
-                add(ItemKind::Conversion, format!("{name}::From<{source}>"), format!("impl From<{source}> for {name}"));
+            // A source is known by what it is: a schema by its pointer, anything else by its shape.
+            let from = match &c.source {
+                Source::Value(TypeRef::Named(source)) => source.clone(),
+                Source::Value(other) => type_text(other, model),
+                Source::Text => "text".to_owned(),
+            };
+            for (i, source) in source_texts(&c.source, model).into_iter().enumerate() {
+                add(ItemKind::Conversion, format!("{name}::From<{source}>"), format!("impl From<{source}> for {name}"), at(&format!("from {from} {i}")));
             }
         }
         match &def.kind {
             TypeKind::Struct(s) | TypeKind::Multipart(s) => {
-                add(ItemKind::Type, name.clone(), "struct".to_owned());
+                add(ItemKind::Type, name.clone(), "struct".to_owned(), at(""));
+                // A flattened union part has no property name; its Rust name stands in.
+                let property = |f: &Field| at(&format!("property {}", if f.wire_name.is_empty() { &f.rust_name } else { &f.wire_name }));
                 for f in &s.fields {
-                    add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, def, model));
+                    add(ItemKind::Field, format!("{name}::{}", f.rust_name), field_text(f, def, model), property(f));
                 }
                 if let Some(extra) = &s.unknown_fields {
-                    add(ItemKind::Field, format!("{name}::{extra}"), "serde_json::Map<String, serde_json::Value>".to_owned());
+                    add(ItemKind::Field, format!("{name}::{extra}"), "serde_json::Map<String, serde_json::Value>".to_owned(), at("undeclared properties"));
                 }
                 if has_builder(def) {
                     let plan = builder(s, model);
                     if let Some(setter) = &plan.extra_setter {
-                        add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<String>, impl Into<serde_json::Value>)"));
+                        add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<String>, impl Into<serde_json::Value>)"), at("undeclared properties"));
                     }
                     let mut args = Vec::new();
                     for (f, role) in s.fields.iter().zip(&plan.roles) {
@@ -318,41 +334,46 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
                             FieldRole::Argument => args.push(format!("{}: impl Into<{ty}>", f.rust_name)),
                             FieldRole::NullableArgument(null) => {
                                 args.push(format!("{}: impl Into<{ty}>", f.rust_name));
-                                add(ItemKind::Setter, format!("{name}::{null}"), format!("fn {null}()"));
+                                add(ItemKind::Setter, format!("{name}::{null}"), format!("fn {null}()"), format!("{} null", property(f)));
                             }
-                            FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<{ty}>)")),
+                            FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<{ty}>)"), property(f)),
                         }
                     }
-                    add(ItemKind::Constructor, format!("{name}::new"), format!("fn new({})", args.join(", ")));
+                    add(ItemKind::Constructor, format!("{name}::new"), format!("fn new({})", args.join(", ")), at(""));
                 }
             }
             TypeKind::StringEnum(e) => {
-                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                add(ItemKind::Type, name.clone(), "enum".to_owned(), at(""));
                 for v in &e.values {
-                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire));
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire), at(&format!("value {:?}", v.wire)));
                 }
-                add(ItemKind::Variant, format!("{name}::{}", e.catch_all), "(String)".to_owned());
+                add(ItemKind::Variant, format!("{name}::{}", e.catch_all), "(String)".to_owned(), at("other values"));
             }
             TypeKind::OpenString(values) => {
-                add(ItemKind::Type, name.clone(), "struct (open string)".to_owned());
+                add(ItemKind::Type, name.clone(), "struct (open string)".to_owned(), at(""));
                 for v in values {
-                    add(ItemKind::Const, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire));
+                    add(ItemKind::Const, format!("{name}::{}", v.rust_name), format!("= {:?}", v.wire), at(&format!("value {:?}", v.wire)));
                 }
             }
             TypeKind::Tagged(t) => {
-                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                add(ItemKind::Type, name.clone(), "enum".to_owned(), at(""));
                 for v in &t.variants {
-                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)));
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)), at(&format!("tag {:?}", v.tag_values.first().map_or("", String::as_str))));
                 }
-                add(ItemKind::Variant, format!("{name}::{}", t.fallback), "(serde_json::Value)".to_owned());
+                add(ItemKind::Variant, format!("{name}::{}", t.fallback), "(serde_json::Value)".to_owned(), at("other tags"));
             }
             TypeKind::Untagged(variants) => {
-                add(ItemKind::Type, name.clone(), "enum".to_owned());
+                add(ItemKind::Type, name.clone(), "enum".to_owned(), at(""));
                 for v in variants {
-                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)));
+                    // A branch is known by what it holds: a schema by its pointer, anything else by its shape.
+                    let holds = match &v.ty {
+                        TypeRef::Named(target) => target.clone(),
+                        other => type_text(other, model),
+                    };
+                    add(ItemKind::Variant, format!("{name}::{}", v.rust_name), format!("({})", type_text(&v.ty, model)), at(&format!("branch {holds}")));
                 }
             }
-            TypeKind::Alias(ty) => add(ItemKind::Type, name.clone(), format!("= {}", type_text(ty, model))),
+            TypeKind::Alias(ty) => add(ItemKind::Type, name.clone(), format!("= {}", type_text(ty, model)), at("")),
         }
     }
     out
@@ -420,6 +441,10 @@ pub struct SurfaceDiff {
     pub removed: Vec<ApiItem>,
     /// Items whose signature changed: (old, new).
     pub changed: Vec<(ApiItem, ApiItem)>,
+    /// Items of the same place in the spec under a new Rust name: (old, new).
+    /// Members of a renamed type that keep their own name are not listed
+    /// (the type's rename says it).
+    pub renamed: Vec<(ApiItem, ApiItem)>,
     /// New items.
     pub added: Vec<ApiItem>,
 }
@@ -427,7 +452,7 @@ pub struct SurfaceDiff {
 impl SurfaceDiff {
     /// Code written against the old API may no longer compile.
     pub fn is_breaking(&self) -> bool {
-        !self.removed.is_empty() || !self.changed.is_empty()
+        !self.removed.is_empty() || !self.changed.is_empty() || !self.renamed.is_empty()
     }
 
     /// Removed items, leaving out members of removed types (the type says it all).
@@ -440,15 +465,85 @@ impl SurfaceDiff {
 /// Compares two API surfaces.
 pub fn compare(old: &BTreeMap<String, ApiItem>, new: &BTreeMap<String, ApiItem>) -> SurfaceDiff {
     let mut diff = SurfaceDiff::default();
+    let origins = Origins::of(old, new);
+    let same = |a: &ApiItem, b: &ApiItem| origins.same(a, b);
     for (key, item) in old {
         match new.get(key) {
-            None => diff.removed.push(item.clone()),
-            Some(now) if now.signature != item.signature => diff.changed.push((item.clone(), now.clone())),
-            Some(_) => {}
+            Some(now) if same(item, now) => {
+                if now.signature != item.signature {
+                    diff.changed.push((item.clone(), now.clone()));
+                }
+            }
+            _ => diff.removed.push(item.clone()),
         }
     }
-    diff.added = new.iter().filter(|(k, _)| !old.contains_key(*k)).map(|(_, v)| v.clone()).collect();
+    diff.added = new.iter().filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v))).map(|(_, v)| v.clone()).collect();
+    find_renames(&mut diff);
     diff
+}
+
+/// The places in the spec the items of two surfaces come from.
+pub struct Origins<'a> {
+    old: std::collections::BTreeSet<(ItemKind, &'a str)>,
+    new: std::collections::BTreeSet<(ItemKind, &'a str)>,
+}
+
+impl<'a> Origins<'a> {
+    /// The origins of both surfaces.
+    pub fn of(old: &'a BTreeMap<String, ApiItem>, new: &'a BTreeMap<String, ApiItem>) -> Self {
+        let set = |s: &'a BTreeMap<String, ApiItem>| s.values().map(|i| (i.kind, i.origin.as_str())).collect();
+        Origins { old: set(old), new: set(new) }
+    }
+
+    /// Whether an old and a new item of one path are the same item: they come
+    /// from the same place, or from places neither side has twice (the spec
+    /// moved the schema, into an `allOf` say, and nothing else took its name).
+    /// Not when the old item's place is another item's on the new side: then
+    /// the name went to another schema and the old item was renamed.
+    pub fn same(&self, old: &ApiItem, new: &ApiItem) -> bool {
+        old.origin == new.origin || (!self.new.contains(&(old.kind, old.origin.as_str())) && !self.old.contains(&(new.kind, new.origin.as_str())))
+    }
+}
+
+/// Pairs each removed item with an added one of the same kind and origin (the
+/// same operation, schema, property, tag or value under another Rust name),
+/// moving both into `renamed`. A member of a renamed type whose own name
+/// stayed is dropped (its owner's rename says it), or kept as changed when
+/// its signature changed too.
+fn find_renames(diff: &mut SurfaceDiff) {
+    let mut added: BTreeMap<(ItemKind, String), Vec<usize>> = BTreeMap::new();
+    for (i, item) in diff.added.iter().enumerate() {
+        added.entry((item.kind, item.origin.clone())).or_default().push(i);
+    }
+    let mut taken = vec![false; diff.added.len()];
+    let mut removed = Vec::new();
+    let mut pairs = Vec::new();
+    for item in std::mem::take(&mut diff.removed) {
+        let twin = added.get_mut(&(item.kind, item.origin.clone())).and_then(|list| (!list.is_empty()).then(|| list.remove(0)));
+        match twin {
+            Some(j) => {
+                taken[j] = true;
+                pairs.push((item, diff.added[j].clone()));
+            }
+            None => removed.push(item),
+        }
+    }
+    diff.removed = removed;
+    diff.added = diff.added.iter().zip(&taken).filter(|(_, t)| !**t).map(|(i, _)| i.clone()).collect();
+    let renamed_owners: BTreeMap<String, String> = pairs.iter().filter(|(o, _)| o.kind == ItemKind::Type).map(|(o, n)| (o.path.clone(), n.path.clone())).collect();
+    let member = |path: &str| path.split_once("::").map(|(owner, name)| (owner.to_owned(), name.to_owned()));
+    for (old, new) in pairs {
+        let implied = match (member(&old.path), member(&new.path)) {
+            (Some((old_owner, old_name)), Some((new_owner, new_name))) => old_name == new_name && renamed_owners.get(&old_owner) == Some(&new_owner),
+            _ => false,
+        };
+        match implied {
+            false => diff.renamed.push((old, new)),
+            // Renamed with its type, and changed as well: the change still breaks callers.
+            true if old.signature != new.signature => diff.changed.push((old, new)),
+            true => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -544,5 +639,66 @@ components:
         assert_eq!(diff.removed.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["Pick::From<A>"]);
         assert!(diff.is_breaking());
         assert!(new.warnings.iter().any(|w| w.pointer == "/components/schemas/Pick" && w.message.starts_with("`From<A>` not generated for `Pick`: the branches `Left`, `Right`")), "{:?}", new.warnings);
+    }
+
+    const THREAD: &str = r##"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /threads:
+    post:
+      operationId: createThread
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thread"}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Thread:
+      type: object
+      properties:
+        tool_resources:
+          type: object
+          properties:
+            file_search:
+              type: object
+              properties:
+                vector_store_ids: {type: array, items: {type: string}}
+"##;
+
+    #[test]
+    fn a_new_rust_name_for_the_same_schema_is_a_breaking_rename() {
+        let old_model = model(THREAD);
+        let old = surface(&old_model);
+        assert_eq!(old["type ThreadFileSearch"].origin, "schema #/components/schemas/Thread/properties/tool_resources/properties/file_search ");
+        // The new spec gives `Thread` a `file_search` of its own: being nearer the
+        // root, it takes the short name, and the nested one is renamed.
+        let new_spec = THREAD.replace("        tool_resources:\n", "        file_search: {type: object, properties: {enabled: {type: boolean}}}\n        tool_resources:\n");
+        let diff = compare(&old, &surface(&model(&new_spec)));
+        assert!(diff.is_breaking());
+        let renamed: Vec<(&str, &str)> = diff.renamed.iter().map(|(o, n)| (o.path.as_str(), n.path.as_str())).collect();
+        assert_eq!(renamed, [("ThreadFileSearch", "ThreadToolResourcesFileSearch")], "members that kept their names are implied: {diff:?}");
+        assert!(diff.removed.is_empty(), "{:?}", diff.removed);
+        let added: Vec<&str> = diff.added.iter().map(|i| i.path.as_str()).collect();
+        assert!(added.contains(&"ThreadFileSearch") && added.contains(&"Thread::file_search"), "the new schema under the old name is new: {added:?}");
+        let changed: Vec<String> = diff.changed.iter().map(|(o, n)| format!("{} {}: {}", o.kind.as_str(), o.path, n.signature)).collect();
+        assert_eq!(changed, ["field ThreadToolResources::file_search: Option<ThreadToolResourcesFileSearch>", "setter ThreadToolResources::file_search: fn file_search(impl Into<ThreadToolResourcesFileSearch>)"], "fields of the renamed type's type change");
+        // An operationId whose method name changes (here: by the config) is a renamed method.
+        let config = crate::config::Config { method_names: [("createThread".to_owned(), "start_thread".to_owned())].into(), ..Default::default() };
+        let spec = crate::load::load_bytes("t.yaml", THREAD.as_bytes()).unwrap();
+        let diff = compare(&old, &surface(&crate::lower::lower(&spec, &config).unwrap()));
+        let renamed: Vec<(&str, &str)> = diff.renamed.iter().map(|(o, n)| (o.path.as_str(), n.path.as_str())).collect();
+        assert_eq!(renamed, [("Client::create_thread", "Client::start_thread")]);
+        // The same properties moved into an `allOf` part: other pointers, the same API.
+        let moved = THREAD.replace(
+            "    Thread:\n      type: object\n      properties:\n",
+            "    Thread:\n      allOf:\n        - {type: object}\n        - type: object\n          properties:\n",
+        );
+        let moved = moved.split_once("          properties:\n").map(|(head, tail)| format!("{head}          properties:\n{}", tail.lines().map(|l| format!("    {l}\n")).collect::<String>())).unwrap();
+        let moved_model = model(&moved);
+        assert!(moved_model.types.contains_key("#/components/schemas/Thread/allOf/1/properties/tool_resources/properties/file_search"), "{:?}", moved_model.types.keys());
+        assert_eq!(compare(&old, &surface(&moved_model)), SurfaceDiff::default());
     }
 }

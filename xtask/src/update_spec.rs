@@ -25,8 +25,8 @@ Moves the shipped client to a new official spec:
   3. points specs/codegen.yaml at the new spec and regenerates the client and its features;
   4. bumps generated-client's version by the diff's semver verdict (0.x: breaking -> minor,
      otherwise patch; from 1.0: breaking -> major, additions -> minor, otherwise patch);
-  5. adds an entry to generated-client/CHANGELOG.md: breaking changes as Rust items, additions in summary;
-  6. lists the places in examples, tests and the README that use removed or changed items.
+  5. adds an entry to generated-client/CHANGELOG.md: breaking changes as Rust items (renames as old -> new), additions in summary;
+  6. lists the places in examples, tests and the README that use removed, changed or renamed items.
 Exit status 2 when OFFICIAL_FILE does not load or generate; nothing is written then.";
 
 /// The changelog of the generated crate, relative to the workspace.
@@ -122,7 +122,7 @@ pub fn update(root: &Path, official_dir: &Path, file: &Path) -> Result<ExitCode,
     // 4. What a person must change.
     let uses = find_uses(&root, &surface);
     if uses.is_empty() {
-        println!("no example, test or README line uses a removed or changed item");
+        println!("no example, test or README line uses a removed, changed or renamed item");
     } else {
         println!("hand-written code to update ({} place(s)):", uses.len());
         for line in &uses {
@@ -180,10 +180,13 @@ fn item_line(item: &ApiItem) -> String {
 pub fn changelog_entry(version: &str, vendored: &vendor::Vendored, diff_summary: &str, surface: &SurfaceDiff) -> String {
     let mut out = format!("## {version}\n\nGenerated from spec {} ({}, sha256 {}). Spec diff: {diff_summary}.\n", vendored.version, vendored.official, &vendored.official_sha256[..16.min(vendored.official_sha256.len())]);
     let removed = surface.removed_roots();
-    if removed.is_empty() && surface.changed.is_empty() {
+    if removed.is_empty() && surface.changed.is_empty() && surface.renamed.is_empty() {
         out.push_str("\nNo breaking change to the Rust API.\n");
     } else {
         out.push_str("\n### Breaking changes\n\n");
+        for (old, new) in &surface.renamed {
+            out.push_str(&format!("- renamed: {} → `{}`\n", item_line(old), new.path));
+        }
         for item in removed {
             out.push_str(&format!("- removed: {}\n", item_line(item)));
         }
@@ -224,7 +227,7 @@ fn insert_entry(changelog: &str, entry: &str) -> String {
     }
 }
 
-/// Places in hand-written code that name a removed or changed item, as
+/// Places in hand-written code that name a removed, changed or renamed item, as
 /// `file uses `Item`, removed in this update`.
 pub fn find_uses(root: &Path, surface: &SurfaceDiff) -> Vec<String> {
     let mut files = Vec::new();
@@ -256,6 +259,11 @@ pub fn find_uses(root: &Path, surface: &SurfaceDiff) -> Vec<String> {
         for (old, new) in &surface.changed {
             if mentions(old) {
                 out.push(format!("{rel} uses {} `{}`, changed in this update: `{}` → `{}`", old.kind.as_str(), old.path, old.signature, new.signature));
+            }
+        }
+        for (old, new) in &surface.renamed {
+            if mentions(old) {
+                out.push(format!("{rel} uses {} `{}`, renamed to `{}` in this update", old.kind.as_str(), old.path, new.path));
             }
         }
     }
@@ -314,7 +322,7 @@ mod tests {
     }
 
     fn item(kind: ItemKind, path: &str, signature: &str) -> ApiItem {
-        ApiItem { kind, path: path.into(), signature: signature.into() }
+        ApiItem { kind, path: path.into(), signature: signature.into(), origin: format!("origin of {path}") }
     }
 
     #[test]
@@ -323,6 +331,7 @@ mod tests {
             removed: vec![item(ItemKind::Type, "CreateSpeechRequestVoice", "enum"), item(ItemKind::Variant, "CreateSpeechRequestVoice::Alloy", "= \"alloy\"")],
             changed: vec![(item(ItemKind::Constructor, "UserMessage::new", "fn new(content: Option<Content>)"), item(ItemKind::Constructor, "UserMessage::new", "fn new(content: impl Into<Content>)"))],
             added: vec![item(ItemKind::Method, "Client::create_response", "fn"), item(ItemKind::Field, "A::b", "i64")],
+            renamed: vec![(item(ItemKind::Variant, "CreateEmbeddingRequestInput::Array2", "(Vec<i64>)"), item(ItemKind::Variant, "CreateEmbeddingRequestInput::Tokens", "(Vec<i64>)"))],
         };
         let vendored = vendor::Vendored { file: "openai-2.3.0.json".into(), version: "2.3.0".into(), text: String::new(), official_sha256: "ab".repeat(32), official: "openapi-latest.json".into() };
         let entry = changelog_entry("0.2.0", &vendored, "3 findings", &surface);
@@ -330,6 +339,10 @@ mod tests {
         assert!(entry.contains("- removed: type `CreateSpeechRequestVoice`\n"), "{entry}");
         assert!(!entry.contains("CreateSpeechRequestVoice::Alloy"), "members of a removed type are not listed: {entry}");
         assert!(entry.contains("- changed: constructor `UserMessage::new`: `fn new(content: Option<Content>)` → `fn new(content: impl Into<Content>)`"), "{entry}");
+        assert!(entry.contains("- renamed: variant `CreateEmbeddingRequestInput::Array2` → `CreateEmbeddingRequestInput::Tokens`\n"), "{entry}");
+        let only_renames = SurfaceDiff { renamed: surface.renamed.clone(), ..SurfaceDiff::default() };
+        assert!(only_renames.is_breaking(), "a rename breaks callers");
+        assert!(changelog_entry("0.2.0", &vendored, "0 findings", &only_renames).contains("### Breaking changes"));
         assert!(entry.contains("- 1 method(s): `create_response`\n- 1 field(s)\n"), "{entry}");
 
         let first = insert_entry("", &entry);
@@ -340,20 +353,22 @@ mod tests {
     }
 
     #[test]
-    fn finds_hand_written_uses_of_removed_and_changed_items() {
+    fn finds_hand_written_uses_of_removed_changed_and_renamed_items() {
         let root = crate::spec_index::tests::tempdir("uses");
         std::fs::create_dir_all(root.join("generated-client/examples")).unwrap();
-        std::fs::write(root.join("generated-client/examples/speech.rs"), "use x::CreateSpeechRequestVoice;\nlet m = UserMessage::new(None);\n").unwrap();
+        std::fs::write(root.join("generated-client/examples/speech.rs"), "use x::CreateSpeechRequestVoice;\nlet m = UserMessage::new(None);\nlet i = Input::Array2(vec![1]);\n").unwrap();
         std::fs::write(root.join("README.md"), "nothing relevant; UserMessage alone\n").unwrap();
         let surface = SurfaceDiff {
             removed: vec![item(ItemKind::Type, "CreateSpeechRequestVoice", "enum")],
             changed: vec![(item(ItemKind::Constructor, "UserMessage::new", "fn new(a: Option<A>)"), item(ItemKind::Constructor, "UserMessage::new", "fn new(a: impl Into<A>)"))],
             added: vec![],
+            renamed: vec![(item(ItemKind::Variant, "Input::Array2", "(Vec<i64>)"), item(ItemKind::Variant, "Input::Tokens", "(Vec<i64>)"))],
         };
         let uses = find_uses(&root, &surface);
-        assert_eq!(uses.len(), 2, "{uses:?}");
+        assert_eq!(uses.len(), 3, "{uses:?}");
         assert!(uses[0].starts_with("generated-client/examples/speech.rs uses type `CreateSpeechRequestVoice`, removed"), "{uses:?}");
         assert!(uses[1].contains("constructor `UserMessage::new`, changed"), "{uses:?}");
+        assert!(uses[2].ends_with("uses variant `Input::Array2`, renamed to `Input::Tokens` in this update"), "{uses:?}");
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -104,6 +104,7 @@ rules! {
     SecurityRequirementAdded = "security.requirement-added", Info, "An additional way to authenticate is accepted";
     SecuritySchemeChanged = "security.scheme-changed", BreakingWire, "A security scheme changed its type, location, name or scheme, or is gone";
     ApiRemoved = "api.removed", BreakingSource, "An item of the generated Rust API is gone (type, field, variant, constant, method, constructor or setter): code naming it no longer compiles";
+    ApiRenamed = "api.renamed", BreakingSource, "An item of the generated Rust API has a new name for the same schema, property, tag, value or operation (another type took its short name, an operationId is split differently): code naming the old name no longer compiles";
     ApiChanged = "api.changed", BreakingSource, "An item of the generated Rust API has another signature (a constructor's arguments, a field's or method's types, an alias target): code using it may no longer compile";
     ApiVariantAdded = "api.variant-added", BreakingSource, "An exhaustive enum (an untagged union, the only generated enum without #[non_exhaustive]) gains a variant: exhaustive matches no longer compile";
     ApiFeatureRemoved = "api.feature-removed", BreakingSource, "A Cargo feature is gone, or a type or method is no longer compiled with a feature it was compiled with: builds selecting that feature fail or lose it";

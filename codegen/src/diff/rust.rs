@@ -254,6 +254,9 @@ impl Ctx<'_> {
             let what = if item.kind == ItemKind::Type { "code naming it no longer compiles" } else { "code using it no longer compiles" };
             self.api_finding(RuleId::ApiRemoved, item, format!("removed: {what}"), true, false);
         }
+        for (was, now) in &diff.renamed {
+            self.api_finding(RuleId::ApiRenamed, was, format!("renamed to `{}` (same place in the spec): code naming the old name no longer compiles", now.path), true, false);
+        }
         for (was, now) in &diff.changed {
             self.api_finding(RuleId::ApiChanged, now, format!("`{}` → `{}`", was.signature, now.signature), true, true);
         }
@@ -291,9 +294,11 @@ impl Ctx<'_> {
             self.emit_rust(RuleId::ApiAdded, &location, format!("added: {}", list.join(", ")), None, pointer.as_deref(), items.iter().map(|i| i.path.clone()).collect());
         }
         let (of, nf) = (&models.old.features, &models.new.features);
+        let origins = api::Origins::of(old, new);
         // Only gated items can lose a feature (no entry: compiled whatever features are on).
         for (k, is) in nf {
-            let (Some(item), true) = (new.get(k), old.contains_key(k)) else { continue };
+            // The same item on both sides: a name another schema took now is not the same item.
+            let (Some(item), true) = (new.get(k), old.get(k).is_some_and(|o| new.get(k).is_some_and(|n| origins.same(o, n)))) else { continue };
             let was = of.get(k);
             let lost: BTreeSet<String> = match was {
                 None => BTreeSet::new(),

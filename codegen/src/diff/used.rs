@@ -51,7 +51,8 @@ impl<'n> Usage<'n> {
     /// item (security, the document) concern every call and are kept.
     pub fn uses(&self, f: &Finding) -> bool {
         let is_api = f.rule.id().starts_with("api.");
-        let removed = f.rule == super::RuleId::ApiRemoved;
+        // A renamed item is gone under the name the code uses.
+        let removed = matches!(f.rule, super::RuleId::ApiRemoved | super::RuleId::ApiRenamed);
         f.rust.is_empty() || f.rust.iter().any(|i| self.uses_item(i, is_api, removed))
     }
 }
