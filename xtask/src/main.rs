@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: project automation. Each command lives in its own module.
 
+mod bench_runtime;
 mod codegen_cmd;
 mod compile_bench;
 mod conformance;
@@ -31,6 +32,7 @@ commands:
   conformance [DIR] [--compile none|set|all]
                                  generate every spec under DIR (default ../shared/specs/openai), report, compile a set
   compile-bench [SPEC]           cold build time of the generated client vs async-openai (full and chat only)
+  bench-runtime [--quick]        runtime speed vs async-openai: SSE, a large list, an upload, small requests
   diff-selftest                  run the diff on the in-repo specs and check its output formats
   diff OLD NEW [options]         classify the changes between two spec versions (--help for options)
   diff-semver-check OLD NEW      check the diff's breaking-source findings against cargo-semver-checks (slow)
@@ -50,6 +52,7 @@ const COMMANDS: &[Command] = &[
     ("verify-specs", verify_specs::USAGE, verify_specs::run),
     ("conformance", conformance::USAGE, conformance::run),
     ("compile-bench", compile_bench::USAGE, compile_bench::run),
+    ("bench-runtime", bench_runtime::USAGE, bench_runtime::run),
     ("diff-selftest", diff_selftest::USAGE, diff_selftest::run),
     ("diff", diff_cmd::USAGE, diff_cmd::run),
     ("diff-semver-check", diff_semver_check::USAGE, diff_semver_check::run),

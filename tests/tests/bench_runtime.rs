@@ -1,0 +1,64 @@
+//! The runtime bench's server and our bench client, on tiny scenarios: the
+//! client decodes what the server sends into the summary the payloads
+//! predict. `cargo xtask bench-runtime` runs the same code at full size,
+//! against async-openai too (not built here: it would cost minutes).
+
+use std::sync::Arc;
+
+#[path = "../../xtask/bench-runtime/payloads.rs"]
+mod payloads;
+
+#[path = "../../xtask/bench-runtime/server_app.rs"]
+mod app;
+
+// Its `main` is the bench binary's entry point, unused here.
+#[allow(dead_code)]
+#[path = "../../xtask/bench-runtime/ours.rs"]
+mod ours;
+
+const EVENTS: usize = 57;
+const FILES: usize = 40;
+
+/// Serves the bench router on an ephemeral port; returns the base address.
+async fn bench_server() -> String {
+    let payloads = Arc::new(app::Payloads::new(EVENTS, FILES));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app::router(payloads)).await });
+    format!("http://{addr}")
+}
+
+async fn every_scenario(server: &str) {
+    for framing in ["event", "7", "1", "body"] {
+        let url = format!("{server}/sse/{framing}");
+        let summary = ours::run("sse", &url, "").await;
+        assert_eq!(summary, Ok(payloads::sse_summary(EVENTS)), "framing {framing}");
+    }
+    let v1 = format!("{server}/v1");
+    assert_eq!(
+        ours::run("list", &v1, "").await,
+        Ok(payloads::files_summary(FILES))
+    );
+    assert_eq!(
+        ours::run("small", &v1, "3").await,
+        Ok(payloads::small_summary(3))
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let size = 300_001;
+    file.as_file().set_len(size).unwrap();
+    let path = file.path().display().to_string();
+    assert_eq!(
+        ours::run("upload", &v1, &path).await,
+        Ok(payloads::upload_summary(size))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_client_decodes_what_the_bench_server_sends_multi_thread() {
+    every_scenario(&bench_server().await).await;
+}
+
+#[tokio::test]
+async fn bench_client_decodes_what_the_bench_server_sends_current_thread() {
+    every_scenario(&bench_server().await).await;
+}

@@ -1,0 +1,94 @@
+//! The runtime bench's client on our side: `ours SCENARIO URL RUNTIME ARG`
+//! runs one scenario against the bench server and prints a summary line
+//! (what it decoded), which must equal async-openai's.
+//!
+//! RUNTIME is `multi` (what `#[tokio::main]` builds) or `current`.
+
+use futures_util::StreamExt;
+use openai_client::{Client, InputFile};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [scenario, url, runtime, arg] = &args[..] else {
+        eprintln!("usage: ours SCENARIO URL multi|current ARG");
+        std::process::exit(2);
+    };
+    let mut builder = match runtime.as_str() {
+        "current" => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = builder.enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(scenario, url, arg)) {
+        Ok(summary) => println!("{summary}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Runs `scenario` against `url` (the base URL); `arg` is the upload's file
+/// path or the number of small requests.
+pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
+    let client = Client::builder()
+        .api_key("sk-bench")
+        .base_url(url)
+        .build()
+        .map_err(|e| e.to_string())?;
+    match scenario {
+        "sse" => {
+            let request = serde_json::from_value(serde_json::json!({
+                "model": "gpt-4o",
+                "messages": [{"role": "user", "content": "Write a long answer."}],
+            }))
+            .map_err(|e| e.to_string())?;
+            let mut stream = client
+                .create_chat_completion_stream(&request)
+                .await
+                .map_err(|e| e.to_string())?
+                .events();
+            let (mut events, mut content) = (0, 0);
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| e.to_string())?;
+                events += 1;
+                for choice in &chunk.choices {
+                    content += choice.delta.content.as_ref().map_or(0, String::len);
+                }
+            }
+            Ok(format!("events={events} content_bytes={content}"))
+        }
+        "list" => {
+            let list = client
+                .list_files(&Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            let bytes: i64 = list.data.iter().map(|f| f.bytes).sum();
+            Ok(format!("files={} bytes={bytes}", list.data.len()))
+        }
+        "upload" => {
+            let request = openai_client::types::CreateFileRequest::new(
+                InputFile::from_path(arg),
+                "assistants",
+            );
+            let file = client
+                .create_file(&request)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("uploaded_bytes={}", file.bytes))
+        }
+        "small" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let mut model = String::new();
+            for _ in 0..count {
+                model = client
+                    .retrieve_model("gpt-4o-2024-08-06")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_inner()
+                    .id;
+            }
+            Ok(format!("requests={count} model={model}"))
+        }
+        other => Err(format!("unknown scenario `{other}`")),
+    }
+}

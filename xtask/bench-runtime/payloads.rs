@@ -1,0 +1,160 @@
+//! What the runtime bench's server sends, built with `std` only so the
+//! server binary and xtask's tests share one copy: a chat completion stream
+//! of realistic `chat.completion.chunk` events, a files list and a model.
+//!
+//! Each payload comes with the summary line a client prints after decoding
+//! it, so a run proves both clients decoded the same thing.
+
+// The server sends the payloads, xtask checks the summaries: each uses a part.
+#![allow(dead_code)]
+
+/// Model name in every chunk, as the API sends it.
+pub const MODEL: &str = "gpt-4o-2024-08-06";
+
+/// Tokens the stream cycles through: words, punctuation, an escaped line
+/// break and non-ASCII text, as a real answer has.
+const TOKENS: &[&str] = &[
+    "The",
+    " quick",
+    " brown",
+    " fox",
+    " jumps",
+    " over",
+    " the",
+    " lazy",
+    " dog",
+    ".",
+    "\\n\\n",
+    "Caf\u{e9}",
+    " na\u{ef}ve",
+    " r\u{e9}sum\u{e9}",
+    " \u{2014}",
+    " \\\"quoted\\\"",
+    ",",
+    " and",
+    " then",
+    " some",
+    " more",
+    " text",
+    " \u{1F600}",
+    "!",
+];
+
+/// Length of a token once its JSON escapes are decoded.
+fn decoded_len(token: &str) -> usize {
+    token.replace("\\n", "\n").replace("\\\"", "\"").len()
+}
+
+/// The `data:` JSON of chunk `i` of `events`: the first carries the role,
+/// the last the finish reason, the others one token each.
+pub fn chunk_json(i: usize, events: usize) -> String {
+    let delta = if i == 0 {
+        "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}".to_owned()
+    } else if i + 1 == events {
+        "{}".to_owned()
+    } else {
+        format!("{{\"content\":\"{}\"}}", TOKENS[i % TOKENS.len()])
+    };
+    let finish = if i + 1 == events && i > 0 {
+        "\"stop\""
+    } else {
+        "null"
+    };
+    format!(
+        "{{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":\"chat.completion.chunk\",\"created\":1741570283,\"model\":\"{MODEL}\",\"system_fingerprint\":\"fp_eb9dce56a8\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"logprobs\":null,\"finish_reason\":{finish}}}]}}"
+    )
+}
+
+/// The whole `text/event-stream` body: `events` chunks, then `data: [DONE]`.
+pub fn sse_body(events: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(events * 270 + 16);
+    for i in 0..events {
+        out.extend_from_slice(b"data: ");
+        out.extend_from_slice(chunk_json(i, events).as_bytes());
+        out.extend_from_slice(b"\n\n");
+    }
+    out.extend_from_slice(b"data: [DONE]\n\n");
+    out
+}
+
+/// Offsets where each event of an SSE body ends (after its blank line).
+pub fn event_ends(body: &[u8]) -> Vec<usize> {
+    body.windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == b"\n\n")
+        .map(|(i, _)| i + 2)
+        .collect()
+}
+
+/// What a client prints after reading the stream: the chunks and the bytes
+/// of their `delta.content` text.
+pub fn sse_summary(events: usize) -> String {
+    let content: usize = (1..events.saturating_sub(1))
+        .map(|i| decoded_len(TOKENS[i % TOKENS.len()]))
+        .sum();
+    format!("events={events} content_bytes={content}")
+}
+
+/// One file object of the list.
+pub fn file_json(i: usize) -> String {
+    format!(
+        "{{\"object\":\"file\",\"id\":\"file-{i:022}\",\"purpose\":\"fine-tune\",\"filename\":\"training-data-{i:07}.jsonl\",\"bytes\":{},\"created_at\":{},\"expires_at\":null,\"status\":\"processed\",\"status_details\":null}}",
+        file_bytes(i),
+        1_700_000_000 + i
+    )
+}
+
+fn file_bytes(i: usize) -> u64 {
+    1_000 + (i as u64 * 7_919) % 1_000_000
+}
+
+/// `GET /files`: a list of `files` file objects.
+pub fn files_list(files: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(files * 220 + 128);
+    out.extend_from_slice(b"{\"object\":\"list\",\"data\":[");
+    for i in 0..files {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(file_json(i).as_bytes());
+    }
+    let last = files.saturating_sub(1);
+    out.extend_from_slice(
+        format!(
+            "],\"first_id\":\"file-{:022}\",\"last_id\":\"file-{last:022}\",\"has_more\":false}}",
+            0
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// What a client prints after decoding the list.
+pub fn files_summary(files: usize) -> String {
+    let bytes: u64 = (0..files).map(file_bytes).sum();
+    format!("files={files} bytes={bytes}")
+}
+
+/// `GET /models/{id}`.
+pub fn model_json(id: &str) -> String {
+    format!(
+        "{{\"id\":\"{id}\",\"object\":\"model\",\"created\":1722814719,\"owned_by\":\"system\"}}"
+    )
+}
+
+/// What a client prints after `requests` model lookups.
+pub fn small_summary(requests: usize) -> String {
+    format!("requests={requests} model={MODEL}")
+}
+
+/// The file object answering an upload of `bytes` bytes.
+pub fn uploaded_json(filename: &str, bytes: u64) -> String {
+    format!(
+        "{{\"object\":\"file\",\"id\":\"file-upload\",\"purpose\":\"assistants\",\"filename\":\"{filename}\",\"bytes\":{bytes},\"created_at\":1700000000,\"expires_at\":null,\"status\":\"processed\",\"status_details\":null}}"
+    )
+}
+
+/// What a client prints after uploading a file of `bytes` bytes.
+pub fn upload_summary(bytes: u64) -> String {
+    format!("uploaded_bytes={bytes}")
+}

@@ -1,0 +1,138 @@
+//! The runtime bench's HTTP server: an axum router serving the payloads of
+//! `payloads.rs` (included beside this file as `super::payloads`).
+//!
+//! Routes, under a base URL the clients are given:
+//! - `POST /sse/{framing}/chat/completions`: the chat stream, one HTTP chunk
+//!   per event (`event`), HTTP chunks of N bytes (a number), or one body
+//!   with a length (`body`);
+//! - `GET /v1/files`: the files list;
+//! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
+//! - `GET /v1/models/{id}`: a model.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::payloads;
+
+/// Everything the server sends, built once.
+pub struct Payloads {
+    sse: Bytes,
+    event_ends: Vec<usize>,
+    files: Bytes,
+}
+
+impl Payloads {
+    /// A stream of `events` chunks and a list of `files` files.
+    pub fn new(events: usize, files: usize) -> Self {
+        let sse = payloads::sse_body(events);
+        let event_ends = payloads::event_ends(&sse);
+        Payloads {
+            sse: Bytes::from(sse),
+            event_ends,
+            files: Bytes::from(payloads::files_list(files)),
+        }
+    }
+}
+
+/// The bench's routes over `payloads`.
+pub fn router(payloads: Arc<Payloads>) -> Router {
+    Router::new()
+        .route("/sse/{framing}/chat/completions", post(sse))
+        .route("/v1/files", get(list).post(upload))
+        .route("/v1/models/{id}", get(model))
+        // The upload is as large as the bench makes it.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(payloads)
+}
+
+fn json(body: impl Into<Body>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response()
+}
+
+async fn sse(
+    State(p): State<Arc<Payloads>>,
+    Path(framing): Path<String>,
+    _request: Bytes,
+) -> Response {
+    let body = match framing.as_str() {
+        "body" => Body::from(p.sse.clone()),
+        "event" => {
+            let ends = p.event_ends.clone();
+            let sse = p.sse.clone();
+            let starts = std::iter::once(0).chain(ends.clone());
+            let frames = starts
+                .zip(ends)
+                .map(move |(a, b)| Ok::<_, Infallible>(sse.slice(a..b)));
+            Body::from_stream(futures_util::stream::iter(frames))
+        }
+        size => match size.parse::<usize>() {
+            Ok(n) if n > 0 => {
+                let sse = p.sse.clone();
+                let len = sse.len();
+                let frames = (0..len)
+                    .step_by(n)
+                    .map(move |a| Ok::<_, Infallible>(sse.slice(a..(a + n).min(len))));
+                Body::from_stream(futures_util::stream::iter(frames))
+            }
+            _ => {
+                return (
+                    StatusCode::NOT_FOUND,
+                    "framing is event, body or a chunk size",
+                )
+                    .into_response()
+            }
+        },
+    };
+    ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
+}
+
+async fn list(State(p): State<Arc<Payloads>>) -> Response {
+    json(p.files.clone())
+}
+
+async fn model(Path(id): Path<String>) -> Response {
+    json(payloads::model_json(&id))
+}
+
+/// Reads the multipart body as it arrives, counting the `file` part's bytes.
+async fn upload(mut form: Multipart) -> Response {
+    let mut bytes = 0u64;
+    let mut filename = String::new();
+    let mut purpose = false;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        };
+        match field.name() {
+            Some("file") => {
+                filename = field.file_name().unwrap_or_default().to_owned();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => bytes += chunk.len() as u64,
+                        Ok(None) => break,
+                        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+                    }
+                }
+            }
+            Some("purpose") => purpose = field.text().await.is_ok_and(|t| t == "assistants"),
+            _ => {}
+        }
+    }
+    if !purpose || filename.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected a file part and purpose=assistants",
+        )
+            .into_response();
+    }
+    json(payloads::uploaded_json(&filename, bytes))
+}

@@ -1,0 +1,94 @@
+//! The runtime bench's client on async-openai's side: the same scenarios as
+//! `ours.rs`, with the same arguments and summary lines.
+
+use async_openai::config::OpenAIConfig;
+use async_openai::types::files::{CreateFileRequest, FilePurpose};
+use async_openai::Client;
+use futures_util::StreamExt;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [scenario, url, runtime, arg] = &args[..] else {
+        eprintln!("usage: theirs SCENARIO URL multi|current ARG");
+        std::process::exit(2);
+    };
+    let mut builder = match runtime.as_str() {
+        "current" => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = builder.enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(scenario, url, arg)) {
+        Ok(summary) => println!("{summary}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
+    let client = Client::with_config(
+        OpenAIConfig::new()
+            .with_api_key("sk-bench")
+            .with_api_base(url),
+    );
+    match scenario {
+        "sse" => {
+            let request = serde_json::from_value(serde_json::json!({
+                "model": "gpt-4o",
+                "messages": [{"role": "user", "content": "Write a long answer."}],
+            }))
+            .map_err(|e| e.to_string())?;
+            let mut stream = client
+                .chat()
+                .create_stream(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (mut events, mut content) = (0, 0);
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| e.to_string())?;
+                events += 1;
+                for choice in &chunk.choices {
+                    content += choice.delta.content.as_ref().map_or(0, String::len);
+                }
+            }
+            Ok(format!("events={events} content_bytes={content}"))
+        }
+        "list" => {
+            let list = client.files().list().await.map_err(|e| e.to_string())?;
+            let bytes: u64 = list
+                .data
+                .iter()
+                .map(|f| u64::from(f.bytes.unwrap_or(0)))
+                .sum();
+            Ok(format!("files={} bytes={bytes}", list.data.len()))
+        }
+        "upload" => {
+            let request = CreateFileRequest {
+                file: arg.into(),
+                purpose: FilePurpose::Assistants,
+                expires_after: None,
+            };
+            let file = client
+                .files()
+                .create(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("uploaded_bytes={}", file.bytes.unwrap_or(0)))
+        }
+        "small" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let mut model = String::new();
+            for _ in 0..count {
+                model = client
+                    .models()
+                    .retrieve("gpt-4o-2024-08-06")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .id;
+            }
+            Ok(format!("requests={count} model={model}"))
+        }
+        other => Err(format!("unknown scenario `{other}`")),
+    }
+}

@@ -1,0 +1,471 @@
+//! `cargo xtask bench-runtime`: the runtime's speed against async-openai's,
+//! measured in one run on one machine.
+//!
+//! Three release binaries are built in a scratch workspace under
+//! `target/bench-runtime/` (sources in `xtask/bench-runtime/`, one lock file
+//! copied from ours so reqwest, hyper and tokio resolve to the same versions):
+//! a local axum server, our client (the checked-in generated client, default
+//! features but TLS, and the chat, files and models groups) and async-openai
+//! 0.43.0's (chat-completion, file and model, no TLS either: the server is
+//! plain HTTP). Each client runs one scenario per process; its CPU time
+//! (user + system), wall time and peak RSS come from `wait4`. Ours and theirs
+//! run interleaved (ours, theirs, ours, theirs...), and both must print the
+//! summary the payloads predict, so a faster client cannot be a wrong one.
+
+use crate::conformance::cargo_in;
+use crate::workspace_root;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "../bench-runtime/payloads.rs"]
+mod payloads;
+
+/// The async-openai release compared against (as in `compile-bench`).
+const ASYNC_OPENAI: &str = "0.43.0";
+
+pub const USAGE: &str = "usage: cargo xtask bench-runtime [--quick] [--rounds N] [--only LIST]
+       [--events N] [--files N] [--upload-mib N] [--requests N]
+
+Builds (release, in target/bench-runtime/) a local HTTP server and two small client
+binaries, ours and async-openai 0.43.0's, then runs each scenario with both
+clients interleaved and prints medians of CPU time (user + system), wall time and
+peak RSS of the client process, with ratios ours / async-openai (below 1: ours is
+cheaper). Both clients must print the same summary of what they decoded.
+
+Scenarios (--only takes a comma-separated list of these names):
+  sse      chat completion stream of N chunk events, framed as one HTTP chunk per
+           event, 7-byte HTTP chunks and one body; on a multi-thread runtime (what
+           #[tokio::main] builds) and on a current-thread runtime
+  list     GET /files answering a list of N file objects
+  upload   POST /files of an N MiB file (sparse, made once under target/)
+  small    N sequential model lookups
+
+  --rounds N      runs per client and case (default 3; --quick: 1)
+  --events N      stream chunks (default 200001; --quick: 20001)
+  --files N       files in the list (default 100000; --quick: 10000)
+  --upload-mib N  upload size (default 1024; --quick: 64)
+  --requests N    small requests (default 20000; --quick: 2000)
+
+Slow (release builds, then minutes of runs); not part of `cargo xtask test`.";
+
+struct Options {
+    rounds: usize,
+    events: usize,
+    files: usize,
+    upload_mib: u64,
+    requests: usize,
+    only: Vec<String>,
+}
+
+const SCENARIOS: &[&str] = &["sse", "list", "upload", "small"];
+
+fn options(args: &[String]) -> Result<Options, String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut o = if quick {
+        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, only: Vec::new() }
+    } else {
+        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, only: Vec::new() }
+    };
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if a == "--quick" {
+            continue;
+        }
+        let value = iter.next().ok_or(format!("{a} needs a value"))?;
+        let number = || value.parse::<usize>().ok().filter(|n| *n > 0).ok_or(format!("{a} takes a positive number, not `{value}`"));
+        match a.as_str() {
+            "--rounds" => o.rounds = number()?,
+            "--events" => o.events = number()?,
+            "--files" => o.files = number()?,
+            "--upload-mib" => o.upload_mib = number()? as u64,
+            "--requests" => o.requests = number()?,
+            "--only" => {
+                for name in value.split(',') {
+                    if !SCENARIOS.contains(&name) {
+                        return Err(format!("--only: unknown scenario `{name}` (scenarios: {})", SCENARIOS.join(", ")));
+                    }
+                    o.only.push(name.to_owned());
+                }
+            }
+            other => return Err(format!("unknown option `{other}`; see cargo xtask bench-runtime --help")),
+        }
+    }
+    Ok(o)
+}
+
+/// One measured case: a label, the scenario, the path under the server's
+/// address the client gets as its base URL, the runtime, the last argument
+/// and the summary both clients must print.
+struct Case {
+    label: String,
+    scenario: &'static str,
+    base: String,
+    runtime: &'static str,
+    arg: String,
+    expected: String,
+}
+
+fn cases(o: &Options, upload: &Path) -> Vec<Case> {
+    let wanted = |s: &str| o.only.is_empty() || o.only.iter().any(|w| w == s);
+    let mut out = Vec::new();
+    let case = |label: String, scenario, base: String, runtime, arg: String, expected: String| Case { label, scenario, base, runtime, arg, expected };
+    if wanted("sse") {
+        for (framing, name) in [("event", "one chunk per event"), ("7", "7-byte chunks"), ("body", "one body")] {
+            for (runtime, rt_name) in [("multi", "multi-thread"), ("current", "current-thread")] {
+                out.push(case(format!("sse, {name}, {rt_name}"), "sse", format!("/sse/{framing}"), runtime, String::new(), payloads::sse_summary(o.events)));
+            }
+        }
+    }
+    if wanted("list") {
+        out.push(case(format!("list of {} files", o.files), "list", "/v1".to_owned(), "multi", String::new(), payloads::files_summary(o.files)));
+    }
+    if wanted("upload") {
+        out.push(case(format!("upload {} MiB", o.upload_mib), "upload", "/v1".to_owned(), "multi", upload.display().to_string(), payloads::upload_summary(o.upload_mib << 20)));
+    }
+    if wanted("small") {
+        out.push(case(format!("{} small requests", o.requests), "small", "/v1".to_owned(), "multi", o.requests.to_string(), payloads::small_summary(o.requests)));
+    }
+    out
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let o = options(args)?;
+    let root = workspace_root();
+    let base = root.join("target/bench-runtime");
+    let bins = build(&root, &base)?;
+    let upload = upload_file(&base, o.upload_mib)?;
+    let cases = cases(&o, &upload);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("{} rounds, ours and async-openai {ASYNC_OPENAI} interleaved, {cores} cores; medians of the client process", o.rounds);
+    let server = Server::start(&bins.server, o.events, o.files)?;
+    let mut rows = Vec::new();
+    for case in &cases {
+        let url = format!("http://127.0.0.1:{}{}", server.port, case.base);
+        let mut samples: [Vec<Sample>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..o.rounds {
+            for (side, exe) in [&bins.ours, &bins.theirs].into_iter().enumerate() {
+                let sample = measure(exe, &[case.scenario, &url, case.runtime, &case.arg])?;
+                if sample.summary != case.expected {
+                    let who = if side == 0 { "ours" } else { "async-openai" };
+                    return Err(format!("{}: {who} printed `{}`, expected `{}`", case.label, sample.summary, case.expected));
+                }
+                samples[side].push(sample);
+            }
+        }
+        let row = Row { label: case.label.clone(), ours: Median::of(&samples[0]), theirs: Median::of(&samples[1]) };
+        println!("{}", row.line());
+        rows.push(row);
+    }
+    drop(server);
+    println!("\n{}", table(&rows));
+    println!("{}", targets(&rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Bins {
+    server: PathBuf,
+    ours: PathBuf,
+    theirs: PathBuf,
+}
+
+/// Writes the scratch workspace and builds its three binaries in release.
+fn build(root: &Path, base: &Path) -> Result<Bins, String> {
+    let sources = root.join("xtask/bench-runtime");
+    let client = root.join("generated-client");
+    let write = |rel: &str, text: String| -> Result<(), String> {
+        let path = base.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a file in a folder")).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    let package = |name: &str, bin: &str, deps: String| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[[bin]]\nname = \"{bin}\"\npath = {:?}\n\n[dependencies]\n{deps}", sources.join(format!("{bin}.rs")).display().to_string())
+    };
+    let common = "futures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
+    write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
+    write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
+    write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"file\", \"model\"] }}\n{common}")))?;
+    write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }\n".to_owned()))?;
+    // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
+    std::fs::copy(root.join("Cargo.lock"), base.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+    let target = base.join("target");
+    // One package per build: features are not unified across the clients.
+    for package in ["bench-server", "bench-ours", "bench-theirs"] {
+        println!("building {package} (release)");
+        let (time, warnings) = cargo_in(base, &target, &["build", "--release", "--quiet", "-p", package])?;
+        println!("  {:.1} s{}", time.as_secs_f64(), if warnings > 0 { format!(", {warnings} warnings") } else { String::new() });
+    }
+    let bin = |name: &str| target.join("release").join(name);
+    Ok(Bins { server: bin("server"), ours: bin("ours"), theirs: bin("theirs") })
+}
+
+/// A sparse file of `mib` MiB, made once (reads of its holes cost no disk).
+fn upload_file(base: &Path, mib: u64) -> Result<PathBuf, String> {
+    let path = base.join(format!("upload-{mib}-mib.bin"));
+    let size = mib << 20;
+    if std::fs::metadata(&path).map(|m| m.len()).ok() != Some(size) {
+        let file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        file.set_len(size).map_err(|e| format!("cannot size {}: {e}", path.display()))?;
+    }
+    Ok(path)
+}
+
+/// The bench server, stopped (stdin closed, then killed if need be) on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(exe: &Path, events: usize, files: usize) -> Result<Server, String> {
+        let mut child = Command::new(exe).arg(events.to_string()).arg(files.to_string()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot start the bench server: {e}"))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped");
+        BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+        match line.trim().parse() {
+            Ok(port) => Ok(Server { child, port }),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("the bench server did not print its port (got `{}`)", line.trim()))
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One client run.
+struct Sample {
+    cpu: Duration,
+    wall: Duration,
+    rss: u64,
+    summary: String,
+}
+
+/// Runs `exe args` and measures it; fails when it fails.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which also reports its CPU time and peak memory
+fn measure(exe: &Path, args: &[&str]) -> Result<Sample, String> {
+    const TIMEOUT: Duration = Duration::from_secs(900);
+    let start = Instant::now();
+    let mut child = Command::new(exe).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
+        s
+    });
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: plain FFI calls with valid out-pointers, on our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break (status, usage);
+        }
+        if r < 0 {
+            return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            // SAFETY: as above.
+            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+            return Err(format!("{} {} did not finish in {} s", exe.display(), args.join(" "), TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let wall = start.elapsed();
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(format!("{} {} failed: {}", exe.display(), args.join(" "), err.trim()));
+    }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Ok(Sample { cpu: time(usage.ru_utime) + time(usage.ru_stime), wall, rss: usage.ru_maxrss as u64 * 1024, summary: out.trim().to_owned() })
+}
+
+/// Medians of one client's runs of one case.
+struct Median {
+    cpu: f64,
+    wall: f64,
+    rss: f64,
+}
+
+impl Median {
+    fn of(samples: &[Sample]) -> Median {
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+        };
+        Median {
+            cpu: median(samples.iter().map(|s| s.cpu.as_secs_f64()).collect()),
+            wall: median(samples.iter().map(|s| s.wall.as_secs_f64()).collect()),
+            rss: median(samples.iter().map(|s| s.rss as f64 / (1 << 20) as f64).collect()),
+        }
+    }
+}
+
+struct Row {
+    label: String,
+    ours: Median,
+    theirs: Median,
+}
+
+impl Row {
+    fn line(&self) -> String {
+        let (o, t) = (&self.ours, &self.theirs);
+        format!(
+            "{:<38} {:>8.3} {:>8.3} {:>6.2} {:>8.3} {:>8.3} {:>6.2} {:>7.1} {:>7.1} {:>6.2}",
+            self.label,
+            o.cpu,
+            t.cpu,
+            o.cpu / t.cpu,
+            o.wall,
+            t.wall,
+            o.wall / t.wall,
+            o.rss,
+            t.rss,
+            o.rss / t.rss
+        )
+    }
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = format!(
+        "{:<38} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6}\n",
+        "case (ours vs async-openai)", "cpu s", "theirs", "ratio", "wall s", "theirs", "ratio", "rss MiB", "theirs", "ratio"
+    );
+    for row in rows {
+        out.push_str(&row.line());
+        out.push('\n');
+    }
+    out
+}
+
+/// The issue's targets, checked against this run's ratios.
+fn targets(rows: &[Row]) -> String {
+    let mut out = String::from("targets (ratios ours / async-openai):\n");
+    let mut check = |what: &str, ok: bool, detail: String| out.push_str(&format!("  {} {what}: {detail}\n", if ok { "met    " } else { "NOT MET" }));
+    let sse: Vec<&Row> = rows.iter().filter(|r| r.label.starts_with("sse")).collect();
+    if !sse.is_empty() {
+        let worst = sse.iter().map(|r| r.ours.cpu / r.theirs.cpu).fold(0.0, f64::max);
+        check("SSE CPU <= 0.5 in every framing and runtime", worst <= 0.5, format!("worst {worst:.2}"));
+    }
+    if let Some(r) = rows.iter().find(|r| r.label.starts_with("list")) {
+        let (cpu, rss) = (r.ours.cpu / r.theirs.cpu, r.ours.rss / r.theirs.rss);
+        check("list decode CPU <= 0.7", cpu <= 0.7, format!("{cpu:.2}"));
+        check("list decode peak memory <= 1.0", rss <= 1.0, format!("{rss:.2}"));
+    }
+    if let Some(r) = rows.iter().find(|r| r.label.starts_with("upload")) {
+        let wall = r.ours.wall / r.theirs.wall;
+        check("upload wall <= 0.5", wall <= 0.5, format!("{wall:.2}"));
+        check("upload RSS < 64 MiB", r.ours.rss < 64.0, format!("{:.1} MiB", r.ours.rss));
+    }
+    if let Some(r) = rows.iter().find(|r| r.label.contains("small requests")) {
+        let throughput = r.theirs.wall / r.ours.wall;
+        check("small requests >= 1.0 x throughput", throughput >= 1.0, format!("{throughput:.2} x"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payloads::*;
+    use serde_json::Value;
+
+    #[test]
+    fn sse_body_is_the_chunks_then_done_and_matches_its_summary() {
+        let events = 60;
+        let body = sse_body(events);
+        let text = std::str::from_utf8(&body).unwrap();
+        let frames: Vec<&str> = text.split_terminator("\n\n").collect();
+        assert_eq!(frames.len(), events + 1);
+        assert_eq!(frames[events], "data: [DONE]");
+        let (mut content, mut finish) = (0, 0);
+        for (i, frame) in frames[..events].iter().enumerate() {
+            let json: Value = serde_json::from_str(frame.strip_prefix("data: ").unwrap()).unwrap();
+            assert_eq!(json["object"], "chat.completion.chunk");
+            let choice = &json["choices"][0];
+            content += choice["delta"]["content"].as_str().map_or(0, str::len);
+            finish += usize::from(choice["finish_reason"] == "stop");
+            assert_eq!(choice["delta"]["role"].is_string(), i == 0);
+        }
+        assert_eq!(finish, 1);
+        assert_eq!(sse_summary(events), format!("events={events} content_bytes={content}"));
+        // Realistic sizes: the issue's stream was 53.7 MB for 200,001 events.
+        let per_event = body.len() / events;
+        assert!((240..300).contains(&per_event), "{per_event} bytes per event");
+    }
+
+    #[test]
+    fn event_ends_split_the_body_into_whole_events() {
+        let body = sse_body(5);
+        let ends = event_ends(&body);
+        assert_eq!(ends.len(), 6);
+        assert_eq!(*ends.last().unwrap(), body.len());
+        let mut start = 0;
+        for end in ends {
+            let frame = &body[start..end];
+            assert!(frame.starts_with(b"data: ") && frame.ends_with(b"\n\n"));
+            assert_eq!(frame.windows(2).filter(|w| w == b"\n\n").count(), 1);
+            start = end;
+        }
+    }
+
+    #[test]
+    fn files_list_is_a_list_that_matches_its_summary() {
+        let files = 250;
+        let list: Value = serde_json::from_slice(&files_list(files)).unwrap();
+        let data = list["data"].as_array().unwrap();
+        assert_eq!(data.len(), files);
+        assert_eq!(list["has_more"], false);
+        assert_eq!(list["last_id"], data[files - 1]["id"]);
+        let bytes: u64 = data.iter().map(|f| f["bytes"].as_u64().unwrap()).sum();
+        assert_eq!(files_summary(files), format!("files={files} bytes={bytes}"));
+        // About 216 bytes per file, as the issue's 21.6 MB list of 100,000.
+        let per_file = files_list(files).len() / files;
+        assert!((200..235).contains(&per_file), "{per_file} bytes per file");
+    }
+
+    #[test]
+    fn small_payloads_are_json() {
+        let model: Value = serde_json::from_str(&model_json(MODEL)).unwrap();
+        assert_eq!(model["id"], MODEL);
+        let file: Value = serde_json::from_str(&uploaded_json("a.bin", 7)).unwrap();
+        assert_eq!(file["bytes"], 7);
+    }
+
+    #[test]
+    fn options_defaults_quick_and_errors() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = super::options(&[]).unwrap();
+        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests), (3, 200_001, 100_000, 1024, 20_000));
+        let o = super::options(&args(&["--quick", "--events", "7", "--only", "sse,small"])).unwrap();
+        assert_eq!((o.rounds, o.events, o.only.len()), (1, 7, 2));
+        assert!(super::options(&args(&["--only", "nope"])).is_err());
+        assert!(super::options(&args(&["--rounds", "0"])).is_err());
+        assert!(super::options(&args(&["--events"])).is_err());
+    }
+}
