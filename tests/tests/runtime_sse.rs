@@ -23,6 +23,38 @@ struct Delta {
 
 const CHAT: StreamConfig = StreamConfig::data_only().done_marker("[DONE]");
 
+/// Each scenario runs on a current-thread runtime (events are parsed as the
+/// stream is polled) and on a multi-thread one (parsed by the stream's own
+/// task): the items must be the same.
+macro_rules! on_both_runtimes {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn current_thread() {
+                super::$name().await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn multi_thread() {
+                super::$name().await
+            }
+        }
+    )*};
+}
+
+on_both_runtimes!(
+    events_until_done_with_keep_alives_and_split_chunks,
+    error_event_becomes_an_api_error,
+    error_payload_in_a_data_event_becomes_an_api_error,
+    unknown_events_are_passed_through,
+    terminal_event_ends_named_event_streams,
+    clean_close_before_done_is_an_error,
+    connection_dropped_mid_stream_is_an_error,
+    stalled_stream_times_out,
+    non_2xx_start_is_retried_then_streams,
+    non_2xx_start_is_returned_as_api_error,
+    every_chunk_size_on_the_wire,
+);
+
 /// A response streaming `chunks` with a short pause between them, so they
 /// reach the client as separate reads.
 fn event_stream(chunks: Vec<&'static str>) -> Response {
@@ -66,7 +98,6 @@ async fn sse_server(
     serve(router).await
 }
 
-#[tokio::test]
 async fn events_until_done_with_keep_alives_and_split_chunks() {
     let requests = Log::new();
     let chunks = vec![
@@ -92,7 +123,6 @@ async fn events_until_done_with_keep_alives_and_split_chunks() {
     assert_eq!(body, json!({"model": "m", "stream": true}));
 }
 
-#[tokio::test]
 async fn error_event_becomes_an_api_error() {
     let chunks = vec![
         "data: {\"n\":1}\n\n",
@@ -122,7 +152,6 @@ async fn error_event_becomes_an_api_error() {
     );
 }
 
-#[tokio::test]
 async fn error_payload_in_a_data_event_becomes_an_api_error() {
     let chunks = vec!["data: {\"error\": {\"message\": \"context too long\", \"code\": \"context_length_exceeded\"}}\n\n"];
     let server = sse_server(chunks, &Log::new()).await;
@@ -138,7 +167,6 @@ async fn error_payload_in_a_data_event_becomes_an_api_error() {
     assert!(stream.next().await.is_none());
 }
 
-#[tokio::test]
 async fn unknown_events_are_passed_through() {
     let chunks = vec![
         "event: rate_limits.updated\ndata: {\"limit\": 5}\nid: 9\n\n",
@@ -162,7 +190,6 @@ async fn unknown_events_are_passed_through() {
     }
 }
 
-#[tokio::test]
 async fn terminal_event_ends_named_event_streams() {
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(tag = "event", content = "data")]
@@ -214,7 +241,6 @@ async fn terminal_event_ends_named_event_streams() {
     );
 }
 
-#[tokio::test]
 async fn clean_close_before_done_is_an_error() {
     let server = sse_server(vec!["data: {\"n\":1}\n\n"], &Log::new()).await;
     let items: Vec<_> = client(&server, &Sleeps::new())
@@ -235,7 +261,6 @@ async fn clean_close_before_done_is_an_error() {
 
 /// A raw server that starts a chunked event stream and drops the connection
 /// in the middle of it (no terminating chunk).
-#[tokio::test]
 async fn connection_dropped_mid_stream_is_an_error() {
     let server = serve_raw(|mut stream, _| async move {
         let _ = read_request(&mut stream).await;
@@ -264,7 +289,6 @@ async fn connection_dropped_mid_stream_is_an_error() {
     assert_eq!(err.request_id(), Some("req_cut"));
 }
 
-#[tokio::test]
 async fn stalled_stream_times_out() {
     let server = serve_raw(|mut stream, _| async move {
         let _ = read_request(&mut stream).await;
@@ -286,7 +310,6 @@ async fn stalled_stream_times_out() {
     assert!(matches!(items[1], Err(Error::Timeout { .. })), "{items:?}");
 }
 
-#[tokio::test]
 async fn non_2xx_start_is_retried_then_streams() {
     let hits = Counter::new();
     let seen = hits.clone();
@@ -321,7 +344,6 @@ async fn non_2xx_start_is_retried_then_streams() {
     assert_eq!(sleeps.recorded().len(), 1);
 }
 
-#[tokio::test]
 async fn non_2xx_start_is_returned_as_api_error() {
     let router = Router::new().route(
         "/chat/completions",
@@ -341,4 +363,51 @@ async fn non_2xx_start_is_returned_as_api_error() {
         err.api_error().unwrap().code.as_deref(),
         Some("invalid_api_key")
     );
+}
+
+/// Serves `body` split into HTTP chunks of `size` bytes, sent back to back.
+fn chunked_body(body: &'static [u8], size: usize) -> Response {
+    let chunks = body
+        .chunks(size)
+        .map(|c| Ok::<_, std::convert::Infallible>(Bytes::from_static(c)));
+    let headers = [("content-type", "text/event-stream")];
+    (
+        headers,
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response()
+}
+
+async fn every_chunk_size_on_the_wire() {
+    const BODY: &str = ": hi\r\n\r\ndata: {\"n\":1}\r\n\r\nevent: x\ndata: caf\u{e9} \u{1F600}\n\n\
+        data: {\"n\":\n\ndata: {\"n\":2}\n\ndata: [DONE]\n\n";
+    let size = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let current = size.clone();
+    let router = Router::new().route(
+        "/chat/completions",
+        post(move || {
+            let size = current.load(std::sync::atomic::Ordering::SeqCst);
+            async move { chunked_body(BODY.as_bytes(), size) }
+        }),
+    );
+    let server = serve(router).await;
+    let client = client(&server, &Sleeps::new());
+    let mut expected = None;
+    for chunk in (1..=24).chain([BODY.len()]) {
+        size.store(chunk, std::sync::atomic::Ordering::SeqCst);
+        let items: Vec<String> = client
+            .execute_sse::<Delta>(stream_spec(), CHAT)
+            .await
+            .unwrap()
+            .map(|item| format!("{item:?}"))
+            .collect()
+            .await;
+        // A comment, one event, an unknown one, then a bad event ends it.
+        assert_eq!(items.len(), 3, "chunk size {chunk}: {items:?}");
+        assert!(items[2].starts_with("Err(Decode"), "{items:?}");
+        match &expected {
+            None => expected = Some(items),
+            Some(expected) => assert_eq!(&items, expected, "chunk size {chunk}"),
+        }
+    }
 }

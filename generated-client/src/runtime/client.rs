@@ -204,7 +204,7 @@ impl Client {
     ///
     /// A non-2xx answer is returned as an error (after retries) like any other
     /// request; once the stream has started, failures arrive as stream items.
-    pub async fn execute_sse<E: DeserializeOwned>(
+    pub async fn execute_sse<E: DeserializeOwned + Send + 'static>(
         &self,
         request: RequestSpec,
         config: StreamConfig,

@@ -25,6 +25,8 @@ mod response;
 mod retry;
 mod sse;
 mod stream;
+mod stream_decode;
+mod stream_task;
 #[cfg(feature = "structured-outputs")]
 pub mod structured;
 pub mod webhooks;

@@ -1,8 +1,6 @@
 //! Typed server-sent event streams on top of the SSE parser.
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -10,32 +8,33 @@ use futures_util::Stream;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::body::BodyStream;
-use super::error::{excerpt, ApiErrorObject, Error};
+use super::error::Error;
 use super::response::ResponseMeta;
-use super::sse::{RawEvent, SseError, SseParser};
+use super::sse::RawEvent;
+use super::stream_decode::{Decoded, Decoder};
+use super::stream_task::{on_multi_thread_runtime, TaskSource};
 
 /// How the events of one streaming operation map to a Rust type.
 ///
 /// `const` so generated code can write the configuration inline.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamConfig {
-    shape: Shape,
-    done_marker: Option<&'static str>,
-    terminal_events: &'static [&'static str],
-    known_events: &'static [&'static str],
+    pub(crate) shape: Shape,
+    pub(crate) done_marker: Option<&'static str>,
+    pub(crate) terminal_events: &'static [&'static str],
+    pub(crate) known_events: &'static [&'static str],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     DataOnly,
     EventAndData,
 }
 
 /// Event name of events that have none.
-const DEFAULT_EVENT: &str = "message";
+pub(crate) const DEFAULT_EVENT: &str = "message";
 
 impl StreamConfig {
     /// Each event's `data` JSON deserialises to the item type.
@@ -79,7 +78,7 @@ impl StreamConfig {
         self
     }
 
-    fn expects_end(&self) -> bool {
+    pub(crate) fn expects_end(&self) -> bool {
         self.done_marker.is_some() || !self.terminal_events.is_empty()
     }
 }
@@ -98,17 +97,31 @@ pub enum StreamItem<E> {
 /// Yields `Ok(StreamItem)` per event and ends (`None`) after the configured
 /// end marker or terminal event. An error event, a malformed or oversized
 /// event, or a body that ends too early yields one `Err` and then ends.
+///
+/// On a multi-thread runtime the body is read and decoded by a task of its
+/// own, a few events ahead of the caller (at most three batches of 16);
+/// dropping the stream stops that task. On a current-thread runtime it is
+/// read as the stream is polled.
 pub struct EventStream<E> {
-    body: BodyStream,
-    parser: SseParser,
-    queue: VecDeque<RawEvent>,
+    source: Source<E>,
+    /// Whether reading has started (inline or in a task).
+    started: bool,
     config: StreamConfig,
     meta: ResponseMeta,
     finished: bool,
-    strict: bool,
     decode_warnings: Vec<String>,
-    // `fn() -> E`: the stream owns no `E`, so it is Send/Unpin whatever `E` is.
-    _item: PhantomData<fn() -> E>,
+}
+
+// Nothing in the stream is pinned in place (items are moved out whole), so it
+// is `Unpin` whatever `E` is.
+impl<E> Unpin for EventStream<E> {}
+
+/// Where items come from: decoded on the caller's task, or by a task of their own.
+enum Source<E> {
+    Inline(Box<Decoder<E>>),
+    Task(TaskSource<E>),
+    /// Only while moving the decoder into its task.
+    Moving,
 }
 
 impl<E: DeserializeOwned> EventStream<E> {
@@ -118,24 +131,26 @@ impl<E: DeserializeOwned> EventStream<E> {
         max_event_bytes: usize,
         meta: ResponseMeta,
     ) -> Self {
+        let decoder = Decoder::new(body, config, max_event_bytes, meta.clone());
         EventStream {
-            body,
-            parser: SseParser::new(max_event_bytes),
-            queue: VecDeque::new(),
+            source: Source::Inline(Box::new(decoder)),
+            started: false,
             config,
             meta,
             finished: false,
-            strict: false,
             decode_warnings: Vec::new(),
-            _item: PhantomData,
         }
     }
 
     pub(crate) fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
+        if let Source::Inline(decoder) = &mut self.source {
+            decoder.strict = strict;
+        }
         self
     }
+}
 
+impl<E> EventStream<E> {
     /// Required fields of the events so far that the server left out or sent
     /// as `null`, read as their empty value (see
     /// [`Response::decode_warnings`](crate::runtime::Response::decode_warnings)); at most 1,000 lines.
@@ -162,175 +177,38 @@ impl<E: DeserializeOwned> EventStream<E> {
     pub fn events(self) -> Events<E> {
         Events { inner: self }
     }
-
-    fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
-        Error::Stream {
-            status: self.meta.status,
-            request_id: self.meta.request_id.clone(),
-            message: message.into(),
-            source: source.map(|e| Box::new(e) as _),
-        }
-    }
-
-    fn api_error(&self, data: &str, json: Option<&Value>) -> Error {
-        Error::Api {
-            status: self.meta.status,
-            request_id: self.meta.request_id.clone(),
-            error: json.and_then(ApiErrorObject::from_json).map(Box::new),
-            body_excerpt: excerpt(data.as_bytes()),
-            headers: Box::new(self.meta.headers.clone()),
-        }
-    }
-
-    fn decode_error(&self, name: &str, data: &str, source: serde_json::Error) -> Error {
-        Error::Decode {
-            status: self.meta.status,
-            request_id: self.meta.request_id.clone(),
-            message: format!("event `{name}` does not match the expected type: {source}"),
-            body_excerpt: excerpt(data.as_bytes()),
-            body: bytes::Bytes::copy_from_slice(data.as_bytes()),
-            source: Some(source),
-        }
-    }
-
-    /// Turns one raw event into what the stream yields; `None` means the end marker.
-    fn convert(&mut self, raw: RawEvent) -> Option<Result<StreamItem<E>, Error>> {
-        if self.config.done_marker == Some(raw.data.as_str()) {
-            return None;
-        }
-        let name = raw.event.as_deref().unwrap_or(DEFAULT_EVENT);
-        if name == "error" {
-            let json = serde_json::from_str::<Value>(&raw.data).ok();
-            return Some(Err(self.api_error(&raw.data, json.as_ref())));
-        }
-        // Data-only streams (chat, transcriptions) send no event names at all:
-        // an unnamed event is the stream's payload whatever the known names are.
-        let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
-        if !unnamed && !self.config.known_events.contains(&name) {
-            return Some(Ok(StreamItem::Unknown(raw)));
-        }
-        let json = match serde_json::from_str::<Value>(&raw.data) {
-            Ok(json) => json,
-            Err(_) if self.config.shape == Shape::EventAndData => Value::String(raw.data.clone()),
-            Err(e) => return Some(Err(self.decode_error(name, &raw.data, e))),
-        };
-        // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
-        if json.get("error").is_some_and(is_truthy) {
-            return Some(Err(self.api_error(&raw.data, Some(&json))));
-        }
-        let json = match self.config.shape {
-            Shape::DataOnly => json,
-            Shape::EventAndData => serde_json::json!({ "event": name, "data": json }),
-        };
-        let decode = || serde_json::from_value::<E>(json);
-        let decoded = if self.strict {
-            super::de::strict(decode)
-        } else {
-            let (decoded, fills) = super::de::collect_fills(decode);
-            let room = 1000usize.saturating_sub(self.decode_warnings.len());
-            self.decode_warnings.extend(fills.into_iter().take(room));
-            decoded
-        };
-        Some(
-            decoded
-                .map(StreamItem::Event)
-                .map_err(|e| self.decode_error(name, &raw.data, e)),
-        )
-    }
-
-    /// What the end of the body means: success, or an error if an end marker
-    /// or terminal event was expected and not seen.
-    fn at_end_of_body(&mut self) -> Option<Result<StreamItem<E>, Error>> {
-        match self.parser.finish() {
-            Some(pending) if self.config.done_marker == Some(pending.data.as_str()) => None,
-            Some(_) => Some(Err(
-                self.stream_error("the stream ended in the middle of an event", None)
-            )),
-            None if self.config.expects_end() => Some(Err(self.stream_error(
-                "the stream ended before its end marker or final event",
-                None,
-            ))),
-            None => None,
-        }
-    }
 }
 
-/// Whether `raw` ends the stream: its event name, or for an unnamed event the
-/// `type` of its payload (data-only streams name their events there), is one
-/// of `terminal`.
-fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
-    if terminal.is_empty() {
-        return false;
-    }
-    match raw.event.as_deref() {
-        Some(name) => terminal.contains(&name),
-        None => {
-            #[derive(serde::Deserialize)]
-            struct Kind<'a> {
-                #[serde(rename = "type", borrow)]
-                kind: Option<std::borrow::Cow<'a, str>>,
-            }
-            serde_json::from_str::<Kind>(&raw.data)
-                .ok()
-                .and_then(|k| k.kind)
-                .is_some_and(|k| terminal.contains(&k.as_ref()))
-        }
-    }
-}
-
-/// Python-like truthiness, as openai-python checks `data.get("error")`.
-fn is_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(flag) => *flag,
-        Value::String(text) => !text.is_empty(),
-        Value::Array(items) => !items.is_empty(),
-        Value::Object(fields) => !fields.is_empty(),
-        Value::Number(_) => true,
-    }
-}
-
-impl<E: DeserializeOwned> Stream for EventStream<E> {
+impl<E: DeserializeOwned + Send + 'static> Stream for EventStream<E> {
     type Item = Result<StreamItem<E>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
-            if this.finished {
-                return Poll::Ready(None);
+        if this.finished {
+            return Poll::Ready(None);
+        }
+        if !std::mem::replace(&mut this.started, true) && on_multi_thread_runtime() {
+            if let Source::Inline(decoder) = std::mem::replace(&mut this.source, Source::Moving) {
+                let request_id = this.meta.request_id.clone();
+                this.source =
+                    Source::Task(TaskSource::spawn(*decoder, this.meta.status, request_id));
             }
-            if let Some(raw) = this.queue.pop_front() {
-                let terminal = is_terminal(&raw, this.config.terminal_events);
-                let item = this.convert(raw);
-                // Stop after the end marker, a terminal event, or any error.
-                this.finished = terminal || !matches!(item, Some(Ok(_)));
-                return Poll::Ready(item);
+        }
+        let next = match &mut this.source {
+            Source::Inline(decoder) => Pin::new(&mut **decoder).poll_next(cx),
+            Source::Task(task) => task.poll_next(cx),
+            Source::Moving => Poll::Ready(None),
+        };
+        match next {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => {
+                this.finished = true;
+                Poll::Ready(None)
             }
-            match Pin::new(&mut this.body).poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    if let Err(SseError::TooLarge { limit }) =
-                        this.parser.feed(&chunk, &mut this.queue)
-                    {
-                        this.finished = true;
-                        let message = format!("an event is larger than the {limit}-byte limit");
-                        return Poll::Ready(Some(Err(this.stream_error(message, None))));
-                    }
-                }
-                Poll::Ready(Some(Err(error @ Error::Timeout { .. }))) => {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-                Poll::Ready(Some(Err(error))) => {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(
-                        this.stream_error("the stream was interrupted", Some(error))
-                    )));
-                }
-                Poll::Ready(None) => {
-                    this.finished = true;
-                    return Poll::Ready(this.at_end_of_body());
-                }
+            Poll::Ready(Some(Decoded { item, fills })) => {
+                let room = 1000usize.saturating_sub(this.decode_warnings.len());
+                this.decode_warnings.extend(fills.into_iter().take(room));
+                Poll::Ready(Some(item))
             }
         }
     }
@@ -364,7 +242,7 @@ impl<E> Events<E> {
     }
 }
 
-impl<E: DeserializeOwned> Stream for Events<E> {
+impl<E: DeserializeOwned + Send + 'static> Stream for Events<E> {
     type Item = Result<E, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -416,10 +294,17 @@ mod tests {
         chunks: &[&'static str],
         config: StreamConfig,
     ) -> EventStream<E> {
-        let chunks: Vec<Result<Bytes, std::io::Error>> = chunks
-            .iter()
-            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
-            .collect();
+        let chunks = chunks.iter().map(|c| c.as_bytes()).collect::<Vec<_>>();
+        stream_of_bytes(&chunks, config)
+    }
+
+    /// An event stream over a body delivered in the given chunks of bytes.
+    fn stream_of_bytes<E: DeserializeOwned>(
+        chunks: &[&'static [u8]],
+        config: StreamConfig,
+    ) -> EventStream<E> {
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
         let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
         let http = http_response(body);
         let headers = http.headers().clone();
@@ -441,7 +326,7 @@ mod tests {
         reqwest::Response::from(response)
     }
 
-    async fn collect<E: DeserializeOwned>(
+    async fn collect<E: DeserializeOwned + Send + 'static>(
         stream: EventStream<E>,
     ) -> Vec<Result<StreamItem<E>, Error>> {
         stream.collect().await
@@ -692,7 +577,188 @@ mod tests {
     #[test]
     fn stream_is_send_and_unpin() {
         fn check<T: Send + Unpin>() {}
-        check::<EventStream<std::rc::Rc<u8>>>();
+        check::<EventStream<Chunk>>();
         check::<Events<Chunk>>();
+        fn unpin<T: Unpin>() {}
+        unpin::<EventStream<std::marker::PhantomPinned>>();
+    }
+
+    /// Items as text, to compare runs (errors have no `PartialEq`).
+    fn shown<E: fmt::Debug>(items: &[Result<StreamItem<E>, Error>]) -> Vec<String> {
+        items.iter().map(|item| format!("{item:?}")).collect()
+    }
+
+    fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
+        let mut builder = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+        };
+        builder.worker_threads(2);
+        builder.enable_all().build().unwrap()
+    }
+
+    /// Every kind of item and ending, for `same_items_on_both_runtimes_at_every_chunk_size`.
+    const MIXED: &str = "data: {\"n\":1}\n\n: ping\n\nevent: odd\ndata: hi\n\n\
+        data: {\"n\":2,\"extra\":\"caf\u{e9}\"}\r\n\r\ndata: {\"m\":3}\n\n\
+        data: {\"n\":4}\n\ndata: [DONE]\n\n";
+
+    #[test]
+    fn same_items_on_both_runtimes_at_every_chunk_size() {
+        let ends: &[&str] = &[
+            MIXED,
+            // Cut before the end marker, and in the middle of an event.
+            "data: {\"n\":1}\n\ndata: {\"n\":2}\n\n",
+            "data: {\"n\":1}\n\ndata: {\"n\"",
+            // An error payload, an error event, an oversized event.
+            "data: {\"n\":1}\n\ndata: {\"error\":{\"message\":\"m\"}}\n\n",
+            "event: error\ndata: {\"message\":\"bad\"}\n\n",
+        ];
+        let big: &'static str = Box::leak(
+            format!("data: {{\"n\":1}}\n\ndata: {}\n\n", "x".repeat(2000)).into_boxed_str(),
+        );
+        let inline = runtime(false);
+        let task = runtime(true);
+        for body in ends.iter().chain([&big]) {
+            let whole = inline.block_on(async { collect::<Chunk>(stream(&[body], CHAT)).await });
+            let expected = shown(&whole);
+            assert!(!expected.is_empty());
+            for size in (1..=body.len()).filter(|s| *s < 40 || s % 97 == 0) {
+                let bytes = body.as_bytes();
+                let chunks: Vec<&'static [u8]> = bytes.chunks(size).collect();
+                for rt in [&inline, &task] {
+                    let items = rt
+                        .block_on(async { collect::<Chunk>(stream_of_bytes(&chunks, CHAT)).await });
+                    assert_eq!(shown(&items), expected, "chunk size {size} of {body:?}");
+                }
+            }
+        }
+    }
+
+    /// A body of `events` events, one per chunk, that then stays open; counts
+    /// the chunks taken from it and notes when it is dropped.
+    fn counted_body(
+        events: usize,
+    ) -> (
+        BodyStream,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        struct OnDrop(Arc<AtomicBool>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let dropped = Arc::new(AtomicBool::new(false));
+        let (count, guard) = (pulled.clone(), OnDrop(dropped.clone()));
+        let chunks = futures_util::stream::iter(0..events)
+            .map(|n| Bytes::from(format!("data: {{\"n\":{n}}}\n\n")))
+            .chain(futures_util::stream::pending())
+            .map(move |chunk| {
+                let _keep = &guard;
+                count.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(chunk)
+            });
+        let body = reqwest::Body::wrap_stream(chunks);
+        let body = BodyStream::new(http_response(body), Duration::from_secs(60), None);
+        (body, pulled, dropped)
+    }
+
+    fn meta() -> ResponseMeta {
+        ResponseMeta {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn reads_ahead_in_its_own_task_on_multi_thread_only_and_boundedly() {
+        use std::sync::atomic::Ordering;
+        for multi_thread in [false, true] {
+            runtime(multi_thread).block_on(async {
+                let (body, pulled, _) = counted_body(1000);
+                let mut stream = EventStream::<Chunk>::new(body, CHAT, 1024, meta());
+                let first = stream.next().await.unwrap().unwrap();
+                assert_eq!(first, StreamItem::Event(Chunk { n: 0 }));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let ahead = pulled.load(Ordering::SeqCst);
+                if multi_thread {
+                    // The task read on while nobody polled, up to its bound:
+                    // a batch being read, one queued, one at the caller.
+                    assert!(ahead > 1, "{ahead}");
+                    assert!(ahead <= 3 * super::super::stream_task::BATCH + 1, "{ahead}");
+                } else {
+                    assert_eq!(ahead, 1, "read only when polled");
+                }
+                // Nothing lost or reordered by reading ahead.
+                let rest: Vec<u32> = stream
+                    .take(999)
+                    .map(|item| match item.unwrap() {
+                        StreamItem::Event(chunk) => chunk.n,
+                        StreamItem::Unknown(raw) => panic!("{raw:?}"),
+                    })
+                    .collect()
+                    .await;
+                assert_eq!(rest, (1..1000).collect::<Vec<u32>>());
+            });
+        }
+    }
+
+    #[test]
+    fn dropping_the_stream_stops_its_task() {
+        use std::sync::atomic::Ordering;
+        runtime(true).block_on(async {
+            let (body, _, dropped) = counted_body(3);
+            let mut stream = EventStream::<Chunk>::new(body, CHAT, 1024, meta());
+            assert!(stream.next().await.unwrap().is_ok());
+            // The task now waits for a body that never ends.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(!dropped.load(Ordering::SeqCst));
+            drop(stream);
+            let start = std::time::Instant::now();
+            while !dropped.load(Ordering::SeqCst) {
+                assert!(
+                    start.elapsed() < Duration::from_secs(5),
+                    "the task still holds the body"
+                );
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+    }
+
+    #[test]
+    fn a_stalled_body_times_out_in_the_task_too() {
+        runtime(true).block_on(async {
+            let pending = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+            let body = BodyStream::new(
+                http_response(reqwest::Body::wrap_stream(pending)),
+                Duration::from_millis(100),
+                None,
+            );
+            let items = collect(EventStream::<Chunk>::new(body, CHAT, 1024, meta())).await;
+            assert!(
+                matches!(&items[..], [Err(Error::Timeout { after: Some(after), .. })] if *after == Duration::from_millis(100)),
+                "{items:?}"
+            );
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "decoding panicked")]
+    fn a_panic_while_decoding_in_the_task_reaches_the_caller() {
+        struct Boom;
+        impl<'de> Deserialize<'de> for Boom {
+            fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+                panic!("decoding panicked")
+            }
+        }
+        runtime(true).block_on(async {
+            let _ = collect::<Boom>(stream(&["data: {}\n\n"], CHAT)).await;
+        });
     }
 }

@@ -1,0 +1,437 @@
+//! From body chunks to typed stream items: the SSE parser, the stream's end
+//! rules, error events, and decoding each event's data straight from its
+//! bytes into the item type. [`EventStream`](super::EventStream) runs this
+//! in its own task or inline (see `stream_task`).
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::Stream;
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::body::BodyStream;
+use super::error::{excerpt, ApiErrorObject, Error};
+use super::response::ResponseMeta;
+use super::sse::{RawEvent, SseError, SseParser};
+use super::stream::{Shape, StreamConfig, StreamItem, DEFAULT_EVENT};
+
+/// One item, with the required fields its decoding filled in leniently.
+pub(crate) struct Decoded<E> {
+    pub(crate) item: Result<StreamItem<E>, Error>,
+    pub(crate) fills: Vec<String>,
+}
+
+/// Reads a body as events of type `E`; yields `None` after the end.
+pub(crate) struct Decoder<E> {
+    body: BodyStream,
+    parser: SseParser,
+    queue: VecDeque<RawEvent>,
+    config: StreamConfig,
+    meta: ResponseMeta,
+    pub(crate) strict: bool,
+    finished: bool,
+    /// An oversized event, reported after the events parsed before it.
+    too_large: Option<usize>,
+    // `fn() -> E`: the decoder owns no `E`, so it is Send/Unpin whatever `E` is.
+    _item: PhantomData<fn() -> E>,
+}
+
+impl<E: DeserializeOwned> Decoder<E> {
+    pub(crate) fn new(
+        body: BodyStream,
+        config: StreamConfig,
+        max_event_bytes: usize,
+        meta: ResponseMeta,
+    ) -> Self {
+        Decoder {
+            body,
+            parser: SseParser::new(max_event_bytes),
+            queue: VecDeque::new(),
+            config,
+            meta,
+            strict: false,
+            finished: false,
+            too_large: None,
+            _item: PhantomData,
+        }
+    }
+
+    fn stream_error(&self, message: impl Into<String>, source: Option<Error>) -> Error {
+        Error::Stream {
+            status: self.meta.status,
+            request_id: self.meta.request_id.clone(),
+            message: message.into(),
+            source: source.map(|e| Box::new(e) as _),
+        }
+    }
+
+    fn api_error(&self, data: &str, json: Option<&Value>) -> Error {
+        Error::Api {
+            status: self.meta.status,
+            request_id: self.meta.request_id.clone(),
+            error: json.and_then(ApiErrorObject::from_json).map(Box::new),
+            body_excerpt: excerpt(data.as_bytes()),
+            headers: Box::new(self.meta.headers.clone()),
+        }
+    }
+
+    fn decode_error(&self, name: &str, data: &str, source: serde_json::Error) -> Error {
+        Error::Decode {
+            status: self.meta.status,
+            request_id: self.meta.request_id.clone(),
+            message: format!("event `{name}` does not match the expected type: {source}"),
+            body_excerpt: excerpt(data.as_bytes()),
+            body: bytes::Bytes::copy_from_slice(data.as_bytes()),
+            source: Some(source),
+        }
+    }
+
+    /// Decodes with the stream's strictness; returns what was filled in.
+    fn decode(
+        &self,
+        decode: impl FnOnce() -> Result<E, serde_json::Error>,
+    ) -> (Result<E, serde_json::Error>, Vec<String>) {
+        if self.strict {
+            (super::de::strict(decode), Vec::new())
+        } else {
+            super::de::collect_fills(decode)
+        }
+    }
+
+    /// Turns one raw event into what the stream yields; `None` means the end marker.
+    fn convert(&self, raw: RawEvent) -> Option<Decoded<E>> {
+        if self.config.done_marker == Some(raw.data.as_str()) {
+            return None;
+        }
+        let done = |item| {
+            Some(Decoded {
+                item,
+                fills: Vec::new(),
+            })
+        };
+        let name = raw.event.as_deref().unwrap_or(DEFAULT_EVENT);
+        if name == "error" {
+            let json = serde_json::from_str::<Value>(&raw.data).ok();
+            return done(Err(self.api_error(&raw.data, json.as_ref())));
+        }
+        // Data-only streams (chat, transcriptions) send no event names at all:
+        // an unnamed event is the stream's payload whatever the known names are.
+        let unnamed = raw.event.is_none() && self.config.shape == Shape::DataOnly;
+        if !unnamed && !self.config.known_events.contains(&name) {
+            return done(Ok(StreamItem::Unknown(raw)));
+        }
+        let (decoded, fills) = match self.config.shape {
+            Shape::DataOnly => {
+                // Errors can arrive as an ordinary event whose payload is `{"error": ...}`.
+                if has_error_field(&raw.data) {
+                    let json = serde_json::from_str::<Value>(&raw.data).ok();
+                    return done(Err(self.api_error(&raw.data, json.as_ref())));
+                }
+                // Straight from the bytes: no intermediate `Value`.
+                self.decode(|| serde_json::from_slice::<E>(raw.data.as_bytes()))
+            }
+            Shape::EventAndData => {
+                let json = match serde_json::from_str::<Value>(&raw.data) {
+                    Ok(json) => json,
+                    // Data that is not JSON is passed as a string.
+                    Err(_) => Value::String(raw.data.clone()),
+                };
+                if json.get("error").is_some_and(is_truthy) {
+                    return done(Err(self.api_error(&raw.data, Some(&json))));
+                }
+                let json = serde_json::json!({ "event": name, "data": json });
+                self.decode(|| E::deserialize(&json))
+            }
+        };
+        Some(Decoded {
+            item: decoded
+                .map(StreamItem::Event)
+                .map_err(|e| self.decode_error(name, &raw.data, e)),
+            fills,
+        })
+    }
+
+    /// What the end of the body means: success, or an error if an end marker
+    /// or terminal event was expected and not seen.
+    fn at_end_of_body(&mut self) -> Option<Decoded<E>> {
+        let error = match self.parser.finish() {
+            Some(pending) if self.config.done_marker == Some(pending.data.as_str()) => None,
+            Some(_) => Some(self.stream_error("the stream ended in the middle of an event", None)),
+            None if self.config.expects_end() => Some(self.stream_error(
+                "the stream ended before its end marker or final event",
+                None,
+            )),
+            None => None,
+        };
+        error.map(|e| Decoded {
+            item: Err(e),
+            fills: Vec::new(),
+        })
+    }
+}
+
+impl<E: DeserializeOwned> Stream for Decoder<E> {
+    type Item = Decoded<E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Decoded<E>>> {
+        let this = self.get_mut();
+        loop {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            if let Some(raw) = this.queue.pop_front() {
+                let terminal = is_terminal(&raw, this.config.terminal_events);
+                let item = this.convert(raw);
+                // Stop after the end marker, a terminal event, or any error.
+                this.finished = terminal || !matches!(&item, Some(Decoded { item: Ok(_), .. }));
+                return Poll::Ready(item);
+            }
+            if let Some(limit) = this.too_large {
+                this.finished = true;
+                let message = format!("an event is larger than the {limit}-byte limit");
+                let item = Err(this.stream_error(message, None));
+                return Poll::Ready(Some(Decoded {
+                    item,
+                    fills: Vec::new(),
+                }));
+            }
+            match Pin::new(&mut this.body).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => {
+                    // Events the chunk completed before the oversized one
+                    // are yielded first, as they would be had it been split.
+                    if let Err(SseError::TooLarge { limit }) =
+                        this.parser.feed(&chunk, &mut this.queue)
+                    {
+                        this.too_large = Some(limit);
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    this.finished = true;
+                    let item = match error {
+                        error @ Error::Timeout { .. } => Err(error),
+                        error => Err(this.stream_error("the stream was interrupted", Some(error))),
+                    };
+                    return Poll::Ready(Some(Decoded {
+                        item,
+                        fills: Vec::new(),
+                    }));
+                }
+                Poll::Ready(None) => {
+                    this.finished = true;
+                    return Poll::Ready(this.at_end_of_body());
+                }
+            }
+        }
+    }
+}
+
+/// Whether `raw` ends the stream: its event name, or for an unnamed event the
+/// `type` of its payload (data-only streams name their events there), is one
+/// of `terminal`.
+fn is_terminal(raw: &RawEvent, terminal: &[&str]) -> bool {
+    if terminal.is_empty() {
+        return false;
+    }
+    match raw.event.as_deref() {
+        Some(name) => terminal.contains(&name),
+        None => {
+            // The name must appear in the text, as is or behind a `\u` escape;
+            // most events are told apart without parsing.
+            if !terminal.iter().any(|t| raw.data.contains(t)) && !raw.data.contains("\\u") {
+                return false;
+            }
+            #[derive(Deserialize)]
+            struct Kind<'a> {
+                #[serde(rename = "type", borrow)]
+                kind: Option<std::borrow::Cow<'a, str>>,
+            }
+            serde_json::from_str::<Kind>(&raw.data)
+                .ok()
+                .and_then(|k| k.kind)
+                .is_some_and(|k| terminal.contains(&k.as_ref()))
+        }
+    }
+}
+
+/// Whether a data-only event's payload is an object with a truthy `error`
+/// field (openai-python checks `data.get("error")`). The key must appear in
+/// the text, as is or behind a `\u` escape, so most events are cleared
+/// without parsing; the others are scanned without building a `Value`.
+fn has_error_field(data: &str) -> bool {
+    if !data.contains("\"error\"") && !data.contains("\\u") {
+        return false;
+    }
+    serde_json::from_str::<ErrorProbe>(data).is_ok_and(|p| p.0)
+}
+
+/// Whether an object's `error` field is truthy (the last one, as a map
+/// keeps). Anything but an object fails to read, which the caller takes as
+/// no error.
+struct ErrorProbe(bool);
+
+impl<'de> Deserialize<'de> for ErrorProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ErrorProbe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ErrorProbe, A::Error> {
+                let mut error = false;
+                while let Some(is_error) = map.next_key::<IsError>()? {
+                    if is_error.0 {
+                        error = map.next_value::<Truthy>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(ErrorProbe(error))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// A key, read as whether it is `error` (escaped or not), without keeping it.
+struct IsError(bool);
+
+impl<'de> Deserialize<'de> for IsError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IsError;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<X>(self, v: &str) -> Result<IsError, X> {
+                Ok(IsError(v == "error"))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// Python-like truthiness of any JSON value, read without keeping it.
+#[derive(Default)]
+struct Truthy(bool);
+
+impl<'de> Deserialize<'de> for Truthy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Truthy;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<X>(self, v: bool) -> Result<Truthy, X> {
+                Ok(Truthy(v))
+            }
+            fn visit_i64<X>(self, _: i64) -> Result<Truthy, X> {
+                Ok(Truthy(true))
+            }
+            fn visit_u64<X>(self, _: u64) -> Result<Truthy, X> {
+                Ok(Truthy(true))
+            }
+            fn visit_f64<X>(self, _: f64) -> Result<Truthy, X> {
+                Ok(Truthy(true))
+            }
+            fn visit_str<X>(self, v: &str) -> Result<Truthy, X> {
+                Ok(Truthy(!v.is_empty()))
+            }
+            fn visit_unit<X>(self) -> Result<Truthy, X> {
+                Ok(Truthy(false))
+            }
+            fn visit_none<X>(self) -> Result<Truthy, X> {
+                Ok(Truthy(false))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Truthy, D::Error> {
+                Truthy::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Truthy, A::Error> {
+                let mut any = false;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    any = true;
+                }
+                Ok(Truthy(any))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Truthy, A::Error> {
+                let mut any = false;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
+                    any = true;
+                }
+                Ok(Truthy(any))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// Python-like truthiness, as openai-python checks `data.get("error")`.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(flag) => *flag,
+        Value::String(text) => !text.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(fields) => !fields.is_empty(),
+        Value::Number(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn error_field_probe_agrees_with_truthiness_of_the_value() {
+        let cases = [
+            json!({"error": {"message": "m"}}),
+            json!({"error": {}}),
+            json!({"error": null}),
+            json!({"error": false}),
+            json!({"error": true}),
+            json!({"error": ""}),
+            json!({"error": "x"}),
+            json!({"error": []}),
+            json!({"error": [0]}),
+            json!({"error": 0}),
+            json!({"error": 0.5}),
+            json!({"n": 1}),
+            json!({"n": {"error": "nested, not top-level"}}),
+            json!(["error"]),
+            json!("error"),
+        ];
+        for case in cases {
+            let text = case.to_string();
+            let expected = case.get("error").is_some_and(is_truthy);
+            assert_eq!(has_error_field(&text), expected, "{text}");
+        }
+        // An escaped key is still the key.
+        assert!(has_error_field(r#"{"\u0065rror": {"message": "m"}}"#));
+        assert!(!has_error_field("not json \"error\""));
+    }
+
+    #[test]
+    fn terminal_type_is_found_however_written() {
+        let raw = |data: &str| RawEvent {
+            event: None,
+            data: data.into(),
+            id: None,
+        };
+        let terminal = &["t.done"];
+        assert!(is_terminal(&raw(r#"{"type":"t.done"}"#), terminal));
+        assert!(is_terminal(&raw(r#"{"type":"t.d\u006fne"}"#), terminal));
+        assert!(!is_terminal(
+            &raw(r#"{"type":"t.delta","text":"t.done"}"#),
+            terminal
+        ));
+        assert!(!is_terminal(&raw(r#"{"type":"t.delta"}"#), terminal));
+    }
+}

@@ -1,0 +1,154 @@
+//! Reading and decoding an event stream in a task of its own.
+//!
+//! On a multi-thread runtime the connection is driven by a worker thread
+//! while the caller usually waits on another (`#[tokio::main]`'s main
+//! thread). Parsing in the caller's task made every HTTP chunk (a few bytes,
+//! when the server flushes often) cross between threads. Here a spawned task
+//! beside the connection reads, parses and decodes, and hands the caller
+//! whole batches of items: one wake-up per batch instead of one per chunk.
+//!
+//! Memory stays bounded: the channel holds one batch of at most [`BATCH`]
+//! items, so at most three batches exist at once (being filled, queued, being
+//! read), each item holding at most one event of the configured size.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::error::Error;
+use super::stream_decode::{Decoded, Decoder};
+
+/// Items per batch.
+pub(crate) const BATCH: usize = 16;
+
+/// Items read together, and whether they end the stream.
+pub(crate) struct Batch<E> {
+    items: Vec<Decoded<E>>,
+    last: bool,
+}
+
+/// The caller's end: batches from the task, and the task, which is stopped
+/// when this is dropped.
+pub(crate) struct TaskSource<E> {
+    batches: mpsc::Receiver<Batch<E>>,
+    current: std::vec::IntoIter<Decoded<E>>,
+    last: bool,
+    task: JoinHandle<()>,
+    /// For the error reporting a task that stopped early.
+    status: reqwest::StatusCode,
+    request_id: Option<String>,
+}
+
+/// Whether the current runtime runs tasks on several threads (then a
+/// spawned reader saves a thread hop per chunk; on a current-thread runtime
+/// everything runs on one thread anyway).
+pub(crate) fn on_multi_thread_runtime() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
+impl<E: DeserializeOwned + Send + 'static> TaskSource<E> {
+    /// Spawns the task reading `decoder` on the current runtime.
+    pub(crate) fn spawn(
+        decoder: Decoder<E>,
+        status: reqwest::StatusCode,
+        request_id: Option<String>,
+    ) -> Self {
+        let (sender, batches) = mpsc::channel(1);
+        TaskSource {
+            batches,
+            current: Vec::new().into_iter(),
+            last: false,
+            task: tokio::spawn(pump(decoder, sender)),
+            status,
+            request_id,
+        }
+    }
+}
+
+impl<E> TaskSource<E> {
+    /// The next item; `None` after the last one.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Decoded<E>>> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Poll::Ready(Some(item));
+            }
+            if self.last {
+                return Poll::Ready(None);
+            }
+            match self.batches.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(batch)) => {
+                    self.last = batch.last;
+                    self.current = batch.items.into_iter();
+                }
+                // The task ended without sending its last batch: it panicked
+                // (the panic is passed on, as it would be inline) or its
+                // runtime is shutting down. Its outcome may land just after
+                // the channel closes: wait for it.
+                Poll::Ready(None) => {
+                    let outcome = match Pin::new(&mut self.task).poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(outcome) => outcome,
+                    };
+                    self.last = true;
+                    if let Err(e) = outcome {
+                        if e.is_panic() {
+                            std::panic::resume_unwind(e.into_panic());
+                        }
+                    }
+                    return Poll::Ready(Some(Decoded {
+                        item: Err(Error::Stream {
+                            status: self.status,
+                            request_id: self.request_id.clone(),
+                            message: "the task reading the stream was stopped (is the runtime shutting down?)".to_owned(),
+                            source: None,
+                        }),
+                        fills: Vec::new(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+impl<E> Drop for TaskSource<E> {
+    fn drop(&mut self) {
+        // Nobody reads any more: stop reading the body (and free the connection).
+        self.task.abort();
+    }
+}
+
+/// Reads `decoder` into batches: waits for one item, then takes whatever is
+/// ready without waiting, up to [`BATCH`], so a slow stream's items are sent
+/// as soon as they arrive and a fast one's go many at a time.
+async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender<Batch<E>>) {
+    let noop = futures_util::task::noop_waker_ref();
+    loop {
+        let mut items = Vec::with_capacity(BATCH);
+        let mut last = match decoder.next().await {
+            Some(item) => {
+                items.push(item);
+                false
+            }
+            None => true,
+        };
+        while !last && items.len() < BATCH {
+            // A pending poll under a no-op waker registers nothing; the next
+            // `decoder.next().await` polls again with this task's waker.
+            match Pin::new(&mut decoder).poll_next(&mut Context::from_waker(noop)) {
+                Poll::Ready(Some(item)) => items.push(item),
+                Poll::Ready(None) => last = true,
+                Poll::Pending => break,
+            }
+        }
+        if sender.send(Batch { items, last }).await.is_err() || last {
+            return;
+        }
+    }
+}
