@@ -35,7 +35,7 @@ mod runtime {
         pub async fn execute_binary(&self, r: RequestSpec) -> Result<BinaryResponse, Error> {
             self.0.execute_binary(r).await
         }
-        pub async fn execute_sse<E: serde::de::DeserializeOwned>(
+        pub async fn execute_sse<E: serde::de::DeserializeOwned + Send + 'static>(
             &self,
             r: RequestSpec,
             c: StreamConfig,
