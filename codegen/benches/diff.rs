@@ -8,6 +8,11 @@
 //! rendering. Paths are relative to `../shared/specs/openai`.
 
 use codegen::diff::report::{render, Format};
+
+/// As `cargo xtask diff`: the diff allocates many small strings and values, which glibc's allocator serves slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use codegen::config::Config;
 use codegen::diff::{diff_generated, fill_lines, GeneratedApi, Options};
 use codegen::load::{load_bytes, parse_value};
