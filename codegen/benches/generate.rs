@@ -6,6 +6,10 @@
 //! `serde_json` parse of the same bytes, so the figures read as ratios.
 
 use std::path::PathBuf;
+
+/// As `cargo xtask codegen`, which runs on mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::{Duration, Instant};
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
