@@ -391,7 +391,7 @@ pub fn feature_gate<'a>(model: &Model, features: impl IntoIterator<Item = &'a St
     let list: Vec<&str> = features.into_iter().map(String::as_str).collect();
     match list.len() {
         n if n > crate::lower::MAX_TYPE_FEATURES => None,
-        0 => Some(vec!["unreferenced"]),
+        0 => Some(vec![crate::lower::UNREFERENCED_FEATURE]),
         _ => Some(list),
     }
 }

@@ -106,6 +106,16 @@ fn client(base_url: &str) -> Client {
         .unwrap()
 }
 
+/// A connection to model `m` with the default settings.
+async fn connect(base_url: &str) -> openai_client::realtime::RealtimeConnection {
+    client(base_url)
+        .realtime()
+        .model("m")
+        .connect()
+        .await
+        .unwrap()
+}
+
 /// The next text message the server receives, as JSON.
 async fn next_json(socket: &mut ServerSocket) -> Value {
     loop {
@@ -359,12 +369,7 @@ async fn a_close_with_an_error_code_is_reported_with_it() {
         close(&mut socket, CloseCode::Error, "server \u{1b}[31mfault").await;
     })
     .await;
-    let mut connection = client(&base_url)
-        .realtime()
-        .model("m")
-        .connect()
-        .await
-        .unwrap();
+    let mut connection = connect(&base_url).await;
     match connection.recv().await {
         Some(Err(
             error @ Error::WebSocket {
@@ -390,12 +395,7 @@ async fn a_connection_cut_without_a_close_frame_is_an_error() {
         drop(socket);
     })
     .await;
-    let mut connection = client(&base_url)
-        .realtime()
-        .model("m")
-        .connect()
-        .await
-        .unwrap();
+    let mut connection = connect(&base_url).await;
     match connection.recv().await {
         Some(Err(Error::WebSocket {
             close_code: None, ..
@@ -418,12 +418,7 @@ async fn an_undecodable_message_is_a_decode_error_and_the_connection_goes_on() {
         close(&mut socket, CloseCode::Away, "").await;
     })
     .await;
-    let mut connection = client(&base_url)
-        .realtime()
-        .model("m")
-        .connect()
-        .await
-        .unwrap();
+    let mut connection = connect(&base_url).await;
     match connection.recv().await {
         Some(Err(error @ Error::Decode { .. })) => {
             assert_eq!(error.body(), Some(&b"not json"[..]));
@@ -462,12 +457,7 @@ async fn split_halves_send_and_receive_from_separate_tasks() {
         }
     })
     .await;
-    let connection = client(&base_url)
-        .realtime()
-        .model("m")
-        .connect()
-        .await
-        .unwrap();
+    let connection = connect(&base_url).await;
     let (mut sender, mut receiver) = connection.split();
     let sending = tokio::spawn(async move {
         for i in 0..3 {
@@ -507,12 +497,7 @@ async fn close_ends_the_connection_for_both_sides() {
         let _ = done_tx.send(saw_close);
     })
     .await;
-    let connection = client(&base_url)
-        .realtime()
-        .model("m")
-        .connect()
-        .await
-        .unwrap();
+    let connection = connect(&base_url).await;
     connection.close().await.unwrap();
     assert!(done_rx.await.unwrap(), "the server saw our close frame");
 }

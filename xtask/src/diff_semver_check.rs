@@ -11,7 +11,7 @@
 
 use crate::conformance::write_client_crate;
 use crate::workspace_root;
-use codegen::diff::{diff, Finding, Level, Options};
+use codegen::diff::{diff, glob, Finding, Level, Options};
 use codegen::load::load_path;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -69,26 +69,6 @@ fn parse_accepted(file: &str, text: &str) -> Result<Vec<Accepted>, String> {
         out.push(Accepted { kind: kind.to_owned(), name: name.to_owned(), pattern: pattern.trim().to_owned(), line: i + 1, hits: 0 });
     }
     Ok(out)
-}
-
-/// `*` matches any run of characters.
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// One break cargo-semver-checks reports: its lint, the line as printed, and

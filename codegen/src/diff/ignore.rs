@@ -13,8 +13,10 @@
 use super::model::Report;
 use super::rules::RuleId;
 
-/// `*` matches any run of characters; everything else matches itself.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+/// `*` matches any run of characters; everything else matches itself. The
+/// pattern language of ignore files, level overrides and `xtask`'s
+/// `specs/semver-accepted.txt`.
+pub fn glob(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == text;

@@ -41,7 +41,7 @@ mod union;
 mod used;
 mod walk;
 
-pub use ignore::{IgnoreEntry, IgnoreList};
+pub use ignore::{glob, IgnoreEntry, IgnoreList};
 pub use levels::LevelOverrides;
 pub use lines::fill_lines;
 pub use model::{FailOn, Finding, Level, Position, Report};

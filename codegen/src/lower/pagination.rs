@@ -33,26 +33,16 @@ pub enum Outcome {
 
 /// The struct a type reference names, through aliases.
 pub(crate) fn struct_of<'t>(ty: &TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> Option<&'t StructDef> {
-    let mut ty = ty;
-    for _ in 0..16 {
-        let TypeRef::Named(id) = ty else { return None };
-        match &types.get(id)?.kind {
-            TypeKind::Struct(s) => return Some(s),
-            TypeKind::Alias(inner) => ty = inner,
-            _ => return None,
-        }
+    let TypeRef::Named(id) = through_aliases(ty, types) else { return None };
+    match &types.get(id)?.kind {
+        TypeKind::Struct(s) => Some(s),
+        _ => None,
     }
-    None
-}
-
-/// A type reference through aliases, for comparing with `String`, `bool` or an array.
-fn resolved<'t>(ty: &'t TypeRef, types: &'t BTreeMap<TypeId, TypeDef>) -> &'t TypeRef {
-    crate::ir::through_aliases(ty, types)
 }
 
 /// A field of `s` (not flattened) whose type is `want` after aliases.
 fn field_of<'s>(s: &'s StructDef, name: &str, types: &BTreeMap<TypeId, TypeDef>, want: fn(&TypeRef) -> bool) -> Option<&'s Field> {
-    s.fields.iter().find(|f| f.wire_name == name && !f.flatten && !f.boxed && want(resolved(&f.ty, types)))
+    s.fields.iter().find(|f| f.wire_name == name && !f.flatten && !f.boxed && want(through_aliases(&f.ty, types)))
 }
 
 fn is_string(ty: &TypeRef) -> bool {
@@ -101,7 +91,7 @@ pub fn classify(op: &Operation, types: &BTreeMap<TypeId, TypeDef>, config: Optio
         // Creating or searching returns a list too; only a listing is fetched again with a cursor.
         return if has_more.is_some() || has("next_page") { Outcome::LeftOut(format!("a `{}` operation with a request body or side effects: only GET listings are paged", op.method)) } else { Outcome::NotAList };
     }
-    let TypeRef::Array(item) = resolved(&items.ty, types) else { return Outcome::NotAList };
+    let TypeRef::Array(item) = through_aliases(&items.ty, types) else { return Outcome::NotAList };
     let rule = |kind, cursor: Option<&str>, param: Option<&str>| Pagination {
         kind,
         items_field: items.wire_name.clone(),
@@ -152,7 +142,7 @@ fn configured(op: &Operation, page: &StructDef, types: &BTreeMap<TypeId, TypeDef
     let fail = |reason: String| Outcome::LeftOut(format!("the codegen config's pagination rule does not fit: {reason}"));
     let items_name = rule.items.as_deref().unwrap_or("data");
     let Some(items) = field_of(page, items_name, types, is_array) else { return fail(format!("the response has no list field `{items_name}`")) };
-    let TypeRef::Array(item) = resolved(&items.ty, types) else { return fail(format!("`{items_name}` is not a list")) };
+    let TypeRef::Array(item) = through_aliases(&items.ty, types) else { return fail(format!("`{items_name}` is not a list")) };
     let has_more = field_of(page, "has_more", types, is_bool).map(|f| f.wire_name.clone());
     let mut out = Pagination { kind: PaginationKind::Single, items_field: items.wire_name.clone(), item: (**item).clone(), cursor_field: None, query_param: None, has_more_field: has_more, method: String::new() };
     if rule.kind == PaginationKindConfig::Single {
