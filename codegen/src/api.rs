@@ -90,15 +90,15 @@ pub fn builder<'m>(s: &StructDef, model: &'m Model) -> Builder<'m> {
 }
 
 /// The type of a field's value as the generated struct holds it (without the
-/// `Option` or `Box` around it): the model's, except that a free-form object
-/// (`type: object` without properties) in a request type is a
-/// `serde_json::Value`, so callers pass `json!({...})`, a `serde_json::Map`,
-/// or what `serde_json::to_value` made of any `Serialize` value (whose one
-/// failure, a map with non-string keys, stays theirs to handle). A `Map`
-/// would make every caller build one by hand.
-pub fn field_type<'f>(f: &'f Field, owner: &TypeDef) -> std::borrow::Cow<'f, TypeRef> {
-    if owner.in_request && f.ty == TypeRef::JsonObject {
-        std::borrow::Cow::Owned(TypeRef::Json)
+/// `Option` or `Box` around it): the model's, except that free-form JSON
+/// (`Json`, or `type: object` without properties, directly or through an
+/// alias) in a request type is [`TypeRef::JsonInput`], which the constructor
+/// and setter take as any `Serialize` value: `json!({...})`, a
+/// `serde_json::Map`, a `HashMap` or the caller's own struct. A `Map` would
+/// make every caller build one by hand.
+pub fn field_type<'f>(f: &'f Field, owner: &TypeDef, model: &Model) -> std::borrow::Cow<'f, TypeRef> {
+    if owner.in_request && matches!(through_aliases(&f.ty, &model.types), TypeRef::Json | TypeRef::JsonObject) {
+        std::borrow::Cow::Owned(TypeRef::JsonInput)
     } else {
         std::borrow::Cow::Borrowed(&f.ty)
     }
@@ -108,7 +108,7 @@ pub fn field_type<'f>(f: &'f Field, owner: &TypeDef) -> std::borrow::Cow<'f, Typ
 /// `false`, or a type marked [`TypeDef::empty_value`]).
 pub fn has_empty_value(ty: &TypeRef, types: &BTreeMap<TypeId, TypeDef>) -> bool {
     match ty {
-        TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::Bool | TypeRef::Json | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => true,
+        TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::Bool | TypeRef::Json | TypeRef::JsonObject | TypeRef::JsonInput | TypeRef::Array(_) | TypeRef::Map(_) => true,
         TypeRef::File => false,
         TypeRef::Named(id) => types.get(id).is_some_and(|t| t.empty_value),
     }
@@ -153,6 +153,7 @@ pub fn type_text(ty: &TypeRef, model: &Model) -> String {
         TypeRef::Bool => "bool".to_owned(),
         TypeRef::Json => "serde_json::Value".to_owned(),
         TypeRef::JsonObject => "serde_json::Map<String, serde_json::Value>".to_owned(),
+        TypeRef::JsonInput => "Json".to_owned(),
         TypeRef::File => "InputFile".to_owned(),
         TypeRef::Named(id) => model.types.get(id).map_or_else(|| "UnknownType".to_owned(), |t| t.rust_name.clone()),
         TypeRef::Array(inner) => format!("Vec<{}>", type_text(inner, model)),
@@ -160,8 +161,17 @@ pub fn type_text(ty: &TypeRef, model: &Model) -> String {
     }
 }
 
+/// What a constructor or setter takes for a field of this type, as Rust
+/// source: `impl Into<T>`, or `impl Serialize` for free-form JSON.
+fn argument_text(ty: &TypeRef, model: &Model) -> String {
+    match ty {
+        TypeRef::JsonInput => "impl Serialize".to_owned(),
+        _ => format!("impl Into<{}>", type_text(ty, model)),
+    }
+}
+
 fn field_text(f: &Field, owner: &TypeDef, model: &Model) -> String {
-    let mut t = type_text(&field_type(f, owner), model);
+    let mut t = type_text(&field_type(f, owner, model), model);
     if f.boxed {
         t = format!("Box<{t}>");
     }
@@ -328,15 +338,15 @@ pub fn surface(model: &Model) -> BTreeMap<String, ApiItem> {
                     }
                     let mut args = Vec::new();
                     for (f, role) in s.fields.iter().zip(&plan.roles) {
-                        let ty = type_text(&field_type(f, def), model);
+                        let arg = argument_text(&field_type(f, def, model), model);
                         match role {
                             FieldRole::Fixed(_) => {}
-                            FieldRole::Argument => args.push(format!("{}: impl Into<{ty}>", f.rust_name)),
+                            FieldRole::Argument => args.push(format!("{}: {arg}", f.rust_name)),
                             FieldRole::NullableArgument(null) => {
-                                args.push(format!("{}: impl Into<{ty}>", f.rust_name));
+                                args.push(format!("{}: {arg}", f.rust_name));
                                 add(ItemKind::Setter, format!("{name}::{null}"), format!("fn {null}()"), format!("{} null", property(f)));
                             }
-                            FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}(impl Into<{ty}>)"), property(f)),
+                            FieldRole::Setter(setter) => add(ItemKind::Setter, format!("{name}::{setter}"), format!("fn {setter}({arg})"), property(f)),
                         }
                     }
                     add(ItemKind::Constructor, format!("{name}::new"), format!("fn new({})", args.join(", ")), at(""));

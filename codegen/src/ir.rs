@@ -320,6 +320,10 @@ pub enum TypeRef {
     Json,
     /// A free-form JSON object.
     JsonObject,
+    /// Free-form JSON that a request sends, held as the runtime's `Json` and
+    /// made from any `Serialize` value. Lowering never makes it:
+    /// [`crate::api::field_type`] gives it to free-form fields of request types.
+    JsonInput,
     /// A file in a multipart body.
     File,
     /// A named type of the model.

@@ -400,13 +400,15 @@ fn constructors_take_values_and_state_the_rules() {
     let g = check_snapshot("constructors");
     let f = types_text(&g);
     // Required nullable: a plain argument, and a method that sends `null`.
-    assert_has(&f, &["pub fn new( name: impl ::std::convert::Into<::std::string::String>, parameters: impl ::std::convert::Into<::serde_json::Value>, strict: impl ::std::convert::Into<bool>, metadata: impl ::std::convert::Into<super::Metadata>, ) -> Self"]);
+    assert_has(&f, &["pub fn new( name: impl ::std::convert::Into<::std::string::String>, parameters: impl ::serde::Serialize, strict: impl ::std::convert::Into<bool>, metadata: impl ::std::convert::Into<super::Metadata>, ) -> Self"]);
+    // Free-form JSON takes any `Serialize` value, held as the runtime's `Json`.
+    assert_has(&f, &["parameters: ::std::option::Option::Some( crate::runtime::Json::new(parameters),"]);
     assert_has(&f, &["strict: ::std::option::Option::Some(strict.into()),", "pub fn metadata_null(mut self) -> Self { self.metadata = ::std::option::Option::None; self }"]);
     // The setter of the optional field `strict_null` keeps its name; the null method of `strict` takes the next one.
     assert_has(&f, &["pub fn strict_null2(mut self) -> Self { self.strict = ::std::option::Option::None; self }", "pub fn strict_null( mut self, value: impl ::std::convert::Into<::std::string::String>, ) -> Self"]);
     assert_has(&f, &["/// `parameters`, `strict` and `metadata` are required but may be `null`: pass values here; `parameters_null()`, `strict_null2()` and `metadata_null()` send `null` instead."]);
     // A required nullable field is sent even when null: no `skip_serializing_if` on it.
-    assert_has(&f, &["pub parameters: ::std::option::Option<::serde_json::Value>,"]);
+    assert_has(&f, &["pub parameters: ::std::option::Option<crate::runtime::Json>,"]);
     // The free-form object of a response-only type stays a map.
     assert_has(&types_text(&g), &["pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,"]);
     // Constraint-only branches: no type, no argument, a sentence on `new`.
@@ -415,7 +417,7 @@ fn constructors_take_values_and_state_the_rules() {
     assert_has(&c, &["/// At least one of `file_ids`, `files` must be set. #[allow(clippy::too_many_arguments, clippy::new_without_default)] pub fn new() -> Self"]);
     assert_has(&c, &["/// Exactly one of these must be set: `store_ids`; or `stores` and `name`. The spec's schema adds conditions beyond these."]);
     let surface = codegen::api::surface(&g.model);
-    assert_eq!(surface["constructor FunctionTool::new"].signature, "fn new(name: impl Into<String>, parameters: impl Into<serde_json::Value>, strict: impl Into<bool>, metadata: impl Into<Metadata>)");
+    assert_eq!(surface["constructor FunctionTool::new"].signature, "fn new(name: impl Into<String>, parameters: impl Serialize, strict: impl Into<bool>, metadata: impl Into<Metadata>)");
     assert_eq!(surface["setter FunctionTool::strict_null2"].signature, "fn strict_null2()");
     assert_eq!(surface["setter FunctionTool::strict_null"].signature, "fn strict_null(impl Into<String>)");
 }

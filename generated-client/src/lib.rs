@@ -37,7 +37,7 @@ pub mod realtime;
 #[cfg(feature = "structured-outputs")]
 pub mod structured;
 pub use runtime::{
-    AzureConfig, BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile,
+    AzureConfig, BinaryResponse, Client, ClientBuilder, Error, EventStream, InputFile, Json,
     RedirectPolicy, RequestOptions, Response, StreamItem,
 };
 

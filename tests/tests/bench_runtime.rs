@@ -32,7 +32,11 @@ async fn every_scenario(server: &str) {
     for framing in ["event", "7", "1", "body"] {
         let url = format!("{server}/sse/{framing}");
         let summary = ours::run("sse", &url, "").await;
-        assert_eq!(summary, Ok(payloads::sse_summary(EVENTS)), "framing {framing}");
+        assert_eq!(
+            summary,
+            Ok(payloads::sse_summary(EVENTS)),
+            "framing {framing}"
+        );
     }
     let v1 = format!("{server}/v1");
     assert_eq!(

@@ -121,16 +121,30 @@ fn free_form_parameters_take_any_json() {
             "tools": [{"type": "function", "name": "get_weather", "parameters": parameters, "strict": true}]
         })
     );
-    // Any `Serialize` value, through `serde_json::to_value` (the caller sees its one failure).
+    // Any `Serialize` value goes in as it is: the caller's own struct, a map.
     #[derive(serde::Serialize)]
     struct Schema {
         r#type: &'static str,
+        required: Vec<&'static str>,
     }
-    let schema = serde_json::to_value(Schema { r#type: "object" }).unwrap();
-    let tool = FunctionTool::new("noop", schema, false).strict_null();
+    let tool = FunctionTool::new(
+        "noop",
+        Schema {
+            r#type: "object",
+            required: vec![],
+        },
+        false,
+    )
+    .strict_null();
     assert_eq!(
         to_json(tool),
-        json!({"type": "function", "name": "noop", "parameters": {"type": "object"}, "strict": null})
+        json!({"type": "function", "name": "noop", "parameters": {"type": "object", "required": []}, "strict": null})
+    );
+    let properties = std::collections::HashMap::from([("type", "object")]);
+    let tool = FunctionTool::new("map", &properties, true);
+    assert_eq!(
+        tool.parameters.as_ref().map(|p| &p["type"]),
+        Some(&json!("object"))
     );
 }
 

@@ -301,11 +301,9 @@ async fn image_edit_with_two_images_sends_image_array_parts() {
 #[tokio::test]
 async fn image_edit_with_one_image_sends_a_plain_image_part() {
     let (server, log) = recording_server(|_, _| json_reply("req_img_2", images_response())).await;
-    let request = CreateImageEditRequest::new(
-        InputFile::from_bytes("cat.png", png(3)),
-        "Make it blue",
-    )
-    .mask(InputFile::from_bytes("mask.png", png(4)));
+    let request =
+        CreateImageEditRequest::new(InputFile::from_bytes("cat.png", png(3)), "Make it blue")
+            .mask(InputFile::from_bytes("mask.png", png(4)));
     let response = client(&server)
         .create_image_edit(&request)
         .await

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{client, cut, named_event, only, recording_server, sse_reply};
+use common::{client, cut, json_reply, named_event, only, recording_server, sse_reply};
 use futures_util::StreamExt;
 use openai_client::types::{
     CreateResponse, OutputItem, OutputMessageContent, OutputMessageStatus, ResponseStatus,
@@ -338,4 +338,51 @@ async fn responses_stream_without_a_terminal_event_is_an_error() {
         "{:?}",
         items[2]
     );
+}
+
+/// Free-form JSON (a function tool's `parameters`) is any `Serialize` value:
+/// the caller's struct goes on the wire as JSON, the echoed tool reads back as
+/// JSON, and a value that cannot become JSON fails before anything is sent.
+#[tokio::test]
+async fn free_form_parameters_from_any_serialize_value() {
+    use openai_client::types::{FunctionTool, Tool};
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Serialize)]
+    struct Parameters {
+        r#type: &'static str,
+        properties: BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>,
+    }
+    let parameters = Parameters {
+        r#type: "object",
+        properties: BTreeMap::from([("city", BTreeMap::from([("type", "string")]))]),
+    };
+    let wire_parameters = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+    let tool = json!({"type": "function", "name": "get_weather", "parameters": wire_parameters, "strict": true});
+    let mut body = response_object("completed", json!([]), Value::Null);
+    body["tools"] = json!([tool]);
+    let (server, log) = recording_server(move |_, _| json_reply("req_tools_1", body.clone())).await;
+    let client = client(&server);
+
+    let with_tool = request().tools(vec![
+        FunctionTool::new("get_weather", &parameters, true).into()
+    ]);
+    let response = client.create_response(&with_tool).await.expect("response");
+    assert_eq!(only(&log).json()["tools"], json!([tool]));
+    let Some(Tool::Function(echoed)) = response.tools.first() else {
+        panic!("a function tool: {:?}", response.tools)
+    };
+    let echoed = echoed.parameters.as_ref().expect("parameters");
+    assert_eq!(echoed["properties"]["city"]["type"], "string");
+    assert_eq!(*echoed, wire_parameters);
+
+    // serde_json refuses map keys that are not strings or numbers.
+    let broken = BTreeMap::from([(vec![1u8], "one")]);
+    let with_broken = request().tools(vec![FunctionTool::new("broken", &broken, true).into()]);
+    let err = client.create_response(&with_broken).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { message, .. } if message.contains("free-form JSON value")),
+        "{err:?}"
+    );
+    assert_eq!(log.entries().len(), 1, "nothing more was sent");
 }

@@ -177,7 +177,7 @@ fn holds_file(ty: &TypeRef) -> bool {
 /// Whether a payload of this type gets a `From` impl of its own: not strings
 /// (the text route covers them) and not free-form JSON.
 fn is_source(ty: &TypeRef) -> bool {
-    !matches!(ty, TypeRef::String | TypeRef::Json | TypeRef::JsonObject)
+    !matches!(ty, TypeRef::String | TypeRef::Json | TypeRef::JsonObject | TypeRef::JsonInput)
 }
 
 fn routes(id: &TypeId, model: &Model, depth: usize, memo: &mut HashMap<TypeId, Routes>) -> Routes {

@@ -140,6 +140,7 @@ pub fn noun(ty: &TypeRef, model: &Model, paths: &Paths) -> String {
         TypeRef::Bool => "a boolean".to_owned(),
         TypeRef::Json => "any JSON value".to_owned(),
         TypeRef::JsonObject => "a JSON object".to_owned(),
+        TypeRef::JsonInput => "any JSON value, made from any `Serialize` value".to_owned(),
         TypeRef::File => "a file".to_owned(),
         TypeRef::Named(id) => {
             let name = model.types.get(id).map_or("", |t| unraw(&t.rust_name));
@@ -159,6 +160,7 @@ fn elements(ty: &TypeRef, model: &Model, paths: &Paths) -> String {
         TypeRef::Bool => "booleans".to_owned(),
         TypeRef::Json => "JSON values".to_owned(),
         TypeRef::JsonObject => "JSON objects".to_owned(),
+        TypeRef::JsonInput => "JSON values".to_owned(),
         TypeRef::File => "files".to_owned(),
         TypeRef::Named(id) => type_link(id, model, paths),
         TypeRef::Array(inner) => format!("arrays of {}", elements(inner, model, paths)),

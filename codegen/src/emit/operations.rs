@@ -274,7 +274,7 @@ fn may_hold_list(ty: &TypeRef, model: &Model) -> bool {
 fn may_hold_list_within(ty: &TypeRef, model: &Model, depth: usize) -> bool {
     match ty {
         TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::Bool | TypeRef::File => false,
-        TypeRef::Json | TypeRef::JsonObject | TypeRef::Array(_) | TypeRef::Map(_) => true,
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::JsonInput | TypeRef::Array(_) | TypeRef::Map(_) => true,
         TypeRef::Named(id) => match model.types.get(id).map(|t| &t.kind) {
             Some(TypeKind::StringEnum(_)) | Some(TypeKind::OpenString(_)) => false,
             // Aliases of aliases are followed a little way; past that, assume a list.

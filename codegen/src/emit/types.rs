@@ -16,6 +16,10 @@ pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::JsonObject => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        TypeRef::JsonInput => {
+            let rt = &paths.runtime;
+            quote!(#rt::Json)
+        }
         TypeRef::File => {
             let rt = &paths.runtime;
             quote!(#rt::InputFile)
@@ -38,7 +42,7 @@ pub fn rust_type(ty: &TypeRef, paths: &Paths, model: &Model) -> TokenStream {
 
 /// The field type including `Option` and `Box`.
 fn field_type(f: &Field, owner: &TypeDef, paths: &Paths, model: &Model) -> TokenStream {
-    let mut ty = rust_type(&crate::api::field_type(f, owner), paths, model);
+    let mut ty = rust_type(&crate::api::field_type(f, owner, model), paths, model);
     if f.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
     }
@@ -281,7 +285,13 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
     let plan = crate::api::builder(s, model);
     for (f, role) in s.fields.iter().zip(plan.roles.iter().cloned()) {
         let fname = ident(&f.rust_name);
-        let base = rust_type(&crate::api::field_type(f, def), paths, model);
+        let ty = crate::api::field_type(f, def, model);
+        let base = rust_type(&ty, paths, model);
+        // Free-form JSON takes any `Serialize` value; the runtime's `Json`
+        // keeps a failed conversion for the send to report.
+        let json_input = *ty == TypeRef::JsonInput;
+        let arg = if json_input { quote!(impl ::serde::Serialize) } else { quote!(impl ::std::convert::Into<#base>) };
+        let convert = |v: TokenStream| if json_input { quote!(#base::new(#v)) } else { quote!(#v.into()) };
         let wrap = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
         match role {
             crate::api::FieldRole::Fixed(fixed) => {
@@ -290,13 +300,13 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
                 inits.push(quote!(#fname: #value,));
             }
             crate::api::FieldRole::Argument => {
-                let value = wrap(quote!(#fname.into()));
-                params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+                let value = wrap(convert(quote!(#fname)));
+                params.push(quote!(#fname: #arg));
                 inits.push(quote!(#fname: #value,));
             }
             crate::api::FieldRole::NullableArgument(null) => {
-                let value = wrap(quote!(#fname.into()));
-                params.push(quote!(#fname: impl ::std::convert::Into<#base>));
+                let value = wrap(convert(quote!(#fname)));
+                params.push(quote!(#fname: #arg));
                 inits.push(quote!(#fname: ::std::option::Option::Some(#value),));
                 let null = ident(&null);
                 let doc = format!(" Sends `{}` as `null` (a required field: it is always sent).", f.wire_name);
@@ -311,11 +321,11 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
             crate::api::FieldRole::Setter(setter) => {
                 inits.push(quote!(#fname: ::std::option::Option::None,));
                 let setter = ident(&setter);
-                let value = wrap(quote!(value.into()));
+                let value = wrap(convert(quote!(value)));
                 let doc = format!(" Sets `{}`.", f.wire_name);
                 setters.push(quote! {
                     #[doc = #doc]
-                    pub fn #setter(mut self, value: impl ::std::convert::Into<#base>) -> Self {
+                    pub fn #setter(mut self, value: #arg) -> Self {
                         self.#fname = ::std::option::Option::Some(#value);
                         self
                     }

@@ -12,6 +12,7 @@ mod encode;
 mod endpoint;
 mod error;
 mod file;
+mod json;
 mod multipart;
 mod options;
 mod paginate;
@@ -41,6 +42,7 @@ pub use config::{
 };
 pub use error::{ApiErrorObject, Error, TimeoutKind};
 pub use file::InputFile;
+pub use json::Json;
 pub use multipart::MultipartForm;
 pub use options::RequestOptions;
 pub use paginate::{Items, NextPage, PageFuture, Pages};

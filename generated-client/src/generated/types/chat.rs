@@ -491,7 +491,7 @@ pub struct ChatCompletionFunctions {
     pub name: ::std::string::String,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::FunctionParameters>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -553,11 +553,8 @@ impl ChatCompletionFunctions {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::FunctionParameters>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).

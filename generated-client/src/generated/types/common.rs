@@ -15866,7 +15866,7 @@ pub struct FunctionObject {
     pub name: ::std::string::String,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::FunctionParameters>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -15954,11 +15954,8 @@ impl FunctionObject {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::FunctionParameters>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
@@ -18430,10 +18427,10 @@ pub struct FunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<::serde_json::Value>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<::serde_json::Value>,
+    pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -18530,14 +18527,16 @@ impl FunctionTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        parameters: impl ::serde::Serialize,
         strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::FunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters: ::std::option::Option::Some(parameters.into()),
+            parameters: ::std::option::Option::Some(
+                crate::runtime::Json::new(parameters),
+            ),
             output_schema: ::std::option::Option::None,
             strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
@@ -18559,11 +18558,10 @@ impl FunctionTool {
         self
     }
     /// Sets `output_schema`.
-    pub fn output_schema(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.output_schema = ::std::option::Option::Some(value.into());
+    pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
+        self.output_schema = ::std::option::Option::Some(
+            crate::runtime::Json::new(value),
+        );
         self
     }
     /// Sends `strict` as `null` (a required field: it is always sent).
@@ -19311,7 +19309,7 @@ pub struct FunctionToolParam {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::EmptyModelParam>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -19319,7 +19317,7 @@ pub struct FunctionToolParam {
     pub r#type: super::FunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<::serde_json::Value>,
+    pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -19432,11 +19430,8 @@ impl FunctionToolParam {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::EmptyModelParam>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
@@ -19445,11 +19440,10 @@ impl FunctionToolParam {
         self
     }
     /// Sets `output_schema`.
-    pub fn output_schema(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.output_schema = ::std::option::Option::Some(value.into());
+    pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
+        self.output_schema = ::std::option::Option::Some(
+            crate::runtime::Json::new(value),
+        );
         self
     }
     /// Sets `defer_loading`.
@@ -28066,7 +28060,7 @@ pub struct LocalShellToolCallOutput {
     pub status: ::std::option::Option<super::LocalShellToolCallOutputStatus>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub call_id: ::std::option::Option<::serde_json::Value>,
+    pub call_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -28135,11 +28129,8 @@ impl LocalShellToolCallOutput {
         self
     }
     /// Sets `call_id`.
-    pub fn call_id(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.call_id = ::std::option::Option::Some(value.into());
+    pub fn call_id(mut self, value: impl ::serde::Serialize) -> Self {
+        self.call_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -29048,7 +29039,7 @@ pub struct McpApprovalResponse {
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub request_id: ::std::option::Option<::serde_json::Value>,
+    pub request_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -29130,11 +29121,8 @@ impl McpApprovalResponse {
         self
     }
     /// Sets `request_id`.
-    pub fn request_id(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.request_id = ::std::option::Option::Some(value.into());
+    pub fn request_id(mut self, value: impl ::serde::Serialize) -> Self {
+        self.request_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -29474,10 +29462,10 @@ pub struct McpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Value,
+    pub input_schema: crate::runtime::Json,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<::serde_json::Value>,
+    pub annotations: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -29528,12 +29516,12 @@ impl McpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<::serde_json::Value>,
+        input_schema: impl ::serde::Serialize,
     ) -> Self {
         Self {
             name: name.into(),
             description: ::std::option::Option::None,
-            input_schema: input_schema.into(),
+            input_schema: crate::runtime::Json::new(input_schema),
             annotations: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -29547,11 +29535,8 @@ impl McpListToolsTool {
         self
     }
     /// Sets `annotations`.
-    pub fn annotations(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.annotations = ::std::option::Option::Some(value.into());
+    pub fn annotations(mut self, value: impl ::serde::Serialize) -> Self {
+        self.annotations = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -30731,7 +30716,7 @@ pub struct McpToolExecutionError {
     /// Required. Default: `"mcp_tool_execution_error"`. Always `"mcp_tool_execution_error"`.
     pub r#type: super::McpToolExecutionErrorType,
     /// Required.
-    pub content: ::serde_json::Value,
+    pub content: crate::runtime::Json,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -30772,10 +30757,10 @@ impl crate::runtime::de::Fit for McpToolExecutionError {
 impl McpToolExecutionError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(content: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+    pub fn new(content: impl ::serde::Serialize) -> Self {
         Self {
             r#type: super::McpToolExecutionErrorType::McpToolExecutionError,
-            content: content.into(),
+            content: crate::runtime::Json::new(content),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -38067,7 +38052,7 @@ pub struct ResponseFormatJsonSchemaJsonSchema {
     pub name: ::std::string::String,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub schema: ::std::option::Option<super::ResponseFormatJsonSchemaSchema>,
+    pub schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -38152,11 +38137,8 @@ impl ResponseFormatJsonSchemaJsonSchema {
         self
     }
     /// Sets `schema`.
-    pub fn schema(
-        mut self,
-        value: impl ::std::convert::Into<super::ResponseFormatJsonSchemaSchema>,
-    ) -> Self {
-        self.schema = ::std::option::Option::Some(value.into());
+    pub fn schema(mut self, value: impl ::serde::Serialize) -> Self {
+        self.schema = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
@@ -40389,7 +40371,7 @@ pub struct TextResponseFormatJsonSchema {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
-    pub schema: super::ResponseFormatJsonSchemaSchema,
+    pub schema: crate::runtime::Json,
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -40444,13 +40426,13 @@ impl TextResponseFormatJsonSchema {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        schema: impl ::std::convert::Into<super::ResponseFormatJsonSchemaSchema>,
+        schema: impl ::serde::Serialize,
     ) -> Self {
         Self {
             r#type: super::TextResponseFormatJsonSchemaType::JsonSchema,
             description: ::std::option::Option::None,
             name: name.into(),
-            schema: schema.into(),
+            schema: crate::runtime::Json::new(schema),
             strict: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -41591,7 +41573,7 @@ pub struct ToolSearchCallItemParam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::ToolSearchExecutionType>,
     /// Required.
-    pub arguments: super::EmptyModelParam,
+    pub arguments: crate::runtime::Json,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
@@ -41642,13 +41624,13 @@ impl crate::runtime::de::Fit for ToolSearchCallItemParam {
 impl ToolSearchCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(arguments: impl ::std::convert::Into<super::EmptyModelParam>) -> Self {
+    pub fn new(arguments: impl ::serde::Serialize) -> Self {
         Self {
             id: ::std::option::Option::None,
             call_id: ::std::option::Option::None,
             r#type: super::ToolSearchCallItemParamType::ToolSearchCall,
             execution: ::std::option::Option::None,
-            arguments: arguments.into(),
+            arguments: crate::runtime::Json::new(arguments),
             status: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -42325,7 +42307,7 @@ pub struct ToolSearchToolParam {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::EmptyModelParam>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -42421,11 +42403,8 @@ impl ToolSearchToolParam {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::EmptyModelParam>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).

@@ -862,7 +862,7 @@ pub struct CreateEvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
     pub r#type: super::CreateEvalCustomDataSourceConfigType,
     /// Required.
-    pub item_schema: ::serde_json::Value,
+    pub item_schema: crate::runtime::Json,
     /// Optional. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_sample_schema: ::std::option::Option<bool>,
@@ -910,10 +910,10 @@ impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
 impl CreateEvalCustomDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(item_schema: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+    pub fn new(item_schema: impl ::serde::Serialize) -> Self {
         Self {
             r#type: super::CreateEvalCustomDataSourceConfigType::Custom,
-            item_schema: item_schema.into(),
+            item_schema: crate::runtime::Json::new(item_schema),
             include_sample_schema: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -1496,7 +1496,7 @@ pub struct CreateEvalLogsDataSourceConfig {
     pub r#type: super::CreateEvalLogsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -1542,11 +1542,8 @@ impl CreateEvalLogsDataSourceConfig {
         }
     }
     /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+    pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
+        self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -3023,7 +3020,7 @@ pub struct CreateEvalStoredCompletionsDataSourceConfig {
     pub r#type: super::CreateEvalStoredCompletionsDataSourceConfigType,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -3069,11 +3066,8 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
         }
     }
     /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+    pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
+        self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -4011,10 +4005,10 @@ impl EvalJsonlFileContentSource {
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSourceContentItem {
     /// Required.
-    pub item: ::serde_json::Value,
+    pub item: crate::runtime::Json,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sample: ::std::option::Option<::serde_json::Value>,
+    pub sample: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -4052,19 +4046,16 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
 impl EvalJsonlFileContentSourceContentItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(item: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+    pub fn new(item: impl ::serde::Serialize) -> Self {
         Self {
-            item: item.into(),
+            item: crate::runtime::Json::new(item),
             sample: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
     }
     /// Sets `sample`.
-    pub fn sample(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.sample = ::std::option::Option::Some(value.into());
+    pub fn sample(mut self, value: impl ::serde::Serialize) -> Self {
+        self.sample = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -4635,7 +4626,7 @@ pub struct EvalResponsesSource {
     pub r#type: super::EvalResponsesSourceType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
@@ -4741,11 +4732,8 @@ impl EvalResponsesSource {
         }
     }
     /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+    pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
+        self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `model`.

@@ -7349,7 +7349,7 @@ pub struct RunGraderRequest {
     pub grader: super::RunGraderRequestGrader,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub item: ::std::option::Option<::serde_json::Value>,
+    pub item: ::std::option::Option<crate::runtime::Json>,
     /// Required.
     pub model_sample: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
@@ -7402,11 +7402,8 @@ impl RunGraderRequest {
         }
     }
     /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.item = ::std::option::Option::Some(value.into());
+    pub fn item(mut self, value: impl ::serde::Serialize) -> Self {
+        self.item = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).

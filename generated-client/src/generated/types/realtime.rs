@@ -1696,7 +1696,7 @@ pub struct RealtimeFunctionTool {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<::serde_json::Value>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -1774,11 +1774,8 @@ impl RealtimeFunctionTool {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -2025,7 +2022,7 @@ pub struct RealtimeSessionCreateRequest {
     pub client_secret: super::RealtimeSessionCreateRequestClientSecret,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub modalities: ::std::option::Option<::serde_json::Value>,
+    pub modalities: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
@@ -2187,11 +2184,8 @@ impl RealtimeSessionCreateRequest {
         }
     }
     /// Sets `modalities`.
-    pub fn modalities(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.modalities = ::std::option::Option::Some(value.into());
+    pub fn modalities(mut self, value: impl ::serde::Serialize) -> Self {
+        self.modalities = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `instructions`.
@@ -3862,7 +3856,7 @@ pub struct RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -3928,11 +3922,8 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         self
     }
     /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+    pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
+        self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -4273,7 +4264,7 @@ pub struct RealtimeSessionCreateRequestToolsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<::serde_json::Value>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -4353,11 +4344,8 @@ impl RealtimeSessionCreateRequestToolsItem {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -4632,7 +4620,7 @@ pub struct RealtimeSessionCreateRequestTracingTracingConfiguration {
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -4698,11 +4686,8 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
         self
     }
     /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.metadata = ::std::option::Option::Some(value.into());
+    pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
+        self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).

@@ -17549,10 +17549,10 @@ pub struct BetaFunctionTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
-    pub parameters: ::std::option::Option<::serde_json::Value>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<::serde_json::Value>,
+    pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
@@ -17628,14 +17628,16 @@ impl BetaFunctionTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        parameters: impl ::std::convert::Into<::serde_json::Value>,
+        parameters: impl ::serde::Serialize,
         strict: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
             r#type: super::BetaFunctionToolType::Function,
             name: name.into(),
             description: ::std::option::Option::None,
-            parameters: ::std::option::Option::Some(parameters.into()),
+            parameters: ::std::option::Option::Some(
+                crate::runtime::Json::new(parameters),
+            ),
             output_schema: ::std::option::Option::None,
             strict: ::std::option::Option::Some(strict.into()),
             defer_loading: ::std::option::Option::None,
@@ -17657,11 +17659,10 @@ impl BetaFunctionTool {
         self
     }
     /// Sets `output_schema`.
-    pub fn output_schema(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.output_schema = ::std::option::Option::Some(value.into());
+    pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
+        self.output_schema = ::std::option::Option::Some(
+            crate::runtime::Json::new(value),
+        );
         self
     }
     /// Sends `strict` as `null` (a required field: it is always sent).
@@ -18497,7 +18498,7 @@ pub struct BetaFunctionToolParam {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::BetaEmptyModelParam>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -18505,7 +18506,7 @@ pub struct BetaFunctionToolParam {
     pub r#type: super::BetaFunctionToolParamType,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_schema: ::std::option::Option<::serde_json::Value>,
+    pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
@@ -18597,11 +18598,8 @@ impl BetaFunctionToolParam {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::BetaEmptyModelParam>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
@@ -18610,11 +18608,10 @@ impl BetaFunctionToolParam {
         self
     }
     /// Sets `output_schema`.
-    pub fn output_schema(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.output_schema = ::std::option::Option::Some(value.into());
+    pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
+        self.output_schema = ::std::option::Option::Some(
+            crate::runtime::Json::new(value),
+        );
         self
     }
     /// Sets `defer_loading`.
@@ -26222,7 +26219,7 @@ pub struct BetaLocalShellToolCallOutput {
     pub status: ::std::option::Option<super::BetaLocalShellToolCallOutputStatus>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub call_id: ::std::option::Option<::serde_json::Value>,
+    pub call_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -26301,11 +26298,8 @@ impl BetaLocalShellToolCallOutput {
         self
     }
     /// Sets `call_id`.
-    pub fn call_id(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.call_id = ::std::option::Option::Some(value.into());
+    pub fn call_id(mut self, value: impl ::serde::Serialize) -> Self {
+        self.call_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -27118,7 +27112,7 @@ pub struct BetaMcpApprovalResponse {
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub request_id: ::std::option::Option<::serde_json::Value>,
+    pub request_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -27210,11 +27204,8 @@ impl BetaMcpApprovalResponse {
         self
     }
     /// Sets `request_id`.
-    pub fn request_id(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.request_id = ::std::option::Option::Some(value.into());
+    pub fn request_id(mut self, value: impl ::serde::Serialize) -> Self {
+        self.request_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -27571,10 +27562,10 @@ pub struct BetaMcpListToolsTool {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
-    pub input_schema: ::serde_json::Value,
+    pub input_schema: crate::runtime::Json,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub annotations: ::std::option::Option<::serde_json::Value>,
+    pub annotations: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -27625,12 +27616,12 @@ impl BetaMcpListToolsTool {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        input_schema: impl ::std::convert::Into<::serde_json::Value>,
+        input_schema: impl ::serde::Serialize,
     ) -> Self {
         Self {
             name: name.into(),
             description: ::std::option::Option::None,
-            input_schema: input_schema.into(),
+            input_schema: crate::runtime::Json::new(input_schema),
             annotations: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -27644,11 +27635,8 @@ impl BetaMcpListToolsTool {
         self
     }
     /// Sets `annotations`.
-    pub fn annotations(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
-        self.annotations = ::std::option::Option::Some(value.into());
+    pub fn annotations(mut self, value: impl ::serde::Serialize) -> Self {
+        self.annotations = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
@@ -28864,7 +28852,7 @@ pub struct BetaMcpToolExecutionError {
     /// Required. Default: `"mcp_tool_execution_error"`. Always `"mcp_tool_execution_error"`.
     pub r#type: super::BetaMcpToolExecutionErrorType,
     /// Required.
-    pub content: ::serde_json::Value,
+    pub content: crate::runtime::Json,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -28905,10 +28893,10 @@ impl crate::runtime::de::Fit for BetaMcpToolExecutionError {
 impl BetaMcpToolExecutionError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(content: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+    pub fn new(content: impl ::serde::Serialize) -> Self {
         Self {
             r#type: super::BetaMcpToolExecutionErrorType::McpToolExecutionError,
-            content: content.into(),
+            content: crate::runtime::Json::new(content),
             extra_fields: ::serde_json::Map::new(),
         }
     }
@@ -50863,7 +50851,7 @@ pub struct BetaTextResponseFormatJsonSchema {
     /// Required.
     pub name: ::std::string::String,
     /// Required.
-    pub schema: super::BetaResponseFormatJsonSchemaSchema,
+    pub schema: crate::runtime::Json,
     /// Optional; may be `null`. Default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
@@ -50918,13 +50906,13 @@ impl BetaTextResponseFormatJsonSchema {
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        schema: impl ::std::convert::Into<super::BetaResponseFormatJsonSchemaSchema>,
+        schema: impl ::serde::Serialize,
     ) -> Self {
         Self {
             r#type: super::BetaTextResponseFormatJsonSchemaType::JsonSchema,
             description: ::std::option::Option::None,
             name: name.into(),
-            schema: schema.into(),
+            schema: crate::runtime::Json::new(schema),
             strict: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -53144,7 +53132,7 @@ pub struct BetaToolSearchCallItemParam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::BetaToolSearchExecutionType>,
     /// Required.
-    pub arguments: super::BetaEmptyModelParam,
+    pub arguments: crate::runtime::Json,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionCallItemStatus>,
@@ -53196,16 +53184,14 @@ impl crate::runtime::de::Fit for BetaToolSearchCallItemParam {
 impl BetaToolSearchCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        arguments: impl ::std::convert::Into<super::BetaEmptyModelParam>,
-    ) -> Self {
+    pub fn new(arguments: impl ::serde::Serialize) -> Self {
         Self {
             agent: ::std::option::Option::None,
             id: ::std::option::Option::None,
             call_id: ::std::option::Option::None,
             r#type: super::BetaToolSearchCallItemParamType::ToolSearchCall,
             execution: ::std::option::Option::None,
-            arguments: arguments.into(),
+            arguments: crate::runtime::Json::new(arguments),
             status: ::std::option::Option::None,
             extra_fields: ::serde_json::Map::new(),
         }
@@ -53853,7 +53839,7 @@ pub struct BetaToolSearchToolParam {
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<super::BetaEmptyModelParam>,
+    pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
     #[serde(flatten)]
@@ -53928,11 +53914,8 @@ impl BetaToolSearchToolParam {
         self
     }
     /// Sets `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl ::std::convert::Into<super::BetaEmptyModelParam>,
-    ) -> Self {
-        self.parameters = ::std::option::Option::Some(value.into());
+    pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
+        self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets a property the spec does not declare (sent as given, beside the others).
