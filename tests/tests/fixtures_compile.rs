@@ -14,7 +14,7 @@
 mod runtime {
     pub use openai_client::runtime::{
         de, encode_path_segment, path_param, ArrayFormat, BinaryResponse, Error, EventStream,
-        InputFile, Items, Method, MultipartForm, NextPage, PageFuture, Pages, RequestSpec,
+        InputFile, Items, Json, Method, MultipartForm, NextPage, PageFuture, Pages, RequestSpec,
         Response, StreamConfig, Webhooks,
     };
 
@@ -218,14 +218,13 @@ fn constructors_take_values_and_null_is_explicit() {
         serde_json::to_value(&tool).unwrap(),
         json!({"type": "function", "name": "f", "parameters": null, "strict": null, "metadata": null})
     );
-    // Any `Serialize` value goes through `serde_json::to_value`.
+    // Any `Serialize` value goes in as it is, and reads back as JSON.
     #[derive(serde::Serialize)]
     struct Params {
         r#type: &'static str,
     }
-    let params = serde_json::to_value(Params { r#type: "object" }).unwrap();
-    let tool = FunctionTool::new("g", params, true, BTreeMap::new());
-    assert_eq!(tool.parameters, Some(json!({"type": "object"})));
+    let tool = FunctionTool::new("g", Params { r#type: "object" }, true, BTreeMap::new());
+    assert_eq!(tool.parameters.as_deref(), Some(&json!({"type": "object"})));
     // A response-only type keeps its free-form object as a map.
     let info: ToolInfo = serde_json::from_value(json!({"schema": {"a": 1}})).unwrap();
     assert_eq!(info.schema["a"], 1);
