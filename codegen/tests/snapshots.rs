@@ -142,7 +142,7 @@ fn discriminated_unions_use_real_tag_values() {
     let m = types_text(&g);
     assert_has(&m, &[r#"::std::option::Option::Some("system") | ::std::option::Option::Some("developer")"#]);
     let t = types_text(&g);
-    assert_has(&t, &[r#"value.get("type")"#, r#"Some("web_search")"#]);
+    assert_has(&t, &[r#"node.tag::<D::Error>("type")"#, r#"Some("web_search")"#]);
     let s = types_text(&g);
     assert_has(&s, &[r#"Some("Circle")"#, r#"object.insert(::std::string::String::from("kind")"#]);
 }
@@ -438,7 +438,7 @@ fn webhooks_become_one_event_enum_and_a_client_method() {
     assert_eq!((tagged.tag.as_str(), tagged.fallback.as_str(), tagged.variants.len()), ("type", "Unknown", 2));
     let w = types_text(&g);
     assert_has(&w, &["pub enum WebhookEvent {", "JobDone(super::JobDone),", "CallRinging(super::WebhookCallRinging),", "Unknown(::serde_json::Value),"]);
-    assert_has(&w, &[r#"::std::option::Option::Some("job.done") | ::std::option::Option::Some("job.finished") => { ::serde_json::from_value(value).map(Self::JobDone)"#]);
+    assert_has(&w, &[r#"::std::option::Option::Some("job.done") | ::std::option::Option::Some("job.finished") => { node.decode::<_, D::Error>().map(Self::JobDone)"#]);
     // The inline 3.1 payload was normalised as any schema is: `[string, "null"]` is an optional string.
     assert_has(&w, &["pub caller: ::std::option::Option<::std::string::String>"]);
     assert_has(&squash(&g.files["webhooks.rs"]), &["impl crate::runtime::Client {", "pub fn webhooks(&self) -> crate::runtime::Webhooks<super::types::WebhookEvent> { self.webhooks_as::<super::types::WebhookEvent>() }"]);

@@ -226,7 +226,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         keeps_rest = true;
     } else if let Some(extra) = &s.unknown_fields {
         let extra = ident(extra);
-        inits.push(quote!(#extra: object,));
+        inits.push(quote!(#extra: #rt::de::unknown::<D::Error>(object)?,));
         keeps_rest = true;
     }
     let takes = s.fields.iter().any(|f| !f.flatten);
@@ -561,6 +561,7 @@ fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths
 }
 
 fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let rt = &paths.runtime;
     let tag = &t.tag;
     let fallback = ident(&t.fallback);
     let mut variants = Vec::new();
@@ -584,7 +585,7 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
             })
         });
         let values = &v.tag_values;
-        de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => ::serde_json::from_value(value).map(Self::#id).map_err(::serde::de::Error::custom),));
+        de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => node.decode::<_, D::Error>().map(Self::#id),));
     }
     quote! {
         #docs
@@ -606,10 +607,10 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                let node = <#rt::de::Node<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                match node.tag::<D::Error>(#tag)?.as_deref() {
                     #(#de_arms)*
-                    _ => ::std::result::Result::Ok(Self::#fallback(value)),
+                    _ => node.into_value::<D::Error>().map(Self::#fallback),
                 }
             }
         }
@@ -687,7 +688,7 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
     let attempts = variants.iter().map(|v| {
         let id = ident(&v.rust_name);
         quote! {
-            if let ::std::option::Option::Some(attempt) = #rt::de::variant(&value) {
+            if let ::std::option::Option::Some(attempt) = #rt::de::variant(&node) {
                 let misfit = attempt.misfit();
                 if misfit == 0 { return ::std::result::Result::Ok(Self::#id(attempt.accept())); }
                 #rt::de::keep_best(&mut best, misfit, attempt.map(Self::#id));
@@ -704,12 +705,12 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
         pub enum #name { #(#vs)* }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let node = <#rt::de::Node<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 let mut best: ::std::option::Option<(usize, #rt::de::Attempt<Self>)> = ::std::option::Option::None;
                 #(#attempts)*
                 match best {
                     ::std::option::Option::Some((_, attempt)) => ::std::result::Result::Ok(attempt.accept()),
-                    ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&value, #expected)),
+                    ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&node, #expected)),
                 }
             }
         }

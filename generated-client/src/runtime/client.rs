@@ -162,7 +162,7 @@ impl Client {
         let SentBody::Read(bytes) = &sent.body else {
             unreachable!("buffered reads return bytes")
         };
-        let decode = || serde_json::from_slice::<T>(bytes);
+        let decode = || super::de::from_slice::<T>(bytes);
         let (decoded, fills) = if self.config.strict_decoding {
             (super::de::strict(decode), Vec::new())
         } else {

@@ -1,27 +1,181 @@
 //! Helpers for the generated `Deserialize` impls of object types.
 //!
-//! An object is read into a JSON map once and each field is taken out by name.
-//! Against `#[derive(Deserialize)]` this writes a few lines per type instead
-//! of a field enum, a visitor and a map loop, which is most of what a
-//! 3 000-type client costs to compile. Nested fields are decoded from
-//! `serde_json::Value`, so a program instantiates the field code for that one
-//! deserializer. Error messages name the field.
+//! An object is split into its members once and each field is taken out by
+//! name. Against `#[derive(Deserialize)]` this writes a few lines per type
+//! instead of a field enum, a visitor and a map loop, which is most of what a
+//! 3 000-type client costs to compile. Error messages name the field.
+//!
+//! The client decodes responses and events with [`from_slice`], whose
+//! deserializer hands each object over as its members' JSON texts (see
+//! [`text`]): every field is decoded straight from its text, with no
+//! `serde_json::Value` in between. Any other deserializer gives a `Value`
+//! (a [`Node::Value`]), read the same way.
 
 use serde::de::{DeserializeOwned, Error, Unexpected};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
-/// A JSON object being taken apart.
-pub type Object = Map<String, Value>;
+mod text;
+pub use text::{from_slice, from_str, TextDeserializer};
+
+/// One JSON value as a generated impl receives it: its text, when it came
+/// through [`TextDeserializer`], or a parsed `Value` from any other
+/// deserializer.
+#[derive(Debug, Clone)]
+pub enum Node<'de> {
+    /// The value's JSON text (checked, without surrounding whitespace).
+    Text(&'de str),
+    /// The value, parsed.
+    Value(Value),
+}
+
+impl<'de> serde::Deserialize<'de> for Node<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+        impl<'de> serde::de::Visitor<'de> for NodeVisitor {
+            type Value = Node<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            // Only `TextDeserializer` answers the token with the text.
+            fn visit_borrowed_str<E: Error>(self, text: &'de str) -> Result<Node<'de>, E> {
+                Ok(Node::Text(text))
+            }
+            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Node<'de>, D::Error> {
+                <Value as serde::Deserialize>::deserialize(deserializer).map(Node::Value)
+            }
+        }
+        deserializer.deserialize_newtype_struct(text::RAW_TOKEN, NodeVisitor)
+    }
+}
+
+impl<'de> Node<'de> {
+    /// Decodes the value as `T`.
+    pub fn decode<T: DeserializeOwned, E: Error>(self) -> Result<T, E> {
+        match self {
+            Node::Text(text) => {
+                T::deserialize(TextDeserializer::new(text)).map_err(|e| E::custom(message(&e)))
+            }
+            Node::Value(value) => T::deserialize(value).map_err(E::custom),
+        }
+    }
+
+    /// The value as a `serde_json::Value` (parsing its text).
+    pub fn into_value<E: Error>(self) -> Result<Value, E> {
+        match self {
+            Node::Text(text) => serde_json::from_str(text).map_err(E::custom),
+            Node::Value(value) => Ok(value),
+        }
+    }
+
+    /// The string under key `key` when the value is an object (a tagged
+    /// union's tag); `None` for anything else.
+    pub fn tag<E: Error>(&self, key: &str) -> Result<Option<Cow<'de, str>>, E> {
+        match self {
+            Node::Text(text) => text::string_member(text, key).map_err(E::custom),
+            Node::Value(value) => Ok(value
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|tag| Cow::Owned(tag.to_owned()))),
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        match self {
+            Node::Text(text) => *text == "null",
+            Node::Value(value) => value.is_null(),
+        }
+    }
+}
+
+/// A serde_json error's message without its position: a field's text is
+/// decoded on its own, so a line and column would point into that text.
+fn message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if error.line() == 0 {
+        return text;
+    }
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(bare) => bare.to_owned(),
+        None => text,
+    }
+}
+
+/// A JSON object being taken apart: its members in order, each taken at
+/// most once.
+#[derive(Debug, Clone, Default)]
+pub struct Object<'de> {
+    members: Vec<(Cow<'de, str>, Option<Node<'de>>)>,
+}
+
+impl<'de> Object<'de> {
+    /// Takes member `key` out (the last one, if the key repeats, as
+    /// `serde_json::Value` keeps it; earlier ones are dropped).
+    fn take(&mut self, key: &str) -> Option<Node<'de>> {
+        let mut found = None;
+        for (name, value) in &mut self.members {
+            if name == key && value.is_some() {
+                found = value.take();
+            }
+        }
+        found
+    }
+
+    /// Whether every member was taken.
+    pub fn is_empty(&self) -> bool {
+        self.members.iter().all(|(_, value)| value.is_none())
+    }
+
+    /// The members nobody took, in order.
+    fn into_rest(self) -> impl Iterator<Item = (Cow<'de, str>, Node<'de>)> {
+        self.members
+            .into_iter()
+            .filter_map(|(key, value)| value.map(|value| (key, value)))
+    }
+
+    /// The members nobody took, as a JSON object.
+    fn rest_value<E: Error>(&self) -> Result<Value, E> {
+        let mut map = Map::new();
+        for (key, value) in &self.members {
+            if let Some(value) = value {
+                map.insert(key.clone().into_owned(), value.clone().into_value()?);
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}
 
 /// Reads a JSON object; anything else is an `invalid type` error naming `expected`.
 pub fn object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     expected: &'static str,
-) -> Result<Object, D::Error> {
-    match <Value as serde::Deserialize>::deserialize(deserializer)? {
-        Value::Object(map) => Ok(map),
-        other => Err(D::Error::invalid_type(unexpected(&other), &expected)),
+) -> Result<Object<'de>, D::Error> {
+    match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
+        Node::Text(text) if text.starts_with('{') => {
+            let members = text::split_object(text).map_err(D::Error::custom)?;
+            Ok(Object {
+                members: members
+                    .into_iter()
+                    .map(|(key, value)| (key, Some(Node::Text(value))))
+                    .collect(),
+            })
+        }
+        Node::Value(Value::Object(map)) => Ok(Object {
+            members: map
+                .into_iter()
+                .map(|(key, value)| (Cow::Owned(key), Some(Node::Value(value))))
+                .collect(),
+        }),
+        other => {
+            let value = other.into_value::<D::Error>()?;
+            Err(D::Error::invalid_type(unexpected(&value), &expected))
+        }
     }
 }
 
@@ -31,28 +185,37 @@ pub fn field<T: DeserializeOwned, E: Error>(
     object: &mut Object,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.remove(key) {
-        Some(value) => {
-            T::deserialize(value).map_err(|e| E::custom(format_args!("field `{key}`: {e}")))
-        }
+    match object.take(key) {
+        Some(node) => node
+            .decode::<T, E>()
+            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
         None => T::deserialize(Value::Null).map_err(|_| E::missing_field(key)),
     }
 }
 
-/// Reads the whole object as `T` (a flattened part), leaving `object` as it is.
+/// Reads the members nobody took as `T` (a flattened part), leaving `object` as it is.
 pub fn whole<T: DeserializeOwned, E: Error>(object: &Object) -> Result<T, E> {
-    T::deserialize(Value::Object(object.clone())).map_err(E::custom)
+    T::deserialize(object.rest_value::<E>()?).map_err(E::custom)
 }
 
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
 pub fn rest<T: DeserializeOwned, E: Error>(object: Object) -> Result<BTreeMap<String, T>, E> {
     object
-        .into_iter()
-        .map(|(key, value)| {
-            T::deserialize(value)
-                .map(|v| (key.clone(), v))
-                .map_err(|e| E::custom(format_args!("field `{key}`: {e}")))
+        .into_rest()
+        .map(|(key, node)| {
+            let value = node
+                .decode::<T, E>()
+                .map_err(|e| E::custom(format_args!("field `{key}`: {e}")))?;
+            Ok((key.into_owned(), value))
         })
+        .collect()
+}
+
+/// The fields nobody took, kept as JSON (a type's unknown fields).
+pub fn unknown<E: Error>(object: Object) -> Result<Map<String, Value>, E> {
+    object
+        .into_rest()
+        .map(|(key, node)| Ok((key.into_owned(), node.into_value::<E>()?)))
         .collect()
 }
 
@@ -67,18 +230,22 @@ pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
     owner: &'static str,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.remove(key) {
-        None | Some(Value::Null) => {
-            if is_strict() {
-                return Err(E::missing_field(key));
-            }
-            note_fill(owner, key);
-            Ok(T::default())
-        }
-        Some(value) => {
-            T::deserialize(value).map_err(|e| E::custom(format_args!("field `{key}`: {e}")))
-        }
+    match object.take(key) {
+        Some(node) if !node.is_null() => node
+            .decode::<T, E>()
+            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
+        _ => fill(owner, key),
     }
+}
+
+/// The empty value of a required field that is missing or `null` (an error
+/// in [`strict`] mode).
+fn fill<T: Default, E: Error>(owner: &'static str, key: &'static str) -> Result<T, E> {
+    if is_strict() {
+        return Err(E::missing_field(key));
+    }
+    note_fill(owner, key);
+    Ok(T::default())
 }
 
 /// A number array the API may send as base64 of little-endian `float32`
@@ -90,15 +257,12 @@ pub fn base64_float32_field<E: Error>(
     owner: &'static str,
     key: &'static str,
 ) -> Result<Vec<f64>, E> {
-    match object.remove(key) {
+    match object.take(key).map(Node::into_value::<E>).transpose()? {
         Some(Value::String(text)) => decode_base64_float32(&text)
             .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
-        other => {
-            if let Some(value) = other {
-                object.insert(key.to_owned(), value);
-            }
-            field_or_empty(object, owner, key)
-        }
+        None | Some(Value::Null) => fill(owner, key),
+        Some(value) => <Vec<f64> as serde::Deserialize>::deserialize(value)
+            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
     }
 }
 
@@ -130,7 +294,7 @@ pub fn int64_field<T: Int64, E: Error>(
     owner: &'static str,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.remove(key) {
+    match object.take(key).map(Node::into_value::<E>).transpose()? {
         Some(Value::Number(n)) if n.as_i64().is_none() => {
             let wide = n.as_u64().map(|u| u as f64).or_else(|| n.as_f64());
             match wide {
@@ -310,15 +474,21 @@ impl<T: Fit> Attempt<T> {
 
 /// `value` read as `T`, or `None` (one attempt of an untagged union). Reads
 /// through a reference: a failed attempt must not cost a copy of the value.
-pub fn variant<T: DeserializeOwned>(value: &Value) -> Option<Attempt<T>> {
-    let (decoded, fills) = collect_fills(|| T::deserialize(value));
-    decoded.ok().map(|value| Attempt { value, fills })
+pub fn variant<T: DeserializeOwned>(node: &Node) -> Option<Attempt<T>> {
+    let (decoded, fills) = collect_fills(|| match node {
+        Node::Text(text) => T::deserialize(TextDeserializer::new(text)).ok(),
+        Node::Value(value) => T::deserialize(value).ok(),
+    });
+    decoded.map(|value| Attempt { value, fills })
 }
 
-/// The error when no variant of an untagged union accepts `value`;
+/// The error when no variant of an untagged union accepts `node`;
 /// `expected` names the union and the branches tried.
-pub fn no_variant<E: Error>(value: &Value, expected: &'static str) -> E {
-    E::invalid_value(unexpected(value), &expected)
+pub fn no_variant<E: Error>(node: &Node, expected: &'static str) -> E {
+    match node.clone().into_value::<E>() {
+        Ok(value) => E::invalid_value(unexpected(&value), &expected),
+        Err(error) => error,
+    }
 }
 
 fn unexpected(value: &Value) -> Unexpected<'_> {
@@ -343,8 +513,14 @@ mod tests {
 
     type E = serde_json::Error;
 
-    fn obj(v: Value) -> Object {
-        v.as_object().unwrap().clone()
+    /// The object through `serde_json::Value`, as any deserializer but the client's gives it.
+    fn obj(v: Value) -> Object<'static> {
+        object(v, "an object").unwrap()
+    }
+
+    /// The object through the client's own text deserializer.
+    fn text_obj(text: &str) -> Object<'_> {
+        object(TextDeserializer::new(text), "an object").unwrap()
     }
 
     #[test]
@@ -383,6 +559,55 @@ mod tests {
     }
 
     #[test]
+    fn text_and_value_objects_read_alike() {
+        let text = r#"{"a":1,"s":"x\u0041","n":null,"o":{"k":[1,2]},"a":2,"z":true}"#;
+        for mut o in [text_obj(text), obj(serde_json::from_str(text).unwrap())] {
+            // A repeated key keeps its last value, as `serde_json::Value` does.
+            assert_eq!(field::<i64, E>(&mut o, "a").unwrap(), 2);
+            assert_eq!(field::<String, E>(&mut o, "s").unwrap(), "xA");
+            assert_eq!(field::<Option<i64>, E>(&mut o, "n").unwrap(), None);
+            assert_eq!(
+                field::<BTreeMap<String, Vec<i64>>, E>(&mut o, "o").unwrap(),
+                BTreeMap::from([("k".to_owned(), vec![1, 2])])
+            );
+            assert_eq!(unknown::<E>(o).unwrap(), obj_map(json!({"z": true})));
+        }
+        let err = field::<i64, E>(&mut text_obj(r#"{"n":"x"}"#), "n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "field `n`: invalid type: string \"x\", expected i64");
+        let err = object(TextDeserializer::new(r#"{"a":1"#), "an object `T`")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("EOF while parsing an object"), "{err}");
+        let err = object(TextDeserializer::new("[1]"), "an object `T`")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "invalid type: sequence, expected an object `T`");
+    }
+
+    #[test]
+    fn documents_decode_from_text_as_serde_json_decodes_them() {
+        let text = " {\"list\": [{\"a\": [1, -2.5e3, \"\\n\"]}, null, {}], \"b\": false}\n";
+        let ours: Value = from_str(text).unwrap();
+        assert_eq!(ours, serde_json::from_str::<Value>(text).unwrap());
+        assert!(from_str::<Value>("{} x").is_err());
+        assert!(from_str::<Value>("[1,]").is_err());
+        assert!(from_slice::<Value>(b"\xff").is_err());
+        assert_eq!(from_str::<Option<Vec<u8>>>("null").unwrap(), None);
+        let tag = Node::Text(r#"{"b":1,"type":"x\u0079"}"#)
+            .tag::<E>("type")
+            .unwrap();
+        assert_eq!(tag.as_deref(), Some("xy"));
+        assert_eq!(Node::Text(r#"{"type":1}"#).tag::<E>("type").unwrap(), None);
+        assert_eq!(Node::Text("[]").tag::<E>("type").unwrap(), None);
+    }
+
+    fn obj_map(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
     fn wrong_types_name_the_field() {
         let mut o = obj(json!({"n": "x"}));
         let err = field::<i64, E>(&mut o, "n").unwrap_err().to_string();
@@ -401,9 +626,23 @@ mod tests {
 
     #[test]
     fn untagged_attempts() {
-        assert_eq!(variant::<i64>(&json!(3)).map(Attempt::accept), Some(3));
-        assert!(variant::<i64>(&json!("3")).is_none());
-        let e: E = no_variant(&json!(true), "a value matching one variant of `X`");
+        let node = |v: Value| Node::Value(v);
+        assert_eq!(
+            variant::<i64>(&node(json!(3))).map(Attempt::accept),
+            Some(3)
+        );
+        assert!(variant::<i64>(&node(json!("3"))).is_none());
+        assert_eq!(
+            variant::<i64>(&Node::Text("3")).map(Attempt::accept),
+            Some(3)
+        );
+        assert!(variant::<i64>(&Node::Text("\"3\"")).is_none());
+        let e: E = no_variant(&Node::Text("true"), "a value matching one variant of `X`");
+        assert_eq!(
+            e.to_string(),
+            "invalid value: boolean `true`, expected a value matching one variant of `X`"
+        );
+        let e: E = no_variant(&node(json!(true)), "a value matching one variant of `X`");
         assert_eq!(
             e.to_string(),
             "invalid value: boolean `true`, expected a value matching one variant of `X`"

@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn decodes_and_reencodes_unchanged() {
         let json: Json = serde_json::from_str(r#"{"a":[1,2.5,null]}"#).unwrap();
-        assert_eq!(serde_json::to_string(&json).unwrap(), r#"{"a":[1,2.5,null]}"#);
+        assert_eq!(
+            serde_json::to_string(&json).unwrap(),
+            r#"{"a":[1,2.5,null]}"#
+        );
         assert_eq!(format!("{json:?}"), format!("{:?}", *json));
     }
 }

@@ -35,11 +35,11 @@ pub mod webhooks;
 pub use azure::AzureConfig;
 pub use binary::BinaryResponse;
 pub use client::Client;
-pub use encode::ArrayFormat;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
+pub use encode::ArrayFormat;
 pub use error::{ApiErrorObject, Error, TimeoutKind};
 pub use file::InputFile;
 pub use json::Json;

@@ -597,7 +597,7 @@ impl Decoder {
     }
 
     fn decode<R: DeserializeOwned>(&mut self, data: &[u8]) -> Result<R, Error> {
-        let decode = || serde_json::from_slice::<R>(data);
+        let decode = || super::de::from_slice::<R>(data);
         let decoded = if self.strict {
             super::de::strict(decode)
         } else {

@@ -163,7 +163,7 @@ pub fn unwrap<T: DeserializeOwned>(
     tolerance: Duration,
 ) -> Result<T, WebhookError> {
     verify_signature(body, headers, secret, tolerance)?;
-    serde_json::from_slice(body).map_err(|source| WebhookError::Decode { source })
+    super::de::from_slice(body).map_err(|source| WebhookError::Decode { source })
 }
 
 /// Verifies and decodes deliveries with one secret; events decode as `E`.
@@ -222,7 +222,7 @@ impl<E> Webhooks<E> {
         E: DeserializeOwned,
     {
         self.verify_signature(body, headers)?;
-        serde_json::from_slice(body).map_err(|source| WebhookError::Decode { source })
+        super::de::from_slice(body).map_err(|source| WebhookError::Decode { source })
     }
 }
 

@@ -84,11 +84,28 @@ impl std::fmt::Debug for SpecEntry {
 /// Error prefix of a value the type accepted but could not encode.
 pub const ENCODE_ERROR: &str = "encode: ";
 
-/// `serde_json::from_value::<T>` then `serde_json::to_value`; an encoding
-/// error starts with [`ENCODE_ERROR`].
+/// Decodes `T` twice, with `serde_json::from_value` (the path of any
+/// deserializer but the client's) and from the JSON text with the client's
+/// own `runtime::de::from_str` (how responses and events are decoded), then
+/// `serde_json::to_value`. The two must accept the same values and give the
+/// same encoding; an encoding error starts with [`ENCODE_ERROR`].
 pub fn roundtrip<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
-    let decoded: T = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    serde_json::to_value(&decoded).map_err(|e| format!("{ENCODE_ERROR}{e}"))
+    let text = value.to_string();
+    let from_value = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
+    let from_text = openai_client::runtime::de::from_str::<T>(&text).map_err(|e| e.to_string());
+    let encode = |decoded: &T| serde_json::to_value(decoded).map_err(|e| format!("{ENCODE_ERROR}{e}"));
+    match (from_value, from_text) {
+        (Ok(a), Ok(b)) => {
+            let (a, b) = (encode(&a)?, encode(&b)?);
+            if a != b {
+                return Err(format!("decoded from text, encodes as {b}; from a Value, as {a}"));
+            }
+            Ok(a)
+        }
+        (Err(e), Err(_)) => Err(e),
+        (Ok(_), Err(e)) => Err(format!("decodes from a Value but not from text: {e}")),
+        (Err(e), Ok(_)) => Err(format!("decodes from text but not from a Value: {e}")),
+    }
 }
 
 /// The registries `build.rs` wrote: `roundtrip_v1_2_0`, `roundtrip_v2_0_0`,

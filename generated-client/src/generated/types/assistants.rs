@@ -99,7 +99,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -137,7 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -178,7 +178,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -299,7 +299,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -347,26 +347,20 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -428,7 +422,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
                 _,
                 D::Error,
             >(&mut object, "AssistantToolsCode", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -569,7 +563,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -647,7 +641,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
                 _,
                 D::Error,
             >(&mut object, "ranking_options")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -795,7 +789,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
                 _,
                 D::Error,
             >(&mut object, "AssistantToolsFileSearchTypeOnly", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -935,7 +929,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
                 _,
                 D::Error,
             >(&mut object, "AssistantToolsFunction", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1062,14 +1056,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1084,7 +1078,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1099,7 +1093,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1114,7 +1108,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1129,7 +1123,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `AssistantsApiResponseFormatOption` (tried ResponseFormatJsonSchema, ResponseFormatText, ResponseFormatJsonObject, Auto)",
                     ),
                 )
@@ -1282,14 +1276,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1304,7 +1298,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1319,7 +1313,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `AssistantsApiToolChoiceOption` (tried NamedToolChoice, Mode)",
                     ),
                 )
@@ -1467,7 +1461,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1539,7 +1533,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
                 _,
                 D::Error,
             >(&mut object, "AssistantsNamedToolChoiceFunction", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1734,7 +1728,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1883,7 +1877,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
                 _,
                 D::Error,
             >(&mut object, "CreateAssistantRequestAutoChunkingStrategy", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2020,21 +2014,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Auto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Auto)
             }
             ::std::option::Option::Some("static") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Static)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Static)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2089,7 +2079,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2168,7 +2158,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_stores")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2480,7 +2470,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
                 _,
                 D::Error,
             >(&mut object, "CreateAssistantRequestStatic", "chunk_overlap_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2551,7 +2541,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
                 _,
                 D::Error,
             >(&mut object, "CreateAssistantRequestStaticChunkingStrategy", "static")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2698,7 +2688,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2784,26 +2774,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2879,7 +2863,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2979,7 +2963,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
                 D::Error,
             >(&mut object, "attachments")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3070,26 +3054,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestArrayOfContentPartsI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageFile)
             }
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3158,7 +3136,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3228,14 +3206,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3248,7 +3226,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3269,7 +3247,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateMessageRequestContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -3413,21 +3391,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3659,7 +3633,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4086,26 +4060,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4259,7 +4227,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4443,7 +4411,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4513,7 +4481,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4802,7 +4770,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4888,26 +4856,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4981,7 +4943,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5068,7 +5030,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
                 _,
                 D::Error,
             >(&mut object, "CreateThreadRequestAutoChunkingStrategy", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5205,21 +5167,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Auto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Auto)
             }
             ::std::option::Option::Some("static") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Static)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Static)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -5274,7 +5232,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5353,7 +5311,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_stores")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5441,7 +5399,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
                 _,
                 D::Error,
             >(&mut object, "CreateThreadRequestStatic", "chunk_overlap_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5512,7 +5470,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
                 _,
                 D::Error,
             >(&mut object, "CreateThreadRequestStaticChunkingStrategy", "static")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5659,7 +5617,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5748,7 +5706,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5847,7 +5805,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteAssistantResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5972,7 +5930,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteMessageResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6097,7 +6055,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteThreadResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6285,7 +6243,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
                 _,
                 D::Error,
             >(&mut object, "FileSearchRankingOptions", "score_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6527,7 +6485,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListAssistantsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6662,7 +6620,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListMessagesResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6874,7 +6832,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListRunStepsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7009,7 +6967,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListRunsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7055,7 +7013,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
                 _,
                 D::Error,
             >(&mut object, "MessageContentImageFileObject", "image_file")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7200,7 +7158,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
                 D::Error,
             >(&mut object, "MessageContentImageFileObjectImageFile", "file_id")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7349,7 +7307,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
                 _,
                 D::Error,
             >(&mut object, "MessageContentImageUrlObject", "image_url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7492,7 +7450,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
                 D::Error,
             >(&mut object, "MessageContentImageUrlObjectImageUrl", "url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7641,7 +7599,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
                 _,
                 D::Error,
             >(&mut object, "MessageContentRefusalObject", "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7790,7 +7748,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
                 "MessageContentTextAnnotationsFileCitationObject",
                 "end_index",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7835,7 +7793,7 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
                 "MessageContentTextAnnotationsFileCitationObjectFileCitation",
                 "file_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7978,7 +7936,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
                 _,
                 D::Error,
             >(&mut object, "MessageContentTextAnnotationsFilePathObject", "end_index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8023,7 +7981,7 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
                 "MessageContentTextAnnotationsFilePathObjectFilePath",
                 "file_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8142,7 +8100,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
                 _,
                 D::Error,
             >(&mut object, "MessageContentTextObject", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8185,21 +8143,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileCitation)
             }
             ::std::option::Option::Some("file_path") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FilePath)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FilePath)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8262,7 +8216,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
                 _,
                 D::Error,
             >(&mut object, "MessageContentTextObjectText", "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8443,7 +8397,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
                 D::Error,
             >(&mut object, "attachments")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8485,7 +8439,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8534,31 +8488,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageFile)
             }
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8627,7 +8573,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
         )?;
         ::std::result::Result::Ok(Self {
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8974,21 +8920,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -9050,7 +8992,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
                 _,
                 D::Error,
             >(&mut object, "MessageRequestContentTextObject", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9245,7 +9187,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9398,7 +9340,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9468,7 +9410,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9771,7 +9713,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9857,26 +9799,20 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -9939,7 +9875,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10006,7 +9942,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10080,7 +10016,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10156,7 +10092,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10226,7 +10162,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10305,7 +10241,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10395,7 +10331,7 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
                 _,
                 D::Error,
             >(&mut object, "RunCompletionUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10581,7 +10517,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
                 _,
                 D::Error,
             >(&mut object, "response_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10694,7 +10630,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
         )?;
         ::std::result::Result::Ok(Self {
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10737,7 +10673,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
                 _,
                 D::Error,
             >(&mut object, "RunObjectLastError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10927,7 +10863,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
                 _,
                 D::Error,
             >(&mut object, "RunObjectRequiredAction", "submit_tool_outputs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11139,7 +11075,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
                 _,
                 D::Error,
             >(&mut object, "RunObjectSubmitToolOutputs", "tool_calls")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11187,26 +11123,20 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -11280,7 +11210,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
                 _,
                 D::Error,
             >(&mut object, "RunStepCompletionUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11326,7 +11256,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsMessageCreationObject", "message_creation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11371,7 +11301,7 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
                 "RunStepDetailsMessageCreationObjectMessageCreation",
                 "message_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11496,7 +11426,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsCodeObject", "code_interpreter")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11547,7 +11477,7 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
                 "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
                 "outputs",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11590,21 +11520,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputs
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Image)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -11740,7 +11666,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsCodeOutputImageObject", "image")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11785,7 +11711,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
                 "RunStepDetailsToolCallsCodeOutputImageObjectImage",
                 "file_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11905,7 +11831,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsCodeOutputLogsObject", "logs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12030,7 +11956,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsFileSearchObject", "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12080,7 +12006,7 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
                 D::Error,
             >(&mut object, "ranking_options")?,
             results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12201,7 +12127,7 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
                 "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
                 "score_threshold",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12263,7 +12189,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsFileSearchResultObject", "score")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12308,7 +12234,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12441,7 +12367,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsFunctionObject", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12494,7 +12420,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
                 "arguments",
             )?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12613,7 +12539,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
                 _,
                 D::Error,
             >(&mut object, "RunStepDetailsToolCallsObject", "tool_calls")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12661,26 +12587,20 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -12896,7 +12816,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
             >(&mut object, "RunStepObject", "completed_at")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13010,7 +12930,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
                 _,
                 D::Error,
             >(&mut object, "RunStepObjectLastError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13211,21 +13131,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message_creation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MessageCreation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MessageCreation)
             }
             ::std::option::Option::Some("tool_calls") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolCalls)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolCalls)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -13365,7 +13281,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
                 _,
                 D::Error,
             >(&mut object, "RunToolCallObject", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13411,7 +13327,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
                 _,
                 D::Error,
             >(&mut object, "RunToolCallObjectFunction", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13528,7 +13444,7 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
                 D::Error,
             >(&mut object, "SubmitToolOutputsRunRequest", "tool_outputs")?,
             stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13604,7 +13520,7 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
                 D::Error,
             >(&mut object, "tool_call_id")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13703,7 +13619,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
                 D::Error,
             >(&mut object, "tool_resources")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13741,7 +13657,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
         )?;
         ::std::result::Result::Ok(Self {
             file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13782,7 +13698,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
                 _,
                 D::Error,
             >(&mut object, "vector_store_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13903,7 +13819,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
                 _,
                 D::Error,
             >(&mut object, "file_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13947,7 +13863,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
                 _,
                 D::Error,
             >(&mut object, "TruncationObject", "last_messages")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -149,7 +149,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
                 _,
                 D::Error,
             >(&mut object, "stream_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -478,21 +478,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("speech.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SpeechAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SpeechAudioDelta)
             }
             ::std::option::Option::Some("speech.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SpeechAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SpeechAudioDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -756,14 +752,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -776,7 +772,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -791,7 +787,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateTranscriptionRequestChunkingStrategy` (tried VadConfig, Auto)",
                     ),
                 )
@@ -1076,14 +1072,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1096,7 +1092,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1109,7 +1105,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1124,7 +1120,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateTranscriptionResponse` (tried DiarizedJson, VerboseJson, Json)",
                     ),
                 )
@@ -1216,7 +1212,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
                 D::Error,
             >(&mut object, "CreateTranscriptionResponseDiarizedJson", "segments")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1332,21 +1328,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("tokens") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Tokens)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Tokens)
             }
             ::std::option::Option::Some("duration") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Duration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Duration)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1420,7 +1412,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1466,7 +1458,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1509,21 +1501,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("tokens") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Tokens)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Tokens)
             }
             ::std::option::Option::Some("duration") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Duration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Duration)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1592,26 +1580,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("transcript.text.segment") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TranscriptTextSegment)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TranscriptTextSegment)
             }
             ::std::option::Option::Some("transcript.text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TranscriptTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TranscriptTextDelta)
             }
             ::std::option::Option::Some("transcript.text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TranscriptTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TranscriptTextDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1700,7 +1682,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
             words: crate::runtime::de::field::<_, D::Error>(&mut object, "words")?,
             segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1946,14 +1928,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1966,7 +1948,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1981,7 +1963,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateTranslationResponse` (tried VerboseJson, Json)",
                     ),
                 )
@@ -2041,7 +2023,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
                 _,
                 D::Error,
             >(&mut object, "CreateTranslationResponseJson", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2097,7 +2079,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
                 D::Error,
             >(&mut object, "CreateTranslationResponseVerboseJson", "text")?,
             segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2249,7 +2231,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "SpeechAudioDeltaEvent", "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2368,7 +2350,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "SpeechAudioDoneEvent", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2493,7 +2475,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
                 _,
                 D::Error,
             >(&mut object, "SpeechAudioDoneEventUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2552,7 +2534,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "segment_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2598,7 +2580,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2734,7 +2716,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2780,7 +2762,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2923,7 +2905,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
                 _,
                 D::Error,
             >(&mut object, "TranscriptTextSegmentEvent", "speaker")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3042,7 +3024,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
                 _,
                 D::Error,
             >(&mut object, "TranscriptTextUsageDuration", "seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3182,7 +3164,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
                 _,
                 D::Error,
             >(&mut object, "TranscriptTextUsageTokens", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3234,7 +3216,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
                 "TranscriptTextUsageTokensInputTokenDetails",
                 "audio_tokens",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3377,7 +3359,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
                 _,
                 D::Error,
             >(&mut object, "TranscriptionDiarizedSegment", "speaker")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3563,7 +3545,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
                 _,
                 D::Error,
             >(&mut object, "TranscriptionLanguage", "code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3657,7 +3639,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
                 _,
                 D::Error,
             >(&mut object, "TranscriptionSegment", "no_speech_prob")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3709,7 +3691,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
                 _,
                 D::Error,
             >(&mut object, "TranscriptionWord", "end")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3749,7 +3731,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
                 _,
                 D::Error,
             >(&mut object, "UpdateVoiceConsentRequest", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3831,7 +3813,7 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
                 _,
                 D::Error,
             >(&mut object, "threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3995,7 +3977,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "VoiceConsentDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4128,7 +4110,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
                 _,
                 D::Error,
             >(&mut object, "VoiceConsentListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4265,7 +4247,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
                 _,
                 D::Error,
             >(&mut object, "VoiceConsentResource", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4396,7 +4378,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
                 _,
                 D::Error,
             >(&mut object, "VoiceResource", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

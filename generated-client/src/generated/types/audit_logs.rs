@@ -532,7 +532,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
                 _,
                 D::Error,
             >(&mut object, "certificates.deactivated")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -578,7 +578,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
             api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -631,7 +631,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
                 _,
                 D::Error,
             >(&mut object, "service_account")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -740,7 +740,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -785,7 +785,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
                 _,
                 D::Error,
             >(&mut object, "ip_address")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -898,7 +898,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -940,7 +940,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -978,7 +978,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
         )?;
         ::std::result::Result::Ok(Self {
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1016,7 +1016,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1063,7 +1063,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1101,7 +1101,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1143,7 +1143,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1192,7 +1192,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
                 _,
                 D::Error,
             >(&mut object, "certificate")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1234,7 +1234,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1277,7 +1277,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
                 _,
                 D::Error,
             >(&mut object, "certificates")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1319,7 +1319,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1362,7 +1362,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
                 _,
                 D::Error,
             >(&mut object, "certificates")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1404,7 +1404,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1446,7 +1446,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1494,7 +1494,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
                 _,
                 D::Error,
             >(&mut object, "fine_tuned_model_checkpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1532,7 +1532,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2375,7 +2375,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2413,7 +2413,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2455,7 +2455,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2496,7 +2496,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
                 _,
                 D::Error,
             >(&mut object, "group_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2534,7 +2534,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2581,7 +2581,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2622,7 +2622,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
                 _,
                 D::Error,
             >(&mut object, "group_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2660,7 +2660,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2698,7 +2698,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2740,7 +2740,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2782,7 +2782,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
         ::std::result::Result::Ok(Self {
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2822,7 +2822,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
         )?;
         ::std::result::Result::Ok(Self {
             configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2864,7 +2864,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2904,7 +2904,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
         )?;
         ::std::result::Result::Ok(Self {
             configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2946,7 +2946,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2995,7 +2995,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3044,7 +3044,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3089,7 +3089,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
                 _,
                 D::Error,
             >(&mut object, "allowed_ips")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3137,7 +3137,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
                 _,
                 D::Error,
             >(&mut object, "error_message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3185,7 +3185,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
                 _,
                 D::Error,
             >(&mut object, "error_message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3232,7 +3232,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3309,7 +3309,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
                 _,
                 D::Error,
             >(&mut object, "api_call_logging_project_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3351,7 +3351,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3389,7 +3389,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3431,7 +3431,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3473,7 +3473,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3511,7 +3511,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3558,7 +3558,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3596,7 +3596,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3634,7 +3634,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3681,7 +3681,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3781,7 +3781,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
                 "AuditLogRateLimitUpdatedChangesRequested",
                 "batch_1_day_max_input_tokens",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3847,7 +3847,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
                 _,
                 D::Error,
             >(&mut object, "resource_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3913,7 +3913,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
                 _,
                 D::Error,
             >(&mut object, "resource_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4005,7 +4005,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
             >(&mut object, "connector_name")?,
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4154,7 +4154,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
                 _,
                 D::Error,
             >(&mut object, "resource_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4192,7 +4192,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4284,7 +4284,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
             >(&mut object, "connector_name")?,
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4414,7 +4414,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4498,7 +4498,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
                 D::Error,
             >(&mut object, "description")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4536,7 +4536,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4574,7 +4574,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4616,7 +4616,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4654,7 +4654,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4692,7 +4692,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4739,7 +4739,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4777,7 +4777,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4819,7 +4819,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4857,7 +4857,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4895,7 +4895,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
         )?;
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4942,7 +4942,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4980,7 +4980,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5024,7 +5024,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5066,7 +5066,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5117,7 +5117,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
                 D::Error,
             >(&mut object, "identity_provider_id")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5176,7 +5176,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
                 _,
                 D::Error,
             >(&mut object, "service_account_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5230,7 +5230,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5277,7 +5277,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
                 _,
                 D::Error,
             >(&mut object, "changes_requested")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5339,7 +5339,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
                 _,
                 D::Error,
             >(&mut object, "ListAuditLogsEffectiveAt", "lte")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5443,7 +5443,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListAuditLogsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

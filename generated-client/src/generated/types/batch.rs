@@ -154,7 +154,7 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
             >(&mut object, "request_counts")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -207,7 +207,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
                 _,
                 D::Error,
             >(&mut object, "BatchError", "line")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -249,7 +249,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
         ::std::result::Result::Ok(Self {
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -295,7 +295,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
                 _,
                 D::Error,
             >(&mut object, "BatchFileExpirationAfter", "seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -430,7 +430,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "BatchInputTokensDetails", "cached_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -543,7 +543,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "BatchOutputTokensDetails", "reasoning_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -595,7 +595,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
                 _,
                 D::Error,
             >(&mut object, "BatchRequestCounts", "failed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -754,7 +754,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
                 _,
                 D::Error,
             >(&mut object, "BatchUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -814,7 +814,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
                 _,
                 D::Error,
             >(&mut object, "output_expires_after")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1087,7 +1087,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListBatchesResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -53,7 +53,7 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
                 D::Error,
             >(&mut object, "Certificate", "certificate_details")?,
             active: crate::runtime::de::field::<_, D::Error>(&mut object, "active")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -105,7 +105,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificateDetails {
                 D::Error,
             >(&mut object, "CertificateDetails", "expires_at")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -226,7 +226,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteCertificateResponse", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -430,7 +430,7 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListCertificatesResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -703,7 +703,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListProjectCertificatesResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -814,7 +814,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -910,7 +910,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
                 _,
                 D::Error,
             >(&mut object, "OrganizationCertificate", "active")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -956,7 +956,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
                 _,
                 D::Error,
             >(&mut object, "OrganizationCertificateActivationResponse", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1079,7 +1079,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
                 _,
                 D::Error,
             >(&mut object, "OrganizationCertificateDeactivationResponse", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1205,7 +1205,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDetails {
                 _,
                 D::Error,
             >(&mut object, "OrganizationCertificateDetails", "expires_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1345,7 +1345,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
                 _,
                 D::Error,
             >(&mut object, "OrganizationProjectCertificate", "active")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1396,7 +1396,7 @@ for OrganizationProjectCertificateActivationResponse {
                 _,
                 D::Error,
             >(&mut object, "OrganizationProjectCertificateActivationResponse", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1530,7 +1530,7 @@ for OrganizationProjectCertificateDeactivationResponse {
                 "OrganizationProjectCertificateDeactivationResponse",
                 "data",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1659,7 +1659,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateDetails {
                 _,
                 D::Error,
             >(&mut object, "OrganizationProjectCertificateDetails", "expires_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1772,7 +1772,7 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
                 _,
                 D::Error,
             >(&mut object, "ToggleCertificatesRequest", "certificate_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1841,7 +1841,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
                 _,
                 D::Error,
             >(&mut object, "UploadCertificateRequest", "certificate")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

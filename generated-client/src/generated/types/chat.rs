@@ -36,7 +36,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionAllowedTools", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -111,7 +111,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
                 _,
                 D::Error,
             >(&mut object, "allowed_tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -331,7 +331,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionDeleted", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -444,7 +444,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionFunctionCallOption", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -520,7 +520,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -620,7 +620,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionList", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -745,7 +745,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionMessageCustomToolCall", "custom")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -819,7 +819,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionMessageCustomToolCallCustom", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -981,7 +981,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionMessageList", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1024,21 +1024,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1146,7 +1142,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                 _,
                 D::Error,
             >(&mut object, "content_parts")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1271,7 +1267,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionMessageToolCall", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1351,7 +1347,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1397,7 +1393,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
                 _,
                 D::Error,
             >(&mut object, "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1516,7 +1512,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionMessageToolCallFunction", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1664,21 +1660,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1735,7 +1727,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1787,7 +1779,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionModerationError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1905,21 +1897,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_results") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResults)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResults)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1981,21 +1969,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_results") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResults)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResults)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2064,7 +2048,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionModerationResults", "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2183,7 +2167,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionNamedToolChoice", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2253,7 +2237,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionNamedToolChoiceCustom", "custom")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2319,7 +2303,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionNamedToolChoiceCustomCustom", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2453,7 +2437,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionNamedToolChoiceFunction", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2622,7 +2606,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2743,7 +2727,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionRequestAssistantMessageAudio", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2794,14 +2778,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2814,7 +2798,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2835,7 +2819,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionRequestAssistantMessageContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -2908,21 +2892,17 @@ for ChatCompletionRequestAssistantMessageContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2991,7 +2971,7 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionRequestAssistantMessageFunctionCall", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3136,7 +3116,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
                 D::Error,
             >(&mut object, "ChatCompletionRequestDeveloperMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3201,14 +3181,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3221,7 +3201,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3242,7 +3222,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionRequestDeveloperMessageContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -3394,7 +3374,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionRequestFunctionMessage", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3555,41 +3535,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("role").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("role")?.as_deref() {
             ::std::option::Option::Some("developer") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Developer)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Developer)
             }
             ::std::option::Option::Some("system") => {
-                ::serde_json::from_value(value)
-                    .map(Self::System)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::System)
             }
             ::std::option::Option::Some("user") => {
-                ::serde_json::from_value(value)
-                    .map(Self::User)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::User)
             }
             ::std::option::Option::Some("assistant") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Assistant)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Assistant)
             }
             ::std::option::Option::Some("tool") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Tool)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Tool)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3693,7 +3661,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3848,7 +3816,7 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
                 "data",
             )?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4004,7 +3972,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4088,7 +4056,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
                 D::Error,
             >(&mut object, "file_data")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4263,7 +4231,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4494,7 +4462,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
                 D::Error,
             >(&mut object, "ChatCompletionRequestMessageContentPartImageUrl", "url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4572,7 +4540,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionRequestMessageContentPartRefusal", "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4723,7 +4691,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4874,7 +4842,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
                 D::Error,
             >(&mut object, "ChatCompletionRequestSystemMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4939,14 +4907,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4959,7 +4927,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4980,7 +4948,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionRequestSystemMessageContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -5136,7 +5104,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionRequestToolMessage", "tool_call_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5194,14 +5162,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5214,7 +5182,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5235,7 +5203,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionRequestToolMessageContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -5389,7 +5357,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
                 D::Error,
             >(&mut object, "ChatCompletionRequestUserMessage", "role")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5454,14 +5422,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5474,7 +5442,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5495,7 +5463,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionRequestUserMessageContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -5573,31 +5541,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContentP
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
             ::std::option::Option::Some("input_audio") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudio)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudio)
             }
             ::std::option::Option::Some("file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::File)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::File)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -5779,7 +5739,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                 D::Error,
             >(&mut object, "function_call")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5829,7 +5789,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
                 "ChatCompletionResponseMessageAnnotationsItem",
                 "url_citation",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5961,7 +5921,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionResponseMessageAudio", "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6008,7 +5968,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionResponseMessageFunctionCall", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6139,7 +6099,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionResponseMessageUrlCitation", "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6204,7 +6164,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
             >(&mut object, "tool_calls")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6250,7 +6210,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
                 D::Error,
             >(&mut object, "arguments")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6388,7 +6348,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionTokenLogprob", "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6437,7 +6397,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
                 D::Error,
             >(&mut object, "ChatCompletionTokenLogprobTopLogprobsItem", "logprob")?,
             bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6469,14 +6429,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6491,7 +6451,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6506,7 +6466,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6521,7 +6481,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6540,7 +6500,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatCompletionToolChoiceOption` (tried AllowedToolsChoice, NamedToolChoice, NamedToolChoiceCustom, ToolChoiceMode)",
                     ),
                 )
@@ -6870,7 +6830,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 _,
                 D::Error,
             >(&mut object, "functions")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7227,7 +7187,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
         ::std::result::Result::Ok(Self {
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7368,14 +7328,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -7390,7 +7350,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -7405,7 +7365,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateChatCompletionRequestFunctionCall` (tried ChatCompletionFunctionCallOption, Mode)",
                     ),
                 )
@@ -7557,26 +7517,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseForma
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("json_schema") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonSchema)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonSchema)
             }
             ::std::option::Option::Some("json_object") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonObject)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonObject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -7644,21 +7598,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -7721,7 +7671,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
                 _,
                 D::Error,
             >(&mut object, "CreateChatCompletionRequestUserLocation", "approximate")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7868,7 +7818,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
                 _,
                 D::Error,
             >(&mut object, "search_context_size")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8000,7 +7950,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
                 _,
                 D::Error,
             >(&mut object, "moderation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8055,7 +8005,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
                 D::Error,
             >(&mut object, "CreateChatCompletionResponseChoicesItem", "message")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8182,7 +8132,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8352,7 +8302,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
                 _,
                 D::Error,
             >(&mut object, "moderation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8412,7 +8362,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
                 _,
                 D::Error,
             >(&mut object, "CreateChatCompletionStreamResponseChoicesItem", "index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8539,7 +8489,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
         ::std::result::Result::Ok(Self {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8660,7 +8610,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
                 _,
                 D::Error,
             >(&mut object, "CustomToolChatCompletions", "custom")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8725,21 +8675,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("grammar") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Grammar)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Grammar)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8799,7 +8745,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
                 D::Error,
             >(&mut object, "CustomToolChatCompletionsGrammar", "definition")?,
             syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8869,7 +8815,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
                 D::Error,
             >(&mut object, "CustomToolChatCompletionsGrammarFormat", "type")?,
             grammar: crate::runtime::de::field::<_, D::Error>(&mut object, "grammar")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9077,7 +9023,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
                 _,
                 D::Error,
             >(&mut object, "CustomToolChatCompletionsTextFormat", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9295,7 +9241,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
                 D::Error,
             >(&mut object, "description")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9519,7 +9465,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
                 D::Error,
             >(&mut object, "PredictionContent", "type")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9573,14 +9519,14 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9593,7 +9539,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9614,7 +9560,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `PredictionContentContent` (tried TextContent, ArrayOfContentParts)",
                     ),
                 )
@@ -9990,7 +9936,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10143,7 +10089,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -31,7 +31,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
                 _,
                 D::Error,
             >(&mut object, "ActiveStatus", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -174,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
                 _,
                 D::Error,
             >(&mut object, "AssistantMessageItem", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -382,7 +382,7 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
                 _,
                 D::Error,
             >(&mut object, "preview_url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -491,7 +491,7 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -557,7 +557,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionAutomaticThreadTitling", "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -613,7 +613,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionChatkitConfiguration", "history")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -665,7 +665,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionFileUpload", "max_files")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -711,7 +711,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionHistory", "recent_threads")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -751,7 +751,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionRateLimits", "max_requests_per_1_minute")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -842,7 +842,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
                 _,
                 D::Error,
             >(&mut object, "ChatSessionResource", "chatkit_configuration")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1044,7 +1044,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
                 D::Error,
             >(&mut object, "file_upload")?,
             history: crate::runtime::de::field::<_, D::Error>(&mut object, "history")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1151,7 +1151,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
                 _,
                 D::Error,
             >(&mut object, "ChatkitWorkflow", "tracing")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1183,14 +1183,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1199,7 +1199,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1208,7 +1208,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1217,7 +1217,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1232,7 +1232,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ChatkitWorkflowStateVariablesValue` (tried Text, Integer, Boolean, Number)",
                     ),
                 )
@@ -1310,7 +1310,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
                 _,
                 D::Error,
             >(&mut object, "ChatkitWorkflowTracing", "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1398,7 +1398,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
                 D::Error,
             >(&mut object, "ClientToolCallItem", "arguments")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1659,7 +1659,7 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
                 D::Error,
             >(&mut object, "ClosedStatus", "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1799,7 +1799,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
                 _,
                 D::Error,
             >(&mut object, "chatkit_configuration")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1903,7 +1903,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedThreadResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2022,7 +2022,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
                 _,
                 D::Error,
             >(&mut object, "ExpiresAfterParam", "seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2163,7 +2163,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
                 _,
                 D::Error,
             >(&mut object, "FileAnnotation", "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2209,7 +2209,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
                 _,
                 D::Error,
             >(&mut object, "FileAnnotationSource", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2407,7 +2407,7 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
                 _,
                 D::Error,
             >(&mut object, "FileUploadParam", "max_files")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2490,7 +2490,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
                 _,
                 D::Error,
             >(&mut object, "HistoryParam", "recent_threads")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2565,7 +2565,7 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
                 D::Error,
             >(&mut object, "tool_choice")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2608,7 +2608,7 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
                 D::Error,
             >(&mut object, "LockedStatus", "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2722,7 +2722,7 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
                 _,
                 D::Error,
             >(&mut object, "RateLimitsParam", "max_requests_per_1_minute")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2803,7 +2803,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
                 _,
                 D::Error,
             >(&mut object, "ResponseOutputText", "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2846,21 +2846,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::File)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::File)
             }
             ::std::option::Option::Some("url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Url)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Url)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3018,7 +3014,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
                 _,
                 D::Error,
             >(&mut object, "TaskGroupItem", "tasks")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3208,7 +3204,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
             summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3284,7 +3280,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
             >(&mut object, "task_type")?,
             heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
             summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3567,41 +3563,29 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("chatkit.user_message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitUserMessage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitUserMessage)
             }
             ::std::option::Option::Some("chatkit.assistant_message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitAssistantMessage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitAssistantMessage)
             }
             ::std::option::Option::Some("chatkit.widget") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitWidget)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitWidget)
             }
             ::std::option::Option::Some("chatkit.client_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitClientToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitClientToolCall)
             }
             ::std::option::Option::Some("chatkit.task") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitTask)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitTask)
             }
             ::std::option::Option::Some("chatkit.task_group") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ChatkitTaskGroup)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ChatkitTaskGroup)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3704,7 +3688,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
                 _,
                 D::Error,
             >(&mut object, "ThreadItemListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3835,7 +3819,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
                 _,
                 D::Error,
             >(&mut object, "ThreadListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3972,7 +3956,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
                 _,
                 D::Error,
             >(&mut object, "ThreadResource", "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4091,26 +4075,20 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("active") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Active)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Active)
             }
             ::std::option::Option::Some("locked") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Locked)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Locked)
             }
             ::std::option::Option::Some("closed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Closed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Closed)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4172,7 +4150,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
                 _,
                 D::Error,
             >(&mut object, "ToolChoice", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4218,7 +4196,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
                 _,
                 D::Error,
             >(&mut object, "UrlAnnotation", "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4264,7 +4242,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
                 _,
                 D::Error,
             >(&mut object, "UrlAnnotationSource", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4456,7 +4434,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
                 _,
                 D::Error,
             >(&mut object, "UserMessageInputText", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4611,7 +4589,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
                 _,
                 D::Error,
             >(&mut object, "inference_options")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4655,21 +4633,17 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("quoted_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::QuotedText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::QuotedText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4876,7 +4850,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
                 _,
                 D::Error,
             >(&mut object, "UserMessageQuotedText", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5019,7 +4993,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
                 _,
                 D::Error,
             >(&mut object, "WidgetMessageItem", "widget")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5226,7 +5200,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
                 D::Error,
             >(&mut object, "state_variables")?,
             tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5311,14 +5285,14 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5327,7 +5301,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5336,7 +5310,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5345,7 +5319,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5360,7 +5334,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `WorkflowParamStateVariablesValue` (tried Text, Integer, Boolean, Number)",
                     ),
                 )
@@ -5436,7 +5410,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
         )?;
         ::std::result::Result::Ok(Self {
             enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

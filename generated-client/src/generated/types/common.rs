@@ -46,7 +46,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
                 _,
                 D::Error,
             >(&mut object, "AdditionalTools", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -102,7 +102,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
                 _,
                 D::Error,
             >(&mut object, "AdditionalToolsItemParam", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -405,31 +405,23 @@ impl<'de> ::serde::Deserialize<'de> for Annotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileCitation)
             }
             ::std::option::Option::Some("url_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UrlCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UrlCitation)
             }
             ::std::option::Option::Some("container_file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerFileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerFileCitation)
             }
             ::std::option::Option::Some("file_path") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FilePath)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FilePath)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -794,7 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchCreateFileOperation", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -846,7 +838,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchCreateFileOperationParam", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1064,7 +1056,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchDeleteFileOperation", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1110,7 +1102,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchDeleteFileOperationParam", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1324,26 +1316,20 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("create_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CreateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CreateFile)
             }
             ::std::option::Option::Some("delete_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DeleteFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DeleteFile)
             }
             ::std::option::Option::Some("update_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UpdateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UpdateFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1442,7 +1428,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1488,26 +1474,20 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("create_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CreateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CreateFile)
             }
             ::std::option::Option::Some("delete_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DeleteFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DeleteFile)
             }
             ::std::option::Option::Some("update_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UpdateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UpdateFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1595,7 +1575,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
                 _,
                 D::Error,
             >(&mut object, "operation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1784,7 +1764,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1845,7 +1825,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2180,7 +2160,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2407,7 +2387,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchUpdateFileOperation", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2459,7 +2439,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "ApplyPatchUpdateFileOperationParam", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2701,7 +2681,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3024,7 +3004,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
                 _,
                 D::Error,
             >(&mut object, "assignment_sources")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3095,7 +3075,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
                 "AssignedRoleDetailsAssignmentSourcesItem",
                 "principal_type",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3176,7 +3156,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3304,21 +3284,17 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolic
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("disabled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Disabled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Disabled)
             }
             ::std::option::Option::Some("allowlist") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Allowlist)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Allowlist)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3660,7 +3636,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
                 _,
                 D::Error,
             >(&mut object, "include_obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3741,7 +3717,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
                 _,
                 D::Error,
             >(&mut object, "ChatCompletionTool", "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3978,7 +3954,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
                 D::Error,
             >(&mut object, "ClickParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4134,7 +4110,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
                 _,
                 D::Error,
             >(&mut object, "CodeInterpreterOutputImage", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4275,7 +4251,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
                 _,
                 D::Error,
             >(&mut object, "CodeInterpreterOutputLogs", "logs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4439,7 +4415,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4551,7 +4527,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
             >(&mut object, "CodeInterpreterToolCall", "container_id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4640,21 +4616,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Image)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4869,14 +4841,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4891,7 +4863,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4906,7 +4878,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CodeInterpreterToolContainer` (tried AutoCodeInterpreterToolParam, Text)",
                     ),
                 )
@@ -5149,7 +5121,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5272,7 +5244,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
                 _,
                 D::Error,
             >(&mut object, "CompactionSummaryItemParam", "encrypted_content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5418,7 +5390,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
                 _,
                 D::Error,
             >(&mut object, "CompactionTriggerItemParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5574,7 +5546,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
                 D::Error,
             >(&mut object, "ComparisonFilter", "key")?,
             value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5661,14 +5633,14 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5677,7 +5649,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5692,7 +5664,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ComparisonFilterListItem` (tried Text, Number)",
                     ),
                 )
@@ -5947,14 +5919,14 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5963,7 +5935,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5972,7 +5944,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5981,7 +5953,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5996,7 +5968,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ComparisonFilterValue` (tried Text, Number, Boolean, List)",
                     ),
                 )
@@ -6153,7 +6125,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
                 _,
                 D::Error,
             >(&mut object, "prompt_tokens_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6234,7 +6206,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
                 "CompletionUsageCompletionTokensDetails",
                 "rejected_prediction_tokens",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6303,7 +6275,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "CompletionUsagePromptTokensDetails", "cache_write_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6362,7 +6334,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
                 _,
                 D::Error,
             >(&mut object, "CompoundFilter", "filters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6449,14 +6421,14 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6471,7 +6443,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6486,7 +6458,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CompoundFilterFiltersItem` (tried ComparisonFilter, Value)",
                     ),
                 )
@@ -6705,56 +6677,38 @@ impl<'de> ::serde::Deserialize<'de> for ComputerAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("click") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Click)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Click)
             }
             ::std::option::Option::Some("double_click") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DoubleClick)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DoubleClick)
             }
             ::std::option::Option::Some("drag") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Drag)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Drag)
             }
             ::std::option::Option::Some("keypress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Keypress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Keypress)
             }
             ::std::option::Option::Some("move") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Move)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Move)
             }
             ::std::option::Option::Some("screenshot") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Screenshot)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Screenshot)
             }
             ::std::option::Option::Some("scroll") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Scroll)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Scroll)
             }
             ::std::option::Option::Some("type") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Type)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Type)
             }
             ::std::option::Option::Some("wait") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Wait)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Wait)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6892,7 +6846,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
                 D::Error,
             >(&mut object, "acknowledged_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7068,7 +7022,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
             >(&mut object, "ComputerCallSafetyCheckParam", "id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7300,7 +7254,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7424,7 +7378,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7590,7 +7544,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
                 _,
                 D::Error,
             >(&mut object, "ComputerTool", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7694,7 +7648,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
                 D::Error,
             >(&mut object, "ComputerToolCall", "pending_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7821,7 +7775,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8318,7 +8272,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
                 _,
                 D::Error,
             >(&mut object, "ComputerUsePreviewTool", "display_height")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8567,7 +8521,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
                 D::Error,
             >(&mut object, "network_policy")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8704,21 +8658,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("disabled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Disabled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Disabled)
             }
             ::std::option::Option::Some("allowlist") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Allowlist)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Allowlist)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8822,21 +8772,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("skill_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SkillReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SkillReference)
             }
             ::std::option::Option::Some("inline") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Inline)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Inline)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -9071,7 +9017,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
                 _,
                 D::Error,
             >(&mut object, "ContainerFileCitationBody", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9375,7 +9321,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
                 _,
                 D::Error,
             >(&mut object, "domain_secrets")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9621,7 +9567,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
                 _,
                 D::Error,
             >(&mut object, "ContainerNetworkPolicyDisabledParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9863,7 +9809,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
                 _,
                 D::Error,
             >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9966,7 +9912,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
                 _,
                 D::Error,
             >(&mut object, "ContainerReferenceParam", "container_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10177,7 +10123,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
                 _,
                 D::Error,
             >(&mut object, "ContainerReferenceResource", "container_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10296,7 +10242,7 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
                 _,
                 D::Error,
             >(&mut object, "CoordParam", "y")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10384,7 +10330,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
                 _,
                 D::Error,
             >(&mut object, "CustomGrammarFormatParam", "definition")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10607,7 +10553,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
                 _,
                 D::Error,
             >(&mut object, "CustomTextFormatParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10844,7 +10790,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
                 _,
                 D::Error,
             >(&mut object, "CustomToolCall", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10956,7 +10902,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
             >(&mut object, "CustomToolCallOutput", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11028,14 +10974,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -11048,7 +10994,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -11069,7 +11015,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CustomToolCallOutputOutput` (tried StringOutput, OutputContentList)",
                     ),
                 )
@@ -11327,7 +11273,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11462,21 +11408,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("grammar") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Grammar)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Grammar)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -11701,7 +11643,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedRoleAssignmentResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11827,7 +11769,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
                 _,
                 D::Error,
             >(&mut object, "DirectToolCallCaller", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11888,7 +11830,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
                 _,
                 D::Error,
             >(&mut object, "DirectToolCallCallerParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12110,7 +12052,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
                 D::Error,
             >(&mut object, "DoubleClickAction", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12268,7 +12210,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
                 D::Error,
             >(&mut object, "DragParam", "path")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12436,7 +12378,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12536,14 +12478,14 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -12556,7 +12498,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -12577,7 +12519,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `EasyInputMessageContent` (tried TextInput, InputMessageContentList)",
                     ),
                 )
@@ -12945,7 +12887,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13008,14 +12950,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13024,7 +12966,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Item));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13039,7 +12981,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `EvalItemContent` (tried Item, Array)",
                     ),
                 )
@@ -13133,14 +13075,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13155,7 +13097,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13168,7 +13110,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13181,7 +13123,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13194,7 +13136,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13209,7 +13151,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `EvalItemContentItem` (tried InputTextContent, OutputText, InputImage, InputAudio, Text)",
                     ),
                 )
@@ -13300,7 +13242,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
                 _,
                 D::Error,
             >(&mut object, "EvalItemContentOutputText", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13450,7 +13392,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
                 D::Error,
             >(&mut object, "EvalItemInputImage", "image_url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13764,7 +13706,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
                 _,
                 D::Error,
             >(&mut object, "FileCitationBody", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13986,7 +13928,7 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
                 _,
                 D::Error,
             >(&mut object, "FileExpirationAfter", "seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14264,7 +14206,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
                 _,
                 D::Error,
             >(&mut object, "FilePath", "index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14441,7 +14383,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
                 D::Error,
             >(&mut object, "ranking_options")?,
             filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14563,7 +14505,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
                 D::Error,
             >(&mut object, "FileSearchToolCall", "queries")?,
             results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14659,7 +14601,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
                 D::Error,
             >(&mut object, "attributes")?,
             score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15070,10 +15012,10 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("eq")
             | ::std::option::Option::Some("ne")
             | ::std::option::Option::Some("gt")
@@ -15082,16 +15024,12 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
             | ::std::option::Option::Some("lte")
             | ::std::option::Option::Some("in")
             | ::std::option::Option::Some("nin") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Eq)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Eq)
             }
             ::std::option::Option::Some("and") | ::std::option::Option::Some("or") => {
-                ::serde_json::from_value(value)
-                    .map(Self::And)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::And)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -15173,26 +15111,20 @@ impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -15359,7 +15291,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
             >(&mut object, "namespace")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15483,26 +15415,20 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -15555,14 +15481,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15571,7 +15497,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15586,7 +15512,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FunctionCallOutputItemParamOutput` (tried Text, List)",
                     ),
                 )
@@ -15906,7 +15832,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
                 D::Error,
             >(&mut object, "parameters")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16029,7 +15955,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
                 _,
                 D::Error,
             >(&mut object, "FunctionShellAction", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16083,7 +16009,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
                 _,
                 D::Error,
             >(&mut object, "FunctionShellActionParam", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16196,7 +16122,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16241,21 +16167,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -16343,7 +16265,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
                 _,
                 D::Error,
             >(&mut object, "environment")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16450,21 +16372,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -16707,7 +16625,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16765,7 +16683,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16814,7 +16732,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
                 D::Error,
             >(&mut object, "FunctionShellCallOutputContentParam", "stderr")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16884,21 +16802,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("timeout") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Timeout)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Timeout)
             }
             ::std::option::Option::Some("exit") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Exit)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Exit)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -16961,7 +16875,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
                 _,
                 D::Error,
             >(&mut object, "FunctionShellCallOutputExitOutcome", "exit_code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17007,7 +16921,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
                 _,
                 D::Error,
             >(&mut object, "FunctionShellCallOutputExitOutcomeParam", "exit_code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17246,7 +17160,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
                 _,
                 D::Error,
             >(&mut object, "FunctionShellCallOutputItemParam", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17423,21 +17337,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("timeout") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Timeout)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Timeout)
             }
             ::std::option::Option::Some("exit") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Exit)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Exit)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -17569,7 +17479,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
                 _,
                 D::Error,
             >(&mut object, "FunctionShellCallOutputTimeoutOutcome", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17609,7 +17519,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
                 _,
                 D::Error,
             >(&mut object, "FunctionShellCallOutputTimeoutOutcomeParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18067,7 +17977,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18193,26 +18103,20 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("container_auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerAuto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerAuto)
             }
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -18493,7 +18397,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18660,7 +18564,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
                 D::Error,
             >(&mut object, "FunctionToolCall", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18752,14 +18656,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -18772,7 +18676,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -18793,7 +18697,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FunctionToolCallOutputOutput` (tried StringOutput, OutputContentList)",
                     ),
                 )
@@ -18896,7 +18800,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19129,7 +19033,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19378,7 +19282,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19788,7 +19692,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
                 _,
                 D::Error,
             >(&mut object, "GraderLabelModel", "passing_labels")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20032,7 +19936,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
                 _,
                 D::Error,
             >(&mut object, "reasoning_effort")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20225,7 +20129,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
                 _,
                 D::Error,
             >(&mut object, "operation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20778,7 +20682,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
                 _,
                 D::Error,
             >(&mut object, "Group", "scim_managed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20958,7 +20862,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
                 _,
                 D::Error,
             >(&mut object, "GroupRoleAssignment", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21128,7 +21032,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
                 _,
                 D::Error,
             >(&mut object, "HttpError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21287,7 +21191,7 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
                 _,
                 D::Error,
             >(&mut object, "HybridSearchOptions", "text_weight")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21704,7 +21608,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
                 D::Error,
             >(&mut object, "ImageGenTool", "partial_images")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22008,7 +21912,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
             >(&mut object, "ImageGenToolCall", "id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22254,7 +22158,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23191,7 +23095,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
                 _,
                 D::Error,
             >(&mut object, "InlineSkillParam", "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23440,7 +23344,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
                 _,
                 D::Error,
             >(&mut object, "InlineSkillSourceParam", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23800,7 +23704,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
                 _,
                 D::Error,
             >(&mut object, "input_audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23938,7 +23842,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
                 D::Error,
             >(&mut object, "InputAudioInputAudio", "data")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24103,26 +24007,20 @@ impl<'de> ::serde::Deserialize<'de> for InputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -24387,7 +24285,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
             >(&mut object, "prompt_cache_breakpoint")?,
             file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24550,7 +24448,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24914,7 +24812,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25043,7 +24941,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25346,14 +25244,14 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25368,7 +25266,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25383,7 +25281,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25398,7 +25296,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25413,7 +25311,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25428,7 +25326,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25443,7 +25341,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `InputItem` (tried ProgramItemParam, ProgramOutputItemParam, EasyInputMessage, CompactionTriggerItemParam, ItemReferenceParam, Item)",
                     ),
                 )
@@ -25704,7 +25602,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
                 _,
                 D::Error,
             >(&mut object, "InputMessage", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26056,7 +25954,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26160,7 +26058,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26487,14 +26385,14 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26509,7 +26407,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26522,7 +26420,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26537,7 +26435,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26552,7 +26450,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26567,7 +26465,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26580,7 +26478,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26595,7 +26493,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26610,7 +26508,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26625,7 +26523,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26640,7 +26538,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26655,7 +26553,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26668,7 +26566,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26681,7 +26579,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26696,7 +26594,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26711,7 +26609,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26724,7 +26622,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26739,7 +26637,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26754,7 +26652,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26769,7 +26667,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26784,7 +26682,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26799,7 +26697,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26814,7 +26712,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26827,7 +26725,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26842,7 +26740,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26857,7 +26755,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26872,7 +26770,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -26893,7 +26791,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `Item` (tried CodeInterpreterToolCall, OutputMessage, ComputerToolCall, LocalShellToolCall, McpApprovalRequest, McpToolCall, FileSearchToolCall, WebSearchToolCall, FunctionToolCall, ImageGenToolCall, ApplyPatchToolCallItemParam, McpListTools, CustomToolCall, ComputerCallOutputItemParam, AdditionalToolsItemParam, ReasoningItem, LocalShellToolCallOutput, FunctionShellCallItemParam, FunctionShellCallOutputItemParam, ApplyPatchToolCallOutputItemParam, McpApprovalResponse, CustomToolCallOutput, InputMessage, FunctionCallOutputItemParam, ToolSearchCallItemParam, ToolSearchOutputItemParam, CompactionSummaryItemParam)",
                     ),
                 )
@@ -27154,7 +27052,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
                 _,
                 D::Error,
             >(&mut object, "ItemReferenceParam", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27304,7 +27202,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
                 _,
                 D::Error,
             >(&mut object, "KeyPressAction", "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27459,7 +27357,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
                 D::Error,
             >(&mut object, "LocalEnvironmentParam", "type")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27672,7 +27570,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
                 _,
                 D::Error,
             >(&mut object, "LocalEnvironmentResource", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27815,7 +27713,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
                 D::Error,
             >(&mut object, "LocalShellExecAction", "env")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28001,7 +27899,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
                 D::Error,
             >(&mut object, "LocalShellToolCall", "action")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28091,7 +27989,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
             >(&mut object, "LocalShellToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28482,7 +28380,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
                 _,
                 D::Error,
             >(&mut object, "LocalShellToolParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28712,7 +28610,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
                 _,
                 D::Error,
             >(&mut object, "LocalSkillParam", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28811,7 +28709,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
                 _,
                 D::Error,
             >(&mut object, "LogProb", "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28904,7 +28802,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
                 _,
                 D::Error,
             >(&mut object, "McpApprovalRequest", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29074,7 +28972,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
                 _,
                 D::Error,
             >(&mut object, "request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29193,7 +29091,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
                 _,
                 D::Error,
             >(&mut object, "request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29401,7 +29299,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
                 D::Error,
             >(&mut object, "McpListTools", "tools")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29498,7 +29396,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29663,7 +29561,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
                 _,
                 D::Error,
             >(&mut object, "McpProtocolError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29895,7 +29793,7 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
                 _,
                 D::Error,
             >(&mut object, "defer_loading")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30068,14 +29966,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30090,7 +29988,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30105,7 +30003,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `McpToolAllowedTools` (tried McpAllowedTools, Filter)",
                     ),
                 )
@@ -30231,7 +30129,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
                 _,
                 D::Error,
             >(&mut object, "approval_request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30347,26 +30245,20 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("mcp_protocol_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpProtocolError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpProtocolError)
             }
             ::std::option::Option::Some("mcp_tool_execution_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpToolExecutionError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpToolExecutionError)
             }
             ::std::option::Option::Some("http_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::HttpError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::HttpError)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -30741,7 +30633,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
                 _,
                 D::Error,
             >(&mut object, "McpToolExecutionError", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30902,7 +30794,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
                 _,
                 D::Error,
             >(&mut object, "read_only")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31011,7 +30903,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
         ::std::result::Result::Ok(Self {
             always: crate::runtime::de::field::<_, D::Error>(&mut object, "always")?,
             never: crate::runtime::de::field::<_, D::Error>(&mut object, "never")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31236,14 +31128,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -31258,7 +31150,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -31279,7 +31171,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `McpToolRequireApproval` (tried McpToolApprovalFilter, McpToolApprovalSetting)",
                     ),
                 )
@@ -31550,7 +31442,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
                 D::Error,
             >(&mut object, "Message", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31618,56 +31510,38 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("summary_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SummaryText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SummaryText)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("computer_screenshot") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerScreenshot)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerScreenshot)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -32689,7 +32563,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
         )?;
         ::std::result::Result::Ok(Self {
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32896,7 +32770,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
                 D::Error,
             >(&mut object, "ModerationParam", "model")?,
             policy: crate::runtime::de::field::<_, D::Error>(&mut object, "policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32968,7 +32842,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33079,7 +32953,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
                 _,
                 D::Error,
             >(&mut object, "ModerationResultBody", "category_applied_input_types")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33208,7 +33082,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
                 D::Error,
             >(&mut object, "MoveParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33388,7 +33262,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
                 _,
                 D::Error,
             >(&mut object, "NamespaceToolParam", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33496,21 +33370,17 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -33761,7 +33631,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
                 _,
                 D::Error,
             >(&mut object, "status_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34141,7 +34011,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
             >(&mut object, "OutputMessage", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34223,21 +34093,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -34531,7 +34397,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
                 _,
                 D::Error,
             >(&mut object, "OutputTextContent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34701,7 +34567,7 @@ impl<'de> ::serde::Deserialize<'de> for Program {
                 _,
                 D::Error,
             >(&mut object, "Program", "fingerprint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34765,7 +34631,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
                 _,
                 D::Error,
             >(&mut object, "ProgramItemParam", "fingerprint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34929,7 +34795,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
                 D::Error,
             >(&mut object, "ProgramOutput", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34990,7 +34856,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
                 D::Error,
             >(&mut object, "ProgramOutputItemParam", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35354,7 +35220,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
                 _,
                 D::Error,
             >(&mut object, "ProgramToolCallCaller", "caller_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35422,7 +35288,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
                 _,
                 D::Error,
             >(&mut object, "ProgramToolCallCallerParam", "caller_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35717,7 +35583,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
                 _,
                 D::Error,
             >(&mut object, "ProgrammaticToolCallingParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35929,7 +35795,7 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
                 _,
                 D::Error,
             >(&mut object, "variables")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36026,7 +35892,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
                 _,
                 D::Error,
             >(&mut object, "PromptCacheBreakpointConfig", "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36264,7 +36130,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
                 _,
                 D::Error,
             >(&mut object, "PromptCacheBreakpointParam", "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36541,7 +36407,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
         ::std::result::Result::Ok(Self {
             ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36707,7 +36573,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
                 _,
                 D::Error,
             >(&mut object, "PublicAssignOrganizationGroupRoleBody", "role_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36928,7 +36794,7 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
                 _,
                 D::Error,
             >(&mut object, "hybrid_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37207,7 +37073,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
             >(&mut object, "ReasoningItem", "summary")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37454,7 +37320,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
                 _,
                 D::Error,
             >(&mut object, "ReasoningTextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37595,7 +37461,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
                 _,
                 D::Error,
             >(&mut object, "RefusalContent", "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37746,7 +37612,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
                 _,
                 D::Error,
             >(&mut object, "ResponseFormatJsonObject", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37982,7 +37848,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
                 _,
                 D::Error,
             >(&mut object, "ResponseFormatJsonSchema", "json_schema")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38089,7 +37955,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
             >(&mut object, "ResponseFormatJsonSchemaJsonSchema", "name")?,
             schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38346,7 +38212,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
                 _,
                 D::Error,
             >(&mut object, "ResponseFormatText", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38560,14 +38426,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -38582,7 +38448,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -38597,7 +38463,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -38612,7 +38478,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -38627,7 +38493,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ResponsePromptVariablesValue` (tried InputTextContent, InputImageContent, InputFileContent, Text)",
                     ),
                 )
@@ -38754,7 +38620,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 _,
                 D::Error,
             >(&mut object, "Role", "predefined_role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38831,7 +38697,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
                 D::Error,
             >(&mut object, "RoleListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39144,7 +39010,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
                 _,
                 D::Error,
             >(&mut object, "ScreenshotParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39306,7 +39172,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
                 D::Error,
             >(&mut object, "ScrollParam", "scroll_y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39728,7 +39594,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
                 D::Error,
             >(&mut object, "SkillReferenceParam", "skill_id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39940,14 +39806,14 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -39956,7 +39822,7 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -39971,7 +39837,7 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `StopConfiguration` (tried Text, Texts)",
                     ),
                 )
@@ -40041,7 +39907,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
                 _,
                 D::Error,
             >(&mut object, "SummaryTextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40182,7 +40048,7 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
                 _,
                 D::Error,
             >(&mut object, "TextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40301,26 +40167,20 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("json_schema") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonSchema)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonSchema)
             }
             ::std::option::Option::Some("json_object") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonObject)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonObject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -40408,7 +40268,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
                 D::Error,
             >(&mut object, "TextResponseFormatJsonSchema", "schema")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40638,93 +40498,61 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("computer") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Computer)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Computer)
             }
             ::std::option::Option::Some("computer_use_preview") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerUsePreview)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerUsePreview)
             }
             ::std::option::Option::Some("web_search")
             | ::std::option::Option::Some("web_search_2025_08_26") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearch)
             }
             ::std::option::Option::Some("mcp") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Mcp)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Mcp)
             }
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("programmatic_tool_calling") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgrammaticToolCalling)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgrammaticToolCalling)
             }
             ::std::option::Option::Some("image_generation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGeneration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGeneration)
             }
             ::std::option::Option::Some("local_shell") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShell)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShell)
             }
             ::std::option::Option::Some("shell") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Shell)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Shell)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
             ::std::option::Option::Some("namespace") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Namespace)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Namespace)
             }
             ::std::option::Option::Some("tool_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearch)
             }
             ::std::option::Option::Some("web_search_preview")
             | ::std::option::Option::Some("web_search_preview_2025_03_11") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchPreview)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchPreview)
             }
             ::std::option::Option::Some("apply_patch") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatch)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -41001,21 +40829,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("direct") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Direct)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Direct)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -41073,21 +40897,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("direct") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Direct)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Direct)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -41148,7 +40968,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
                 _,
                 D::Error,
             >(&mut object, "ToolChoiceFunction", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41293,7 +41113,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
                 D::Error,
             >(&mut object, "ToolChoiceMcp", "server_label")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41543,7 +41363,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41608,7 +41428,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
                 D::Error,
             >(&mut object, "ToolSearchCallItemParam", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42003,7 +41823,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42068,7 +41888,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
                 D::Error,
             >(&mut object, "ToolSearchOutputItemParam", "tools")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42347,7 +42167,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42587,7 +42407,7 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
                 _,
                 D::Error,
             >(&mut object, "TopLogProb", "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42660,7 +42480,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
                 _,
                 D::Error,
             >(&mut object, "TypeParam", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42819,7 +42639,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
                 _,
                 D::Error,
             >(&mut object, "UrlCitationBody", "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43059,7 +42879,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 D::Error,
             >(&mut object, "developer_persona")?,
             projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43123,7 +42943,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43308,7 +43128,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
                 _,
                 D::Error,
             >(&mut object, "UserProjects", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43497,7 +43317,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
                 _,
                 D::Error,
             >(&mut object, "UserRoleAssignment", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43700,7 +43520,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
                 _,
                 D::Error,
             >(&mut object, "UserUser", "banned_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43886,14 +43706,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -43902,7 +43722,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -43911,7 +43731,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -43926,7 +43746,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `VectorStoreFileAttributesValue` (tried Text, Number, Boolean)",
                     ),
                 )
@@ -44109,14 +43929,14 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44125,7 +43945,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Object));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44140,7 +43960,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `VoiceIdsOrCustomVoice` (tried Object, Shared)",
                     ),
                 )
@@ -44259,7 +44079,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
                 _,
                 D::Error,
             >(&mut object, "VoiceIdsOrCustomVoiceObject", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44454,7 +44274,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
                 _,
                 D::Error,
             >(&mut object, "WaitParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44600,7 +44420,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
                 _,
                 D::Error,
             >(&mut object, "WebSearchActionFind", "pattern")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44743,7 +44563,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
                 D::Error,
             >(&mut object, "WebSearchActionOpenPage", "type")?,
             url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44905,7 +44725,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
             queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
             sources: crate::runtime::de::field::<_, D::Error>(&mut object, "sources")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45147,7 +44967,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
                 _,
                 D::Error,
             >(&mut object, "WebSearchActionSearchWebSearchSource", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45237,7 +45057,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45520,7 +45340,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
                 _,
                 D::Error,
             >(&mut object, "search_content_types")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45782,7 +45602,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
                 _,
                 D::Error,
             >(&mut object, "search_context_size")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45905,7 +45725,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
             >(&mut object, "WebSearchToolCall", "type")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45979,26 +45799,20 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Search)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Search)
             }
             ::std::option::Option::Some("open_page") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OpenPage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OpenPage)
             }
             ::std::option::Option::Some("find_in_page") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FindInPage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FindInPage)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -46229,7 +46043,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
                 _,
                 D::Error,
             >(&mut object, "allowed_domains")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

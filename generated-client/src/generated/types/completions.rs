@@ -127,7 +127,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
             >(&mut object, "temperature")?,
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -363,14 +363,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -379,7 +379,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -388,7 +388,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -397,7 +397,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Tokens));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -416,7 +416,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateCompletionRequestPrompt` (tried Text, Texts, Tokens, TokenArrays)",
                     ),
                 )
@@ -531,7 +531,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
                 D::Error,
             >(&mut object, "CreateCompletionResponse", "object")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -588,7 +588,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
                 _,
                 D::Error,
             >(&mut object, "CreateCompletionResponseChoicesItem", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -724,7 +724,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
                 _,
                 D::Error,
             >(&mut object, "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

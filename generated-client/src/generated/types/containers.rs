@@ -55,7 +55,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
                 _,
                 D::Error,
             >(&mut object, "ContainerFileListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -204,7 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
                 _,
                 D::Error,
             >(&mut object, "ContainerFileResource", "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -268,7 +268,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
                 _,
                 D::Error,
             >(&mut object, "ContainerListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -433,7 +433,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -551,7 +551,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
                 _,
                 D::Error,
             >(&mut object, "ContainerResourceExpiresAfter", "minutes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -675,7 +675,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
                 _,
                 D::Error,
             >(&mut object, "allowed_domains")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -817,7 +817,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1004,7 +1004,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
                 _,
                 D::Error,
             >(&mut object, "CreateContainerBodyExpiresAfter", "minutes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1148,21 +1148,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("disabled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Disabled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Disabled)
             }
             ::std::option::Option::Some("allowlist") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Allowlist)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Allowlist)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1224,21 +1220,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodySkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("skill_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SkillReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SkillReference)
             }
             ::std::option::Option::Some("inline") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Inline)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Inline)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }

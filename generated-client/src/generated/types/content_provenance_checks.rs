@@ -52,7 +52,7 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
                 _,
                 D::Error,
             >(&mut object, "generated_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -433,7 +433,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
                 _,
                 D::Error,
             >(&mut object, "ProvenanceResource", "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -476,21 +476,17 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResourceResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("c2pa") => {
-                ::serde_json::from_value(value)
-                    .map(Self::C2pa)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::C2pa)
             }
             ::std::option::Option::Some("synthid") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Synthid)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Synthid)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -559,7 +555,7 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
                 _,
                 D::Error,
             >(&mut object, "generated_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

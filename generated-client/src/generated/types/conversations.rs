@@ -150,151 +150,95 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Message)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Message)
             }
             ::std::option::Option::Some("function_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCall)
             }
             ::std::option::Option::Some("function_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
             }
             ::std::option::Option::Some("file_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearchCall)
             }
             ::std::option::Option::Some("web_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchCall)
             }
             ::std::option::Option::Some("image_generation_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
             }
             ::std::option::Option::Some("computer_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCall)
             }
             ::std::option::Option::Some("computer_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
             }
             ::std::option::Option::Some("tool_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
             }
             ::std::option::Option::Some("tool_search_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
             }
             ::std::option::Option::Some("additional_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AdditionalTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AdditionalTools)
             }
             ::std::option::Option::Some("reasoning") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Reasoning)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Reasoning)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
             ::std::option::Option::Some("program_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgramOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgramOutput)
             }
             ::std::option::Option::Some("compaction") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Compaction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Compaction)
             }
             ::std::option::Option::Some("code_interpreter_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreterCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
             }
             ::std::option::Option::Some("local_shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCall)
             }
             ::std::option::Option::Some("local_shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
             }
             ::std::option::Option::Some("shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCall)
             }
             ::std::option::Option::Some("shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
             }
             ::std::option::Option::Some("apply_patch_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
             }
             ::std::option::Option::Some("apply_patch_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
             }
             ::std::option::Option::Some("mcp_list_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListTools)
             }
             ::std::option::Option::Some("mcp_approval_request") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalRequest)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
             }
             ::std::option::Option::Some("mcp_approval_response") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalResponse)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
             }
             ::std::option::Option::Some("mcp_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpCall)
             }
             ::std::option::Option::Some("custom_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCall)
             }
             ::std::option::Option::Some("custom_tool_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -555,7 +499,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
                 _,
                 D::Error,
             >(&mut object, "ConversationItemList", "last_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -686,7 +630,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
                 _,
                 D::Error,
             >(&mut object, "ConversationResource", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -801,7 +745,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationBody {
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             items: crate::runtime::de::field::<_, D::Error>(&mut object, "items")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -879,7 +823,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationItemsRequest {
                 _,
                 D::Error,
             >(&mut object, "CreateConversationItemsRequest", "items")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -954,7 +898,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedConversationResource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1135,7 +1079,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateConversationBody {
         )?;
         ::std::result::Result::Ok(Self {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

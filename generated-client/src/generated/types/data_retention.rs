@@ -34,7 +34,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
                 D::Error,
             >(&mut object, "OrganizationDataRetention", "object")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -229,7 +229,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
                 D::Error,
             >(&mut object, "ProjectDataRetention", "object")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -429,7 +429,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
                 _,
                 D::Error,
             >(&mut object, "retention_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -574,7 +574,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
                 _,
                 D::Error,
             >(&mut object, "retention_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

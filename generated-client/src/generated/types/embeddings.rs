@@ -51,7 +51,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
                 D::Error,
             >(&mut object, "CreateEmbeddingRequest", "dimensions")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -203,14 +203,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -219,7 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -228,7 +228,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -237,7 +237,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Tokens));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -256,7 +256,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateEmbeddingRequestInput` (tried Text, Texts, Tokens, TokenArrays)",
                     ),
                 )
@@ -417,7 +417,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
                 _,
                 D::Error,
             >(&mut object, "CreateEmbeddingResponse", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -536,7 +536,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
                 _,
                 D::Error,
             >(&mut object, "CreateEmbeddingResponseUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -587,7 +587,7 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
                 _,
                 D::Error,
             >(&mut object, "Embedding", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -56,7 +56,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             >(&mut object, "sampling_params")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -158,21 +158,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceInputM
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("template") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Template)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Template)
             }
             ::std::option::Option::Some("item_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ItemReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ItemReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -310,26 +306,20 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("json_schema") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonSchema)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonSchema)
             }
             ::std::option::Option::Some("json_object") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonObject)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonObject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -438,7 +428,7 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
                 D::Error,
             >(&mut object, "response_format")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -562,26 +552,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceSource
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileContent)
             }
             ::std::option::Option::Some("file_id") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileId)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileId)
             }
             ::std::option::Option::Some("stored_completions") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StoredCompletions)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StoredCompletions)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -634,14 +618,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -656,7 +640,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -675,7 +659,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateEvalCompletionsRunDataSourceTemplateItem` (tried EasyInputMessage, EvalItem)",
                     ),
                 )
@@ -894,7 +878,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
                 _,
                 D::Error,
             >(&mut object, "include_sample_schema")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1026,14 +1010,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1048,7 +1032,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1067,7 +1051,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateEvalItem` (tried SimpleInputMessage, EvalItem)",
                     ),
                 )
@@ -1128,7 +1112,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
                 D::Error,
             >(&mut object, "CreateEvalJsonlRunDataSource", "type")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1195,21 +1179,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileContent)
             }
             ::std::option::Option::Some("file_id") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileId)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileId)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1369,7 +1349,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
                 _,
                 D::Error,
             >(&mut object, "CreateEvalLabelModelGrader", "passing_labels")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1518,7 +1498,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
                 D::Error,
             >(&mut object, "CreateEvalLogsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1672,7 +1652,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
                 _,
                 D::Error,
             >(&mut object, "CreateEvalRequest", "testing_criteria")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1767,26 +1747,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("stored_completions") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StoredCompletions)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StoredCompletions)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1865,36 +1839,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestTestingCriteriaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("label_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LabelModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LabelModel)
             }
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2000,7 +1964,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             >(&mut object, "sampling_params")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
             source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2101,7 +2065,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
                 _,
                 D::Error,
             >(&mut object, "CreateEvalResponsesRunDataSourceChatMessage", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2171,21 +2135,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceInputMes
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("template") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Template)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Template)
             }
             ::std::option::Option::Some("item_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ItemReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ItemReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2354,7 +2314,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
             >(&mut object, "CreateEvalResponsesRunDataSourceSamplingParams", "seed")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2474,26 +2434,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileContent)
             }
             ::std::option::Option::Some("file_id") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileId)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileId)
             }
             ::std::option::Option::Some("responses") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Responses)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Responses)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2546,14 +2500,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2566,7 +2520,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2585,7 +2539,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateEvalResponsesRunDataSourceTemplateItem` (tried ChatMessage, EvalItem)",
                     ),
                 )
@@ -2716,7 +2670,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
         )?;
         ::std::result::Result::Ok(Self {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2866,7 +2820,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
                 _,
                 D::Error,
             >(&mut object, "data_source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2953,26 +2907,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequestDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("jsonl") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Jsonl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Jsonl)
             }
             ::std::option::Option::Some("completions") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Completions)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Completions)
             }
             ::std::option::Option::Some("responses") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Responses)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Responses)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3042,7 +2990,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
                 D::Error,
             >(&mut object, "CreateEvalStoredCompletionsDataSourceConfig", "type")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3194,7 +3142,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteEvalResponse", "eval_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3240,7 +3188,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
             run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3310,7 +3258,7 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
                 D::Error,
             >(&mut object, "Eval", "created_at")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3356,7 +3304,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
                 _,
                 D::Error,
             >(&mut object, "EvalApiError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3402,7 +3350,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
                 _,
                 D::Error,
             >(&mut object, "EvalCustomDataSourceConfig", "schema")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3523,26 +3471,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("stored_completions") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StoredCompletions)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StoredCompletions)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3636,7 +3578,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
                 _,
                 D::Error,
             >(&mut object, "pass_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3753,7 +3695,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
                 _,
                 D::Error,
             >(&mut object, "pass_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3880,7 +3822,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
                 _,
                 D::Error,
             >(&mut object, "EvalGraderTextSimilarity", "pass_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3960,7 +3902,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
                 _,
                 D::Error,
             >(&mut object, "EvalJsonlFileContentSource", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4030,7 +3972,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
                 D::Error,
             >(&mut object, "EvalJsonlFileContentSourceContentItem", "item")?,
             sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4176,7 +4118,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
                 _,
                 D::Error,
             >(&mut object, "EvalJsonlFileIdSource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4335,7 +4277,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
                 _,
                 D::Error,
             >(&mut object, "EvalList", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4458,7 +4400,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
                 _,
                 D::Error,
             >(&mut object, "EvalLogsDataSourceConfig", "schema")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4699,7 +4641,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
             users: crate::runtime::de::field::<_, D::Error>(&mut object, "users")?,
             tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4985,7 +4927,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
                 _,
                 D::Error,
             >(&mut object, "EvalRun", "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5031,26 +4973,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("jsonl") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Jsonl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Jsonl)
             }
             ::std::option::Option::Some("completions") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Completions)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Completions)
             }
             ::std::option::Option::Some("responses") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Responses)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Responses)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -5138,7 +5074,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
                 _,
                 D::Error,
             >(&mut object, "EvalRunList", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5378,7 +5314,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
                 _,
                 D::Error,
             >(&mut object, "EvalRunOutputItem", "sample")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5424,7 +5360,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
                 _,
                 D::Error,
             >(&mut object, "EvalRunOutputItemInputItem", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5488,7 +5424,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
                 _,
                 D::Error,
             >(&mut object, "EvalRunOutputItemList", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5676,7 +5612,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5738,7 +5674,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
                 D::Error,
             >(&mut object, "EvalRunOutputItemResult", "passed")?,
             sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5832,7 +5768,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
                 _,
                 D::Error,
             >(&mut object, "EvalRunOutputItemSample", "seed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5890,7 +5826,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
                 _,
                 D::Error,
             >(&mut object, "EvalRunOutputItemUsage", "cached_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5960,7 +5896,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
                 _,
                 D::Error,
             >(&mut object, "EvalRunPerModelUsageItem", "cached_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6012,7 +5948,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
                 _,
                 D::Error,
             >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "failed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6070,7 +6006,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
                 _,
                 D::Error,
             >(&mut object, "EvalRunResultCounts", "passed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6121,7 +6057,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
                 _,
                 D::Error,
             >(&mut object, "EvalStoredCompletionsDataSourceConfig", "schema")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6263,7 +6199,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
                 _,
                 D::Error,
             >(&mut object, "EvalStoredCompletionsSource", "limit")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6447,36 +6383,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("label_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LabelModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LabelModel)
             }
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6854,7 +6780,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
                 _,
                 D::Error,
             >(&mut object, "InputMessagesItemReference", "item_reference")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6924,7 +6850,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
                 _,
                 D::Error,
             >(&mut object, "InputMessagesTemplate", "template")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6996,7 +6922,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
                 _,
                 D::Error,
             >(&mut object, "ItemReferenceInputMessages", "item_reference")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7208,7 +7134,7 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
                 _,
                 D::Error,
             >(&mut object, "SimpleInputMessage", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7279,7 +7205,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
                 _,
                 D::Error,
             >(&mut object, "TemplateInputMessages", "template")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7347,7 +7273,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

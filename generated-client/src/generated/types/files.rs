@@ -189,7 +189,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteFileResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -397,7 +397,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListFilesResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

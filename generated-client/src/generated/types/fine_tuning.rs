@@ -35,7 +35,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
                 "CreateFineTuningCheckpointPermissionRequest",
                 "project_ids",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -146,7 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
             >(&mut object, "CreateFineTuningJobRequest", "seed")?,
             method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -263,14 +263,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -279,7 +279,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -294,7 +294,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateFineTuningJobRequestBatchSize` (tried Auto, Integer)",
                     ),
                 )
@@ -454,7 +454,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -549,7 +549,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
                 _,
                 D::Error,
             >(&mut object, "CreateFineTuningJobRequestIntegrationsItem", "wandb")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -675,14 +675,14 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -691,7 +691,7 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -706,7 +706,7 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateFineTuningJobRequestLearningRateMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -901,14 +901,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -917,7 +917,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -932,7 +932,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateFineTuningJobRequestNEpochs` (tried Auto, Integer)",
                     ),
                 )
@@ -1088,7 +1088,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
             tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1188,7 +1188,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
                 _,
                 D::Error,
             >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1320,7 +1320,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1406,14 +1406,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1422,7 +1422,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1437,7 +1437,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneDpoHyperparametersBatchSize` (tried Auto, Integer)",
                     ),
                 )
@@ -1570,14 +1570,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1586,7 +1586,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1601,7 +1601,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneDpoHyperparametersBeta` (tried Auto, Number)",
                     ),
                 )
@@ -1734,14 +1734,14 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1750,7 +1750,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1765,7 +1765,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneDpoHyperparametersLearningRateMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -1900,14 +1900,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1916,7 +1916,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -1931,7 +1931,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneDpoHyperparametersNEpochs` (tried Auto, Integer)",
                     ),
                 )
@@ -2076,7 +2076,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2160,7 +2160,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
                 _,
                 D::Error,
             >(&mut object, "reinforcement")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2377,7 +2377,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
                 _,
                 D::Error,
             >(&mut object, "eval_samples")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2502,14 +2502,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2518,7 +2518,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2533,7 +2533,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersBatchSize` (tried Auto, Integer)",
                     ),
                 )
@@ -2668,14 +2668,14 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2684,7 +2684,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2699,7 +2699,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersComputeMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -2842,14 +2842,14 @@ for FineTuneReinforcementHyperparametersEvalInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2858,7 +2858,7 @@ for FineTuneReinforcementHyperparametersEvalInterval {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -2873,7 +2873,7 @@ for FineTuneReinforcementHyperparametersEvalInterval {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersEvalInterval` (tried Auto, Integer)",
                     ),
                 )
@@ -3008,14 +3008,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3024,7 +3024,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3039,7 +3039,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersEvalSamples` (tried Auto, Integer)",
                     ),
                 )
@@ -3251,14 +3251,14 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3267,7 +3267,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3282,7 +3282,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersLearningRateMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -3348,14 +3348,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3364,7 +3364,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3379,7 +3379,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneReinforcementHyperparametersNEpochs` (tried Auto, Integer)",
                     ),
                 )
@@ -3610,7 +3610,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3696,36 +3696,26 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethodGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
             ::std::option::Option::Some("multi") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Multi)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Multi)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3820,7 +3810,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3899,14 +3889,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3915,7 +3905,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3930,7 +3920,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneSupervisedHyperparametersBatchSize` (tried Auto, Integer)",
                     ),
                 )
@@ -4064,14 +4054,14 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4080,7 +4070,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4095,7 +4085,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneSupervisedHyperparametersLearningRateMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -4239,14 +4229,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4255,7 +4245,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4270,7 +4260,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuneSupervisedHyperparametersNEpochs` (tried Auto, Integer)",
                     ),
                 )
@@ -4416,7 +4406,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
                 _,
                 D::Error,
             >(&mut object, "hyperparameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4503,7 +4493,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
                 _,
                 D::Error,
             >(&mut object, "FineTuningCheckpointPermission", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4622,7 +4612,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
                 _,
                 D::Error,
             >(&mut object, "FineTuningIntegration", "wandb")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4747,7 +4737,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
             tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4889,7 +4879,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
             >(&mut object, "FineTuningJob", "estimated_finish")?,
             method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4917,14 +4907,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4933,7 +4923,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4948,7 +4938,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuningJobBatchSize` (tried Auto, Integer)",
                     ),
                 )
@@ -5127,7 +5117,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
                 _,
                 D::Error,
             >(&mut object, "FineTuningJobCheckpoint", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5207,7 +5197,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
                 _,
                 D::Error,
             >(&mut object, "full_valid_mean_token_accuracy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5329,7 +5319,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
                 D::Error,
             >(&mut object, "FineTuningJobError", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5400,7 +5390,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
             >(&mut object, "FineTuningJobEvent", "message")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5673,7 +5663,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
                 D::Error,
             >(&mut object, "learning_rate_multiplier")?,
             n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5701,14 +5691,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5717,7 +5707,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5732,7 +5722,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuningJobLearningRateMultiplier` (tried Auto, Number)",
                     ),
                 )
@@ -5865,14 +5855,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5881,7 +5871,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5896,7 +5886,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `FineTuningJobNEpochs` (tried Auto, Integer)",
                     ),
                 )
@@ -6214,7 +6204,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
                 _,
                 D::Error,
             >(&mut object, "GraderMulti", "calculate_output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6296,36 +6286,26 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiGraders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
             ::std::option::Option::Some("label_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LabelModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LabelModel)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6493,7 +6473,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
                 _,
                 D::Error,
             >(&mut object, "image_tag")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6597,7 +6577,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
                 D::Error,
             >(&mut object, "GraderScoreModel", "input")?,
             range: crate::runtime::de::field::<_, D::Error>(&mut object, "range")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6707,7 +6687,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
                 _,
                 D::Error,
             >(&mut object, "evaluation_metric")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6799,7 +6779,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
                 _,
                 D::Error,
             >(&mut object, "ListFineTuningCheckpointPermissionResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7004,7 +6984,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListFineTuningJobCheckpointsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7129,7 +7109,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListFineTuningJobEventsResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7254,7 +7234,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListPaginatedFineTuningJobsResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7374,7 +7354,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
                 _,
                 D::Error,
             >(&mut object, "RunGraderRequest", "model_sample")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7459,36 +7439,26 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequestGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
             ::std::option::Option::Some("multi") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Multi)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Multi)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -7585,7 +7555,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
                 _,
                 D::Error,
             >(&mut object, "RunGraderResponse", "model_grader_token_usage_per_model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7705,7 +7675,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
                 _,
                 D::Error,
             >(&mut object, "model_grader_server_error_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7781,7 +7751,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
                 _,
                 D::Error,
             >(&mut object, "sampled_model_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7818,7 +7788,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
         )?;
         ::std::result::Result::Ok(Self {
             grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7895,36 +7865,26 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequestGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
             ::std::option::Option::Some("multi") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Multi)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Multi)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -7998,7 +7958,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
         )?;
         ::std::result::Result::Ok(Self {
             grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8052,36 +8012,26 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("string_check") => {
-                ::serde_json::from_value(value)
-                    .map(Self::StringCheck)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::StringCheck)
             }
             ::std::option::Option::Some("text_similarity") => {
-                ::serde_json::from_value(value)
-                    .map(Self::TextSimilarity)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::TextSimilarity)
             }
             ::std::option::Option::Some("python") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Python)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Python)
             }
             ::std::option::Option::Some("score_model") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ScoreModel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ScoreModel)
             }
             ::std::option::Option::Some("multi") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Multi)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Multi)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }

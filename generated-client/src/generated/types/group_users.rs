@@ -31,7 +31,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupUserBody {
                 _,
                 D::Error,
             >(&mut object, "CreateGroupUserBody", "user_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -116,7 +116,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
                 _,
                 D::Error,
             >(&mut object, "user_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -236,7 +236,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUser {
                 D::Error,
             >(&mut object, "GroupUser", "name")?,
             email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -288,7 +288,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
                 _,
                 D::Error,
             >(&mut object, "GroupUserAssignment", "group_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -407,7 +407,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "GroupUserDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -606,7 +606,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
                 D::Error,
             >(&mut object, "UserListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -31,7 +31,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
                 _,
                 D::Error,
             >(&mut object, "CreateGroupBody", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -104,7 +104,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "GroupDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -232,7 +232,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
                 D::Error,
             >(&mut object, "GroupListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -363,7 +363,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
                 _,
                 D::Error,
             >(&mut object, "GroupResourceWithSuccess", "is_scim_managed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -427,7 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
                 _,
                 D::Error,
             >(&mut object, "group_type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -609,7 +609,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
                 _,
                 D::Error,
             >(&mut object, "UpdateGroupBody", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -31,7 +31,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
                 _,
                 D::Error,
             >(&mut object, "HostedToolPermission", "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71,7 +71,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
                 _,
                 D::Error,
             >(&mut object, "HostedToolPermissionUpdate", "enabled")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -156,7 +156,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
                 _,
                 D::Error,
             >(&mut object, "ProjectHostedToolPermissions", "code_interpreter")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -222,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
                 _,
                 D::Error,
             >(&mut object, "code_interpreter")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -809,7 +809,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
             >(&mut object, "background")?,
             style: crate::runtime::de::field::<_, D::Error>(&mut object, "style")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1955,7 +1955,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
                 _,
                 D::Error,
             >(&mut object, "partial_images")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2523,7 +2523,7 @@ impl<'de> ::serde::Deserialize<'de> for Image {
                 _,
                 D::Error,
             >(&mut object, "revised_prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2599,7 +2599,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ImageEditCompletedEvent", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3056,7 +3056,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
                 _,
                 D::Error,
             >(&mut object, "ImageEditPartialImageEvent", "partial_image_index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3484,21 +3484,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_edit.partial_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageEditPartialImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageEditPartialImage)
             }
             ::std::option::Option::Some("image_edit.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageEditCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageEditCompleted)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3589,7 +3585,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ImageGenCompletedEvent", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4016,7 +4012,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
                 _,
                 D::Error,
             >(&mut object, "ImageGenInputUsageDetails", "image_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4062,7 +4058,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "ImageGenOutputTokensDetails", "text_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4138,7 +4134,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
                 _,
                 D::Error,
             >(&mut object, "ImageGenPartialImageEvent", "partial_image_index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4566,21 +4562,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_generation.partial_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationPartialImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationPartialImage)
             }
             ::std::option::Option::Some("image_generation.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCompleted)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4664,7 +4656,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
                 _,
                 D::Error,
             >(&mut object, "ImageGenUsage", "input_tokens_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4709,7 +4701,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4779,7 +4771,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
             quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5133,7 +5125,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
                 _,
                 D::Error,
             >(&mut object, "ImagesUsage", "input_tokens_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5179,7 +5171,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "ImagesUsageInputTokensDetails", "image_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

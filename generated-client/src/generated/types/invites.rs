@@ -72,7 +72,7 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
                 _,
                 D::Error,
             >(&mut object, "Invite", "projects")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -124,7 +124,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "InviteDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -257,7 +257,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
                 _,
                 D::Error,
             >(&mut object, "InviteListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -446,7 +446,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
                 D::Error,
             >(&mut object, "InviteProjectsItem", "id")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -566,7 +566,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
             >(&mut object, "InviteRequest", "email")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -645,7 +645,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
                 D::Error,
             >(&mut object, "InviteRequestProjectsItem", "id")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -43,7 +43,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteModelResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -89,7 +89,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
                 _,
                 D::Error,
             >(&mut object, "ListModelsResponse", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -224,7 +224,7 @@ impl<'de> ::serde::Deserialize<'de> for Model {
                 _,
                 D::Error,
             >(&mut object, "shutdown_date")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -32,7 +32,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -104,7 +104,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
                 _,
                 D::Error,
             >(&mut object, "CreateModerationRequestImageUrl", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -228,14 +228,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -244,7 +244,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -253,7 +253,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -268,7 +268,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CreateModerationRequestInput` (tried Text, Texts, List)",
                     ),
                 )
@@ -344,21 +344,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -421,7 +417,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
                 _,
                 D::Error,
             >(&mut object, "CreateModerationRequestListItemImageUrl", "image_url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -491,7 +487,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
                 _,
                 D::Error,
             >(&mut object, "CreateModerationRequestListItemText", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -706,7 +702,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
                 _,
                 D::Error,
             >(&mut object, "CreateModerationResponse", "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -831,7 +827,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
                 _,
                 D::Error,
             >(&mut object, "CreateModerationResponseCategories", "violence/graphic")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1012,7 +1008,7 @@ for CreateModerationResponseCategoryAppliedInputTypes {
                 "CreateModerationResponseCategoryAppliedInputTypes",
                 "violence/graphic",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1152,7 +1148,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
                 "CreateModerationResponseCategoryScores",
                 "violence/graphic",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1653,7 +1649,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
                 "CreateModerationResponseResultsItem",
                 "category_applied_input_types",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

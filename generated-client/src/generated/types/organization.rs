@@ -72,7 +72,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
                 _,
                 D::Error,
             >(&mut object, "AdminApiKey", "owner")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -159,7 +159,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
                 _,
                 D::Error,
             >(&mut object, "AdminApiKeyCreateResponse", "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -293,7 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
                 D::Error,
             >(&mut object, "AdminApiKeyOwner", "created_at")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -340,7 +340,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
                 _,
                 D::Error,
             >(&mut object, "AdminApiKeysCreateRequest", "expires_in_seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -419,7 +419,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "AdminApiKeysDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -623,7 +623,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
             >(&mut object, "ApiKeyList", "has_more")?,
             first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
             last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -738,7 +738,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -822,7 +822,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "OrganizationSpendLimitDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -953,7 +953,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
                 _,
                 D::Error,
             >(&mut object, "enforcement")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1072,7 +1072,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "ProjectSpendLimitDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1203,7 +1203,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
                 _,
                 D::Error,
             >(&mut object, "enforcement")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1340,7 +1340,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
                 _,
                 D::Error,
             >(&mut object, "ServiceAccountApiKeyBody", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1503,7 +1503,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
         )?;
         ::std::result::Result::Ok(Self {
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1655,7 +1655,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
                 _,
                 D::Error,
             >(&mut object, "UpdateOrganizationSpendLimitBody", "interval")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1877,7 +1877,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
                 _,
                 D::Error,
             >(&mut object, "UpdateProjectSpendLimitBody", "interval")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

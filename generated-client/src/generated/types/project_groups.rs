@@ -37,7 +37,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
                 _,
                 D::Error,
             >(&mut object, "InviteProjectGroupBody", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -203,7 +203,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
                 _,
                 D::Error,
             >(&mut object, "ProjectGroup", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -249,7 +249,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "ProjectGroupDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -377,7 +377,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
                 D::Error,
             >(&mut object, "ProjectGroupListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

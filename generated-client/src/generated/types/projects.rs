@@ -147,7 +147,7 @@ impl<'de> ::serde::Deserialize<'de> for Project {
                 _,
                 D::Error,
             >(&mut object, "residency")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -229,7 +229,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
                 _,
                 D::Error,
             >(&mut object, "ProjectApiKey", "owner")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -281,7 +281,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectApiKeyDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -418,7 +418,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectApiKeyListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -613,7 +613,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
                 _,
                 D::Error,
             >(&mut object, "service_account")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -742,7 +742,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
                 _,
                 D::Error,
             >(&mut object, "ProjectApiKeyOwnerServiceAccount", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -877,7 +877,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
                 _,
                 D::Error,
             >(&mut object, "ProjectApiKeyOwnerUser", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -931,7 +931,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
                 _,
                 D::Error,
             >(&mut object, "external_key_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1030,7 +1030,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1152,7 +1152,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
                 _,
                 D::Error,
             >(&mut object, "ProjectModelPermissions", "model_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1198,7 +1198,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectModelPermissionsDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1458,7 +1458,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
                 _,
                 D::Error,
             >(&mut object, "ProjectModelPermissionsUpdateRequest", "model_ids")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1719,7 +1719,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
                 _,
                 D::Error,
             >(&mut object, "ProjectRateLimit", "batch_1_day_max_input_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1779,7 +1779,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectRateLimitListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2013,7 +2013,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
                 "ProjectRateLimitUpdateRequest",
                 "batch_1_day_max_input_tokens",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2150,7 +2150,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
                 _,
                 D::Error,
             >(&mut object, "ProjectServiceAccount", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2214,7 +2214,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
                 _,
                 D::Error,
             >(&mut object, "ProjectServiceAccountApiKey", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2338,7 +2338,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
                 _,
                 D::Error,
             >(&mut object, "create_service_account_only")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2432,7 +2432,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
                 D::Error,
             >(&mut object, "ProjectServiceAccountCreateResponse", "created_at")?,
             api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2632,7 +2632,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectServiceAccountDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2769,7 +2769,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectServiceAccountListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3039,7 +3039,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
                 _,
                 D::Error,
             >(&mut object, "external_key_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3143,7 +3143,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
                 _,
                 D::Error,
             >(&mut object, "ProjectUser", "added_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3191,7 +3191,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
                 _,
                 D::Error,
             >(&mut object, "ProjectUserCreateRequest", "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3282,7 +3282,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectUserDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3415,7 +3415,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
                 _,
                 D::Error,
             >(&mut object, "ProjectUserListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3526,7 +3526,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
         )?;
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3708,7 +3708,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
         ::std::result::Result::Ok(Self {
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

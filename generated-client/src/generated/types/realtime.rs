@@ -52,7 +52,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
             keywords: crate::runtime::de::field::<_, D::Error>(&mut object, "keywords")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             delay: crate::runtime::de::field::<_, D::Error>(&mut object, "delay")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -348,7 +348,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
                 D::Error,
             >(&mut object, "languages")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -550,7 +550,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
                 _,
                 D::Error,
             >(&mut object, "PcmAudioFormat", "rate")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -624,7 +624,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -692,7 +692,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -768,26 +768,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("audio/pcm") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AudioPcm)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AudioPcm)
             }
             ::std::option::Option::Some("audio/pcmu") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AudioPcmu)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AudioPcmu)
             }
             ::std::option::Option::Some("audio/pcma") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AudioPcma)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AudioPcma)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1119,7 +1113,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
                 _,
                 D::Error,
             >(&mut object, "RealtimeCallReferRequest", "target_uri")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1181,7 +1175,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
                 _,
                 D::Error,
             >(&mut object, "RealtimeCallRejectRequest", "status_code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1260,7 +1254,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
                 D::Error,
             >(&mut object, "expires_after")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1425,7 +1419,7 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
                 "RealtimeCreateClientSecretRequestClientSecretExpiration",
                 "seconds",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1508,21 +1502,17 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("realtime") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Realtime)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Realtime)
             }
             ::std::option::Option::Some("transcription") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Transcription)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Transcription)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1590,7 +1580,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
                 D::Error,
             >(&mut object, "RealtimeCreateClientSecretResponse", "expires_at")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1636,21 +1626,17 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("realtime") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Realtime)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Realtime)
             }
             ::std::option::Option::Some("transcription") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Transcription)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Transcription)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1723,7 +1709,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1888,7 +1874,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
         )?;
         ::std::result::Result::Ok(Self {
             effort: crate::runtime::de::field::<_, D::Error>(&mut object, "effort")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2142,7 +2128,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
                 D::Error,
             >(&mut object, "truncation")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2346,7 +2332,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
                 _,
                 D::Error,
             >(&mut object, "RealtimeSessionCreateRequestClientSecret", "expires_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2498,7 +2484,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
                 D::Error,
             >(&mut object, "truncation")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2685,7 +2671,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2934,7 +2920,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3020,14 +3006,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3036,7 +3022,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3051,7 +3037,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateRequestGaMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -3335,7 +3321,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3410,7 +3396,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
             speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3556,14 +3542,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3578,7 +3564,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3591,7 +3577,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3612,7 +3598,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateRequestGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
                     ),
                 )
@@ -3696,21 +3682,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("mcp") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Mcp)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Mcp)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3757,14 +3739,14 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3773,7 +3755,7 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3794,7 +3776,7 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateRequestGaTracingConfiguration` (tried Auto, TracingConfiguration)",
                     ),
                 )
@@ -3880,7 +3862,7 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
             >(&mut object, "workflow_name")?,
             group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4037,7 +4019,7 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
         )?;
         ::std::result::Result::Ok(Self {
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4095,14 +4077,14 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4111,7 +4093,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4126,7 +4108,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateRequestMaxResponseOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -4291,7 +4273,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4522,14 +4504,14 @@ for RealtimeSessionCreateRequestTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4538,7 +4520,7 @@ for RealtimeSessionCreateRequestTracingConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4559,7 +4541,7 @@ for RealtimeSessionCreateRequestTracingConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateRequestTracingConfiguration` (tried Auto, TracingConfiguration)",
                     ),
                 )
@@ -4644,7 +4626,7 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
             >(&mut object, "workflow_name")?,
             group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4756,7 +4738,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
                 "RealtimeSessionCreateRequestTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4917,7 +4899,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
                 _,
                 D::Error,
             >(&mut object, "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4959,7 +4941,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5098,7 +5080,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
                 D::Error,
             >(&mut object, "truncation")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5141,7 +5123,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5352,7 +5334,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5380,14 +5362,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5396,7 +5378,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5411,7 +5393,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateResponseGaMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -5695,7 +5677,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5814,7 +5796,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
             speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5916,14 +5898,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5938,7 +5920,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5951,7 +5933,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5972,7 +5954,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateResponseGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
                     ),
                 )
@@ -6056,21 +6038,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("mcp") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Mcp)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Mcp)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6117,14 +6095,14 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6133,7 +6111,7 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6154,7 +6132,7 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateResponseGaTracingConfiguration` (tried Auto, TracingConfiguration)",
                     ),
                 )
@@ -6242,7 +6220,7 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
             >(&mut object, "workflow_name")?,
             group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6456,7 +6434,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6523,7 +6501,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
                 "RealtimeSessionCreateResponseInputTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6551,14 +6529,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6567,7 +6545,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6582,7 +6560,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateResponseMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -6725,7 +6703,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6771,7 +6749,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
             speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6875,14 +6853,14 @@ for RealtimeSessionCreateResponseTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6891,7 +6869,7 @@ for RealtimeSessionCreateResponseTracingConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6912,7 +6890,7 @@ for RealtimeSessionCreateResponseTracingConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionCreateResponseTracingConfiguration` (tried Auto, TracingConfiguration)",
                     ),
                 )
@@ -7000,7 +6978,7 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
             >(&mut object, "workflow_name")?,
             group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7068,7 +7046,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
                 "RealtimeSessionCreateResponseTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7142,7 +7120,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
                 D::Error,
             >(&mut object, "input_audio_transcription")?,
             include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7267,7 +7245,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             >(&mut object, "RealtimeTranscriptionSessionCreateRequestGa", "type")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
             include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7353,7 +7331,7 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
         )?;
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7525,7 +7503,7 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7622,7 +7600,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7952,7 +7930,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
                 "RealtimeTranscriptionSessionCreateRequestTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8155,7 +8133,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8210,7 +8188,7 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
                 "RealtimeTranscriptionSessionCreateResponseClientSecret",
                 "expires_at",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8285,7 +8263,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             )?,
             include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8326,7 +8304,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
         )?;
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8471,7 +8449,7 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
                 _,
                 D::Error,
             >(&mut object, "turn_detection")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8510,7 +8488,7 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8579,7 +8557,7 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
                 "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8722,7 +8700,7 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
                 "RealtimeTranscriptionSessionCreateResponseTurnDetection",
                 "silence_duration_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8762,7 +8740,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8843,7 +8821,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationClientSecretCreateRequest", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9009,7 +8987,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationClientSecretCreateResponse", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9061,7 +9039,7 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
                 "RealtimeTranslationClientSecretRequestClientSecretExpiration",
                 "seconds",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9164,7 +9142,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationSession", "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9206,7 +9184,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9252,7 +9230,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
                 D::Error,
             >(&mut object, "RealtimeTranslationSessionCreateRequest", "model")?,
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9330,7 +9308,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9424,7 +9402,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
                 _,
                 D::Error,
             >(&mut object, "noise_reduction")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9504,7 +9482,7 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9563,7 +9541,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
         )?;
         ::std::result::Result::Ok(Self {
             language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9637,7 +9615,7 @@ for RealtimeTranslationSessionCreateRequestTranscription {
                 "RealtimeTranslationSessionCreateRequestTranscription",
                 "model",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9710,7 +9688,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
                 _,
                 D::Error,
             >(&mut object, "noise_reduction")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9747,7 +9725,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9785,7 +9763,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
         )?;
         ::std::result::Result::Ok(Self {
             language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9825,7 +9803,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationSessionTranscription", "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9926,14 +9904,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9948,7 +9926,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9963,7 +9941,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeTruncation` (tried RetentionRatioTruncation, Mode)",
                     ),
                 )
@@ -10180,7 +10158,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
                 _,
                 D::Error,
             >(&mut object, "RealtimeTruncationTokenLimits", "post_instructions")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10249,21 +10227,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("server_vad") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ServerVad)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ServerVad)
             }
             ::std::option::Option::Some("semantic_vad") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SemanticVad)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SemanticVad)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -10420,7 +10394,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
                 _,
                 D::Error,
             >(&mut object, "interrupt_response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10617,7 +10591,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
                 _,
                 D::Error,
             >(&mut object, "RealtimeTurnDetectionServerVad", "idle_timeout_ms")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10800,7 +10774,7 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
                 _,
                 D::Error,
             >(&mut object, "token_limits")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

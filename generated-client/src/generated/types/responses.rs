@@ -50,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalTools {
                 _,
                 D::Error,
             >(&mut object, "BetaAdditionalTools", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -110,7 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaAdditionalToolsItemParam", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -441,7 +441,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessage {
                 _,
                 D::Error,
             >(&mut object, "BetaAgentMessage", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -514,61 +514,41 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("summary_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SummaryText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SummaryText)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("computer_screenshot") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerScreenshot)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerScreenshot)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
             ::std::option::Option::Some("encrypted_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EncryptedContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EncryptedContent)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -708,7 +688,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaAgentMessageItemParam", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -804,26 +784,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("encrypted_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EncryptedContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EncryptedContent)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1034,7 +1008,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTag {
                 _,
                 D::Error,
             >(&mut object, "BetaAgentTag", "agent_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1095,7 +1069,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTagParam {
                 _,
                 D::Error,
             >(&mut object, "BetaAgentTagParam", "agent_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1167,31 +1141,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaAnnotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileCitation)
             }
             ::std::option::Option::Some("url_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UrlCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UrlCitation)
             }
             ::std::option::Option::Some("container_file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerFileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerFileCitation)
             }
             ::std::option::Option::Some("file_path") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FilePath)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FilePath)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -1556,7 +1522,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchCreateFileOperation", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1608,7 +1574,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchCreateFileOperationParam", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1826,7 +1792,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchDeleteFileOperation", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1872,7 +1838,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchDeleteFileOperationParam", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2086,26 +2052,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("create_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CreateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CreateFile)
             }
             ::std::option::Option::Some("delete_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DeleteFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DeleteFile)
             }
             ::std::option::Option::Some("update_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UpdateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UpdateFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2208,7 +2168,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2254,26 +2214,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallApplyPatchOperatio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("create_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CreateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CreateFile)
             }
             ::std::option::Option::Some("delete_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DeleteFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DeleteFile)
             }
             ::std::option::Option::Some("update_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UpdateFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UpdateFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2365,7 +2319,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParam {
                 _,
                 D::Error,
             >(&mut object, "operation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2567,7 +2521,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2632,7 +2586,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParam {
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2962,7 +2916,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3119,7 +3073,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchUpdateFileOperation", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3171,7 +3125,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaApplyPatchUpdateFileOperationParam", "diff")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3399,7 +3353,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3589,7 +3543,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParam {
                 _,
                 D::Error,
             >(&mut object, "network_policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3682,21 +3636,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamNetworkP
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("disabled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Disabled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Disabled)
             }
             ::std::option::Option::Some("allowlist") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Allowlist)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Allowlist)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4072,7 +4022,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
                 D::Error,
             >(&mut object, "BetaClickParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4228,7 +4178,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
                 _,
                 D::Error,
             >(&mut object, "BetaCodeInterpreterOutputImage", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4369,7 +4319,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
                 _,
                 D::Error,
             >(&mut object, "BetaCodeInterpreterOutputLogs", "logs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4519,7 +4469,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4621,7 +4571,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCall {
             >(&mut object, "BetaCodeInterpreterToolCall", "container_id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4719,21 +4669,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Image)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -4934,14 +4880,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4956,7 +4902,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -4971,7 +4917,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaCodeInterpreterToolContainer` (tried AutoCodeInterpreterToolParam, Text)",
                     ),
                 )
@@ -5208,7 +5154,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
                 _,
                 D::Error,
             >(&mut object, "BetaCompactResource", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5366,7 +5312,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
                 _,
                 D::Error,
             >(&mut object, "service_tier")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5485,14 +5431,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5501,7 +5447,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -5520,7 +5466,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaCompactResponseMethodPublicBodyInput` (tried Text, InputItems)",
                     ),
                 )
@@ -5609,7 +5555,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBody {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5736,7 +5682,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaCompactionSummaryItemParam", "encrypted_content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5895,7 +5841,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaCompactionTriggerItemParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6044,7 +5990,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilter {
                 D::Error,
             >(&mut object, "BetaComparisonFilter", "key")?,
             value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6099,14 +6045,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6115,7 +6061,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterListItem {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6130,7 +6076,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterListItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaComparisonFilterListItem` (tried Text, Number)",
                     ),
                 )
@@ -6281,14 +6227,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6297,7 +6243,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6306,7 +6252,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6315,7 +6261,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6330,7 +6276,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaComparisonFilterValue` (tried Text, Number, Boolean, List)",
                     ),
                 )
@@ -6412,7 +6358,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilter {
                 _,
                 D::Error,
             >(&mut object, "BetaCompoundFilter", "filters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6467,14 +6413,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6489,7 +6435,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -6504,7 +6450,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaCompoundFilterFiltersItem` (tried ComparisonFilter, Value)",
                     ),
                 )
@@ -6652,56 +6598,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("click") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Click)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Click)
             }
             ::std::option::Option::Some("double_click") => {
-                ::serde_json::from_value(value)
-                    .map(Self::DoubleClick)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::DoubleClick)
             }
             ::std::option::Option::Some("drag") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Drag)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Drag)
             }
             ::std::option::Option::Some("keypress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Keypress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Keypress)
             }
             ::std::option::Option::Some("move") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Move)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Move)
             }
             ::std::option::Option::Some("screenshot") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Screenshot)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Screenshot)
             }
             ::std::option::Option::Some("scroll") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Scroll)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Scroll)
             }
             ::std::option::Option::Some("type") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Type)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Type)
             }
             ::std::option::Option::Some("wait") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Wait)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Wait)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6843,7 +6771,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
                 D::Error,
             >(&mut object, "acknowledged_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7028,7 +6956,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallSafetyCheckParam {
             >(&mut object, "BetaComputerCallSafetyCheckParam", "id")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7211,7 +7139,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7335,7 +7263,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7487,7 +7415,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
                 _,
                 D::Error,
             >(&mut object, "BetaComputerTool", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7581,7 +7509,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
                 D::Error,
             >(&mut object, "BetaComputerToolCall", "pending_safety_checks")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7721,7 +7649,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8148,7 +8076,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
                 _,
                 D::Error,
             >(&mut object, "BetaComputerUsePreviewTool", "display_height")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8315,7 +8243,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
                 D::Error,
             >(&mut object, "network_policy")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8417,21 +8345,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("disabled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Disabled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Disabled)
             }
             ::std::option::Option::Some("allowlist") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Allowlist)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Allowlist)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8493,21 +8417,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamSkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("skill_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SkillReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SkillReference)
             }
             ::std::option::Option::Some("inline") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Inline)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Inline)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8667,7 +8587,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
                 _,
                 D::Error,
             >(&mut object, "BetaContainerFileCitationBody", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -8842,7 +8762,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaContainerFileCitationParam", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9085,7 +9005,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
                 _,
                 D::Error,
             >(&mut object, "domain_secrets")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9235,7 +9155,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
                 _,
                 D::Error,
             >(&mut object, "BetaContainerNetworkPolicyDisabledParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9381,7 +9301,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDomainSecretPa
                 _,
                 D::Error,
             >(&mut object, "BetaContainerNetworkPolicyDomainSecretParam", "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9454,7 +9374,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
                 _,
                 D::Error,
             >(&mut object, "BetaContainerReferenceParam", "container_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9595,7 +9515,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
                 _,
                 D::Error,
             >(&mut object, "BetaContainerReferenceResource", "container_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9715,7 +9635,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContextManagementParam {
                 _,
                 D::Error,
             >(&mut object, "BetaContextManagementParam", "compact_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9770,14 +9690,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9792,7 +9712,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -9811,7 +9731,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaConversationParam` (tried ConversationObject, ConversationId)",
                     ),
                 )
@@ -9875,7 +9795,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam2 {
                 _,
                 D::Error,
             >(&mut object, "BetaConversationParam2", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9942,7 +9862,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCoordParam {
                 _,
                 D::Error,
             >(&mut object, "BetaCoordParam", "y")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10199,7 +10119,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
                 _,
                 D::Error,
             >(&mut object, "multi_agent")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10681,7 +10601,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
                 _,
                 D::Error,
             >(&mut object, "BetaCustomGrammarFormatParam", "definition")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10820,7 +10740,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
                 _,
                 D::Error,
             >(&mut object, "BetaCustomTextFormatParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10991,7 +10911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCall {
                 _,
                 D::Error,
             >(&mut object, "BetaCustomToolCall", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11116,7 +11036,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutput {
             >(&mut object, "BetaCustomToolCallOutput", "call_id")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11197,14 +11117,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -11217,7 +11137,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -11238,7 +11158,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaCustomToolCallOutputOutput` (tried StringOutput, OutputContentList)",
                     ),
                 )
@@ -11336,7 +11256,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11498,7 +11418,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11644,7 +11564,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11744,21 +11664,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("grammar") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Grammar)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Grammar)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -12040,7 +11956,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
                 _,
                 D::Error,
             >(&mut object, "BetaDirectToolCallCaller", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12101,7 +12017,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
                 _,
                 D::Error,
             >(&mut object, "BetaDirectToolCallCallerParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12323,7 +12239,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
                 D::Error,
             >(&mut object, "BetaDoubleClickAction", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12481,7 +12397,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
                 D::Error,
             >(&mut object, "BetaDragParam", "path")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12635,7 +12551,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessage {
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12707,14 +12623,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -12727,7 +12643,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -12748,7 +12664,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaEasyInputMessageContent` (tried TextInput, InputMessageContentList)",
                     ),
                 )
@@ -12981,7 +12897,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
                 _,
                 D::Error,
             >(&mut object, "BetaEncryptedContent", "encrypted_content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13027,7 +12943,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
                 _,
                 D::Error,
             >(&mut object, "BetaEncryptedContentParam", "encrypted_content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13255,7 +13171,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
                 _,
                 D::Error,
             >(&mut object, "BetaFileCitationBody", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13414,7 +13330,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaFileCitationParam", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13717,7 +13633,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
                 _,
                 D::Error,
             >(&mut object, "BetaFilePath", "index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13880,7 +13796,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
                 D::Error,
             >(&mut object, "ranking_options")?,
             filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13995,7 +13911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCall {
                 D::Error,
             >(&mut object, "BetaFileSearchToolCall", "queries")?,
             results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14100,7 +14016,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallResultsItem {
                 D::Error,
             >(&mut object, "attributes")?,
             score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14434,10 +14350,10 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("eq")
             | ::std::option::Option::Some("ne")
             | ::std::option::Option::Some("gt")
@@ -14446,16 +14362,12 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilters {
             | ::std::option::Option::Some("lte")
             | ::std::option::Option::Some("in")
             | ::std::option::Option::Some("nin") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Eq)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Eq)
             }
             ::std::option::Option::Some("and") | ::std::option::Option::Some("or") => {
-                ::serde_json::from_value(value)
-                    .map(Self::And)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::And)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -14516,26 +14428,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionAndCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -14709,7 +14615,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
             >(&mut object, "namespace")?,
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14842,26 +14748,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamListItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -14914,14 +14814,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -14930,7 +14830,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -14945,7 +14845,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaFunctionCallOutputItemParamOutput` (tried Text, List)",
                     ),
                 )
@@ -15249,7 +15149,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellAction {
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellAction", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15303,7 +15203,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellActionParam {
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellActionParam", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15420,7 +15320,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15465,21 +15365,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -15573,7 +15469,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
                 _,
                 D::Error,
             >(&mut object, "environment")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15691,21 +15587,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamEnvironmen
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -15952,7 +15844,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16010,7 +15902,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContent {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16059,7 +15951,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentParam 
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputContentParam", "stderr")?,
             outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16132,21 +16024,17 @@ for BetaFunctionShellCallOutputContentShellCallOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("timeout") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Timeout)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Timeout)
             }
             ::std::option::Option::Some("exit") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Exit)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Exit)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -16209,7 +16097,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputExitOutcome", "exit_code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16255,7 +16143,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputExitOutcomeParam", "exit_code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16498,7 +16386,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputItemParam", "max_output_length")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16684,21 +16572,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputOutcomeParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("timeout") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Timeout)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Timeout)
             }
             ::std::option::Option::Some("exit") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Exit)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Exit)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -16830,7 +16714,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputTimeoutOutcome", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16870,7 +16754,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
                 _,
                 D::Error,
             >(&mut object, "BetaFunctionShellCallOutputTimeoutOutcomeParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17315,7 +17199,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17406,26 +17290,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("container_auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerAuto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerAuto)
             }
             ::std::option::Option::Some("local") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Local)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Local)
             }
             ::std::option::Option::Some("container_reference") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerReference)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerReference)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -17608,7 +17486,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17765,7 +17643,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
                 D::Error,
             >(&mut object, "BetaFunctionToolCall", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17912,7 +17790,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17940,14 +17818,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -17960,7 +17838,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -17981,7 +17859,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaFunctionToolCallOutputOutput` (tried StringOutput, OutputContentList)",
                     ),
                 )
@@ -18088,7 +17966,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18325,7 +18203,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18560,7 +18438,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
                 _,
                 D::Error,
             >(&mut object, "allowed_callers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19043,7 +18921,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
                 _,
                 D::Error,
             >(&mut object, "BetaHttpError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19188,7 +19066,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaHybridSearchOptions {
                 _,
                 D::Error,
             >(&mut object, "BetaHybridSearchOptions", "text_weight")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19472,7 +19350,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
                 D::Error,
             >(&mut object, "BetaImageGenTool", "partial_images")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19717,7 +19595,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCall {
             >(&mut object, "BetaImageGenToolCall", "id")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19958,7 +19836,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolInputImageMask {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20578,7 +20456,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
                 _,
                 D::Error,
             >(&mut object, "BetaInlineSkillParam", "source")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20731,7 +20609,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
                 _,
                 D::Error,
             >(&mut object, "BetaInlineSkillSourceParam", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20947,26 +20825,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -21131,7 +21003,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
             >(&mut object, "prompt_cache_breakpoint")?,
             file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21278,7 +21150,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21562,7 +21434,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21675,7 +21547,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21914,14 +21786,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -21936,7 +21808,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -21951,7 +21823,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -21966,7 +21838,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -21981,7 +21853,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -21996,7 +21868,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -22011,7 +21883,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaInputItem` (tried ProgramItemParam, ProgramOutputItemParam, EasyInputMessage, CompactionTriggerItemParam, ItemReferenceParam, Item)",
                     ),
                 )
@@ -22296,7 +22168,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessage {
                 _,
                 D::Error,
             >(&mut object, "BetaInputMessage", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22417,7 +22289,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageResource {
                 _,
                 D::Error,
             >(&mut object, "BetaInputMessageResource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22668,14 +22540,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -22688,7 +22560,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -22707,7 +22579,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaInputParam` (tried TextInput, InputItemList)",
                     ),
                 )
@@ -22786,7 +22658,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContent {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22872,7 +22744,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_breakpoint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23133,14 +23005,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23155,7 +23027,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23168,7 +23040,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23183,7 +23055,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23198,7 +23070,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23213,7 +23085,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23226,7 +23098,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23241,7 +23113,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23256,7 +23128,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23271,7 +23143,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23286,7 +23158,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23301,7 +23173,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23316,7 +23188,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23331,7 +23203,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23346,7 +23218,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23359,7 +23231,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23372,7 +23244,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23387,7 +23259,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23402,7 +23274,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23415,7 +23287,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23430,7 +23302,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23445,7 +23317,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23460,7 +23332,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23475,7 +23347,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23490,7 +23362,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23505,7 +23377,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23518,7 +23390,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23533,7 +23405,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23548,7 +23420,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23563,7 +23435,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -23584,7 +23456,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaItem` (tried CodeInterpreterToolCall, OutputMessage, ComputerToolCall, LocalShellToolCall, McpApprovalRequest, McpToolCall, FileSearchToolCall, WebSearchToolCall, FunctionToolCall, AgentMessageItemParam, MultiAgentCallItemParam, MultiAgentCallOutputItemParam, ImageGenToolCall, ApplyPatchToolCallItemParam, McpListTools, CustomToolCall, ComputerCallOutputItemParam, AdditionalToolsItemParam, ReasoningItem, LocalShellToolCallOutput, FunctionShellCallItemParam, FunctionShellCallOutputItemParam, ApplyPatchToolCallOutputItemParam, McpApprovalResponse, CustomToolCallOutput, InputMessage, FunctionCallOutputItemParam, ToolSearchCallItemParam, ToolSearchOutputItemParam, CompactionSummaryItemParam)",
                     ),
                 )
@@ -23998,166 +23870,104 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Message)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Message)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
             ::std::option::Option::Some("program_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgramOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgramOutput)
             }
             ::std::option::Option::Some("function_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCall)
             }
             ::std::option::Option::Some("multi_agent_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiAgentCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MultiAgentCall)
             }
             ::std::option::Option::Some("multi_agent_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiAgentCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MultiAgentCallOutput)
             }
             ::std::option::Option::Some("tool_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
             }
             ::std::option::Option::Some("tool_search_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
             }
             ::std::option::Option::Some("additional_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AdditionalTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AdditionalTools)
             }
             ::std::option::Option::Some("agent_message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AgentMessage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AgentMessage)
             }
             ::std::option::Option::Some("function_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
             }
             ::std::option::Option::Some("file_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearchCall)
             }
             ::std::option::Option::Some("web_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchCall)
             }
             ::std::option::Option::Some("image_generation_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
             }
             ::std::option::Option::Some("computer_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCall)
             }
             ::std::option::Option::Some("computer_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
             }
             ::std::option::Option::Some("reasoning") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Reasoning)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Reasoning)
             }
             ::std::option::Option::Some("compaction") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Compaction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Compaction)
             }
             ::std::option::Option::Some("code_interpreter_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreterCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
             }
             ::std::option::Option::Some("local_shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCall)
             }
             ::std::option::Option::Some("local_shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
             }
             ::std::option::Option::Some("shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCall)
             }
             ::std::option::Option::Some("shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
             }
             ::std::option::Option::Some("apply_patch_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
             }
             ::std::option::Option::Some("apply_patch_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
             }
             ::std::option::Option::Some("mcp_list_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListTools)
             }
             ::std::option::Option::Some("mcp_approval_request") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalRequest)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
             }
             ::std::option::Option::Some("mcp_approval_response") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalResponse)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
             }
             ::std::option::Option::Some("mcp_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpCall)
             }
             ::std::option::Option::Some("custom_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCall)
             }
             ::std::option::Option::Some("custom_tool_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -24423,7 +24233,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParam {
                 _,
                 D::Error,
             >(&mut object, "BetaItemReferenceParam", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24624,14 +24434,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24646,7 +24456,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24659,7 +24469,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24674,7 +24484,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24689,7 +24499,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24704,7 +24514,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24719,7 +24529,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24734,7 +24544,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24747,7 +24557,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24762,7 +24572,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24777,7 +24587,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24790,7 +24600,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24803,7 +24613,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24818,7 +24628,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24827,7 +24637,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Program));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24840,7 +24650,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24855,7 +24665,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24870,7 +24680,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24885,7 +24695,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24898,7 +24708,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24913,7 +24723,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24928,7 +24738,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24943,7 +24753,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24958,7 +24768,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24973,7 +24783,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -24988,7 +24798,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25003,7 +24813,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25016,7 +24826,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25031,7 +24841,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25046,7 +24856,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25059,7 +24869,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25072,7 +24882,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25093,7 +24903,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaItemResource` (tried FunctionToolCallResource, ToolSearchCall, ToolSearchOutput, CodeInterpreterToolCall, FunctionShellCall, FunctionShellCallOutput, CustomToolCallResource, OutputMessage, ComputerToolCall, ComputerToolCallOutputResource, AgentMessage, MultiAgentCall, MultiAgentCallOutput, Program, ProgramOutput, LocalShellToolCall, ApplyPatchToolCall, McpApprovalRequest, McpToolCall, CustomToolCallOutputResource, FileSearchToolCall, WebSearchToolCall, FunctionToolCallOutputResource, AdditionalTools, ImageGenToolCall, ApplyPatchToolCallOutput, McpListTools, McpApprovalResponseResource, InputMessageResource, ReasoningItem, CompactionBody, LocalShellToolCallOutput)",
                     ),
                 )
@@ -25387,7 +25197,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
                 _,
                 D::Error,
             >(&mut object, "BetaKeyPressAction", "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25672,7 +25482,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
                 D::Error,
             >(&mut object, "BetaLocalEnvironmentParam", "type")?,
             skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25815,7 +25625,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
                 _,
                 D::Error,
             >(&mut object, "BetaLocalEnvironmentResource", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25958,7 +25768,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
                 D::Error,
             >(&mut object, "BetaLocalShellExecAction", "env")?,
             user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26148,7 +25958,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCall {
                 D::Error,
             >(&mut object, "BetaLocalShellToolCall", "action")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26251,7 +26061,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutput {
             >(&mut object, "BetaLocalShellToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26637,7 +26447,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
                 _,
                 D::Error,
             >(&mut object, "BetaLocalShellToolParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26783,7 +26593,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalSkillParam {
                 _,
                 D::Error,
             >(&mut object, "BetaLocalSkillParam", "path")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26868,7 +26678,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaLogProb {
                 _,
                 D::Error,
             >(&mut object, "BetaLogProb", "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26965,7 +26775,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequest {
                 _,
                 D::Error,
             >(&mut object, "BetaMcpApprovalRequest", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27148,7 +26958,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
                 _,
                 D::Error,
             >(&mut object, "request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27280,7 +27090,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
                 _,
                 D::Error,
             >(&mut object, "request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27492,7 +27302,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListTools {
                 D::Error,
             >(&mut object, "BetaMcpListTools", "tools")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27598,7 +27408,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsTool {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27763,7 +27573,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
                 _,
                 D::Error,
             >(&mut object, "BetaMcpProtocolError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27979,7 +27789,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
                 _,
                 D::Error,
             >(&mut object, "defer_loading")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28120,14 +27930,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -28142,7 +27952,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -28157,7 +27967,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaMcpToolAllowedTools` (tried McpAllowedTools, Filter)",
                     ),
                 )
@@ -28218,7 +28028,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalFilter {
         ::std::result::Result::Ok(Self {
             always: crate::runtime::de::field::<_, D::Error>(&mut object, "always")?,
             never: crate::runtime::de::field::<_, D::Error>(&mut object, "never")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28414,7 +28224,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
                 _,
                 D::Error,
             >(&mut object, "approval_request_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28539,26 +28349,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("mcp_protocol_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpProtocolError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpProtocolError)
             }
             ::std::option::Option::Some("mcp_tool_execution_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpToolExecutionError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpToolExecutionError)
             }
             ::std::option::Option::Some("http_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::HttpError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::HttpError)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -28877,7 +28681,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
                 _,
                 D::Error,
             >(&mut object, "BetaMcpToolExecutionError", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29022,7 +28826,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolFilter {
                 _,
                 D::Error,
             >(&mut object, "read_only")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29085,14 +28889,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29107,7 +28911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29128,7 +28932,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaMcpToolRequireApproval` (tried McpToolApprovalFilter, McpToolApprovalSetting)",
                     ),
                 )
@@ -29299,7 +29103,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
                 D::Error,
             >(&mut object, "BetaMessage", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29372,61 +29176,41 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("summary_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SummaryText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SummaryText)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("computer_screenshot") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerScreenshot)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerScreenshot)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
             ::std::option::Option::Some("encrypted_content") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EncryptedContent)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EncryptedContent)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -29919,14 +29703,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29939,7 +29723,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29954,7 +29738,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaModelIdsCompaction` (tried Responses, Text)",
                     ),
                 )
@@ -30023,14 +29807,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30039,7 +29823,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30060,7 +29844,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaModelIdsResponses` (tried Shared, ResponsesOnlyModel)",
                     ),
                 )
@@ -30737,7 +30521,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModeration {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30774,7 +30558,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationConfigParam {
         )?;
         ::std::result::Result::Ok(Self {
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30847,7 +30631,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
                 _,
                 D::Error,
             >(&mut object, "BetaModerationErrorBody", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30965,21 +30749,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResult)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -31181,21 +30961,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResult)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -31254,7 +31030,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationParam {
                 D::Error,
             >(&mut object, "BetaModerationParam", "model")?,
             policy: crate::runtime::de::field::<_, D::Error>(&mut object, "policy")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31326,7 +31102,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationPolicyParam {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31437,7 +31213,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
                 _,
                 D::Error,
             >(&mut object, "BetaModerationResultBody", "category_applied_input_types")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31566,7 +31342,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
                 D::Error,
             >(&mut object, "BetaMoveParam", "y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31913,7 +31689,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCall {
                 _,
                 D::Error,
             >(&mut object, "BetaMultiAgentCall", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31976,7 +31752,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaMultiAgentCallItemParam", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32160,7 +31936,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutput {
                 _,
                 D::Error,
             >(&mut object, "BetaMultiAgentCallOutput", "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32223,7 +31999,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaMultiAgentCallOutputItemParam", "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32537,7 +32313,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentParam {
                 _,
                 D::Error,
             >(&mut object, "BetaMultiAgentParam", "max_concurrent_subagents")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32625,7 +32401,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
                 _,
                 D::Error,
             >(&mut object, "BetaNamespaceToolParam", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32698,21 +32474,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -32850,26 +32622,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -33063,166 +32829,104 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Message)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Message)
             }
             ::std::option::Option::Some("file_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearchCall)
             }
             ::std::option::Option::Some("function_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCall)
             }
             ::std::option::Option::Some("function_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
             }
             ::std::option::Option::Some("agent_message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AgentMessage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AgentMessage)
             }
             ::std::option::Option::Some("multi_agent_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiAgentCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MultiAgentCall)
             }
             ::std::option::Option::Some("multi_agent_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiAgentCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MultiAgentCallOutput)
             }
             ::std::option::Option::Some("web_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchCall)
             }
             ::std::option::Option::Some("computer_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCall)
             }
             ::std::option::Option::Some("computer_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
             }
             ::std::option::Option::Some("reasoning") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Reasoning)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Reasoning)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
             ::std::option::Option::Some("program_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgramOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgramOutput)
             }
             ::std::option::Option::Some("tool_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
             }
             ::std::option::Option::Some("tool_search_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
             }
             ::std::option::Option::Some("additional_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AdditionalTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AdditionalTools)
             }
             ::std::option::Option::Some("compaction") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Compaction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Compaction)
             }
             ::std::option::Option::Some("image_generation_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
             }
             ::std::option::Option::Some("code_interpreter_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreterCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
             }
             ::std::option::Option::Some("local_shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCall)
             }
             ::std::option::Option::Some("local_shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
             }
             ::std::option::Option::Some("shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCall)
             }
             ::std::option::Option::Some("shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
             }
             ::std::option::Option::Some("apply_patch_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
             }
             ::std::option::Option::Some("apply_patch_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
             }
             ::std::option::Option::Some("mcp_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpCall)
             }
             ::std::option::Option::Some("mcp_list_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListTools)
             }
             ::std::option::Option::Some("mcp_approval_request") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalRequest)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
             }
             ::std::option::Option::Some("mcp_approval_response") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalResponse)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
             }
             ::std::option::Option::Some("custom_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCall)
             }
             ::std::option::Option::Some("custom_tool_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -33509,7 +33213,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessage {
             >(&mut object, "BetaOutputMessage", "content")?,
             phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33602,21 +33306,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -33910,7 +33610,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
                 _,
                 D::Error,
             >(&mut object, "BetaOutputTextContent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33993,7 +33693,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34074,26 +33774,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamAnnotationsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileCitation)
             }
             ::std::option::Option::Some("url_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::UrlCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::UrlCitation)
             }
             ::std::option::Option::Some("container_file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ContainerFileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ContainerFileCitation)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -34383,7 +34077,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgram {
                 _,
                 D::Error,
             >(&mut object, "BetaProgram", "fingerprint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34451,7 +34145,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParam {
                 _,
                 D::Error,
             >(&mut object, "BetaProgramItemParam", "fingerprint")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34628,7 +34322,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutput {
                 D::Error,
             >(&mut object, "BetaProgramOutput", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34693,7 +34387,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParam {
                 D::Error,
             >(&mut object, "BetaProgramOutputItemParam", "result")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35066,7 +34760,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
                 _,
                 D::Error,
             >(&mut object, "BetaProgramToolCallCaller", "caller_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35134,7 +34828,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
                 _,
                 D::Error,
             >(&mut object, "BetaProgramToolCallCallerParam", "caller_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35415,7 +35109,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
                 _,
                 D::Error,
             >(&mut object, "BetaProgrammaticToolCallingParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35560,7 +35254,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPrompt {
                 _,
                 D::Error,
             >(&mut object, "variables")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35639,7 +35333,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
                 _,
                 D::Error,
             >(&mut object, "BetaPromptCacheBreakpointConfig", "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35773,7 +35467,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
                 _,
                 D::Error,
             >(&mut object, "BetaPromptCacheBreakpointParam", "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35981,7 +35675,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
                 D::Error,
             >(&mut object, "BetaPromptCacheOptions", "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36023,7 +35717,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
         ::std::result::Result::Ok(Self {
             ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36329,7 +36023,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
                 _,
                 D::Error,
             >(&mut object, "hybrid_search")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36431,7 +36125,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
                 _,
                 D::Error,
             >(&mut object, "generate_summary")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36809,7 +36503,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItem {
             >(&mut object, "BetaReasoningItem", "summary")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37195,7 +36889,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
                 _,
                 D::Error,
             >(&mut object, "BetaReasoningTextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37336,7 +37030,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
                 _,
                 D::Error,
             >(&mut object, "BetaRefusalContent", "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37673,7 +37367,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
                 _,
                 D::Error,
             >(&mut object, "BetaResponse", "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37729,7 +37423,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseAudioDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37859,7 +37553,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37995,7 +37689,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38125,7 +37819,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38274,7 +37968,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
                 "BetaResponseCodeInterpreterCallCodeDeltaEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38428,7 +38122,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
                 "BetaResponseCodeInterpreterCallCodeDoneEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38576,7 +38270,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
                 "BetaResponseCodeInterpreterCallCompletedEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38724,7 +38418,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
                 "BetaResponseCodeInterpreterCallInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38877,7 +38571,7 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
                 "BetaResponseCodeInterpreterCallInterpretingEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39009,7 +38703,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39153,7 +38847,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseContentPartAddedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39297,7 +38991,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
                 D::Error,
             >(&mut object, "BetaResponseContentPartDoneEvent", "sequence_number")?,
             part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39410,7 +39104,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseConversation {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseConversation", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39463,7 +39157,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseCreatedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39608,7 +39302,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
                 _,
                 D::Error,
             >(&mut object, "BetaResponseCustomToolCallInputDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39757,7 +39451,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
                 _,
                 D::Error,
             >(&mut object, "BetaResponseCustomToolCallInputDoneEvent", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39877,7 +39571,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseError {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40082,7 +39776,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseErrorEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40208,7 +39902,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
                 D::Error,
             >(&mut object, "BetaResponseFailedEvent", "sequence_number")?,
             response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40347,7 +40041,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
                 "BetaResponseFileSearchCallCompletedEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40490,7 +40184,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
                 "BetaResponseFileSearchCallInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40633,7 +40327,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
                 "BetaResponseFileSearchCallSearchingEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40750,7 +40444,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseFormatJsonObject", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40892,7 +40586,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseFormatText", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41062,7 +40756,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
                 _,
                 D::Error,
             >(&mut object, "BetaResponseFunctionCallArgumentsDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41221,7 +40915,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
                 _,
                 D::Error,
             >(&mut object, "BetaResponseFunctionCallArgumentsDoneEvent", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41360,7 +41054,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseImageGenCallCompletedEvent", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41503,7 +41197,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
                 "BetaResponseImageGenCallGeneratingEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41646,7 +41340,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
                 "BetaResponseImageGenCallInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41831,7 +41525,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41961,7 +41655,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42072,7 +41766,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
         )?;
         ::std::result::Result::Ok(Self {
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42125,7 +41819,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseIncompleteEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42226,14 +41920,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -42242,7 +41936,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -42261,7 +41955,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaResponseInstructions` (tried Text, InputItemList)",
                     ),
                 )
@@ -42350,7 +42044,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseItemList", "last_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42478,7 +42172,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProb {
                 _,
                 D::Error,
             >(&mut object, "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42520,7 +42214,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProbTopLogprobsItem {
         ::std::result::Result::Ok(Self {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42588,7 +42282,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42729,7 +42423,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42864,7 +42558,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpCallCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42999,7 +42693,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpCallFailedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43134,7 +42828,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpCallInProgressEvent", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43269,7 +42963,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpListToolsCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43404,7 +43098,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseMcpListToolsFailedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43543,7 +43237,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
                 "BetaResponseMcpListToolsInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43748,7 +43442,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
                 D::Error,
             >(&mut object, "BetaResponseOutputItemAddedEvent", "sequence_number")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43880,7 +43574,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
                 D::Error,
             >(&mut object, "BetaResponseOutputItemDoneEvent", "sequence_number")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44049,7 +43743,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
                 _,
                 D::Error,
             >(&mut object, "annotation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44166,14 +43860,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44188,7 +43882,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44203,7 +43897,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44218,7 +43912,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -44233,7 +43927,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaResponsePromptVariablesValue` (tried InputTextContent, InputImageContent, InputFileContent, Text)",
                     ),
                 )
@@ -44327,7 +44021,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseQueuedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44557,7 +44251,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningSummaryPartAddedEvent", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44603,7 +44297,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningSummaryPartAddedEventPart", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44842,7 +44536,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningSummaryPartDoneEvent", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44889,7 +44583,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningSummaryPartDoneEventPart", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45199,7 +44893,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
                 "BetaResponseReasoningSummaryTextDeltaEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45358,7 +45052,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
                 "BetaResponseReasoningSummaryTextDoneEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45509,7 +45203,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningTextDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45656,7 +45350,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseReasoningTextDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45803,7 +45497,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseRefusalDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45950,7 +45644,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseRefusalDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46107,7 +45801,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
                 "BetaResponseShellCallCommandAddedStreamingEvent",
                 "command",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46268,7 +45962,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
                 _,
                 D::Error,
             >(&mut object, "obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46422,7 +46116,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
                 _,
                 D::Error,
             >(&mut object, "BetaResponseShellCallCommandDoneStreamingEvent", "command")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46595,7 +46289,7 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
                 "BetaResponseShellCallOutputContentDeltaStreamingEvent",
                 "delta",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46775,7 +46469,7 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
                 "BetaResponseShellCallOutputContentDoneStreamingEvent",
                 "output",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -47294,305 +46988,201 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -48183,7 +47773,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamOptions {
                 _,
                 D::Error,
             >(&mut object, "include_obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48292,7 +47882,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseTextDeltaEvent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48445,7 +48035,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseTextDoneEvent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48563,7 +48153,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
                 _,
                 D::Error,
             >(&mut object, "verbosity")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48736,7 +48326,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsage {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48782,7 +48372,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageInputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseUsageInputTokensDetails", "cache_write_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48822,7 +48412,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageOutputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseUsageOutputTokensDetails", "reasoning_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -48888,7 +48478,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
                 "BetaResponseWebSearchCallCompletedEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49027,7 +48617,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
                 "BetaResponseWebSearchCallInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49170,7 +48760,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
                 "BetaResponseWebSearchCallSearchingEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49283,7 +48873,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
                 _,
                 D::Error,
             >(&mut object, "BetaScreenshotParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49445,7 +49035,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
                 D::Error,
             >(&mut object, "BetaScrollParam", "scroll_y")?,
             keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49919,7 +49509,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaShellCallOutputDelta {
         ::std::result::Result::Ok(Self {
             stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
             stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49969,7 +49559,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
                 D::Error,
             >(&mut object, "BetaSkillReferenceParam", "skill_id")?,
             version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50113,7 +49703,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParam {
                 _,
                 D::Error,
             >(&mut object, "BetaSpecificApplyPatchParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50247,7 +49837,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParam {
                 _,
                 D::Error,
             >(&mut object, "BetaSpecificFunctionShellParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50381,7 +49971,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
                 _,
                 D::Error,
             >(&mut object, "BetaSpecificProgrammaticToolCallingParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50521,7 +50111,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
                 _,
                 D::Error,
             >(&mut object, "BetaSummaryTextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50662,7 +50252,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
                 _,
                 D::Error,
             >(&mut object, "BetaTextContent", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50781,26 +50371,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("json_schema") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonSchema)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonSchema)
             }
             ::std::option::Option::Some("json_object") => {
-                ::serde_json::from_value(value)
-                    .map(Self::JsonObject)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::JsonObject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -50888,7 +50472,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
                 D::Error,
             >(&mut object, "BetaTextResponseFormatJsonSchema", "schema")?,
             strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51109,7 +50693,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
                 _,
                 D::Error,
             >(&mut object, "parallel_tool_calls")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51265,14 +50849,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -51281,7 +50865,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -51300,7 +50884,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaTokenCountsBodyInput` (tried Text, InputItems)",
                     ),
                 )
@@ -51371,7 +50955,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
                 _,
                 D::Error,
             >(&mut object, "BetaTokenCountsResource", "input_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51539,93 +51123,61 @@ impl<'de> ::serde::Deserialize<'de> for BetaTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("computer") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Computer)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Computer)
             }
             ::std::option::Option::Some("computer_use_preview") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerUsePreview)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerUsePreview)
             }
             ::std::option::Option::Some("web_search")
             | ::std::option::Option::Some("web_search_2025_08_26") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearch)
             }
             ::std::option::Option::Some("mcp") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Mcp)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Mcp)
             }
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("programmatic_tool_calling") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgrammaticToolCalling)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgrammaticToolCalling)
             }
             ::std::option::Option::Some("image_generation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGeneration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGeneration)
             }
             ::std::option::Option::Some("local_shell") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShell)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShell)
             }
             ::std::option::Option::Some("shell") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Shell)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Shell)
             }
             ::std::option::Option::Some("custom") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Custom)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Custom)
             }
             ::std::option::Option::Some("namespace") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Namespace)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Namespace)
             }
             ::std::option::Option::Some("tool_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearch)
             }
             ::std::option::Option::Some("web_search_preview")
             | ::std::option::Option::Some("web_search_preview_2025_03_11") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchPreview)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchPreview)
             }
             ::std::option::Option::Some("apply_patch") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatch)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -51783,21 +51335,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("direct") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Direct)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Direct)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -51855,21 +51403,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("direct") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Direct)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Direct)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -51937,7 +51481,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowed {
                 _,
                 D::Error,
             >(&mut object, "BetaToolChoiceAllowed", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52157,7 +51701,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustom {
                 _,
                 D::Error,
             >(&mut object, "BetaToolChoiceCustom", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52298,7 +51842,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunction {
                 _,
                 D::Error,
             >(&mut object, "BetaToolChoiceFunction", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52443,7 +51987,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcp {
                 D::Error,
             >(&mut object, "BetaToolChoiceMcp", "server_label")?,
             name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52666,14 +52210,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52682,7 +52226,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Allowed));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52695,7 +52239,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52704,7 +52248,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mcp));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52713,7 +52257,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Custom));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52722,7 +52266,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Types));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52737,7 +52281,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52752,7 +52296,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52767,7 +52311,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -52782,7 +52326,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaToolChoiceParam` (tried Allowed, Function, Mcp, Custom, Types, SpecificProgrammaticToolCallingParam, SpecificApplyPatchParam, SpecificFunctionShellParam, Options)",
                     ),
                 )
@@ -52906,7 +52450,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypes {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53099,7 +52643,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53168,7 +52712,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParam {
                 D::Error,
             >(&mut object, "BetaToolSearchCallItemParam", "arguments")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53527,7 +53071,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53596,7 +53140,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParam {
                 D::Error,
             >(&mut object, "BetaToolSearchOutputItemParam", "tools")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53872,7 +53416,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54047,7 +53591,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTopLogProb {
                 _,
                 D::Error,
             >(&mut object, "BetaTopLogProb", "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54191,7 +53735,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
                 _,
                 D::Error,
             >(&mut object, "BetaTypeParam", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54350,7 +53894,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
                 _,
                 D::Error,
             >(&mut object, "BetaUrlCitationBody", "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54517,7 +54061,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
                 _,
                 D::Error,
             >(&mut object, "BetaUrlCitationParam", "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54658,14 +54202,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -54674,7 +54218,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -54683,7 +54227,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -54698,7 +54242,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `BetaVectorStoreFileAttributesValue` (tried Text, Number, Boolean)",
                     ),
                 )
@@ -54844,7 +54388,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
                 _,
                 D::Error,
             >(&mut object, "BetaWaitParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -54990,7 +54534,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
                 _,
                 D::Error,
             >(&mut object, "BetaWebSearchActionFind", "pattern")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55133,7 +54677,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
                 D::Error,
             >(&mut object, "BetaWebSearchActionOpenPage", "type")?,
             url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55295,7 +54839,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
             query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
             queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
             sources: crate::runtime::de::field::<_, D::Error>(&mut object, "sources")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55537,7 +55081,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
                 _,
                 D::Error,
             >(&mut object, "BetaWebSearchActionSearchWebSearchSource", "url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55613,7 +55157,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
             region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
             city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
             timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55812,7 +55356,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
                 _,
                 D::Error,
             >(&mut object, "search_content_types")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -55997,7 +55541,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
                 _,
                 D::Error,
             >(&mut object, "search_context_size")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -56110,7 +55654,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCall {
             >(&mut object, "BetaWebSearchToolCall", "type")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
             action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -56193,26 +55737,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Search)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Search)
             }
             ::std::option::Option::Some("open_page") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OpenPage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OpenPage)
             }
             ::std::option::Option::Some("find_in_page") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FindInPage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FindInPage)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -56432,7 +55970,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolFilters {
                 _,
                 D::Error,
             >(&mut object, "allowed_domains")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -56671,7 +56209,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
                 _,
                 D::Error,
             >(&mut object, "CompactResource", "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -56827,7 +56365,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
                 _,
                 D::Error,
             >(&mut object, "service_tier")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -56946,14 +56484,14 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -56962,7 +56500,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -56981,7 +56519,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `CompactResponseMethodPublicBodyInput` (tried Text, InputItems)",
                     ),
                 )
@@ -57054,7 +56592,7 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
                 _,
                 D::Error,
             >(&mut object, "ContextManagementParam", "compact_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -57109,14 +56647,14 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -57131,7 +56669,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -57150,7 +56688,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ConversationParam` (tried ConversationObject, ConversationId)",
                     ),
                 )
@@ -57214,7 +56752,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
                 _,
                 D::Error,
             >(&mut object, "ConversationParam2", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -57460,7 +56998,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
                 _,
                 D::Error,
             >(&mut object, "CreateResponse", "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -57869,7 +57407,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -57954,7 +57492,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
                 _,
                 D::Error,
             >(&mut object, "created_by")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -58024,7 +57562,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
             caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -58083,7 +57621,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
                 _,
                 D::Error,
             >(&mut object, "InputMessageResource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -58111,14 +57649,14 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58131,7 +57669,7 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58150,7 +57688,7 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `InputParam` (tried TextInput, InputItemList)",
                     ),
                 )
@@ -58333,151 +57871,95 @@ impl<'de> ::serde::Deserialize<'de> for ItemField {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Message)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Message)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
             ::std::option::Option::Some("program_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgramOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgramOutput)
             }
             ::std::option::Option::Some("function_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCall)
             }
             ::std::option::Option::Some("tool_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
             }
             ::std::option::Option::Some("tool_search_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
             }
             ::std::option::Option::Some("additional_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AdditionalTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AdditionalTools)
             }
             ::std::option::Option::Some("function_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
             }
             ::std::option::Option::Some("file_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearchCall)
             }
             ::std::option::Option::Some("web_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchCall)
             }
             ::std::option::Option::Some("image_generation_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
             }
             ::std::option::Option::Some("computer_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCall)
             }
             ::std::option::Option::Some("computer_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
             }
             ::std::option::Option::Some("reasoning") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Reasoning)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Reasoning)
             }
             ::std::option::Option::Some("compaction") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Compaction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Compaction)
             }
             ::std::option::Option::Some("code_interpreter_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreterCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
             }
             ::std::option::Option::Some("local_shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCall)
             }
             ::std::option::Option::Some("local_shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
             }
             ::std::option::Option::Some("shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCall)
             }
             ::std::option::Option::Some("shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
             }
             ::std::option::Option::Some("apply_patch_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
             }
             ::std::option::Option::Some("apply_patch_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
             }
             ::std::option::Option::Some("mcp_list_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListTools)
             }
             ::std::option::Option::Some("mcp_approval_request") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalRequest)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
             }
             ::std::option::Option::Some("mcp_approval_response") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalResponse)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
             }
             ::std::option::Option::Some("mcp_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpCall)
             }
             ::std::option::Option::Some("custom_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCall)
             }
             ::std::option::Option::Some("custom_tool_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -58756,14 +58238,14 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58778,7 +58260,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58791,7 +58273,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58806,7 +58288,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58821,7 +58303,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58836,7 +58318,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58851,7 +58333,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58866,7 +58348,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58879,7 +58361,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58894,7 +58376,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58909,7 +58391,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58918,7 +58400,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Program));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58931,7 +58413,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58946,7 +58428,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58961,7 +58443,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58976,7 +58458,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -58989,7 +58471,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59004,7 +58486,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59019,7 +58501,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59034,7 +58516,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59049,7 +58531,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59064,7 +58546,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59079,7 +58561,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59094,7 +58576,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59107,7 +58589,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59122,7 +58604,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59137,7 +58619,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59150,7 +58632,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59163,7 +58645,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59184,7 +58666,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ItemResource` (tried FunctionToolCallResource, ToolSearchCall, ToolSearchOutput, CodeInterpreterToolCall, FunctionShellCall, FunctionShellCallOutput, CustomToolCallResource, OutputMessage, ComputerToolCall, ComputerToolCallOutputResource, Program, ProgramOutput, LocalShellToolCall, ApplyPatchToolCall, McpApprovalRequest, McpToolCall, CustomToolCallOutputResource, FileSearchToolCall, WebSearchToolCall, FunctionToolCallOutputResource, AdditionalTools, ImageGenToolCall, ApplyPatchToolCallOutput, McpListTools, McpApprovalResponseResource, InputMessageResource, ReasoningItem, CompactionBody, LocalShellToolCallOutput)",
                     ),
                 )
@@ -59508,14 +58990,14 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59528,7 +59010,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59543,7 +59025,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ModelIdsCompaction` (tried Responses, Text)",
                     ),
                 )
@@ -59611,14 +59093,14 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59627,7 +59109,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -59648,7 +59130,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ModelIdsResponses` (tried Shared, ResponsesOnlyModel)",
                     ),
                 )
@@ -59857,7 +59339,7 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -59909,7 +59391,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
                 _,
                 D::Error,
             >(&mut object, "ModerationErrorBody", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -60027,21 +59509,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResult)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -60101,21 +59579,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("moderation_result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ModerationResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ModerationResult)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -60178,26 +59652,20 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -60378,151 +59846,95 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Message)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Message)
             }
             ::std::option::Option::Some("file_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearchCall)
             }
             ::std::option::Option::Some("function_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCall)
             }
             ::std::option::Option::Some("function_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FunctionCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
             }
             ::std::option::Option::Some("web_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::WebSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::WebSearchCall)
             }
             ::std::option::Option::Some("computer_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCall)
             }
             ::std::option::Option::Some("computer_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ComputerCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
             }
             ::std::option::Option::Some("reasoning") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Reasoning)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Reasoning)
             }
             ::std::option::Option::Some("program") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Program)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Program)
             }
             ::std::option::Option::Some("program_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProgramOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProgramOutput)
             }
             ::std::option::Option::Some("tool_search_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
             }
             ::std::option::Option::Some("tool_search_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolSearchOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
             }
             ::std::option::Option::Some("additional_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::AdditionalTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::AdditionalTools)
             }
             ::std::option::Option::Some("compaction") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Compaction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Compaction)
             }
             ::std::option::Option::Some("image_generation_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageGenerationCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
             }
             ::std::option::Option::Some("code_interpreter_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreterCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
             }
             ::std::option::Option::Some("local_shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCall)
             }
             ::std::option::Option::Some("local_shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LocalShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
             }
             ::std::option::Option::Some("shell_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCall)
             }
             ::std::option::Option::Some("shell_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ShellCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
             }
             ::std::option::Option::Some("apply_patch_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
             }
             ::std::option::Option::Some("apply_patch_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ApplyPatchCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
             }
             ::std::option::Option::Some("mcp_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpCall)
             }
             ::std::option::Option::Some("mcp_list_tools") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListTools)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListTools)
             }
             ::std::option::Option::Some("mcp_approval_request") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalRequest)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
             }
             ::std::option::Option::Some("mcp_approval_response") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpApprovalResponse)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
             }
             ::std::option::Option::Some("custom_tool_call") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCall)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCall)
             }
             ::std::option::Option::Some("custom_tool_call_output") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CustomToolCallOutput)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -60813,7 +60225,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
                 D::Error,
             >(&mut object, "PromptCacheOptions", "ttl")?,
             mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -60942,7 +60354,7 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
                 _,
                 D::Error,
             >(&mut object, "generate_summary")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -61526,7 +60938,7 @@ impl<'de> ::serde::Deserialize<'de> for Response {
                 _,
                 D::Error,
             >(&mut object, "Response", "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -61578,7 +60990,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseAudioDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -61704,7 +61116,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -61836,7 +61248,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -61962,7 +61374,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62103,7 +61515,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
                 "ResponseCodeInterpreterCallCodeDeltaEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62248,7 +61660,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
                 "ResponseCodeInterpreterCallCodeDoneEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62387,7 +61799,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
                 "ResponseCodeInterpreterCallCompletedEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62530,7 +61942,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
                 "ResponseCodeInterpreterCallInProgressEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62673,7 +62085,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
                 "ResponseCodeInterpreterCallInterpretingEvent",
                 "sequence_number",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62800,7 +62212,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -62940,7 +62352,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseContentPartAddedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63080,7 +62492,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
                 D::Error,
             >(&mut object, "ResponseContentPartDoneEvent", "sequence_number")?,
             part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63193,7 +62605,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
                 _,
                 D::Error,
             >(&mut object, "ResponseConversation", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63242,7 +62654,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseCreatedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63379,7 +62791,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63520,7 +62932,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseCustomToolCallInputDoneEvent", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63640,7 +63052,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
                 _,
                 D::Error,
             >(&mut object, "ResponseError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63841,7 +63253,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseErrorEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -63963,7 +63375,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
                 D::Error,
             >(&mut object, "ResponseFailedEvent", "sequence_number")?,
             response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64094,7 +63506,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseFileSearchCallCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64229,7 +63641,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseFileSearchCallInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64364,7 +63776,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseFileSearchCallSearchingEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64509,7 +63921,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
                 _,
                 D::Error,
             >(&mut object, "ResponseFunctionCallArgumentsDeltaEvent", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64656,7 +64068,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64791,7 +64203,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseImageGenCallCompletedEvent", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -64926,7 +64338,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseImageGenCallGeneratingEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65061,7 +64473,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseImageGenCallInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65238,7 +64650,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
                 _,
                 D::Error,
             >(&mut object, "output_format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65364,7 +64776,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65475,7 +64887,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
         )?;
         ::std::result::Result::Ok(Self {
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65524,7 +64936,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseIncompleteEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65625,14 +65037,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -65641,7 +65053,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -65660,7 +65072,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ResponseInstructions` (tried Text, InputItemList)",
                     ),
                 )
@@ -65748,7 +65160,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
                 _,
                 D::Error,
             >(&mut object, "ResponseItemList", "last_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65876,7 +65288,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
                 _,
                 D::Error,
             >(&mut object, "top_logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65918,7 +65330,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
         ::std::result::Result::Ok(Self {
             token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
             logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -65982,7 +65394,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66119,7 +65531,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66250,7 +65662,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpCallCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66381,7 +65793,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpCallFailedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66512,7 +65924,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpCallInProgressEvent", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66643,7 +66055,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpListToolsCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66774,7 +66186,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpListToolsFailedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -66905,7 +66317,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseMcpListToolsInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67106,7 +66518,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
                 D::Error,
             >(&mut object, "ResponseOutputItemAddedEvent", "sequence_number")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67234,7 +66646,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
                 D::Error,
             >(&mut object, "ResponseOutputItemDoneEvent", "sequence_number")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67387,7 +66799,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
                 _,
                 D::Error,
             >(&mut object, "annotation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67513,7 +66925,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseQueuedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67727,7 +67139,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67773,7 +67185,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryPartAddedEventPart", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -67999,7 +67411,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68046,7 +67458,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryPartDoneEventPart", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68339,7 +67751,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68486,7 +67898,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68633,7 +68045,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningTextDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68776,7 +68188,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseReasoningTextDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -68919,7 +68331,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseRefusalDeltaEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69062,7 +68474,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseRefusalDoneEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69211,7 +68623,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
                 _,
                 D::Error,
             >(&mut object, "ResponseShellCallCommandAddedStreamingEvent", "command")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69367,7 +68779,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
                 _,
                 D::Error,
             >(&mut object, "obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69516,7 +68928,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
                 _,
                 D::Error,
             >(&mut object, "ResponseShellCallCommandDoneStreamingEvent", "command")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69680,7 +69092,7 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
                 "ResponseShellCallOutputContentDeltaStreamingEvent",
                 "delta",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -69850,7 +69262,7 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
                 "ResponseShellCallOutputContentDoneStreamingEvent",
                 "output",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -70355,305 +69767,201 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -71228,7 +70536,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
                 _,
                 D::Error,
             >(&mut object, "include_obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71333,7 +70641,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseTextDeltaEvent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71482,7 +70790,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseTextDoneEvent", "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71600,7 +70908,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
                 _,
                 D::Error,
             >(&mut object, "verbosity")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71773,7 +71081,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
                 _,
                 D::Error,
             >(&mut object, "ResponseUsage", "total_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71819,7 +71127,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "ResponseUsageInputTokensDetails", "cache_write_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71859,7 +71167,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "ResponseUsageOutputTokensDetails", "reasoning_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -71917,7 +71225,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseWebSearchCallCompletedEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72048,7 +71356,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseWebSearchCallInProgressEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72183,7 +71491,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
                 _,
                 D::Error,
             >(&mut object, "ResponseWebSearchCallSearchingEvent", "sequence_number")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72472,7 +71780,7 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
         ::std::result::Result::Ok(Self {
             stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
             stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72512,7 +71820,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
                 _,
                 D::Error,
             >(&mut object, "SpecificApplyPatchParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72646,7 +71954,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
                 _,
                 D::Error,
             >(&mut object, "SpecificFunctionShellParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72780,7 +72088,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
                 _,
                 D::Error,
             >(&mut object, "SpecificProgrammaticToolCallingParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -72981,7 +72289,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
                 _,
                 D::Error,
             >(&mut object, "parallel_tool_calls")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -73137,14 +72445,14 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73153,7 +72461,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73172,7 +72480,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `TokenCountsBodyInput` (tried Text, InputItems)",
                     ),
                 )
@@ -73242,7 +72550,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
                 _,
                 D::Error,
             >(&mut object, "TokenCountsResource", "input_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -73366,7 +72674,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
                 _,
                 D::Error,
             >(&mut object, "ToolChoiceAllowed", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -73586,7 +72894,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
                 _,
                 D::Error,
             >(&mut object, "ToolChoiceCustom", "name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -73723,14 +73031,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73739,7 +73047,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Allowed));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73752,7 +73060,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73761,7 +73069,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mcp));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73770,7 +73078,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Custom));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73779,7 +73087,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Types));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73794,7 +73102,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73809,7 +73117,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73824,7 +73132,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -73839,7 +73147,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ToolChoiceParam` (tried Allowed, Function, Mcp, Custom, Types, SpecificProgrammaticToolCallingParam, SpecificApplyPatchParam, SpecificFunctionShellParam, Options)",
                     ),
                 )
@@ -73962,7 +73270,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

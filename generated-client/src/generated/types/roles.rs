@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
                 _,
                 D::Error,
             >(&mut object, "description")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -275,7 +275,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
                 D::Error,
             >(&mut object, "PublicRoleListResource", "has_more")?,
             next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -403,7 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
                 _,
                 D::Error,
             >(&mut object, "role_name")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -502,7 +502,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "RoleDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -204,7 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedSkillResource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -335,7 +335,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedSkillVersionResource", "version")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -448,7 +448,7 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
                 _,
                 D::Error,
             >(&mut object, "SetDefaultSkillVersionBody", "default_version")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -529,7 +529,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
                 _,
                 D::Error,
             >(&mut object, "SkillListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -678,7 +678,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
                 _,
                 D::Error,
             >(&mut object, "SkillResource", "latest_version")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -809,7 +809,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
                 _,
                 D::Error,
             >(&mut object, "SkillVersionListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -958,7 +958,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
                 _,
                 D::Error,
             >(&mut object, "SkillVersionResource", "description")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -49,7 +49,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
                 _,
                 D::Error,
             >(&mut object, "CreateSpendAlertBody", "notification_channel")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -437,7 +437,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
                 _,
                 D::Error,
             >(&mut object, "OrganizationSpendAlert", "notification_channel")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -564,7 +564,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "OrganizationSpendAlertDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -768,7 +768,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
                 _,
                 D::Error,
             >(&mut object, "OrganizationSpendAlertListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -984,7 +984,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
                 _,
                 D::Error,
             >(&mut object, "ProjectSpendAlert", "notification_channel")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1111,7 +1111,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
                 _,
                 D::Error,
             >(&mut object, "ProjectSpendAlertDeletedResource", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1315,7 +1315,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
                 _,
                 D::Error,
             >(&mut object, "ProjectSpendAlertListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1514,7 +1514,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
                 _,
                 D::Error,
             >(&mut object, "subject_prefix")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

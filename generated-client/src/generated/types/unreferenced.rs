@@ -27,14 +27,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -47,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -60,7 +60,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -75,7 +75,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -88,7 +88,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -103,7 +103,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -124,7 +124,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `AssistantStreamEvent` (tried ErrorEvent, DoneEvent, ThreadStreamEvent, RunStreamEvent, RunStepStreamEvent, MessageStreamEvent)",
                     ),
                 )
@@ -715,7 +715,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
                 D::Error,
             >(&mut object, "BetaComputerToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -772,41 +772,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -941,7 +929,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_options")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -993,7 +981,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
                 _,
                 D::Error,
             >(&mut object, "BetaError", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1051,7 +1039,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
             >(&mut object, "BetaErrorPayload", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
             headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1097,7 +1085,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
                 _,
                 D::Error,
             >(&mut object, "input_audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1211,7 +1199,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
                 D::Error,
             >(&mut object, "BetaInputAudioInputAudio", "data")?,
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1369,7 +1357,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_retention")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1421,7 +1409,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
                 _,
                 D::Error,
             >(&mut object, "BetaOutputAudio", "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1564,7 +1552,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1628,7 +1616,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1691,7 +1679,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1755,7 +1743,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1838,7 +1826,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1917,7 +1905,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1994,7 +1982,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2071,7 +2059,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2148,7 +2136,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2226,7 +2214,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2304,7 +2292,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2379,7 +2367,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2454,7 +2442,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2523,7 +2511,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2592,7 +2580,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2661,7 +2649,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2740,7 +2728,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2825,7 +2813,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2894,7 +2882,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3005,7 +2993,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3074,7 +3062,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3143,7 +3131,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3203,7 +3191,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3262,7 +3250,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3387,7 +3375,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseInjectEvent", "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3528,7 +3516,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3642,7 +3630,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
                 _,
                 D::Error,
             >(&mut object, "BetaResponseInjectFailedEventError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3790,7 +3778,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3865,7 +3853,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3934,7 +3922,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4003,7 +3991,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4072,7 +4060,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4141,7 +4129,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4210,7 +4198,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4279,7 +4267,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4345,7 +4333,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4411,7 +4399,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4506,7 +4494,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4584,7 +4572,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
                 D::Error,
             >(&mut object, "tool_choice")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4669,7 +4657,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4756,7 +4744,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4842,7 +4830,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4923,7 +4911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5004,7 +4992,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5085,7 +5073,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5166,7 +5154,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5247,7 +5235,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5322,7 +5310,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5404,7 +5392,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5479,7 +5467,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5568,7 +5556,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5653,7 +5641,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5740,7 +5728,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5827,7 +5815,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5896,7 +5884,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -5965,7 +5953,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6034,7 +6022,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6094,7 +6082,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6154,7 +6142,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6225,7 +6213,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6358,7 +6346,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6418,7 +6406,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6478,7 +6466,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -6525,21 +6513,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.create") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreate)
             }
             ::std::option::Option::Some("response.inject") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInject)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -6804,7 +6788,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
                 _,
                 D::Error,
             >(&mut object, "multi_agent")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -7226,315 +7210,207 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesServerEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
             ::std::option::Option::Some("response.inject.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInjectCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInjectCreated)
             }
             ::std::option::Option::Some("response.inject.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInjectFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInjectFailed)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -8480,300 +8356,198 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEventVariant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -9529,7 +9303,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
                 _,
                 D::Error,
             >(&mut object, "CodeInterpreterFileOutput", "files")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9575,7 +9349,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
                 _,
                 D::Error,
             >(&mut object, "CodeInterpreterFileOutputFilesItem", "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9694,7 +9468,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
                 _,
                 D::Error,
             >(&mut object, "CodeInterpreterTextOutput", "logs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9911,7 +9685,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
                 D::Error,
             >(&mut object, "ComputerToolCallOutput", "output")?,
             status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -9981,7 +9755,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
                 _,
                 D::Error,
             >(&mut object, "ContainerFileCitationParam", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10111,41 +9885,29 @@ impl<'de> ::serde::Deserialize<'de> for Content {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("input_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputText)
             }
             ::std::option::Option::Some("input_image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputImage)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputImage)
             }
             ::std::option::Option::Some("input_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputFile)
             }
             ::std::option::Option::Some("output_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputText)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("reasoning_text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ReasoningText)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ReasoningText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -10280,7 +10042,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_options")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10331,7 +10093,7 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
                 _,
                 D::Error,
             >(&mut object, "DoneEvent", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10524,7 +10286,7 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
                 _,
                 D::Error,
             >(&mut object, "DragPoint", "y")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10573,7 +10335,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
                 _,
                 D::Error,
             >(&mut object, "Error", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10619,7 +10381,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
                 _,
                 D::Error,
             >(&mut object, "ErrorEvent", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10750,7 +10512,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
             >(&mut object, "ErrorPayload", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
             headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10790,7 +10552,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
                 _,
                 D::Error,
             >(&mut object, "ErrorResponse", "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -10848,7 +10610,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
                 _,
                 D::Error,
             >(&mut object, "FileCitationParam", "filename")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11003,7 +10765,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
                 _,
                 D::Error,
             >(&mut object, "function_call")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11055,7 +10817,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
                 _,
                 D::Error,
             >(&mut object, "LogProbProperties", "bytes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11110,7 +10872,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
                 _,
                 D::Error,
             >(&mut object, "image_file")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11227,7 +10989,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11355,7 +11117,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
                 _,
                 D::Error,
             >(&mut object, "image_url")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11472,7 +11234,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
         ::std::result::Result::Ok(Self {
             url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
             detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11595,7 +11357,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
                 D::Error,
             >(&mut object, "MessageDeltaContentRefusalObject", "type")?,
             refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11758,7 +11520,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
                 "MessageDeltaContentTextAnnotationsFileCitationObject",
                 "end_index",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11917,7 +11679,7 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
                 "MessageDeltaContentTextAnnotationsFilePathObject",
                 "end_index",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -11956,7 +11718,7 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
         )?;
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12082,7 +11844,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
                 D::Error,
             >(&mut object, "MessageDeltaContentTextObject", "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12125,21 +11887,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectAnnotations
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("file_citation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileCitation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileCitation)
             }
             ::std::option::Option::Some("file_path") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FilePath)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FilePath)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -12203,7 +11961,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
                 _,
                 D::Error,
             >(&mut object, "annotations")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12328,7 +12086,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
                 _,
                 D::Error,
             >(&mut object, "MessageDeltaObject", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12377,31 +12135,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("image_file") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageFile)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageFile)
             }
             ::std::option::Option::Some("text") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Text)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Text)
             }
             ::std::option::Option::Some("refusal") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Refusal)
             }
             ::std::option::Option::Some("image_url") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ImageUrl)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ImageUrl)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -12478,7 +12228,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
         ::std::result::Result::Ok(Self {
             role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
             content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12665,7 +12415,7 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
             quote: crate::runtime::de::field::<_, D::Error>(&mut object, "quote")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12728,36 +12478,26 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("event").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("event")?.as_deref() {
             ::std::option::Option::Some("thread.message.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadMessageCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadMessageCreated)
             }
             ::std::option::Option::Some("thread.message.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadMessageInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadMessageInProgress)
             }
             ::std::option::Option::Some("thread.message.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadMessageDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadMessageDelta)
             }
             ::std::option::Option::Some("thread.message.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadMessageCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadMessageCompleted)
             }
             ::std::option::Option::Some("thread.message.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadMessageIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadMessageIncomplete)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -12845,7 +12585,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
                 D::Error,
             >(&mut object, "MessageStreamEventThreadMessageCompleted", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -12961,7 +12701,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
                 D::Error,
             >(&mut object, "MessageStreamEventThreadMessageCreated", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13080,7 +12820,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
                 _,
                 D::Error,
             >(&mut object, "MessageStreamEventThreadMessageDelta", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13196,7 +12936,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
                 D::Error,
             >(&mut object, "MessageStreamEventThreadMessageInProgress", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13312,7 +13052,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
                 D::Error,
             >(&mut object, "MessageStreamEventThreadMessageIncomplete", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13413,14 +13153,14 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13429,7 +13169,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -13448,7 +13188,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `ModelIds` (tried Shared, Responses)",
                     ),
                 )
@@ -13569,7 +13309,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
                 _,
                 D::Error,
             >(&mut object, "prompt_cache_retention")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13621,7 +13361,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
                 _,
                 D::Error,
             >(&mut object, "OutputAudio", "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13748,7 +13488,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -13872,7 +13612,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventConversationItemDelete", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14000,7 +13740,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
                 "RealtimeBetaClientEventConversationItemRetrieve",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14148,7 +13888,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
                 "RealtimeBetaClientEventConversationItemTruncate",
                 "audio_end_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14272,7 +14012,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventInputAudioBufferAppend", "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14390,7 +14130,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventInputAudioBufferClear", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14508,7 +14248,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventInputAudioBufferCommit", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14626,7 +14366,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventOutputAudioBufferClear", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14751,7 +14491,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14872,7 +14612,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventResponseCreate", "type")?,
             response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -14995,7 +14735,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaClientEventSessionUpdate", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15123,7 +14863,7 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
                 "RealtimeBetaClientEventTranscriptionSessionUpdate",
                 "session",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15308,7 +15048,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
                 _,
                 D::Error,
             >(&mut object, "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15364,7 +15104,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaResponseCachedTokensDetails", "audio_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15479,7 +15219,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -15559,14 +15299,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15575,7 +15315,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15590,7 +15330,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeBetaResponseCreateParamsMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -15873,14 +15613,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15895,7 +15635,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15908,7 +15648,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -15929,7 +15669,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeBetaResponseCreateParamsToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
                     ),
                 )
@@ -16030,7 +15770,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
                 _,
                 D::Error,
             >(&mut object, "parameters")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16146,7 +15886,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16217,7 +15957,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
                 _,
                 D::Error,
             >(&mut object, "cached_tokens_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16245,14 +15985,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -16261,7 +16001,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -16276,7 +16016,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeBetaResponseMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -16648,7 +16388,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaResponseOutputTokenDetails", "audio_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -16856,7 +16596,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17008,7 +16748,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
                 _,
                 D::Error,
             >(&mut object, "output_token_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17068,7 +16808,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17198,7 +16938,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventConversationItemDeleted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17326,7 +17066,7 @@ for RealtimeBetaServerEventConversationItemRetrieved {
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventConversationItemRetrieved", "type")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17482,7 +17222,7 @@ for RealtimeBetaServerEventConversationItemTruncated {
                 "RealtimeBetaServerEventConversationItemTruncated",
                 "audio_end_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17609,7 +17349,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventError", "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17667,7 +17407,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
             >(&mut object, "RealtimeBetaServerEventErrorError", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
             event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -17869,7 +17609,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventInputAudioBufferCleared", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18011,7 +17751,7 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
                 "RealtimeBetaServerEventInputAudioBufferCommitted",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18161,7 +17901,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
                 "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18313,7 +18053,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
                 "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18489,7 +18229,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18574,7 +18314,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
             )?,
             delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18742,7 +18482,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
                 "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
                 "error",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -18951,7 +18691,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
                 "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
                 "end",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19004,7 +18744,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventMcpListToolsCompleted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19130,7 +18870,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventMcpListToolsFailed", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19255,7 +18995,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventMcpListToolsInProgress", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19383,7 +19123,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventRateLimitsUpdated", "rate_limits")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19522,7 +19262,7 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
                 _,
                 D::Error,
             >(&mut object, "reset_seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19675,7 +19415,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19818,7 +19558,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "content_index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -19996,7 +19736,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
                 "RealtimeBetaServerEventResponseAudioTranscriptDelta",
                 "delta",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20182,7 +19922,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
                 "RealtimeBetaServerEventResponseAudioTranscriptDone",
                 "transcript",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20357,7 +20097,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseContentPartAdded", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20413,7 +20153,7 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20653,7 +20393,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseContentPartDone", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20709,7 +20449,7 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -20908,7 +20648,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseCreated", "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21033,7 +20773,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseDone", "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21211,7 +20951,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
                 "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
                 "delta",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21327,7 +21067,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
                 "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
                 "arguments",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21513,7 +21253,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
                 _,
                 D::Error,
             >(&mut object, "obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21685,7 +21425,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
                 "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
                 "arguments",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21832,7 +21572,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
                 "RealtimeBetaServerEventResponseMcpCallCompleted",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -21968,7 +21708,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseMcpCallFailed", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22113,7 +21853,7 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
                 "RealtimeBetaServerEventResponseMcpCallInProgress",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22261,7 +22001,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
                 "output_index",
             )?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22404,7 +22144,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
                 "output_index",
             )?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22554,7 +22294,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22703,7 +22443,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventResponseTextDone", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22828,7 +22568,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventSessionCreated", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -22953,7 +22693,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeBetaServerEventSessionUpdated", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23091,7 +22831,7 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
                 "RealtimeBetaServerEventTranscriptionSessionCreated",
                 "session",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23231,7 +22971,7 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
                 "RealtimeBetaServerEventTranscriptionSessionUpdated",
                 "session",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23431,21 +23171,17 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("tokens") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Tokens)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Tokens)
             }
             ::std::option::Option::Some("duration") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Duration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Duration)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -23514,7 +23250,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -23688,66 +23424,44 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("conversation.item.create") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemCreate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemCreate)
             }
             ::std::option::Option::Some("conversation.item.delete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemDelete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemDelete)
             }
             ::std::option::Option::Some("conversation.item.retrieve") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemRetrieve)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemRetrieve)
             }
             ::std::option::Option::Some("conversation.item.truncate") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemTruncate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemTruncate)
             }
             ::std::option::Option::Some("input_audio_buffer.append") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferAppend)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferAppend)
             }
             ::std::option::Option::Some("input_audio_buffer.clear") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferClear)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferClear)
             }
             ::std::option::Option::Some("output_audio_buffer.clear") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputAudioBufferClear)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputAudioBufferClear)
             }
             ::std::option::Option::Some("input_audio_buffer.commit") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferCommit)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferCommit)
             }
             ::std::option::Option::Some("response.cancel") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCancel)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCancel)
             }
             ::std::option::Option::Some("response.create") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreate)
             }
             ::std::option::Option::Some("session.update") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionUpdate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionUpdate)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -23894,7 +23608,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24017,7 +23731,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventConversationItemDelete", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24140,7 +23854,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventConversationItemRetrieve", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24283,7 +23997,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
                 "RealtimeClientEventConversationItemTruncate",
                 "audio_end_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24406,7 +24120,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventInputAudioBufferAppend", "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24523,7 +24237,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventInputAudioBufferClear", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24640,7 +24354,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventInputAudioBufferCommit", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24757,7 +24471,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventOutputAudioBufferClear", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -24881,7 +24595,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25002,7 +24716,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
                 D::Error,
             >(&mut object, "RealtimeClientEventResponseCreate", "type")?,
             response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25122,7 +24836,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
                 D::Error,
             >(&mut object, "RealtimeClientEventSessionUpdate", "type")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25167,21 +24881,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("realtime") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Realtime)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Realtime)
             }
             ::std::option::Option::Some("transcription") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Transcription)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Transcription)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -25321,7 +25031,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
                 _,
                 D::Error,
             >(&mut object, "RealtimeClientEventTranscriptionSessionUpdate", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25437,14 +25147,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25457,7 +25167,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25472,7 +25182,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25487,7 +25197,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25500,7 +25210,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25513,7 +25223,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25528,7 +25238,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25541,7 +25251,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25556,7 +25266,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -25575,7 +25285,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeConversationItem` (tried McpToolCall, McpApprovalRequest, McpApprovalResponse, MessageSystem, MessageUser, MessageAssistant, FunctionCall, FunctionCallOutput, McpListTools)",
                     ),
                 )
@@ -25717,7 +25427,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
                 _,
                 D::Error,
             >(&mut object, "RealtimeConversationItemFunctionCall", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -25860,7 +25570,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
                 _,
                 D::Error,
             >(&mut object, "RealtimeConversationItemFunctionCallOutput", "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26303,7 +26013,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
                 _,
                 D::Error,
             >(&mut object, "RealtimeConversationItemMessageAssistant", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26362,7 +26072,7 @@ for RealtimeConversationItemMessageAssistantContentItem {
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26800,7 +26510,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
                 _,
                 D::Error,
             >(&mut object, "RealtimeConversationItemMessageSystem", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -26848,7 +26558,7 @@ for RealtimeConversationItemMessageSystemContentItem {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27282,7 +26992,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
                 _,
                 D::Error,
             >(&mut object, "RealtimeConversationItemMessageUser", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27351,7 +27061,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27879,7 +27589,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
                 D::Error,
             >(&mut object, "arguments")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -27940,7 +27650,7 @@ for RealtimeConversationItemWithReferenceContentItem {
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28383,7 +28093,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
                 _,
                 D::Error,
             >(&mut object, "RealtimeMcpApprovalRequest", "arguments")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28518,7 +28228,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
                 D::Error,
             >(&mut object, "RealtimeMcpApprovalResponse", "approve")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28647,7 +28357,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
                 _,
                 D::Error,
             >(&mut object, "RealtimeMcpListTools", "tools")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28772,7 +28482,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
                 _,
                 D::Error,
             >(&mut object, "RealtimeMcpProtocolError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28924,7 +28634,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
             >(&mut object, "approval_request_id")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -28974,26 +28684,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("protocol_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ProtocolError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ProtocolError)
             }
             ::std::option::Option::Some("tool_execution_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolExecutionError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolExecutionError)
             }
             ::std::option::Option::Some("http_error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::HttpError)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::HttpError)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -29135,7 +28839,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
                 _,
                 D::Error,
             >(&mut object, "RealtimeMcpToolExecutionError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29260,7 +28964,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
                 _,
                 D::Error,
             >(&mut object, "RealtimeMcphttpError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29425,7 +29129,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
                 _,
                 D::Error,
             >(&mut object, "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29464,7 +29168,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
         )?;
         ::std::result::Result::Ok(Self {
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29519,7 +29223,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
                 _,
                 D::Error,
             >(&mut object, "RealtimeResponseCachedTokensDetails", "audio_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29632,7 +29336,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29670,7 +29374,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
         )?;
         ::std::result::Result::Ok(Self {
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -29750,14 +29454,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29766,7 +29470,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -29781,7 +29485,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeResponseCreateParamsMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -29928,7 +29632,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
         ::std::result::Result::Ok(Self {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30030,14 +29734,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30052,7 +29756,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30065,7 +29769,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30086,7 +29790,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeResponseCreateParamsToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
                     ),
                 )
@@ -30170,21 +29874,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
             ::std::option::Option::Some("mcp") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Mcp)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Mcp)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -30242,7 +29942,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30313,7 +30013,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
                 _,
                 D::Error,
             >(&mut object, "cached_tokens_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30341,14 +30041,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30357,7 +30057,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -30372,7 +30072,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeResponseMaxOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -30591,7 +30291,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
         ::std::result::Result::Ok(Self {
             format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
             voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30710,7 +30410,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
                 _,
                 D::Error,
             >(&mut object, "RealtimeResponseOutputTokenDetails", "audio_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -30918,7 +30618,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31070,7 +30770,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
                 _,
                 D::Error,
             >(&mut object, "output_token_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31202,7 +30902,7 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
             code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
             message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31452,7 +31152,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
             )?,
             delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31538,7 +31238,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
                 "RealtimeServerConversationItemInputAudioTranscriptionFailed",
                 "error",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31664,7 +31364,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
                 "RealtimeServerConversationItemInputAudioTranscriptionSegment",
                 "end",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -31954,249 +31654,163 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("conversation.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationCreated)
             }
             ::std::option::Option::Some("conversation.item.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemCreated)
             }
             ::std::option::Option::Some("conversation.item.deleted") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemDeleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemDeleted)
             }
             ::std::option::Option::Some(
                 "conversation.item.input_audio_transcription.completed",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ConversationItemInputAudioTranscriptionCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "conversation.item.input_audio_transcription.delta",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ConversationItemInputAudioTranscriptionDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "conversation.item.input_audio_transcription.failed",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ConversationItemInputAudioTranscriptionFailed)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("conversation.item.retrieved") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemRetrieved)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemRetrieved)
             }
             ::std::option::Option::Some("conversation.item.truncated") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemTruncated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemTruncated)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
             ::std::option::Option::Some("input_audio_buffer.cleared") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferCleared)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferCleared)
             }
             ::std::option::Option::Some("input_audio_buffer.committed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferCommitted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferCommitted)
             }
             ::std::option::Option::Some("input_audio_buffer.dtmf_event_received") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferDtmfEventReceived)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferDtmfEventReceived)
             }
             ::std::option::Option::Some("input_audio_buffer.speech_started") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferSpeechStarted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferSpeechStarted)
             }
             ::std::option::Option::Some("input_audio_buffer.speech_stopped") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferSpeechStopped)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferSpeechStopped)
             }
             ::std::option::Option::Some("rate_limits.updated") => {
-                ::serde_json::from_value(value)
-                    .map(Self::RateLimitsUpdated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::RateLimitsUpdated)
             }
             ::std::option::Option::Some("response.output_audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputAudioDelta)
             }
             ::std::option::Option::Some("response.output_audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputAudioDone)
             }
             ::std::option::Option::Some("response.output_audio_transcript.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseOutputAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.output_audio_transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("response.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseDone)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("session.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionCreated)
             }
             ::std::option::Option::Some("session.updated") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionUpdated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionUpdated)
             }
             ::std::option::Option::Some("output_audio_buffer.started") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputAudioBufferStarted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputAudioBufferStarted)
             }
             ::std::option::Option::Some("output_audio_buffer.stopped") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputAudioBufferStopped)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputAudioBufferStopped)
             }
             ::std::option::Option::Some("output_audio_buffer.cleared") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OutputAudioBufferCleared)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OutputAudioBufferCleared)
             }
             ::std::option::Option::Some("conversation.item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemAdded)
             }
             ::std::option::Option::Some("conversation.item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ConversationItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ConversationItemDone)
             }
             ::std::option::Option::Some("input_audio_buffer.timeout_triggered") => {
-                ::serde_json::from_value(value)
-                    .map(Self::InputAudioBufferTimeoutTriggered)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::InputAudioBufferTimeoutTriggered)
             }
             ::std::option::Option::Some(
                 "conversation.item.input_audio_transcription.segment",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ConversationItemInputAudioTranscriptionSegment)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListToolsInProgress)
             }
             ::std::option::Option::Some("mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListToolsCompleted)
             }
             ::std::option::Option::Some("mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::McpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::McpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -32691,7 +32305,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventConversationCreated", "conversation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32734,7 +32348,7 @@ for RealtimeServerEventConversationCreatedConversation {
         ::std::result::Result::Ok(Self {
             id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32863,7 +32477,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -32992,7 +32606,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33117,7 +32731,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventConversationItemDeleted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33246,7 +32860,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
                 D::Error,
             >(&mut object, "previous_item_id")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33368,7 +32982,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
                 D::Error,
             >(&mut object, "RealtimeServerEventConversationItemRetrieved", "type")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33514,7 +33128,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
                 "RealtimeServerEventConversationItemTruncated",
                 "audio_end_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33640,7 +33254,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventError", "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33698,7 +33312,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
             >(&mut object, "RealtimeServerEventErrorError", "message")?,
             param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
             event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33817,7 +33431,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventInputAudioBufferCleared", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -33949,7 +33563,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventInputAudioBufferCommitted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34088,7 +33702,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
                 "RealtimeServerEventInputAudioBufferDtmfEventReceived",
                 "received_at",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34240,7 +33854,7 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
                 "RealtimeServerEventInputAudioBufferSpeechStarted",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34386,7 +34000,7 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
                 "RealtimeServerEventInputAudioBufferSpeechStopped",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34546,7 +34160,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
                 "RealtimeServerEventInputAudioBufferTimeoutTriggered",
                 "item_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34726,7 +34340,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
             >(&mut object, "languages")?,
             logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
             usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -34854,21 +34468,17 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("tokens") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Tokens)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Tokens)
             }
             ::std::option::Option::Some("duration") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Duration)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Duration)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -34938,7 +34548,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventMcpListToolsCompleted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35063,7 +34673,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventMcpListToolsFailed", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35188,7 +34798,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventMcpListToolsInProgress", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35317,7 +34927,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
                 "RealtimeServerEventOutputAudioBufferCleared",
                 "response_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35446,7 +35056,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
                 "RealtimeServerEventOutputAudioBufferStarted",
                 "response_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35575,7 +35185,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
                 "RealtimeServerEventOutputAudioBufferStopped",
                 "response_id",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35702,7 +35312,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventRateLimitsUpdated", "rate_limits")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35841,7 +35451,7 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
                 _,
                 D::Error,
             >(&mut object, "reset_seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -35990,7 +35600,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseAudioDelta", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36133,7 +35743,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseAudioDone", "content_index")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36302,7 +35912,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseAudioTranscriptDelta", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36476,7 +36086,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
                 "RealtimeServerEventResponseAudioTranscriptDone",
                 "transcript",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36642,7 +36252,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseContentPartAdded", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36697,7 +36307,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36926,7 +36536,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseContentPartDone", "part")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -36981,7 +36591,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
                 _,
                 D::Error,
             >(&mut object, "transcript")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37178,7 +36788,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseCreated", "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37303,7 +36913,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseDone", "response")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37481,7 +37091,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
                 "RealtimeServerEventResponseFunctionCallArgumentsDelta",
                 "delta",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37677,7 +37287,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
                 "RealtimeServerEventResponseFunctionCallArgumentsDone",
                 "arguments",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -37852,7 +37462,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
                 _,
                 D::Error,
             >(&mut object, "obfuscation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38017,7 +37627,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
                 "RealtimeServerEventResponseMcpCallArgumentsDone",
                 "arguments",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38153,7 +37763,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseMcpCallCompleted", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38284,7 +37894,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseMcpCallFailed", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38419,7 +38029,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseMcpCallInProgress", "item_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38558,7 +38168,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
                 "output_index",
             )?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38692,7 +38302,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseOutputItemDone", "output_index")?,
             item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38841,7 +38451,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseTextDelta", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -38990,7 +38600,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventResponseTextDone", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39112,7 +38722,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
                 D::Error,
             >(&mut object, "RealtimeServerEventSessionCreated", "type")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39157,21 +38767,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("realtime") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Realtime)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Realtime)
             }
             ::std::option::Option::Some("transcription") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Transcription)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Transcription)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -39310,7 +38916,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
                 D::Error,
             >(&mut object, "RealtimeServerEventSessionUpdated", "type")?,
             session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39355,21 +38961,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("realtime") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Realtime)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Realtime)
             }
             ::std::option::Option::Some("transcription") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Transcription)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Transcription)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -39515,7 +39117,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
                 _,
                 D::Error,
             >(&mut object, "RealtimeServerEventTranscriptionSessionUpdated", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39750,7 +39352,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
             >(&mut object, "RealtimeSession", "expires_at")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
             include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39941,7 +39543,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -39969,14 +39571,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -39985,7 +39587,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -40000,7 +39602,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionMaxResponseOutputTokens` (tried Integer, Inf)",
                     ),
                 )
@@ -40478,14 +40080,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -40494,7 +40096,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -40515,7 +40117,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `RealtimeSessionTracingConfiguration` (tried Auto, TracingConfiguration)",
                     ),
                 )
@@ -40599,7 +40201,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingTracingConfigurati
             >(&mut object, "workflow_name")?,
             group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40651,26 +40253,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("session.update") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionUpdate)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionUpdate)
             }
             ::std::option::Option::Some("session.input_audio_buffer.append") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionInputAudioBufferAppend)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionInputAudioBufferAppend)
             }
             ::std::option::Option::Some("session.close") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionClose)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionClose)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -40756,7 +40352,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
                 "RealtimeTranslationClientEventInputAudioBufferAppend",
                 "audio",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -40877,7 +40473,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationClientEventSessionClose", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41000,7 +40596,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationClientEventSessionUpdate", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41149,46 +40745,32 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
             ::std::option::Option::Some("session.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionCreated)
             }
             ::std::option::Option::Some("session.updated") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionUpdated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionUpdated)
             }
             ::std::option::Option::Some("session.closed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionClosed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionClosed)
             }
             ::std::option::Option::Some("session.input_transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionInputTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionInputTranscriptDelta)
             }
             ::std::option::Option::Some("session.output_transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionOutputTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionOutputTranscriptDelta)
             }
             ::std::option::Option::Some("session.output_audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::SessionOutputAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::SessionOutputAudioDelta)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -41305,7 +40887,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationServerEventSessionClosed", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41430,7 +41012,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationServerEventSessionCreated", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41580,7 +41162,7 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
                 "RealtimeTranslationServerEventSessionInputTranscriptDelta",
                 "elapsed_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41685,7 +41267,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
                 "RealtimeTranslationServerEventSessionOutputAudioDelta",
                 "elapsed_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41917,7 +41499,7 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
                 "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
                 "elapsed_ms",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -41970,7 +41552,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
                 _,
                 D::Error,
             >(&mut object, "RealtimeTranslationServerEventSessionUpdated", "session")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42238,7 +41820,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
         )?;
         ::std::result::Result::Ok(Self {
             audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42284,7 +41866,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42336,7 +41918,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
                 _,
                 D::Error,
             >(&mut object, "noise_reduction")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42374,7 +41956,7 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
         )?;
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42412,7 +41994,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
         )?;
         ::std::result::Result::Ok(Self {
             language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42457,7 +42039,7 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
                 "RealtimeTranslationSessionUpdateRequestTranscription",
                 "model",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42523,7 +42105,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42583,7 +42165,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42642,7 +42224,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42702,7 +42284,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
                 _,
                 D::Error,
             >(&mut object, "response_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42773,7 +42355,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42844,7 +42426,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42913,7 +42495,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -42978,7 +42560,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43047,7 +42629,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43121,7 +42703,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43195,7 +42777,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43266,7 +42848,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43337,7 +42919,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43402,7 +42984,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43467,7 +43049,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43532,7 +43114,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43578,7 +43160,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
                 _,
                 D::Error,
             >(&mut object, "ResponseFormatTextGrammar", "grammar")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43691,7 +43273,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
                 _,
                 D::Error,
             >(&mut object, "ResponseFormatTextPython", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43835,7 +43417,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43912,7 +43494,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -43977,7 +43559,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44076,7 +43658,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44141,7 +43723,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44206,7 +43788,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44262,7 +43844,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44333,7 +43915,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44404,7 +43986,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44469,7 +44051,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44534,7 +44116,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44599,7 +44181,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44664,7 +44246,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44729,7 +44311,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44794,7 +44376,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44856,7 +44438,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -44918,7 +44500,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45001,7 +44583,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45079,7 +44661,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
                 D::Error,
             >(&mut object, "tool_choice")?,
             prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45156,7 +44738,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45239,7 +44821,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45317,7 +44899,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45394,7 +44976,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45471,7 +45053,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45548,7 +45130,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45625,7 +45207,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45702,7 +45284,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45773,7 +45355,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45851,7 +45433,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45922,7 +45504,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -45999,7 +45581,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46076,7 +45658,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46159,7 +45741,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46242,7 +45824,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46307,7 +45889,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46372,7 +45954,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46437,7 +46019,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46493,7 +46075,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46549,7 +46131,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46616,7 +46198,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46745,7 +46327,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46801,7 +46383,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -46857,7 +46439,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
                 _,
                 D::Error,
             >(&mut object, "stream_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -47100,7 +46682,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
                 _,
                 D::Error,
             >(&mut object, "ResponsesClientEventResponseCreate", "max_output_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -47502,305 +47084,201 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesServerEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
             ::std::option::Option::Some("error") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Error)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -48706,300 +48184,198 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEventVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("response.audio.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDelta)
             }
             ::std::option::Option::Some("response.audio.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioDone)
             }
             ::std::option::Option::Some("response.audio.transcript.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDelta)
             }
             ::std::option::Option::Some("response.audio.transcript.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseAudioTranscriptDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseAudioTranscriptDone)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call_code.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCodeDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.code_interpreter_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.code_interpreter_call.interpreting",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseCodeInterpreterCallInterpreting)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.content_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartAdded)
             }
             ::std::option::Option::Some("response.content_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseContentPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseContentPartDone)
             }
             ::std::option::Option::Some("response.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCreated)
             }
             ::std::option::Option::Some("response.file_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallCompleted)
             }
             ::std::option::Option::Some("response.file_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallInProgress)
             }
             ::std::option::Option::Some("response.file_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFileSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFileSearchCallSearching)
             }
             ::std::option::Option::Some("response.function_call_arguments.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseFunctionCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.function_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFunctionCallArgumentsDone)
             }
             ::std::option::Option::Some("response.shell_call_command.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandAdded)
             }
             ::std::option::Option::Some("response.shell_call_command.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDelta)
             }
             ::std::option::Option::Some("response.shell_call_command.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseShellCallCommandDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseShellCallCommandDone)
             }
             ::std::option::Option::Some("response.shell_call_output_content.delta") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDelta)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.shell_call_output_content.done") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseShellCallOutputContentDone)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseInProgress)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
             ::std::option::Option::Some("response.output_item.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemAdded)
             }
             ::std::option::Option::Some("response.output_item.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputItemDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputItemDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartAdded)
             }
             ::std::option::Option::Some("response.reasoning_summary_part.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryPartDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryPartDone)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_summary_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningSummaryTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningSummaryTextDone)
             }
             ::std::option::Option::Some("response.reasoning_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDelta)
             }
             ::std::option::Option::Some("response.reasoning_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseReasoningTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseReasoningTextDone)
             }
             ::std::option::Option::Some("response.refusal.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDelta)
             }
             ::std::option::Option::Some("response.refusal.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseRefusalDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseRefusalDone)
             }
             ::std::option::Option::Some("response.output_text.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDelta)
             }
             ::std::option::Option::Some("response.output_text.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextDone)
             }
             ::std::option::Option::Some("response.web_search_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallCompleted)
             }
             ::std::option::Option::Some("response.web_search_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallInProgress)
             }
             ::std::option::Option::Some("response.web_search_call.searching") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseWebSearchCallSearching)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseWebSearchCallSearching)
             }
             ::std::option::Option::Some("response.image_generation_call.completed") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallCompleted)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.generating") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallGenerating)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.image_generation_call.in_progress") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallInProgress)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "response.image_generation_call.partial_image",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::ResponseImageGenerationCallPartialImage)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDelta)
             }
             ::std::option::Option::Some("response.mcp_call_arguments.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallArgumentsDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallArgumentsDone)
             }
             ::std::option::Option::Some("response.mcp_call.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallCompleted)
             }
             ::std::option::Option::Some("response.mcp_call.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallFailed)
             }
             ::std::option::Option::Some("response.mcp_call.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpCallInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpCallInProgress)
             }
             ::std::option::Option::Some("response.mcp_list_tools.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsCompleted)
             }
             ::std::option::Option::Some("response.mcp_list_tools.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsFailed)
             }
             ::std::option::Option::Some("response.mcp_list_tools.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseMcpListToolsInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseMcpListToolsInProgress)
             }
             ::std::option::Option::Some("response.output_text.annotation.added") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseOutputTextAnnotationAdded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseOutputTextAnnotationAdded)
             }
             ::std::option::Option::Some("response.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseQueued)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDelta)
             }
             ::std::option::Option::Some("response.custom_tool_call_input.done") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCustomToolCallInputDone)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCustomToolCallInputDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -49596,7 +48972,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
                 _,
                 D::Error,
             >(&mut object, "RunStepDeltaObject", "delta")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49637,7 +49013,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
                 _,
                 D::Error,
             >(&mut object, "step_details")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49755,21 +49131,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectStepDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("message_creation") => {
-                ::serde_json::from_value(value)
-                    .map(Self::MessageCreation)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::MessageCreation)
             }
             ::std::option::Option::Some("tool_calls") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ToolCalls)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ToolCalls)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -49835,7 +49207,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
                 _,
                 D::Error,
             >(&mut object, "message_creation")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -49877,7 +49249,7 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
                 _,
                 D::Error,
             >(&mut object, "message_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50011,7 +49383,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
                 _,
                 D::Error,
             >(&mut object, "code_interpreter")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50056,7 +49428,7 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
         ::std::result::Result::Ok(Self {
             input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
             outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50101,21 +49473,17 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("logs") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Logs)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Logs)
             }
             ::std::option::Option::Some("image") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Image)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -50268,7 +49636,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
                 "type",
             )?,
             image: crate::runtime::de::field::<_, D::Error>(&mut object, "image")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50307,7 +49675,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
         )?;
         ::std::result::Result::Ok(Self {
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50444,7 +49812,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
                 "type",
             )?,
             logs: crate::runtime::de::field::<_, D::Error>(&mut object, "logs")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50582,7 +49950,7 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
                 "RunStepDeltaStepDetailsToolCallsFileSearchObject",
                 "file_search",
             )?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50713,7 +50081,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
                 D::Error,
             >(&mut object, "RunStepDeltaStepDetailsToolCallsFunctionObject", "type")?,
             function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50763,7 +50131,7 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
                 D::Error,
             >(&mut object, "arguments")?,
             output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50886,7 +50254,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
                 _,
                 D::Error,
             >(&mut object, "tool_calls")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -50935,26 +50303,20 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("code_interpreter") => {
-                ::serde_json::from_value(value)
-                    .map(Self::CodeInterpreter)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FileSearch)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Function)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -51124,46 +50486,32 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("event").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("event")?.as_deref() {
             ::std::option::Option::Some("thread.run.step.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepCreated)
             }
             ::std::option::Option::Some("thread.run.step.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepInProgress)
             }
             ::std::option::Option::Some("thread.run.step.delta") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepDelta)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepDelta)
             }
             ::std::option::Option::Some("thread.run.step.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepCompleted)
             }
             ::std::option::Option::Some("thread.run.step.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepFailed)
             }
             ::std::option::Option::Some("thread.run.step.cancelled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepCancelled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepCancelled)
             }
             ::std::option::Option::Some("thread.run.step.expired") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunStepExpired)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunStepExpired)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -51265,7 +50613,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepCancelled", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51381,7 +50729,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepCompleted", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51497,7 +50845,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepCreated", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51616,7 +50964,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
                 _,
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepDelta", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51732,7 +51080,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepExpired", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51848,7 +51196,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepFailed", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -51964,7 +51312,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
                 D::Error,
             >(&mut object, "RunStepStreamEventThreadRunStepInProgress", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52124,61 +51472,41 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("event").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("event")?.as_deref() {
             ::std::option::Option::Some("thread.run.created") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunCreated)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunCreated)
             }
             ::std::option::Option::Some("thread.run.queued") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunQueued)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunQueued)
             }
             ::std::option::Option::Some("thread.run.in_progress") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunInProgress)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunInProgress)
             }
             ::std::option::Option::Some("thread.run.requires_action") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunRequiresAction)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunRequiresAction)
             }
             ::std::option::Option::Some("thread.run.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunCompleted)
             }
             ::std::option::Option::Some("thread.run.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunIncomplete)
             }
             ::std::option::Option::Some("thread.run.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunFailed)
             }
             ::std::option::Option::Some("thread.run.cancelling") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunCancelling)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunCancelling)
             }
             ::std::option::Option::Some("thread.run.cancelled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunCancelled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunCancelled)
             }
             ::std::option::Option::Some("thread.run.expired") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ThreadRunExpired)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ThreadRunExpired)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -52295,7 +51623,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunCancelled", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52411,7 +51739,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunCancelling", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52527,7 +51855,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunCompleted", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52643,7 +51971,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunCreated", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52759,7 +52087,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunExpired", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52875,7 +52203,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunFailed", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -52991,7 +52319,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunInProgress", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53107,7 +52435,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunIncomplete", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53223,7 +52551,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunQueued", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53339,7 +52667,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
                 D::Error,
             >(&mut object, "RunStreamEventThreadRunRequiresAction", "event")?,
             data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53540,7 +52868,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
                 _,
                 D::Error,
             >(&mut object, "ThreadStreamEventVariant", "data")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -53568,14 +52896,14 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -53588,7 +52916,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
             );
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -53603,7 +52931,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `TranscriptionChunkingStrategy` (tried VadConfig, Auto)",
                     ),
                 )
@@ -53771,7 +53099,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
                 _,
                 D::Error,
             >(&mut object, "UrlCitationParam", "title")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

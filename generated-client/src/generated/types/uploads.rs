@@ -68,7 +68,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
                 D::Error,
             >(&mut object, "CompleteUploadRequest", "part_ids")?,
             md5: crate::runtime::de::field::<_, D::Error>(&mut object, "md5")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -162,7 +162,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
                 _,
                 D::Error,
             >(&mut object, "expires_after")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -357,7 +357,7 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
             >(&mut object, "Upload", "expires_at")?,
             object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
             file: crate::runtime::de::field::<_, D::Error>(&mut object, "file")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -489,7 +489,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
                 _,
                 D::Error,
             >(&mut object, "UploadPart", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

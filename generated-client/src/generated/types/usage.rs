@@ -67,7 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
                 _,
                 D::Error,
             >(&mut object, "quantity_unit")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -109,7 +109,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
         ::std::result::Result::Ok(Self {
             value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
             currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -490,7 +490,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -795,7 +795,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1073,7 +1073,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
                 _,
                 D::Error,
             >(&mut object, "project_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1487,7 +1487,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
                 _,
                 D::Error,
             >(&mut object, "service_tier")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1940,7 +1940,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2242,7 +2242,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
                 _,
                 D::Error,
             >(&mut object, "vector_store_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2563,7 +2563,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3022,7 +3022,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
                 D::Error,
             >(&mut object, "api_key_id")?,
             model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3157,7 +3157,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3288,7 +3288,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
                 _,
                 D::Error,
             >(&mut object, "UsageTimeBucket", "results")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3455,70 +3455,56 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("object").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("object")?.as_deref() {
             ::std::option::Option::Some("organization.usage.completions.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageCompletionsResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.usage.embeddings.result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OrganizationUsageEmbeddingsResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OrganizationUsageEmbeddingsResult)
             }
             ::std::option::Option::Some("organization.usage.moderations.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageModerationsResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.usage.images.result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OrganizationUsageImagesResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OrganizationUsageImagesResult)
             }
             ::std::option::Option::Some("organization.usage.audio_speeches.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageAudioSpeechesResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "organization.usage.audio_transcriptions.result",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageAudioTranscriptionsResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.usage.vector_stores.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageVectorStoresResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some(
                 "organization.usage.code_interpreter_sessions.result",
             ) => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageCodeInterpreterSessionsResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.usage.file_searches.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageFileSearchesResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.usage.web_searches.result") => {
-                ::serde_json::from_value(value)
+                node.decode::<_, D::Error>()
                     .map(Self::OrganizationUsageWebSearchesResult)
-                    .map_err(::serde::de::Error::custom)
             }
             ::std::option::Option::Some("organization.costs.result") => {
-                ::serde_json::from_value(value)
-                    .map(Self::OrganizationCostsResult)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::OrganizationCostsResult)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3825,7 +3811,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
                 _,
                 D::Error,
             >(&mut object, "project_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4216,7 +4202,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
                 _,
                 D::Error,
             >(&mut object, "context_level")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

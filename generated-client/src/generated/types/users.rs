@@ -43,7 +43,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
                 _,
                 D::Error,
             >(&mut object, "UserDeleteResponse", "deleted")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -176,7 +176,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
                 _,
                 D::Error,
             >(&mut object, "UserListResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -305,7 +305,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
                 _,
                 D::Error,
             >(&mut object, "developer_persona")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

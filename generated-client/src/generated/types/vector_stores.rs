@@ -31,7 +31,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
                 _,
                 D::Error,
             >(&mut object, "AutoChunkingStrategyRequestParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -168,21 +168,17 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Auto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Auto)
             }
             ::std::option::Option::Some("static") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Static)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Static)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -257,7 +253,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -371,7 +367,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -479,7 +475,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
                 D::Error,
             >(&mut object, "chunking_strategy")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -596,21 +592,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequestChunkingStrategy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("auto") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Auto)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Auto)
             }
             ::std::option::Option::Some("static") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Static)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Static)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -679,7 +671,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteVectorStoreFileResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -804,7 +796,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
                 _,
                 D::Error,
             >(&mut object, "DeleteVectorStoreResponse", "object")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1241,7 +1233,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
                 _,
                 D::Error,
             >(&mut object, "ListVectorStoreFilesResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1376,7 +1368,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
                 _,
                 D::Error,
             >(&mut object, "ListVectorStoresResponse", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1416,7 +1408,7 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
                 _,
                 D::Error,
             >(&mut object, "OtherChunkingStrategyResponseParam", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1535,7 +1527,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
                 _,
                 D::Error,
             >(&mut object, "StaticChunkingStrategy", "chunk_overlap_tokens")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1606,7 +1598,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
                 _,
                 D::Error,
             >(&mut object, "StaticChunkingStrategyRequestParam", "static")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1749,7 +1741,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
                 _,
                 D::Error,
             >(&mut object, "StaticChunkingStrategyResponseParam", "static")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1862,7 +1854,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1941,7 +1933,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
                 D::Error,
             >(&mut object, "expires_after")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2034,7 +2026,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreExpirationAfter", "days")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2196,7 +2188,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreFileBatchObject", "file_counts")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2260,7 +2252,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreFileBatchObjectFileCounts", "total")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2470,7 +2462,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2512,7 +2504,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
         ::std::result::Result::Ok(Self {
             r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
             text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2674,7 +2666,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
                 _,
                 D::Error,
             >(&mut object, "attributes")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2717,21 +2709,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("static") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Static)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Static)
             }
             ::std::option::Option::Some("other") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Other)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Other)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2866,7 +2854,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreFileObjectLastError", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3114,7 +3102,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
                 D::Error,
             >(&mut object, "VectorStoreObject", "last_active_at")?,
             metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3178,7 +3166,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreObjectFileCounts", "total")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3390,7 +3378,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
                 _,
                 D::Error,
             >(&mut object, "ranking_options")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3486,10 +3474,10 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("eq")
             | ::std::option::Option::Some("ne")
             | ::std::option::Option::Some("gt")
@@ -3498,16 +3486,12 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
             | ::std::option::Option::Some("lte")
             | ::std::option::Option::Some("in")
             | ::std::option::Option::Some("nin") => {
-                ::serde_json::from_value(value)
-                    .map(Self::Eq)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::Eq)
             }
             ::std::option::Option::Some("and") | ::std::option::Option::Some("or") => {
-                ::serde_json::from_value(value)
-                    .map(Self::And)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::And)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -3550,14 +3534,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         let mut best: ::std::option::Option<
             (usize, crate::runtime::de::Attempt<Self>),
         > = ::std::option::Option::None;
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3566,7 +3550,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
             crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
         }
         if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &value,
+            &node,
         ) {
             let misfit = attempt.misfit();
             if misfit == 0 {
@@ -3581,7 +3565,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
             ::std::option::Option::None => {
                 ::std::result::Result::Err(
                     crate::runtime::de::no_variant(
-                        &value,
+                        &node,
                         "a value matching one variant of `VectorStoreSearchRequestQuery` (tried Text, Texts)",
                     ),
                 )
@@ -3726,7 +3710,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
                 _,
                 D::Error,
             >(&mut object, "score_threshold")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3807,7 +3791,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreSearchResultContentObject", "text")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3944,7 +3928,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
                 _,
                 D::Error,
             >(&mut object, "VectorStoreSearchResultItem", "content")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4008,7 +3992,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
                 _,
                 D::Error,
             >(&mut object, "next_page")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

@@ -82,7 +82,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
                 _,
                 D::Error,
             >(&mut object, "CreateVideoEditJsonBody", "prompt")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -205,7 +205,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
                 D::Error,
             >(&mut object, "CreateVideoExtendJsonBody", "prompt")?,
             seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -346,7 +346,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
             >(&mut object, "input_reference")?,
             seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
             size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -547,7 +547,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
                 _,
                 D::Error,
             >(&mut object, "DeletedVideoResource", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -663,7 +663,7 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
                 _,
                 D::Error,
             >(&mut object, "Error2", "message")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -708,7 +708,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
                 D::Error,
             >(&mut object, "image_url")?,
             file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -792,7 +792,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
                 _,
                 D::Error,
             >(&mut object, "VideoCharacterResource", "created_at")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -925,7 +925,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
                 _,
                 D::Error,
             >(&mut object, "VideoListResource", "has_more")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1107,7 +1107,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
                 _,
                 D::Error,
             >(&mut object, "VideoReferenceInputParam", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1225,7 +1225,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
                 D::Error,
             >(&mut object, "remixed_from_video_id")?,
             error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

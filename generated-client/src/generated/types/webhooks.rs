@@ -53,7 +53,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchCancelled", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -95,7 +95,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchCancelledData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -303,7 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchCompleted", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -345,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchCompletedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -553,7 +553,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchExpired", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -595,7 +595,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchExpiredData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -803,7 +803,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchFailed", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -845,7 +845,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookBatchFailedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1053,7 +1053,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunCanceled", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1095,7 +1095,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunCanceledData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1303,7 +1303,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunFailed", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1345,7 +1345,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunFailedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1553,7 +1553,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunSucceeded", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1595,7 +1595,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
                 _,
                 D::Error,
             >(&mut object, "WebhookEvalRunSucceededData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -1854,91 +1854,59 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.get("type").and_then(::serde_json::Value::as_str) {
+        let node = <crate::runtime::de::Node<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match node.tag::<D::Error>("type")?.as_deref() {
             ::std::option::Option::Some("batch.cancelled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::BatchCancelled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::BatchCancelled)
             }
             ::std::option::Option::Some("batch.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::BatchCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::BatchCompleted)
             }
             ::std::option::Option::Some("batch.expired") => {
-                ::serde_json::from_value(value)
-                    .map(Self::BatchExpired)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::BatchExpired)
             }
             ::std::option::Option::Some("batch.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::BatchFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::BatchFailed)
             }
             ::std::option::Option::Some("eval.run.canceled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EvalRunCanceled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EvalRunCanceled)
             }
             ::std::option::Option::Some("eval.run.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EvalRunFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EvalRunFailed)
             }
             ::std::option::Option::Some("eval.run.succeeded") => {
-                ::serde_json::from_value(value)
-                    .map(Self::EvalRunSucceeded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::EvalRunSucceeded)
             }
             ::std::option::Option::Some("fine_tuning.job.cancelled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FineTuningJobCancelled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FineTuningJobCancelled)
             }
             ::std::option::Option::Some("fine_tuning.job.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FineTuningJobFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FineTuningJobFailed)
             }
             ::std::option::Option::Some("fine_tuning.job.succeeded") => {
-                ::serde_json::from_value(value)
-                    .map(Self::FineTuningJobSucceeded)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::FineTuningJobSucceeded)
             }
             ::std::option::Option::Some("live.call.incoming") => {
-                ::serde_json::from_value(value)
-                    .map(Self::LiveCallIncoming)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::LiveCallIncoming)
             }
             ::std::option::Option::Some("realtime.call.incoming") => {
-                ::serde_json::from_value(value)
-                    .map(Self::RealtimeCallIncoming)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::RealtimeCallIncoming)
             }
             ::std::option::Option::Some("response.cancelled") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCancelled)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCancelled)
             }
             ::std::option::Option::Some("response.completed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseCompleted)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseCompleted)
             }
             ::std::option::Option::Some("response.failed") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseFailed)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseFailed)
             }
             ::std::option::Option::Some("response.incomplete") => {
-                ::serde_json::from_value(value)
-                    .map(Self::ResponseIncomplete)
-                    .map_err(::serde::de::Error::custom)
+                node.decode::<_, D::Error>().map(Self::ResponseIncomplete)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
     }
 }
@@ -2113,7 +2081,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobCancelled", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2155,7 +2123,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobCancelledData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2363,7 +2331,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobFailed", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2405,7 +2373,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobFailedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2613,7 +2581,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobSucceeded", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2655,7 +2623,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
                 _,
                 D::Error,
             >(&mut object, "WebhookFineTuningJobSucceededData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2863,7 +2831,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
                 _,
                 D::Error,
             >(&mut object, "WebhookLiveCallIncoming", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -2911,7 +2879,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
                 _,
                 D::Error,
             >(&mut object, "WebhookLiveCallIncomingData", "sip_headers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3030,7 +2998,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingSipHeadersItem {
                 _,
                 D::Error,
             >(&mut object, "WebhookLiveCallIncomingSipHeadersItem", "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3165,7 +3133,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
                 _,
                 D::Error,
             >(&mut object, "WebhookRealtimeCallIncoming", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3213,7 +3181,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
                 _,
                 D::Error,
             >(&mut object, "WebhookRealtimeCallIncomingData", "sip_headers")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3332,7 +3300,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingSipHeadersIte
                 _,
                 D::Error,
             >(&mut object, "WebhookRealtimeCallIncomingSipHeadersItem", "value")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3467,7 +3435,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseCancelled", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3509,7 +3477,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseCancelledData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3717,7 +3685,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseCompleted", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3759,7 +3727,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseCompletedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -3967,7 +3935,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseFailed", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4009,7 +3977,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseFailedData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4217,7 +4185,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseIncomplete", "type")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }
@@ -4259,7 +4227,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
                 _,
                 D::Error,
             >(&mut object, "WebhookResponseIncompleteData", "id")?,
-            extra_fields: object,
+            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
 }

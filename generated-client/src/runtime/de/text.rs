@@ -1,0 +1,345 @@
+//! Decoding straight from JSON text, without a `serde_json::Value` tree.
+//!
+//! [`TextDeserializer`] holds the text of one JSON value. Asked for an object
+//! or an array, it splits the text into its members' texts (serde_json skips
+//! over each member, checking its syntax, without building anything) and
+//! hands each member on as another `TextDeserializer`; scalars are read by
+//! serde_json itself. The generated `Deserialize` impls ask any deserializer
+//! for the raw text of their value ([`RAW_TOKEN`]): this one answers with it,
+//! so an object's fields arrive as texts and each is decoded once, straight
+//! into the field's type (a string is allocated once, in the field that keeps
+//! it). Every other deserializer (`serde_json::Value`, serde's buffering for
+//! flattened or untagged user types, other formats) knows nothing of the
+//! token and the impls fall back to reading a `Value`, as before.
+//!
+//! Each nesting level re-scans its text once to split it, which is far
+//! cheaper than allocating a tree; serde_json's recursion limit still applies
+//! at the top level, where the whole text is checked.
+
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::value::RawValue;
+use serde_json::Error;
+use std::borrow::Cow;
+use std::fmt;
+
+/// The name of the newtype the generated impls ask for: a deserializer that
+/// knows it answers `visit_borrowed_str` with the value's raw JSON text.
+pub const RAW_TOKEN: &str = "$openai_client::de::raw_json_text";
+
+/// Decodes `T` from a JSON document in `bytes`.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::custom(format_args!("the body is not UTF-8: {e}")))?;
+    from_str(text)
+}
+
+/// Decodes `T` from a JSON document in `text`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    T::deserialize(TextDeserializer::new(
+        text.trim_matches([' ', '\t', '\n', '\r']),
+    ))
+}
+
+/// A deserializer over the text of one JSON value (no surrounding whitespace).
+pub struct TextDeserializer<'de> {
+    text: &'de str,
+}
+
+impl<'de> TextDeserializer<'de> {
+    /// Reads `text`, the text of one JSON value.
+    pub fn new(text: &'de str) -> Self {
+        Self { text }
+    }
+}
+
+/// An object's members in order: each key, and the text of its value.
+pub(crate) type Members<'de> = Vec<(Cow<'de, str>, &'de str)>;
+
+/// Splits the text of an object into its members, checking its syntax.
+pub(crate) fn split_object(text: &str) -> Result<Members<'_>, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let members = (&mut de).deserialize_map(SplitObject)?;
+    de.end()?;
+    Ok(members)
+}
+
+/// Splits the text of an array into its elements' texts, checking its syntax.
+fn split_array(text: &str) -> Result<Vec<&str>, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let elements = (&mut de).deserialize_seq(SplitArray)?;
+    de.end()?;
+    Ok(elements)
+}
+
+/// The value of key `key` in the text of an object, when it is a string
+/// (the tag of a tagged union); `None` for anything else.
+pub(crate) fn string_member<'de>(
+    text: &'de str,
+    key: &str,
+) -> Result<Option<Cow<'de, str>>, Error> {
+    if !text.starts_with('{') {
+        return Ok(None);
+    }
+    let mut found = None;
+    for (name, value) in split_object(text)? {
+        if name == key {
+            found = Some(value);
+        }
+    }
+    match found {
+        Some(value) if value.starts_with('"') => Ok(Some(serde_json::from_str::<Key>(value)?.0)),
+        _ => Ok(None),
+    }
+}
+
+/// Runs serde_json on a scalar's text and checks nothing follows it.
+fn scalar<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let out = read(&mut de)?;
+    de.end()?;
+    Ok(out)
+}
+
+macro_rules! scalar_methods {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            scalar(self.text, |de| de.$method(visitor))
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for TextDeserializer<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.text.as_bytes().first() {
+            Some(b'{') => {
+                let members = split_object(self.text)?;
+                visitor.visit_map(MemberAccess {
+                    members: members.into_iter(),
+                    value: None,
+                })
+            }
+            Some(b'[') => {
+                let elements = split_array(self.text)?;
+                visitor.visit_seq(ElementAccess {
+                    elements: elements.into_iter(),
+                })
+            }
+            _ => scalar(self.text, |de| de.deserialize_any(visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.text == "null" {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name == RAW_TOKEN {
+            visitor.visit_borrowed_str(self.text)
+        } else {
+            visitor.visit_newtype_struct(self)
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        scalar(self.text, |de| de.deserialize_enum(name, variants, visitor))
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        scalar(self.text, |de| de.deserialize_unit_struct(name, visitor))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // The text was checked when it was split out of its parent.
+        visitor.visit_unit()
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    scalar_methods! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
+        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
+        deserialize_identifier
+    }
+}
+
+/// An object's members, for visitors that read a map.
+struct MemberAccess<'de> {
+    members: std::vec::IntoIter<(Cow<'de, str>, &'de str)>,
+    value: Option<&'de str>,
+}
+
+impl<'de> MapAccess<'de> for MemberAccess<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.members.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        match key {
+            Cow::Borrowed(key) => seed
+                .deserialize(BorrowedStrDeserializer::new(key))
+                .map(Some),
+            Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)).map(Some),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| Error::custom("a map value was read before its key"))?;
+        seed.deserialize(TextDeserializer::new(value))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.members.len())
+    }
+}
+
+/// An array's elements, for visitors that read a sequence.
+struct ElementAccess<'de> {
+    elements: std::vec::IntoIter<&'de str>,
+}
+
+impl<'de> SeqAccess<'de> for ElementAccess<'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        match self.elements.next() {
+            Some(text) => seed.deserialize(TextDeserializer::new(text)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.elements.len())
+    }
+}
+
+/// A key, borrowed from the text unless it has escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct SplitObject;
+
+impl<'de> Visitor<'de> for SplitObject {
+    type Value = Members<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+        while let Some(Key(key)) = map.next_key()? {
+            let value: &'de RawValue = map.next_value()?;
+            members.push((key, value.get()));
+        }
+        Ok(members)
+    }
+}
+
+struct SplitArray;
+
+impl<'de> Visitor<'de> for SplitArray {
+    type Value = Vec<&'de str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<&'de str>, A::Error> {
+        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(4096));
+        while let Some(value) = seq.next_element::<&'de RawValue>()? {
+            elements.push(value.get());
+        }
+        Ok(elements)
+    }
+}
