@@ -294,7 +294,14 @@ pub fn int64_field<T: Int64, E: Error>(
     owner: &'static str,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.take(key).map(Node::into_value::<E>).transpose()? {
+    let node = object.take(key);
+    // The common case, a plain integer, without building a `Value`.
+    if let Some(Node::Text(text)) = &node {
+        if let Ok(n) = text.parse::<i64>() {
+            return Ok(T::from_i64(n));
+        }
+    }
+    match node.map(Node::into_value::<E>).transpose()? {
         Some(Value::Number(n)) if n.as_i64().is_none() => {
             let wide = n.as_u64().map(|u| u as f64).or_else(|| n.as_f64());
             match wide {
@@ -323,7 +330,7 @@ pub fn int64_field<T: Int64, E: Error>(
 
 /// `i64` and `Option<i64>`: the field types [`int64_field`] reads.
 pub trait Int64: DeserializeOwned {
-    /// The value of a saturated bound.
+    /// The field's value for the integer `value` (read, or a saturated bound).
     fn from_i64(value: i64) -> Self;
 }
 
@@ -696,6 +703,18 @@ mod tests {
         let (zero, fills) = collect_fills(|| int64_field::<i64, E>(&mut o, "T", "absent"));
         assert_eq!((zero.unwrap(), fills.len()), (0, 1));
         assert!(strict(|| int64_field::<i64, E>(&mut o, "T", "absent")).is_err());
+        // The same from text, where plain integers skip the `Value`.
+        let mut o = text_obj(r#"{"max":9223372036854776000,"ok":-5,"half":1.5,"n":null}"#);
+        assert_eq!(int64_field::<i64, E>(&mut o, "T", "max").unwrap(), i64::MAX);
+        assert_eq!(
+            int64_field::<Option<i64>, E>(&mut o, "T", "ok").unwrap(),
+            Some(-5)
+        );
+        assert!(int64_field::<i64, E>(&mut o, "T", "half").is_err());
+        assert_eq!(
+            int64_field::<Option<i64>, E>(&mut o, "T", "n").unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -119,7 +119,12 @@ impl SseParser {
         if std::mem::replace(&mut self.at_start, false) && bytes.starts_with(BOM) {
             bytes.drain(..BOM.len());
         }
-        let line = String::from_utf8_lossy(&bytes);
+        // Valid UTF-8 (the norm) is checked by the fast validator; only a
+        // line with invalid bytes pays for replacing them.
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(line) => std::borrow::Cow::Borrowed(line),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         if line.is_empty() {
             self.dispatch(out);
             return;
