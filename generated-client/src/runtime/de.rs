@@ -55,13 +55,19 @@ impl<'de> serde::Deserialize<'de> for Node<'de> {
 }
 
 impl<'de> Node<'de> {
-    /// Decodes the value as `T`.
+    /// Decodes the value as `T` (see [`decode_text`]).
     pub fn decode<T: DeserializeOwned, E: Error>(self) -> Result<T, E> {
+        match decode_text::<T>(&self.into_text()) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(E::custom(message(&e))),
+        }
+    }
+
+    /// The value's text (a `Value` is written out).
+    fn into_text(self) -> Cow<'de, str> {
         match self {
-            Node::Text(text) => {
-                T::deserialize(TextDeserializer::new(text)).map_err(|e| E::custom(message(&e)))
-            }
-            Node::Value(value) => T::deserialize(value).map_err(E::custom),
+            Node::Text(text) => Cow::Borrowed(text),
+            Node::Value(value) => Cow::Owned(value.to_string()),
         }
     }
 
@@ -84,13 +90,22 @@ impl<'de> Node<'de> {
                 .map(|tag| Cow::Owned(tag.to_owned()))),
         }
     }
+}
 
-    fn is_null(&self) -> bool {
-        match self {
-            Node::Text(text) => *text == "null",
-            Node::Value(value) => value.is_null(),
-        }
-    }
+/// Decodes `T` from the text of one JSON value. Every value is decoded
+/// through [`TextDeserializer`] (one from another deserializer is written out
+/// as text first), so each type's `Deserialize` impl is compiled for that one
+/// deserializer: a second one would double the client's generated machine
+/// code. The helpers around it are written to add as few generic functions
+/// per type as they can (no closures, non-generic bookkeeping), for the same
+/// reason.
+fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    T::deserialize(TextDeserializer::new(text))
+}
+
+/// The error of field `key` that did not decode.
+fn field_error<E: Error>(key: &str, error: &serde_json::Error) -> E {
+    E::custom(format_args!("field `{key}`: {}", message(error)))
 }
 
 /// A serde_json error's message without its position: a field's text is
@@ -130,6 +145,11 @@ impl<'de> Object<'de> {
     /// Whether every member was taken.
     pub fn is_empty(&self) -> bool {
         self.members.iter().all(|(_, value)| value.is_none())
+    }
+
+    /// The text of member `key`, taken out (see [`Object::take`]).
+    fn take_text(&mut self, key: &str) -> Option<Cow<'de, str>> {
+        self.take(key).map(Node::into_text)
     }
 
     /// The members nobody took, in order.
@@ -185,17 +205,17 @@ pub fn field<T: DeserializeOwned, E: Error>(
     object: &mut Object,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.take(key) {
-        Some(node) => node
-            .decode::<T, E>()
-            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
-        None => T::deserialize(Value::Null).map_err(|_| E::missing_field(key)),
+    let text = object.take_text(key);
+    match decode_text::<T>(text.as_deref().unwrap_or("null")) {
+        Ok(value) => Ok(value),
+        Err(_) if text.is_none() => Err(E::missing_field(key)),
+        Err(e) => Err(field_error(key, &e)),
     }
 }
 
 /// Reads the members nobody took as `T` (a flattened part), leaving `object` as it is.
 pub fn whole<T: DeserializeOwned, E: Error>(object: &Object) -> Result<T, E> {
-    T::deserialize(object.rest_value::<E>()?).map_err(E::custom)
+    decode_text(&object.rest_value::<E>()?.to_string()).map_err(|e| E::custom(message(&e)))
 }
 
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
@@ -230,22 +250,24 @@ pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
     owner: &'static str,
     key: &'static str,
 ) -> Result<T, E> {
-    match object.take(key) {
-        Some(node) if !node.is_null() => node
-            .decode::<T, E>()
-            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
-        _ => fill(owner, key),
+    match object.take_text(key) {
+        Some(text) if text != "null" => match decode_text::<T>(&text) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(field_error(key, &e)),
+        },
+        _ if may_fill(owner, key) => Ok(T::default()),
+        _ => Err(E::missing_field(key)),
     }
 }
 
-/// The empty value of a required field that is missing or `null` (an error
-/// in [`strict`] mode).
-fn fill<T: Default, E: Error>(owner: &'static str, key: &'static str) -> Result<T, E> {
+/// Whether a required field that is missing or `null` may read as empty
+/// (not in [`strict`] mode); the fill is noted for [`collect_fills`].
+fn may_fill(owner: &'static str, key: &'static str) -> bool {
     if is_strict() {
-        return Err(E::missing_field(key));
+        return false;
     }
     note_fill(owner, key);
-    Ok(T::default())
+    true
 }
 
 /// A number array the API may send as base64 of little-endian `float32`
@@ -260,7 +282,8 @@ pub fn base64_float32_field<E: Error>(
     match object.take(key).map(Node::into_value::<E>).transpose()? {
         Some(Value::String(text)) => decode_base64_float32(&text)
             .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
-        None | Some(Value::Null) => fill(owner, key),
+        None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
+        None | Some(Value::Null) => Err(E::missing_field(key)),
         Some(value) => <Vec<f64> as serde::Deserialize>::deserialize(value)
             .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
     }
@@ -483,8 +506,8 @@ impl<T: Fit> Attempt<T> {
 /// through a reference: a failed attempt must not cost a copy of the value.
 pub fn variant<T: DeserializeOwned>(node: &Node) -> Option<Attempt<T>> {
     let (decoded, fills) = collect_fills(|| match node {
-        Node::Text(text) => T::deserialize(TextDeserializer::new(text)).ok(),
-        Node::Value(value) => T::deserialize(value).ok(),
+        Node::Text(text) => decode_text::<T>(text).ok(),
+        Node::Value(value) => decode_text::<T>(&value.to_string()).ok(),
     });
     decoded.map(|value| Attempt { value, fills })
 }
