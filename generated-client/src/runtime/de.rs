@@ -7,8 +7,8 @@
 //!
 //! The client decodes responses and events with [`from_slice`], whose
 //! deserializer hands each object over as its members' JSON texts (see
-//! [`text`]): every field is decoded straight from its text, with no
-//! `serde_json::Value` in between. Any other deserializer gives a `Value`
+//! [`TextDeserializer`]): every field is decoded straight from its text,
+//! with no `serde_json::Value` in between. Any other deserializer gives a `Value`
 //! (a [`Node::Value`]), read the same way.
 
 use serde::de::{DeserializeOwned, Error, Unexpected};
@@ -55,7 +55,8 @@ impl<'de> serde::Deserialize<'de> for Node<'de> {
 }
 
 impl<'de> Node<'de> {
-    /// Decodes the value as `T` (see [`decode_text`]).
+    /// Decodes the value as `T`, always through [`TextDeserializer`] (a
+    /// `Value` is written out as text first).
     pub fn decode<T: DeserializeOwned, E: Error>(self) -> Result<T, E> {
         match decode_text::<T>(&self.into_text()) {
             Ok(value) => Ok(value),
