@@ -53,6 +53,7 @@ on_both_runtimes!(
     non_2xx_start_is_retried_then_streams,
     non_2xx_start_is_returned_as_api_error,
     every_chunk_size_on_the_wire,
+    each_event_arrives_before_the_next_is_sent,
 );
 
 /// A response streaming `chunks` with a short pause between them, so they
@@ -308,6 +309,47 @@ async fn stalled_stream_times_out() {
         .await;
     assert!(items[0].is_ok());
     assert!(matches!(items[1], Err(Error::Timeout { .. })), "{items:?}");
+}
+
+/// The multi-thread reader hands events over in batches; a batch must never
+/// wait for events the server has not sent. The server here sends each event
+/// only after the caller has received the one before it, so holding an event
+/// back would stall the stream (and fail on the timeout below).
+async fn each_event_arrives_before_the_next_is_sent() {
+    let received = std::sync::Arc::new(tokio::sync::Notify::new());
+    let heard = received.clone();
+    let server = serve_raw(move |mut stream, _| {
+        let heard = heard.clone();
+        async move {
+            let _ = read_request(&mut stream).await;
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+            let _ = stream.write_all(head.as_bytes()).await;
+            for n in 1..=3 {
+                let event = format!("data: {{\"n\":{n}}}\n\n");
+                let chunk = format!("{:x}\r\n{event}\r\n", event.len());
+                let _ = stream.write_all(chunk.as_bytes()).await;
+                heard.notified().await;
+            }
+            let done = "data: [DONE]\n\n";
+            let _ = stream
+                .write_all(format!("{:x}\r\n{done}\r\n0\r\n\r\n", done.len()).as_bytes())
+                .await;
+        }
+    })
+    .await;
+    let mut stream = client(&server, &Sleeps::new())
+        .execute_sse::<Delta>(stream_spec(), CHAT)
+        .await
+        .unwrap()
+        .events();
+    for n in 1..=3 {
+        let event = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .unwrap_or_else(|_| panic!("event {n} was held back"));
+        assert_eq!(event.unwrap().unwrap(), Delta { n });
+        received.notify_one();
+    }
+    assert!(stream.next().await.is_none());
 }
 
 async fn non_2xx_start_is_retried_then_streams() {

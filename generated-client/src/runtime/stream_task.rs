@@ -125,8 +125,17 @@ impl<E> Drop for TaskSource<E> {
 }
 
 /// Reads `decoder` into batches: waits for one item, then takes whatever is
-/// ready without waiting, up to [`BATCH`], so a slow stream's items are sent
-/// as soon as they arrive and a fast one's go many at a time.
+/// ready, up to [`BATCH`], so a slow stream's items are sent as soon as they
+/// arrive and a fast one's go many at a time.
+///
+/// When the decoder runs dry mid-batch the task yields once before sending.
+/// Reading the body has just woken the connection task, which usually sits
+/// in this worker's queue with the next HTTP chunk already in its socket
+/// buffer; tokio runs it (and polls for I/O without blocking) before this
+/// task resumes. A server that flushes every event would otherwise get
+/// batches of one: a cross-thread wake-up of the caller per event, which is
+/// the hop this task exists to save. A stream that really is idle loses only
+/// that one turn of the scheduler before its event is sent.
 async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender<Batch<E>>) {
     let noop = futures_util::task::noop_waker_ref();
     loop {
@@ -138,13 +147,22 @@ async fn pump<E: DeserializeOwned>(mut decoder: Decoder<E>, sender: mpsc::Sender
             }
             None => true,
         };
+        let mut yielded = false;
         while !last && items.len() < BATCH {
             // A pending poll under a no-op waker registers nothing; the next
             // `decoder.next().await` polls again with this task's waker.
-            match Pin::new(&mut decoder).poll_next(&mut Context::from_waker(noop)) {
-                Poll::Ready(Some(item)) => items.push(item),
+            let polled = Pin::new(&mut decoder).poll_next(&mut Context::from_waker(noop));
+            match polled {
+                Poll::Ready(Some(item)) => {
+                    items.push(item);
+                    yielded = false;
+                }
                 Poll::Ready(None) => last = true,
-                Poll::Pending => break,
+                Poll::Pending if yielded => break,
+                Poll::Pending => {
+                    tokio::task::yield_now().await;
+                    yielded = true;
+                }
             }
         }
         if sender.send(Batch { items, last }).await.is_err() || last {
