@@ -23,9 +23,9 @@ struct Delta {
 
 const CHAT: StreamConfig = StreamConfig::data_only().done_marker("[DONE]");
 
-/// Each scenario runs on a current-thread runtime (events are parsed as the
-/// stream is polled) and on a multi-thread one (parsed by the stream's own
-/// task): the items must be the same.
+/// Each scenario runs on a current-thread runtime and on a multi-thread one
+/// (where the stream's own task runs beside the connection on a worker
+/// thread): the items must be the same.
 macro_rules! on_both_runtimes {
     ($($name:ident),* $(,)?) => {$(
         mod $name {

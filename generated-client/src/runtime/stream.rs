@@ -14,7 +14,7 @@ use super::error::Error;
 use super::response::ResponseMeta;
 use super::sse::RawEvent;
 use super::stream_decode::{Decoded, Decoder};
-use super::stream_task::{on_multi_thread_runtime, TaskSource};
+use super::stream_task::{on_tokio_runtime, TaskSource};
 
 /// How the events of one streaming operation map to a Rust type.
 ///
@@ -98,14 +98,16 @@ pub enum StreamItem<E> {
 /// end marker or terminal event. An error event, a malformed or oversized
 /// event, or a body that ends too early yields one `Err` and then ends.
 ///
-/// On a multi-thread runtime the body is read and decoded by a task of its
+/// Polled on a tokio runtime, the body is read and decoded by a task of its
 /// own, a few events ahead of the caller (at most three batches of 16);
-/// dropping the stream stops that task. On a current-thread runtime it is
-/// read as the stream is polled.
+/// dropping the stream stops that task. Polled outside one, it is read as
+/// the stream is polled.
 pub struct EventStream<E> {
     source: Source<E>,
     /// Whether reading has started (inline or in a task).
     started: bool,
+    /// Whether to read in a task of its own (when polled on a tokio runtime).
+    in_task: bool,
     config: StreamConfig,
     meta: ResponseMeta,
     finished: bool,
@@ -135,11 +137,20 @@ impl<E: DeserializeOwned> EventStream<E> {
         EventStream {
             source: Source::Inline(Box::new(decoder)),
             started: false,
+            in_task: true,
             config,
             meta,
             finished: false,
             decode_warnings: Vec::new(),
         }
+    }
+
+    /// Reads in the caller's task even on a tokio runtime (the path a stream
+    /// polled outside any runtime takes), for tests comparing the two.
+    #[cfg(test)]
+    fn inline(mut self) -> Self {
+        self.in_task = false;
+        self
     }
 
     pub(crate) fn strict(mut self, strict: bool) -> Self {
@@ -187,7 +198,7 @@ impl<E: DeserializeOwned + Send + 'static> Stream for EventStream<E> {
         if this.finished {
             return Poll::Ready(None);
         }
-        if !std::mem::replace(&mut this.started, true) && on_multi_thread_runtime() {
+        if !std::mem::replace(&mut this.started, true) && this.in_task && on_tokio_runtime() {
             if let Source::Inline(decoder) = std::mem::replace(&mut this.source, Source::Moving) {
                 let request_id = this.meta.request_id.clone();
                 this.source =
@@ -603,6 +614,8 @@ mod tests {
         data: {\"n\":2,\"extra\":\"caf\u{e9}\"}\r\n\r\ndata: {\"m\":3}\n\n\
         data: {\"n\":4}\n\ndata: [DONE]\n\n";
 
+    /// Read in the caller's task and in a task of its own, on a current-thread
+    /// and a multi-thread runtime: the same items, whatever the chunking.
     #[test]
     fn same_items_on_both_runtimes_at_every_chunk_size() {
         let ends: &[&str] = &[
@@ -617,19 +630,31 @@ mod tests {
         let big: &'static str = Box::leak(
             format!("data: {{\"n\":1}}\n\ndata: {}\n\n", "x".repeat(2000)).into_boxed_str(),
         );
-        let inline = runtime(false);
-        let task = runtime(true);
+        let current = runtime(false);
+        let multi = runtime(true);
         for body in ends.iter().chain([&big]) {
-            let whole = inline.block_on(async { collect::<Chunk>(stream(&[body], CHAT)).await });
+            let whole =
+                current.block_on(async { collect::<Chunk>(stream(&[body], CHAT).inline()).await });
             let expected = shown(&whole);
             assert!(!expected.is_empty());
             for size in (1..=body.len()).filter(|s| *s < 40 || s % 97 == 0) {
                 let bytes = body.as_bytes();
                 let chunks: Vec<&'static [u8]> = bytes.chunks(size).collect();
-                for rt in [&inline, &task] {
-                    let items = rt
-                        .block_on(async { collect::<Chunk>(stream_of_bytes(&chunks, CHAT)).await });
-                    assert_eq!(shown(&items), expected, "chunk size {size} of {body:?}");
+                for (rt, inline) in [
+                    (&current, true),
+                    (&current, false),
+                    (&multi, true),
+                    (&multi, false),
+                ] {
+                    let items = rt.block_on(async {
+                        let stream = stream_of_bytes(&chunks, CHAT);
+                        collect::<Chunk>(if inline { stream.inline() } else { stream }).await
+                    });
+                    assert_eq!(
+                        shown(&items),
+                        expected,
+                        "chunk size {size} of {body:?}, inline {inline}"
+                    );
                 }
             }
         }
@@ -677,17 +702,18 @@ mod tests {
     }
 
     #[test]
-    fn reads_ahead_in_its_own_task_on_multi_thread_only_and_boundedly() {
+    fn reads_ahead_boundedly_in_its_own_task_and_inline_only_when_polled() {
         use std::sync::atomic::Ordering;
-        for multi_thread in [false, true] {
+        for (multi_thread, inline) in [(false, false), (true, false), (false, true), (true, true)] {
             runtime(multi_thread).block_on(async {
                 let (body, pulled, _) = counted_body(1000);
-                let mut stream = EventStream::<Chunk>::new(body, CHAT, 1024, meta());
+                let stream = EventStream::<Chunk>::new(body, CHAT, 1024, meta());
+                let mut stream = if inline { stream.inline() } else { stream };
                 let first = stream.next().await.unwrap().unwrap();
                 assert_eq!(first, StreamItem::Event(Chunk { n: 0 }));
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 let ahead = pulled.load(Ordering::SeqCst);
-                if multi_thread {
+                if !inline {
                     // The task read on while nobody polled, up to its bound:
                     // a batch being read, one queued, one at the caller.
                     assert!(ahead > 1, "{ahead}");
