@@ -101,7 +101,7 @@ impl<'de> Node<'de> {
 /// per type as they can (no closures, non-generic bookkeeping), for the same
 /// reason.
 fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    T::deserialize(TextDeserializer::new(text))
+    T::deserialize(TextDeserializer::trusted(text))
 }
 
 /// The error of field `key` that did not decode.
@@ -551,7 +551,7 @@ mod tests {
 
     /// The object through the client's own text deserializer.
     fn text_obj(text: &str) -> Object<'_> {
-        object(TextDeserializer::new(text), "an object").unwrap()
+        object(TextDeserializer::new(text).unwrap(), "an object").unwrap()
     }
 
     #[test]
@@ -607,11 +607,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "field `n`: invalid type: string \"x\", expected i64");
-        let err = object(TextDeserializer::new(r#"{"a":1"#), "an object `T`")
+        // Checked once, at the top, with the position in the whole text.
+        let err = from_str::<BTreeMap<String, i64>>("{\n\"a\":1")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("EOF while parsing an object"), "{err}");
-        let err = object(TextDeserializer::new("[1]"), "an object `T`")
+        assert_eq!(err, "EOF while parsing an object at line 2 column 5");
+        // Text split without that check is still refused, without a panic.
+        let err = object(TextDeserializer::trusted(r#"{"a":1"#), "an object `T`")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "expected `,` or `}`, found the end");
+        let err = object(TextDeserializer::new("[1]").unwrap(), "an object `T`")
             .unwrap_err()
             .to_string();
         assert_eq!(err, "invalid type: sequence, expected an object `T`");

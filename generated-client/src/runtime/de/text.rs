@@ -1,10 +1,9 @@
 //! Decoding straight from JSON text, without a `serde_json::Value` tree.
 //!
 //! [`TextDeserializer`] holds the text of one JSON value. Asked for an object
-//! or an array, it splits the text into its members' texts (serde_json skips
-//! over each member, checking its syntax, without building anything) and
-//! hands each member on as another `TextDeserializer`; scalars are read by
-//! serde_json itself. The generated `Deserialize` impls ask any deserializer
+//! or an array, it splits the text into its members' texts and hands each
+//! member on as another `TextDeserializer`; scalars are read by serde_json
+//! itself. The generated `Deserialize` impls ask any deserializer
 //! for the raw text of their value ([`RAW_TOKEN`]): this one answers with it,
 //! so an object's fields arrive as texts and each is decoded once, straight
 //! into the field's type (a string is allocated once, in the field that keeps
@@ -12,18 +11,23 @@
 //! flattened or untagged user types, other formats) knows nothing of the
 //! token and the impls fall back to reading a `Value`, as before.
 //!
-//! Each nesting level re-scans its text once to split it, which is far
-//! cheaper than allocating a tree; serde_json's recursion limit still applies
-//! at the top level, where the whole text is checked.
+//! The whole text is checked once, at the top ([`from_str`]), by serde_json
+//! (syntax, trailing characters, its recursion limit), with positions in
+//! the whole document. Splitting then trusts the syntax: it only finds where
+//! each member ends ([`scan`]: strings are skipped eight bytes at a time, containers
+//! by counting brackets), which is several times cheaper than serde_json's
+//! checking skip. Each nesting level still scans its text once, which is far
+//! cheaper than allocating a tree.
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
     DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
 };
-use serde_json::value::RawValue;
 use serde_json::Error;
 use std::borrow::Cow;
 use std::fmt;
+
+mod scan;
 
 /// The name of the newtype the generated impls ask for: a deserializer that
 /// knows it answers `visit_borrowed_str` with the value's raw JSON text.
@@ -38,19 +42,27 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 
 /// Decodes `T` from a JSON document in `text`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    T::deserialize(TextDeserializer::new(
-        text.trim_matches([' ', '\t', '\n', '\r']),
-    ))
+    T::deserialize(TextDeserializer::new(text)?)
 }
 
-/// A deserializer over the text of one JSON value (no surrounding whitespace).
+/// A deserializer over the text of one JSON value (checked JSON, without
+/// surrounding whitespace).
 pub struct TextDeserializer<'de> {
     text: &'de str,
 }
 
 impl<'de> TextDeserializer<'de> {
-    /// Reads `text`, the text of one JSON value.
-    pub fn new(text: &'de str) -> Self {
+    /// Reads `text`, the text of one JSON value (surrounding whitespace is
+    /// allowed), after checking that it is one.
+    pub fn new(text: &'de str) -> Result<Self, Error> {
+        serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+        Ok(Self::trusted(text.trim_matches([' ', '\t', '\n', '\r'])))
+    }
+
+    /// Reads `text`, known to be the checked text of one JSON value without
+    /// surrounding whitespace (a member split out of checked text, or a
+    /// `Value` written out).
+    pub(crate) fn trusted(text: &'de str) -> Self {
         Self { text }
     }
 }
@@ -58,20 +70,14 @@ impl<'de> TextDeserializer<'de> {
 /// An object's members in order: each key, and the text of its value.
 pub(crate) type Members<'de> = Vec<(Cow<'de, str>, &'de str)>;
 
-/// Splits the text of an object into its members, checking its syntax.
+/// Splits the (checked) text of an object into its members.
 pub(crate) fn split_object(text: &str) -> Result<Members<'_>, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let members = (&mut de).deserialize_map(SplitObject)?;
-    de.end()?;
-    Ok(members)
+    scan::object(text)
 }
 
-/// Splits the text of an array into its elements' texts, checking its syntax.
+/// Splits the (checked) text of an array into its elements' texts.
 fn split_array(text: &str) -> Result<Vec<&str>, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let elements = (&mut de).deserialize_seq(SplitArray)?;
-    de.end()?;
-    Ok(elements)
+    scan::array(text)
 }
 
 /// The value of key `key` in the text of an object, when it is a string
@@ -174,7 +180,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        // The text was checked when it was split out of its parent.
+        // The whole text was checked at the top.
         visitor.visit_unit()
     }
 
@@ -220,7 +226,7 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
             .value
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
-        seed.deserialize(TextDeserializer::new(value))
+        seed.deserialize(TextDeserializer::trusted(value))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -241,7 +247,7 @@ impl<'de> SeqAccess<'de> for ElementAccess<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.elements.next() {
-            Some(text) => seed.deserialize(TextDeserializer::new(text)).map(Some),
+            Some(text) => seed.deserialize(TextDeserializer::trusted(text)).map(Some),
             None => Ok(None),
         }
     }
@@ -273,42 +279,5 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
             }
         }
         deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-struct SplitObject;
-
-impl<'de> Visitor<'de> for SplitObject {
-    type Value = Members<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
-        while let Some(Key(key)) = map.next_key()? {
-            let value: &'de RawValue = map.next_value()?;
-            members.push((key, value.get()));
-        }
-        Ok(members)
-    }
-}
-
-struct SplitArray;
-
-impl<'de> Visitor<'de> for SplitArray {
-    type Value = Vec<&'de str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<&'de str>, A::Error> {
-        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(4096));
-        while let Some(value) = seq.next_element::<&'de RawValue>()? {
-            elements.push(value.get());
-        }
-        Ok(elements)
     }
 }

@@ -1,0 +1,288 @@
+//! Finding where the members of a checked JSON object or array end.
+//!
+//! The text was checked by serde_json at the top ([`super::from_str`]), so
+//! this only looks for boundaries: a string ends at the first `"` that is
+//! not escaped (found eight bytes at a time, see [`plain_run`]), a
+//! container at its matching bracket, a scalar at the next `,`, `}` or `]`.
+//! It still refuses what it cannot split (a missing `:`, an unclosed string)
+//! with an error, never a panic, so text that was not checked cannot make it
+//! misbehave; a scalar it passes on is read, and so checked, by serde_json.
+
+use std::borrow::Cow;
+
+use serde::de::Error as _;
+use serde_json::Error;
+
+use super::{Key, Members};
+
+/// Splits the text of an object into its keys and the texts of their values.
+pub(super) fn object(text: &str) -> Result<Members<'_>, Error> {
+    let bytes = text.as_bytes();
+    let mut members = Vec::new();
+    let mut at = expect(bytes, 0, b'{')?;
+    at = skip_space(bytes, at);
+    if bytes.get(at) == Some(&b'}') {
+        return end(bytes, at + 1, members);
+    }
+    loop {
+        let key_end = string_end(bytes, at)?;
+        let key = key(text, at, key_end)?;
+        at = expect(bytes, skip_space(bytes, key_end), b':')?;
+        at = skip_space(bytes, at);
+        let value_end = value_end(bytes, at)?;
+        members.push((key, slice(text, at, value_end)?));
+        at = skip_space(bytes, value_end);
+        match bytes.get(at) {
+            Some(b',') => at = skip_space(bytes, at + 1),
+            Some(b'}') => return end(bytes, at + 1, members),
+            _ => return Err(unexpected(bytes, at, "`,` or `}`")),
+        }
+    }
+}
+
+/// Splits the text of an array into its elements' texts.
+pub(super) fn array(text: &str) -> Result<Vec<&str>, Error> {
+    let bytes = text.as_bytes();
+    let mut elements = Vec::new();
+    let mut at = expect(bytes, 0, b'[')?;
+    at = skip_space(bytes, at);
+    if bytes.get(at) == Some(&b']') {
+        return end(bytes, at + 1, elements);
+    }
+    loop {
+        let value_end = value_end(bytes, at)?;
+        elements.push(slice(text, at, value_end)?);
+        at = skip_space(bytes, value_end);
+        match bytes.get(at) {
+            Some(b',') => at = skip_space(bytes, at + 1),
+            Some(b']') => return end(bytes, at + 1, elements),
+            _ => return Err(unexpected(bytes, at, "`,` or `]`")),
+        }
+    }
+}
+
+/// `parts`, if nothing but whitespace follows `at`.
+fn end<T>(bytes: &[u8], at: usize, parts: T) -> Result<T, Error> {
+    let at = skip_space(bytes, at);
+    match at == bytes.len() {
+        true => Ok(parts),
+        false => Err(unexpected(bytes, at, "the end of the value")),
+    }
+}
+
+/// The key whose quoted text spans `start..end`: borrowed, unless it has
+/// escapes (then serde_json reads it).
+fn key(text: &str, start: usize, end: usize) -> Result<Cow<'_, str>, Error> {
+    let quoted = slice(text, start, end)?;
+    let inner = &quoted[1..quoted.len() - 1];
+    if !inner.contains('\\') {
+        return Ok(Cow::Borrowed(inner));
+    }
+    Ok(serde_json::from_str::<Key>(quoted)?.0)
+}
+
+/// The index just past the value that starts at `at`.
+fn value_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
+    match bytes.get(at) {
+        Some(b'"') => string_end(bytes, at),
+        Some(b'{' | b'[') => container_end(bytes, at),
+        Some(_) => {
+            let len = bytes[at..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(bytes.len() - at);
+            match len {
+                0 => Err(unexpected(bytes, at, "a value")),
+                _ => Ok(at + len),
+            }
+        }
+        None => Err(unexpected(bytes, at, "a value")),
+    }
+}
+
+/// The index just past the string whose opening quote is at `at`.
+fn string_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
+    if bytes.get(at) != Some(&b'"') {
+        return Err(unexpected(bytes, at, "a string"));
+    }
+    let mut i = at + 1;
+    loop {
+        i += plain_run(&bytes[i.min(bytes.len())..]);
+        match bytes.get(i) {
+            Some(b'"') => return Ok(i + 1),
+            // A backslash: the next byte is escaped, whatever it is.
+            Some(_) => i += 2,
+            None => return Err(Error::custom("a string is not closed")),
+        }
+    }
+}
+
+/// How many bytes at the start of `bytes` are neither `"` nor `\`.
+///
+/// Eight bytes at a time (the classic test for a zero byte in a word,
+/// applied to the word XOR each wanted byte): most strings in API JSON are
+/// short (keys, ids, enum values), where `memchr`'s vector set-up costs more
+/// than it saves; long ones still go eight bytes per step.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // The lowest flagged byte is exact (a false flag can only sit above a true one).
+        let found =
+            (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash) & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .unwrap_or(bytes.len() - i)
+}
+
+/// The index just past the object or array whose bracket is at `at`.
+fn container_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
+    let mut depth = 0usize;
+    let mut i = at;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i = string_end(bytes, i)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(Error::custom("an object or array is not closed"))
+}
+
+/// The index of the first byte from `at` that is not JSON whitespace.
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// The index after byte `want` at `at`.
+fn expect(bytes: &[u8], at: usize, want: u8) -> Result<usize, Error> {
+    match bytes.get(at) == Some(&want) {
+        true => Ok(at + 1),
+        false => Err(unexpected(bytes, at, &format!("`{}`", want as char))),
+    }
+}
+
+/// `text[start..end]`, or an error where that is not a slice of it.
+fn slice(text: &str, start: usize, end: usize) -> Result<&str, Error> {
+    text.get(start..end)
+        .ok_or_else(|| Error::custom("a value ends inside a character"))
+}
+
+fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
+    match bytes.get(at) {
+        Some(&b) if b.is_ascii_graphic() => Error::custom(format_args!(
+            "expected {wanted}, found `{}` at byte {at}",
+            b as char
+        )),
+        Some(_) => Error::custom(format_args!("expected {wanted} at byte {at}")),
+        None => Error::custom(format_args!("expected {wanted}, found the end")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_objects_with_nesting_escapes_and_whitespace() {
+        let text = r#"{ "a" : 1 , "b\"c":"x\\\"}]" ,"d":{"e":[1,{"f":"]"}]},"g":[ ],"h":null}"#;
+        let members = object(text).unwrap();
+        let got: Vec<(&str, &str)> = members.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "1"),
+                ("b\"c", r#""x\\\"}]""#),
+                ("d", r#"{"e":[1,{"f":"]"}]}"#),
+                ("g", "[ ]"),
+                ("h", "null"),
+            ]
+        );
+        assert!(object("{}").unwrap().is_empty());
+        assert!(object("{ \n}").unwrap().is_empty());
+    }
+
+    #[test]
+    fn plain_run_finds_the_first_quote_or_backslash_at_any_offset() {
+        for len in 0..40 {
+            for (at, special) in (0..len).flat_map(|at| [(at, b'"'), (at, b'\\')]) {
+                // Bytes that differ from the wanted ones by one bit, and high bytes.
+                let mut bytes: Vec<u8> = (0..len)
+                    .map(|i| [b'#', b'!', 0xc3, b'\\' ^ 1, b'"' + 128][i % 5])
+                    .collect();
+                bytes[at] = special;
+                assert_eq!(plain_run(&bytes), at, "{bytes:?}");
+                if at + 1 < len {
+                    bytes[at + 1] = b'"';
+                    assert_eq!(plain_run(&bytes), at);
+                }
+            }
+            let plain = vec![b'a'; len];
+            assert_eq!(plain_run(&plain), len);
+        }
+    }
+
+    #[test]
+    fn splits_arrays() {
+        assert_eq!(
+            array(r#"[1, "a,b" ,[2,3],{"x":[]} ,-0.5e3]"#).unwrap(),
+            ["1", "\"a,b\"", "[2,3]", "{\"x\":[]}", "-0.5e3"]
+        );
+        assert!(array("[]").unwrap().is_empty());
+    }
+
+    /// Text that was never checked is refused where it cannot be split,
+    /// never with a panic (an index past the end, a slice inside a character).
+    #[test]
+    fn refuses_what_it_cannot_split() {
+        for bad in [
+            "",
+            "[]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\" 1}",
+            "{\"a\":1 \"b\":2}",
+            "{a:1}",
+            "{\"a\":1,}",
+            "{\"a\":\"x\\",
+            "{\"a\":[1,2}",
+            "{}x",
+            "{\"\\",
+            "{\"a\":}",
+            "{\"a\":1}}",
+            "{\"é\":\"\\é",
+        ] {
+            assert!(object(bad).is_err(), "{bad:?} was split as an object");
+        }
+        for bad in [
+            "", "{}", "[", "[1", "[1 2]", "[1,]", "[1,,2]", "[\"é\\", "[]]", "[{]",
+        ] {
+            assert!(array(bad).is_err(), "{bad:?} was split as an array");
+        }
+    }
+}
