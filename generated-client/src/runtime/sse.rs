@@ -56,6 +56,10 @@ impl SseParser {
     }
 
     /// Consumes a chunk, appending every event it completes to `out`.
+    ///
+    /// A line that starts and ends within the chunk (the usual case) is read
+    /// where it lies; only a line cut by the chunk's end is copied, to be
+    /// completed by the next chunk.
     pub(crate) fn feed(
         &mut self,
         chunk: &[u8],
@@ -69,10 +73,19 @@ impl SseParser {
             }
         }
         while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-            self.append(&rest[..end])?;
+            if self.line.is_empty() {
+                self.check_size(end)?;
+                self.end_line(&rest[..end], out);
+            } else {
+                self.append(&rest[..end])?;
+                let mut line = std::mem::take(&mut self.line);
+                self.end_line(&line, out);
+                // Reuse the allocation for the next cut line.
+                line.clear();
+                self.line = line;
+            }
             let was_cr = rest[end] == b'\r';
             rest = &rest[end + 1..];
-            self.end_line(out);
             if was_cr {
                 match rest.first() {
                     None => self.after_cr = true,
@@ -89,8 +102,8 @@ impl SseParser {
     /// cut one (and accept a final end marker that lacks its blank line).
     pub(crate) fn finish(&mut self) -> Option<RawEvent> {
         if !self.line.is_empty() {
-            let mut ignored = VecDeque::new();
-            self.end_line(&mut ignored);
+            let line = std::mem::take(&mut self.line);
+            self.end_line(&line, &mut VecDeque::new());
         }
         if self.data.is_empty() {
             return None;
@@ -104,9 +117,17 @@ impl SseParser {
         })
     }
 
+    /// Buffers part of a line cut by the end of a chunk.
     fn append(&mut self, bytes: &[u8]) -> Result<(), SseError> {
+        self.check_size(self.line.len() + bytes.len())?;
         self.line.extend_from_slice(bytes);
-        if self.line.len() + self.data.len() + self.event.len() > self.max_event_bytes {
+        Ok(())
+    }
+
+    /// Fails when a line of `line_len` bytes would take the current event
+    /// past the limit.
+    fn check_size(&self, line_len: usize) -> Result<(), SseError> {
+        if line_len + self.data.len() + self.event.len() > self.max_event_bytes {
             return Err(SseError::TooLarge {
                 limit: self.max_event_bytes,
             });
@@ -114,16 +135,17 @@ impl SseParser {
         Ok(())
     }
 
-    fn end_line(&mut self, out: &mut VecDeque<RawEvent>) {
-        let mut bytes = std::mem::take(&mut self.line);
+    /// Interprets one complete line (without its line break).
+    fn end_line(&mut self, bytes: &[u8], out: &mut VecDeque<RawEvent>) {
+        let mut bytes = bytes;
         if std::mem::replace(&mut self.at_start, false) && bytes.starts_with(BOM) {
-            bytes.drain(..BOM.len());
+            bytes = &bytes[BOM.len()..];
         }
         // Valid UTF-8 (the norm) is checked by the fast validator; only a
         // line with invalid bytes pays for replacing them.
-        let line = match std::str::from_utf8(&bytes) {
+        let line = match std::str::from_utf8(bytes) {
             Ok(line) => std::borrow::Cow::Borrowed(line),
-            Err(_) => String::from_utf8_lossy(&bytes),
+            Err(_) => String::from_utf8_lossy(bytes),
         };
         if line.is_empty() {
             self.dispatch(out);
@@ -147,9 +169,6 @@ impl SseParser {
             // a broken stream instead, so it and unknown fields are ignored.
             _ => {}
         }
-        // Reuse the allocation for the next line.
-        bytes.clear();
-        self.line = bytes;
     }
 
     fn dispatch(&mut self, out: &mut VecDeque<RawEvent>) {
@@ -342,6 +361,8 @@ mod tests {
         }
         assert!(result.is_err());
         assert!(out.is_empty());
+        // Refused before it is buffered: the line never grew past the limit.
+        assert!(parser.line.len() <= 16, "{}", parser.line.len());
     }
 
     #[test]
