@@ -11,24 +11,11 @@
 
 use futures_util::StreamExt;
 
+#[path = "cli.rs"]
+mod cli;
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [scenario, url, runtime, _] = &args[..] else {
-        eprintln!("usage: floor SCENARIO URL multi|current ARG");
-        std::process::exit(2);
-    };
-    let mut builder = match runtime.as_str() {
-        "current" => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    };
-    let runtime = builder.enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(scenario, url)) {
-        Ok(summary) => println!("{summary}"),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    }
+    cli::main("floor", |scenario, url, _| async move { run(&scenario, &url).await });
 }
 
 async fn run(scenario: &str, url: &str) -> Result<String, String> {

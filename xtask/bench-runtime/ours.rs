@@ -7,24 +7,11 @@
 use futures_util::StreamExt;
 use openai_client::{Client, InputFile};
 
+#[path = "cli.rs"]
+mod cli;
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [scenario, url, runtime, arg] = &args[..] else {
-        eprintln!("usage: ours SCENARIO URL multi|current ARG");
-        std::process::exit(2);
-    };
-    let mut builder = match runtime.as_str() {
-        "current" => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    };
-    let runtime = builder.enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(scenario, url, arg)) {
-        Ok(summary) => println!("{summary}"),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    }
+    cli::main("ours", |scenario, url, arg| async move { run(&scenario, &url, &arg).await });
 }
 
 /// Runs `scenario` against `url` (the base URL); `arg` is the upload's file

@@ -6,24 +6,11 @@ use async_openai::types::files::{CreateFileRequest, FilePurpose};
 use async_openai::Client;
 use futures_util::StreamExt;
 
+#[path = "cli.rs"]
+mod cli;
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [scenario, url, runtime, arg] = &args[..] else {
-        eprintln!("usage: theirs SCENARIO URL multi|current ARG");
-        std::process::exit(2);
-    };
-    let mut builder = match runtime.as_str() {
-        "current" => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    };
-    let runtime = builder.enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(scenario, url, arg)) {
-        Ok(summary) => println!("{summary}"),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    }
+    cli::main("theirs", |scenario, url, arg| async move { run(&scenario, &url, &arg).await });
 }
 
 async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
