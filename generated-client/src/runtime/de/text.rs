@@ -75,11 +75,6 @@ pub(crate) fn split_object(text: &str) -> Result<Members<'_>, Error> {
     scan::object(text)
 }
 
-/// Splits the (checked) text of an array into its elements' texts.
-fn split_array(text: &str) -> Result<Vec<&str>, Error> {
-    scan::array(text)
-}
-
 /// The value of key `key` in the text of an object, when it is a string
 /// (the tag of a tagged union); `None` for anything else.
 pub(crate) fn string_member<'de>(
@@ -132,12 +127,9 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
                     value: None,
                 })
             }
-            Some(b'[') => {
-                let elements = split_array(self.text)?;
-                visitor.visit_seq(ElementAccess {
-                    elements: elements.into_iter(),
-                })
-            }
+            Some(b'[') => visitor.visit_seq(ElementAccess {
+                elements: scan::Elements::new(self.text)?,
+            }),
             _ => scalar(self.text, |de| de.deserialize_any(visitor)),
         }
     }
@@ -236,7 +228,7 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
 
 /// An array's elements, for visitors that read a sequence.
 struct ElementAccess<'de> {
-    elements: std::vec::IntoIter<&'de str>,
+    elements: scan::Elements<'de>,
 }
 
 impl<'de> SeqAccess<'de> for ElementAccess<'de> {
@@ -247,13 +239,14 @@ impl<'de> SeqAccess<'de> for ElementAccess<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.elements.next() {
-            Some(text) => seed.deserialize(TextDeserializer::trusted(text)).map(Some),
+            Some(text) => seed.deserialize(TextDeserializer::trusted(text?)).map(Some),
             None => Ok(None),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.elements.len())
+        // Unknown without reading on, as with serde_json's own arrays.
+        None
     }
 }
 

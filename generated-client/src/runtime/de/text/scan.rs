@@ -40,24 +40,56 @@ pub(super) fn object(text: &str) -> Result<Members<'_>, Error> {
     }
 }
 
-/// Splits the text of an array into its elements' texts.
-pub(super) fn array(text: &str) -> Result<Vec<&str>, Error> {
-    let bytes = text.as_bytes();
-    let mut elements = Vec::new();
-    let mut at = expect(bytes, 0, b'[')?;
-    at = skip_space(bytes, at);
-    if bytes.get(at) == Some(&b']') {
-        return end(bytes, at + 1, elements);
+/// The elements of an array, found one at a time as they are read (no
+/// list of all of them is built: for a long array such a list is as big as
+/// a sixth of its text).
+pub(super) struct Elements<'a> {
+    text: &'a str,
+    /// Where the next element starts.
+    at: usize,
+    done: bool,
+}
+
+impl<'a> Elements<'a> {
+    /// The elements of the array whose text is `text`.
+    pub(super) fn new(text: &'a str) -> Result<Self, Error> {
+        let bytes = text.as_bytes();
+        let at = skip_space(bytes, expect(bytes, 0, b'[')?);
+        let done = bytes.get(at) == Some(&b']');
+        if done {
+            end(bytes, at + 1, ())?;
+        }
+        Ok(Elements { text, at, done })
     }
-    loop {
-        let value_end = value_end(bytes, at)?;
-        elements.push(slice(text, at, value_end)?);
-        at = skip_space(bytes, value_end);
+
+    fn step(&mut self) -> Result<&'a str, Error> {
+        let bytes = self.text.as_bytes();
+        let value_end = value_end(bytes, self.at)?;
+        let element = slice(self.text, self.at, value_end)?;
+        let at = skip_space(bytes, value_end);
         match bytes.get(at) {
-            Some(b',') => at = skip_space(bytes, at + 1),
-            Some(b']') => return end(bytes, at + 1, elements),
+            Some(b',') => self.at = skip_space(bytes, at + 1),
+            Some(b']') => {
+                self.done = true;
+                end(bytes, at + 1, ())?;
+            }
             _ => return Err(unexpected(bytes, at, "`,` or `]`")),
         }
+        Ok(element)
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Result<&'a str, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let step = self.step();
+        // After an error there is nothing more to read.
+        self.done |= step.is_err();
+        Some(step)
     }
 }
 
@@ -243,6 +275,10 @@ mod tests {
             let plain = vec![b'a'; len];
             assert_eq!(plain_run(&plain), len);
         }
+    }
+
+    fn array(text: &str) -> Result<Vec<&str>, Error> {
+        Elements::new(text)?.collect()
     }
 
     #[test]
