@@ -311,7 +311,7 @@ async fn stalled_stream_times_out() {
     assert!(matches!(items[1], Err(Error::Timeout { .. })), "{items:?}");
 }
 
-/// The multi-thread reader hands events over in batches; a batch must never
+/// The stream's reader task hands events over in batches; a batch must never
 /// wait for events the server has not sent. The server here sends each event
 /// only after the caller has received the one before it, so holding an event
 /// back would stall the stream (and fail on the timeout below).

@@ -15,7 +15,9 @@ use futures_util::StreamExt;
 mod cli;
 
 fn main() {
-    cli::main("floor", |scenario, url, _| async move { run(&scenario, &url).await });
+    cli::main("floor", |scenario, url, _| async move {
+        run(&scenario, &url).await
+    });
 }
 
 async fn run(scenario: &str, url: &str) -> Result<String, String> {

@@ -11,7 +11,9 @@ use openai_client::{Client, InputFile};
 mod cli;
 
 fn main() {
-    cli::main("ours", |scenario, url, arg| async move { run(&scenario, &url, &arg).await });
+    cli::main("ours", |scenario, url, arg| async move {
+        run(&scenario, &url, &arg).await
+    });
 }
 
 /// Runs `scenario` against `url` (the base URL); `arg` is the upload's file

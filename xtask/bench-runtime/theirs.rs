@@ -10,7 +10,9 @@ use futures_util::StreamExt;
 mod cli;
 
 fn main() {
-    cli::main("theirs", |scenario, url, arg| async move { run(&scenario, &url, &arg).await });
+    cli::main("theirs", |scenario, url, arg| async move {
+        run(&scenario, &url, &arg).await
+    });
 }
 
 async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {

@@ -58,14 +58,14 @@ impl<'de> Node<'de> {
     /// Decodes the value as `T`, always through [`TextDeserializer`] (a
     /// `Value` is written out as text first).
     pub fn decode<T: DeserializeOwned, E: Error>(self) -> Result<T, E> {
-        match decode_text::<T>(&self.into_text()) {
+        match decode_text::<T>(&self.text()) {
             Ok(value) => Ok(value),
             Err(e) => Err(E::custom(message(&e))),
         }
     }
 
     /// The value's text (a `Value` is written out).
-    fn into_text(self) -> Cow<'de, str> {
+    fn text(&self) -> Cow<'de, str> {
         match self {
             Node::Text(text) => Cow::Borrowed(text),
             Node::Value(value) => Cow::Owned(value.to_string()),
@@ -150,7 +150,7 @@ impl<'de> Object<'de> {
 
     /// The text of member `key`, taken out (see [`Object::take`]).
     fn take_text(&mut self, key: &str) -> Option<Cow<'de, str>> {
-        self.take(key).map(Node::into_text)
+        self.take(key).as_ref().map(Node::text)
     }
 
     /// The members nobody took, in order.
@@ -179,13 +179,12 @@ pub fn object<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Object<'de>, D::Error> {
     match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
         Node::Text(text) if text.starts_with('{') => {
-            let members = text::split_object(text).map_err(D::Error::custom)?;
-            Ok(Object {
-                members: members
-                    .into_iter()
-                    .map(|(key, value)| (key, Some(Node::Text(value))))
-                    .collect(),
-            })
+            let mut members = Vec::with_capacity(8);
+            for member in text::Members::new(text).map_err(D::Error::custom)? {
+                let (key, value) = member.map_err(D::Error::custom)?;
+                members.push((key, Some(Node::Text(value))));
+            }
+            Ok(Object { members })
         }
         Node::Value(Value::Object(map)) => Ok(Object {
             members: map
@@ -506,10 +505,7 @@ impl<T: Fit> Attempt<T> {
 /// `value` read as `T`, or `None` (one attempt of an untagged union). Reads
 /// through a reference: a failed attempt must not cost a copy of the value.
 pub fn variant<T: DeserializeOwned>(node: &Node) -> Option<Attempt<T>> {
-    let (decoded, fills) = collect_fills(|| match node {
-        Node::Text(text) => decode_text::<T>(text).ok(),
-        Node::Value(value) => decode_text::<T>(&value.to_string()).ok(),
-    });
+    let (decoded, fills) = collect_fills(|| decode_text::<T>(&node.text()).ok());
     decoded.map(|value| Attempt { value, fills })
 }
 
@@ -638,6 +634,14 @@ mod tests {
         assert_eq!(tag.as_deref(), Some("xy"));
         assert_eq!(Node::Text(r#"{"type":1}"#).tag::<E>("type").unwrap(), None);
         assert_eq!(Node::Text("[]").tag::<E>("type").unwrap(), None);
+        // A repeated tag: the last one, as a `Value` keeps it.
+        let repeated = r#"{"type":"a","x":{"type":"c"},"type":"b"}"#;
+        for node in [
+            Node::Text(repeated),
+            Node::Value(serde_json::from_str(repeated).unwrap()),
+        ] {
+            assert_eq!(node.tag::<E>("type").unwrap().as_deref(), Some("b"));
+        }
     }
 
     fn obj_map(v: Value) -> Map<String, Value> {

@@ -104,10 +104,9 @@ pub enum StreamItem<E> {
 /// the stream is polled.
 pub struct EventStream<E> {
     source: Source<E>,
-    /// Whether reading has started (inline or in a task).
+    /// Whether it is settled where the body is read (inline or in a task):
+    /// on the first poll, or by [`EventStream::inline`] in tests.
     started: bool,
-    /// Whether to read in a task of its own (when polled on a tokio runtime).
-    in_task: bool,
     config: StreamConfig,
     meta: ResponseMeta,
     finished: bool,
@@ -137,7 +136,6 @@ impl<E: DeserializeOwned> EventStream<E> {
         EventStream {
             source: Source::Inline(Box::new(decoder)),
             started: false,
-            in_task: true,
             config,
             meta,
             finished: false,
@@ -149,7 +147,7 @@ impl<E: DeserializeOwned> EventStream<E> {
     /// polled outside any runtime takes), for tests comparing the two.
     #[cfg(test)]
     fn inline(mut self) -> Self {
-        self.in_task = false;
+        self.started = true;
         self
     }
 
@@ -198,7 +196,7 @@ impl<E: DeserializeOwned + Send + 'static> Stream for EventStream<E> {
         if this.finished {
             return Poll::Ready(None);
         }
-        if !std::mem::replace(&mut this.started, true) && this.in_task && on_tokio_runtime() {
+        if !std::mem::replace(&mut this.started, true) && on_tokio_runtime() {
             if let Source::Inline(decoder) = std::mem::replace(&mut this.source, Source::Moving) {
                 let request_id = this.meta.request_id.clone();
                 this.source =

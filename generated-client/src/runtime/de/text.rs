@@ -9,15 +9,14 @@
 //! into the field's type (a string is allocated once, in the field that keeps
 //! it). Every other deserializer (`serde_json::Value`, serde's buffering for
 //! flattened or untagged user types, other formats) knows nothing of the
-//! token and the impls fall back to reading a `Value`, as before.
+//! token and the impls read a `Value` instead.
 //!
 //! The whole text is checked once, at the top ([`from_str`]), by serde_json
 //! (syntax, trailing characters, its recursion limit), with positions in
 //! the whole document. Splitting then trusts the syntax: it only finds where
-//! each member ends ([`scan`]: strings are skipped eight bytes at a time, containers
-//! by counting brackets), which is several times cheaper than serde_json's
-//! checking skip. Each nesting level still scans its text once, which is far
-//! cheaper than allocating a tree.
+//! each member ends ([`scan`]: strings eight bytes at a time, containers by
+//! counting brackets), one member at a time as it is read. Each nesting level
+//! scans its text once more, which is far cheaper than allocating a tree.
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
@@ -28,6 +27,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod scan;
+pub(crate) use scan::Members;
 
 /// The name of the newtype the generated impls ask for: a deserializer that
 /// knows it answers `visit_borrowed_str` with the value's raw JSON text.
@@ -67,14 +67,6 @@ impl<'de> TextDeserializer<'de> {
     }
 }
 
-/// An object's members in order: each key, and the text of its value.
-pub(crate) type Members<'de> = Vec<(Cow<'de, str>, &'de str)>;
-
-/// Splits the (checked) text of an object into its members.
-pub(crate) fn split_object(text: &str) -> Result<Members<'_>, Error> {
-    scan::object(text)
-}
-
 /// The value of key `key` in the text of an object, when it is a string
 /// (the tag of a tagged union); `None` for anything else.
 pub(crate) fn string_member<'de>(
@@ -84,8 +76,10 @@ pub(crate) fn string_member<'de>(
     if !text.starts_with('{') {
         return Ok(None);
     }
+    // The last one counts if the key repeats, as everywhere else.
     let mut found = None;
-    for (name, value) in split_object(text)? {
+    for member in scan::Members::new(text)? {
+        let (name, value) = member?;
         if name == key {
             found = Some(value);
         }
@@ -120,13 +114,10 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.text.as_bytes().first() {
-            Some(b'{') => {
-                let members = split_object(self.text)?;
-                visitor.visit_map(MemberAccess {
-                    members: members.into_iter(),
-                    value: None,
-                })
-            }
+            Some(b'{') => visitor.visit_map(MemberAccess {
+                members: scan::Members::new(self.text)?,
+                value: None,
+            }),
             Some(b'[') => visitor.visit_seq(ElementAccess {
                 elements: scan::Elements::new(self.text)?,
             }),
@@ -190,7 +181,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
 
 /// An object's members, for visitors that read a map.
 struct MemberAccess<'de> {
-    members: std::vec::IntoIter<(Cow<'de, str>, &'de str)>,
+    members: scan::Members<'de>,
     value: Option<&'de str>,
 }
 
@@ -201,7 +192,7 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.members.next() else {
+        let Some((key, value)) = self.members.next().transpose()? else {
             return Ok(None);
         };
         self.value = Some(value);
@@ -222,7 +213,8 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.members.len())
+        // Unknown without reading on, as with serde_json's own objects.
+        None
     }
 }
 

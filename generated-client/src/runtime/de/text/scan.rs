@@ -13,69 +13,36 @@ use std::borrow::Cow;
 use serde::de::Error as _;
 use serde_json::Error;
 
-use super::{Key, Members};
+use super::Key;
 
-/// Splits the text of an object into its keys and the texts of their values.
-pub(super) fn object(text: &str) -> Result<Members<'_>, Error> {
-    let bytes = text.as_bytes();
-    let mut members = Vec::new();
-    let mut at = expect(bytes, 0, b'{')?;
-    at = skip_space(bytes, at);
-    if bytes.get(at) == Some(&b'}') {
-        return end(bytes, at + 1, members);
-    }
-    loop {
-        let key_end = string_end(bytes, at)?;
-        let key = key(text, at, key_end)?;
-        at = expect(bytes, skip_space(bytes, key_end), b':')?;
-        at = skip_space(bytes, at);
-        let value_end = value_end(bytes, at)?;
-        members.push((key, slice(text, at, value_end)?));
-        at = skip_space(bytes, value_end);
-        match bytes.get(at) {
-            Some(b',') => at = skip_space(bytes, at + 1),
-            Some(b'}') => return end(bytes, at + 1, members),
-            _ => return Err(unexpected(bytes, at, "`,` or `}`")),
-        }
+/// An object's members, found one at a time as they are read: each key and
+/// the text of its value.
+pub(crate) struct Members<'a>(Walk<'a>);
+
+impl<'a> Members<'a> {
+    /// The members of the object whose text is `text`.
+    pub(crate) fn new(text: &'a str) -> Result<Self, Error> {
+        Walk::new(text, b'{', b'}').map(Members)
     }
 }
 
-/// The elements of an array, found one at a time as they are read (no
-/// list of all of them is built: for a long array such a list is as big as
-/// a sixth of its text).
-pub(super) struct Elements<'a> {
-    text: &'a str,
-    /// Where the next element starts.
-    at: usize,
-    done: bool,
+impl<'a> Iterator for Members<'a> {
+    type Item = Result<(Cow<'a, str>, &'a str), Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next(|walk| Ok((walk.key()?, walk.value()?)))
+    }
 }
+
+/// An array's elements, found one at a time as they are read (no list of
+/// them is built: for a long array such a list is as big as a sixth of its
+/// text).
+pub(super) struct Elements<'a>(Walk<'a>);
 
 impl<'a> Elements<'a> {
     /// The elements of the array whose text is `text`.
     pub(super) fn new(text: &'a str) -> Result<Self, Error> {
-        let bytes = text.as_bytes();
-        let at = skip_space(bytes, expect(bytes, 0, b'[')?);
-        let done = bytes.get(at) == Some(&b']');
-        if done {
-            end(bytes, at + 1, ())?;
-        }
-        Ok(Elements { text, at, done })
-    }
-
-    fn step(&mut self) -> Result<&'a str, Error> {
-        let bytes = self.text.as_bytes();
-        let value_end = value_end(bytes, self.at)?;
-        let element = slice(self.text, self.at, value_end)?;
-        let at = skip_space(bytes, value_end);
-        match bytes.get(at) {
-            Some(b',') => self.at = skip_space(bytes, at + 1),
-            Some(b']') => {
-                self.done = true;
-                end(bytes, at + 1, ())?;
-            }
-            _ => return Err(unexpected(bytes, at, "`,` or `]`")),
-        }
-        Ok(element)
+        Walk::new(text, b'[', b']').map(Elements)
     }
 }
 
@@ -83,21 +50,83 @@ impl<'a> Iterator for Elements<'a> {
     type Item = Result<&'a str, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let step = self.step();
-        // After an error there is nothing more to read.
-        self.done |= step.is_err();
-        Some(step)
+        self.0.next(Walk::value)
     }
 }
 
-/// `parts`, if nothing but whitespace follows `at`.
-fn end<T>(bytes: &[u8], at: usize, parts: T) -> Result<T, Error> {
+/// A walk through one object or array, shared by [`Members`] and
+/// [`Elements`]: where the next item starts, and the closing bracket.
+struct Walk<'a> {
+    text: &'a str,
+    at: usize,
+    close: u8,
+    done: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn new(text: &'a str, open: u8, close: u8) -> Result<Self, Error> {
+        let bytes = text.as_bytes();
+        let at = skip_space(bytes, expect(bytes, 0, open)?);
+        let done = bytes.get(at) == Some(&close);
+        if done {
+            end(bytes, at + 1)?;
+        }
+        Ok(Walk {
+            text,
+            at,
+            close,
+            done,
+        })
+    }
+
+    /// The next item, read by `item`; nothing more after an error.
+    fn next<T>(
+        &mut self,
+        item: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Option<Result<T, Error>> {
+        if self.done {
+            return None;
+        }
+        let read = item(self);
+        self.done |= read.is_err();
+        Some(read)
+    }
+
+    /// Reads a member's key and the `:` after it.
+    fn key(&mut self) -> Result<Cow<'a, str>, Error> {
+        let bytes = self.text.as_bytes();
+        let key_end = string_end(bytes, self.at)?;
+        let key = key(self.text, self.at, key_end)?;
+        self.at = skip_space(bytes, expect(bytes, skip_space(bytes, key_end), b':')?);
+        Ok(key)
+    }
+
+    /// Reads a value and the `,` or closing bracket after it.
+    fn value(&mut self) -> Result<&'a str, Error> {
+        let bytes = self.text.as_bytes();
+        let value_end = value_end(bytes, self.at)?;
+        let value = slice(self.text, self.at, value_end)?;
+        let at = skip_space(bytes, value_end);
+        match bytes.get(at) {
+            Some(b',') => self.at = skip_space(bytes, at + 1),
+            Some(&b) if b == self.close => {
+                self.done = true;
+                end(bytes, at + 1)?;
+            }
+            _ => {
+                let wanted = format!("`,` or `{}`", self.close as char);
+                return Err(unexpected(bytes, at, &wanted));
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// Nothing but whitespace follows `at`.
+fn end(bytes: &[u8], at: usize) -> Result<(), Error> {
     let at = skip_space(bytes, at);
     match at == bytes.len() {
-        true => Ok(parts),
+        true => Ok(()),
         false => Err(unexpected(bytes, at, "the end of the value")),
     }
 }
@@ -237,6 +266,10 @@ fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn object(text: &str) -> Result<Vec<(Cow<'_, str>, &str)>, Error> {
+        Members::new(text)?.collect()
+    }
 
     #[test]
     fn splits_objects_with_nesting_escapes_and_whitespace() {
